@@ -1,0 +1,104 @@
+/**
+ * Feed entries: the one replicated data structure. Encode, hash (id), sign and verify entries.
+ * id = sha256(JCS(entry without sig)), sig = Ed25519 over the same bytes (base64url).
+ * Pure functions: must never touch the database or the network.
+ */
+import { canonicalJson, sha256Hex } from '../core/canonical.js';
+import { RegistryError } from '../core/errors.js';
+import { signBytes, verifyBytes, type Ed25519Key } from '../identity/keys.js';
+
+export const ENTRY_TYPES = [
+  'profile',
+  'issuer-key',
+  'issuer-key-revocation',
+  'microcredential',
+  'status-list',
+  'recognition',
+  'agreement',
+  'endorsement',
+  'accreditation',
+  'membership',
+] as const;
+export type EntryType = (typeof ENTRY_TYPES)[number];
+
+/** An entry as signed: everything but `sig`. */
+export interface UnsignedEntry<B = unknown> {
+  v: 1;
+  net: string;
+  author: string; // did:key of the institution
+  seq: number; // 1, 2, 3, ...
+  prev: string | null; // id of entry seq-1, null for seq 1
+  ts: string; // ISO 8601 UTC
+  type: EntryType;
+  body: B;
+}
+
+export interface SignedEntry<B = unknown> extends UnsignedEntry<B> {
+  sig: string; // base64url Ed25519 signature over JCS(UnsignedEntry)
+}
+
+/** A signed entry with its computed id (the id is never trusted from the wire; it is recomputed). */
+export interface Entry<B = unknown> extends SignedEntry<B> {
+  id: string;
+}
+
+export const MAX_ENTRY_BYTES = 256 * 1024;
+
+export function unsignedOf(e: SignedEntry | UnsignedEntry): UnsignedEntry {
+  return { v: e.v, net: e.net, author: e.author, seq: e.seq, prev: e.prev, ts: e.ts, type: e.type, body: e.body };
+}
+
+export function signingBytes(e: UnsignedEntry): Buffer {
+  return Buffer.from(canonicalJson(unsignedOf(e)), 'utf8');
+}
+
+export function entryId(e: UnsignedEntry): string {
+  return sha256Hex(signingBytes(e));
+}
+
+export function signEntry<B>(key: Ed25519Key, e: UnsignedEntry<B>): Entry<B> {
+  if (e.author !== key.did) throw new RegistryError('invalid_entry', 'entry author is not the signing key');
+  const bytes = signingBytes(e);
+  const sig = Buffer.from(signBytes(key, bytes)).toString('base64url');
+  return { ...(unsignedOf(e) as UnsignedEntry<B>), sig, id: sha256Hex(bytes) };
+}
+
+export function verifyEntrySignature(e: SignedEntry): boolean {
+  let sig: Buffer;
+  try {
+    sig = Buffer.from(e.sig, 'base64url');
+  } catch {
+    return false;
+  }
+  if (sig.length !== 64) return false;
+  return verifyBytes(e.author, signingBytes(e), sig);
+}
+
+/** Structural check of the envelope (not the body: bodies are validated against schemas/ by the feed service). */
+export function checkEnvelope(raw: unknown): { ok: true; entry: Entry } | { ok: false; reason: string } {
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return { ok: false, reason: 'entry is not an object' };
+  const e = raw as Record<string, unknown>;
+  const allowed = new Set(['v', 'net', 'author', 'seq', 'prev', 'ts', 'type', 'body', 'sig', 'id']);
+  for (const k of Object.keys(e)) if (!allowed.has(k)) return { ok: false, reason: `unexpected field ${k}` };
+  if (e.v !== 1) return { ok: false, reason: 'unsupported entry version' };
+  if (typeof e.net !== 'string' || e.net.length === 0 || e.net.length > 128) return { ok: false, reason: 'bad net' };
+  if (typeof e.author !== 'string' || !e.author.startsWith('did:key:z6Mk') || e.author.length > 128)
+    return { ok: false, reason: 'author is not an Ed25519 did:key' };
+  if (typeof e.seq !== 'number' || !Number.isSafeInteger(e.seq) || e.seq < 1) return { ok: false, reason: 'bad seq' };
+  if (e.seq === 1 ? e.prev !== null : typeof e.prev !== 'string' || !/^[0-9a-f]{64}$/.test(e.prev))
+    return { ok: false, reason: 'bad prev' };
+  if (typeof e.ts !== 'string' || Number.isNaN(Date.parse(e.ts)) || e.ts.length > 40) return { ok: false, reason: 'bad ts' };
+  if (typeof e.type !== 'string' || !(ENTRY_TYPES as readonly string[]).includes(e.type))
+    return { ok: false, reason: `unknown entry type ${String(e.type)}` };
+  if (e.body === undefined) return { ok: false, reason: 'missing body' };
+  if (typeof e.sig !== 'string' || e.sig.length > 100) return { ok: false, reason: 'bad sig' };
+  const signed = e as unknown as SignedEntry;
+  let id: string;
+  try {
+    id = entryId(signed);
+  } catch {
+    return { ok: false, reason: 'entry cannot be canonicalised' };
+  }
+  if (e.id !== undefined && e.id !== id) return { ok: false, reason: 'id does not match the entry hash' };
+  return { ok: true, entry: { ...(unsignedOf(signed) as UnsignedEntry), sig: signed.sig, id } };
+}
