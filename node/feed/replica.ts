@@ -1,0 +1,47 @@
+/**
+ * The contract between the feed store and replication (`node/federation/`). Federation only sees this
+ * interface: it never touches SQLite or projections directly. Must never import libp2p.
+ */
+import type { Entry } from './entry.js';
+
+export interface Head {
+  author: string;
+  seq: number;
+  id: string;
+}
+
+export interface IngestRejection {
+  code: string; // RegistryError code, e.g. bad_signature, broken_chain, sequence_gap, not_a_member, invalid_entry
+  reason: string;
+  author?: string;
+  seq?: number;
+  id?: string;
+}
+
+export interface IngestResult {
+  accepted: number; // entries newly stored
+  duplicates: number; // entries already held (same id)
+  rejected: IngestRejection[];
+  equivocations: number; // forks detected in this call
+}
+
+export interface FeedReplica {
+  readonly network: string;
+  /** Heads of every feed this node holds (valid, stored chain), sorted by author. */
+  heads(): Head[];
+  /** sha256 hex over the canonical heads vector: equal digests mean equal replicas. */
+  headsDigest(): string;
+  /** Entries of one author with seq >= fromSeq, ascending, at most `limit`. */
+  read(author: string, fromSeq: number, limit: number): Entry[];
+  /**
+   * Ingests consecutive entries of one author in one SQLite transaction: hash chain checked for every entry,
+   * signature of the newest (and of any entry that forks the stored chain). Untrusted input.
+   */
+  ingestBatch(author: string, entries: unknown[]): IngestResult;
+  /** Ingests one gossiped entry, verified by its own signature. Untrusted input. */
+  ingestOne(entry: unknown): IngestResult;
+  /** Called after every stored entry (local append or remote ingest). Returns an unsubscribe function. */
+  onEntry(listener: (entry: Entry, origin: 'local' | 'remote') => void): () => void;
+  /** Whether the DID is currently a member of the network (founder or admitted). */
+  isMember(did: string): boolean;
+}
