@@ -1,0 +1,147 @@
+/**
+ * The unit's catalogue: publish, update and withdraw its own microcredentials (as feed entries) and read the
+ * network-wide catalogue from the replica. Checks the EU standard elements before publishing.
+ * Must never write the catalogue tables directly (the projector does, from entries).
+ */
+import { RegistryError } from '../core/errors.js';
+import type { SchemaRegistry } from '../core/schema-registry.js';
+import type { FeedService } from '../feed/feed.service.js';
+import type { InstitutionDirectory } from '../trust/institutions.js';
+import type { Store } from '../store/database.js';
+import { checkEuElements } from './eu-elements.js';
+import { creditSystemById } from './credit-systems.js';
+import { microcredentialId } from './ids.js';
+import type { MicrocredentialRecord } from './model.js';
+import type { CatalogueSearch, SearchParams, SearchResult } from './search.js';
+
+export interface StoredMicrocredential {
+  id: string;
+  author: string;
+  record: MicrocredentialRecord;
+  status: 'active' | 'withdrawn';
+  withdrawal: { reason: unknown; at: string } | null;
+  createdAt: string;
+  updatedAt: string;
+  entryId: string;
+}
+
+export class CatalogueService {
+  constructor(
+    private readonly deps: {
+      store: Store;
+      feed: FeedService;
+      schemas: SchemaRegistry;
+      institutions: InstitutionDirectory;
+      search: CatalogueSearch;
+    },
+  ) {}
+
+  get author(): string {
+    return this.deps.feed.author;
+  }
+
+  /** Validates a record as the admin API receives it and completes awarding body / country from the profile. */
+  prepare(input: unknown, opts: { version?: number } = {}): MicrocredentialRecord {
+    if (input && typeof input === 'object' && !Array.isArray(input) && opts.version !== undefined && (input as { version?: unknown }).version === undefined) {
+      input = { ...(input as object), version: opts.version };
+    }
+    this.deps.schemas.assertValid('microcredential', input, 'microcredential');
+    const record = structuredClone(input) as MicrocredentialRecord;
+    const own = this.deps.institutions.get(this.author);
+    if (!record.awardingBody && own) {
+      record.awardingBody = { name: own.profile.name.es ?? own.profile.name.en ?? own.profile.shortName ?? '', did: this.author };
+    }
+    if (!record.country && own) record.country = own.profile.country;
+    const eu = checkEuElements(record);
+    if (!eu.ok) {
+      throw new RegistryError(
+        'missing_eu_elements',
+        `the microcredential lacks mandatory EU standard elements: ${eu.missing.map((m) => m.element).join(', ')}`,
+        { errors: eu.missing, warnings: eu.warnings },
+      );
+    }
+    if (record.workload?.credits) creditSystemById(record.workload.credits.system); // throws unknown_credit_system
+    return record;
+  }
+
+  create(input: unknown): StoredMicrocredential {
+    const version = (input as { version?: number } | null)?.version ?? 1;
+    const record = this.prepare(input, { version });
+    const id = microcredentialId(this.author, record.code);
+    const existing = this.get(id);
+    if (existing) throw new RegistryError('conflict', `a microcredential with code ${record.code} already exists (version ${existing.record.version}); update it instead`, { id });
+    this.deps.feed.append('microcredential', { op: 'put', microcredential: record });
+    return this.get(id)!;
+  }
+
+  update(code: string, input: unknown): StoredMicrocredential {
+    const id = microcredentialId(this.author, code);
+    const existing = this.get(id);
+    if (!existing) throw new RegistryError('not_found', `no microcredential with code ${code} in this unit's catalogue`);
+    const requested = (input as { version?: number } | null)?.version;
+    const version = requested ?? existing.record.version + 1;
+    if (version <= existing.record.version)
+      throw new RegistryError('conflict', `version must be greater than ${existing.record.version}`, { current: existing.record.version });
+    const record = this.prepare({ ...(input as object), code }, { version });
+    record.version = version;
+    this.deps.feed.append('microcredential', { op: 'put', microcredential: record });
+    return this.get(id)!;
+  }
+
+  withdraw(code: string, reason: unknown): StoredMicrocredential {
+    const id = microcredentialId(this.author, code);
+    const existing = this.get(id);
+    if (!existing) throw new RegistryError('not_found', `no microcredential with code ${code} in this unit's catalogue`);
+    if (existing.status === 'withdrawn') throw new RegistryError('conflict', `${code} is already withdrawn`);
+    this.deps.feed.append('microcredential', { op: 'withdraw', code, reason: reason ?? 'withdrawn' });
+    return this.get(id)!;
+  }
+
+  get(id: string): StoredMicrocredential | null {
+    const r = this.deps.store.sqlite
+      .prepare('SELECT id, author, record, status, withdrawal, created_at, updated_at, entry_id FROM microcredentials WHERE id = ?')
+      .get(id) as { id: string; author: string; record: string; status: 'active' | 'withdrawn'; withdrawal: string | null; created_at: string; updated_at: string; entry_id: string } | undefined;
+    if (!r) return null;
+    return {
+      id: r.id,
+      author: r.author,
+      record: JSON.parse(r.record) as MicrocredentialRecord,
+      status: r.status,
+      withdrawal: r.withdrawal ? (JSON.parse(r.withdrawal) as { reason: unknown; at: string }) : null,
+      createdAt: r.created_at,
+      updatedAt: r.updated_at,
+      entryId: r.entry_id,
+    };
+  }
+
+  versions(id: string): { version: number; entryId: string; ts: string }[] {
+    return this.deps.store.sqlite
+      .prepare('SELECT version, entry_id AS entryId, ts FROM microcredential_versions WHERE id = ? ORDER BY version')
+      .all(id) as { version: number; entryId: string; ts: string }[];
+  }
+
+  version(id: string, version: number): MicrocredentialRecord | null {
+    const r = this.deps.store.sqlite.prepare('SELECT record FROM microcredential_versions WHERE id = ? AND version = ?').get(id, version) as
+      | { record: string }
+      | undefined;
+    return r ? (JSON.parse(r.record) as MicrocredentialRecord) : null;
+  }
+
+  byInstitution(did: string, includeWithdrawn = false): StoredMicrocredential[] {
+    const ids = this.deps.store.sqlite
+      .prepare(`SELECT id FROM microcredentials WHERE author = ? ${includeWithdrawn ? '' : "AND status = 'active'"} ORDER BY title_sort`)
+      .all(did) as { id: string }[];
+    return ids.map((r) => this.get(r.id)!).filter(Boolean);
+  }
+
+  countByInstitution(): Map<string, number> {
+    const rows = this.deps.store.sqlite
+      .prepare("SELECT author, COUNT(*) AS n FROM microcredentials WHERE status = 'active' GROUP BY author")
+      .all() as { author: string; n: number }[];
+    return new Map(rows.map((r) => [r.author, r.n]));
+  }
+
+  search(params: SearchParams): SearchResult {
+    return this.deps.search.search(params);
+  }
+}

@@ -1,0 +1,189 @@
+/**
+ * The composition root: builds every service of a node from its config, wires projections into the feed, and
+ * owns the long-lived parts (SQLite, HTTP server, libp2p) through `start()` / `stop()`. Tests pass overrides.
+ * The only module that knows every other module; nothing imports it except the CLI, scripts and tests.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { systemClock, type Clock } from './core/clock.js';
+import { RegistryError } from './core/errors.js';
+import { createLogger, type Logger } from './core/logger.js';
+import { SchemaRegistry } from './core/schema-registry.js';
+import { FeedService } from './feed/feed.service.js';
+import { readKeystore, writeKeystore, type Keystore } from './identity/keystore.js';
+import { openStore, type Store } from './store/database.js';
+import { AdminTokens } from './store/admin-tokens.js';
+import { networkId, validateManifest, type Manifest } from './trust/manifest.js';
+import { MembershipService } from './trust/membership.js';
+import { InstitutionDirectory } from './trust/institutions.js';
+import { IssuerKeyRegistry } from './trust/issuer-keys.js';
+import { InstitutionService } from './trust/institution.service.js';
+import { CatalogueProjector } from './catalogue/catalogue.projector.js';
+import { CatalogueSearch } from './catalogue/search.js';
+import { CatalogueService } from './catalogue/catalogue.service.js';
+import { createHttpApp } from './http/app.js';
+import type { NodeConfig } from './config.js';
+
+export interface NodeOverrides {
+  clock?: Clock;
+  logger?: Logger;
+  schemas?: SchemaRegistry;
+  keystore?: Keystore;
+  manifest?: Manifest;
+  /** Skip libp2p (single-node tests and CLI commands that only touch the database). */
+  federation?: boolean;
+  /** Skip the HTTP server. */
+  http?: boolean;
+}
+
+export interface Services {
+  config: NodeConfig;
+  clock: Clock;
+  logger: Logger;
+  schemas: SchemaRegistry;
+  store: Store;
+  keystore: Keystore;
+  manifest: Manifest;
+  network: string;
+  feed: FeedService;
+  membership: MembershipService;
+  institutions: InstitutionDirectory;
+  issuerKeys: IssuerKeyRegistry;
+  institution: InstitutionService;
+  catalogue: CatalogueService;
+  adminTokens: AdminTokens;
+  startedAt: Date;
+}
+
+export function readManifestFile(file: string, schemas: SchemaRegistry): Manifest {
+  if (!existsSync(file)) throw new RegistryError('not_initialised', `no network manifest at ${file}; run \`mochila init\` first`);
+  return validateManifest(schemas, JSON.parse(readFileSync(file, 'utf8')));
+}
+
+/** Builds the services (opens SQLite, runs migrations). Nothing listens yet. */
+export function buildServices(config: NodeConfig, o: NodeOverrides = {}): Services {
+  const clock = o.clock ?? systemClock;
+  const logger = o.logger ?? createLogger(config.logLevel);
+  const schemas = o.schemas ?? new SchemaRegistry();
+  const keystore = o.keystore ?? readKeystore(config.keystoreFile, config.passphrase);
+  const manifest = o.manifest ?? readManifestFile(config.manifestFile, schemas);
+  const network = networkId(manifest);
+  const store = openStore(config.dbFile);
+  try {
+    const storedNet = store.sqlite.prepare("SELECT value FROM meta WHERE key = 'network'").get() as { value: string } | undefined;
+    if (storedNet && storedNet.value !== network)
+      throw new RegistryError('validation_failed', `this database belongs to network ${storedNet.value}, but the manifest names ${network}`);
+    if (!storedNet) store.sqlite.prepare("INSERT INTO meta (key, value) VALUES ('network', ?)").run(network);
+
+    const membership = new MembershipService(store, manifest);
+    const feed = new FeedService({ store, schemas, network, key: keystore.institution, clock, logger, policy: membership });
+    const institutions = new InstitutionDirectory(store);
+    const issuerKeys = new IssuerKeyRegistry(store);
+    const search = new CatalogueSearch(store);
+    feed.registerProjector(membership);
+    feed.registerProjector(institutions);
+    feed.registerProjector(issuerKeys);
+    feed.registerProjector(new CatalogueProjector(store));
+    const catalogue = new CatalogueService({ store, feed, schemas, institutions, search });
+    const institution = new InstitutionService({
+      feed,
+      schemas,
+      keystore,
+      issuerKeys,
+      clock,
+      saveKeystore: (data) => {
+        if (config.dbFile === ':memory:' && !existsSync(config.keystoreFile)) return; // in-memory test nodes
+        writeKeystore(config.keystoreFile, data, config.passphrase);
+      },
+    });
+    return {
+      config,
+      clock,
+      logger,
+      schemas,
+      store,
+      keystore,
+      manifest,
+      network,
+      feed,
+      membership,
+      institutions,
+      issuerKeys,
+      institution,
+      catalogue,
+      adminTokens: new AdminTokens(store),
+      startedAt: clock.now(),
+    };
+  } catch (e) {
+    store.close();
+    throw e;
+  }
+}
+
+export class MochilaNode {
+  private server: Server | null = null;
+  private stopping: Promise<void> | null = null;
+
+  constructor(
+    readonly services: Services,
+    private readonly opts: NodeOverrides = {},
+  ) {}
+
+  get did(): string {
+    return this.services.keystore.institution.did;
+  }
+
+  get httpUrl(): string {
+    const addr = this.server?.address() as AddressInfo | null;
+    if (!addr) throw new RegistryError('internal', 'HTTP server not started');
+    const host = addr.address === '0.0.0.0' || addr.address === '::' ? '127.0.0.1' : addr.address;
+    return `http://${host.includes(':') ? `[${host}]` : host}:${addr.port}`;
+  }
+
+  async start(): Promise<void> {
+    const s = this.services;
+    s.institution.ensureIssuerKeyPublished();
+    if (this.opts.http !== false) {
+      const app = createHttpApp(s, { publicUrl: () => s.config.publicUrl ?? this.httpUrl });
+      this.server = await new Promise<Server>((resolve, reject) => {
+        const srv = app.listen(s.config.httpPort, s.config.httpHost, () => resolve(srv));
+        srv.once('error', reject);
+      });
+      this.server.keepAliveTimeout = 5_000;
+      s.logger.info('http listening', { url: this.httpUrl });
+    }
+  }
+
+  /** Stops HTTP and closes SQLite, bounded by a timeout. Idempotent. */
+  stop(timeoutMs = 5_000): Promise<void> {
+    if (!this.stopping) {
+      this.stopping = (async () => {
+        const s = this.services;
+        const work = (async () => {
+          if (this.server) {
+            const srv = this.server;
+            await new Promise<void>((resolve) => {
+              srv.close(() => resolve());
+              srv.closeAllConnections?.();
+            });
+          }
+        })();
+        await Promise.race([work, new Promise((r) => setTimeout(r, timeoutMs).unref())]);
+        s.store.close();
+      })();
+    }
+    return this.stopping;
+  }
+}
+
+export async function startNode(config: NodeConfig, o: NodeOverrides = {}): Promise<MochilaNode> {
+  const node = new MochilaNode(buildServices(config, o), o);
+  try {
+    await node.start();
+  } catch (e) {
+    await node.stop();
+    throw e;
+  }
+  return node;
+}

@@ -1,0 +1,491 @@
+/**
+ * The feed store: appends this node's own signed entries and ingests other authors' entries, verifying each one
+ * (envelope, network, hash chain, signature, body schema, author policy) and updating every projection in the same
+ * SQLite transaction. Implements `FeedReplica` for federation. Must never know about HTTP or libp2p, and must never
+ * store an entry it could not verify.
+ */
+import type { Statement } from 'better-sqlite3';
+import { canonicalJson, sha256Hex } from '../core/canonical.js';
+import type { Clock } from '../core/clock.js';
+import { RegistryError, type ErrorCode } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
+import type { SchemaRegistry } from '../core/schema-registry.js';
+import type { Ed25519Key } from '../identity/keys.js';
+import type { Store } from '../store/database.js';
+import {
+  checkEnvelope,
+  MAX_ENTRY_BYTES,
+  signEntry,
+  verifyEntrySignature,
+  type Entry,
+  type EntryType,
+  type UnsignedEntry,
+} from './entry.js';
+import type { FeedReplica, Head, IngestRejection, IngestResult } from './replica.js';
+
+/** Updates one projection from an entry. Called inside the storing transaction; throwing rejects the entry. */
+export interface Projector {
+  readonly name: string;
+  readonly types: readonly EntryType[];
+  apply(entry: Entry): void;
+  /** Deletes every row this projector owns (before a rebuild). */
+  reset(): void;
+}
+
+/** Decides whether an author may write an entry (membership). Local appends skip it for the node's own feed. */
+export interface AuthorPolicy {
+  check(entry: Entry): { ok: true } | { ok: false; code: ErrorCode; reason: string };
+}
+
+export interface FeedServiceDeps {
+  store: Store;
+  schemas: SchemaRegistry;
+  network: string;
+  key: Ed25519Key; // this node's institution key (author of its own feed)
+  clock: Clock;
+  logger: Logger;
+  policy?: AuthorPolicy;
+}
+
+interface FeedRow {
+  author: string;
+  head_seq: number;
+  head_id: string;
+  frozen: number;
+}
+
+interface EntryRow {
+  id: string;
+  author: string;
+  seq: number;
+  prev: string | null;
+  ts: string;
+  type: string;
+  body: string;
+  sig: string;
+}
+
+export class FeedService implements FeedReplica {
+  readonly network: string;
+  private readonly projectors: Projector[] = [];
+  private readonly listeners = new Set<(e: Entry, origin: 'local' | 'remote') => void>();
+  private policy: AuthorPolicy | undefined;
+  private readonly st: {
+    feed: Statement;
+    entryById: Statement;
+    entryAt: Statement;
+    insertEntry: Statement;
+    upsertFeed: Statement;
+    insertEquivocation: Statement;
+    heads: Statement;
+    read: Statement;
+  };
+  private headsCache: Head[] | null = null;
+
+  constructor(private readonly deps: FeedServiceDeps) {
+    this.network = deps.network;
+    this.policy = deps.policy;
+    const s = deps.store.sqlite;
+    this.st = {
+      feed: s.prepare('SELECT author, head_seq, head_id, frozen FROM feeds WHERE author = ?'),
+      entryById: s.prepare('SELECT id FROM entries WHERE id = ?'),
+      entryAt: s.prepare('SELECT id, author, seq, prev, ts, type, body, sig FROM entries WHERE author = ? AND seq = ?'),
+      insertEntry: s.prepare(
+        'INSERT INTO entries (id, author, seq, prev, ts, type, body, sig, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      ),
+      upsertFeed: s.prepare(
+        `INSERT INTO feeds (author, head_seq, head_id, frozen, frozen_reason, updated_at) VALUES (?, ?, ?, 0, NULL, ?)
+         ON CONFLICT(author) DO UPDATE SET head_seq = excluded.head_seq, head_id = excluded.head_id, updated_at = excluded.updated_at`,
+      ),
+      insertEquivocation: s.prepare(
+        `INSERT OR IGNORE INTO equivocations (author, seq, stored_id, conflicting_id, stored_entry, conflicting_entry, detected_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      ),
+      heads: s.prepare('SELECT author, head_seq AS seq, head_id AS id FROM feeds ORDER BY author'),
+      read: s.prepare(
+        'SELECT id, author, seq, prev, ts, type, body, sig FROM entries WHERE author = ? AND seq >= ? ORDER BY seq LIMIT ?',
+      ),
+    };
+  }
+
+  get author(): string {
+    return this.deps.key.did;
+  }
+
+  registerProjector(p: Projector): void {
+    this.projectors.push(p);
+  }
+
+  setPolicy(policy: AuthorPolicy): void {
+    this.policy = policy;
+  }
+
+  onEntry(listener: (entry: Entry, origin: 'local' | 'remote') => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  // ---------------------------------------------------------------- reads
+
+  heads(): Head[] {
+    if (!this.headsCache) this.headsCache = this.st.heads.all() as Head[];
+    return this.headsCache;
+  }
+
+  headsDigest(): string {
+    return sha256Hex(canonicalJson(this.heads().map((h) => [h.author, h.seq, h.id])));
+  }
+
+  head(author: string): Head | null {
+    const row = this.st.feed.get(author) as FeedRow | undefined;
+    return row ? { author: row.author, seq: row.head_seq, id: row.head_id } : null;
+  }
+
+  isFrozen(author: string): boolean {
+    const row = this.st.feed.get(author) as FeedRow | undefined;
+    return !!row?.frozen;
+  }
+
+  read(author: string, fromSeq: number, limit: number): Entry[] {
+    const rows = this.st.read.all(author, Math.max(1, fromSeq), Math.max(1, Math.min(limit, 10_000))) as EntryRow[];
+    return rows.map((r) => rowToEntry(r, this.network));
+  }
+
+  get(id: string): Entry | null {
+    const row = this.deps.store.sqlite
+      .prepare('SELECT id, author, seq, prev, ts, type, body, sig FROM entries WHERE id = ?')
+      .get(id) as EntryRow | undefined;
+    return row ? rowToEntry(row, this.network) : null;
+  }
+
+  isMember(did: string): boolean {
+    if (!this.policy) return true;
+    return this.policy.check({ author: did, type: 'profile' } as Entry).ok;
+  }
+
+  equivocations(): { author: string; seq: number; storedId: string; conflictingId: string; storedEntry: Entry; conflictingEntry: Entry; detectedAt: string }[] {
+    const rows = this.deps.store.sqlite
+      .prepare('SELECT author, seq, stored_id, conflicting_id, stored_entry, conflicting_entry, detected_at FROM equivocations ORDER BY rowid')
+      .all() as { author: string; seq: number; stored_id: string; conflicting_id: string; stored_entry: string; conflicting_entry: string; detected_at: string }[];
+    return rows.map((r) => ({
+      author: r.author,
+      seq: r.seq,
+      storedId: r.stored_id,
+      conflictingId: r.conflicting_id,
+      storedEntry: JSON.parse(r.stored_entry) as Entry,
+      conflictingEntry: JSON.parse(r.conflicting_entry) as Entry,
+      detectedAt: r.detected_at,
+    }));
+  }
+
+  // ---------------------------------------------------------------- writes
+
+  /** Appends an entry to this node's own feed. Throws RegistryError if the body is invalid. */
+  append<B>(type: EntryType, body: B): Entry<B> {
+    const stored = this.deps.store.tx(() => {
+      const head = this.head(this.author);
+      if (head && this.isFrozen(this.author)) throw new RegistryError('author_frozen', 'this node\'s own feed is frozen');
+      const unsigned: UnsignedEntry<B> = {
+        v: 1,
+        net: this.network,
+        author: this.author,
+        seq: (head?.seq ?? 0) + 1,
+        prev: head?.id ?? null,
+        ts: this.deps.clock.now().toISOString(),
+        type,
+        body: JSON.parse(canonicalJson(body)) as B,
+      };
+      const entry = signEntry(this.deps.key, unsigned);
+      const problem = this.checkBody(entry);
+      if (problem) throw new RegistryError(problem.code as ErrorCode, problem.reason, problem.details);
+      this.store(entry);
+      return entry;
+    });
+    this.emit([stored], 'local');
+    return stored;
+  }
+
+  ingestOne(raw: unknown): IngestResult {
+    const result = emptyResult();
+    const env = checkEnvelope(raw);
+    if (!env.ok) return reject(result, 'invalid_entry', env.reason);
+    const entry = env.entry;
+    const accepted: Entry[] = [];
+    try {
+      this.deps.store.tx(() => {
+        const pre = this.precheck(entry, result);
+        if (pre !== 'next') return;
+        if (!verifyEntrySignature(entry)) return void reject(result, 'bad_signature', 'signature does not verify', entry);
+        if (!this.admit(entry, result)) return;
+        this.store(entry);
+        accepted.push(entry);
+        result.accepted++;
+      });
+    } catch (e) {
+      this.deps.logger.error('ingest failed', { error: String(e) });
+      return reject(emptyResult(), 'internal', 'entry could not be stored', entry);
+    }
+    this.emit(accepted, 'remote');
+    return result;
+  }
+
+  ingestBatch(author: string, raws: unknown[]): IngestResult {
+    const result = emptyResult();
+    if (!Array.isArray(raws) || raws.length === 0) return result;
+    const batch: Entry[] = [];
+    for (const raw of raws) {
+      const env = checkEnvelope(raw);
+      if (!env.ok) {
+        reject(result, 'invalid_entry', env.reason, undefined, author);
+        break; // entries after a malformed one cannot be chained
+      }
+      if (env.entry.author !== author) {
+        reject(result, 'invalid_entry', 'batch mixes authors', env.entry);
+        break;
+      }
+      const last = batch[batch.length - 1];
+      if (last && env.entry.seq !== last.seq + 1) {
+        reject(result, 'sequence_gap', `batch skips from seq ${last.seq} to ${env.entry.seq}`, env.entry);
+        break;
+      }
+      batch.push(env.entry);
+    }
+    if (batch.length === 0) return result;
+
+    const accepted: Entry[] = [];
+    try {
+      this.deps.store.tx(() => {
+        const head = this.head(author);
+        // 1. skip entries already held; a different id at a held seq is a fork
+        let i = 0;
+        while (i < batch.length && head && batch[i]!.seq <= head.seq) {
+          const e = batch[i]!;
+          const pre = this.precheck(e, result);
+          if (pre === 'stop') return;
+          i++;
+        }
+        const fresh = batch.slice(i);
+        if (fresh.length === 0) return;
+        // 2. hash chain for every entry, from the stored head
+        let prevId = head?.id ?? null;
+        let expectSeq = (head?.seq ?? 0) + 1;
+        if (this.isFrozen(author)) return void reject(result, 'author_frozen', 'author is frozen after equivocation', fresh[0]);
+        let chained = 0;
+        for (const e of fresh) {
+          if (e.net !== this.network) {
+            reject(result, 'invalid_entry', `entry belongs to network ${e.net}`, e);
+            break;
+          }
+          if (e.seq !== expectSeq) {
+            reject(result, 'sequence_gap', `expected seq ${expectSeq}, got ${e.seq}`, e);
+            break;
+          }
+          if (e.prev !== prevId) {
+            reject(result, 'broken_chain', `prev of seq ${e.seq} does not match the hash of seq ${e.seq - 1}`, e);
+            break;
+          }
+          prevId = e.id;
+          expectSeq++;
+          chained++;
+        }
+        if (chained === 0) return;
+        // 3. signature of the newest chained entry authenticates all before it; on failure find the newest that verifies
+        let authentic = chained;
+        if (!verifyEntrySignature(fresh[chained - 1]!)) {
+          reject(result, 'bad_signature', `signature of seq ${fresh[chained - 1]!.seq} does not verify`, fresh[chained - 1]);
+          authentic = 0;
+          for (let k = chained - 2; k >= 0; k--) {
+            if (verifyEntrySignature(fresh[k]!)) {
+              authentic = k + 1;
+              break;
+            }
+          }
+        }
+        // 4. body schema and author policy, entry by entry; stop at the first refusal (later ones would not chain)
+        for (let k = 0; k < authentic; k++) {
+          const e = fresh[k]!;
+          if (!this.admit(e, result)) break;
+          this.store(e);
+          accepted.push(e);
+          result.accepted++;
+        }
+      });
+    } catch (e) {
+      this.deps.logger.error('batch ingest failed', { author, error: String(e) });
+      accepted.length = 0;
+      result.accepted = 0;
+      reject(result, 'internal', 'batch could not be stored; nothing was kept', undefined, author);
+    }
+    this.emit(accepted, 'remote');
+    return result;
+  }
+
+  /** Re-derives every projection from the stored entries, in the order they were stored. */
+  rebuild(): { entries: number; durationMs: number } {
+    const t0 = performance.now();
+    let n = 0;
+    this.deps.store.tx(() => {
+      for (const p of this.projectors) p.reset();
+      const it = this.deps.store.sqlite
+        .prepare('SELECT id, author, seq, prev, ts, type, body, sig FROM entries ORDER BY rowid')
+        .iterate() as IterableIterator<EntryRow>;
+      for (const row of it) {
+        this.project(rowToEntry(row, this.network));
+        n++;
+      }
+    });
+    this.headsCache = null;
+    return { entries: n, durationMs: performance.now() - t0 };
+  }
+
+  // ---------------------------------------------------------------- internals
+
+  /** For an entry at or below the stored head: duplicate, or fork. Returns 'next' when the entry is beyond the head. */
+  private precheck(entry: Entry, result: IngestResult): 'next' | 'done' | 'stop' {
+    if (entry.net !== this.network) {
+      reject(result, 'invalid_entry', `entry belongs to network ${entry.net}`, entry);
+      return 'stop';
+    }
+    const head = this.head(entry.author);
+    if (head && entry.seq <= head.seq) {
+      const stored = this.st.entryAt.get(entry.author, entry.seq) as EntryRow | undefined;
+      if (stored && stored.id === entry.id) {
+        result.duplicates++;
+        return 'done';
+      }
+      if (!verifyEntrySignature(entry)) {
+        reject(result, 'bad_signature', 'signature does not verify', entry);
+        return 'stop';
+      }
+      if (stored) this.recordEquivocation(rowToEntry(stored, this.network), entry);
+      result.equivocations++;
+      reject(result, 'equivocation', `author signed two different entries at seq ${entry.seq}; author frozen`, entry);
+      return 'stop';
+    }
+    if (this.isFrozen(entry.author)) {
+      reject(result, 'author_frozen', 'author is frozen after equivocation', entry);
+      return 'stop';
+    }
+    const expected = (head?.seq ?? 0) + 1;
+    if (entry.seq !== expected) {
+      reject(result, 'sequence_gap', `expected seq ${expected}, got ${entry.seq}`, entry);
+      return 'stop';
+    }
+    if (entry.prev !== (head?.id ?? null)) {
+      reject(result, 'broken_chain', 'prev does not match the stored head', entry);
+      return 'stop';
+    }
+    return 'next';
+  }
+
+  private admit(entry: Entry, result: IngestResult): boolean {
+    const problem = this.checkBody(entry);
+    if (problem) {
+      reject(result, problem.code, problem.reason, entry);
+      return false;
+    }
+    if (this.policy && entry.author !== this.author) {
+      const p = this.policy.check(entry);
+      if (!p.ok) {
+        reject(result, p.code, p.reason, entry);
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private checkBody(entry: Entry): { code: string; reason: string; details?: Record<string, unknown> } | null {
+    const bytes = Buffer.byteLength(canonicalJson(entry.body));
+    if (bytes > MAX_ENTRY_BYTES) return { code: 'invalid_entry', reason: `body is ${bytes} bytes (max ${MAX_ENTRY_BYTES})` };
+    const schema = `entries/${entry.type}`;
+    if (!this.deps.schemas.has(schema)) return { code: 'unsupported', reason: `entry type ${entry.type} is not supported by this node yet` };
+    const v = this.deps.schemas.validate(schema, entry.body);
+    if (!v.ok) {
+      return {
+        code: 'invalid_entry',
+        reason: `${entry.type} body is not valid: ${v.errors.slice(0, 3).map((e) => `${e.path || '/'} ${e.message}`).join('; ')}`,
+        details: { errors: v.errors },
+      };
+    }
+    return null;
+  }
+
+  private store(entry: Entry): void {
+    this.st.insertEntry.run(
+      entry.id,
+      entry.author,
+      entry.seq,
+      entry.prev,
+      entry.ts,
+      entry.type,
+      canonicalJson(entry.body),
+      entry.sig,
+      this.deps.clock.now().toISOString(),
+    );
+    this.st.upsertFeed.run(entry.author, entry.seq, entry.id, this.deps.clock.now().toISOString());
+    this.headsCache = null;
+    this.project(entry);
+  }
+
+  private project(entry: Entry): void {
+    for (const p of this.projectors) if (p.types.includes(entry.type)) p.apply(entry);
+  }
+
+  private recordEquivocation(stored: Entry, conflicting: Entry): void {
+    const now = this.deps.clock.now().toISOString();
+    this.st.insertEquivocation.run(
+      stored.author,
+      stored.seq,
+      stored.id,
+      conflicting.id,
+      JSON.stringify(stored),
+      JSON.stringify(conflicting),
+      now,
+    );
+    this.deps.store.sqlite
+      .prepare('UPDATE feeds SET frozen = 1, frozen_reason = ?, updated_at = ? WHERE author = ?')
+      .run(`equivocation at seq ${stored.seq}`, now, stored.author);
+    this.deps.logger.warn('equivocation detected; author frozen', { author: stored.author, seq: stored.seq });
+  }
+
+  private emit(entries: Entry[], origin: 'local' | 'remote'): void {
+    for (const e of entries)
+      for (const l of this.listeners) {
+        try {
+          l(e, origin);
+        } catch (err) {
+          this.deps.logger.error('entry listener failed', { error: String(err) });
+        }
+      }
+  }
+}
+
+function rowToEntry(r: EntryRow, net: string): Entry {
+  return {
+    v: 1,
+    net,
+    author: r.author,
+    seq: r.seq,
+    prev: r.prev,
+    ts: r.ts,
+    type: r.type as EntryType,
+    body: JSON.parse(r.body) as unknown,
+    sig: r.sig,
+    id: r.id,
+  };
+}
+
+function emptyResult(): IngestResult {
+  return { accepted: 0, duplicates: 0, rejected: [], equivocations: 0 };
+}
+
+function reject(result: IngestResult, code: string, reason: string, entry?: Entry, author?: string): IngestResult {
+  const r: IngestRejection = { code, reason };
+  if (entry) {
+    r.author = entry.author;
+    r.seq = entry.seq;
+    r.id = entry.id;
+  } else if (author) r.author = author;
+  result.rejected.push(r);
+  return result;
+}

@@ -1,0 +1,98 @@
+/**
+ * The express application: JSON body limits, one router per area, OpenAPI + Swagger UI, the web app, and the
+ * problem+json error handler. Must never contain domain logic: routers call services.
+ */
+import express, { type Express } from 'express';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import swaggerUi from 'swagger-ui-express';
+import type { Services } from '../context.js';
+import { requireAdmin } from './auth.js';
+import { buildOpenApi, type OperationDoc } from './openapi.js';
+import { errorHandler, sendProblem } from './problem.js';
+import { catalogueAdminRouter, catalogueRouter } from './routes/catalogue.routes.js';
+import { institutionAdminRouter, registryRouter } from './routes/registry.routes.js';
+import { createDidKeyResolver } from '../identity/did-resolver.js';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const VERSION = (JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+
+export interface HttpExtension {
+  /** Mounted under /api/v1 (public). */
+  publicRouter?: express.Router;
+  /** Mounted under /api/v1/admin behind the admin token. */
+  adminRouter?: express.Router;
+  /** Mounted at the root (e.g. /status-lists, /verify pages). */
+  rootRouter?: express.Router;
+  operations?: OperationDoc[];
+}
+
+export function createHttpApp(
+  s: Services,
+  opts: { publicUrl: () => string; extensions?: HttpExtension[]; webDir?: string },
+): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'extended');
+  app.set('trust proxy', 'loopback');
+  app.use((_req, res, next) => {
+    res.set('X-Content-Type-Options', 'nosniff');
+    res.set('Referrer-Policy', 'no-referrer');
+    next();
+  });
+  const limit = s.config.maxBodyBytes;
+  app.use(express.json({ limit, type: ['application/json', 'application/*+json', 'application/ld+json'] }));
+  app.use(express.text({ limit: 5 * limit, type: ['text/csv', 'text/plain'] }));
+
+  const resolver = createDidKeyResolver();
+  const exts = opts.extensions ?? [];
+
+  app.get('/healthz', (_req, res) => {
+    let db = 'ok';
+    try {
+      s.store.sqlite.prepare('SELECT 1').get();
+    } catch {
+      db = 'failed';
+    }
+    res.status(db === 'ok' ? 200 : 503).json({ status: db === 'ok' ? 'ok' : 'degraded', db, did: s.feed.author, network: s.network, version: VERSION });
+  });
+
+  const openapi = () => buildOpenApi(s.schemas, { version: VERSION, serverUrl: opts.publicUrl() }, exts.flatMap((e) => e.operations ?? []));
+  app.get('/openapi.json', (_req, res) => res.json(openapi()));
+  app.use('/docs', swaggerUi.serve, swaggerUi.setup(undefined, { swaggerOptions: { url: '/openapi.json' }, customSiteTitle: 'MOCHILA node API' }));
+
+  const api = express.Router();
+  api.use(registryRouter(s, { publicUrl: opts.publicUrl, resolveDid: (did) => resolver.resolve(did), version: VERSION }));
+  api.use(catalogueRouter(s));
+  for (const e of exts) if (e.publicRouter) api.use(e.publicRouter);
+
+  const admin = express.Router();
+  admin.use(requireAdmin(s.adminTokens));
+  admin.use(catalogueAdminRouter(s));
+  admin.use(institutionAdminRouter(s));
+  for (const e of exts) if (e.adminRouter) admin.use(e.adminRouter);
+
+  api.use('/admin', admin);
+  app.use('/api/v1', api);
+  for (const e of exts) if (e.rootRouter) app.use(e.rootRouter);
+  app.use('/api', (req, res) => sendProblem(res, 404, 'not_found', `no API route ${req.method} ${req.originalUrl}`));
+
+  // the web app (built by `npm run build:web`), with the SPA fallback for non-API paths
+  const webDir = opts.webDir ?? path.join(ROOT, 'web', 'dist');
+  if (existsSync(path.join(webDir, 'index.html'))) {
+    app.use(express.static(webDir, { index: 'index.html', maxAge: '1h' }));
+    app.get(/^\/(?!api\/|openapi\.json|docs|healthz).*/, (_req, res) => res.sendFile(path.join(webDir, 'index.html')));
+  } else {
+    app.get('/', (_req, res) => {
+      res
+        .type('html')
+        .send(
+          `<!doctype html><html lang="es"><meta charset="utf-8"><title>MOCHILA</title><body><h1>MOCHILA</h1><p>La interfaz web no está compilada (<code>npm run build:web</code>). / The web app is not built.</p><p><a href="/docs">API /docs</a> · <a href="/api/v1/microcredentials">/api/v1/microcredentials</a></p></body></html>`,
+        );
+    });
+  }
+
+  app.use(errorHandler(s.logger));
+  return app;
+}

@@ -1,0 +1,20 @@
+/**
+ * Admin authentication: `Authorization: Bearer <token>` checked against the hashed admin tokens.
+ * 401 without credentials, 403 with a wrong token. Must never log the token.
+ */
+import type { RequestHandler } from 'express';
+import type { AdminTokens } from '../store/admin-tokens.js';
+import { sendProblem } from './problem.js';
+
+export function requireAdmin(tokens: AdminTokens): RequestHandler {
+  return (req, res, next) => {
+    const h = req.get('authorization');
+    if (!h) {
+      res.set('WWW-Authenticate', 'Bearer realm="mochila-admin"');
+      return sendProblem(res, 401, 'unauthorized', 'This endpoint needs the unit\'s admin token: Authorization: Bearer <token>.');
+    }
+    const m = /^Bearer\s+(\S+)$/i.exec(h);
+    if (!m || !tokens.verify(m[1]!)) return sendProblem(res, 403, 'forbidden', 'The admin token is not valid for this node.');
+    next();
+  };
+}

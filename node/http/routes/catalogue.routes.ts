@@ -1,0 +1,146 @@
+/**
+ * Catalogue routes: public search and detail, and the unit's admin create / update / withdraw.
+ * Must never touch tables: it calls the catalogue service and shapes responses.
+ */
+import { Router, type Request } from 'express';
+import { RegistryError } from '../../core/errors.js';
+import type { Services } from '../../context.js';
+import type { SearchParams } from '../../catalogue/search.js';
+import { displayName, type Profile } from '../../trust/institutions.js';
+import { institutionRef, microcredentialSummary } from '../present.js';
+
+const LIST_PARAMS = ['country', 'institution', 'field', 'level', 'participation', 'language', 'pilotArea'] as const;
+const KNOWN = new Set(['q', 'sort', 'page', 'pageSize', 'hoursMin', 'hoursMax', 'status', 'lang', ...LIST_PARAMS]);
+
+export function parseSearchQuery(query: Request['query']): SearchParams {
+  const errors: { path: string; message: string }[] = [];
+  for (const k of Object.keys(query)) if (!KNOWN.has(k)) errors.push({ path: k, message: 'unknown query parameter' });
+  const str = (k: string): string | undefined => {
+    const v = query[k];
+    if (v === undefined) return undefined;
+    if (typeof v !== 'string') {
+      errors.push({ path: k, message: 'must be given once' });
+      return undefined;
+    }
+    if (v.length > 500) errors.push({ path: k, message: 'is too long' });
+    return v;
+  };
+  const list = (k: string): string[] | undefined => {
+    const v = query[k];
+    if (v === undefined) return undefined;
+    const arr = (Array.isArray(v) ? v : [v]).flatMap((x) => String(x).split(',')).map((s) => s.trim()).filter(Boolean);
+    if (arr.length > 50) errors.push({ path: k, message: 'too many values' });
+    return arr;
+  };
+  const num = (k: string, min: number, max: number): number | undefined => {
+    const v = str(k);
+    if (v === undefined || v === '') return undefined;
+    const n = Number(v);
+    if (!Number.isFinite(n) || n < min || n > max) errors.push({ path: k, message: `must be a number between ${min} and ${max}` });
+    return n;
+  };
+  const p: SearchParams = {};
+  const q = str('q');
+  if (q) p.q = q;
+  for (const k of LIST_PARAMS) {
+    const v = list(k);
+    if (v && v.length) (p as Record<string, unknown>)[k] = v;
+  }
+  const hoursMin = num('hoursMin', 0, 100_000);
+  const hoursMax = num('hoursMax', 0, 100_000);
+  if (hoursMin !== undefined) p.hoursMin = hoursMin;
+  if (hoursMax !== undefined) p.hoursMax = hoursMax;
+  const page = num('page', 1, 100_000);
+  const pageSize = num('pageSize', 1, 100);
+  if (page !== undefined) p.page = Math.floor(page);
+  if (pageSize !== undefined) p.pageSize = Math.floor(pageSize);
+  const sort = str('sort');
+  if (sort !== undefined) {
+    if (!['relevance', 'title', 'hours', 'recent'].includes(sort)) errors.push({ path: 'sort', message: 'must be relevance, title, hours or recent' });
+    else p.sort = sort as SearchParams['sort'];
+  }
+  const status = str('status');
+  if (status !== undefined) {
+    if (!['active', 'withdrawn', 'all'].includes(status)) errors.push({ path: 'status', message: 'must be active, withdrawn or all' });
+    else p.status = status as SearchParams['status'];
+  }
+  const lang = str('lang');
+  if (lang !== undefined && !['es', 'en', 'pt'].includes(lang)) errors.push({ path: 'lang', message: 'must be es, en or pt' });
+  if (errors.length) throw new RegistryError('validation_failed', `invalid query: ${errors.map((e) => `${e.path} ${e.message}`).join('; ')}`, { errors });
+  return p;
+}
+
+export function catalogueRouter(s: Services): Router {
+  const r = Router();
+  const profiles = () => new Map(s.institutions.list().map((i) => [i.did, i.profile] as const));
+
+  r.get('/microcredentials', (req, res) => {
+    const params = parseSearchQuery(req.query);
+    const result = s.catalogue.search(params);
+    const prof = profiles();
+    res.json({
+      items: result.rows.map((row) => microcredentialSummary(row, institutionRef(row.author, prof.get(row.author), row.record.country))),
+      total: result.total,
+      page: result.page,
+      pageSize: result.pageSize,
+      facets: {
+        ...result.facets,
+        institution: result.facets.institution.map((f) => ({ ...f, label: displayName(prof.get(f.value) as Profile | undefined) || f.value })),
+      },
+    });
+  });
+
+  r.get('/microcredentials/:id', (req, res) => {
+    const mc = s.catalogue.get(req.params.id);
+    if (!mc) throw new RegistryError('not_found', `no microcredential ${req.params.id} in this node's replica`);
+    const inst = s.institutions.get(mc.author);
+    const versionParam = req.query.version;
+    let record = mc.record;
+    if (typeof versionParam === 'string') {
+      const v = s.catalogue.version(mc.id, Number(versionParam));
+      if (!v) throw new RegistryError('not_found', `version ${versionParam} of ${mc.id} is not known`);
+      record = v;
+    }
+    res.json({
+      ...record,
+      id: mc.id,
+      institution: { ...institutionRef(mc.author, inst?.profile, mc.record.country), member: s.membership.isMember(mc.author) },
+      status: mc.status,
+      withdrawal: mc.withdrawal,
+      createdAt: mc.createdAt,
+      updatedAt: mc.updatedAt,
+      entryId: mc.entryId,
+      versions: s.catalogue.versions(mc.id),
+      accreditations: [],
+      recognitions: [],
+    });
+  });
+  return r;
+}
+
+export function catalogueAdminRouter(s: Services): Router {
+  const r = Router();
+  const detail = (id: string) => {
+    const mc = s.catalogue.get(id)!;
+    return { ...mc.record, id: mc.id, status: mc.status, updatedAt: mc.updatedAt, entryId: mc.entryId };
+  };
+  r.get('/microcredentials', (_req, res) => {
+    res.json({ items: s.catalogue.byInstitution(s.feed.author, true).map((m) => ({ ...m.record, id: m.id, status: m.status, updatedAt: m.updatedAt })) });
+  });
+  r.post('/microcredentials', (req, res) => {
+    const mc = s.catalogue.create(req.body);
+    res.status(201).location(`/api/v1/microcredentials/${encodeURIComponent(mc.id)}`).json(detail(mc.id));
+  });
+  r.put('/microcredentials/:code', (req, res) => {
+    const mc = s.catalogue.update(req.params.code, req.body);
+    res.json(detail(mc.id));
+  });
+  r.post('/microcredentials/:code/withdraw', (req, res) => {
+    const body = (req.body ?? {}) as { reason?: unknown };
+    if (body.reason !== undefined && (typeof body.reason !== 'string' || body.reason.length > 2000))
+      throw new RegistryError('validation_failed', 'reason must be a string of at most 2000 characters');
+    const mc = s.catalogue.withdraw(req.params.code, body.reason ?? 'withdrawn');
+    res.json(detail(mc.id));
+  });
+  return r;
+}

@@ -1,0 +1,77 @@
+/**
+ * Opens the SQLite database (better-sqlite3 + drizzle), applies migrations, and refuses a database written by a
+ * newer version of the software. The only place that creates a database connection; must never hold domain logic.
+ */
+import Database from 'better-sqlite3';
+import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
+import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import { RegistryError } from '../core/errors.js';
+import * as schema from './schema.js';
+
+export const MIGRATIONS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations');
+
+export type Db = BetterSQLite3Database<typeof schema>;
+
+export interface Store {
+  readonly sqlite: Database.Database;
+  readonly db: Db;
+  readonly path: string;
+  /** Runs fn in one IMMEDIATE transaction (nested calls join the outer one). */
+  tx<T>(fn: () => T): T;
+  close(): void;
+}
+
+interface Journal {
+  entries: { idx: number; when: number; tag: string }[];
+}
+
+export function latestMigration(): { count: number; when: number; tag: string } {
+  const journal = JSON.parse(readFileSync(path.join(MIGRATIONS_DIR, 'meta', '_journal.json'), 'utf8')) as Journal;
+  const last = journal.entries[journal.entries.length - 1];
+  if (!last) throw new RegistryError('internal', 'no migrations found');
+  return { count: journal.entries.length, when: last.when, tag: last.tag };
+}
+
+export function openStore(file: string, opts: { readonly?: boolean } = {}): Store {
+  const sqlite = new Database(file, { readonly: opts.readonly ?? false });
+  try {
+    sqlite.pragma('journal_mode = WAL');
+    sqlite.pragma('synchronous = NORMAL');
+    sqlite.pragma('foreign_keys = ON');
+    sqlite.pragma('busy_timeout = 5000');
+    refuseNewerSchema(sqlite, file);
+    const db = drizzle(sqlite, { schema });
+    if (!opts.readonly) migrate(db, { migrationsFolder: MIGRATIONS_DIR });
+    const tx = <T>(fn: () => T): T => {
+      if (sqlite.inTransaction) return fn();
+      return sqlite.transaction(fn).immediate();
+    };
+    return { sqlite, db, path: file, tx, close: () => sqlite.open && sqlite.close() };
+  } catch (e) {
+    sqlite.close();
+    throw e;
+  }
+}
+
+function refuseNewerSchema(sqlite: Database.Database, file: string): void {
+  const has = sqlite
+    .prepare("SELECT name FROM sqlite_master WHERE type='table' AND name='__drizzle_migrations'")
+    .get() as { name: string } | undefined;
+  if (!has) return;
+  const row = sqlite.prepare('SELECT COUNT(*) AS n, MAX(created_at) AS w FROM __drizzle_migrations').get() as {
+    n: number;
+    w: number | null;
+  };
+  const latest = latestMigration();
+  if ((row.w ?? 0) > latest.when || row.n > latest.count) {
+    throw new RegistryError(
+      'schema_too_new',
+      `the database ${file} was written by a newer version of mochila (schema has ${row.n} migrations, this version knows ${latest.count}). ` +
+        'Upgrade mochila to the newer version, or restore a backup made with this version; do not edit the database by hand.',
+      { databaseMigrations: row.n, knownMigrations: latest.count },
+    );
+  }
+}

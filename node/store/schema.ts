@@ -1,0 +1,179 @@
+/**
+ * Drizzle table definitions: storage only. Shapes of entries and API bodies live in `schemas/` (JSON Schema);
+ * this file must never become a second source of truth for them (JSON columns hold schema-validated documents).
+ * After changing it run `npm run db:generate` (drizzle-kit) to add a migration.
+ */
+import { sqliteTable, text, integer, real, primaryKey, index, uniqueIndex } from 'drizzle-orm/sqlite-core';
+
+/** Key/value facts about this node and database (network id, manifest hash, created-at). */
+export const meta = sqliteTable('meta', {
+  key: text('key').primaryKey(),
+  value: text('value').notNull(),
+});
+
+/** Every verified entry of every feed, the replicated data. Projections are derived from this table alone. */
+export const entries = sqliteTable(
+  'entries',
+  {
+    rowid: integer('rowid').primaryKey({ autoIncrement: true }),
+    id: text('id').notNull(),
+    author: text('author').notNull(),
+    seq: integer('seq').notNull(),
+    prev: text('prev'),
+    ts: text('ts').notNull(),
+    type: text('type').notNull(),
+    body: text('body').notNull(), // canonical JSON of the body
+    sig: text('sig').notNull(),
+    receivedAt: text('received_at').notNull(),
+  },
+  (t) => [uniqueIndex('entries_id').on(t.id), uniqueIndex('entries_author_seq').on(t.author, t.seq), index('entries_type').on(t.type)],
+);
+
+/** Head of each feed held, and whether the author is frozen (equivocation). */
+export const feeds = sqliteTable('feeds', {
+  author: text('author').primaryKey(),
+  headSeq: integer('head_seq').notNull(),
+  headId: text('head_id').notNull(),
+  frozen: integer('frozen', { mode: 'boolean' }).notNull().default(false),
+  frozenReason: text('frozen_reason'),
+  updatedAt: text('updated_at').notNull(),
+});
+
+/** Proof of equivocation: two signed entries with the same (author, seq) and different ids. */
+export const equivocations = sqliteTable(
+  'equivocations',
+  {
+    rowid: integer('rowid').primaryKey({ autoIncrement: true }),
+    author: text('author').notNull(),
+    seq: integer('seq').notNull(),
+    storedId: text('stored_id').notNull(),
+    conflictingId: text('conflicting_id').notNull(),
+    storedEntry: text('stored_entry').notNull(),
+    conflictingEntry: text('conflicting_entry').notNull(),
+    detectedAt: text('detected_at').notNull(),
+  },
+  (t) => [uniqueIndex('equivocations_pair').on(t.author, t.seq, t.conflictingId)],
+);
+
+// ---- projections (rebuilt from `entries` by `mochila rebuild`) ----
+
+export const members = sqliteTable('members', {
+  did: text('did').primaryKey(),
+  status: text('status').notNull(), // founder | admitted | candidate
+  since: text('since').notNull(),
+});
+
+export const endorsements = sqliteTable(
+  'endorsements',
+  {
+    author: text('author').notNull(),
+    subject: text('subject').notNull(),
+    entryId: text('entry_id').notNull(),
+    ts: text('ts').notNull(),
+    body: text('body').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.author, t.subject] }), index('endorsements_subject').on(t.subject)],
+);
+
+export const institutions = sqliteTable('institutions', {
+  did: text('did').primaryKey(),
+  profile: text('profile').notNull(),
+  country: text('country').notNull(),
+  kind: text('kind').notNull(),
+  nameEs: text('name_es'),
+  nameEn: text('name_en'),
+  updatedAt: text('updated_at').notNull(),
+  entryId: text('entry_id').notNull(),
+});
+
+export const issuerKeys = sqliteTable(
+  'issuer_keys',
+  {
+    keyId: text('key_id').primaryKey(), // the issuer key's did:key
+    institution: text('institution').notNull(),
+    publicKeyMultibase: text('public_key_multibase').notNull(),
+    validFrom: text('valid_from').notNull(),
+    publishedAt: text('published_at').notNull(),
+    entryId: text('entry_id').notNull(),
+    revokedAt: text('revoked_at'),
+    revocationReason: text('revocation_reason'),
+    revocationEntryId: text('revocation_entry_id'),
+  },
+  (t) => [index('issuer_keys_institution').on(t.institution)],
+);
+
+export const microcredentials = sqliteTable(
+  'microcredentials',
+  {
+    id: text('id').primaryKey(), // global id: <code>.<16 hex of sha256(author)>
+    author: text('author').notNull(),
+    code: text('code').notNull(),
+    version: integer('version').notNull(),
+    record: text('record').notNull(),
+    status: text('status').notNull(), // active | withdrawn
+    withdrawal: text('withdrawal'),
+    titleSort: text('title_sort').notNull(),
+    country: text('country').notNull(),
+    field: text('field').notNull(),
+    levelFramework: text('level_framework').notNull(),
+    levelValue: text('level_value').notNull(),
+    participation: text('participation').notNull(),
+    hours: real('hours').notNull(),
+    languages: text('languages').notNull(), // ",es,en,"
+    pilotArea: text('pilot_area'),
+    createdAt: text('created_at').notNull(),
+    updatedAt: text('updated_at').notNull(),
+    entryId: text('entry_id').notNull(),
+  },
+  (t) => [
+    uniqueIndex('microcredentials_author_code').on(t.author, t.code),
+    index('microcredentials_country').on(t.country),
+    index('microcredentials_field').on(t.field),
+    index('microcredentials_hours').on(t.hours),
+  ],
+);
+
+export const microcredentialVersions = sqliteTable(
+  'microcredential_versions',
+  {
+    id: text('id').notNull(),
+    version: integer('version').notNull(),
+    record: text('record').notNull(),
+    entryId: text('entry_id').notNull(),
+    ts: text('ts').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.id, t.version] })],
+);
+
+export const statusLists = sqliteTable('status_lists', {
+  listId: text('list_id').primaryKey(), // global: <author multibase>/<local list id>
+  author: text('author').notNull(),
+  purpose: text('purpose').notNull(),
+  body: text('body').notNull(),
+  updatedAt: text('updated_at').notNull(),
+  entryId: text('entry_id').notNull(),
+});
+
+/** Generic projection for entry types whose own tables arrive with their feature (recognition, agreement, accreditation, membership). */
+export const documents = sqliteTable(
+  'documents',
+  {
+    type: text('type').notNull(),
+    author: text('author').notNull(),
+    key: text('key').notNull(),
+    body: text('body').notNull(),
+    entryId: text('entry_id').notNull(),
+    ts: text('ts').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.type, t.author, t.key] })],
+);
+
+// ---- local-only state (never replicated) ----
+
+export const adminTokens = sqliteTable('admin_tokens', {
+  id: text('id').primaryKey(),
+  hash: text('hash').notNull(),
+  label: text('label').notNull(),
+  createdAt: text('created_at').notNull(),
+  revokedAt: text('revoked_at'),
+});
