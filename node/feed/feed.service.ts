@@ -81,6 +81,7 @@ export class FeedService implements FeedReplica {
     read: Statement;
   };
   private headsCache: Head[] | null = null;
+  private dataVersion = -1;
 
   constructor(private readonly deps: FeedServiceDeps) {
     this.network = deps.network;
@@ -128,6 +129,12 @@ export class FeedService implements FeedReplica {
   // ---------------------------------------------------------------- reads
 
   heads(): Head[] {
+    // another process (the CLI) may have written to the database: data_version changes when it commits
+    const dv = this.deps.store.sqlite.pragma('data_version', { simple: true }) as number;
+    if (dv !== this.dataVersion) {
+      this.dataVersion = dv;
+      this.headsCache = null;
+    }
     if (!this.headsCache) this.headsCache = this.st.heads.all() as Head[];
     return this.headsCache;
   }

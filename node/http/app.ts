@@ -13,7 +13,7 @@ import { buildOpenApi, type OperationDoc } from './openapi.js';
 import { errorHandler, sendProblem } from './problem.js';
 import { catalogueAdminRouter, catalogueRouter } from './routes/catalogue.routes.js';
 import { institutionAdminRouter, registryRouter } from './routes/registry.routes.js';
-import { createDidKeyResolver } from '../identity/did-resolver.js';
+import { createDidResolver } from '../identity/did-resolver.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const VERSION = (JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
@@ -45,7 +45,7 @@ export function createHttpApp(
   app.use(express.json({ limit, type: ['application/json', 'application/*+json', 'application/ld+json'] }));
   app.use(express.text({ limit: 5 * limit, type: ['text/csv', 'text/plain'] }));
 
-  const resolver = createDidKeyResolver();
+  const resolver = createDidResolver();
   const exts = opts.extensions ?? [];
 
   app.get('/healthz', (_req, res) => {

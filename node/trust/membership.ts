@@ -18,12 +18,13 @@ export class MembershipService implements AuthorPolicy, Projector {
   readonly name = 'membership';
   readonly types: readonly EntryType[] = ['endorsement', 'membership'];
   private status = new Map<string, MemberStatus>();
+  private dataVersion = -1;
 
   constructor(
     private readonly store: Store,
     private readonly manifest: Manifest,
   ) {
-    this.load();
+    this.load(true);
   }
 
   get threshold(): number {
@@ -31,6 +32,11 @@ export class MembershipService implements AuthorPolicy, Projector {
   }
 
   statusOf(did: string): MemberStatus {
+    const dv = this.store.sqlite.pragma('data_version', { simple: true }) as number;
+    if (dv !== this.dataVersion) {
+      this.dataVersion = dv;
+      this.load();
+    }
     return this.status.get(did) ?? 'none';
   }
 
@@ -115,16 +121,17 @@ export class MembershipService implements AuthorPolicy, Projector {
     }
   }
 
-  private seedFounders(): void {
-    const ins = this.store.sqlite.prepare('INSERT OR IGNORE INTO members (did, status, since) VALUES (?, ?, ?)');
+  private seedFounders(write = true): void {
+    const ins = write ? this.store.sqlite.prepare('INSERT OR IGNORE INTO members (did, status, since) VALUES (?, ?, ?)') : null;
     for (const f of this.manifest.founders) {
-      ins.run(f, 'founder', this.manifest.createdAt);
+      ins?.run(f, 'founder', this.manifest.createdAt);
       this.status.set(f, 'founder');
     }
   }
 
-  private load(): void {
-    this.seedFounders();
+  private load(write = false): void {
+    this.status.clear();
+    this.seedFounders(write);
     const rows = this.store.sqlite.prepare('SELECT did, status FROM members').all() as { did: string; status: MemberStatus }[];
     for (const r of rows) this.status.set(r.did, r.status);
   }

@@ -1,0 +1,237 @@
+/**
+ * The `mochila` command line. Parses arguments, calls the composition root, prints results, sets exit codes.
+ * Must never hold domain logic. The Node 20 compat shim is loaded by bin/mochila.js before this module.
+ */
+import { Command, Option } from 'commander';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { isRegistryError } from './core/errors.js';
+import { createLogger, silentLogger } from './core/logger.js';
+import { SchemaRegistry } from './core/schema-registry.js';
+import { loadConfig, type NodeConfig } from './config.js';
+import { buildServices, startNode, type Services } from './context.js';
+import { initNode } from './init.js';
+import { createManifest, networkId, validateManifest } from './trust/manifest.js';
+import { isEd25519DidKey } from './identity/keys.js';
+import { importCatalogueFile } from './catalogue/import.js';
+import { runDevnet } from './devnet.js';
+
+function readPassphrase(file: string | undefined): string | undefined {
+  if (file) return readFileSync(file, 'utf8').replace(/\r?\n$/, '');
+  return process.env.MOCHILA_PASSPHRASE || undefined;
+}
+
+function withServices<T>(dir: string, opts: { passphraseFile?: string }, fn: (s: Services) => T): T {
+  const pp = readPassphrase(opts.passphraseFile);
+  const config = loadConfig(dir, pp ? { passphrase: pp } : {});
+  const s = buildServices(config, { logger: silentLogger });
+  try {
+    return fn(s);
+  } finally {
+    s.store.close();
+  }
+}
+
+function intOpt(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`not a port number: ${v}`);
+  return n;
+}
+
+function collect(v: string, prev: string[] = []): string[] {
+  return [...prev, v];
+}
+
+export function buildCli(): Command {
+  const program = new Command();
+  program
+    .name('mochila')
+    .description('MOCHILA registry node: publish, replicate, verify and recognise microcredentials across the network')
+    .showHelpAfterError();
+
+  program
+    .command('init')
+    .description("create a node: the institution's key and DID, a first issuer key, the database and an admin token")
+    .requiredOption('--dir <dir>', 'data folder for this node (created)')
+    .requiredOption('--name <name>', 'institution name (Spanish), e.g. "Universidad de Ejemplo"')
+    .requiredOption('--country <cc>', 'ISO 3166-1 alpha-2 country code, e.g. MX, CL, GT')
+    .option('--short-name <name>', 'short name or acronym')
+    .option('--kind <kind>', 'hei (default) or qa-agency', 'hei')
+    .option('--manifest <file>', 'network manifest to join (default: a new network with this node as its only founder)')
+    .option('--passphrase-file <file>', 'encrypt the key file with the passphrase in this file (or set MOCHILA_PASSPHRASE)')
+    .option('--http-port <n>', 'HTTP port to store in node.json', intOpt)
+    .option('--p2p-port <n>', 'libp2p TCP port to store in node.json', intOpt)
+    .option('--public-url <url>', 'URL at which others reach this node over HTTP')
+    .action((o) => {
+      const passphrase = readPassphrase(o.passphraseFile);
+      const r = initNode({
+        dir: o.dir,
+        name: o.name,
+        country: String(o.country).toUpperCase(),
+        profile: { kind: o.kind, ...(o.shortName ? { shortName: o.shortName } : {}) },
+        ...(o.manifest ? { manifestFile: o.manifest } : {}),
+        ...(passphrase ? { passphrase } : {}),
+        fileConfig: {
+          ...(o.httpPort !== undefined ? { httpPort: o.httpPort } : {}),
+          ...(o.p2pPort !== undefined ? { p2pPort: o.p2pPort } : {}),
+          ...(o.publicUrl ? { publicUrl: o.publicUrl } : {}),
+        },
+      });
+      console.log(`node created in ${r.dir}`);
+      console.log(`did: ${r.did}`);
+      console.log(`issuer key: ${r.issuerKey}`);
+      console.log(`network: ${r.network}${r.founder ? ' (founder)' : ' (not yet a member: ask members to run `mochila endorse ' + r.did + '`)'}`);
+      console.log(`admin token: ${r.token}`);
+      console.log('Keep the admin token safe: it is shown only once (a new one: `mochila token create`).');
+    });
+
+  program
+    .command('start')
+    .description('run the node (HTTP API, web app and, when configured, replication)')
+    .requiredOption('--dir <dir>', 'data folder of the node')
+    .option('--http-port <n>', 'HTTP port (default 8080)', intOpt)
+    .option('--http-host <host>', 'HTTP bind address (default 0.0.0.0)')
+    .option('--p2p-port <n>', 'libp2p TCP port (default 9090)', intOpt)
+    .option('--bootstrap <multiaddr>', 'peer to connect to (repeatable)', collect)
+    .option('--public-url <url>', 'URL at which others reach this node over HTTP')
+    .option('--passphrase-file <file>', 'passphrase of an encrypted key file (or MOCHILA_PASSPHRASE)')
+    .addOption(new Option('--log-level <level>', 'log level').choices(['debug', 'info', 'warn', 'error']))
+    .action(async (o) => {
+      const pp = readPassphrase(o.passphraseFile);
+      const overrides: Partial<NodeConfig> = {
+        ...(o.httpPort !== undefined ? { httpPort: o.httpPort } : {}),
+        ...(o.httpHost ? { httpHost: o.httpHost } : {}),
+        ...(o.p2pPort !== undefined ? { p2pPort: o.p2pPort } : {}),
+        ...(o.bootstrap ? { bootstrap: o.bootstrap } : {}),
+        ...(o.publicUrl ? { publicUrl: o.publicUrl } : {}),
+        ...(o.logLevel ? { logLevel: o.logLevel } : {}),
+        ...(pp ? { passphrase: pp } : {}),
+      };
+      const config = loadConfig(o.dir, overrides);
+      const node = await startNode(config, { logger: createLogger(config.logLevel) });
+      console.log(`MOCHILA node ${node.did}`);
+      console.log(`network ${node.services.network}`);
+      console.log(`web and API: ${node.httpUrl}  (API docs: ${node.httpUrl}/docs)`);
+      const stop = async () => {
+        console.log('stopping…');
+        await node.stop();
+        process.exit(0);
+      };
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    });
+
+  program
+    .command('rebuild')
+    .description('re-derive every projection (catalogue, institutions, keys, members, …) from the stored feeds')
+    .requiredOption('--dir <dir>', 'data folder of the node')
+    .option('--passphrase-file <file>', 'passphrase of an encrypted key file')
+    .action((o) => {
+      const r = withServices(o.dir, o, (s) => s.feed.rebuild());
+      console.log(`rebuilt projections from ${r.entries} entries in ${r.durationMs.toFixed(0)} ms`);
+    });
+
+  const catalogue = program.command('catalogue').description("manage this unit's catalogue");
+  catalogue
+    .command('import')
+    .description('publish every microcredential of a JSON file (an array in the admin API shape); existing codes get a new version when changed')
+    .requiredOption('--dir <dir>', 'data folder of the node')
+    .option('--passphrase-file <file>', 'passphrase of an encrypted key file')
+    .argument('<file>', 'catalogue.json')
+    .action((file: string, o) => {
+      const r = withServices(o.dir, o, (s) => importCatalogueFile(s.catalogue, file));
+      for (const e of r.errors) console.error(`  #${e.index} ${e.code ?? ''}: ${e.message}`);
+      console.log(`created ${r.created}, updated ${r.updated}, unchanged ${r.unchanged}, failed ${r.errors.length}`);
+      if (r.errors.length) process.exitCode = 1;
+    });
+
+  program
+    .command('token')
+    .description('admin tokens')
+    .command('create')
+    .description('create a new admin token (shown once)')
+    .requiredOption('--dir <dir>', 'data folder of the node')
+    .option('--label <label>', 'what the token is for', 'created by mochila token create')
+    .option('--revoke-others', 'revoke every earlier token')
+    .action((o) => {
+      const t = withServices(o.dir, {}, (s) => {
+        if (o.revokeOthers) s.adminTokens.revokeAll();
+        return s.adminTokens.create(o.label);
+      });
+      console.log(`admin token: ${t.token}`);
+    });
+
+  const manifest = program.command('manifest').description('network manifests');
+  manifest
+    .command('create')
+    .description('create a network manifest naming the founding members')
+    .requiredOption('--name <name>', 'network name, e.g. "Red MOCHILA"')
+    .requiredOption('--founder <did>', 'did:key of a founding member (repeatable)', collect)
+    .option('--endorsements <n>', 'member endorsements needed to admit a new member', (v) => Number(v))
+    .option('--bootstrap <multiaddr>', 'bootstrap address (repeatable)', collect)
+    .option('--out <file>', 'write to this file (default: stdout)')
+    .action((o) => {
+      for (const d of o.founder as string[]) if (!isEd25519DidKey(d)) throw new Error(`not an Ed25519 did:key: ${d}`);
+      const m = createManifest({ name: o.name, founders: o.founder, ...(o.endorsements ? { endorsements: o.endorsements } : {}), ...(o.bootstrap ? { bootstrap: o.bootstrap } : {}) });
+      validateManifest(new SchemaRegistry(), m);
+      const json = JSON.stringify(m, null, 2) + '\n';
+      if (o.out) {
+        writeFileSync(o.out, json);
+        console.error(`manifest written to ${o.out}; network id ${networkId(m)}`);
+      } else process.stdout.write(json);
+    });
+
+  program
+    .command('endorse')
+    .description('endorse an institution for admission to the network (publishes an endorsement entry)')
+    .requiredOption('--dir <dir>', 'data folder of the node')
+    .option('--statement <text>', 'why you endorse it')
+    .option('--passphrase-file <file>', 'passphrase of an encrypted key file')
+    .argument('<did>', 'did:key of the institution')
+    .action((did: string, o) => {
+      withServices(o.dir, o, (s) => {
+        if (!isEd25519DidKey(did)) throw new Error(`not an Ed25519 did:key: ${did}`);
+        if (!s.membership.isMember(s.feed.author)) throw new Error('this node is not a member yet; its endorsement would not count');
+        s.feed.append('endorsement', { subject: did, ...(o.statement ? { statement: o.statement } : {}) });
+        console.log(`endorsed ${did}: now ${s.membership.statusOf(did)} (${s.membership.endorsersOf(did).length}/${s.membership.threshold} endorsements)`);
+      });
+    });
+
+  for (const name of ['devnet', 'demo']) {
+    program
+      .command(name)
+      .description(name === 'demo' ? 'run the demo network (six units on loopback) with the fixtures' : 'run a local network of demo units on loopback')
+      .option('--dir <dir>', 'folder for the nodes\' data', '.mochila-demo')
+      .option('--units <n>', 'how many of the six demo units', (v) => Number(v), 6)
+      .option('--http-port <n>', 'HTTP port of the first unit (others follow)', intOpt, 8080)
+      .option('--p2p-port <n>', 'libp2p port of the first unit (others follow)', intOpt, 9090)
+      .option('--fresh', 'delete the folder first')
+      .action(async (o) => {
+        const net = await runDevnet({ dir: path.resolve(o.dir), units: o.units, httpPort: o.httpPort, p2pPort: o.p2pPort, fresh: !!o.fresh, log: (l) => console.log(l) });
+        const stop = async () => {
+          console.log('stopping the demo network…');
+          await net.close();
+          process.exit(0);
+        };
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      });
+  }
+
+  return program;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const program = buildCli();
+  try {
+    await program.parseAsync(argv);
+  } catch (e) {
+    if (isRegistryError(e)) {
+      console.error(`error (${e.code}): ${e.message}`);
+      const errs = e.details?.errors as { path?: string; element?: string; message: string }[] | undefined;
+      if (errs) for (const x of errs.slice(0, 20)) console.error(`  - ${x.element ?? x.path ?? ''} ${x.message}`);
+    } else console.error(`error: ${(e as Error).message}`);
+    process.exitCode = 1;
+  }
+  void existsSync;
+}

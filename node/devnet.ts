@@ -1,0 +1,125 @@
+/**
+ * A local network of the demo units on loopback (`npm start`, `mochila devnet`): one data folder per unit, a
+ * shared manifest naming them all as founders, each unit's fixture catalogue imported into its own node, and every
+ * node started in this process. Must never be used for production nodes (admin tokens are kept in the data folder).
+ */
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createLogger } from './core/logger.js';
+import { generateKey, keyFromSeed, type Ed25519Key } from './identity/keys.js';
+import { createManifest, type Manifest } from './trust/manifest.js';
+import { loadConfig } from './config.js';
+import { startNode, type MochilaNode } from './context.js';
+import { initNode } from './init.js';
+import { importCatalogueFile } from './catalogue/import.js';
+import type { Profile } from './trust/institutions.js';
+
+export const FIXTURES_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures');
+
+export interface DevnetOptions {
+  dir: string;
+  units: number;
+  httpPort: number; // first unit; 0 = any free port for every unit
+  p2pPort: number; // first unit; 0 = any; -1 = no replication
+  fresh?: boolean;
+  log?: (line: string) => void;
+  logLevel?: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+}
+
+export interface DevnetUnit {
+  slug: string;
+  dir: string;
+  did: string;
+  token: string;
+  node: MochilaNode;
+}
+
+export interface Devnet {
+  units: DevnetUnit[];
+  manifest: Manifest;
+  close(): Promise<void>;
+}
+
+export function demoUnitSlugs(): string[] {
+  const dir = path.join(FIXTURES_DIR, 'units');
+  return readdirSync(dir)
+    .filter((d) => existsSync(path.join(dir, d, 'profile.json')))
+    .sort();
+}
+
+interface DevnetState {
+  manifest: Manifest;
+  units: { slug: string; seed: string }[];
+}
+
+export async function runDevnet(o: DevnetOptions): Promise<Devnet> {
+  const log = o.log ?? (() => {});
+  if (o.fresh && existsSync(o.dir)) rmSync(o.dir, { recursive: true, force: true });
+  mkdirSync(o.dir, { recursive: true, mode: 0o700 });
+  const slugs = demoUnitSlugs().slice(0, Math.max(1, Math.min(o.units, 6)));
+  const stateFile = path.join(o.dir, 'devnet.json');
+
+  let state: DevnetState;
+  if (existsSync(stateFile)) {
+    state = JSON.parse(readFileSync(stateFile, 'utf8')) as DevnetState;
+  } else {
+    const keys = slugs.map((slug) => ({ slug, key: generateKey() }));
+    const manifest = createManifest({ name: 'Red MOCHILA demo', founders: keys.map((k) => k.key.did), endorsements: 2 });
+    state = { manifest, units: keys.map((k) => ({ slug: k.slug, seed: Buffer.from(k.key.seed).toString('base64url') })) };
+    for (const [i, u] of keys.entries()) {
+      const profile = JSON.parse(readFileSync(path.join(FIXTURES_DIR, 'units', u.slug, 'profile.json'), 'utf8')) as Profile;
+      const r = initNode({
+        dir: path.join(o.dir, u.slug),
+        name: profile.name.es ?? profile.name.en ?? u.slug,
+        country: profile.country,
+        profile,
+        manifest,
+        institutionKey: u.key,
+        fileConfig: { httpHost: '127.0.0.1', p2pHost: '127.0.0.1', httpPort: o.httpPort === 0 ? 0 : o.httpPort + i, p2pPort: o.p2pPort <= 0 ? o.p2pPort : o.p2pPort + i },
+      });
+      const tokenFile = path.join(o.dir, u.slug, 'admin-token.txt');
+      writeFileSync(tokenFile, r.token + '\n', { mode: 0o600 });
+      chmodSync(tokenFile, 0o600);
+    }
+    writeFileSync(stateFile, JSON.stringify(state, null, 2) + '\n', { mode: 0o600 });
+  }
+
+  const keys: Ed25519Key[] = state.units.map((u) => keyFromSeed(Buffer.from(u.seed, 'base64url')));
+  const units: DevnetUnit[] = [];
+  try {
+    for (const [i, u] of state.units.entries()) {
+      const dir = path.join(o.dir, u.slug);
+      const config = loadConfig(dir, {
+        httpHost: '127.0.0.1',
+        p2pHost: '127.0.0.1',
+        httpPort: o.httpPort === 0 ? 0 : o.httpPort + i,
+        p2pPort: o.p2pPort <= 0 ? o.p2pPort : o.p2pPort + i,
+        bootstrap: [],
+        logLevel: o.logLevel ?? 'warn',
+      });
+      const node = await startNode(config, { logger: createLogger(config.logLevel, { unit: u.slug }) });
+      const imported = importCatalogueFile(node.services.catalogue, path.join(FIXTURES_DIR, 'units', u.slug, 'catalogue.json'));
+      if (imported.errors.length) log(`  ${u.slug}: ${imported.errors.length} catalogue records failed: ${imported.errors[0]?.message}`);
+      const token = readFileSync(path.join(dir, 'admin-token.txt'), 'utf8').trim();
+      units.push({ slug: u.slug, dir, did: keys[i]!.did, token, node });
+    }
+  } catch (e) {
+    await Promise.all(units.map((u) => u.node.stop()));
+    throw e;
+  }
+
+  log(`MOCHILA demo network "${state.manifest.name}" — ${units.length} units on loopback`);
+  for (const u of units) {
+    const p = u.node.services.institutions.get(u.did)?.profile;
+    log(`  ${(p?.shortName ?? u.slug).padEnd(12)} ${p?.country ?? '  '}  ${u.node.httpUrl}  admin token: ${u.token}`);
+  }
+  log(`Open ${units[0]?.node.httpUrl ?? ''} in a browser; API docs at /docs. Ctrl-C stops every node.`);
+  return {
+    units,
+    manifest: state.manifest,
+    close: async () => {
+      await Promise.all(units.map((u) => u.node.stop()));
+    },
+  };
+}

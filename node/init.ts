@@ -1,0 +1,113 @@
+/**
+ * Creating a node's data folder: institution key + first issuer key (keystore, mode 0600, optionally encrypted),
+ * the network manifest, the database with migrations, the first feed entries (membership, profile, issuer key),
+ * and an admin token that is returned once and stored only as a hash. Used by `mochila init`, the devnet and tests.
+ * Must never overwrite an existing node.
+ */
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { RegistryError } from './core/errors.js';
+import type { Clock } from './core/clock.js';
+import { silentLogger, type Logger } from './core/logger.js';
+import { SchemaRegistry } from './core/schema-registry.js';
+import { generateKey, type Ed25519Key } from './identity/keys.js';
+import { keystoreFromData, writeKeystore, type KeystoreData } from './identity/keystore.js';
+import { createManifest, manifestHash, networkId, validateManifest, type Manifest } from './trust/manifest.js';
+import { loadConfig, paths, type NodeFileConfig } from './config.js';
+import { buildServices } from './context.js';
+import type { Profile } from './trust/institutions.js';
+
+export interface InitOptions {
+  dir: string;
+  name: string;
+  country: string;
+  profile?: Partial<Profile>;
+  manifest?: Manifest; // join this network (else: a new single-founder network)
+  manifestFile?: string;
+  passphrase?: string;
+  institutionKey?: Ed25519Key; // for devnets and tests; normally generated
+  fileConfig?: NodeFileConfig;
+  clock?: Clock;
+  logger?: Logger;
+  schemas?: SchemaRegistry;
+}
+
+export interface InitResult {
+  dir: string;
+  did: string;
+  issuerKey: string;
+  network: string;
+  token: string;
+  founder: boolean;
+}
+
+export function institutionKeyForInit(): Ed25519Key {
+  return generateKey();
+}
+
+export function initNode(o: InitOptions): InitResult {
+  const dir = path.resolve(o.dir);
+  const p = paths(dir);
+  if (existsSync(p.keystoreFile) || existsSync(p.dbFile))
+    throw new RegistryError('already_initialised', `${dir} already holds a node; use \`mochila start --dir ${o.dir}\``);
+  if (!/^[A-Z]{2}$/.test(o.country)) throw new RegistryError('validation_failed', 'country must be an ISO 3166-1 alpha-2 code such as MX, CL or GT');
+  if (!o.name.trim()) throw new RegistryError('validation_failed', 'name must not be empty');
+  const schemas = o.schemas ?? new SchemaRegistry();
+
+  // validate the profile before anything is written
+  const profile: Profile = {
+    name: { es: o.name.trim() },
+    country: o.country,
+    kind: 'hei',
+    ...o.profile,
+  } as Profile;
+  schemas.assertValid('profile', profile, 'profile');
+
+  let manifest: Manifest | undefined = o.manifest;
+  if (!manifest && o.manifestFile) manifest = validateManifest(schemas, JSON.parse(readFileSync(o.manifestFile, 'utf8')));
+  const institution = o.institutionKey ?? generateKey();
+  if (!manifest) manifest = createManifest({ name: `${o.name.trim()} network`, founders: [institution.did], endorsements: 1 });
+  else validateManifest(schemas, manifest);
+
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const now = (o.clock?.now() ?? new Date()).toISOString();
+  const issuer = generateKey();
+  const data: KeystoreData = {
+    v: 1,
+    institution: { seed: Buffer.from(institution.seed).toString('base64url'), did: institution.did },
+    issuerKeys: [{ seed: Buffer.from(issuer.seed).toString('base64url'), did: issuer.did, createdAt: now }],
+  };
+  writeKeystore(p.keystoreFile, data, o.passphrase);
+  if (o.manifestFile && !o.manifest) copyFileSync(o.manifestFile, p.manifestFile);
+  else writeFileSync(p.manifestFile, JSON.stringify(manifest, null, 2) + '\n');
+  const fileConfig: NodeFileConfig = { name: o.name.trim(), country: o.country, ...o.fileConfig };
+  writeFileSync(p.configFile, JSON.stringify(fileConfig, null, 2) + '\n');
+
+  const config = loadConfig(dir, { passphrase: o.passphrase }, {});
+  const s = buildServices(config, {
+    schemas,
+    manifest,
+    keystore: keystoreFromData(data),
+    logger: o.logger ?? silentLogger,
+    ...(o.clock ? { clock: o.clock } : {}),
+  });
+  try {
+    const founder = manifest.founders.includes(institution.did);
+    s.feed.append('membership', {
+      action: founder ? 'acknowledge-manifest' : 'request-admission',
+      manifestHash: manifestHash(manifest),
+    });
+    s.institution.publishProfile(profile);
+    s.institution.ensureIssuerKeyPublished();
+    const { token } = s.adminTokens.create('created by mochila init');
+    s.store.sqlite.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('created_at', ?)").run(now);
+    return { dir, did: institution.did, issuerKey: issuer.did, network: networkId(manifest), token, founder };
+  } finally {
+    s.store.close();
+    try {
+      chmodSync(p.dbFile, 0o600);
+    } catch {
+      /* not fatal */
+    }
+  }
+}

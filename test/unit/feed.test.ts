@@ -1,0 +1,127 @@
+import { describe, expect, it } from 'vitest';
+import { generateKey } from '../../node/identity/keys.js';
+import { signEntry, type Entry } from '../../node/feed/entry.js';
+import { createManifest } from '../../node/trust/manifest.js';
+import { memoryServices } from '../helpers/nodes.js';
+
+function dump(s: ReturnType<typeof memoryServices>): Record<string, unknown[]> {
+  const out: Record<string, unknown[]> = {};
+  for (const t of ['members', 'endorsements', 'institutions', 'issuer_keys', 'microcredentials', 'microcredential_versions', 'status_lists', 'documents']) {
+    out[t] = s.store.sqlite.prepare(`SELECT * FROM ${t} ORDER BY 1, 2`).all();
+  }
+  out.fts = s.store.sqlite.prepare('SELECT id, title, description, outcomes, skills, institution FROM microcredentials_fts ORDER BY id').all();
+  return out;
+}
+
+describe('feed', () => {
+  it('appends hash-linked, signed entries and serves them back', () => {
+    const s = memoryServices();
+    const k1 = generateKey();
+    const a = s.feed.append('issuer-key', { keyId: k1.did, publicKeyMultibase: k1.publicKeyMultibase, validFrom: new Date().toISOString() });
+    const b = s.feed.append('membership', { action: 'acknowledge-manifest', manifestHash: 'a'.repeat(64) });
+    expect(a.seq).toBe(1);
+    expect(a.prev).toBeNull();
+    expect(b.seq).toBe(2);
+    expect(b.prev).toBe(a.id);
+    const read = s.feed.read(s.feed.author, 1, 10);
+    expect(read.map((e) => e.id)).toEqual([a.id, b.id]);
+    expect(read[0]!.net).toBe(s.network);
+    expect(s.issuerKeys.get(k1.did)?.institution).toBe(s.feed.author);
+    s.store.close();
+  });
+
+  it('rejects an invalid body and stores nothing', () => {
+    const s = memoryServices();
+    expect(() => s.feed.append('issuer-key', { keyId: 'nope' })).toThrowError(/not valid/);
+    expect(s.feed.heads()).toEqual([]);
+    s.store.close();
+  });
+
+  it('ingests a peer feed in a batch, rejects forged, broken and gapped entries, and detects equivocation', () => {
+    const author = generateKey();
+    const src = memoryServices({ key: author, founders: [author.did] });
+    const manifest = src.manifest;
+    const dst = memoryServices({ manifest });
+    const entries: Entry[] = [];
+    for (let i = 0; i < 5; i++) {
+      const k = generateKey();
+      entries.push(src.feed.append('issuer-key', { keyId: k.did, publicKeyMultibase: k.publicKeyMultibase, validFrom: '2026-01-01T00:00:00.000Z' }));
+    }
+    // forged signature on the newest entry of the batch: only entries authenticated by a valid signature are kept
+    const forged = { ...entries[4]!, sig: entries[3]!.sig };
+    const r1 = dst.feed.ingestBatch(author.did, [...entries.slice(0, 4), forged]);
+    expect(r1.rejected.map((x) => x.code)).toContain('bad_signature');
+    expect(r1.accepted).toBe(4);
+    // a skipped sequence number
+    const r2 = dst.feed.ingestOne({ ...entries[4]!, seq: 7 });
+    expect(r2.accepted).toBe(0);
+    expect(r2.rejected[0]?.code).toMatch(/sequence_gap|invalid_entry|bad_signature/);
+    // broken chain: the entry's prev does not match
+    const k = generateKey();
+    const broken = signEntry(author, { v: 1, net: src.network, author: author.did, seq: 5, prev: 'f'.repeat(64), ts: new Date().toISOString(), type: 'issuer-key', body: { keyId: k.did, publicKeyMultibase: k.publicKeyMultibase, validFrom: '2026-01-01T00:00:00.000Z' } });
+    expect(dst.feed.ingestOne(broken).rejected[0]?.code).toBe('broken_chain');
+    // the honest entry still goes in
+    expect(dst.feed.ingestOne(entries[4]).accepted).toBe(1);
+    expect(dst.feed.headsDigest()).toBe(src.feed.headsDigest());
+    // a different signed entry at seq 3: equivocation, kept as proof, author frozen
+    const fork = signEntry(author, { v: 1, net: src.network, author: author.did, seq: 3, prev: entries[1]!.id, ts: new Date().toISOString(), type: 'membership', body: { action: 'leave', manifestHash: 'b'.repeat(64) } });
+    const r3 = dst.feed.ingestOne(fork);
+    expect(r3.equivocations).toBe(1);
+    expect(r3.rejected[0]?.code).toBe('equivocation');
+    const proofs = dst.feed.equivocations();
+    expect(proofs).toHaveLength(1);
+    expect(proofs[0]!.storedId).toBe(entries[2]!.id);
+    expect(proofs[0]!.conflictingId).toBe(fork.id);
+    expect(dst.feed.isFrozen(author.did)).toBe(true);
+    src.store.close();
+    dst.store.close();
+  });
+
+  it('refuses entries of non-members and of other networks', () => {
+    const stranger = generateKey();
+    const other = memoryServices({ key: stranger });
+    const s = memoryServices();
+    const k = generateKey();
+    const e = other.feed.append('issuer-key', { keyId: k.did, publicKeyMultibase: k.publicKeyMultibase, validFrom: '2026-01-01T00:00:00.000Z' });
+    expect(s.feed.ingestOne(e).rejected[0]?.code).toBe('invalid_entry'); // other network
+    const sameNet = signEntry(stranger, { ...e, net: s.network, prev: null });
+    expect(s.feed.ingestOne(sameNet).rejected[0]?.code).toBe('not_a_member');
+    expect(s.feed.heads()).toEqual([]);
+    other.store.close();
+    s.store.close();
+  });
+
+  it('admits a candidate after the endorsements the manifest requires', () => {
+    const a = generateKey();
+    const b = generateKey();
+    const c = generateKey();
+    const manifest = createManifest({ name: 'net', founders: [a.did, b.did], endorsements: 2 });
+    const na = memoryServices({ key: a, manifest });
+    const nb = memoryServices({ key: b, manifest });
+    const e1 = na.feed.append('endorsement', { subject: c.did });
+    expect(na.membership.statusOf(c.did)).toBe('candidate');
+    const e2 = nb.feed.append('endorsement', { subject: c.did });
+    expect(na.feed.ingestOne(e2).accepted).toBe(1);
+    expect(na.membership.statusOf(c.did)).toBe('admitted');
+    expect(na.membership.endorsersOf(c.did).sort()).toEqual([a.did, b.did].sort());
+    void e1;
+    na.store.close();
+    nb.store.close();
+  });
+
+  it('rebuild reproduces every projection exactly', () => {
+    const s = memoryServices();
+    for (let i = 0; i < 3; i++) {
+      const k = generateKey();
+      s.feed.append('issuer-key', { keyId: k.did, publicKeyMultibase: k.publicKeyMultibase, validFrom: '2026-01-01T00:00:00.000Z' });
+    }
+    const k = s.issuerKeys.forInstitution(s.feed.author)[0]!;
+    s.feed.append('issuer-key-revocation', { keyId: k.keyId, reason: 'rotated', revokedAt: '2026-02-01T00:00:00.000Z' });
+    s.feed.append('endorsement', { subject: generateKey().did });
+    const before = dump(s);
+    const r = s.feed.rebuild();
+    expect(r.entries).toBe(5);
+    expect(dump(s)).toEqual(before);
+    s.store.close();
+  });
+});
