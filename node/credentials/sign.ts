@@ -1,0 +1,68 @@
+/**
+ * Signs credentials with `DataIntegrityProof` / `eddsa-rdfc-2022` through `@digitalbazaar/vc` `issue()`, from the
+ * 32-byte seed of an issuer key. One `CredentialSigner` per key; reuse it (the suite and the document loader's
+ * caches are per signer). Must never persist keys or credentials, and never fetch contexts from the network.
+ */
+import * as vc from '@digitalbazaar/vc';
+import * as Ed25519Multikey from '@digitalbazaar/ed25519-multikey';
+import { DataIntegrityProof } from '@digitalbazaar/data-integrity';
+import { cryptosuite as eddsaRdfc2022 } from '@digitalbazaar/eddsa-rdfc-2022-cryptosuite';
+import { RegistryError } from '../core/errors.js';
+import { keyFromSeed } from '../identity/keys.js';
+import { CONTEXTS, createDocumentLoader, type DocumentLoader } from '../identity/document-loader.js';
+
+export interface SignOptions {
+  /** Proof `created`; defaults to the current time (the proof's own clock, not the credential's validFrom). */
+  created?: Date | string;
+}
+
+export interface CredentialSigner {
+  /** did:key of the issuer key: the credential's `issuer` (or `issuer.id`) must equal it. */
+  readonly did: string;
+  readonly verificationMethod: string;
+  sign<T extends Record<string, unknown>>(credential: T, options?: SignOptions): Promise<T & { proof: unknown }>;
+}
+
+export interface CreateSignerOptions {
+  documentLoader?: DocumentLoader;
+}
+
+/** Creates a signer for the issuer key with this seed. */
+export async function createCredentialSigner(seed: Uint8Array, options: CreateSignerOptions = {}): Promise<CredentialSigner> {
+  const key = keyFromSeed(seed);
+  const keyPair = await Ed25519Multikey.from({
+    '@context': CONTEXTS.MULTIKEY_V1,
+    type: 'Multikey',
+    id: key.verificationMethod,
+    controller: key.did,
+    publicKeyMultibase: key.publicKeyMultibase,
+    secretKeyMultibase: key.secretKeyMultibase,
+  });
+  const signer = keyPair.signer();
+  const documentLoader = options.documentLoader ?? createDocumentLoader();
+  const defaultSuite = new DataIntegrityProof({ signer, cryptosuite: eddsaRdfc2022 });
+
+  return {
+    did: key.did,
+    verificationMethod: key.verificationMethod,
+    async sign(credential, opts = {}) {
+      const issuer = credential['issuer'];
+      const issuerId = typeof issuer === 'string' ? issuer : (issuer as { id?: unknown } | undefined)?.id;
+      if (issuerId !== key.did) {
+        throw new RegistryError('validation_failed', `credential issuer ${String(issuerId)} is not the signing key ${key.did}`);
+      }
+      const suite = opts.created
+        ? new DataIntegrityProof({ signer, cryptosuite: eddsaRdfc2022, date: opts.created })
+        : defaultSuite;
+      try {
+        // issue() adds nothing to a VC 2.0 credential but the proof; it works on a copy so the input stays unsigned.
+        return await vc.issue({ credential: structuredClone(credential), suite, documentLoader });
+      } catch (e) {
+        if (e instanceof RegistryError) throw e;
+        throw new RegistryError('validation_failed', `cannot sign credential: ${(e as Error).message}`, undefined, {
+          cause: e,
+        });
+      }
+    },
+  };
+}
