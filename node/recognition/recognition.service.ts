@@ -1,0 +1,282 @@
+/**
+ * Recognition: registrars record signed decisions about other institutions' microcredentials, units sign
+ * agreements, and a lookup gathers for one microcredential everything a registrar needs: the catalogue entry,
+ * accreditations, every decision in the network, agreements that apply and the ranked comparison with the local
+ * catalogue. Must never decide for the registrar: comparison only suggests.
+ */
+import { randomBytes } from 'node:crypto';
+import { canonicalJson, sha256Hex } from '../core/canonical.js';
+import { RegistryError } from '../core/errors.js';
+import type { Clock } from '../core/clock.js';
+import type { SchemaRegistry } from '../core/schema-registry.js';
+import type { FeedService } from '../feed/feed.service.js';
+import type { Store } from '../store/database.js';
+import type { MembershipService } from '../trust/membership.js';
+import type { InstitutionDirectory } from '../trust/institutions.js';
+import type { CatalogueService, StoredMicrocredential } from '../catalogue/catalogue.service.js';
+import { institutionTag } from '../catalogue/ids.js';
+import type { LangMap } from '../catalogue/model.js';
+import { rankCandidates, type Comparison, type CreditTable } from './comparison.js';
+
+export interface DecisionBody {
+  decisionId: string;
+  microcredential: { id: string; version: number };
+  outcome: 'equivalent' | 'credits' | 'partial' | 'not-recognised';
+  equivalentTo?: { kind: string; code?: string; microcredentialId?: string; name: LangMap };
+  credits?: { system: string; value: number };
+  conditions?: LangMap;
+  validFrom: string;
+  validUntil?: string;
+  reasons: LangMap;
+  substantialDifferences?: { aspect: string; description: LangMap }[];
+  agreement?: string;
+  supersedes?: string;
+  decidedBy?: string;
+}
+
+export interface Decision extends DecisionBody {
+  institution: { did: string; name: LangMap; country: string };
+  entryId: string;
+  publishedAt: string;
+  status: 'current' | 'superseded' | 'expired' | 'not-yet-valid';
+  supersededBy: string | null;
+}
+
+export interface AgreementTerms {
+  title: LangMap;
+  parties: string[];
+  scope: { type: 'catalogue' | 'field' | 'microcredentials'; fields?: string[]; microcredentials?: string[] };
+  creditRules?: { description: LangMap; hoursPerLocalCredit?: number; maxCreditsPerMicrocredential?: number; system?: string }[];
+  validFrom: string;
+  validUntil?: string;
+  text?: LangMap;
+}
+
+export interface Agreement {
+  id: string;
+  proposer: string;
+  terms: AgreementTerms;
+  termsHash: string;
+  status: 'pending' | 'in-force' | 'withdrawn' | 'expired';
+  signatures: { party: string; name: LangMap; signed: boolean; at: string | null; withdrawn: boolean }[];
+  proposedAt: string;
+}
+
+export function termsHash(terms: AgreementTerms): string {
+  return sha256Hex(canonicalJson(terms));
+}
+
+export class RecognitionService {
+  constructor(
+    private readonly d: {
+      store: Store;
+      feed: FeedService;
+      schemas: SchemaRegistry;
+      catalogue: CatalogueService;
+      membership: MembershipService;
+      institutions: InstitutionDirectory;
+      credits: CreditTable & { known(system: string): boolean };
+      clock: Clock;
+    },
+  ) {}
+
+  private get me(): string {
+    return this.d.feed.author;
+  }
+
+  private instRef(did: string) {
+    const p = this.d.institutions.get(did)?.profile;
+    return { did, name: p?.name ?? {}, country: p?.country ?? '' };
+  }
+
+  // ------------------------------------------------------------------ decisions
+
+  recordDecision(input: unknown): Decision {
+    if (!input || typeof input !== 'object' || Array.isArray(input)) throw new RegistryError('validation_failed', 'a decision is a JSON object');
+    const body = { decisionId: `rec-${this.d.clock.now().toISOString().slice(0, 10)}-${randomBytes(4).toString('hex')}`, ...(input as object) } as DecisionBody;
+    this.d.schemas.assertValid('entries/recognition', body, 'recognition decision');
+    if (!this.d.membership.isMember(this.me))
+      throw new RegistryError('not_a_member', 'this institution is not a member of the network, so its decisions would not be accepted by other nodes');
+    const mc = this.d.catalogue.get(body.microcredential.id);
+    if (!mc)
+      throw new RegistryError('unknown_microcredential', `this node does not know the microcredential ${body.microcredential.id}; check the id or wait until the issuer's catalogue has replicated`);
+    if (mc.author === this.me) throw new RegistryError('validation_failed', 'an institution does not record recognition decisions about its own microcredentials');
+    if (!this.d.catalogue.version(mc.id, body.microcredential.version))
+      throw new RegistryError('unknown_microcredential', `version ${body.microcredential.version} of ${mc.id} is not known (latest is ${mc.record.version})`);
+    if (body.credits && !this.d.credits.known(body.credits.system))
+      throw new RegistryError('unknown_credit_system', `unknown credit system ${body.credits.system}; see GET /api/v1/reference/credit-systems`);
+    if (body.validUntil && body.validUntil < body.validFrom) throw new RegistryError('validation_failed', 'validUntil is before validFrom');
+    if (this.getDecision(this.me, body.decisionId)) throw new RegistryError('conflict', `decision ${body.decisionId} already exists; decisions are superseded, never edited`);
+    if (body.supersedes) {
+      const prev = this.getDecision(this.me, body.supersedes);
+      if (!prev) throw new RegistryError('not_found', `no decision ${body.supersedes} of this institution to supersede`);
+      if (prev.supersededBy) throw new RegistryError('conflict', `decision ${body.supersedes} is already superseded by ${prev.supersededBy}`);
+    }
+    if (body.agreement) {
+      const ag = this.agreement(body.agreement);
+      if (!ag || !ag.terms.parties.includes(this.me)) throw new RegistryError('validation_failed', `agreement ${body.agreement} is not one this institution is party to`);
+    }
+    this.d.feed.append('recognition', body);
+    return this.getDecision(this.me, body.decisionId)!;
+  }
+
+  getDecision(author: string, decisionId: string): Decision | null {
+    const r = this.d.store.sqlite
+      .prepare("SELECT author, body, entry_id, ts FROM documents WHERE type = 'recognition' AND author = ? AND key = ?")
+      .get(author, decisionId) as { author: string; body: string; entry_id: string; ts: string } | undefined;
+    if (!r) return null;
+    return this.toDecisions([r])[0] ?? null;
+  }
+
+  decisions(filter: { microcredential?: string; institution?: string } = {}): Decision[] {
+    const where: string[] = ["type = 'recognition'"];
+    const params: unknown[] = [];
+    if (filter.microcredential) {
+      where.push("json_extract(body, '$.microcredential.id') = ?");
+      params.push(filter.microcredential);
+    }
+    if (filter.institution) {
+      where.push('author = ?');
+      params.push(filter.institution);
+    }
+    const rows = this.d.store.sqlite
+      .prepare(`SELECT author, body, entry_id, ts FROM documents WHERE ${where.join(' AND ')} ORDER BY ts DESC`)
+      .all(...params) as { author: string; body: string; entry_id: string; ts: string }[];
+    return this.toDecisions(rows);
+  }
+
+  private toDecisions(rows: { author: string; body: string; entry_id: string; ts: string }[]): Decision[] {
+    const today = this.d.clock.now().toISOString().slice(0, 10);
+    return rows.map((r) => {
+      const b = JSON.parse(r.body) as DecisionBody;
+      const sup = this.d.store.sqlite
+        .prepare("SELECT key FROM documents WHERE type = 'recognition' AND author = ? AND json_extract(body, '$.supersedes') = ? ORDER BY ts LIMIT 1")
+        .get(r.author, b.decisionId) as { key: string } | undefined;
+      const status: Decision['status'] = sup
+        ? 'superseded'
+        : b.validUntil && b.validUntil < today
+          ? 'expired'
+          : b.validFrom > today
+            ? 'not-yet-valid'
+            : 'current';
+      return { ...b, institution: this.instRef(r.author), entryId: r.entry_id, publishedAt: r.ts, status, supersededBy: sup?.key ?? null };
+    });
+  }
+
+  // ------------------------------------------------------------------ agreements
+
+  proposeAgreement(input: { agreementId?: string; terms: AgreementTerms }): Agreement {
+    const slug = input.agreementId ?? `agr-${randomBytes(4).toString('hex')}`;
+    const body = { action: 'propose' as const, agreementId: slug, terms: input.terms };
+    this.d.schemas.assertValid('entries/agreement', body, 'agreement');
+    if (!this.d.membership.isMember(this.me)) throw new RegistryError('not_a_member', 'this institution is not a member of the network');
+    if (!input.terms.parties.includes(this.me)) throw new RegistryError('validation_failed', 'the proposing institution must be one of the parties');
+    for (const p of input.terms.parties)
+      if (!this.d.membership.isMember(p)) throw new RegistryError('not_a_member', `party ${p} is not a member of the network`);
+    const id = `${slug.split('.')[0]}.${institutionTag(this.me)}`;
+    if (this.agreement(id)) throw new RegistryError('conflict', `agreement ${id} already exists; its terms cannot change (propose a new one)`);
+    this.d.feed.append('agreement', body);
+    return this.agreement(id)!;
+  }
+
+  signAgreement(id: string): Agreement {
+    const ag = this.agreement(id);
+    if (!ag) throw new RegistryError('not_found', `no agreement ${id} in this node's replica`);
+    if (!ag.terms.parties.includes(this.me)) throw new RegistryError('forbidden', 'this institution is not a party to the agreement');
+    if (ag.signatures.find((s) => s.party === this.me)?.signed) throw new RegistryError('conflict', 'already signed');
+    this.d.feed.append('agreement', { action: 'sign', agreementId: id, termsHash: ag.termsHash });
+    return this.agreement(id)!;
+  }
+
+  withdrawAgreement(id: string): Agreement {
+    const ag = this.agreement(id);
+    if (!ag) throw new RegistryError('not_found', `no agreement ${id} in this node's replica`);
+    if (!ag.terms.parties.includes(this.me)) throw new RegistryError('forbidden', 'this institution is not a party to the agreement');
+    this.d.feed.append('agreement', { action: 'withdraw', agreementId: id, termsHash: ag.termsHash });
+    return this.agreement(id)!;
+  }
+
+  agreement(id: string): Agreement | null {
+    const r = this.d.store.sqlite.prepare("SELECT author, body, ts FROM documents WHERE type = 'agreement' AND key = ?").get(id) as
+      | { author: string; body: string; ts: string }
+      | undefined;
+    if (!r) return null;
+    const body = JSON.parse(r.body) as { terms: AgreementTerms };
+    const hash = termsHash(body.terms);
+    const actions = this.d.store.sqlite
+      .prepare("SELECT author, body, ts FROM documents WHERE type = 'agreement-action' AND key = ?")
+      .all(id) as { author: string; body: string; ts: string }[];
+    const byParty = new Map(actions.map((a) => [a.author, { ...(JSON.parse(a.body) as { action: string; termsHash?: string }), ts: a.ts }]));
+    const signatures = body.terms.parties.map((p) => {
+      const a = byParty.get(p);
+      const signed = !!a && (a.action === 'propose' ? p === r.author : a.action === 'sign' && a.termsHash === hash);
+      return { party: p, name: this.instRef(p).name, signed, at: signed ? a!.ts : null, withdrawn: a?.action === 'withdraw' };
+    });
+    const today = this.d.clock.now().toISOString().slice(0, 10);
+    const status: Agreement['status'] = signatures.some((s) => s.withdrawn)
+      ? 'withdrawn'
+      : body.terms.validUntil && body.terms.validUntil < today
+        ? 'expired'
+        : signatures.every((s) => s.signed) && body.terms.validFrom <= today
+          ? 'in-force'
+          : 'pending';
+    return { id, proposer: r.author, terms: body.terms, termsHash: hash, status, signatures, proposedAt: r.ts };
+  }
+
+  agreements(filter: { party?: string } = {}): Agreement[] {
+    const rows = this.d.store.sqlite.prepare("SELECT key FROM documents WHERE type = 'agreement' ORDER BY ts DESC").all() as { key: string }[];
+    return rows.map((r) => this.agreement(r.key)!).filter((a) => a && (!filter.party || a.terms.parties.includes(filter.party)));
+  }
+
+  /** Agreements (in force or pending) between the microcredential's institution and this one whose scope covers it. */
+  agreementsFor(mc: StoredMicrocredential): Agreement[] {
+    return this.agreements().filter((a) => {
+      if (!a.terms.parties.includes(mc.author) || !a.terms.parties.includes(this.me)) return false;
+      if (a.status === 'withdrawn' || a.status === 'expired') return false;
+      const sc = a.terms.scope;
+      if (sc.type === 'catalogue') return true;
+      if (sc.type === 'field') return (sc.fields ?? []).some((f) => mc.record.fieldOfStudy.iscedF.startsWith(f));
+      return (sc.microcredentials ?? []).includes(mc.id);
+    });
+  }
+
+  // ------------------------------------------------------------------ accreditations
+
+  accreditationsFor(mc: StoredMicrocredential): { agency: { did: string; name: LangMap; country: string }; accreditationId: string; subject: { type: string; id: string }; status: string; validFrom: string; validUntil?: string; standard?: string; decision?: LangMap; reportUrl?: string; publishedAt: string }[] {
+    const rows = this.d.store.sqlite
+      .prepare(
+        `SELECT author, body, ts FROM documents WHERE type = 'accreditation'
+         AND ((json_extract(body, '$.subject.type') = 'microcredential' AND json_extract(body, '$.subject.id') = ?)
+           OR (json_extract(body, '$.subject.type') = 'institution' AND json_extract(body, '$.subject.id') = ?))
+         ORDER BY ts DESC`,
+      )
+      .all(mc.id, mc.author) as { author: string; body: string; ts: string }[];
+    return rows
+      .filter((r) => this.d.membership.isMember(r.author) && this.d.institutions.get(r.author)?.profile.kind === 'qa-agency')
+      .map((r) => ({ agency: this.instRef(r.author), ...(JSON.parse(r.body) as { accreditationId: string; subject: { type: string; id: string }; status: string; validFrom: string }), publishedAt: r.ts }));
+  }
+
+  // ------------------------------------------------------------------ comparison and lookup
+
+  compare(mcId: string, limit = 10): Comparison[] {
+    const mc = this.d.catalogue.get(mcId);
+    if (!mc) throw new RegistryError('not_found', `no microcredential ${mcId} in this node's replica`);
+    const active = (m: StoredMicrocredential) => this.accreditationsFor(m).filter((a) => a.status !== 'withdrawn').length;
+    const locals = this.d.catalogue.byInstitution(this.me).map((m) => ({ id: m.id, record: m.record, accreditations: active(m) }));
+    return rankCandidates({ id: mc.id, record: mc.record, accreditations: active(mc) }, locals, this.d.credits, limit);
+  }
+
+  lookup(mcId: string) {
+    const mc = this.d.catalogue.get(mcId);
+    if (!mc) return null;
+    return {
+      microcredential: { ...mc.record, id: mc.id, status: mc.status, updatedAt: mc.updatedAt },
+      institution: { ...this.instRef(mc.author), member: this.d.membership.isMember(mc.author), frozen: this.d.feed.isFrozen(mc.author) },
+      accreditations: this.accreditationsFor(mc),
+      decisions: this.decisions({ microcredential: mc.id }),
+      agreements: this.agreementsFor(mc),
+      comparison: mc.author === this.me ? [] : this.compare(mc.id),
+      localInstitution: this.instRef(this.me),
+    };
+  }
+}

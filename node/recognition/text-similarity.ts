@@ -1,0 +1,144 @@
+/**
+ * Explainable learning-outcome similarity across Spanish, English and Portuguese: accent and case folding,
+ * stop-word removal, cognate normalisation of common suffixes (-ción / -tion / -ção → one form), light stemming,
+ * then cosine similarity over the resulting terms. Not a translation: it catches shared technical vocabulary.
+ * Must never call a network service or load a model.
+ */
+
+const STOP = new Set(
+  (
+    // es
+    'a al algo ante antes como con contra cual cuales cuando de del desde donde durante e el ella ellas ellos en entre era es esa esas ese eso esos esta estas este esto estos fue ha han hasta la las le les lo los mas me mi mientras muy ni no nos o otra otras otro otros para pero poco por porque que quien se sea segun ser si sin sobre su sus tal tambien te tiene tienen todo todos tras tu un una unas uno unos y ya ' +
+    // en
+    'about an and any are as at be been being but by can could do does for from had has have how if in into is it its may more most must not of on or other our shall should so such than that the their them then there these they this those through to under up upon use used using was we were what when where which while who will with within would you your ' +
+    // pt
+    'ao aos as com como da das de do dos e ela elas ele eles em entre essa esse esta este isso mais mas na nas no nos o os ou para pela pelas pelo pelos por que se sem seu seus sua suas um uma umas uns ' +
+    // verbs that open almost every outcome statement
+    'capaz able ser estar poder puede podra podran student students estudiante estudiantes participante participantes alumno alumnos learner learners aluno alunos will sera seran demonstrate demostrar demonstrar'
+  ).split(/\s+/),
+);
+
+/**
+ * A small es/en/pt lexicon of frequent words in engineering and health outcomes whose forms are not cognates.
+ * Each group maps to one canonical term. Kept short and explicit on purpose: every match stays explainable.
+ */
+const LEXICON_GROUPS: string[][] = [
+  ['salud', 'health', 'saude'],
+  ['atencion', 'care', 'cuidado', 'cuidados', 'atencao'],
+  ['medida', 'medidas', 'measure', 'measures'],
+  ['aplicar', 'apply', 'applies'],
+  ['seguridad', 'safety', 'security', 'seguranca'],
+  ['paciente', 'pacientes', 'patient', 'patients'],
+  ['enfermeria', 'nursing', 'enfermagem'],
+  ['riesgo', 'riesgos', 'risk', 'risks', 'risco', 'riscos'],
+  ['trabajo', 'work', 'trabalho'],
+  ['agua', 'water'],
+  ['energia', 'energy'],
+  ['datos', 'dato', 'data', 'dados'],
+  ['red', 'redes', 'network', 'networks', 'rede'],
+  ['diseno', 'disenar', 'design', 'designs', 'projetar', 'projeto'],
+  ['evaluar', 'assess', 'evaluate', 'avaliar'],
+  ['herramienta', 'herramientas', 'tool', 'tools', 'ferramenta', 'ferramentas'],
+  ['mantenimiento', 'maintenance', 'manutencao'],
+  ['calidad', 'quality', 'qualidade'],
+  ['limpieza', 'cleaning', 'limpeza'],
+  ['mano', 'manos', 'hand', 'hands', 'mao', 'maos'],
+  ['higiene', 'hygiene'],
+  ['brote', 'brotes', 'outbreak', 'outbreaks', 'surto', 'surtos'],
+  ['vigilancia', 'surveillance'],
+  ['aislamiento', 'isolation', 'isolamento'],
+  ['desarrollar', 'develop', 'desenvolver'],
+  ['identificar', 'identify'],
+  ['analizar', 'analyse', 'analyze', 'analisar'],
+  ['programar', 'program', 'programming', 'programacion'],
+  ['sostenible', 'sustainable', 'sustentavel'],
+  ['emergencia', 'emergency', 'emergencias', 'emergencies'],
+];
+const LEXICON = new Map<string, string>();
+for (const g of LEXICON_GROUPS) for (const w of g) LEXICON.set(w, `~${g[0]}`);
+
+/** Normalises one word to a cross-language term. */
+export function termOf(word: string): string | null {
+  let w = word
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase();
+  if (w.length < 3 || STOP.has(w) || /^\d+$/.test(w)) return null;
+  const lex = LEXICON.get(w);
+  if (lex) return lex;
+  // cognate suffixes (order matters: longest first)
+  w = w
+    .replace(/(ciones|cions|coes|tions)$/, 'cion')
+    .replace(/(cao|tion)$/, 'cion')
+    .replace(/(siones|sions|soes)$/, 'sion')
+    .replace(/(sao)$/, 'sion')
+    .replace(/(idades|idade|idad|ities|ity)$/, 'idad')
+    .replace(/(mente|ly)$/, '')
+    .replace(/(icos|icas|ico|ica|ical|icals|ic|ics)$/, 'ic')
+    .replace(/(ivos|ivas|ivo|iva|ive|ives)$/, 'iv')
+    .replace(/(ales|al|ais)$/, 'al')
+    .replace(/(ismos|ismo|isms|ism)$/, 'ism')
+    .replace(/(istas|ista|ists|ist)$/, 'ist')
+    .replace(/(ando|iendo|indo|ing)$/, '')
+    .replace(/(ados|adas|ado|ada|ated|ate|ates)$/, 'at')
+    .replace(/(es|s)$/, '');
+  if (w.length > 5) w = w.replace(/[eo]$/, '');
+  // a few frequent consonant spellings
+  w = w.replace(/ph/g, 'f').replace(/th/g, 't').replace(/y/g, 'i').replace(/cc/g, 'c').replace(/ct/g, 'c').replace(/nn|mm|ll|ss|tt/g, (m) => m[0]!);
+  if (w.length < 3) return null;
+  return w.slice(0, 12);
+}
+
+export function terms(text: string): string[] {
+  return text
+    .split(/[^\p{L}\p{N}]+/u)
+    .map(termOf)
+    .filter((t): t is string => t !== null);
+}
+
+export function termVector(texts: string[]): Map<string, number> {
+  const v = new Map<string, number>();
+  for (const t of texts.flatMap(terms)) v.set(t, (v.get(t) ?? 0) + 1);
+  return v;
+}
+
+export function cosine(a: Map<string, number>, b: Map<string, number>): { score: number; shared: string[] } {
+  let dot = 0;
+  let na = 0;
+  let nb = 0;
+  const shared: string[] = [];
+  for (const [t, x] of a) {
+    na += x * x;
+    const y = b.get(t);
+    if (y) {
+      dot += x * y;
+      shared.push(t);
+    }
+  }
+  for (const y of b.values()) nb += y * y;
+  if (na === 0 || nb === 0) return { score: 0, shared: [] };
+  return { score: dot / Math.sqrt(na * nb), shared };
+}
+
+export interface OutcomeMatch {
+  foreign: number; // index of the foreign outcome
+  local: number | null; // best matching local outcome
+  score: number; // 0..1
+  sharedTerms: string[];
+}
+
+/** For each foreign outcome, the local outcome that matches best, and an overall score (mean of best matches). */
+export function matchOutcomes(foreign: string[][], local: string[][]): { score: number; matches: OutcomeMatch[] } {
+  const lv = local.map((texts) => termVector(texts));
+  const matches: OutcomeMatch[] = foreign.map((texts, i) => {
+    const fv = termVector(texts);
+    let best: OutcomeMatch = { foreign: i, local: null, score: 0, sharedTerms: [] };
+    lv.forEach((v, j) => {
+      const c = cosine(fv, v);
+      if (c.score > best.score) best = { foreign: i, local: j, score: c.score, sharedTerms: c.shared };
+    });
+    return { ...best, score: Math.round(best.score * 1000) / 1000 };
+  });
+  const score = matches.length ? matches.reduce((n, m) => n + m.score, 0) / matches.length : 0;
+  return { score: Math.round(score * 1000) / 1000, matches };
+}
