@@ -177,3 +177,51 @@ export const adminTokens = sqliteTable('admin_tokens', {
   createdAt: text('created_at').notNull(),
   revokedAt: text('revoked_at'),
 });
+
+/** Credentials this node issued. Personal data: kept only at the issuing node, never replicated. */
+export const issuedCredentials = sqliteTable(
+  'issued_credentials',
+  {
+    id: text('id').primaryKey(), // the credential id (urn:uuid:...)
+    microcredentialId: text('microcredential_id').notNull(),
+    microcredentialVersion: integer('microcredential_version').notNull(),
+    learnerName: text('learner_name').notNull(),
+    learnerKey: text('learner_key').notNull(), // sha256 of the normalised e-mail or the DID (for de-duplication)
+    dedupeKey: text('dedupe_key').notNull(), // microcredential + version + learner key (+ cohort)
+    credential: text('credential').notNull(), // the signed credential JSON
+    issuerKey: text('issuer_key').notNull(),
+    issuedAt: text('issued_at').notNull(),
+    revocationList: text('revocation_list').notNull(),
+    revocationIndex: integer('revocation_index').notNull(),
+    suspensionList: text('suspension_list'),
+    suspensionIndex: integer('suspension_index'),
+    revokedAt: text('revoked_at'),
+    suspendedAt: text('suspended_at'),
+    reason: text('reason'),
+    jobId: text('job_id'),
+  },
+  (t) => [uniqueIndex('issued_credentials_dedupe').on(t.dedupeKey), index('issued_credentials_mc').on(t.microcredentialId)],
+);
+
+/** This node's own status lists (bit allocation and current bits); each change is published as a status-list entry. */
+export const statusListState = sqliteTable('status_list_state', {
+  listId: text('list_id').primaryKey(),
+  purpose: text('purpose').notNull(),
+  size: integer('size').notNull(),
+  nextIndex: integer('next_index').notNull(),
+  encodedList: text('encoded_list').notNull(),
+  dirty: integer('dirty', { mode: 'boolean' }).notNull().default(false),
+  updatedAt: text('updated_at').notNull(),
+});
+
+/** Background jobs (CSV batch issuance) with progress and per-row results. Local only. */
+export const jobs = sqliteTable('jobs', {
+  id: text('id').primaryKey(),
+  kind: text('kind').notNull(),
+  status: text('status').notNull(), // queued | running | done | failed
+  total: integer('total').notNull(),
+  done: integer('done').notNull(),
+  result: text('result').notNull(), // JSON: rows
+  createdAt: text('created_at').notNull(),
+  updatedAt: text('updated_at').notNull(),
+});
