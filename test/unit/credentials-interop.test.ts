@@ -127,7 +127,7 @@ describe('independent verifier (@digitalcredentials/vc)', () => {
     expect(result.verified, JSON.stringify(result.error ?? result.results?.[0]?.error ?? null)).toBe(true);
 
     // And the independent verifier rejects it once tampered.
-    const tampered = structuredClone(cred) as { credentialSubject: { achievement: { workload: { hours: number } } } };
+    const tampered = structuredClone(cred) as unknown as { credentialSubject: { achievement: { workload: { hours: number } } } };
     tampered.credentialSubject.achievement.workload.hours = 320;
     const bad = await dcc.verifyCredential({
       credential: tampered,

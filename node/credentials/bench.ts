@@ -1,0 +1,81 @@
+/**
+ * Throughput measurements of the credential core (issue and verify), for the benchmark scripts. Self-contained:
+ * a throw-away key, in-memory trust / status / catalogue. Must never be imported by the running node.
+ */
+import { generateSeed } from '../identity/keys.js';
+import { createDocumentLoader } from '../identity/document-loader.js';
+import { buildOpenBadgeCredential, type MicrocredentialRecordInput } from './ob3.js';
+import { createCredentialSigner } from './sign.js';
+import { buildStatusEntry, createStatusList } from './status-list.js';
+import { createVerifier } from './verify.js';
+
+export interface BenchResult {
+  n: number;
+  ms: number;
+  perSecond: number;
+}
+
+const RECORD: MicrocredentialRecordInput = {
+  code: 'BENCH-01',
+  version: 1,
+  title: { es: 'Microcredencial de prueba', en: 'Benchmark microcredential' },
+  description: { es: 'Medición de rendimiento.' },
+  learningOutcomes: [{ text: { es: 'Resultado de aprendizaje 1' } }, { text: { es: 'Resultado de aprendizaje 2' } }],
+  workload: { hours: 50, credits: { system: 'ECTS', value: 2 } },
+  level: { framework: 'EQF', value: '6' },
+  fieldOfStudy: { iscedF: '0714' },
+  assessment: { type: 'exam' },
+  participation: { mode: 'online' },
+  qualityAssurance: { type: 'internal' },
+  country: 'GT',
+  languages: ['es'],
+};
+const INSTITUTION = { did: 'did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK', name: 'Universidad Bench', country: 'GT' };
+const LIST = 'https://bench.example/sl/1';
+
+async function setup() {
+  const signer = await createCredentialSigner(generateSeed(), { documentLoader: createDocumentLoader() });
+  const unsigned = (i: number) =>
+    buildOpenBadgeCredential({
+      record: RECORD,
+      microcredentialId: 'BENCH-01.0011223344556677',
+      institution: INSTITUTION,
+      issuerDid: signer.did,
+      learner: { name: `Learner ${i}`, email: `learner${i}@example.org` },
+      issuedAt: '2026-01-01T00:00:00Z',
+      credentialStatus: [buildStatusEntry({ statusListCredential: LIST, index: i % 131_072, purpose: 'revocation' })],
+    });
+  return { signer, unsigned };
+}
+
+async function timed(n: number, f: (i: number) => Promise<unknown>): Promise<BenchResult> {
+  await f(0); // warm-up: contexts processed once
+  const t0 = performance.now();
+  for (let i = 0; i < n; i++) await f(i);
+  const ms = performance.now() - t0;
+  return { n, ms: Math.round(ms), perSecond: Math.round(n / (ms / 1000)) };
+}
+
+/** Builds and signs `n` distinct credentials sequentially. */
+export async function benchIssue(n = 200): Promise<BenchResult> {
+  const { signer, unsigned } = await setup();
+  return timed(n, (i) => signer.sign(unsigned(i)));
+}
+
+/** Verifies `n` distinct credentials (all checks, in-memory replica) sequentially with one verifier. */
+export async function benchVerify(n = 200): Promise<BenchResult> {
+  const { signer, unsigned } = await setup();
+  const creds: Record<string, unknown>[] = [];
+  for (let i = 0; i < Math.min(n, 50); i++) creds.push(await signer.sign(unsigned(i)));
+  const bits = createStatusList();
+  const verifier = createVerifier({
+    trust: { lookupIssuerKey: () => ({ institution: INSTITUTION, member: true, publishedAt: '2025-01-01T00:00:00Z' }) },
+    status: { lookup: () => ({ bits, purpose: 'revocation' }) },
+    catalogue: { lookup: () => ({ record: RECORD, institutionDid: INSTITUTION.did }) },
+    freshness: () => ({ asOf: new Date().toISOString() }),
+    now: () => new Date('2026-02-01T00:00:00Z'),
+  });
+  const first = await verifier.verify(creds[0]);
+  if (!first.verified) throw new Error(`bench credential does not verify: ${JSON.stringify(first.checks)}`);
+  return timed(n, (i) => verifier.verify(creds[i % creds.length]));
+}
