@@ -22,7 +22,12 @@ import { InstitutionService } from './trust/institution.service.js';
 import { CatalogueProjector } from './catalogue/catalogue.projector.js';
 import { CatalogueSearch } from './catalogue/search.js';
 import { CatalogueService } from './catalogue/catalogue.service.js';
+import { CreditSystems } from './catalogue/credit-systems.js';
+import { RecognitionService } from './recognition/recognition.service.js';
+import { RecognitionProjector } from './recognition/recognition.projector.js';
 import { createHttpApp } from './http/app.js';
+import { recognitionExtension } from './http/routes/recognition.routes.js';
+import { networkExtension } from './http/routes/network.routes.js';
 import type { NodeConfig } from './config.js';
 
 export interface NodeOverrides {
@@ -52,6 +57,8 @@ export interface Services {
   issuerKeys: IssuerKeyRegistry;
   institution: InstitutionService;
   catalogue: CatalogueService;
+  credits: CreditSystems;
+  recognition: RecognitionService;
   adminTokens: AdminTokens;
   startedAt: Date;
 }
@@ -85,7 +92,10 @@ export function buildServices(config: NodeConfig, o: NodeOverrides = {}): Servic
     feed.registerProjector(institutions);
     feed.registerProjector(issuerKeys);
     feed.registerProjector(new CatalogueProjector(store));
-    const catalogue = new CatalogueService({ store, feed, schemas, institutions, search });
+    feed.registerProjector(new RecognitionProjector(store));
+    const credits = new CreditSystems();
+    const catalogue = new CatalogueService({ store, feed, schemas, institutions, search, credits });
+    const recognition = new RecognitionService({ store, feed, schemas, catalogue, membership, institutions, credits, clock });
     const institution = new InstitutionService({
       feed,
       schemas,
@@ -112,6 +122,8 @@ export function buildServices(config: NodeConfig, o: NodeOverrides = {}): Servic
       issuerKeys,
       institution,
       catalogue,
+      credits,
+      recognition,
       adminTokens: new AdminTokens(store),
       startedAt: clock.now(),
     };
@@ -145,7 +157,10 @@ export class MochilaNode {
     const s = this.services;
     s.institution.ensureIssuerKeyPublished();
     if (this.opts.http !== false) {
-      const app = createHttpApp(s, { publicUrl: () => s.config.publicUrl ?? this.httpUrl });
+      const app = createHttpApp(s, {
+        publicUrl: () => s.config.publicUrl ?? this.httpUrl,
+        extensions: [recognitionExtension(s, s.recognition, null), networkExtension(s, null)],
+      });
       this.server = await new Promise<Server>((resolve, reject) => {
         const srv = app.listen(s.config.httpPort, s.config.httpHost, () => resolve(srv));
         srv.once('error', reject);

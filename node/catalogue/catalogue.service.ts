@@ -9,7 +9,7 @@ import type { FeedService } from '../feed/feed.service.js';
 import type { InstitutionDirectory } from '../trust/institutions.js';
 import type { Store } from '../store/database.js';
 import { checkEuElements } from './eu-elements.js';
-import { creditSystemById } from './credit-systems.js';
+import type { CreditSystems } from './credit-systems.js';
 import { microcredentialId } from './ids.js';
 import type { MicrocredentialRecord } from './model.js';
 import type { CatalogueSearch, SearchParams, SearchResult } from './search.js';
@@ -33,6 +33,7 @@ export class CatalogueService {
       schemas: SchemaRegistry;
       institutions: InstitutionDirectory;
       search: CatalogueSearch;
+      credits: CreditSystems;
     },
   ) {}
 
@@ -60,7 +61,7 @@ export class CatalogueService {
         { errors: eu.missing, warnings: eu.warnings },
       );
     }
-    if (record.workload?.credits) creditSystemById(record.workload.credits.system); // throws unknown_credit_system
+    if (record.workload?.credits) this.deps.credits.get(record.workload.credits.system); // throws unknown_credit_system
     return record;
   }
 
@@ -131,7 +132,7 @@ export class CatalogueService {
     const ids = this.deps.store.sqlite
       .prepare(`SELECT id FROM microcredentials WHERE author = ? ${includeWithdrawn ? '' : "AND status = 'active'"} ORDER BY title_sort`)
       .all(did) as { id: string }[];
-    return ids.map((r) => this.get(r.id)!).filter(Boolean);
+    return ids.map((r) => this.get(r.id)).filter((m): m is StoredMicrocredential => m !== null);
   }
 
   countByInstitution(): Map<string, number> {

@@ -333,12 +333,19 @@ export class FeedService implements FeedReplica {
     let n = 0;
     this.deps.store.tx(() => {
       for (const p of this.projectors) p.reset();
-      const it = this.deps.store.sqlite
-        .prepare('SELECT id, author, seq, prev, ts, type, body, sig FROM entries ORDER BY rowid')
-        .iterate() as IterableIterator<EntryRow>;
-      for (const row of it) {
-        this.project(rowToEntry(row, this.network));
-        n++;
+      // chunks by rowid: better-sqlite3 cannot write while a statement is iterating
+      const page = this.deps.store.sqlite.prepare(
+        'SELECT rowid AS r, id, author, seq, prev, ts, type, body, sig FROM entries WHERE rowid > ? ORDER BY rowid LIMIT 2000',
+      );
+      let last = 0;
+      for (;;) {
+        const rows = page.all(last) as (EntryRow & { r: number })[];
+        if (rows.length === 0) break;
+        for (const row of rows) {
+          this.project(rowToEntry(row, this.network));
+          n++;
+        }
+        last = rows[rows.length - 1]!.r;
       }
     });
     this.headsCache = null;

@@ -1,0 +1,62 @@
+/**
+ * Credit-system arithmetic on the reference table: hours ↔ credits as ranges (e.g. 120 h = 4.0–4.8 ECTS), never a
+ * single factor. Must never hold conversion factors itself (they are data in schemas/reference).
+ */
+import { RegistryError } from '../core/errors.js';
+import { loadReferenceData, type CreditSystem, type ReferenceData } from './reference-data.js';
+
+export class CreditSystems {
+  private readonly byId: Map<string, CreditSystem>;
+
+  constructor(data: ReferenceData = loadReferenceData()) {
+    this.byId = new Map(data.creditSystems.systems.map((s) => [s.id, s]));
+  }
+
+  list(): CreditSystem[] {
+    return [...this.byId.values()];
+  }
+
+  known(id: string): boolean {
+    return this.byId.has(id);
+  }
+
+  get(id: string): CreditSystem {
+    const s = this.byId.get(id);
+    if (!s) throw new RegistryError('unknown_credit_system', `unknown credit system "${id}"; known: ${[...this.byId.keys()].join(', ')}`);
+    return s;
+  }
+
+  hoursPerCredit(id: string): { min: number; max: number } | null {
+    return this.byId.get(id)?.hoursPerCredit ?? null;
+  }
+
+  label(id: string): string {
+    return this.byId.get(id)?.id ?? id;
+  }
+
+  /** Credits a number of hours is worth in a system, as a range (fewer credits when a credit is more hours). */
+  hoursToCredits(hours: number, id: string): { system: string; min: number; max: number } {
+    const r = this.get(id).hoursPerCredit;
+    return { system: id, min: round1(hours / r.max), max: round1(hours / r.min) };
+  }
+
+  creditsToHours(credits: number, id: string): { system: string; min: number; max: number } {
+    const r = this.get(id).hoursPerCredit;
+    return { system: id, min: round1(credits * r.min), max: round1(credits * r.max) };
+  }
+
+  /** Whether declared credits are consistent with declared hours (within the system's range, 10 % tolerance). */
+  consistent(hours: number, credits: number, id: string): boolean {
+    const r = this.hoursToCredits(hours, id);
+    return credits >= r.min * 0.9 && credits <= r.max * 1.1;
+  }
+
+  /** The workload in every known system, for showing side by side. */
+  sideBySide(hours: number): { system: string; min: number; max: number }[] {
+    return this.list().map((s) => this.hoursToCredits(hours, s.id));
+  }
+}
+
+function round1(n: number): number {
+  return Math.round(n * 10) / 10;
+}
