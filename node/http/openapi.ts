@@ -68,17 +68,19 @@ function componentName(id: string): string {
   return id.replace(SCHEMA_BASE, '').replace(/\.schema\.json$/, '').replace(/\//g, '.');
 }
 
-function rewriteRefs(node: unknown): unknown {
-  if (Array.isArray(node)) return node.map(rewriteRefs);
+/** Rewrites every $ref (absolute, relative or local) to point into `#/components/schemas`. */
+function rewriteRefs(node: unknown, baseId: string): unknown {
+  if (Array.isArray(node)) return node.map((n) => rewriteRefs(n, baseId));
   if (node && typeof node === 'object') {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(node)) {
-      if (k === '$ref' && typeof v === 'string' && v.startsWith(SCHEMA_BASE)) {
-        const [file, frag] = v.split('#');
-        out[k] = `#/components/schemas/${componentName(file!)}${frag ? frag.replace(/^\/\$defs\//, '/$defs/') : ''}`;
+      if (k === '$ref' && typeof v === 'string') {
+        const abs = new URL(v, baseId).href;
+        const [file, frag] = abs.split('#');
+        out[k] = file!.startsWith(SCHEMA_BASE) ? `#/components/schemas/${componentName(file!)}${frag ?? ''}` : v;
       } else if (k === '$id' || k === '$schema') {
         continue;
-      } else out[k] = rewriteRefs(v);
+      } else out[k] = rewriteRefs(v, baseId);
     }
     return out;
   }
@@ -87,7 +89,7 @@ function rewriteRefs(node: unknown): unknown {
 
 export function buildOpenApi(schemas: SchemaRegistry, info: { version: string; serverUrl?: string }, extra: Op[] = []): Record<string, unknown> {
   const components: Record<string, unknown> = {};
-  for (const [id, schema] of schemas.schemas) components[componentName(id)] = rewriteRefs(schema);
+  for (const [id, schema] of schemas.schemas) components[componentName(id)] = rewriteRefs(schema, id);
   components.Problem = {
     type: 'object',
     description: 'RFC 9457 problem details; `code` is stable and machine-readable',

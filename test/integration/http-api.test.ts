@@ -33,7 +33,14 @@ describe('HTTP API of a started node', () => {
     expect(doc.openapi).toBe('3.1.0');
     expect(doc.paths['/api/v1/microcredentials'].get).toBeTruthy();
     expect(doc.components.schemas.microcredential).toBeTruthy();
-    expect(JSON.stringify(doc)).not.toContain('"$ref":"https://');
+    const refs = [...JSON.stringify(doc).matchAll(/"\$ref":"([^"]+)"/g)].map((m) => m[1]!);
+    expect(refs.length).toBeGreaterThan(10);
+    for (const ref of refs) {
+      expect(ref.startsWith('#/components/schemas/'), ref).toBe(true);
+      // every reference resolves inside the document
+      const target = ref.slice(2).split('/').reduce((o: unknown, k) => (o as Record<string, unknown> | undefined)?.[k], doc);
+      expect(target, ref).toBeTruthy();
+    }
     const docs = await fetch(`${n.url}/docs/`);
     expect(docs.status).toBe(200);
     expect(await docs.text()).toContain('swagger');
