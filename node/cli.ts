@@ -38,6 +38,11 @@ function intOpt(v: string): number {
   return n;
 }
 
+/** A libp2p port: 0 = any free port, -1 = replication off. */
+function p2pPortOpt(v: string): number {
+  return v === '-1' || v === 'off' ? -1 : intOpt(v);
+}
+
 function collect(v: string, prev: string[] = []): string[] {
   return [...prev, v];
 }
@@ -91,7 +96,7 @@ export function buildCli(): Command {
     .requiredOption('--dir <dir>', 'data folder of the node')
     .option('--http-port <n>', 'HTTP port (default 8080)', intOpt)
     .option('--http-host <host>', 'HTTP bind address (default 0.0.0.0)')
-    .option('--p2p-port <n>', 'libp2p TCP port (default 9090)', intOpt)
+    .option('--p2p-port <n>', 'libp2p TCP port (default 9090; -1 or off: no replication)', p2pPortOpt)
     .option('--bootstrap <multiaddr>', 'peer to connect to (repeatable)', collect)
     .option('--public-url <url>', 'URL at which others reach this node over HTTP')
     .option('--passphrase-file <file>', 'passphrase of an encrypted key file (or MOCHILA_PASSPHRASE)')
@@ -204,7 +209,7 @@ export function buildCli(): Command {
       .option('--dir <dir>', 'folder for the nodes\' data', '.mochila-demo')
       .option('--units <n>', 'how many of the six demo units', (v) => Number(v), 6)
       .option('--http-port <n>', 'HTTP port of the first unit (others follow)', intOpt, 8080)
-      .option('--p2p-port <n>', 'libp2p port of the first unit (others follow)', intOpt, 9090)
+      .option('--p2p-port <n>', 'libp2p port of the first unit (others follow; -1: no replication)', p2pPortOpt, 9090)
       .option('--fresh', 'delete the folder first')
       .action(async (o) => {
         const net = await runDevnet({ dir: path.resolve(o.dir), units: o.units, httpPort: o.httpPort, p2pPort: o.p2pPort, fresh: !!o.fresh, log: (l) => console.log(l) });
