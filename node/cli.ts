@@ -15,6 +15,7 @@ import { createManifest, networkId, validateManifest } from './trust/manifest.js
 import { isEd25519DidKey } from './identity/keys.js';
 import { importCatalogueFile } from './catalogue/import.js';
 import { runDevnet } from './devnet.js';
+import { registerRecognitionCommands } from './cli-recognition.js';
 
 function readPassphrase(file: string | undefined): string | undefined {
   if (file) return readFileSync(file, 'utf8').replace(/\r?\n$/, '');
@@ -223,6 +224,7 @@ export function buildCli(): Command {
       });
   }
 
+  registerRecognitionCommands(program, null);
   return program;
 }
 

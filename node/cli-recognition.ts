@@ -1,0 +1,123 @@
+/**
+ * `mochila recognize`, `mochila decide`, `mochila agreements` and `mochila accredit`: the registrar's lookup in the
+ * terminal and the recognition entries from the command line. Must never hold domain logic (the recognition
+ * service decides nothing either: it compares and records).
+ */
+import type { Command } from 'commander';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { buildServices, type Services } from './context.js';
+import { loadConfig } from './config.js';
+import { silentLogger } from './core/logger.js';
+import { RegistryError } from './core/errors.js';
+import { renderRecognitionReport } from './recognition/report.js';
+
+type LangMap = { es?: string; en?: string; pt?: string };
+const lm = (m: LangMap | undefined, lang: 'es' | 'en') => m?.[lang] ?? m?.es ?? m?.en ?? m?.pt ?? '';
+
+function open(dir: string): Services {
+  return buildServices(loadConfig(dir), { logger: silentLogger });
+}
+
+export interface RecognizeVerifier {
+  verifyForLookup(s: Services, credential: unknown): Promise<{ report: Record<string, unknown> & { verified: boolean; checks?: { id: string; status: string; reason: string }[] }; microcredentialId: string | null }>;
+}
+
+export function registerRecognitionCommands(program: Command, verifier: RecognizeVerifier | null): void {
+  program
+    .command('recognize')
+    .description("the registrar's lookup: verification, catalogue entry, accreditations, decisions network-wide, agreements and the comparison with this unit's catalogue")
+    .requiredOption('--dir <dir>', 'data folder of this (the receiving) node')
+    .argument('[file]', 'a credential or presentation (JSON)')
+    .option('--microcredential <id>', 'look up a microcredential by id instead of a credential')
+    .option('--lang <lang>', 'es or en', 'es')
+    .option('--json', 'print the lookup as JSON')
+    .option('--html <file>', 'also write the printable report (HTML) to this file')
+    .action(async (file: string | undefined, o) => {
+      const lang = o.lang === 'en' ? 'en' : 'es';
+      const s = open(o.dir);
+      try {
+        let verification: (Record<string, unknown> & { verified: boolean; checks?: { id: string; status: string; reason: string }[] }) | null = null;
+        let id: string | null = o.microcredential ?? null;
+        if (file) {
+          if (!verifier) throw new RegistryError('unsupported', 'credential verification is not available in this build');
+          let input: unknown;
+          try {
+            input = JSON.parse(readFileSync(file, 'utf8'));
+          } catch (e) {
+            throw new RegistryError('validation_failed', `${file} is not JSON: ${(e as Error).message}`);
+          }
+          const v = await verifier.verifyForLookup(s, input);
+          verification = v.report;
+          id = id ?? v.microcredentialId;
+        }
+        if (!id && !verification) throw new RegistryError('validation_failed', 'give a credential file or --microcredential ID');
+        const found = id ? s.recognition.lookup(id) : null;
+        const data = { verification, microcredentialId: id, ...(found ?? { microcredential: null, institution: null, accreditations: [], decisions: [], agreements: [], comparison: [] }) };
+        if (o.html) writeFileSync(o.html, renderRecognitionReport(data, { lang, generatedAt: new Date(), node: s.feed.author, network: s.network }));
+        if (o.json) {
+          console.log(JSON.stringify(data, null, 2));
+          return;
+        }
+        const out: string[] = [];
+        if (verification) {
+          out.push(`${lang === 'es' ? 'Verificación' : 'Verification'}: ${verification.verified ? (lang === 'es' ? 'VERIFICADA' : 'VERIFIED') : lang === 'es' ? 'NO VERIFICADA' : 'NOT VERIFIED'}`);
+          for (const c of verification.checks ?? []) out.push(`  [${c.status.padEnd(9)}] ${c.id}: ${c.reason}`);
+        }
+        if (!found) out.push(lang === 'es' ? `La microcredencial ${id ?? ''} no está en la réplica de este nodo.` : `Microcredential ${id ?? ''} is not in this node's replica.`);
+        else {
+          const mc = found.microcredential;
+          out.push('', `${lm(mc.title, lang)}  (${mc.id}, v${mc.version})`);
+          out.push(`  ${lm(found.institution.name as LangMap, lang)} · ${found.institution.country} · ${found.institution.member ? (lang === 'es' ? 'miembro' : 'member') : lang === 'es' ? 'NO miembro' : 'NOT a member'}`);
+          out.push(`  ${mc.workload.hours} h · ${mc.workload.credits.value} ${mc.workload.credits.system} · ${mc.level.framework} ${mc.level.value} · ISCED-F ${mc.fieldOfStudy.iscedF} · ${mc.participation.mode} · ${mc.assessment.type} · QA ${mc.qualityAssurance.type}`);
+          for (const [i, lo] of mc.learningOutcomes.entries()) out.push(`  ${i + 1}. ${lm(lo.text, lang)}`);
+          out.push('', `${lang === 'es' ? 'Acreditaciones' : 'Accreditations'}: ${found.accreditations.length || '—'}`);
+          out.push(`${lang === 'es' ? 'Decisiones en la red' : 'Decisions in the network'}: ${found.decisions.length || '—'}`);
+          for (const d of found.decisions) out.push(`  ${d.publishedAt.slice(0, 10)} ${lm(d.institution.name as LangMap, lang)}: ${d.outcome}${d.credits ? ` ${d.credits.value} ${d.credits.system}` : ''} [${d.status}] — ${lm(d.reasons, lang)}`);
+          out.push(`${lang === 'es' ? 'Convenios' : 'Agreements'}: ${found.agreements.map((a) => `${lm(a.terms.title, lang)} [${a.status}]`).join('; ') || '—'}`);
+          out.push('', lang === 'es' ? 'Comparación con el catálogo local (sugerencia):' : 'Comparison with the local catalogue (suggestion):');
+          for (const c of found.comparison.slice(0, 5)) {
+            out.push(`  ${Math.round(c.score * 100)}%  ${lm(c.candidate.title, lang)} (${c.candidate.code}) — ${c.workload.foreignHours} h / ${c.workload.localHours} h, ISCED-F ${c.field.match}, outcomes ${Math.round(c.learningOutcomes.score * 100)}%`);
+            for (const f of c.flags.filter((x) => x.severity !== 'info')) out.push(`        ! ${lm(f.message, lang)}`);
+          }
+        }
+        console.log(out.join('\n'));
+        if (verification && !verification.verified) process.exitCode = 1;
+      } finally {
+        s.store.close();
+      }
+    });
+
+  program
+    .command('decide')
+    .description('record a recognition decision from a JSON file (the body of POST /api/v1/admin/recognitions)')
+    .requiredOption('--dir <dir>', 'data folder of the node')
+    .argument('<file>', 'decision JSON')
+    .action((file: string, o) => {
+      const s = open(o.dir);
+      try {
+        const d = s.recognition.recordDecision(JSON.parse(readFileSync(file, 'utf8')));
+        console.log(`recorded decision ${d.decisionId} (${d.outcome}) about ${d.microcredential.id}`);
+      } finally {
+        s.store.close();
+      }
+    });
+
+  program
+    .command('accredit')
+    .description('publish an accreditation from a JSON file (quality-assurance agencies only)')
+    .requiredOption('--dir <dir>', 'data folder of the agency node')
+    .argument('<file>', 'accreditation JSON (schemas/entries/accreditation.schema.json)')
+    .action((file: string, o) => {
+      const s = open(o.dir);
+      try {
+        if (s.institutions.get(s.feed.author)?.profile.kind !== 'qa-agency') throw new RegistryError('forbidden', 'only quality-assurance agencies publish accreditations');
+        if (!s.membership.isMember(s.feed.author)) throw new RegistryError('not_a_member', 'this agency is not a member of the network');
+        const body = JSON.parse(readFileSync(file, 'utf8'));
+        s.schemas.assertValid('entries/accreditation', body, 'accreditation');
+        const e = s.feed.append('accreditation', body);
+        console.log(`published accreditation ${body.accreditationId} (entry ${e.id})`);
+      } finally {
+        s.store.close();
+      }
+    });
+}
