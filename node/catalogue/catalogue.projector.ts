@@ -36,9 +36,10 @@ export class CatalogueProjector implements Projector {
         'INSERT OR REPLACE INTO microcredential_versions (id, version, record, entry_id, ts) VALUES (?, ?, ?, ?, ?)',
       ),
       withdraw: s.prepare("UPDATE microcredentials SET status = 'withdrawn', withdrawal = ?, updated_at = ?, entry_id = ? WHERE id = ?"),
-      ftsDelete: s.prepare('DELETE FROM microcredentials_fts WHERE id = ?'),
+      ftsDelete: s.prepare('DELETE FROM microcredentials_fts WHERE rowid = ?'),
+      rowidOf: s.prepare('SELECT rowid AS r FROM microcredentials WHERE id = ?'),
       ftsInsert: s.prepare(
-        'INSERT INTO microcredentials_fts (id, title, description, outcomes, skills, institution) VALUES (?, ?, ?, ?, ?, ?)',
+        'INSERT INTO microcredentials_fts (rowid, id, title, description, outcomes, skills, institution) VALUES (?, ?, ?, ?, ?, ?, ?)',
       ),
       byAuthor: s.prepare('SELECT id, record FROM microcredentials WHERE author = ?'),
       institution: s.prepare('SELECT profile FROM institutions WHERE did = ?'),
@@ -93,9 +94,13 @@ export class CatalogueProjector implements Projector {
     this.store.sqlite.exec('DELETE FROM microcredentials; DELETE FROM microcredential_versions; DELETE FROM microcredentials_fts;');
   }
 
+  /** The FTS row shares the rowid of the catalogue row, so updates delete by rowid (FTS5 cannot index `id`). */
   private index(id: string, r: MicrocredentialRecord, institution: string): void {
-    this.st.ftsDelete!.run(id);
+    const row = this.st.rowidOf!.get(id) as { r: number } | undefined;
+    if (!row) return;
+    this.st.ftsDelete!.run(row.r);
     this.st.ftsInsert!.run(
+      row.r,
       id,
       langText(r.title) + ' ' + r.code,
       langText(r.description),

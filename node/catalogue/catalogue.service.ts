@@ -145,4 +145,9 @@ export class CatalogueService {
   search(params: SearchParams): SearchResult {
     return this.deps.search.search(params);
   }
+
+  /** A token that changes whenever the replica changes (for response caches). */
+  replicaVersion(): string {
+    return this.deps.search.version();
+  }
 }

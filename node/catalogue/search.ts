@@ -63,16 +63,49 @@ export function toFtsQuery(q: string): string | null {
 
 export class CatalogueSearch {
   private readonly cache = new Map<string, Statement>();
+  /** Results by query, valid while the database is unchanged (this connection's writes and other processes'). */
+  private readonly results = new Map<string, SearchResult>();
+  private resultsVersion = '';
+  private readonly versionStmt: Statement;
 
-  constructor(private readonly store: Store) {}
+  constructor(
+    private readonly store: Store,
+    private readonly maxCached = 500,
+  ) {
+    this.versionStmt = store.sqlite.prepare('SELECT total_changes() AS c');
+  }
+
+  /** Changes whenever anything is written to the database, by this connection or another process. */
+  version(): string {
+    return `${this.store.sqlite.pragma('data_version', { simple: true }) as number}:${(this.versionStmt.get() as { c: number }).c}`;
+  }
 
   search(p: SearchParams): SearchResult {
+    const version = this.version();
+    if (version !== this.resultsVersion) {
+      this.results.clear();
+      this.resultsVersion = version;
+    }
+    const key = JSON.stringify(p, Object.keys(p).sort());
+    const hit = this.results.get(key);
+    if (hit) {
+      this.results.delete(key);
+      this.results.set(key, hit); // LRU order
+      return hit;
+    }
+    const r = this.compute(p);
+    if (this.results.size >= this.maxCached) this.results.delete(this.results.keys().next().value!);
+    this.results.set(key, r);
+    return r;
+  }
+
+  private compute(p: SearchParams): SearchResult {
     const page = Math.max(1, Math.floor(p.page ?? 1));
     const pageSize = Math.min(100, Math.max(1, Math.floor(p.pageSize ?? 20)));
     const fts = p.q ? toFtsQuery(p.q) : null;
     const base = this.where(p, fts, null);
     const from = fts
-      ? 'microcredentials m JOIN (SELECT id, bm25(microcredentials_fts, 10.0, 3.0, 3.0, 2.0, 1.0) AS score FROM microcredentials_fts WHERE microcredentials_fts MATCH @fts) f ON f.id = m.id'
+      ? 'microcredentials m JOIN (SELECT rowid AS fr, bm25(microcredentials_fts, 10.0, 3.0, 3.0, 2.0, 1.0) AS score FROM microcredentials_fts WHERE microcredentials_fts MATCH @fts) f ON f.fr = m.rowid'
       : 'microcredentials m';
     const order =
       p.sort === 'title'

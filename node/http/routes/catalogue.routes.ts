@@ -74,11 +74,24 @@ export function catalogueRouter(s: Services): Router {
   const r = Router();
   const profiles = () => new Map(s.institutions.list().map((i) => [i.did, i.profile] as const));
 
+  // serialised responses by URL, valid while the replica is unchanged
+  const bodies = new Map<string, string>();
+  let bodiesVersion = '';
   r.get('/microcredentials', (req, res) => {
+    const version = s.catalogue.replicaVersion();
+    if (version !== bodiesVersion) {
+      bodies.clear();
+      bodiesVersion = version;
+    }
+    const cached = bodies.get(req.originalUrl);
+    if (cached) {
+      res.type('application/json').send(cached);
+      return;
+    }
     const params = parseSearchQuery(req.query);
     const result = s.catalogue.search(params);
     const prof = profiles();
-    res.json({
+    const body = JSON.stringify({
       items: result.rows.map((row) => microcredentialSummary(row, institutionRef(row.author, prof.get(row.author), row.record.country))),
       total: result.total,
       page: result.page,
@@ -88,6 +101,9 @@ export function catalogueRouter(s: Services): Router {
         institution: result.facets.institution.map((f) => ({ ...f, label: displayName(prof.get(f.value) as Profile | undefined) || f.value })),
       },
     });
+    if (bodies.size >= 500) bodies.delete(bodies.keys().next().value!);
+    bodies.set(req.originalUrl, body);
+    res.type('application/json').send(body);
   });
 
   r.get('/microcredentials/:id', (req, res) => {
