@@ -28,6 +28,7 @@ import { RecognitionProjector } from './recognition/recognition.projector.js';
 import { createHttpApp } from './http/app.js';
 import { recognitionExtension } from './http/routes/recognition.routes.js';
 import { networkExtension } from './http/routes/network.routes.js';
+import { Replicator, type ReplicatorOptions } from './federation/replicator.js';
 import type { NodeConfig } from './config.js';
 
 export interface NodeOverrides {
@@ -40,6 +41,8 @@ export interface NodeOverrides {
   federation?: boolean;
   /** Skip the HTTP server. */
   http?: boolean;
+  /** Replication tuning (tests use short intervals). */
+  replication?: Partial<ReplicatorOptions>;
 }
 
 export interface Services {
@@ -135,6 +138,7 @@ export function buildServices(config: NodeConfig, o: NodeOverrides = {}): Servic
 
 export class MochilaNode {
   private server: Server | null = null;
+  replicator: Replicator | null = null;
   private stopping: Promise<void> | null = null;
 
   constructor(
@@ -156,10 +160,28 @@ export class MochilaNode {
   async start(): Promise<void> {
     const s = this.services;
     s.institution.ensureIssuerKeyPublished();
+    if (this.opts.federation !== false && s.config.p2pPort >= 0) {
+      this.replicator = new Replicator({
+        replica: s.feed,
+        seed: s.keystore.institution.seed,
+        logger: s.logger.child({ part: 'replication' }),
+        clock: s.clock,
+        members: () => s.membership.members().map((m) => m.did),
+        options: {
+          listenHost: s.config.p2pHost,
+          listenPort: s.config.p2pPort,
+          bootstrap: [...new Set([...s.config.bootstrap, ...(s.manifest.bootstrap ?? [])])],
+          mdns: s.config.mdns,
+          ...this.opts.replication,
+        },
+      });
+      await this.replicator.start();
+    }
     if (this.opts.http !== false) {
       const app = createHttpApp(s, {
         publicUrl: () => s.config.publicUrl ?? this.httpUrl,
-        extensions: [recognitionExtension(s, s.recognition, null), networkExtension(s, null)],
+        p2p: () => (this.replicator ? { peerId: this.replicator.peerId, addresses: this.replicator.addresses() } : null),
+        extensions: [recognitionExtension(s, s.recognition, null), networkExtension(s, this.replicator)],
       });
       this.server = await new Promise<Server>((resolve, reject) => {
         const srv = app.listen(s.config.httpPort, s.config.httpHost, () => resolve(srv));
@@ -176,6 +198,7 @@ export class MochilaNode {
       this.stopping = (async () => {
         const s = this.services;
         const work = (async () => {
+          await this.replicator?.stop(timeoutMs);
           if (this.server) {
             const srv = this.server;
             await new Promise<void>((resolve) => {

@@ -30,7 +30,7 @@ export interface HttpExtension {
 
 export function createHttpApp(
   s: Services,
-  opts: { publicUrl: () => string; extensions?: HttpExtension[]; webDir?: string },
+  opts: { publicUrl: () => string; extensions?: HttpExtension[]; webDir?: string; p2p?: () => { peerId: string; addresses: string[] } | null },
 ): Express {
   const app = express();
   app.disable('x-powered-by');
@@ -63,7 +63,7 @@ export function createHttpApp(
   app.use('/docs', swaggerUi.serve, swaggerUi.setup(undefined, { swaggerOptions: { url: '/openapi.json' }, customSiteTitle: 'MOCHILA node API' }));
 
   const api = express.Router();
-  api.use(registryRouter(s, { publicUrl: opts.publicUrl, resolveDid: (did) => resolver.resolve(did), version: VERSION }));
+  api.use(registryRouter(s, { publicUrl: opts.publicUrl, resolveDid: (did) => resolver.resolve(did), version: VERSION, ...(opts.p2p ? { p2p: opts.p2p } : {}) }));
   api.use(catalogueRouter(s));
   for (const e of exts) if (e.publicRouter) api.use(e.publicRouter);
 

@@ -12,7 +12,6 @@ export interface PeerStatus {
   addresses: string[];
   connected: boolean;
   lastSeen: string | null;
-  [k: string]: unknown;
 }
 
 export interface FederationStatusSource {

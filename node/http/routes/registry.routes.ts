@@ -9,7 +9,7 @@ import { isEd25519DidKey } from '../../identity/keys.js';
 import { institutionRef, microcredentialSummary } from '../present.js';
 import { loadReferenceData } from '../../catalogue/reference-data.js';
 
-export function registryRouter(s: Services, opts: { publicUrl: () => string; resolveDid: (did: string) => Promise<unknown>; version: string }): Router {
+export function registryRouter(s: Services, opts: { publicUrl: () => string; resolveDid: (did: string) => Promise<unknown>; version: string; p2p?: () => { peerId: string; addresses: string[] } | null }): Router {
   const r = Router();
 
   r.get('/node', (_req, res) => {
@@ -24,7 +24,8 @@ export function registryRouter(s: Services, opts: { publicUrl: () => string; res
       member: s.membership.isMember(s.feed.author),
       memberStatus: s.membership.statusOf(s.feed.author),
       issuerKey: s.keystore.currentIssuer.did,
-      peerId: null as string | null,
+      peerId: opts.p2p?.()?.peerId ?? null,
+      p2pAddresses: opts.p2p?.()?.addresses ?? [],
       httpUrl: opts.publicUrl(),
       version: opts.version,
       startedAt: s.startedAt.toISOString(),

@@ -1,0 +1,454 @@
+/**
+ * Replication over libp2p: the host (TCP, noise, yamux, identify, ping, gossipsub, bootstrap, optional mDNS), gossip
+ * of signed head announcements with small entries inline (latency), pull-sync rounds (correctness) on connect, on
+ * hints and periodically, member peers kept connected with backoff, and the status the network API shows.
+ * It reads and writes the registry only through `FeedReplica`; it never relays an entry it could not verify.
+ */
+import { createLibp2p, type Libp2p } from 'libp2p';
+import { tcp } from '@libp2p/tcp';
+import { noise } from '@chainsafe/libp2p-noise';
+import { yamux } from '@chainsafe/libp2p-yamux';
+import { identify } from '@libp2p/identify';
+import { ping } from '@libp2p/ping';
+import { bootstrap } from '@libp2p/bootstrap';
+import { mdns } from '@libp2p/mdns';
+import { gossipsub, TopicValidatorResult, type GossipSub } from '@libp2p/gossipsub';
+import { multiaddr, type Multiaddr } from '@multiformats/multiaddr';
+import type { Connection, PeerId, Stream } from '@libp2p/interface';
+import type { Clock } from '../core/clock.js';
+import type { Logger } from '../core/logger.js';
+import type { Entry } from '../feed/entry.js';
+import type { FeedReplica } from '../feed/replica.js';
+import { peerIdFromString } from '@libp2p/peer-id';
+import { didToPeerId, libp2pPrivateKey, peerIdToDid } from './peer-ids.js';
+import { MAX_FRAME_BYTES, ProtocolError, pullRound, serveRound, syncProtocolId, type RoundFigures } from './sync-protocol.js';
+
+export interface ReplicatorOptions {
+  listenHost: string;
+  listenPort: number;
+  bootstrap: string[];
+  mdns: boolean;
+  syncIntervalMs: number;
+  roundTimeoutMs: number;
+  batchSize: number;
+  maxBatchBytes: number;
+  maxEntriesPerRound: number;
+  gossipInlineMaxBytes: number;
+  maxConnections: number;
+  redialMinMs: number;
+  redialMaxMs: number;
+}
+
+export const DEFAULT_REPLICATOR_OPTIONS: Omit<ReplicatorOptions, 'listenHost' | 'listenPort' | 'bootstrap'> = {
+  mdns: false,
+  syncIntervalMs: 10_000,
+  roundTimeoutMs: 60_000,
+  batchSize: 1_000,
+  maxBatchBytes: 1024 * 1024,
+  maxEntriesPerRound: 200_000,
+  gossipInlineMaxBytes: 16 * 1024,
+  maxConnections: 200,
+  redialMinMs: 500,
+  redialMaxMs: 60_000,
+};
+
+export interface SyncRound extends Partial<RoundFigures> {
+  peer: string;
+  did: string | null;
+  direction: 'pull';
+  reason: string;
+  startedAt: string;
+  durationMs: number;
+  error?: string;
+}
+
+export interface PeerInfo {
+  peerId: string;
+  did: string | null;
+  addresses: string[];
+  connected: boolean;
+  lastSeen: string | null;
+  rounds: number;
+  failures: number;
+  rejectedEntries: number;
+  nextDialAt: string | null;
+}
+
+interface PeerState {
+  id: PeerId;
+  did: string | null;
+  lastSeen: number | null;
+  rounds: number;
+  failures: number;
+  rejectedEntries: number;
+  dialBackoffMs: number;
+  nextDialAt: number;
+  addrs: Multiaddr[];
+}
+
+interface HeadAnnouncement {
+  v: 1;
+  author: string;
+  seq: number;
+  id: string;
+  entry?: unknown;
+}
+
+export class Replicator {
+  private node: Libp2p<{ pubsub: GossipSub }> | null = null;
+  private readonly peers = new Map<string, PeerState>();
+  private readonly rounds: SyncRound[] = [];
+  private readonly running = new Map<string, Promise<void>>();
+  private readonly pending = new Map<string, string>(); // peer -> reason of a round queued behind a running one
+  private readonly knownHeads = new Map<string, number>();
+  private timers: NodeJS.Timeout[] = [];
+  private unsubscribe: (() => void) | null = null;
+  private stopped = false;
+  private readonly abort = new AbortController();
+  readonly totals = { roundsOk: 0, roundsFailed: 0, entriesPulled: 0, entriesServed: 0, bytesIn: 0, bytesOut: 0, gossipIn: 0, gossipOut: 0, gossipAccepted: 0 };
+  private readonly protocol: string;
+  private readonly topic: string;
+  private readonly opts: ReplicatorOptions;
+
+  constructor(
+    private readonly d: {
+      replica: FeedReplica;
+      seed: Uint8Array;
+      logger: Logger;
+      clock: Clock;
+      members: () => string[]; // DIDs to keep connected
+      options: Partial<ReplicatorOptions> & Pick<ReplicatorOptions, 'listenHost' | 'listenPort' | 'bootstrap'>;
+    },
+  ) {
+    this.opts = { ...DEFAULT_REPLICATOR_OPTIONS, ...d.options };
+    this.protocol = syncProtocolId(d.replica.network);
+    this.topic = `/mochila/${d.replica.network}/heads/1`;
+  }
+
+  get peerId(): string {
+    return this.node?.peerId.toString() ?? '';
+  }
+
+  addresses(): string[] {
+    return this.node?.getMultiaddrs().map((m) => m.toString()) ?? [];
+  }
+
+  async start(): Promise<void> {
+    const privateKey = await libp2pPrivateKey(this.d.seed);
+    const peerDiscovery = [];
+    if (this.opts.bootstrap.length) peerDiscovery.push(bootstrap({ list: this.opts.bootstrap, timeout: 100 }));
+    if (this.opts.mdns) peerDiscovery.push(mdns({ interval: 5_000 }));
+    this.node = (await createLibp2p({
+      privateKey,
+      addresses: { listen: [`/ip4/${this.opts.listenHost}/tcp/${this.opts.listenPort}`] },
+      transports: [tcp()],
+      connectionEncrypters: [noise()],
+      streamMuxers: [yamux()],
+      peerDiscovery,
+      connectionManager: { maxConnections: this.opts.maxConnections },
+      services: {
+        identify: identify(),
+        ping: ping(),
+        pubsub: gossipsub({ emitSelf: false, allowPublishToZeroTopicPeers: true, floodPublish: true, maxInboundDataLength: 256 * 1024 }),
+      },
+    })) as unknown as Libp2p<{ pubsub: GossipSub }>;
+    const node = this.node;
+
+    await node.handle(
+      this.protocol,
+      (stream: Stream, connection: Connection) => {
+        void this.serve(stream, connection);
+      },
+      { maxInboundStreams: 16, maxOutboundStreams: 16 },
+    );
+
+    const pubsub = node.services.pubsub;
+    pubsub.topicValidators.set(this.topic, (peer, msg) => this.onGossip(peer, msg.data));
+    pubsub.subscribe(this.topic);
+
+    node.addEventListener('peer:identify', (e) => {
+      const { peerId, protocols } = e.detail;
+      if (!protocols.includes(this.protocol)) return;
+      const st = this.state(peerId);
+      st.lastSeen = this.d.clock.now().getTime();
+      st.dialBackoffMs = this.opts.redialMinMs;
+      this.schedule(peerId, 'connected');
+    });
+    node.addEventListener('peer:disconnect', (e) => {
+      const st = this.peers.get(e.detail.toString());
+      if (st) st.nextDialAt = Date.now() + jitter(st.dialBackoffMs);
+    });
+    node.addEventListener('peer:discovery', (e) => {
+      const st = this.state(e.detail.id);
+      for (const a of e.detail.multiaddrs) if (!st.addrs.some((x) => x.equals(a))) st.addrs.push(a);
+    });
+
+    this.unsubscribe = this.d.replica.onEntry((entry, origin) => {
+      if (origin === 'local') void this.announce(entry);
+    });
+
+    for (const a of this.opts.bootstrap) {
+      try {
+        const ma = multiaddr(a);
+        const pid = ma.getComponents().find((c) => c.name === 'p2p')?.value;
+        if (pid) {
+          const st = this.state(peerIdFromString(pid));
+          st.addrs.push(ma);
+        }
+      } catch {
+        this.d.logger.warn('ignoring bad bootstrap address', { address: a });
+      }
+    }
+
+    const periodic = setInterval(() => this.syncAll('periodic'), this.opts.syncIntervalMs);
+    const keepAlive = setInterval(() => void this.maintain(), 1_000);
+    periodic.unref();
+    keepAlive.unref();
+    this.timers.push(periodic, keepAlive);
+    void this.maintain();
+    this.d.logger.info('replication started', { peerId: this.peerId, addresses: this.addresses(), protocol: this.protocol });
+  }
+
+  /** Stops gossip, sync and libp2p, waiting for running rounds at most `timeoutMs`. */
+  async stop(timeoutMs = 5_000): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.abort.abort();
+    for (const t of this.timers) clearInterval(t);
+    this.unsubscribe?.();
+    const node = this.node;
+    const work = (async () => {
+      await Promise.allSettled([...this.running.values()]);
+      await node?.stop();
+    })();
+    await Promise.race([work, new Promise((r) => setTimeout(r, timeoutMs).unref())]);
+  }
+
+  /** Dials a peer (multiaddr string) now; for tests and the CLI. */
+  async dial(address: string): Promise<void> {
+    await this.node?.dial(multiaddr(address), { signal: AbortSignal.timeout(10_000) });
+  }
+
+  /** Runs a round with every connected peer that speaks our protocol and waits for them. */
+  async syncAllNow(reason = 'manual'): Promise<void> {
+    const node = this.node;
+    if (!node) return;
+    await Promise.allSettled(node.getPeers().map((p) => this.round(p, reason)));
+  }
+
+  status() {
+    const connected = new Set(this.node?.getPeers().map((p) => p.toString()) ?? []);
+    const peers: PeerInfo[] = [...this.peers.values()].map((p) => ({
+      peerId: p.id.toString(),
+      did: p.did,
+      addresses: (this.node ? this.node.getConnections(p.id).map((c) => c.remoteAddr.toString()) : []).concat(p.addrs.map((a) => a.toString())).filter((v, i, a) => a.indexOf(v) === i),
+      connected: connected.has(p.id.toString()),
+      lastSeen: p.lastSeen ? new Date(p.lastSeen).toISOString() : null,
+      rounds: p.rounds,
+      failures: p.failures,
+      rejectedEntries: p.rejectedEntries,
+      nextDialAt: connected.has(p.id.toString()) ? null : new Date(p.nextDialAt).toISOString(),
+    }));
+    return {
+      peerId: this.peerId,
+      addresses: this.addresses(),
+      peers,
+      rounds: [...this.rounds].reverse(),
+      totals: { ...this.totals },
+      knownHeads: Object.fromEntries(this.knownHeads),
+    };
+  }
+
+  // ---------------------------------------------------------------- internals
+
+  private state(peer: PeerId): PeerState {
+    const key = peer.toString();
+    let st = this.peers.get(key);
+    if (!st) {
+      st = { id: peer, did: peerIdToDid(peer), lastSeen: null, rounds: 0, failures: 0, rejectedEntries: 0, dialBackoffMs: this.opts.redialMinMs, nextDialAt: 0, addrs: [] };
+      this.peers.set(key, st);
+    }
+    return st;
+  }
+
+  /** Keeps member peers and bootstrap peers connected, redialling with exponential backoff and jitter. */
+  private async maintain(): Promise<void> {
+    const node = this.node;
+    if (!node || this.stopped) return;
+    for (const did of this.d.members()) {
+      if (peerIdToDid(node.peerId) === did) continue;
+      try {
+        this.state(didToPeerId(did));
+      } catch {
+        /* not an Ed25519 did:key */
+      }
+    }
+    const connected = new Set(node.getPeers().map((p) => p.toString()));
+    const now = Date.now();
+    for (const st of this.peers.values()) {
+      if (st.id.equals(node.peerId) || connected.has(st.id.toString())) {
+        if (connected.has(st.id.toString())) st.lastSeen = now;
+        continue;
+      }
+      if (now < st.nextDialAt) continue;
+      const known = st.addrs.length > 0 || (await node.peerStore.has(st.id).catch(() => false));
+      if (!known) continue;
+      st.nextDialAt = now + jitter(st.dialBackoffMs);
+      st.dialBackoffMs = Math.min(this.opts.redialMaxMs, st.dialBackoffMs * 2);
+      const target = st.addrs.length ? st.addrs : st.id;
+      node.dial(target as Multiaddr[] | PeerId, { signal: AbortSignal.any([this.abort.signal, AbortSignal.timeout(10_000)]) }).catch((e: unknown) => {
+        this.d.logger.debug('dial failed', { peer: st.id.toString(), error: String(e) });
+      });
+    }
+  }
+
+  private syncAll(reason: string): void {
+    const node = this.node;
+    if (!node || this.stopped) return;
+    for (const p of node.getPeers()) this.schedule(p, reason);
+  }
+
+  /** Queues a round with a peer; never two concurrent rounds with the same peer (one more is queued behind). */
+  private schedule(peer: PeerId, reason: string): void {
+    const key = peer.toString();
+    if (this.running.has(key)) {
+      this.pending.set(key, reason);
+      return;
+    }
+    void this.round(peer, reason);
+  }
+
+  private round(peer: PeerId, reason: string): Promise<void> {
+    const key = peer.toString();
+    const existing = this.running.get(key);
+    if (existing) return existing;
+    const p = this.runRound(peer, reason).finally(() => {
+      this.running.delete(key);
+      const next = this.pending.get(key);
+      if (next && !this.stopped) {
+        this.pending.delete(key);
+        this.schedule(peer, next);
+      }
+    });
+    this.running.set(key, p);
+    return p;
+  }
+
+  private async runRound(peer: PeerId, reason: string): Promise<void> {
+    const node = this.node;
+    if (!node || this.stopped) return;
+    const st = this.state(peer);
+    const t0 = performance.now();
+    const startedAt = this.d.clock.now().toISOString();
+    const signal = AbortSignal.any([this.abort.signal, AbortSignal.timeout(this.opts.roundTimeoutMs)]);
+    let stream: Stream | null = null;
+    try {
+      stream = await node.dialProtocol(peer, this.protocol, { signal });
+      const fig = await pullRound(this.d.replica, stream, signal);
+      await stream.close({ signal }).catch(() => stream?.abort(new Error('close failed')));
+      st.rounds++;
+      st.lastSeen = Date.now();
+      st.rejectedEntries += fig.rejected.length;
+      this.totals.roundsOk++;
+      this.totals.entriesPulled += fig.entriesAccepted;
+      this.totals.bytesIn += fig.bytesIn;
+      this.totals.bytesOut += fig.bytesOut;
+      for (const [a, s] of fig.remoteHeads) if ((this.knownHeads.get(a) ?? 0) < s) this.knownHeads.set(a, s);
+      const { remoteHeads: _r, ...figures } = fig;
+      this.record({ peer: peer.toString(), did: st.did, direction: 'pull', reason, startedAt, durationMs: round1(performance.now() - t0), ...figures });
+      if (fig.rejected.length) this.d.logger.warn('peer sent entries that were rejected', { peer: peer.toString(), rejected: fig.rejected.slice(0, 5) });
+      if (fig.more) this.pending.set(peer.toString(), 'continue');
+    } catch (e) {
+      stream?.abort(e instanceof Error ? e : new Error(String(e)));
+      st.failures++;
+      this.totals.roundsFailed++;
+      const msg = e instanceof ProtocolError ? e.message : String((e as Error)?.message ?? e);
+      this.record({ peer: peer.toString(), did: st.did, direction: 'pull', reason, startedAt, durationMs: round1(performance.now() - t0), error: msg });
+      if (!this.stopped) this.d.logger.debug('sync round failed', { peer: peer.toString(), error: msg });
+    }
+  }
+
+  private async serve(stream: Stream, connection: Connection): Promise<void> {
+    const signal = AbortSignal.any([this.abort.signal, AbortSignal.timeout(this.opts.roundTimeoutMs)]);
+    try {
+      const r = await serveRound(this.d.replica, stream, signal, { batchSize: this.opts.batchSize, maxBatchBytes: this.opts.maxBatchBytes, maxEntriesPerRound: this.opts.maxEntriesPerRound });
+      await stream.close({ signal }).catch(() => stream.abort(new Error('close failed')));
+      this.totals.entriesServed += r.sent;
+      this.totals.bytesIn += r.bytesIn;
+      this.totals.bytesOut += r.bytesOut;
+      const st = this.state(connection.remotePeer);
+      st.lastSeen = Date.now();
+      // the client told us its heads: pull back if it holds something we lack
+      const mine = new Map(this.d.replica.heads().map((h) => [h.author, h.seq] as const));
+      if (r.clientHeads.some(([a, s]) => (mine.get(a) ?? 0) < s)) this.schedule(connection.remotePeer, 'peer ahead');
+    } catch (e) {
+      stream.abort(e instanceof Error ? e : new Error(String(e)));
+      if (!this.stopped) this.d.logger.debug('serving a sync round failed', { peer: connection.remotePeer.toString(), error: String((e as Error)?.message ?? e) });
+    }
+  }
+
+  private async announce(entry: Entry): Promise<void> {
+    const node = this.node;
+    if (!node || this.stopped) return;
+    const msg: HeadAnnouncement = { v: 1, author: entry.author, seq: entry.seq, id: entry.id };
+    const json = JSON.stringify({ ...msg, entry });
+    const data = new TextEncoder().encode(json.length <= this.opts.gossipInlineMaxBytes ? json : JSON.stringify(msg));
+    try {
+      await node.services.pubsub.publish(this.topic, data);
+      this.totals.gossipOut++;
+    } catch (e) {
+      this.d.logger.debug('gossip publish failed', { error: String(e) });
+    }
+  }
+
+  /**
+   * Topic validator: gossip carrying an entry is relayed only when the entry verifies (it is ingested here, so
+   * relaying and storing are the same decision); a bare head announcement is relayed only when it is the author's
+   * own or names an entry we hold. Anything ahead of us triggers a pull from the peer that sent it.
+   */
+  private onGossip(peer: PeerId, data: Uint8Array): TopicValidatorResult {
+    this.totals.gossipIn++;
+    let msg: HeadAnnouncement;
+    try {
+      if (data.byteLength > 256 * 1024) return TopicValidatorResult.Reject;
+      msg = JSON.parse(new TextDecoder().decode(data)) as HeadAnnouncement;
+      if (!msg || msg.v !== 1 || typeof msg.author !== 'string' || !Number.isSafeInteger(msg.seq) || typeof msg.id !== 'string') return TopicValidatorResult.Reject;
+    } catch {
+      return TopicValidatorResult.Reject;
+    }
+    if ((this.knownHeads.get(msg.author) ?? 0) < msg.seq) this.knownHeads.set(msg.author, msg.seq);
+    const head = this.d.replica.heads().find((h) => h.author === msg.author);
+    if (head && head.seq >= msg.seq) return msg.entry || peerIdToDid(peer) === msg.author ? TopicValidatorResult.Accept : TopicValidatorResult.Ignore;
+    if (msg.entry !== undefined && (head?.seq ?? 0) + 1 === msg.seq) {
+      const r = this.d.replica.ingestOne(msg.entry);
+      if (r.accepted === 1) {
+        this.totals.gossipAccepted++;
+        return TopicValidatorResult.Accept;
+      }
+      if (r.duplicates) return TopicValidatorResult.Accept;
+      if (r.rejected.some((x) => ['bad_signature', 'invalid_entry', 'broken_chain', 'equivocation'].includes(x.code))) {
+        this.d.logger.warn('rejected gossiped entry', { peer: peer.toString(), rejected: r.rejected[0] });
+        if (r.rejected[0]?.code === 'equivocation') this.schedule(peer, 'fork announced');
+        return TopicValidatorResult.Reject;
+      }
+    }
+    // we are behind (or cannot verify it alone): pull from the peer that relayed it; do not relay
+    this.schedule(peer, 'gossip hint');
+    return TopicValidatorResult.Ignore;
+  }
+
+  private record(r: SyncRound): void {
+    this.rounds.push(r);
+    if (this.rounds.length > 100) this.rounds.shift();
+  }
+}
+
+function jitter(ms: number): number {
+  return Math.round(ms * (0.75 + Math.random() * 0.5));
+}
+
+function round1(n: number): number {
+  return Math.round(n * 10) / 10;
+}
+
+export { MAX_FRAME_BYTES };

@@ -1,0 +1,209 @@
+/**
+ * The pull-sync protocol `/mochila/<network>/sync/1`: one stream per round, length-prefixed JSON frames.
+ *
+ *   client → server  {t:'hello', net, digest}
+ *   server → client  {t:'heads', digest, heads?: [[author, seq, id], ...]}        (heads only when digests differ)
+ *   client → server  {t:'want', wants: [[author, fromSeq], ...], heads: [...]}     (the client's heads let the
+ *                                                                                   server pull back if behind)
+ *   server → client  {t:'batch', author, entries: [...]}* then {t:'done', more}
+ *
+ * Batches hold up to `batchSize` entries or ~`maxBatchBytes`; the client ingests each batch in one transaction
+ * (hash chain for every entry, signature of the newest). Any node serves any author's entries it holds
+ * (store-and-forward). Must never ingest anything itself on the server side, nor trust ids from the wire.
+ */
+import type { Stream } from '@libp2p/interface';
+import { lpStream, type LengthPrefixedStream } from '@libp2p/utils';
+import type { FeedReplica, Head } from '../feed/replica.js';
+
+export const MAX_FRAME_BYTES = 4 * 1024 * 1024;
+
+export function syncProtocolId(network: string): string {
+  return `/mochila/${network}/sync/1`;
+}
+
+export type WireHead = [string, number, string];
+
+export interface RoundFigures {
+  digestsEqual: boolean;
+  authorsRequested: number;
+  batches: number;
+  entriesReceived: number;
+  entriesAccepted: number;
+  duplicates: number;
+  equivocations: number;
+  rejected: { code: string; reason: string; author?: string; seq?: number }[];
+  bytesIn: number;
+  bytesOut: number;
+  more: boolean;
+  /** Authors for which the remote is behind us (it may pull from us). */
+  remoteBehind: number;
+  remoteHeads: WireHead[];
+}
+
+export class ProtocolError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ProtocolError';
+  }
+}
+
+const enc = new TextEncoder();
+const dec = new TextDecoder();
+
+class Framed {
+  bytesIn = 0;
+  bytesOut = 0;
+  private readonly lp: LengthPrefixedStream<Stream>;
+  constructor(
+    stream: Stream,
+    private readonly signal: AbortSignal,
+  ) {
+    this.lp = lpStream(stream, { maxDataLength: MAX_FRAME_BYTES });
+  }
+  async send(msg: unknown): Promise<void> {
+    await this.sendJson(JSON.stringify(msg));
+  }
+  async sendJson(json: string): Promise<void> {
+    const b = enc.encode(json);
+    this.bytesOut += b.length;
+    await this.lp.write(b, { signal: this.signal });
+  }
+  async recv<T extends { t: string }>(expected: string[]): Promise<T> {
+    const data = await this.lp.read({ signal: this.signal });
+    this.bytesIn += data.byteLength;
+    let msg: unknown;
+    try {
+      msg = JSON.parse(dec.decode(data.subarray()));
+    } catch {
+      throw new ProtocolError('malformed frame (not JSON)');
+    }
+    if (!msg || typeof msg !== 'object' || typeof (msg as { t?: unknown }).t !== 'string' || !expected.includes((msg as { t: string }).t))
+      throw new ProtocolError(`unexpected frame, wanted ${expected.join('|')}`);
+    return msg as T;
+  }
+}
+
+function wireHeads(heads: Head[]): WireHead[] {
+  return heads.map((h) => [h.author, h.seq, h.id]);
+}
+
+function isWireHeads(v: unknown, max = 100_000): v is WireHead[] {
+  return (
+    Array.isArray(v) &&
+    v.length <= max &&
+    v.every((h) => Array.isArray(h) && h.length === 3 && typeof h[0] === 'string' && h[0].length < 200 && Number.isSafeInteger(h[1]) && h[1] >= 0 && typeof h[2] === 'string' && h[2].length <= 64)
+  );
+}
+
+export interface ServeOptions {
+  batchSize: number;
+  maxBatchBytes: number;
+  maxEntriesPerRound: number;
+}
+
+/** Server side of one round. Returns the client's heads so the caller can pull back when the client is ahead. */
+export async function serveRound(replica: FeedReplica, stream: Stream, signal: AbortSignal, o: ServeOptions): Promise<{ clientHeads: WireHead[]; sent: number; bytesIn: number; bytesOut: number }> {
+  const f = new Framed(stream, signal);
+  const hello = await f.recv<{ t: 'hello'; net: unknown; digest: unknown }>(['hello']);
+  if (hello.net !== replica.network) throw new ProtocolError(`peer is on network ${String(hello.net)}`);
+  const digest = replica.headsDigest();
+  if (hello.digest === digest) {
+    await f.send({ t: 'heads', digest });
+    return { clientHeads: [], sent: 0, bytesIn: f.bytesIn, bytesOut: f.bytesOut };
+  }
+  await f.send({ t: 'heads', digest, heads: wireHeads(replica.heads()) });
+  const want = await f.recv<{ t: 'want'; wants: unknown; heads: unknown }>(['want']);
+  const wants = Array.isArray(want.wants) ? want.wants.slice(0, 100_000) : [];
+  const clientHeads = isWireHeads(want.heads) ? want.heads : [];
+  let sent = 0;
+  let more = false;
+  for (const w of wants) {
+    if (!Array.isArray(w) || typeof w[0] !== 'string' || !Number.isSafeInteger(w[1]) || w[1] < 1) continue;
+    let from = w[1] as number;
+    const author = w[0] as string;
+    for (;;) {
+      if (sent >= o.maxEntriesPerRound) {
+        more = true;
+        break;
+      }
+      const entries = replica.read(author, from, Math.min(o.batchSize, o.maxEntriesPerRound - sent));
+      if (entries.length === 0) break;
+      // keep frames under the byte budget
+      let chunk = entries;
+      let json = JSON.stringify({ t: 'batch', author, entries: chunk });
+      while (json.length > o.maxBatchBytes && chunk.length > 1) {
+        chunk = chunk.slice(0, Math.ceil(chunk.length / 2));
+        json = JSON.stringify({ t: 'batch', author, entries: chunk });
+      }
+      await f.sendJson(json);
+      sent += chunk.length;
+      from = chunk[chunk.length - 1]!.seq + 1;
+      if (entries.length < o.batchSize && chunk.length === entries.length) break;
+    }
+    if (more) break;
+  }
+  await f.send({ t: 'done', more });
+  return { clientHeads, sent, bytesIn: f.bytesIn, bytesOut: f.bytesOut };
+}
+
+/** Client side of one round: pull everything the server holds that we lack, ingesting batch by batch. */
+export async function pullRound(replica: FeedReplica, stream: Stream, signal: AbortSignal): Promise<RoundFigures> {
+  const f = new Framed(stream, signal);
+  const fig: RoundFigures = {
+    digestsEqual: false,
+    authorsRequested: 0,
+    batches: 0,
+    entriesReceived: 0,
+    entriesAccepted: 0,
+    duplicates: 0,
+    equivocations: 0,
+    rejected: [],
+    bytesIn: 0,
+    bytesOut: 0,
+    more: false,
+    remoteBehind: 0,
+    remoteHeads: [],
+  };
+  const digest = replica.headsDigest();
+  await f.send({ t: 'hello', net: replica.network, digest });
+  const heads = await f.recv<{ t: 'heads'; digest: unknown; heads?: unknown }>(['heads']);
+  if (heads.digest === digest || heads.heads === undefined) {
+    fig.digestsEqual = heads.digest === digest;
+    fig.bytesIn = f.bytesIn;
+    fig.bytesOut = f.bytesOut;
+    return fig;
+  }
+  if (!isWireHeads(heads.heads)) throw new ProtocolError('malformed heads vector');
+  fig.remoteHeads = heads.heads;
+  const mine = new Map(replica.heads().map((h) => [h.author, h] as const));
+  const wants: [string, number][] = [];
+  const remoteAuthors = new Set<string>();
+  for (const [author, seq, id] of heads.heads) {
+    remoteAuthors.add(author);
+    const m = mine.get(author);
+    if (!m || m.seq < seq) wants.push([author, (m?.seq ?? 0) + 1]);
+    else if (m.seq === seq && m.id !== id) wants.push([author, seq]); // a fork at the head: fetch it as proof
+    if (m && m.seq > seq) fig.remoteBehind++;
+  }
+  for (const a of mine.keys()) if (!remoteAuthors.has(a)) fig.remoteBehind++;
+  fig.authorsRequested = wants.length;
+  await f.send({ t: 'want', wants, heads: wireHeads(replica.heads()) });
+  for (;;) {
+    const msg = await f.recv<{ t: 'batch' | 'done'; author?: unknown; entries?: unknown; more?: unknown }>(['batch', 'done']);
+    if (msg.t === 'done') {
+      fig.more = msg.more === true;
+      break;
+    }
+    if (typeof msg.author !== 'string' || !Array.isArray(msg.entries)) throw new ProtocolError('malformed batch');
+    fig.batches++;
+    fig.entriesReceived += msg.entries.length;
+    const r = replica.ingestBatch(msg.author, msg.entries);
+    fig.entriesAccepted += r.accepted;
+    fig.duplicates += r.duplicates;
+    fig.equivocations += r.equivocations;
+    for (const x of r.rejected) if (fig.rejected.length < 50) fig.rejected.push(x);
+  }
+  fig.bytesIn = f.bytesIn;
+  fig.bytesOut = f.bytesOut;
+  return fig;
+}

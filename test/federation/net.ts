@@ -1,0 +1,99 @@
+/**
+ * Starts real nodes (temp folders, SQLite, libp2p on 127.0.0.1, HTTP on a free port) for federation tests, and a
+ * bounded `waitFor`. Every network has `close()`; tests never sleep a fixed time where a condition can be awaited.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { silentLogger } from '../../node/core/logger.js';
+import { generateKey, type Ed25519Key } from '../../node/identity/keys.js';
+import { createManifest, type Manifest } from '../../node/trust/manifest.js';
+import { loadConfig } from '../../node/config.js';
+import { startNode, type MochilaNode } from '../../node/context.js';
+import { initNode } from '../../node/init.js';
+
+export async function waitFor(cond: () => boolean | Promise<boolean>, timeoutMs = 10_000, what = 'condition'): Promise<number> {
+  const t0 = Date.now();
+  for (;;) {
+    if (await cond()) return Date.now() - t0;
+    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+export interface NetNode {
+  name: string;
+  key: Ed25519Key;
+  dir: string;
+  token: string;
+  node: MochilaNode;
+  url: string;
+  addr: string; // a dialable multiaddr with /p2p/
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface TestNet {
+  manifest: Manifest;
+  nodes: NetNode[];
+  add(name: string, opts?: { member?: boolean; key?: Ed25519Key }): Promise<NetNode>;
+  connect(a: NetNode, b: NetNode): Promise<void>;
+  digests(): string[];
+  converged(nodes?: NetNode[]): boolean;
+  close(): Promise<void>;
+}
+
+export async function startNet(n: number, opts: { syncIntervalMs?: number; extraFounders?: Ed25519Key[] } = {}): Promise<TestNet> {
+  const keys = Array.from({ length: n }, () => generateKey());
+  const manifest = createManifest({ name: `fed test ${Date.now()}`, founders: [...keys, ...(opts.extraFounders ?? [])].map((k) => k.did), endorsements: 2 });
+  const dirs: string[] = [];
+  const nodes: NetNode[] = [];
+
+  const make = async (name: string, key: Ed25519Key): Promise<NetNode> => {
+    const dir = mkdtempSync(path.join(tmpdir(), `mochila-fed-${name}-`));
+    dirs.push(dir);
+    const r = initNode({ dir, name: `Universidad ${name}`, country: 'CL', manifest, institutionKey: key, profile: { shortName: name } });
+    const nn: NetNode = {
+      name,
+      key,
+      dir,
+      token: r.token,
+      node: undefined as unknown as MochilaNode,
+      url: '',
+      addr: '',
+      start: async () => {
+        const config = loadConfig(dir, { httpHost: '127.0.0.1', httpPort: 0, p2pHost: '127.0.0.1', p2pPort: 0 }, {});
+        nn.node = await startNode(config, { logger: silentLogger, replication: { syncIntervalMs: opts.syncIntervalMs ?? 1_000, redialMinMs: 100, redialMaxMs: 1_000 } });
+        nn.url = nn.node.httpUrl;
+        nn.addr = nn.node.replicator!.addresses().find((a) => a.includes('127.0.0.1'))!;
+      },
+      stop: async () => {
+        await nn.node.stop();
+      },
+    };
+    await nn.start();
+    return nn;
+  };
+
+  for (const [i, k] of keys.entries()) nodes.push(await make(String.fromCharCode(65 + i), k));
+
+  const net: TestNet = {
+    manifest,
+    nodes,
+    add: async (name, o = {}) => {
+      const nn = await make(name, o.key ?? generateKey());
+      nodes.push(nn);
+      return nn;
+    },
+    connect: async (a, b) => {
+      await a.node.replicator!.dial(b.addr);
+    },
+    digests: () => nodes.map((x) => x.node.services.feed.headsDigest()),
+    converged: (subset = nodes) => new Set(subset.map((x) => x.node.services.feed.headsDigest())).size === 1,
+    close: async () => {
+      await Promise.all(nodes.map((x) => x.node.stop().catch(() => {})));
+      for (const d of dirs) rmSync(d, { recursive: true, force: true });
+    },
+  };
+  return net;
+}
