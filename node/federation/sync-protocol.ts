@@ -111,7 +111,7 @@ export async function serveRound(replica: FeedReplica, stream: Stream, signal: A
     await f.send({ t: 'heads', digest });
     return { clientHeads: [], sent: 0, bytesIn: f.bytesIn, bytesOut: f.bytesOut };
   }
-  await f.send({ t: 'heads', digest, heads: wireHeads(replica.heads()) });
+  await f.send({ t: 'heads', digest, heads: wireHeads(replica.heads()), forks: replica.forkProofs(20) });
   const want = await f.recv<{ t: 'want'; wants: unknown; heads: unknown }>(['want']);
   const wants = Array.isArray(want.wants) ? want.wants.slice(0, 100_000) : [];
   const clientHeads = isWireHeads(want.heads) ? want.heads : [];
@@ -166,7 +166,7 @@ export async function pullRound(replica: FeedReplica, stream: Stream, signal: Ab
   };
   const digest = replica.headsDigest();
   await f.send({ t: 'hello', net: replica.network, digest });
-  const heads = await f.recv<{ t: 'heads'; digest: unknown; heads?: unknown }>(['heads']);
+  const heads = await f.recv<{ t: 'heads'; digest: unknown; heads?: unknown; forks?: unknown }>(['heads']);
   if (heads.digest === digest || heads.heads === undefined) {
     fig.digestsEqual = heads.digest === digest;
     fig.bytesIn = f.bytesIn;
@@ -175,6 +175,17 @@ export async function pullRound(replica: FeedReplica, stream: Stream, signal: Ab
   }
   if (!isWireHeads(heads.heads)) throw new ProtocolError('malformed heads vector');
   fig.remoteHeads = heads.heads;
+  // proofs of equivocation travel with the heads: each signed entry is verified by the replica on ingest
+  if (Array.isArray(heads.forks)) {
+    for (const pair of heads.forks.slice(0, 20)) {
+      if (!Array.isArray(pair) || pair.length !== 2) continue;
+      for (const e of pair) {
+        const r = replica.ingestOne(e);
+        fig.equivocations += r.equivocations;
+        fig.entriesAccepted += r.accepted;
+      }
+    }
+  }
   const mine = new Map(replica.heads().map((h) => [h.author, h] as const));
   const wants: [string, number][] = [];
   const remoteAuthors = new Set<string>();

@@ -140,7 +140,17 @@ export class FeedService implements FeedReplica {
   }
 
   headsDigest(): string {
-    return sha256Hex(canonicalJson(this.heads().map((h) => [h.author, h.seq, h.id])));
+    const frozen = new Set(
+      (this.deps.store.sqlite.prepare('SELECT author FROM feeds WHERE frozen = 1').all() as { author: string }[]).map((r) => r.author),
+    );
+    return sha256Hex(canonicalJson(this.heads().map((h) => [h.author, h.seq, h.id, frozen.has(h.author) ? 1 : 0])));
+  }
+
+  forkProofs(limit: number): [Entry, Entry][] {
+    return this.equivocations()
+      .slice(-limit)
+      .reverse()
+      .map((e) => [e.storedEntry, e.conflictingEntry]);
   }
 
   head(author: string): Head | null {

@@ -29,7 +29,7 @@ export interface FeedReplica {
   readonly network: string;
   /** Heads of every feed this node holds (valid, stored chain), sorted by author. */
   heads(): Head[];
-  /** sha256 hex over the canonical heads vector: equal digests mean equal replicas. */
+  /** sha256 hex over the canonical heads vector and frozen authors: equal digests mean equal replicas. */
   headsDigest(): string;
   /** Entries of one author with seq >= fromSeq, ascending, at most `limit`. */
   read(author: string, fromSeq: number, limit: number): Entry[];
@@ -40,6 +40,8 @@ export interface FeedReplica {
   ingestBatch(author: string, entries: unknown[]): IngestResult;
   /** Ingests one gossiped entry, verified by its own signature. Untrusted input. */
   ingestOne(entry: unknown): IngestResult;
+  /** Proofs of equivocation held (two signed entries with the same author and seq), newest first, at most `limit`. */
+  forkProofs(limit: number): [Entry, Entry][];
   /** Called after every stored entry (local append or remote ingest). Returns an unsubscribe function. */
   onEntry(listener: (entry: Entry, origin: 'local' | 'remote') => void): () => void;
   /** Whether the DID is currently a member of the network (founder or admitted). */

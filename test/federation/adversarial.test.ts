@@ -1,0 +1,128 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { createLibp2p, type Libp2p } from 'libp2p';
+import { tcp } from '@libp2p/tcp';
+import { noise } from '@chainsafe/libp2p-noise';
+import { yamux } from '@chainsafe/libp2p-yamux';
+import { identify } from '@libp2p/identify';
+import { lpStream } from '@libp2p/utils';
+import type { Stream } from '@libp2p/interface';
+import { generateKey } from '../../node/identity/keys.js';
+import { signEntry, type Entry } from '../../node/feed/entry.js';
+import { syncProtocolId } from '../../node/federation/sync-protocol.js';
+import { libp2pPrivateKey } from '../../node/federation/peer-ids.js';
+import { startNet, waitFor, type TestNet } from './net.js';
+
+const FIX = path.resolve(__dirname, '../../fixtures/units');
+const records = JSON.parse(readFileSync(path.join(FIX, 'cl-uac', 'catalogue.json'), 'utf8')) as Record<string, unknown>[];
+
+type Frames = (want: unknown) => (Uint8Array | string)[];
+
+/** A lying peer: speaks the sync protocol and serves whatever frames the test gives it. */
+async function evilPeer(network: string, heads: [string, number, string][], frames: Frames): Promise<{ node: Libp2p; addr: string; close: () => Promise<void> }> {
+  const node = await createLibp2p({
+    privateKey: await libp2pPrivateKey(generateKey().seed),
+    addresses: { listen: ['/ip4/127.0.0.1/tcp/0'] },
+    transports: [tcp()],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    services: { identify: identify() },
+  });
+  await node.handle(syncProtocolId(network), async (stream: Stream) => {
+    try {
+      const lp = lpStream(stream, { maxDataLength: 64 * 1024 * 1024 });
+      await lp.read();
+      await lp.write(new TextEncoder().encode(JSON.stringify({ t: 'heads', digest: 'evil', heads })));
+      const want = JSON.parse(new TextDecoder().decode((await lp.read()).subarray()));
+      for (const f of frames(want)) await lp.write(typeof f === 'string' ? new TextEncoder().encode(f) : f);
+      await stream.close();
+    } catch {
+      stream.abort(new Error('evil peer done'));
+    }
+  });
+  return { node, addr: node.getMultiaddrs()[0]!.toString(), close: async () => { await node.stop(); } };
+}
+
+let net: TestNet | null = null;
+const closers: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const c of closers.splice(0)) await c();
+  await net?.close();
+  net = null;
+});
+
+describe('bad peers cannot spoil a replica', () => {
+  it('rejects forged signatures, broken chains, skipped sequence numbers, non-member entries, oversized and malformed frames — and keeps syncing honest data', async () => {
+    net = await startNet(3);
+    const [a, b, c] = net.nodes as [TestNet['nodes'][0], TestNet['nodes'][0], TestNet['nodes'][0]];
+    // A publishes 4 catalogue entries; only A has them. C will be attacked, then sync honestly with A.
+    for (const r of records.slice(0, 4)) a.node.services.catalogue.create(r);
+    const real = a.node.services.feed.read(a.key.did, 1, 100);
+    const head = real[real.length - 1]!;
+    const net0 = a.node.services.network;
+    const batch = (entries: unknown[]) => JSON.stringify({ t: 'batch', author: a.key.did, entries });
+    const done = JSON.stringify({ t: 'done', more: false });
+    // a liar does not send the stale id along: the receiver recomputes ids anyway
+    const noId = ({ id: _id, ...e }: Entry) => e;
+    const forged = real.map((e, i) => (i === real.length - 1 ? noId({ ...e, body: { op: 'withdraw', code: (e.body as { microcredential: { code: string } }).microcredential.code, reason: 'forged' } }) : e));
+    const broken = real.map((e, i) => (i === real.length - 1 ? noId({ ...e, prev: 'f'.repeat(64) }) : e)); // beyond what the forged round let through
+    const skipped = real.filter((_, i) => i !== 1);
+    const stranger = generateKey();
+    const nonMember = [signEntry(stranger, { v: 1, net: net0, author: stranger.did, seq: 1, prev: null, ts: new Date().toISOString(), type: 'profile', body: { name: { es: 'Intrusa' }, country: 'CL', kind: 'hei' } })] as Entry[];
+    const attacks: [string, [string, number, string][], Frames][] = [
+      ['forged signature', [[a.key.did, head.seq, head.id]], () => [batch(forged), done]],
+      ['broken chain', [[a.key.did, head.seq, head.id]], () => [batch(broken), done]],
+      ['skipped seq', [[a.key.did, head.seq, head.id]], () => [batch(skipped), done]],
+      ['non-member', [[stranger.did, 1, nonMember[0]!.id]], () => [JSON.stringify({ t: 'batch', author: stranger.did, entries: nonMember }), done]],
+      ['oversized frame', [[a.key.did, head.seq, head.id]], () => [new Uint8Array(5 * 1024 * 1024).fill(32)]],
+      ['malformed frame', [[a.key.did, head.seq, head.id]], () => ['{this is not json', done]],
+    ];
+    for (const [name, heads, frames] of attacks) {
+      const evil = await evilPeer(net0, heads, frames);
+      closers.push(evil.close);
+      const before = c.node.replicator!.status().rounds.length;
+      await c.node.replicator!.dial(evil.addr);
+      await waitFor(() => c.node.replicator!.status().rounds.length > before, 10_000, `round with evil peer (${name})`);
+      const r = c.node.replicator!.status().rounds[0]!;
+      expect(r.error !== undefined || (r.rejected?.length ?? 0) > 0, `${name}: ${JSON.stringify(r)}`).toBe(true);
+      // nothing forged was stored; whatever was stored is a verified prefix of A's real feed
+      const held = c.node.services.feed.read(a.key.did, 1, 100);
+      expect(held.map((e) => e.id)).toEqual(real.slice(0, held.length).map((e) => e.id));
+      expect(c.node.services.feed.head(stranger.did)).toBeNull();
+      await evil.close();
+    }
+    const codes = c.node.replicator!.status().rounds.flatMap((r) => (r.rejected ?? []).map((x) => x.code));
+    expect(codes).toEqual(expect.arrayContaining(['bad_signature', 'broken_chain', 'sequence_gap', 'not_a_member']));
+    // honest sync still works: C gets A's feed from B
+    await net.connect(a, b);
+    await net.connect(c, b);
+    await waitFor(() => net!.converged(), 10_000, 'honest convergence after attacks');
+    expect(c.node.services.catalogue.byInstitution(a.key.did)).toHaveLength(4);
+  });
+
+  it('a forked feed (equivocation) is detected on every node and shown in /api/v1/network', async () => {
+    net = await startNet(3);
+    const [a, b, c] = net.nodes as [TestNet['nodes'][0], TestNet['nodes'][0], TestNet['nodes'][0]];
+    await net.connect(a, b);
+    await net.connect(b, c);
+    await waitFor(() => net!.converged(), 10_000, 'initial convergence');
+    // A's key signs a second, different entry for its next sequence number and gives it to C only
+    const h = a.node.services.feed.head(a.key.did)!;
+    const fork = signEntry(a.key, { v: 1, net: a.node.services.network, author: a.key.did, seq: h.seq + 1, prev: h.id, ts: new Date().toISOString(), type: 'endorsement', body: { subject: generateKey().did } });
+    a.node.services.catalogue.create(records[0]);
+    expect(c.node.services.feed.ingestOne(fork).accepted).toBe(1);
+    await waitFor(async () => {
+      for (const n of [a, b, c]) {
+        const s = await (await fetch(`${n.url}/api/v1/network`)).json();
+        if (!s.equivocations.some((e: { author: string }) => e.author === a.key.did)) return false;
+      }
+      return true;
+    }, 10_000, 'equivocation on every node');
+    const s = await (await fetch(`${b.url}/api/v1/network`)).json();
+    const e = s.equivocations[0];
+    expect(e.proof).toHaveLength(2);
+    expect(new Set(e.proof.map((x: { id: string }) => x.id)).size).toBe(2);
+    expect(s.feeds.find((f: { author: string }) => f.author === a.key.did).frozen).toBe(true);
+  });
+});
