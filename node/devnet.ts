@@ -38,6 +38,8 @@ export interface DevnetUnit {
 export interface Devnet {
   units: DevnetUnit[];
   manifest: Manifest;
+  /** Resolves when every unit holds the same replica (equal heads digests). */
+  converged(timeoutMs?: number): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -109,7 +111,14 @@ export async function runDevnet(o: DevnetOptions): Promise<Devnet> {
     throw e;
   }
 
-  log(`MOCHILA demo network "${state.manifest.name}" — ${units.length} units on loopback`);
+  // connect every unit to every other (a full mesh on loopback); afterwards each node keeps its members connected
+  const withP2p = units.filter((u) => u.node.replicator);
+  await Promise.allSettled(
+    withP2p.flatMap((u, i) =>
+      withP2p.slice(i + 1).map((v) => u.node.replicator!.dial(v.node.replicator!.addresses().find((a) => a.includes('127.0.0.1')) ?? v.node.replicator!.addresses()[0]!)),
+    ),
+  );
+  log(`MOCHILA demo network "${state.manifest.name}" — ${units.length} units on loopback${withP2p.length ? ', replicating over libp2p' : ''}`);
   for (const u of units) {
     const p = u.node.services.institutions.get(u.did)?.profile;
     log(`  ${(p?.shortName ?? u.slug).padEnd(12)} ${p?.country ?? '  '}  ${u.node.httpUrl}  admin token: ${u.token}`);
@@ -118,6 +127,14 @@ export async function runDevnet(o: DevnetOptions): Promise<Devnet> {
   return {
     units,
     manifest: state.manifest,
+    converged: async (timeoutMs = 30_000) => {
+      const t0 = Date.now();
+      while (Date.now() - t0 < timeoutMs) {
+        if (new Set(units.map((u) => u.node.services.feed.headsDigest())).size === 1) return true;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      return false;
+    },
     close: async () => {
       await Promise.all(units.map((u) => u.node.stop()));
     },
