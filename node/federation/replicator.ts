@@ -99,7 +99,9 @@ export class Replicator {
   private readonly peers = new Map<string, PeerState>();
   private readonly rounds: SyncRound[] = [];
   private readonly running = new Map<string, Promise<void>>();
-  private readonly pending = new Map<string, string>(); // peer -> reason of a round queued behind a running one
+  private readonly pending = new Map<string, string>();
+  private readonly claimed = new Map<string, string>(); // author -> peer whose round is pulling it
+  private readonly deferred = new Set<string>(); // peers with authors deferred to a round in progress // peer -> reason of a round queued behind a running one
   private readonly knownHeads = new Map<string, number>();
   private timers: NodeJS.Timeout[] = [];
   private unsubscribe: (() => void) | null = null;
@@ -324,6 +326,20 @@ export class Replicator {
     if (existing) return existing;
     const p = this.runRound(peer, reason).finally(() => {
       this.running.delete(key);
+      // release this round's authors and give deferred peers their turn
+      let released = false;
+      for (const [a, holder] of this.claimed) if (holder === key) {
+        this.claimed.delete(a);
+        released = true;
+      }
+      if (released && !this.stopped) {
+        const waiting = [...this.deferred];
+        this.deferred.clear();
+        for (const k of waiting) {
+          const st = this.peers.get(k);
+          if (st) this.schedule(st.id, 'deferred');
+        }
+      }
       const next = this.pending.get(key);
       if (next && !this.stopped) {
         this.pending.delete(key);
@@ -344,7 +360,22 @@ export class Replicator {
     let stream: Stream | null = null;
     try {
       stream = await node.dialProtocol(peer, this.protocol, { signal });
-      const fig = await pullRound(this.d.replica, stream, signal);
+      const key = peer.toString();
+      const deferredAuthors: string[] = [];
+      const fig = await pullRound(this.d.replica, stream, signal, {
+        tryClaim: (author) => {
+          const holder = this.claimed.get(author);
+          if (holder !== undefined && holder !== key) {
+            deferredAuthors.push(author);
+            return false;
+          }
+          this.claimed.set(author, key);
+          return true;
+        },
+      });
+      // retry the deferred authors when their holder is done (or right away if it already is)
+      if (deferredAuthors.some((a) => !this.claimed.has(a))) this.pending.set(key, 'deferred');
+      else if (deferredAuthors.length) this.deferred.add(key);
       await stream.close({ signal }).catch(() => stream?.abort(new Error('close failed')));
       st.rounds++;
       st.lastSeen = Date.now();

@@ -38,6 +38,8 @@ export interface RoundFigures {
   /** Authors for which the remote is behind us (it may pull from us). */
   remoteBehind: number;
   remoteHeads: WireHead[];
+  /** Authors this peer was ahead on but that another round was already pulling (retried when it ends). */
+  authorsDeferred: number;
 }
 
 export class ProtocolError extends Error {
@@ -126,16 +128,15 @@ export async function serveRound(replica: FeedReplica, stream: Stream, signal: A
         more = true;
         break;
       }
-      const entries = replica.read(author, from, Math.min(o.batchSize, o.maxEntriesPerRound - sent));
+      const entries = replica.readWire(author, from, Math.min(o.batchSize, o.maxEntriesPerRound - sent));
       if (entries.length === 0) break;
-      // keep frames under the byte budget
-      let chunk = entries;
-      let json = JSON.stringify({ t: 'batch', author, entries: chunk });
-      while (json.length > o.maxBatchBytes && chunk.length > 1) {
-        chunk = chunk.slice(0, Math.ceil(chunk.length / 2));
-        json = JSON.stringify({ t: 'batch', author, entries: chunk });
-      }
-      await f.sendJson(json);
+      // keep frames under the byte budget (entries are already JSON: no re-serialisation)
+      const head = `{"t":"batch","author":${JSON.stringify(author)},"entries":[`;
+      let size = head.length + 2;
+      let n = 0;
+      while (n < entries.length && (n === 0 || size + entries[n]!.json.length + 1 <= o.maxBatchBytes)) size += entries[n++]!.json.length + 1;
+      const chunk = entries.slice(0, n);
+      await f.sendJson(head + chunk.map((x) => x.json).join(',') + ']}');
       sent += chunk.length;
       from = chunk[chunk.length - 1]!.seq + 1;
       if (entries.length < o.batchSize && chunk.length === entries.length) break;
@@ -147,7 +148,15 @@ export async function serveRound(replica: FeedReplica, stream: Stream, signal: A
 }
 
 /** Client side of one round: pull everything the server holds that we lack, ingesting batch by batch. */
-export async function pullRound(replica: FeedReplica, stream: Stream, signal: AbortSignal): Promise<RoundFigures> {
+/**
+ * Lets concurrent rounds with different peers split the work: an author being pulled from one peer is not asked of
+ * another at the same time (the entries would arrive twice and all but one copy be thrown away).
+ */
+export interface AuthorClaims {
+  tryClaim(author: string): boolean;
+}
+
+export async function pullRound(replica: FeedReplica, stream: Stream, signal: AbortSignal, claims?: AuthorClaims): Promise<RoundFigures> {
   const f = new Framed(stream, signal);
   const fig: RoundFigures = {
     digestsEqual: false,
@@ -163,6 +172,7 @@ export async function pullRound(replica: FeedReplica, stream: Stream, signal: Ab
     more: false,
     remoteBehind: 0,
     remoteHeads: [],
+    authorsDeferred: 0,
   };
   const digest = replica.headsDigest();
   await f.send({ t: 'hello', net: replica.network, digest });
@@ -192,8 +202,13 @@ export async function pullRound(replica: FeedReplica, stream: Stream, signal: Ab
   for (const [author, seq, id] of heads.heads) {
     remoteAuthors.add(author);
     const m = mine.get(author);
-    if (!m || m.seq < seq) wants.push([author, (m?.seq ?? 0) + 1]);
-    else if (m.seq === seq && m.id !== id) wants.push([author, seq]); // a fork at the head: fetch it as proof
+    let from = 0;
+    if (!m || m.seq < seq) from = (m?.seq ?? 0) + 1;
+    else if (m.seq === seq && m.id !== id) from = seq; // a fork at the head: fetch it as proof
+    if (from > 0) {
+      if (claims && !claims.tryClaim(author)) fig.authorsDeferred++;
+      else wants.push([author, from]);
+    }
     if (m && m.seq > seq) fig.remoteBehind++;
   }
   for (const a of mine.keys()) if (!remoteAuthors.has(a)) fig.remoteBehind++;

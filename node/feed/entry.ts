@@ -48,8 +48,38 @@ export function unsignedOf(e: SignedEntry | UnsignedEntry): UnsignedEntry {
   return { v: e.v, net: e.net, author: e.author, seq: e.seq, prev: e.prev, ts: e.ts, type: e.type, body: e.body };
 }
 
+/**
+ * Canonical body JSON, computed once per entry object (hashing, size check and storage all need it) and kept in a
+ * symbol property (JSON and JCS ignore symbols) together with the body it was computed from, so a copy with another
+ * body never reuses it. (A WeakMap or defineProperty cost as much as the canonicalisation at catch-up rates.)
+ */
+const BODY_JSON = Symbol('bodyJson');
+
+/** JCS of the entry's body, cached on the entry object. */
+export function bodyJson(e: UnsignedEntry): string {
+  const cached = (e as unknown as { [BODY_JSON]?: { body: unknown; json: string } })[BODY_JSON];
+  if (cached && cached.body === e.body) return cached.json;
+  const json = canonicalJson(e.body);
+  // a copy made by spreading carries this along, but only for the same body object (checked above)
+  (e as unknown as { [BODY_JSON]?: { body: unknown; json: string } })[BODY_JSON] = { body: e.body, json };
+  return json;
+}
+
+/**
+ * JCS of the unsigned entry. The envelope's members are fixed and their JCS order is known (author, body, net,
+ * prev, seq, ts, type, v), so the body is canonicalised once and the rest is assembled: identical bytes to
+ * canonicalJson(unsignedOf(e)) (a unit test holds the two equal).
+ */
+export function signingString(e: UnsignedEntry): string {
+  return (
+    `{"author":${JSON.stringify(e.author)},"body":${bodyJson(e)},"net":${JSON.stringify(e.net)},` +
+    `"prev":${e.prev === null ? 'null' : JSON.stringify(e.prev)},"seq":${String(e.seq)},"ts":${JSON.stringify(e.ts)},` +
+    `"type":${JSON.stringify(e.type)},"v":${String(e.v)}}`
+  );
+}
+
 export function signingBytes(e: UnsignedEntry): Buffer {
-  return Buffer.from(canonicalJson(unsignedOf(e)), 'utf8');
+  return Buffer.from(signingString(e), 'utf8');
 }
 
 export function entryId(e: UnsignedEntry): string {
@@ -58,9 +88,11 @@ export function entryId(e: UnsignedEntry): string {
 
 export function signEntry<B>(key: Ed25519Key, e: UnsignedEntry<B>): Entry<B> {
   if (e.author !== key.did) throw new RegistryError('invalid_entry', 'entry author is not the signing key');
-  const bytes = signingBytes(e);
-  const sig = Buffer.from(signBytes(key, bytes)).toString('base64url');
-  return { ...(unsignedOf(e) as UnsignedEntry<B>), sig, id: sha256Hex(bytes) };
+  const out = { ...(unsignedOf(e) as UnsignedEntry<B>), sig: '', id: '' };
+  const bytes = signingBytes(out);
+  out.sig = Buffer.from(signBytes(key, bytes)).toString('base64url');
+  out.id = sha256Hex(bytes);
+  return out;
 }
 
 export function verifyEntrySignature(e: SignedEntry): boolean {
@@ -74,31 +106,34 @@ export function verifyEntrySignature(e: SignedEntry): boolean {
   return verifyBytes(e.author, signingBytes(e), sig);
 }
 
+const ENVELOPE_FIELDS = new Set(['v', 'net', 'author', 'seq', 'prev', 'ts', 'type', 'body', 'sig', 'id']);
+const ENTRY_TYPE_SET: ReadonlySet<string> = new Set(ENTRY_TYPES);
+const HEX64 = /^[0-9a-f]{64}$/;
+
 /** Structural check of the envelope (not the body: bodies are validated against schemas/ by the feed service). */
 export function checkEnvelope(raw: unknown): { ok: true; entry: Entry } | { ok: false; reason: string } {
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return { ok: false, reason: 'entry is not an object' };
   const e = raw as Record<string, unknown>;
-  const allowed = new Set(['v', 'net', 'author', 'seq', 'prev', 'ts', 'type', 'body', 'sig', 'id']);
-  for (const k of Object.keys(e)) if (!allowed.has(k)) return { ok: false, reason: `unexpected field ${k}` };
+  for (const k in e) if (!ENVELOPE_FIELDS.has(k)) return { ok: false, reason: `unexpected field ${k}` };
   if (e.v !== 1) return { ok: false, reason: 'unsupported entry version' };
   if (typeof e.net !== 'string' || e.net.length === 0 || e.net.length > 128) return { ok: false, reason: 'bad net' };
   if (typeof e.author !== 'string' || !e.author.startsWith('did:key:z6Mk') || e.author.length > 128)
     return { ok: false, reason: 'author is not an Ed25519 did:key' };
   if (typeof e.seq !== 'number' || !Number.isSafeInteger(e.seq) || e.seq < 1) return { ok: false, reason: 'bad seq' };
-  if (e.seq === 1 ? e.prev !== null : typeof e.prev !== 'string' || !/^[0-9a-f]{64}$/.test(e.prev))
+  if (e.seq === 1 ? e.prev !== null : typeof e.prev !== 'string' || !HEX64.test(e.prev))
     return { ok: false, reason: 'bad prev' };
   if (typeof e.ts !== 'string' || Number.isNaN(Date.parse(e.ts)) || e.ts.length > 40) return { ok: false, reason: 'bad ts' };
-  if (typeof e.type !== 'string' || !(ENTRY_TYPES as readonly string[]).includes(e.type))
+  if (typeof e.type !== 'string' || !ENTRY_TYPE_SET.has(e.type))
     return { ok: false, reason: `unknown entry type ${String(e.type)}` };
   if (e.body === undefined) return { ok: false, reason: 'missing body' };
   if (typeof e.sig !== 'string' || e.sig.length > 100) return { ok: false, reason: 'bad sig' };
   const signed = e as unknown as SignedEntry;
-  let id: string;
+  const entry = { ...(unsignedOf(signed) as UnsignedEntry), sig: signed.sig, id: '' };
   try {
-    id = entryId(signed);
+    entry.id = sha256Hex(signingString(entry));
   } catch {
     return { ok: false, reason: 'entry cannot be canonicalised' };
   }
-  if (e.id !== undefined && e.id !== id) return { ok: false, reason: 'id does not match the entry hash' };
-  return { ok: true, entry: { ...(unsignedOf(signed) as UnsignedEntry), sig: signed.sig, id } };
+  if (e.id !== undefined && e.id !== entry.id) return { ok: false, reason: 'id does not match the entry hash' };
+  return { ok: true, entry };
 }

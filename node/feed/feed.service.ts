@@ -17,6 +17,7 @@ import {
   MAX_ENTRY_BYTES,
   signEntry,
   verifyEntrySignature,
+  bodyJson,
   type Entry,
   type EntryType,
   type UnsignedEntry,
@@ -166,6 +167,18 @@ export class FeedService implements FeedReplica {
   read(author: string, fromSeq: number, limit: number): Entry[] {
     const rows = this.st.read.all(author, Math.max(1, fromSeq), Math.max(1, Math.min(limit, 10_000))) as EntryRow[];
     return rows.map((r) => rowToEntry(r, this.network));
+  }
+
+  readWire(author: string, fromSeq: number, limit: number): { seq: number; json: string }[] {
+    const rows = this.st.read.all(author, Math.max(1, fromSeq), Math.max(1, Math.min(limit, 10_000))) as EntryRow[];
+    const net = JSON.stringify(this.network);
+    // bodies are stored as canonical JSON: the wire form is assembled without parsing them
+    return rows.map((r) => ({
+      seq: r.seq,
+      json:
+        `{"v":1,"net":${net},"author":${JSON.stringify(r.author)},"seq":${r.seq},"prev":${r.prev === null ? 'null' : JSON.stringify(r.prev)},` +
+        `"ts":${JSON.stringify(r.ts)},"type":${JSON.stringify(r.type)},"body":${r.body},"sig":${JSON.stringify(r.sig)},"id":${JSON.stringify(r.id)}}`,
+    }));
   }
 
   get(id: string): Entry | null {
@@ -319,13 +332,16 @@ export class FeedService implements FeedReplica {
           }
         }
         // 4. body schema and author policy, entry by entry; stop at the first refusal (later ones would not chain)
+        const now = { now: this.deps.clock.now().toISOString() };
         for (let k = 0; k < authentic; k++) {
           const e = fresh[k]!;
           if (!this.admit(e, result)) break;
-          this.store(e);
+          this.store(e, now);
           accepted.push(e);
           result.accepted++;
         }
+        const last = accepted[accepted.length - 1];
+        if (last) this.st.upsertFeed.run(last.author, last.seq, last.id, now.now);
       });
     } catch (e) {
       this.deps.logger.error('batch ingest failed', { author, error: String(e) });
@@ -419,7 +435,7 @@ export class FeedService implements FeedReplica {
   }
 
   private checkBody(entry: Entry): { code: string; reason: string; details?: Record<string, unknown> } | null {
-    const bytes = Buffer.byteLength(canonicalJson(entry.body));
+    const bytes = Buffer.byteLength(bodyJson(entry));
     if (bytes > MAX_ENTRY_BYTES) return { code: 'invalid_entry', reason: `body is ${bytes} bytes (max ${MAX_ENTRY_BYTES})` };
     const schema = `entries/${entry.type}`;
     if (!this.deps.schemas.has(schema)) return { code: 'unsupported', reason: `entry type ${entry.type} is not supported by this node yet` };
@@ -434,19 +450,11 @@ export class FeedService implements FeedReplica {
     return null;
   }
 
-  private store(entry: Entry): void {
-    this.st.insertEntry.run(
-      entry.id,
-      entry.author,
-      entry.seq,
-      entry.prev,
-      entry.ts,
-      entry.type,
-      canonicalJson(entry.body),
-      entry.sig,
-      this.deps.clock.now().toISOString(),
-    );
-    this.st.upsertFeed.run(entry.author, entry.seq, entry.id, this.deps.clock.now().toISOString());
+  /** Stores one verified entry and projects it. `batch` defers the head update to the caller (one per batch). */
+  private store(entry: Entry, batch?: { now: string }): void {
+    const now = batch?.now ?? this.deps.clock.now().toISOString();
+    this.st.insertEntry.run(entry.id, entry.author, entry.seq, entry.prev, entry.ts, entry.type, bodyJson(entry), entry.sig, now);
+    if (!batch) this.st.upsertFeed.run(entry.author, entry.seq, entry.id, now);
     this.headsCache = null;
     this.project(entry);
   }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { generateKey } from '../../node/identity/keys.js';
-import { signEntry, type Entry } from '../../node/feed/entry.js';
+import { bodyJson, checkEnvelope, signEntry, signingString, unsignedOf, type Entry } from '../../node/feed/entry.js';
+import { canonicalJson } from '../../node/core/canonical.js';
 import { createManifest } from '../../node/trust/manifest.js';
 import { memoryServices } from '../helpers/nodes.js';
 
@@ -14,6 +15,24 @@ function dump(s: ReturnType<typeof memoryServices>): Record<string, unknown[]> {
 }
 
 describe('feed', () => {
+  it('assembles the signing bytes exactly as JCS of the whole entry would, and the body cache follows the body', () => {
+    const k = generateKey();
+    const bodies = [
+      { z: 1, a: [3, 2, { y: 'ñandú', b: null }], 'é': 'Formación \u2028 \"x\"', n: 1e21, f: 0.1 + 0.2 },
+      { statement: 'emoji 🎓 and \u0000 control', nested: { deep: { deeper: [true, false] } } },
+    ];
+    for (const [i, body] of bodies.entries()) {
+      const e = signEntry(k, { v: 1, net: 'red-x-0123456789abcdef', author: k.did, seq: i + 1, prev: i === 0 ? null : 'ab'.repeat(32), ts: '2026-11-29T10:00:00.000Z', type: 'membership', body });
+      expect(signingString(e)).toBe(canonicalJson(unsignedOf(e)));
+      const env = checkEnvelope(JSON.parse(JSON.stringify(e)));
+      expect(env.ok && env.entry.id).toBe(e.id);
+      // a spread copy with another body must not reuse the cached canonical body
+      const copy = { ...e, body: { other: true } };
+      expect(bodyJson(copy)).toBe('{"other":true}');
+      expect(bodyJson(e)).toBe(canonicalJson(body));
+    }
+  });
+
   it('appends hash-linked, signed entries and serves them back', () => {
     const s = memoryServices();
     const k1 = generateKey();

@@ -1,0 +1,58 @@
+/**
+ * Benchmark fixtures: real nodes in this process (temp folders, SQLite on disk, libp2p on loopback) and
+ * pre-signed feeds, so a benchmark measures replication, not setup.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { silentLogger } from '../../node/core/logger.js';
+import { generateKey, type Ed25519Key } from '../../node/identity/keys.js';
+import { signEntry, type Entry, type EntryType } from '../../node/feed/entry.js';
+import { createManifest, networkId, type Manifest } from '../../node/trust/manifest.js';
+import { loadConfig } from '../../node/config.js';
+import { startNode, type MochilaNode } from '../../node/context.js';
+import { initNode } from '../../node/init.js';
+import type { ReplicatorOptions } from '../../node/federation/replicator.js';
+
+export interface BenchNode {
+  key: Ed25519Key;
+  dir: string;
+  node: MochilaNode;
+  addr: string;
+}
+
+export async function makeNodes(n: number, opts: { extraFounders?: string[]; replication?: Partial<ReplicatorOptions>; http?: boolean } = {}): Promise<{ manifest: Manifest; nodes: BenchNode[]; close: () => Promise<void> }> {
+  const keys = Array.from({ length: n }, () => generateKey());
+  const manifest = createManifest({ name: `bench ${Date.now()}`, founders: [...keys.map((k) => k.did), ...(opts.extraFounders ?? [])], endorsements: 2 });
+  const nodes: BenchNode[] = [];
+  for (const [i, key] of keys.entries()) {
+    const dir = mkdtempSync(path.join(tmpdir(), `mochila-bench-${i}-`));
+    initNode({ dir, name: `Universidad ${i}`, country: ['MX', 'CL', 'GT'][i % 3]!, manifest, institutionKey: key });
+    const config = loadConfig(dir, { httpHost: '127.0.0.1', httpPort: 0, p2pHost: '127.0.0.1', p2pPort: 0 }, {});
+    const node = await startNode(config, { logger: silentLogger, http: opts.http ?? false, replication: { syncIntervalMs: 5_000, ...opts.replication } });
+    nodes.push({ key, dir, node, addr: node.replicator!.addresses().find((a) => a.includes('127.0.0.1'))! });
+  }
+  return {
+    manifest,
+    nodes,
+    close: async () => {
+      await Promise.all(nodes.map((x) => x.node.stop()));
+      for (const x of nodes) rmSync(x.dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** N consecutive signed entries of one author (~600-byte membership statements), starting after `after`. */
+export function signedFeed(key: Ed25519Key, manifest: Manifest, n: number, after: { seq: number; id: string | null } = { seq: 0, id: null }, type: EntryType = 'membership'): Entry[] {
+  const net = networkId(manifest);
+  const out: Entry[] = [];
+  let prev = after.id;
+  const statement = 'Declaración institucional de participación en la red de cooperación en microcredenciales. '.repeat(5);
+  const ts = new Date().toISOString();
+  for (let i = 0; i < n; i++) {
+    const e = signEntry(key, { v: 1, net, author: key.did, seq: after.seq + i + 1, prev, ts, type, body: { action: 'acknowledge-manifest', manifestHash: 'a'.repeat(64), statement: `${i} ${statement}` } });
+    prev = e.id;
+    out.push(e);
+  }
+  return out;
+}
