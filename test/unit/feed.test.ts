@@ -18,7 +18,7 @@ describe('feed', () => {
   it('assembles the signing bytes exactly as JCS of the whole entry would, and the body cache follows the body', () => {
     const k = generateKey();
     const bodies = [
-      { z: 1, a: [3, 2, { y: 'ñandú', b: null }], 'é': 'Formación \u2028 \"x\"', n: 1e21, f: 0.1 + 0.2 },
+      { z: 1, a: [3, 2, { y: 'ñandú', b: null }], 'é': 'Formación \u2028 "x"', n: 1e21, f: 0.1 + 0.2 },
       { statement: 'emoji 🎓 and \u0000 control', nested: { deep: { deeper: [true, false] } } },
     ];
     for (const [i, body] of bodies.entries()) {
