@@ -29,6 +29,13 @@ import { createHttpApp } from './http/app.js';
 import { recognitionExtension } from './http/routes/recognition.routes.js';
 import { networkExtension } from './http/routes/network.routes.js';
 import { Replicator, type ReplicatorOptions } from './federation/replicator.js';
+import { createDocumentLoader } from './identity/document-loader.js';
+import { StatusListRegistry } from './credentials/status-registry.js';
+import { CredentialService } from './credentials/credential.service.js';
+import { microcredentialIdFromUri } from './credentials/ob3.js';
+import type { Freshness } from './credentials/verify.js';
+import { credentialsExtension } from './http/routes/credentials.routes.js';
+import type { LookupVerifier } from './http/routes/recognition.routes.js';
 import type { NodeConfig } from './config.js';
 
 export interface NodeOverrides {
@@ -62,8 +69,25 @@ export interface Services {
   catalogue: CatalogueService;
   credits: CreditSystems;
   recognition: RecognitionService;
+  statusLists: StatusListRegistry;
+  credentials: CredentialService;
   adminTokens: AdminTokens;
   startedAt: Date;
+  /** Where others reach this node's HTTP API; the running node replaces the config default with its real address. */
+  publicUrl: { current: string };
+  /** How current the replica is; the running node plugs in replication figures. */
+  freshness: { current: () => Freshness };
+}
+
+/** The verifier as the registrar's lookup uses it: the report plus the microcredential the credential names. */
+export function lookupVerifier(s: Services): LookupVerifier {
+  return {
+    async verify(input) {
+      const report = await s.credentials.verify(input);
+      const ach = report.credential?.achievement?.id;
+      return { report: report as unknown as Record<string, unknown> & { verified: boolean }, microcredentialId: ach ? microcredentialIdFromUri(ach) : null };
+    },
+  };
 }
 
 export function readManifestFile(file: string, schemas: SchemaRegistry): Manifest {
@@ -96,6 +120,8 @@ export function buildServices(config: NodeConfig, o: NodeOverrides = {}): Servic
     feed.registerProjector(issuerKeys);
     feed.registerProjector(new CatalogueProjector(store));
     feed.registerProjector(new RecognitionProjector(store));
+    const statusLists = new StatusListRegistry(store);
+    feed.registerProjector(statusLists);
     const credits = new CreditSystems();
     const catalogue = new CatalogueService({ store, feed, schemas, institutions, search, credits });
     const recognition = new RecognitionService({ store, feed, schemas, catalogue, membership, institutions, credits, clock });
@@ -109,6 +135,23 @@ export function buildServices(config: NodeConfig, o: NodeOverrides = {}): Servic
         if (config.dbFile === ':memory:' && !existsSync(config.keystoreFile)) return; // in-memory test nodes
         writeKeystore(config.keystoreFile, data, config.passphrase);
       },
+    });
+    const publicUrl = { current: config.publicUrl ?? `http://${config.httpHost === '0.0.0.0' || config.httpHost === '::' ? '127.0.0.1' : config.httpHost}:${config.httpPort}` };
+    const freshness = { current: (): Freshness => ({ asOf: clock.now().toISOString() }) };
+    const credentials = new CredentialService({
+      store,
+      feed,
+      keystore,
+      catalogue,
+      institutions,
+      issuerKeys,
+      membership,
+      statusLists,
+      clock,
+      logger,
+      documentLoader: createDocumentLoader(),
+      publicUrl: () => publicUrl.current,
+      freshness: () => freshness.current(),
     });
     return {
       config,
@@ -127,8 +170,12 @@ export function buildServices(config: NodeConfig, o: NodeOverrides = {}): Servic
       catalogue,
       credits,
       recognition,
+      statusLists,
+      credentials,
       adminTokens: new AdminTokens(store),
       startedAt: clock.now(),
+      publicUrl,
+      freshness,
     };
   } catch (e) {
     store.close();
@@ -160,6 +207,9 @@ export class MochilaNode {
   async start(): Promise<void> {
     const s = this.services;
     s.institution.ensureIssuerKeyPublished();
+    const interrupted = s.credentials.recoverInterruptedJobs();
+    if (interrupted) s.logger.warn('batch jobs interrupted by the last stop were marked failed', { jobs: interrupted });
+    await s.credentials.publishPending();
     if (this.opts.federation !== false && s.config.p2pPort >= 0) {
       this.replicator = new Replicator({
         replica: s.feed,
@@ -176,18 +226,27 @@ export class MochilaNode {
         },
       });
       await this.replicator.start();
+      const rep = this.replicator;
+      s.freshness.current = () => {
+        const st = rep.status();
+        const mine = new Map(s.feed.heads().map((h) => [h.author, h.seq] as const));
+        let lag = 0;
+        for (const [a, seq] of Object.entries(st.knownHeads)) lag += Math.max(0, seq - (mine.get(a) ?? 0));
+        return { asOf: s.clock.now().toISOString(), lagEntries: lag, peersConnected: st.peers.filter((p) => p.connected).length };
+      };
     }
     if (this.opts.http !== false) {
       const app = createHttpApp(s, {
         publicUrl: () => s.config.publicUrl ?? this.httpUrl,
         p2p: () => (this.replicator ? { peerId: this.replicator.peerId, addresses: this.replicator.addresses() } : null),
-        extensions: [recognitionExtension(s, s.recognition, null), networkExtension(s, this.replicator)],
+        extensions: [recognitionExtension(s, s.recognition, lookupVerifier(s)), credentialsExtension(s, s.credentials), networkExtension(s, this.replicator)],
       });
       this.server = await new Promise<Server>((resolve, reject) => {
         const srv = app.listen(s.config.httpPort, s.config.httpHost, () => resolve(srv));
         srv.once('error', reject);
       });
       this.server.keepAliveTimeout = 5_000;
+      if (!s.config.publicUrl) s.publicUrl.current = this.httpUrl;
       s.logger.info('http listening', { url: this.httpUrl });
     }
   }
@@ -198,6 +257,7 @@ export class MochilaNode {
       this.stopping = (async () => {
         const s = this.services;
         const work = (async () => {
+          await Promise.race([s.credentials.stop(), new Promise((r) => setTimeout(r, timeoutMs / 2).unref())]);
           await this.replicator?.stop(timeoutMs);
           if (this.server) {
             const srv = this.server;
