@@ -9,7 +9,8 @@ import { isRegistryError } from './core/errors.js';
 import { createLogger, silentLogger } from './core/logger.js';
 import { SchemaRegistry } from './core/schema-registry.js';
 import { loadConfig, type NodeConfig } from './config.js';
-import { buildServices, startNode, type Services } from './context.js';
+import { buildServices, lookupVerifier, startNode, type Services } from './context.js';
+import { registerCredentialCommands } from './cli-credentials.js';
 import { initNode } from './init.js';
 import { createManifest, networkId, validateManifest } from './trust/manifest.js';
 import { isEd25519DidKey } from './identity/keys.js';
@@ -224,7 +225,8 @@ export function buildCli(): Command {
       });
   }
 
-  registerRecognitionCommands(program, null);
+  registerRecognitionCommands(program, { verifyForLookup: (s, input) => lookupVerifier(s).verify(input) });
+  registerCredentialCommands(program);
   return program;
 }
 

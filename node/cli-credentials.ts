@@ -1,0 +1,162 @@
+/**
+ * `mochila issue`, `mochila credential revoke|suspend|reinstate|show`, `mochila verify` and `mochila keys rotate`.
+ * They open the node's database directly, so they work with the node stopped or running (SQLite in WAL mode lets
+ * both write; a running node serves what the CLI published on its next sync round). Must never hold domain logic.
+ */
+import type { Command } from 'commander';
+import { readFileSync } from 'node:fs';
+import { buildServices, type Services } from './context.js';
+import { loadConfig } from './config.js';
+import { silentLogger } from './core/logger.js';
+import { RegistryError } from './core/errors.js';
+import { parseCohortCsv } from './credentials/csv.js';
+import type { Check, VerificationReport } from './credentials/verify.js';
+
+function readPassphrase(file: string | undefined): string | undefined {
+  if (file) return readFileSync(file, 'utf8').replace(/\r?\n$/, '');
+  return process.env.MOCHILA_PASSPHRASE || undefined;
+}
+
+async function withServices<T>(dir: string, o: { passphraseFile?: string }, fn: (s: Services) => Promise<T>): Promise<T> {
+  const pp = readPassphrase(o.passphraseFile);
+  const s = buildServices(loadConfig(dir, pp ? { passphrase: pp } : {}), { logger: silentLogger });
+  try {
+    return await fn(s);
+  } finally {
+    await s.credentials.stop();
+    s.store.close();
+  }
+}
+
+const SYMBOL: Record<Check['status'], string> = { ok: '✔', failed: '✘', unchecked: '?' };
+
+/** The verification report for a terminal. */
+export function formatReport(r: VerificationReport): string {
+  const lines: string[] = [];
+  const head = r.verified ? 'VERIFIED' : r.outcome === 'incomplete' ? 'NOT VERIFIED (some checks could not be made)' : 'NOT VERIFIED';
+  lines.push(head);
+  if (r.credential?.achievement?.name) lines.push(`  microcredential: ${r.credential.achievement.name}`);
+  if (r.issuer) lines.push(`  issuer: ${r.issuer.name} (${r.issuer.country}) ${r.issuer.member ? 'member of the network' : 'NOT a member of the network'}`);
+  else if (r.credential?.issuer) lines.push(`  issuer: ${r.credential.issuer} (unknown to this node)`);
+  if (r.credential?.learner?.name) lines.push(`  learner: ${r.credential.learner.name}`);
+  for (const c of r.checks) lines.push(`  ${SYMBOL[c.status]} ${c.id.padEnd(24)} ${c.status.padEnd(9)} ${c.reason}`);
+  return lines.join('\n');
+}
+
+function progressBar(done: number, total: number, issued: number, skipped: number, failed: number): string {
+  const width = 30;
+  const filled = total ? Math.round((done / total) * width) : width;
+  return `\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total}  issued ${issued}  skipped ${skipped}  failed ${failed}`;
+}
+
+export function registerCredentialCommands(program: Command): void {
+  program
+    .command('issue')
+    .description('issue an Open Badges 3.0 credential (prints it as JSON), or a whole cohort with --csv')
+    .requiredOption('--dir <dir>', 'data folder of the node')
+    .option('--microcredential <id>', "catalogue code or network-wide id (for --csv: for rows without a microcredencial column)")
+    .option('--name <name>', "learner's full name")
+    .option('--email <email>', "learner's e-mail (hashed with a salt into the credential)")
+    .option('--learner-did <did>', "learner's DID instead of (or as well as) the e-mail")
+    .option('--valid-until <date>', 'end of validity (ISO 8601)')
+    .option('--no-suspension', 'do not give the credential a suspension status')
+    .option('--csv <file>', 'issue a cohort: name|nombre, email|correo (or did), optional microcredential|microcredencial, validUntil|vigencia')
+    .option('--passphrase-file <file>', 'passphrase of an encrypted key file')
+    .action(async (o) => {
+      await withServices(o.dir, o, async (s) => {
+        if (o.csv) {
+          const { rows } = parseCohortCsv(readFileSync(o.csv, 'utf8'));
+          let issued = 0;
+          let skipped = 0;
+          let failed = 0;
+          const tty = process.stderr.isTTY;
+          const results = await s.credentials.issueRows(rows, {
+            ...(o.microcredential ? { microcredential: o.microcredential } : {}),
+            onProgress: (done, r) => {
+              if (r.status === 'issued') issued++;
+              else if (r.status === 'skipped') skipped++;
+              else failed++;
+              if (tty || done === rows.length || done % 100 === 0) process.stderr.write(progressBar(done, rows.length, issued, skipped, failed) + (tty ? '' : '\n'));
+            },
+          });
+          if (tty) process.stderr.write('\n');
+          for (const r of results) if (r.status === 'failed') console.error(`  line ${r.line}: ${r.error}`);
+          console.log(JSON.stringify({ total: rows.length, issued, skipped, failed, rows: results }, null, 2));
+          if (failed) process.exitCode = 1;
+          return;
+        }
+        if (!o.microcredential || !o.name || (!o.email && !o.learnerDid))
+          throw new RegistryError('validation_failed', 'give --microcredential, --name and --email (or --learner-did), or --csv FILE');
+        const c = await s.credentials.issue({
+          microcredential: o.microcredential,
+          learner: { name: o.name, ...(o.email ? { email: o.email } : {}), ...(o.learnerDid ? { did: o.learnerDid } : {}) },
+          ...(o.validUntil ? { validUntil: o.validUntil } : {}),
+          suspension: o.suspension !== false,
+        });
+        console.error(`issued ${c.id}\nverification link: ${c.verifyUrl}`);
+        console.log(JSON.stringify(c.credential, null, 2));
+      });
+    });
+
+  const credential = program.command('credential').description('credentials issued by this node');
+  for (const action of ['revoke', 'suspend', 'reinstate'] as const) {
+    credential
+      .command(action)
+      .description(`${action} a credential (publishes the unit's new status list)`)
+      .requiredOption('--dir <dir>', 'data folder of the node')
+      .option('--reason <text>', 'why (kept at this node)')
+      .option('--passphrase-file <file>', 'passphrase of an encrypted key file')
+      .argument('<id>', 'the credential id (urn:uuid:...)')
+      .action(async (id: string, o) => {
+        await withServices(o.dir, o, async (s) => {
+          const c = await s.credentials[action](id, o.reason);
+          console.log(`${c.id}: ${c.status.revoked ? 'revoked' : c.status.suspended ? 'suspended' : 'active'}`);
+        });
+      });
+  }
+  credential
+    .command('show')
+    .description('print an issued credential with its status')
+    .requiredOption('--dir <dir>', 'data folder of the node')
+    .argument('<id>', 'the credential id (urn:uuid:...)')
+    .action(async (id: string, o) => {
+      await withServices(o.dir, o, async (s) => {
+        const c = s.credentials.get(id);
+        if (!c) throw new RegistryError('not_found', `no credential ${id} was issued by this node`);
+        console.log(JSON.stringify(c, null, 2));
+      });
+    });
+
+  program
+    .command('verify')
+    .description("verify a credential or presentation against this node's replica (exit code 0 only when verified)")
+    .requiredOption('--dir <dir>', 'data folder of a node (its replica is what the credential is checked against)')
+    .option('--json', 'print the full report as JSON')
+    .argument('<file>', 'credential or presentation (JSON)')
+    .action(async (file: string, o) => {
+      await withServices(o.dir, o, async (s) => {
+        // the verifier parses it: a file that is not JSON gets a failed `parse` check, not a crash
+        const report = await s.credentials.verify(readFileSync(file, 'utf8'));
+        console.log(o.json ? JSON.stringify(report, null, 2) : formatReport(report));
+        process.exitCode = report.verified ? 0 : 1;
+      });
+    });
+
+  program
+    .command('keys')
+    .description('issuer keys')
+    .command('rotate')
+    .description('publish a new issuer key and end the current one; credentials signed before keep verifying')
+    .requiredOption('--dir <dir>', 'data folder of the node')
+    .option('--compromised-since <date>', 'the old key is compromised: credentials it signed from this time on fail verification')
+    .option('--note <text>', 'why')
+    .option('--passphrase-file <file>', 'passphrase of an encrypted key file')
+    .action(async (o) => {
+      await withServices(o.dir, o, async (s) => {
+        if (o.compromisedSince && Number.isNaN(Date.parse(o.compromisedSince))) throw new RegistryError('validation_failed', '--compromised-since must be an ISO 8601 date-time');
+        const r = s.institution.rotateIssuerKey({ ...(o.compromisedSince ? { compromisedSince: new Date(o.compromisedSince) } : {}), ...(o.note ? { note: o.note } : {}) });
+        console.log(JSON.stringify(r, null, 2));
+        console.error('if the node is running, restart it so that it signs with the new key');
+      });
+    });
+}

@@ -1,0 +1,73 @@
+// The credential commands as an IT person runs them: init, import the catalogue, issue one (JSON on stdout), verify
+// (exit code 0 only when verified), a cohort from the registrar's spreadsheet (BOM + semicolons) and its re-run,
+// revoke, and a file that is not JSON.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+const ROOT = path.resolve(__dirname, '../..');
+const BIN = path.join(ROOT, 'bin/mochila.js');
+
+function mochila(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [BIN, ...args], { cwd: ROOT, timeout: 60_000, env: { ...process.env, NO_COLOR: '1' } }, (err, stdout, stderr) => {
+      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+describe('mochila issue / verify / credential', () => {
+  let tmp: string;
+  let dir: string;
+  beforeAll(async () => {
+    tmp = mkdtempSync(path.join(tmpdir(), 'mochila-cli-'));
+    dir = path.join(tmp, 'node');
+    const init = await mochila('init', '--dir', dir, '--name', 'Universidad Autónoma del Norte', '--country', 'MX');
+    expect(init.code, init.stderr).toBe(0);
+    expect(init.stdout).toMatch(/^did: did:key:z6Mk/m);
+    const imp = await mochila('catalogue', 'import', '--dir', dir, path.join(ROOT, 'fixtures/units/mx-uan/catalogue.json'));
+    expect(imp.code, imp.stderr).toBe(0);
+  });
+  afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+  it('issues one credential, verifies it (exit 0), revokes it, and verification then fails (exit 1)', async () => {
+    const issued = await mochila('issue', '--dir', dir, '--microcredential', 'prev-iaas', '--name', 'José Ángel Hernández López', '--email', 'jose@correo.example.mx');
+    expect(issued.code, issued.stderr).toBe(0);
+    const cred = JSON.parse(issued.stdout);
+    expect(cred.credentialSubject.achievement.achievementType).toBe('MicroCredential');
+    const file = path.join(tmp, 'cred.json');
+    writeFileSync(file, issued.stdout);
+    const ok = await mochila('verify', '--dir', dir, file);
+    expect(ok.code, ok.stdout).toBe(0);
+    expect(ok.stdout).toContain('VERIFIED');
+    const json = await mochila('verify', '--dir', dir, '--json', file);
+    expect(JSON.parse(json.stdout).verified).toBe(true);
+    const rev = await mochila('credential', 'revoke', '--dir', dir, '--reason', 'error de registro', cred.id);
+    expect(rev.code, rev.stderr).toBe(0);
+    const after = await mochila('verify', '--dir', dir, '--json', file);
+    expect(after.code).toBe(1);
+    expect(JSON.parse(after.stdout).checks.find((c: { id: string }) => c.id === 'status').status).toBe('failed');
+  });
+
+  it('issues a cohort from a BOM + semicolon spreadsheet, and a re-run skips everyone', async () => {
+    const csv = path.join(ROOT, 'fixtures/learners/cohort-mx-uan-semicolon-bom.csv');
+    const first = await mochila('issue', '--dir', dir, '--csv', csv);
+    const r1 = JSON.parse(first.stdout);
+    expect(r1.issued, first.stderr).toBeGreaterThan(0);
+    expect(first.stderr).toContain(`${r1.total}/${r1.total}`);
+    const again = await mochila('issue', '--dir', dir, '--csv', csv);
+    const r2 = JSON.parse(again.stdout);
+    expect(r2.issued).toBe(0);
+    expect(r2.skipped).toBe(r1.issued);
+  });
+
+  it('reports a file that is not JSON as a failed parse check, exit 1', async () => {
+    const file = path.join(tmp, 'bad.json');
+    writeFileSync(file, 'esto no es una credencial');
+    const r = await mochila('verify', '--dir', dir, file);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/parse\s+failed/);
+  });
+});
