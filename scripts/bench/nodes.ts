@@ -19,6 +19,7 @@ export interface BenchNode {
   dir: string;
   node: MochilaNode;
   addr: string;
+  token: string; // admin token (HTTP API)
 }
 
 export async function makeNodes(n: number, opts: { extraFounders?: string[]; replication?: Partial<ReplicatorOptions>; http?: boolean } = {}): Promise<{ manifest: Manifest; nodes: BenchNode[]; close: () => Promise<void> }> {
@@ -27,10 +28,10 @@ export async function makeNodes(n: number, opts: { extraFounders?: string[]; rep
   const nodes: BenchNode[] = [];
   for (const [i, key] of keys.entries()) {
     const dir = mkdtempSync(path.join(tmpdir(), `mochila-bench-${i}-`));
-    initNode({ dir, name: `Universidad ${i}`, country: ['MX', 'CL', 'GT'][i % 3]!, manifest, institutionKey: key });
+    const init = initNode({ dir, name: `Universidad ${i}`, country: ['MX', 'CL', 'GT'][i % 3]!, manifest, institutionKey: key });
     const config = loadConfig(dir, { httpHost: '127.0.0.1', httpPort: 0, p2pHost: '127.0.0.1', p2pPort: 0 }, {});
     const node = await startNode(config, { logger: silentLogger, http: opts.http ?? false, replication: { syncIntervalMs: 5_000, ...opts.replication } });
-    nodes.push({ key, dir, node, addr: node.replicator!.addresses().find((a) => a.includes('127.0.0.1'))! });
+    nodes.push({ key, dir, token: init.token, node, addr: node.replicator!.addresses().find((a) => a.includes('127.0.0.1'))! });
   }
   return {
     manifest,
