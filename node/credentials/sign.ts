@@ -8,6 +8,7 @@ import * as Ed25519Multikey from '@digitalbazaar/ed25519-multikey';
 import { DataIntegrityProof } from '@digitalbazaar/data-integrity';
 import { cryptosuite as eddsaRdfc2022 } from '@digitalbazaar/eddsa-rdfc-2022-cryptosuite';
 import { RegistryError } from '../core/errors.js';
+import { installJsonLdContextCache } from './jsonld-context-cache.js';
 import { keyFromSeed } from '../identity/keys.js';
 import { CONTEXTS, createDocumentLoader, type DocumentLoader } from '../identity/document-loader.js';
 
@@ -29,6 +30,7 @@ export interface CreateSignerOptions {
 
 /** Creates a signer for the issuer key with this seed. */
 export async function createCredentialSigner(seed: Uint8Array, options: CreateSignerOptions = {}): Promise<CredentialSigner> {
+  installJsonLdContextCache();
   const key = keyFromSeed(seed);
   const keyPair = await Ed25519Multikey.from({
     '@context': CONTEXTS.MULTIKEY_V1,

@@ -15,6 +15,7 @@ import {
   type MicrocredentialRecordInput,
 } from './ob3.js';
 import type { StatusBits, StatusPurpose } from './status-list.js';
+import { installJsonLdContextCache } from './jsonld-context-cache.js';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Dependencies (implemented by trust / store / federation; sync or async)
@@ -149,6 +150,7 @@ export interface Verifier {
 
 /** A verifier that reuses its document loader and proof suites across calls (use this on hot paths). */
 export function createVerifier(deps: VerifierDeps): Verifier {
+  installJsonLdContextCache();
   const documentLoader = deps.documentLoader ?? createDocumentLoader({ extraDocuments: deps.extraDocuments });
   const suites = [new DataIntegrityProof({ cryptosuite: eddsaRdfc2022 }), new Ed25519Signature2020()];
   const ctx: Ctx = { deps, documentLoader, suites, skew: deps.maxClockSkewSeconds ?? 300 };

@@ -17,6 +17,12 @@ export interface RemoteDocument {
   contextUrl: null;
   documentUrl: string;
   document: unknown;
+  /**
+   * `'static'` for the bundled contexts: jsonld then keeps the resolved context (and its processed active
+   * contexts) in its process-wide cache keyed by URL instead of reprocessing it on every expansion. Never set on
+   * `extraDocuments` (per-loader test documents must not leak into other loaders through that shared cache).
+   */
+  tag?: 'static';
 }
 
 export type DocumentLoader = (url: string) => Promise<RemoteDocument>;
@@ -85,7 +91,9 @@ export function createDocumentLoader(options: DocumentLoaderOptions = {}): Docum
 
   return async function documentLoader(url: string): Promise<RemoteDocument> {
     if (typeof url !== 'string') throw new RegistryError('unsupported', 'document URL must be a string');
-    const ctx = BUNDLED_CONTEXTS.get(url) ?? extra.get(url);
+    const bundled = BUNDLED_CONTEXTS.get(url);
+    if (bundled !== undefined) return { contextUrl: null, documentUrl: url, document: bundled, tag: 'static' };
+    const ctx = extra.get(url);
     if (ctx !== undefined) return { contextUrl: null, documentUrl: url, document: ctx };
     if (url.startsWith('did:key:')) {
       let p = didCache.get(url);
