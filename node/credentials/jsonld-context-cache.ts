@@ -27,6 +27,8 @@ interface ActiveCtx {
   clone(this: ActiveCtx): ActiveCtx;
   revertToPreviousContext(this: ActiveCtx): ActiveCtx;
   previousContext?: ActiveCtx;
+  mappings: Map<string, unknown>;
+  protected: Record<string, unknown>;
   [CLONE_OF]?: ActiveCtx;
 }
 
@@ -60,24 +62,37 @@ export function installJsonLdContextCache(): boolean {
       if (typeof init.clone !== 'function' || typeof init.revertToPreviousContext !== 'function') return false;
     }
 
+    // Set by a processed-cache miss: the very next clone() is `api.process` cloning the active context to define
+    // terms on it (no await in between), the only clone jsonld ever mutates. Every other clone is only read (a cache
+    // key, a previous context, a scoped-context validation) and may share the source's mappings.
+    let mutableNext = false;
     const makeClone = (originalClone: ActiveCtx['clone']) =>
       function clone(this: ActiveCtx): ActiveCtx {
+        const mutable = mutableNext;
+        mutableNext = false;
         const prev = this.previousContext;
-        if (prev === undefined) {
-          const child = originalClone.call(this);
-          child[CLONE_OF] = this;
-          return child;
-        }
-        // jsonld's clone, minus the deep clone of the (immutable) previous context. Synchronous: nothing else
-        // runs while `previousContext` is detached.
+        const mappings = this.mappings;
+        const prot = this.protected;
+        // jsonld's own clone, minus the deep clone of the (immutable) previous context and, for a read-only clone,
+        // of the mappings. Synchronous: nothing else runs while the fields are detached.
         this.previousContext = undefined;
+        if (!mutable) {
+          this.mappings = new Map();
+          this.protected = {};
+        }
         let child: ActiveCtx;
         try {
           child = originalClone.call(this);
         } finally {
           this.previousContext = prev;
+          this.mappings = mappings;
+          this.protected = prot;
         }
-        child.previousContext = prev;
+        if (prev !== undefined) child.previousContext = prev;
+        if (!mutable) {
+          child.mappings = mappings;
+          child.protected = prot;
+        }
         child[CLONE_OF] = this;
         return child;
       };
@@ -102,7 +117,9 @@ export function installJsonLdContextCache(): boolean {
     const getProcessed = proto.getProcessed;
     const setProcessed = proto.setProcessed;
     proto.getProcessed = function (activeCtx: object) {
-      return getProcessed.call(this, keyOf(activeCtx));
+      const processed = getProcessed.call(this, keyOf(activeCtx));
+      if (!processed) mutableNext = true;
+      return processed;
     };
     proto.setProcessed = function (activeCtx: object, processed: unknown) {
       setProcessed.call(this, keyOf(activeCtx), processed);

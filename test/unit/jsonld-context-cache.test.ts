@@ -153,6 +153,11 @@ describe('jsonld context cache patch', () => {
       }
       return n;
     };
+    // Concurrent expansions interleave at every await: results must not depend on it.
+    const batch = Array.from({ length: 40 }, () => ({ '@context': context, ...node(0) }));
+    const nqOpts = { documentLoader, format: 'application/n-quads', algorithm: 'RDFC-1.0' };
+    const concurrent = await Promise.all(batch.map((d) => patched.toRDF(d, nqOpts)));
+    for (let i = 0; i < batch.length; i++) expect(concurrent[i]).toEqual(await reference.toRDF(batch[i], nqOpts));
     for (let i = 0; i < 60; i++) {
       const doc = { '@context': context, ...node(0) };
       const run = async (p: typeof patched) => {
