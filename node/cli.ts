@@ -11,7 +11,8 @@ import { SchemaRegistry } from './core/schema-registry.js';
 import { loadConfig, type NodeConfig } from './config.js';
 import { buildServices, lookupVerifier, startNode, type Services } from './context.js';
 import { registerCredentialCommands } from './cli-credentials.js';
-import { initNode } from './init.js';
+import { initNode, keygen } from './init.js';
+import { didToPeerId } from './federation/peer-ids.js';
 import { createManifest, networkId, validateManifest } from './trust/manifest.js';
 import { isEd25519DidKey } from './identity/keys.js';
 import { importCatalogueFile } from './catalogue/import.js';
@@ -57,6 +58,19 @@ export function buildCli(): Command {
     .showHelpAfterError();
 
   program
+    .command('keygen')
+    .description("only the institution's keys (for a founder: send the DID to whoever writes the network manifest, then run init --manifest in the same folder)")
+    .requiredOption('--dir <dir>', 'data folder for this node (created)')
+    .option('--passphrase-file <file>', 'encrypt the key file with the passphrase in this file (or set MOCHILA_PASSPHRASE)')
+    .action((o) => {
+      const pp = readPassphrase(o.passphraseFile);
+      const r = keygen({ dir: o.dir, ...(pp ? { passphrase: pp } : {}) });
+      console.log(`did: ${r.did}`);
+      console.log(`peer id: ${didToPeerId(r.did).toString()}`);
+      console.log(`keys written to ${r.keystoreFile} (mode 0600)`);
+    });
+
+  program
     .command('init')
     .description("create a node: the institution's key and DID, a first issuer key, the database and an admin token")
     .requiredOption('--dir <dir>', 'data folder for this node (created)')
@@ -86,6 +100,7 @@ export function buildCli(): Command {
       });
       console.log(`node created in ${r.dir}`);
       console.log(`did: ${r.did}`);
+      console.log(`peer id: ${didToPeerId(r.did).toString()}`);
       console.log(`issuer key: ${r.issuerKey}`);
       console.log(`network: ${r.network}${r.founder ? ' (founder)' : ' (not yet a member: ask members to run `mochila endorse ' + r.did + '`)'}`);
       console.log(`admin token: ${r.token}`);

@@ -11,7 +11,7 @@ import type { Clock } from './core/clock.js';
 import { silentLogger, type Logger } from './core/logger.js';
 import { SchemaRegistry } from './core/schema-registry.js';
 import { generateKey, type Ed25519Key } from './identity/keys.js';
-import { keystoreFromData, writeKeystore, type KeystoreData } from './identity/keystore.js';
+import { keystoreFromData, readKeystore, writeKeystore, type KeystoreData } from './identity/keystore.js';
 import { createManifest, manifestHash, networkId, validateManifest, type Manifest } from './trust/manifest.js';
 import { loadConfig, paths, type NodeFileConfig } from './config.js';
 import { buildServices } from './context.js';
@@ -41,15 +41,36 @@ export interface InitResult {
   founder: boolean;
 }
 
-export function institutionKeyForInit(): Ed25519Key {
-  return generateKey();
+/**
+ * Only the keys (no database, no network yet): a founder runs this first and sends its DID to whoever writes the
+ * network manifest; `mochila init --manifest` later in the same folder uses these keys.
+ */
+export function keygen(o: { dir: string; passphrase?: string }): { did: string; keystoreFile: string } {
+  const dir = path.resolve(o.dir);
+  const p = paths(dir);
+  if (existsSync(p.keystoreFile) || existsSync(p.dbFile)) throw new RegistryError('already_initialised', `${dir} already holds keys or a node`);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const institution = generateKey();
+  const issuer = generateKey();
+  const now = new Date().toISOString();
+  writeKeystore(
+    p.keystoreFile,
+    {
+      v: 1,
+      institution: { seed: Buffer.from(institution.seed).toString('base64url'), did: institution.did },
+      issuerKeys: [{ seed: Buffer.from(issuer.seed).toString('base64url'), did: issuer.did, createdAt: now }],
+    },
+    o.passphrase,
+  );
+  return { did: institution.did, keystoreFile: p.keystoreFile };
 }
 
 export function initNode(o: InitOptions): InitResult {
   const dir = path.resolve(o.dir);
   const p = paths(dir);
-  if (existsSync(p.keystoreFile) || existsSync(p.dbFile))
-    throw new RegistryError('already_initialised', `${dir} already holds a node; use \`mochila start --dir ${o.dir}\``);
+  if (existsSync(p.dbFile)) throw new RegistryError('already_initialised', `${dir} already holds a node; use \`mochila start --dir ${o.dir}\``);
+  // keys made beforehand with `mochila keygen` (a founder gives its DID for the manifest before the node exists)
+  const prepared = existsSync(p.keystoreFile) && !o.institutionKey ? readKeystore(p.keystoreFile, o.passphrase) : null;
   if (!/^[A-Z]{2}$/.test(o.country)) throw new RegistryError('validation_failed', 'country must be an ISO 3166-1 alpha-2 code such as MX, CL or GT');
   if (!o.name.trim()) throw new RegistryError('validation_failed', 'name must not be empty');
   const schemas = o.schemas ?? new SchemaRegistry();
@@ -65,17 +86,18 @@ export function initNode(o: InitOptions): InitResult {
 
   let manifest: Manifest | undefined = o.manifest;
   if (!manifest && o.manifestFile) manifest = validateManifest(schemas, JSON.parse(readFileSync(o.manifestFile, 'utf8')));
-  const institution = o.institutionKey ?? generateKey();
+  const institution = o.institutionKey ?? prepared?.institution ?? generateKey();
   if (!manifest) manifest = createManifest({ name: `${o.name.trim()} network`, founders: [institution.did], endorsements: 1 });
   else validateManifest(schemas, manifest);
 
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const now = (o.clock?.now() ?? new Date()).toISOString();
-  const issuer = generateKey();
+  const issuers = prepared?.issuers.length ? prepared.issuers : [{ key: generateKey(), createdAt: now }];
+  const issuer = issuers[issuers.length - 1]!.key;
   const data: KeystoreData = {
     v: 1,
     institution: { seed: Buffer.from(institution.seed).toString('base64url'), did: institution.did },
-    issuerKeys: [{ seed: Buffer.from(issuer.seed).toString('base64url'), did: issuer.did, createdAt: now }],
+    issuerKeys: issuers.map((i) => ({ seed: Buffer.from(i.key.seed).toString('base64url'), did: i.key.did, createdAt: i.createdAt })),
   };
   writeKeystore(p.keystoreFile, data, o.passphrase);
   if (o.manifestFile && !o.manifest) copyFileSync(o.manifestFile, p.manifestFile);

@@ -63,6 +63,21 @@ describe('mochila issue / verify / credential', () => {
     expect(r2.skipped).toBe(r1.issued);
   });
 
+  it('founders: keygen first, a manifest naming them, then init --manifest keeps the same DID', async () => {
+    const f = path.join(tmp, 'founder');
+    const kg = await mochila('keygen', '--dir', f);
+    expect(kg.code, kg.stderr).toBe(0);
+    const did = /^did: (\S+)$/m.exec(kg.stdout)![1]!;
+    expect(kg.stdout).toMatch(/^peer id: 12D3KooW\S+$/m);
+    const manifestFile = path.join(tmp, 'manifest.json');
+    const m = await mochila('manifest', 'create', '--name', 'Red de prueba', '--founder', did, '--founder', 'did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK', '--endorsements', '2', '--out', manifestFile);
+    expect(m.code, m.stderr).toBe(0);
+    const init = await mochila('init', '--dir', f, '--name', 'Universidad Fundadora', '--country', 'GT', '--manifest', manifestFile);
+    expect(init.code, init.stderr).toBe(0);
+    expect(init.stdout).toContain(`did: ${did}`);
+    expect(init.stdout).toContain('(founder)');
+  });
+
   it('reports a file that is not JSON as a failed parse check, exit 1', async () => {
     const file = path.join(tmp, 'bad.json');
     writeFileSync(file, 'esto no es una credencial');
