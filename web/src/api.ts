@@ -1,0 +1,64 @@
+/**
+ * The web app's only door to the node: same-origin fetches of the HTTP API, problem+json errors turned into
+ * ApiError. Must never call another host.
+ */
+
+export interface FieldError {
+  path?: string;
+  element?: string;
+  message: string;
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    readonly detail: string,
+    readonly errors: FieldError[] = [],
+  ) {
+    super(detail || code);
+  }
+}
+
+export interface ApiOptions {
+  method?: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  body?: unknown;
+  token?: string | null;
+  signal?: AbortSignal;
+}
+
+export async function api<T>(path: string, opts: ApiOptions = {}): Promise<T> {
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (opts.body !== undefined) headers['content-type'] = 'application/json';
+  if (opts.token) headers.authorization = `Bearer ${opts.token}`;
+  const signal = opts.signal ?? AbortSignal.timeout(30_000);
+  let res: Response;
+  try {
+    res = await fetch(path, { method: opts.method ?? 'GET', headers, body: opts.body === undefined ? undefined : JSON.stringify(opts.body), signal });
+  } catch (e) {
+    if ((e as Error)?.name === 'AbortError') throw e;
+    throw new ApiError(0, 'network', (e as Error)?.message ?? 'network error');
+  }
+  const text = await res.text();
+  let data: unknown = null;
+  try {
+    data = text ? JSON.parse(text) : null;
+  } catch {
+    data = null;
+  }
+  if (!res.ok) {
+    const p = (data ?? {}) as { code?: string; detail?: string; errors?: FieldError[] };
+    throw new ApiError(res.status, p.code ?? `http_${res.status}`, p.detail ?? res.statusText, Array.isArray(p.errors) ? p.errors : []);
+  }
+  return data as T;
+}
+
+/** Builds a query string from defined, non-empty values. */
+export function qs(params: Record<string, string | number | undefined | null>): string {
+  const u = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== null && v !== '') u.set(k, String(v));
+  const s = u.toString();
+  return s ? `?${s}` : '';
+}
+
+export const enc = encodeURIComponent;

@@ -1,0 +1,311 @@
+/**
+ * One microcredential: every EU standard element, field, languages, skills, the institution, accreditations,
+ * recognition decisions by other institutions and the version history.
+ */
+import { enc, qs } from '../api.js';
+import { ErrorBox, Loading, PageTitle, useApi, useFieldLabel, useLevelLabel } from '../common.js';
+import { useI18n } from '../i18n/index.js';
+import { Link, useLocation } from '../router.js';
+import type { Accreditation, Decision, McDetail, McRecord } from '../types.js';
+
+export function DetailPage({ id }: { id: string }) {
+  const { t, pick } = useI18n();
+  const loc = useLocation();
+  const version = loc.search.get('version');
+  const res = useApi<McDetail>(`/api/v1/microcredentials/${enc(id)}${qs({ version })}`);
+  const recs = useApi<{ items: Decision[] }>(`/api/v1/recognitions${qs({ microcredential: id })}`);
+  const mc = res.data;
+  if (res.error) return (
+    <section>
+      <PageTitle title={t('app.notFound')}>{t('app.notFound')}</PageTitle>
+      <ErrorBox error={res.error} onRetry={res.reload} />
+      <p>
+        <Link href="/">{t('app.backHome')}</Link>
+      </p>
+    </section>
+  );
+  if (!mc) return <Loading />;
+  const title = pick(mc.title);
+  const latest = Math.max(...mc.versions.map((v) => v.version), mc.version);
+  return (
+    <article class="detail">
+      <p class="breadcrumb">
+        <Link href="/">{t('nav.catalogue')}</Link>
+      </p>
+      <PageTitle title={title}>{title}</PageTitle>
+      <p class="meta">
+        <Link href={`/institutions/${enc(mc.institution.did)}`}>{pick(mc.institution.name) || mc.institution.did}</Link> · <CountryName code={mc.country ?? mc.institution.country} />
+        {mc.status === 'withdrawn' && (
+          <>
+            {' '}
+            · <strong class="warn-text">{t('cat.withdrawn')}</strong>
+          </>
+        )}
+      </p>
+      {version && Number(version) !== latest && <p class="alert alert-info">{t('mc.viewing', { n: version })}</p>}
+      {pick(mc.description) && <p class="lead">{pick(mc.description)}</p>}
+      <p>
+        <Link class="btn btn-secondary" href={`/recognition${qs({ microcredential: mc.id })}`}>
+          {t('mc.compare')}
+        </Link>
+      </p>
+      <EuElements mc={mc} />
+
+      <section aria-labelledby="more-h">
+        <h2 id="more-h">{t('mc.moreInfo')}</h2>
+        <OtherData mc={mc} />
+      </section>
+
+      <section aria-labelledby="acc-h">
+        <h2 id="acc-h">{t('mc.accreditations')}</h2>
+        <Accreditations items={mc.accreditations} />
+      </section>
+
+      <section aria-labelledby="rec-h">
+        <h2 id="rec-h">{t('mc.recognitions')}</h2>
+        {recs.loading && <Loading />}
+        <ErrorBox error={recs.error} />
+        {recs.data && <Decisions items={recs.data.items} empty={t('mc.noRecognitions')} />}
+      </section>
+
+      <section aria-labelledby="ver-h">
+        <h2 id="ver-h">{t('mc.versions')}</h2>
+        <ul>
+          {[...mc.versions]
+            .sort((a, b) => b.version - a.version)
+            .map((v) => (
+              <li key={v.version}>
+                {String(v.version) === (version ?? String(latest)) ? (
+                  <strong>{t('mc.version', { n: v.version })}</strong>
+                ) : (
+                  <Link href={`/microcredentials/${enc(mc.id)}${v.version === latest ? '' : qs({ version: v.version })}`}>{t('mc.version', { n: v.version })}</Link>
+                )}{' '}
+                · <Time iso={v.ts} />
+                {v.version === latest && <> ({t('mc.current')})</>}
+              </li>
+            ))}
+        </ul>
+      </section>
+    </article>
+  );
+}
+
+function CountryName({ code }: { code: string | undefined }) {
+  const { region } = useI18n();
+  return <>{region(code)}</>;
+}
+
+function Time({ iso, withTime = false }: { iso: string | null | undefined; withTime?: boolean }) {
+  const { date } = useI18n();
+  if (!iso) return null;
+  return <time dateTime={iso}>{date(iso, withTime)}</time>;
+}
+
+/** The EU standard elements of a catalogue record (mandatory, then optional). */
+export function EuElements({ mc, headingLevel = 2 }: { mc: McRecord & { institution?: { name: unknown } }; headingLevel?: 2 | 3 }) {
+  const i = useI18n();
+  const { t, pick, tx } = i;
+  const levelLabel = useLevelLabel();
+  const H = headingLevel === 2 ? 'h2' : 'h3';
+  const H2 = headingLevel === 2 ? 'h3' : 'h4';
+  const none = <span class="muted">{t('app.none')}</span>;
+  return (
+    <section aria-label={t('mc.euElements')} class="eu">
+      <H>{t('mc.euElements')}</H>
+      <H2>{t('mc.euMandatory')}</H2>
+      <dl class="facts">
+        <dt>{t('mc.title')}</dt>
+        <dd>{pick(mc.title) || none}</dd>
+        <dt>{t('mc.awardingBody')}</dt>
+        <dd>{mc.awardingBody?.name ?? none}</dd>
+        <dt>{t('mc.country')}</dt>
+        <dd>{mc.country ? i.region(mc.country) : none}</dd>
+        <dt>{t('mc.outcomes')}</dt>
+        <dd>
+          {mc.learningOutcomes?.length ? (
+            <ol>
+              {mc.learningOutcomes.map((o, n) => (
+                <li key={n}>{pick(o.text)}</li>
+              ))}
+            </ol>
+          ) : (
+            none
+          )}
+        </dd>
+        <dt>{t('mc.workload')}</dt>
+        <dd>{mc.workload ? t('mc.workloadValue', { hours: i.num(mc.workload.hours), credits: i.num(mc.workload.credits.value), system: mc.workload.credits.system }) : none}</dd>
+        <dt>{t('mc.level')}</dt>
+        <dd>{mc.level ? `${levelLabel(mc.level)} (${mc.level.framework} ${mc.level.value})` : none}</dd>
+        <dt>{t('mc.assessment')}</dt>
+        <dd>
+          {mc.assessment ? tx('enum.assessment.', mc.assessment.type) : none}
+          {pick(mc.assessment?.description) && <p class="sub">{pick(mc.assessment?.description)}</p>}
+        </dd>
+        <dt>{t('mc.participation')}</dt>
+        <dd>
+          {mc.participation ? tx('enum.participation.', mc.participation.mode) : none}
+          {mc.participation?.context?.length ? ` (${mc.participation.context.map((c) => tx('enum.context.', c)).join(', ')})` : ''}
+        </dd>
+        <dt>{t('mc.qa')}</dt>
+        <dd>
+          {mc.qualityAssurance ? tx('enum.qa.', mc.qualityAssurance.type) : none}
+          {mc.qualityAssurance?.body && ` · ${mc.qualityAssurance.body}`}
+          {pick(mc.qualityAssurance?.description) && <p class="sub">{pick(mc.qualityAssurance?.description)}</p>}
+        </dd>
+      </dl>
+      <H2>{t('mc.euOptional')}</H2>
+      <dl class="facts">
+        <dt>{t('mc.prerequisites')}</dt>
+        <dd>{pick(mc.prerequisites) || none}</dd>
+        <dt>{t('mc.supervision')}</dt>
+        <dd>{mc.supervision ? tx('enum.supervision.', mc.supervision) : none}</dd>
+        <dt>{t('mc.stackability')}</dt>
+        <dd>
+          {mc.stackability ? (
+            <>
+              {mc.stackability.standalone ? t('mc.standalone') : t('mc.notStandalone')}
+              {mc.stackability.stackableTowards?.length ? (
+                <p class="sub">{t('mc.stackableTowards', { list: mc.stackability.stackableTowards.map((s) => (typeof s === 'string' ? s : pick(s.name))).join('; ') })}</p>
+              ) : null}
+            </>
+          ) : (
+            none
+          )}
+        </dd>
+        <dt>{t('mc.furtherInfo')}</dt>
+        <dd>
+          {mc.furtherInformation?.url || pick(mc.furtherInformation?.text) ? (
+            <>
+              {pick(mc.furtherInformation?.text) && <p class="sub">{pick(mc.furtherInformation?.text)}</p>}
+              {mc.furtherInformation?.url && (
+                <a href={mc.furtherInformation.url} rel="noopener noreferrer">
+                  {mc.furtherInformation.url}
+                </a>
+              )}
+            </>
+          ) : (
+            none
+          )}
+        </dd>
+      </dl>
+    </section>
+  );
+}
+
+function OtherData({ mc }: { mc: McDetail }) {
+  const i = useI18n();
+  const { t, pick, tx } = i;
+  const fieldLabel = useFieldLabel();
+  return (
+    <dl class="facts">
+      <dt>{t('mc.field')}</dt>
+      <dd>{mc.fieldOfStudy ? fieldLabel(mc.fieldOfStudy.iscedF) : t('app.none')}</dd>
+      <dt>{t('mc.languages')}</dt>
+      <dd>{mc.languages?.map((l) => i.language(l)).join(', ') || t('app.none')}</dd>
+      <dt>{t('mc.skills')}</dt>
+      <dd>
+        {mc.skills?.length ? (
+          <ul class="chips">
+            {mc.skills.map((s, n) => (
+              <li key={n}>
+                {s.uri ? (
+                  <a href={s.uri} rel="noopener noreferrer">
+                    {pick(s.name)}
+                  </a>
+                ) : (
+                  pick(s.name)
+                )}
+                {s.framework && <span class="muted"> ({s.framework})</span>}
+              </li>
+            ))}
+          </ul>
+        ) : (
+          t('app.none')
+        )}
+      </dd>
+      {pick(mc.criteria) && (
+        <>
+          <dt>{t('mc.criteria')}</dt>
+          <dd>{pick(mc.criteria)}</dd>
+        </>
+      )}
+      {mc.pilotArea && (
+        <>
+          <dt>{t('mc.pilotArea')}</dt>
+          <dd>{tx('enum.pilotArea.', mc.pilotArea)}</dd>
+        </>
+      )}
+      <dt>{t('mc.institution')}</dt>
+      <dd>
+        <Link href={`/institutions/${enc(mc.institution.did)}`}>{pick(mc.institution.name) || mc.institution.did}</Link>
+      </dd>
+      <dt>{t('mc.id')}</dt>
+      <dd>
+        <code>{mc.id}</code>
+      </dd>
+      <dt>{t('mc.updated')}</dt>
+      <dd>
+        <Time iso={mc.updatedAt} />
+      </dd>
+    </dl>
+  );
+}
+
+export function Accreditations({ items }: { items: Accreditation[] }) {
+  const { t, pick, date } = useI18n();
+  if (!items.length) return <p class="muted">{t('mc.noAccreditations')}</p>;
+  return (
+    <ul>
+      {items.map((a, n) => {
+        const agency = typeof a.agency === 'string' ? a.agency : pick(a.agency?.name as never) || a.agency?.did || '';
+        return (
+          <li key={n}>
+            {agency}
+            {a.outcome ? ` · ${String(a.outcome)}` : ''}
+            {a.validFrom ? ` · ${date(a.validFrom)}` : ''}
+            {a.validUntil ? ` – ${date(a.validUntil)}` : ''}
+          </li>
+        );
+      })}
+    </ul>
+  );
+}
+
+export function Decisions({ items, empty }: { items: Decision[]; empty: string }) {
+  const i = useI18n();
+  const { t, pick, tx } = i;
+  if (!items.length) return <p class="muted">{empty}</p>;
+  return (
+    <ul class="decisions">
+      {items.map((d) => (
+        <li key={d.decisionId} class={`decision decision-${d.status}`}>
+          <p>
+            <strong>{pick(d.institution.name) || d.institution.did}</strong> ({i.region(d.institution.country)}): {tx('enum.outcome.', d.outcome)}
+            {d.credits && ` · ${i.num(d.credits.value)} ${d.credits.system}`}
+            {d.equivalentTo && ` · ${tx('enum.equivalentKind.', d.equivalentTo.kind)} ${d.equivalentTo.code ?? ''} ${pick(d.equivalentTo.name)}`} ·{' '}
+            <em>{tx('enum.decision.', d.status)}</em>
+          </p>
+          <p class="sub">
+            {t('rec.validFrom', { date: i.date(d.validFrom) })}
+            {d.decidedBy && ` · ${t('rec.decidedBy', { who: d.decidedBy })}`}
+          </p>
+          {pick(d.reasons) && (
+            <p class="sub">
+              {t('rec.reasons')}: {pick(d.reasons)}
+            </p>
+          )}
+          {pick(d.conditions) && <p class="sub">{pick(d.conditions)}</p>}
+          {d.substantialDifferences?.length ? (
+            <ul>
+              {d.substantialDifferences.map((s, n) => (
+                <li key={n}>
+                  {tx('enum.aspect.', s.aspect)}: {pick(s.description)}
+                </li>
+              ))}
+            </ul>
+          ) : null}
+        </li>
+      ))}
+    </ul>
+  );
+}

@@ -1,0 +1,219 @@
+/**
+ * The registrar's lookup: a microcredential id or a learner's credential → verification, the catalogue entry with
+ * every EU element, decisions recorded across the network, agreements, and the comparison with the local
+ * catalogue; plus the printable report. It suggests; the registrar decides.
+ */
+import { useEffect, useState } from 'preact/hooks';
+import { api, ApiError, qs } from '../api.js';
+import { ErrorBox, Loading, PageTitle, useFieldLabel, useLevelLabel } from '../common.js';
+import { useI18n } from '../i18n/index.js';
+import type { MessageKey } from '../i18n/es.js';
+import { Link, navigate, useLocation } from '../router.js';
+import type { Accreditation, Decision, McRecord, VerificationReport } from '../types.js';
+import { Accreditations, Decisions, EuElements } from './detail.js';
+import { VerificationView } from './verify.js';
+
+interface Comparison {
+  candidate: { id: string; code: string; title: Record<string, string>; version: number };
+  score: number;
+  workload: { foreignHours: number; localHours: number; foreignInLocalSystem: { system: string; min: number; max: number } | null };
+  level: { foreign: { framework: string; value: string }; local: { framework: string; value: string } };
+  field: { foreign: string; local: string; match: string };
+  learningOutcomes: { score: number; matches: { foreignText: string; localText: string | null; score: number; sharedTerms: string[] }[] };
+  flags: { aspect: string; severity: string; message: Record<string, string> }[];
+}
+
+interface LookupResult {
+  verification: VerificationReport | null;
+  microcredentialId: string | null;
+  microcredential: (McRecord & { id: string; status: string }) | null;
+  institution: { did: string; name: Record<string, string>; country: string } | null;
+  accreditations: Accreditation[];
+  decisions: Decision[];
+  agreements: { id: string; status: string; terms: { title: Record<string, string> } }[];
+  comparison: Comparison[];
+  localInstitution?: { name: Record<string, string> };
+  note?: string;
+}
+
+export function RecognitionPage() {
+  const i = useI18n();
+  const { t, pick } = i;
+  const loc = useLocation();
+  const urlId = loc.search.get('microcredential') ?? '';
+  const [id, setId] = useState(urlId);
+  const [cred, setCred] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [result, setResult] = useState<LookupResult | null>(null);
+
+  const run = async (body: unknown) => {
+    setBusy(true);
+    setError(null);
+    setResult(null);
+    try {
+      setResult(await api<LookupResult>('/api/v1/recognition/lookup', { method: 'POST', body }));
+    } catch (e) {
+      setError((e as ApiError).message);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  useEffect(() => {
+    setId(urlId);
+    if (urlId) void run({ microcredential: urlId });
+  }, [urlId]);
+
+  const submit = (e: Event) => {
+    e.preventDefault();
+    if (cred.trim()) {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(cred);
+      } catch (err) {
+        setError(t('verify.invalidJson', { message: (err as Error).message }));
+        return;
+      }
+      void run({ credential: parsed });
+    } else if (id.trim()) {
+      if (id.trim() === urlId) void run({ microcredential: id.trim() });
+      else navigate(`/recognition${qs({ microcredential: id.trim() })}`);
+    } else setError(t('rec.needInput'));
+  };
+
+  const mcId = result?.microcredential?.id ?? result?.microcredentialId;
+  return (
+    <section>
+      <PageTitle title={t('rec.title')}>{t('rec.title')}</PageTitle>
+      <p class="lead">{t('rec.intro')}</p>
+      <form class="stack" onSubmit={submit}>
+        <div class="field">
+          <label for="rec-id">{t('rec.byId')}</label>
+          <input id="rec-id" type="text" value={id} aria-describedby="rec-id-hint" onInput={(e) => setId((e.target as HTMLInputElement).value)} />
+          <p id="rec-id-hint" class="hint">
+            {t('rec.byIdHint')}
+          </p>
+        </div>
+        <div class="field">
+          <label for="rec-cred">{t('rec.byCredential')}</label>
+          <textarea id="rec-cred" rows={5} class="mono" value={cred} onInput={(e) => setCred((e.target as HTMLTextAreaElement).value)} />
+        </div>
+        <div class="actions">
+          <button class="btn" type="submit" disabled={busy}>
+            {t('rec.lookup')}
+          </button>
+        </div>
+      </form>
+      {busy && <Loading />}
+      {error && <ErrorBox error={{ message: error }} />}
+      {result && (
+        <div class="lookup">
+          {mcId && result.microcredential && (
+            <p class="actions">
+              <a class="btn btn-secondary" href={`/api/v1/recognition/report${qs({ microcredential: mcId, lang: i.lang })}`} target="_blank" rel="noopener">
+                {t('rec.report')}
+              </a>{' '}
+              <span class="muted">{t('rec.reportHint')}</span>
+            </p>
+          )}
+          {result.verification && <VerificationView report={result.verification} />}
+          {result.microcredential && (
+            <section aria-labelledby="lk-mc">
+              <h2 id="lk-mc">
+                <Link href={`/microcredentials/${encodeURIComponent(result.microcredential.id)}`}>{pick(result.microcredential.title)}</Link>
+              </h2>
+              {result.institution && (
+                <p class="meta">
+                  {pick(result.institution.name)} · {i.region(result.institution.country)}
+                </p>
+              )}
+              <EuElements mc={result.microcredential} headingLevel={3} />
+              <h3>{t('mc.accreditations')}</h3>
+              <Accreditations items={result.accreditations} />
+            </section>
+          )}
+          {result.note && <p class="alert alert-info">{result.note}</p>}
+          <section aria-labelledby="lk-dec">
+            <h2 id="lk-dec">{t('rec.decisions')}</h2>
+            <Decisions items={result.decisions} empty={t('rec.noDecisions')} />
+          </section>
+          <section aria-labelledby="lk-agr">
+            <h2 id="lk-agr">{t('rec.agreements')}</h2>
+            {result.agreements.length === 0 ? (
+              <p class="muted">{t('rec.noAgreements')}</p>
+            ) : (
+              <ul>
+                {result.agreements.map((a) => (
+                  <li key={a.id}>
+                    {pick(a.terms.title)} · {a.status}
+                  </li>
+                ))}
+              </ul>
+            )}
+          </section>
+          <section aria-labelledby="lk-cmp">
+            <h2 id="lk-cmp">{t('rec.comparison')}</h2>
+            {result.localInstitution && <p>{t('rec.local', { name: pick(result.localInstitution.name) })}</p>}
+            <p class="muted">{t('rec.suggestOnly')}</p>
+            {result.comparison.length === 0 ? <p class="muted">{t('rec.noComparison')}</p> : <ComparisonList items={result.comparison.slice(0, 5)} />}
+          </section>
+        </div>
+      )}
+    </section>
+  );
+}
+
+function ComparisonList({ items }: { items: Comparison[] }) {
+  const i = useI18n();
+  const { t, pick, tx } = i;
+  const levelLabel = useLevelLabel();
+  const fieldLabel = useFieldLabel();
+  return (
+    <ol class="cards">
+      {items.map((c) => (
+        <li class="card" key={c.candidate.id}>
+          <h3>
+            <Link href={`/microcredentials/${encodeURIComponent(c.candidate.id)}`}>{pick(c.candidate.title)}</Link>
+          </h3>
+          <p>
+            {t('rec.score')}: <strong>{Math.round(c.score * 100)} %</strong>
+          </p>
+          <ul>
+            <li>
+              {t('rec.workload', { foreign: c.workload.foreignHours, local: c.workload.localHours })}
+              {c.workload.foreignInLocalSystem &&
+                ` (${t('rec.inLocal', { min: i.num(c.workload.foreignInLocalSystem.min), max: i.num(c.workload.foreignInLocalSystem.max), system: c.workload.foreignInLocalSystem.system })})`}
+            </li>
+            <li>{t('rec.levelCmp', { foreign: levelLabel(c.level.foreign), local: levelLabel(c.level.local) })}</li>
+            <li>{t('rec.fieldCmp', { foreign: fieldLabel(c.field.foreign), local: fieldLabel(c.field.local), match: tx('enum.match.', c.field.match) })}</li>
+          </ul>
+          {c.flags.length > 0 && (
+            <>
+              <h4>{t('rec.flags')}</h4>
+              <ul class="flags">
+                {c.flags.map((f, n) => (
+                  <li key={n} class={`flag flag-${f.severity}`}>
+                    <strong>{t(`enum.severity.${f.severity}` as MessageKey)}</strong> ({tx('enum.aspect.', f.aspect)}): {pick(f.message)}
+                  </li>
+                ))}
+              </ul>
+            </>
+          )}
+          <details>
+            <summary>
+              {t('rec.outcomes')} ({Math.round(c.learningOutcomes.score * 100)} %)
+            </summary>
+            <ul>
+              {c.learningOutcomes.matches.map((m, n) => (
+                <li key={n}>
+                  {m.foreignText} → {m.localText ?? '—'} ({Math.round(m.score * 100)} %)
+                </li>
+              ))}
+            </ul>
+          </details>
+        </li>
+      ))}
+    </ol>
+  );
+}
