@@ -4,13 +4,13 @@
  * caches are per signer). Must never persist keys or credentials, and never fetch contexts from the network.
  */
 import * as vc from '@digitalbazaar/vc';
-import * as Ed25519Multikey from '@digitalbazaar/ed25519-multikey';
 import { DataIntegrityProof } from '@digitalbazaar/data-integrity';
 import { cryptosuite as eddsaRdfc2022 } from '@digitalbazaar/eddsa-rdfc-2022-cryptosuite';
+import { createEd25519Signer } from './ed25519-fast.js';
 import { RegistryError } from '../core/errors.js';
 import { installJsonLdContextCache } from './jsonld-context-cache.js';
 import { keyFromSeed } from '../identity/keys.js';
-import { CONTEXTS, createDocumentLoader, type DocumentLoader } from '../identity/document-loader.js';
+import { createDocumentLoader, type DocumentLoader } from '../identity/document-loader.js';
 
 export interface SignOptions {
   /** Proof `created`; defaults to the current time (the proof's own clock, not the credential's validFrom). */
@@ -32,15 +32,8 @@ export interface CreateSignerOptions {
 export async function createCredentialSigner(seed: Uint8Array, options: CreateSignerOptions = {}): Promise<CredentialSigner> {
   installJsonLdContextCache();
   const key = keyFromSeed(seed);
-  const keyPair = await Ed25519Multikey.from({
-    '@context': CONTEXTS.MULTIKEY_V1,
-    type: 'Multikey',
-    id: key.verificationMethod,
-    controller: key.did,
-    publicKeyMultibase: key.publicKeyMultibase,
-    secretKeyMultibase: key.secretKeyMultibase,
-  });
-  const signer = keyPair.signer();
+  // The private KeyObject is imported once per signer (not once per signature, as Ed25519Multikey's signer does).
+  const signer = createEd25519Signer(key.privateKeyObject, key.verificationMethod);
   const documentLoader = options.documentLoader ?? createDocumentLoader();
   const defaultSuite = new DataIntegrityProof({ signer, cryptosuite: eddsaRdfc2022 });
 

@@ -6,7 +6,6 @@
  */
 import * as vc from '@digitalbazaar/vc';
 import { DataIntegrityProof } from '@digitalbazaar/data-integrity';
-import { cryptosuite as eddsaRdfc2022 } from '@digitalbazaar/eddsa-rdfc-2022-cryptosuite';
 import { Ed25519Signature2020 } from '@digitalbazaar/ed25519-signature-2020';
 import { CONTEXTS, createDocumentLoader, isBundledContext, type DocumentLoader } from '../identity/document-loader.js';
 import {
@@ -16,6 +15,7 @@ import {
 } from './ob3.js';
 import type { StatusBits, StatusPurpose } from './status-list.js';
 import { installJsonLdContextCache } from './jsonld-context-cache.js';
+import { createCachingEddsaRdfc2022Cryptosuite } from './ed25519-fast.js';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Dependencies (implemented by trust / store / federation; sync or async)
@@ -152,7 +152,7 @@ export interface Verifier {
 export function createVerifier(deps: VerifierDeps): Verifier {
   installJsonLdContextCache();
   const documentLoader = deps.documentLoader ?? createDocumentLoader({ extraDocuments: deps.extraDocuments });
-  const suites = [new DataIntegrityProof({ cryptosuite: eddsaRdfc2022 }), new Ed25519Signature2020()];
+  const suites = [new DataIntegrityProof({ cryptosuite: createCachingEddsaRdfc2022Cryptosuite() }), new Ed25519Signature2020()];
   const ctx: Ctx = { deps, documentLoader, suites, skew: deps.maxClockSkewSeconds ?? 300 };
   return { verify: (input) => verifyTop(ctx, input) };
 }
