@@ -13,6 +13,7 @@ import { loadConfig } from './config.js';
 import { startNode, type MochilaNode } from './context.js';
 import { initNode } from './init.js';
 import { importCatalogueFile } from './catalogue/import.js';
+import { parseCohortCsv } from './credentials/csv.js';
 import type { Profile } from './trust/institutions.js';
 
 export const FIXTURES_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures');
@@ -89,6 +90,7 @@ export async function runDevnet(o: DevnetOptions): Promise<Devnet> {
 
   const keys: Ed25519Key[] = state.units.map((u) => keyFromSeed(Buffer.from(u.seed, 'base64url')));
   const units: DevnetUnit[] = [];
+  let sampleLink: string | null = null;
   try {
     for (const [i, u] of state.units.entries()) {
       const dir = path.join(o.dir, u.slug);
@@ -104,6 +106,17 @@ export async function runDevnet(o: DevnetOptions): Promise<Devnet> {
       const imported = importCatalogueFile(node.services.catalogue, path.join(FIXTURES_DIR, 'units', u.slug, 'catalogue.json'));
       if (imported.errors.length) log(`  ${u.slug}: ${imported.errors.length} catalogue records failed: ${imported.errors[0]?.message}`);
       const token = readFileSync(path.join(dir, 'admin-token.txt'), 'utf8').trim();
+      // the unit's demo cohort (fixtures/learners/cohort-<slug>*.csv): issued once, later runs skip everyone
+      const cohort = readdirSync(path.join(FIXTURES_DIR, 'learners')).find((f) => f.startsWith(`cohort-${u.slug}`) && f.endsWith('.csv'));
+      if (cohort) {
+        const rows = parseCohortCsv(readFileSync(path.join(FIXTURES_DIR, 'learners', cohort), 'utf8')).rows;
+        const results = await node.services.credentials.issueRows(rows);
+        const issued = results.filter((r) => r.status === 'issued').length;
+        const failed = results.filter((r) => r.status === 'failed').length;
+        if (issued || failed) log(`  ${u.slug}: demo cohort ${cohort}: ${issued} credentials issued${failed ? `, ${failed} rows refused (on purpose: the file has bad rows)` : ''}`);
+        const sample = results.find((r) => r.id);
+        if (sample && !sampleLink) sampleLink = node.services.credentials.verifyUrl(sample.id!);
+      }
       units.push({ slug: u.slug, dir, did: keys[i]!.did, token, node });
     }
   } catch (e) {
@@ -124,6 +137,7 @@ export async function runDevnet(o: DevnetOptions): Promise<Devnet> {
     log(`  ${(p?.shortName ?? u.slug).padEnd(12)} ${p?.country ?? '  '}  ${u.node.httpUrl}  admin token: ${u.token}`);
   }
   log(`Open ${units[0]?.node.httpUrl ?? ''} in a browser; API docs at /docs. Ctrl-C stops every node.`);
+  if (sampleLink) log(`A demo learner's credential, to verify: ${sampleLink}`);
   return {
     units,
     manifest: state.manifest,
