@@ -8,6 +8,9 @@ import { installJsonLdContextCache } from '../../node/credentials/jsonld-context
 import { createDocumentLoader, CONTEXTS } from '../../node/identity/document-loader.js';
 import { buildOpenBadgeCredential, type MicrocredentialRecordInput } from '../../node/credentials/ob3.js';
 import { buildStatusEntry } from '../../node/credentials/status-list.js';
+import { createCredentialSigner } from '../../node/credentials/sign.js';
+import { createVerifier } from '../../node/credentials/verify.js';
+import { generateSeed } from '../../node/identity/keys.js';
 
 const require = createRequire(import.meta.url);
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -180,5 +183,48 @@ describe('jsonld context cache patch', () => {
       expect(typeof b, String(b)).toBe('object');
       expect(a, JSON.stringify(doc)).toEqual(b);
     }
+  });
+
+  it('a warm verifier (cached contexts and keys) still rejects tampering, a foreign key and a network context', async () => {
+    const signer = await createCredentialSigner(generateSeed());
+    const other = await createCredentialSigner(generateSeed());
+    const verifier = createVerifier({
+      trust: { lookupIssuerKey: () => null },
+      status: { lookup: () => null },
+      catalogue: { lookup: () => null },
+      freshness: () => ({ asOf: '2026-01-01T00:00:00Z' }),
+      now: () => new Date('2026-01-01T00:00:00Z'),
+    });
+    const build = (i: number, issuerDid: string) =>
+      buildOpenBadgeCredential({
+        record: RECORD,
+        microcredentialId: 'EQ-01.0011223344556677',
+        institution: { did: 'did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK', name: 'U', country: 'PE' },
+        issuerDid,
+        learner: { name: `L${i}`, email: `l${i}@example.org` },
+        issuedAt: '2026-01-01T00:00:00Z',
+      }) as Record<string, unknown>;
+    const proofOf = async (c: unknown) => (await verifier.verify(c)).checks.find((x) => x.id === 'proof')!;
+    const good = await signer.sign(build(1, signer.did));
+    for (let i = 0; i < 3; i++) expect((await proofOf(good)).status).toBe('ok');
+
+    const tampered = structuredClone(good) as Record<string, unknown>;
+    const subject = tampered['credentialSubject'] as Record<string, unknown>;
+    (subject['achievement'] as Record<string, unknown>)['name'] = 'Something else';
+    expect((await proofOf(tampered)).status).toBe('failed');
+    const tamperedDate = { ...good, validFrom: '2026-01-02T00:00:00Z' };
+    expect((await proofOf(tamperedDate)).status).toBe('failed');
+
+    // Signed by another key but claiming the first key's verification method (cached verifier for it).
+    const forged = await other.sign(build(2, other.did));
+    const forgedProof = { ...(forged.proof as Record<string, unknown>), verificationMethod: signer.verificationMethod };
+    expect((await proofOf({ ...forged, issuer: { ...(forged['issuer'] as object), id: signer.did }, proof: forgedProof })).status).toBe('failed');
+    expect((await proofOf(forged)).status).toBe('ok');
+
+    const network = { ...good, '@context': [...(good['@context'] as string[]), 'https://example.com/ctx.jsonld'] };
+    const r = await verifier.verify(network);
+    expect(r.checks.find((x) => x.id === 'contexts')!.status).toBe('failed');
+    expect(r.verified).toBe(false);
+    expect((await proofOf(good)).status).toBe('ok');
   });
 });
