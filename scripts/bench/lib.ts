@@ -105,7 +105,13 @@ export function lineChart(opts: {
     const y = (y1 / 4) * i;
     parts.push(`<line x1="${m.l}" x2="${W - m.r}" y1="${py(y)}" y2="${py(y)}" stroke="#ddd"/><text x="${m.l - 6}" y="${py(y) + 4}" text-anchor="end">${round(y, y1 < 10 ? 2 : 0)}</text>`);
   }
-  const xticks = [...new Set(all.map((p) => p[0]))].sort((a, b) => a - b);
+  let xticks = [...new Set(all.map((p) => p[0]))].sort((a, b) => a - b);
+  if (xticks.length > 12) {
+    // many points (a time series): eight evenly spaced ticks instead of one per point
+    const lo = xticks[0]!;
+    const hi = xticks[xticks.length - 1]!;
+    xticks = Array.from({ length: 8 }, (_, i) => round(lo + ((hi - lo) * i) / 7, hi - lo >= 70 ? 0 : 1));
+  }
   for (const x of xticks) parts.push(`<text x="${px(x)}" y="${H - m.b + 16}" text-anchor="middle">${x}</text>`);
   parts.push(`<text x="${W / 2}" y="${H - 12}" text-anchor="middle">${esc(opts.xLabel)}</text>`);
   parts.push(`<text transform="translate(16 ${H / 2}) rotate(-90)" text-anchor="middle">${esc(opts.yLabel)}</text>`);
@@ -113,7 +119,7 @@ export function lineChart(opts: {
     const c = colors[i % colors.length];
     const pts = [...s.points].sort((a, b) => a[0] - b[0]);
     parts.push(`<polyline fill="none" stroke="${c}" stroke-width="2" points="${pts.map((p) => `${px(p[0]).toFixed(1)},${py(p[1]).toFixed(1)}`).join(' ')}"/>`);
-    for (const p of pts) parts.push(`<circle cx="${px(p[0]).toFixed(1)}" cy="${py(p[1]).toFixed(1)}" r="3" fill="${c}"/>`);
+    if (pts.length <= 50) for (const p of pts) parts.push(`<circle cx="${px(p[0]).toFixed(1)}" cy="${py(p[1]).toFixed(1)}" r="3" fill="${c}"/>`);
     parts.push(`<rect x="${m.l + 10}" y="${m.t + 4 + i * 16}" width="10" height="10" fill="${c}"/><text x="${m.l + 26}" y="${m.t + 13 + i * 16}">${esc(s.name)}</text>`);
   });
   parts.push('</svg>');

@@ -13,14 +13,20 @@ import { manifestHash } from '../../node/trust/manifest.js';
 import { makeNodes } from './nodes.js';
 import { hasFlag, lineChart, round, saveResult, savePlot, summary } from './lib.js';
 
-// ---- wire bytes: every TCP write in this process (only libp2p sockets exist: the nodes run without HTTP)
+// ---- wire bytes: every TCP write in this process (only libp2p sockets exist: the nodes run without HTTP).
+// Installed on the first run, so importing this module (soak, index) changes nothing.
 let wireBytes = 0;
-const origWrite = net.Socket.prototype.write;
-net.Socket.prototype.write = function (this: net.Socket, chunk: unknown, ...rest: unknown[]) {
-  if (typeof chunk === 'string') wireBytes += Buffer.byteLength(chunk);
-  else if (chunk && typeof (chunk as Uint8Array).byteLength === 'number') wireBytes += (chunk as Uint8Array).byteLength;
-  return (origWrite as (...a: unknown[]) => boolean).call(this, chunk, ...rest);
-} as typeof net.Socket.prototype.write;
+let counting = false;
+function countWireBytes(): void {
+  if (counting) return;
+  counting = true;
+  const origWrite = net.Socket.prototype.write;
+  net.Socket.prototype.write = function (this: net.Socket, chunk: unknown, ...rest: unknown[]) {
+    if (typeof chunk === 'string') wireBytes += Buffer.byteLength(chunk);
+    else if (chunk && typeof (chunk as Uint8Array).byteLength === 'number') wireBytes += (chunk as Uint8Array).byteLength;
+    return (origWrite as (...a: unknown[]) => boolean).call(this, chunk, ...rest);
+  } as typeof net.Socket.prototype.write;
+}
 
 function rng(seed: number): () => number {
   // mulberry32: a seeded PRNG so the topology and pacing are the same on every run
@@ -66,6 +72,7 @@ async function until(cond: () => boolean, timeoutMs: number, what: string): Prom
 export async function propagation(n: number, entries: number, opts: { minGapMs?: number; maxGapMs?: number } = {}) {
   const minGap = opts.minGapMs ?? 20;
   const maxGap = opts.maxGapMs ?? 50;
+  countWireBytes();
   const tStart = performance.now();
   // production sync interval (10 s): propagation is gossip's job, pull rounds repair what gossip misses
   const netw = await makeNodes(n, { replication: { syncIntervalMs: 10_000, redialMinMs: 500 } });

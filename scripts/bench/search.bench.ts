@@ -110,6 +110,7 @@ export async function runSearchBench(opts: { n: number; durationMs: number; conn
 if (import.meta.url === `file://${process.argv[1]}`) {
   const quick = hasFlag('quick');
   const r = await runSearchBench({ n: quick ? 10_000 : 100_000, durationMs: quick ? 5_000 : 15_000, connections: 16 });
+  console.error(`search ${r.catalogueSize} records: warm p50 ${r.warm['p50']} ms, p95 ${r.warm['p95']} ms, ${r.warm['rps']} requests/s; cold p50 ${r.cold.p50} ms`);
   console.log(JSON.stringify(r, null, 2));
   saveResult(quick ? 'search-quick' : 'search', r);
 }
