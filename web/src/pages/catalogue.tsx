@@ -41,6 +41,7 @@ export function CataloguePage() {
   const loc = useLocation();
   const urlQ = loc.search.get('q') ?? '';
   const [text, setText] = useState(urlQ);
+  const [wide] = useState(() => window.matchMedia?.('(min-width: 52rem)').matches ?? true);
   const debounced = useDebounced(text, 250);
 
   // typing → URL (replace, so the history is not flooded)
@@ -69,7 +70,10 @@ export function CataloguePage() {
       </form>
       <div class="catalogue-layout">
         <aside class="filters" aria-labelledby="filters-title">
-          <h2 id="filters-title">{t('cat.filters')}</h2>
+          <details open={wide} class="filters-box">
+          <summary>
+            <h2 id="filters-title">{t('cat.filters')}</h2>
+          </summary>
           {anyFilter && (
             <p>
               <Link href={withParams(loc.search, Object.fromEntries([...DIMS, 'hoursMin', 'hoursMax'].map((d) => [d, null])))}>{t('cat.clearFilters')}</Link>
@@ -79,6 +83,7 @@ export function CataloguePage() {
             <Facet key={d} dim={d} values={data?.facets[d] ?? []} search={loc.search} />
           ))}
           <HoursFilter search={loc.search} />
+          </details>
         </aside>
         <div class="results">
           <div class="results-bar">

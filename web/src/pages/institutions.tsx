@@ -69,9 +69,9 @@ export function NetworkDiagram({ institutions, endorsements, network }: { instit
   const i = useI18n();
   const { t, pick } = i;
   const W = 640;
-  const H = 420;
+  const H = 480;
   const cx = W / 2;
-  const cy = H / 2 - 10;
+  const cy = H / 2 + 8;
   const countries = [...new Set(institutions.map((x) => x.country || '—'))].sort();
   const online = new Set<string>();
   if (network) {
@@ -79,7 +79,7 @@ export function NetworkDiagram({ institutions, endorsements, network }: { instit
     for (const p of network.peers) if (p.connected && p.did) online.add(p.did);
   }
   const pos = new Map<string, { x: number; y: number }>();
-  const clusterR = countries.length > 1 ? 125 : 0;
+  const clusterR = countries.length > 1 ? 120 : 0;
   const clusters = countries.map((c, k) => {
     const a = (2 * Math.PI * k) / countries.length - Math.PI / 2;
     const center = { x: cx + clusterR * Math.cos(a), y: cy + clusterR * Math.sin(a) };
@@ -94,7 +94,7 @@ export function NetworkDiagram({ institutions, endorsements, network }: { instit
   const edges = endorsements.filter((e) => pos.has(e.author) && pos.has(e.subject));
   return (
     <figure class="diagram">
-      <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-labelledby="diagram-title diagram-desc" width="100%">
+      <svg viewBox={`0 0 ${W} ${H}`} role="group" aria-labelledby="diagram-title" aria-describedby="diagram-desc" width="100%">
         <title id="diagram-title">{t('inst.diagram')}</title>
         <desc id="diagram-desc">{t('inst.diagramDesc')}</desc>
         <defs>

@@ -1,0 +1,174 @@
+/**
+ * End-to-end test of the web app in headless Chromium against real nodes: three demo units (CL, CL, GT) from the
+ * fixtures, replicated into each other; catalogue search and filters, detail, language switch, verification of a
+ * valid and a tampered credential, issuing as admin through the UI, and axe checks (no serious/critical issue).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { AxeBuilder } from '@axe-core/playwright';
+import { runDevnet, type Devnet, type DevnetUnit } from '../../node/devnet.js';
+import { replicate } from '../helpers/replicate.js';
+
+const ROOT = path.resolve(__dirname, '../..');
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const hasChromium = existsSync(CHROMIUM);
+if (!hasChromium) console.warn(`web e2e tests skipped: no Chromium at ${CHROMIUM} (apt-get install -y chromium)`);
+
+describe.skipIf(!hasChromium)('web app in Chromium', () => {
+  let dir: string;
+  let net: Devnet;
+  let home: DevnetUnit;
+  let base: string;
+  let browser: Browser;
+  let ctx: BrowserContext;
+  let page: Page;
+
+  const issue = async (mcId: string, name: string) => {
+    const r = await fetch(`${base}/api/v1/admin/credentials`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${home.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ microcredential: mcId, learner: { name, email: 'learner@example.cl' } }),
+    });
+    expect(r.status, await r.clone().text()).toBe(201);
+    return (await r.json()) as { id: string; credential: Record<string, unknown> };
+  };
+  const ownMc = () => home.node.services.catalogue.byInstitution(home.did)[0]!;
+  const axe = async (label: string) => {
+    const result = await new AxeBuilder({ page }).analyze();
+    const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+    expect(bad.map((v) => `${label}: ${v.id} (${v.impact}) ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`)).toEqual([]);
+  };
+
+  beforeAll(async () => {
+    if (!existsSync(path.join(ROOT, 'web', 'dist', 'index.html')))
+      throw new Error('web/dist/index.html is missing: build the web app first with `npm run build:web` (npm test does it in pretest)');
+    dir = mkdtempSync(path.join(tmpdir(), 'mochila-e2e-'));
+    net = await runDevnet({ dir, units: 3, httpPort: 0, p2pPort: -1, fresh: true, logLevel: 'error' });
+    for (const a of net.units) for (const b of net.units) if (a !== b) replicate(a.node.services, b.node.services);
+    home = net.units[0]!;
+    base = home.node.httpUrl;
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    });
+    ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    page = await ctx.newPage();
+    // the app must never talk to another host
+    page.on('request', (req) => {
+      const u = new URL(req.url());
+      if (!['data:', 'blob:'].includes(u.protocol) && u.origin !== base) throw new Error(`request to another host: ${req.url()}`);
+    });
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await net?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('searches without accents, filters by country (state in the URL) and opens a detail page', async () => {
+    const api = (await (await fetch(`${base}/api/v1/microcredentials?q=prevencion`)).json()) as { total: number; facets: { country: { value: string; count: number }[] } };
+    const cl = api.facets.country.find((c) => c.value === 'CL')!;
+    expect(cl.count).toBeGreaterThan(0);
+    expect(api.facets.country.length).toBeGreaterThan(1);
+
+    await page.goto(base + '/');
+    await expect.poll(() => page.locator('html').getAttribute('lang')).toBe('es');
+    await page.getByLabel('Buscar microcredenciales').fill('prevencion');
+    await page.waitForURL(/q=prevencion/);
+    await expect.poll(() => page.locator('.result-count').textContent()).toBe(`${api.total} resultados`.replace(/^1 resultados$/, '1 resultado'));
+    await page.getByRole('checkbox', { name: /^Chile/ }).check();
+    await page.waitForURL(/country=CL/);
+    await expect.poll(() => page.locator('.result-count').textContent()).toBe(cl.count === 1 ? '1 resultado' : `${cl.count} resultados`);
+    const metas = await page.locator('.cards .card .meta').allTextContents();
+    expect(metas.length).toBe(cl.count);
+    for (const m of metas) expect(m).toContain('Chile');
+
+    // the URL alone restores the search (shareable link)
+    const shared = page.url();
+    const p2 = await ctx.newPage();
+    await p2.goto(shared);
+    await expect.poll(() => p2.locator('.result-count').textContent()).toBe(cl.count === 1 ? '1 resultado' : `${cl.count} resultados`);
+    expect(await p2.getByLabel('Buscar microcredenciales').inputValue()).toBe('prevencion');
+    await p2.close();
+
+    const first = page.locator('.cards .card h3 a').first();
+    const title = (await first.textContent())!;
+    await first.click();
+    await page.waitForURL(/\/microcredentials\//);
+    await expect.poll(() => page.locator('h1').textContent()).toBe(title);
+    for (const label of ['Resultados de aprendizaje', 'Carga de trabajo', 'Nivel', 'Tipo de evaluación', 'Forma de participación', 'Aseguramiento de la calidad', 'Organismo que otorga'])
+      expect(await page.locator('.eu dt', { hasText: label }).count(), label).toBeGreaterThan(0);
+    await page.getByRole('heading', { name: 'Reconocimientos de otras instituciones' }).waitFor();
+    await axe('detail');
+  });
+
+  it('switches to English and back, remembering the choice', async () => {
+    const mc = ownMc();
+    await page.goto(`${base}/microcredentials/${encodeURIComponent(mc.id)}`);
+    await expect.poll(() => page.locator('h1').textContent()).toBe(mc.record.title.es);
+    await page.getByRole('button', { name: 'English' }).click();
+    await expect.poll(() => page.locator('html').getAttribute('lang')).toBe('en');
+    await expect.poll(() => page.locator('h1').textContent()).toBe(mc.record.title.en ?? mc.record.title.es);
+    expect(await page.getByRole('navigation', { name: 'Main navigation' }).getByRole('link', { name: 'Catalogue' }).count()).toBe(1);
+    await page.reload();
+    await expect.poll(() => page.locator('html').getAttribute('lang')).toBe('en');
+    await page.getByRole('heading', { name: 'EU standard elements' }).waitFor();
+    await page.getByRole('button', { name: 'Español' }).click();
+    await expect.poll(() => page.locator('html').getAttribute('lang')).toBe('es');
+    await page.getByRole('heading', { name: 'Elementos estándar de la UE' }).waitFor();
+  });
+
+  it('verifies a valid credential from its link and rejects a tampered copy', async () => {
+    const issued = await issue(ownMc().id, 'Ana María Núñez');
+    await page.goto(`${base}/verify?credential=${encodeURIComponent(issued.id)}`);
+    await page.locator('.report[data-outcome="verified"]').waitFor({ timeout: 15_000 });
+    expect(await page.locator('.check[data-status="ok"]').count()).toBe(9);
+    expect(await page.locator('.report').textContent()).toContain(ownMc().record.title.es!);
+    await page.getByRole('link', { name: 'Ver la microcredencial en el catálogo' }).waitFor();
+    await axe('verify');
+
+    const tampered = structuredClone(issued.credential) as { credentialSubject: { name?: string; achievement: { name: string } } };
+    tampered.credentialSubject.achievement.name = 'Doctorado en todo';
+    await page.goto(`${base}/verify`);
+    await page.getByLabel('Credencial en JSON').fill(JSON.stringify(tampered));
+    await page.getByRole('button', { name: 'Verificar', exact: true }).click();
+    await page.locator('.report[data-outcome="failed"]').waitFor({ timeout: 15_000 });
+    expect(await page.locator('.check[data-check="proof"]').getAttribute('data-status')).toBe('failed');
+    expect(await page.locator('.outcome').textContent()).toContain('NO es válida');
+  });
+
+  it('issues a credential as admin through the UI', async () => {
+    const mc = ownMc();
+    await page.goto(`${base}/admin`);
+    await page.getByLabel('Token de administración').fill(home.token);
+    await page.getByRole('button', { name: 'Iniciar sesión' }).click();
+    await page.getByRole('link', { name: 'Emitir' }).click();
+    await page.getByLabel('Microcredencial', { exact: true }).selectOption(mc.id);
+    await page.getByLabel('Nombre del estudiante').fill('José Ignacio Araya');
+    await page.getByLabel('Correo del estudiante').fill('jose.araya@example.cl');
+    await page.getByRole('button', { name: 'Emitir credencial' }).click();
+    const done = page.locator('.issued');
+    await done.waitFor({ timeout: 15_000 });
+    const id = await done.getAttribute('data-credential-id');
+    expect(id).toBeTruthy();
+    await page.getByRole('link', { name: 'Verificar ahora' }).click();
+    await page.locator('.report[data-outcome="verified"]').waitFor({ timeout: 15_000 });
+    expect(await page.locator('.report').textContent()).toContain('José Ignacio Araya');
+  });
+
+  it('has no serious or critical accessibility violations on the catalogue, institutions and network pages', async () => {
+    await page.goto(base + '/');
+    await page.locator('.cards .card').first().waitFor();
+    await axe('catalogue');
+    await page.goto(base + '/institutions');
+    await page.locator('.diagram svg').waitFor();
+    await axe('institutions');
+    await page.goto(base + '/network');
+    await page.locator('#feeds-h').waitFor();
+    await axe('network');
+  });
+});
