@@ -66,7 +66,7 @@ export class RssSampler {
 
 export function saveResult(name: string, data: unknown): void {
   mkdirSync(RESULTS_DIR, { recursive: true });
-  writeFileSync(path.join(RESULTS_DIR, `${name}.json`), JSON.stringify({ at: new Date().toISOString(), machine: machine(), ...(data as object) }, null, 2) + '\n');
+  writeFileSync(path.join(RESULTS_DIR, `${name}.json`), JSON.stringify({ at: new Date().toISOString(), machine: machine(), loadAvg: os.loadavg().map((x) => round(x)), ...(data as object) }, null, 2) + '\n');
 }
 
 export function loadResult<T = Record<string, unknown>>(name: string): T | null {
