@@ -80,7 +80,8 @@ async function main(): Promise<void> {
     await page.fill('#mc-titleEs', 'Gestión de proyectos de ingeniería');
     await page.locator('#mc-outcomesEs').focus();
     await page.locator('#mc-titleEn').focus();
-    await page.screenshot({ path: path.join(OUT, 'admin.png'), fullPage: false });
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.screenshot({ path: path.join(OUT, 'admin.png'), fullPage: true });
     console.log('web/screenshots/admin.png');
     const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
     await phone.addInitScript(() => localStorage.setItem('mochila.lang', 'es'));
