@@ -56,6 +56,7 @@ describe.skipIf(!hasChromium)('web app in Chromium', () => {
     });
     ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     page = await ctx.newPage();
+    page.setDefaultTimeout(10_000);
     // the app must never talk to another host
     page.on('request', (req) => {
       const u = new URL(req.url());
@@ -158,6 +159,49 @@ describe.skipIf(!hasChromium)('web app in Chromium', () => {
     await page.getByRole('link', { name: 'Verificar ahora' }).click();
     await page.locator('.report[data-outcome="verified"]').waitFor({ timeout: 15_000 });
     expect(await page.locator('.report').textContent()).toContain('José Ignacio Araya');
+  });
+
+  it('publishes a microcredential with the EU elements checked as you type, uploads a CSV batch and revokes a credential', async () => {
+    await page.goto(`${base}/admin`);
+    await page.evaluate((tk) => sessionStorage.setItem('mochila.adminToken', tk), home.token);
+    await page.goto(`${base}/admin?tab=catalogue`);
+    await page.getByRole('button', { name: 'Nueva microcredencial' }).click();
+    const summary = page.locator('.editor .alert').first();
+    await expect.poll(() => summary.textContent()).toContain('resultados de aprendizaje');
+    await page.getByLabel('Código (minúsculas, números y guiones)').fill('gestion-proyectos-e2e');
+    await page.getByLabel('Título (español)').fill('Gestión de proyectos de ingeniería');
+    await page.getByLabel('Resultados de aprendizaje (español, uno por línea)').fill('Planificar un proyecto\nControlar costos y plazos');
+    await expect.poll(() => summary.textContent()).not.toContain('resultados de aprendizaje');
+    await page.getByLabel('Horas de trabajo del estudiante').fill('60');
+    await page.getByLabel('Sistema de créditos').selectOption('SCT-Chile');
+    await page.locator('#mc-credits').fill('2');
+    await page.getByLabel('Marco de niveles').selectOption('EQF');
+    await page.locator('#mc-levelValue').selectOption('6');
+    await page.getByLabel('Tipo de evaluación').selectOption('project');
+    await page.getByLabel('Forma de participación').selectOption('online');
+    await page.getByLabel('Aseguramiento de la calidad').selectOption('internal');
+    await page.getByLabel('Campo ISCED-F').selectOption('0732');
+    await expect.poll(() => summary.textContent()).toContain('Están todos los elementos obligatorios');
+    await page.getByRole('button', { name: 'Publicar', exact: true }).click();
+    await page.getByText('Publicada: gestion-proyectos-e2e, versión 1.').waitFor().catch(async (e) => {
+      throw new Error(`${(e as Error).message}\n${await page.locator('main').innerText()}`);
+    });
+    expect(home.node.services.catalogue.byInstitution(home.did).some((m) => m.record.code === 'gestion-proyectos-e2e')).toBe(true);
+
+    await page.getByRole('link', { name: 'Emitir' }).click();
+    await page.getByLabel('O pegue el contenido CSV').fill('nombre;correo\nCarla Muñoz;carla@example.cl\nDiego Soto;diego@example.cl\nSin Correo;\n');
+    await page.getByLabel('Microcredencial para todas las filas (opcional)').selectOption(ownMc().id);
+    await page.getByRole('button', { name: 'Emitir lote' }).click();
+    await expect.poll(() => page.locator('.job [role="status"]').textContent(), { timeout: 20_000 }).toMatch(/3 de 3 filas: 2 emitidas.*1 con error.*Estado: done/);
+    expect(await page.locator('.job tbody tr').count()).toBe(3);
+
+    await page.getByRole('link', { name: 'Credenciales emitidas' }).click();
+    await page.getByLabel('Buscar por nombre, correo o identificador').fill('Carla');
+    await page.getByRole('button', { name: 'Revocar: Carla Muñoz' }).click();
+    await page.getByLabel('Motivo').fill('emitida por error');
+    await page.getByRole('button', { name: 'Confirmar: Revocar' }).click();
+    await page.getByText('Estado actualizado.').waitFor();
+    await expect.poll(() => page.locator('tbody tr', { hasText: 'Carla Muñoz' }).textContent()).toContain('Revocada');
   });
 
   it('has no serious or critical accessibility violations on the catalogue, institutions and network pages', async () => {

@@ -360,6 +360,8 @@ export const en: Record<MessageKey, string> = {
   'admin.err.participation_form': 'Choose the form of participation.',
   'admin.err.quality_assurance': 'Choose the type of quality assurance.',
   'admin.err.url': 'Write a full address (https://…).',
+  'admin.err.field': 'Choose the ISCED-F field of study.',
+  'admin.err.languages': 'Give at least one language (for example es, en).',
   'admin.el.title': 'title',
   'admin.el.learning_outcomes': 'learning outcomes',
   'admin.el.workload': 'workload',

@@ -359,6 +359,8 @@ export const es = {
   'admin.err.participation_form': 'Elija la forma de participación.',
   'admin.err.quality_assurance': 'Elija el tipo de aseguramiento de la calidad.',
   'admin.err.url': 'Escriba una dirección completa (https://…).',
+  'admin.err.field': 'Elija el campo de estudio ISCED-F.',
+  'admin.err.languages': 'Indique al menos un idioma (por ejemplo es, en).',
   'admin.el.title': 'título',
   'admin.el.learning_outcomes': 'resultados de aprendizaje',
   'admin.el.workload': 'carga de trabajo',

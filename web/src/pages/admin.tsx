@@ -434,6 +434,8 @@ function McEditor({ token, base, onSaved, onCancel }: { token: string; base: Own
   for (const m of missing) clientErr[ELEMENT_FIELD[m]!] = t(`admin.err.${m}` as MessageKey);
   if (!/^[a-z0-9][a-z0-9-]{2,63}$/.test(f.code)) clientErr.code = t('admin.err.code');
   if (f.furtherUrl.trim() && !/^https?:\/\/\S+$/.test(f.furtherUrl.trim())) clientErr.furtherUrl = t('admin.err.url');
+  if (!f.field) clientErr.field = t('admin.err.field');
+  if (!f.languages.split(',').some((l) => /^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/.test(l.trim()))) clientErr.languages = t('admin.err.languages');
   const errorOf = (k: FieldName) => server?.fields[k] ?? (touched[k] || submitted ? clientErr[k] : undefined);
 
   const upd = (k: FieldName) => (e: Event) => {
@@ -462,7 +464,9 @@ function McEditor({ token, base, onSaved, onCancel }: { token: string; base: Own
       const ae = err as ApiError;
       const fields: Partial<Record<FieldName, string>> = {};
       for (const fe of ae.errors ?? []) {
-        const k = fe.element ? ELEMENT_FIELD[fe.element] : PATH_FIELD[(fe.path ?? '').split('/').filter(Boolean)[0] ?? ''];
+        const segs = (fe.path ?? '').split('/').filter((x) => x && x !== 'microcredential');
+        const prop = /must have property '(\w+)'/.exec(fe.message)?.[1];
+        const k = fe.element ? ELEMENT_FIELD[fe.element] : PATH_FIELD[segs[0] ?? prop ?? ''];
         if (k) fields[k] = fields[k] ? `${fields[k]}; ${fe.message}` : fe.message;
       }
       if (ae.code === 'conflict' || ae.code === 'validation_failed') if (!Object.keys(fields).length && /code/i.test(ae.detail)) fields.code = ae.detail;
@@ -557,8 +561,8 @@ function McEditor({ token, base, onSaved, onCancel }: { token: string; base: Own
         {select('qa', 'admin.f.qa', enumOpts('enum.qa.', ['internal', 'external', 'internal-and-external']), true)}
       </div>
       <div class="grid2">
-        {select('field', 'admin.f.field', ref.fields.map((x) => ({ value: x.code, label: `${x.code} — ${pick(x.label)}` })))}
-        {text('languages', 'admin.f.languages')}
+        {select('field', 'admin.f.field', ref.fields.map((x) => ({ value: x.code, label: `${x.code} — ${pick(x.label)}` })), true)}
+        {text('languages', 'admin.f.languages', { required: true })}
       </div>
       {text('prerequisitesEs', 'admin.f.prerequisitesEs', { multiline: true })}
       <div class="grid2">

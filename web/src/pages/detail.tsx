@@ -135,7 +135,7 @@ export function EuElements({ mc, headingLevel = 2 }: { mc: McRecord & { institut
         <dt>{t('mc.workload')}</dt>
         <dd>{mc.workload ? t('mc.workloadValue', { hours: i.num(mc.workload.hours), credits: i.num(mc.workload.credits.value), system: mc.workload.credits.system }) : none}</dd>
         <dt>{t('mc.level')}</dt>
-        <dd>{mc.level ? `${levelLabel(mc.level)} (${mc.level.framework} ${mc.level.value})` : none}</dd>
+        <dd>{mc.level ? (levelLabel(mc.level).includes(mc.level.framework) ? levelLabel(mc.level) : `${levelLabel(mc.level)} (${mc.level.framework} ${mc.level.value})`) : none}</dd>
         <dt>{t('mc.assessment')}</dt>
         <dd>
           {mc.assessment ? tx('enum.assessment.', mc.assessment.type) : none}
