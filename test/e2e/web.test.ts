@@ -132,6 +132,11 @@ describe.skipIf(!hasChromium)('web app in Chromium', () => {
     await page.getByRole('link', { name: 'Ver la microcredencial en el catálogo' }).waitFor();
     await axe('verify');
 
+    // the same credential chosen as a file
+    await page.goto(`${base}/verify`);
+    await page.getByLabel('Elegir un archivo de credencial').setInputFiles({ name: 'credential.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(issued.credential)) });
+    await page.locator('.report[data-outcome="verified"]').waitFor({ timeout: 15_000 });
+
     const tampered = structuredClone(issued.credential) as { credentialSubject: { name?: string; achievement: { name: string } } };
     tampered.credentialSubject.achievement.name = 'Doctorado en todo';
     await page.goto(`${base}/verify`);
@@ -202,6 +207,29 @@ describe.skipIf(!hasChromium)('web app in Chromium', () => {
     await page.getByRole('button', { name: 'Confirmar: Revocar' }).click();
     await page.getByText('Estado actualizado.').waitFor();
     await expect.poll(() => page.locator('tbody tr', { hasText: 'Carla Muñoz' }).textContent()).toContain('Revocada');
+  });
+
+  it('looks up a foreign microcredential for recognition and records a decision the detail page shows', async () => {
+    const foreignUnit = net.units.find((u) => u.node.services.institutions.get(u.did)?.profile.country === 'GT')!;
+    const foreign = foreignUnit.node.services.catalogue.byInstitution(foreignUnit.did)[0]!;
+    await page.goto(`${base}/recognition?microcredential=${encodeURIComponent(foreign.id)}`);
+    await page.getByRole('heading', { name: 'Comparación con el catálogo local' }).waitFor();
+    expect(await page.locator('.lookup .cards .card').count()).toBeGreaterThan(0);
+    expect(await page.getByRole('link', { name: 'Informe imprimible' }).getAttribute('href')).toBe(`/api/v1/recognition/report?microcredential=${encodeURIComponent(foreign.id)}&lang=es`);
+
+    await page.goto(`${base}/admin`);
+    await page.evaluate((tk) => sessionStorage.setItem('mochila.adminToken', tk), home.token);
+    await page.goto(`${base}/admin?tab=recognition`);
+    await page.getByLabel('Identificador de la microcredencial de otra institución').fill(foreign.id);
+    await expect.poll(() => page.getByLabel('Versión').inputValue()).toBe(String(foreign.record.version));
+    await page.getByLabel('Resultado').selectOption('credits');
+    await page.getByLabel('Sistema de créditos').selectOption('SCT-Chile');
+    await page.getByLabel('Créditos reconocidos').fill('2');
+    await page.getByLabel('Motivos').fill('Resultados de aprendizaje y carga comparables.');
+    await page.getByRole('button', { name: 'Firmar y publicar la decisión' }).click();
+    await page.getByText(/Decisión publicada: dec-/).waitFor();
+    await page.goto(`${base}/microcredentials/${encodeURIComponent(foreign.id)}`);
+    await expect.poll(() => page.locator('.decisions').textContent()).toContain('Reconocida por créditos');
   });
 
   it('has no serious or critical accessibility violations on the catalogue, institutions and network pages', async () => {
