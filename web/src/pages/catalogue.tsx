@@ -5,10 +5,10 @@
 import { useEffect, useState } from 'preact/hooks';
 import { qs } from '../api.js';
 import { ErrorBox, Loading, PageTitle, useApi, useDebounced, useFieldLabel, useLevelLabel } from '../common.js';
-import { useI18n } from '../i18n/index.js';
+import { useI18n, type LangMap } from '../i18n/index.js';
 import type { MessageKey } from '../i18n/es.js';
 import { Link, navigate, useLocation } from '../router.js';
-import type { FacetValue, McSummary, SearchResponse } from '../types.js';
+import type { FacetValue, Institution, McSummary, SearchResponse } from '../types.js';
 
 const DIMS = ['country', 'institution', 'field', 'level', 'participation', 'language', 'pilotArea'] as const;
 type Dim = (typeof DIMS)[number];
@@ -54,6 +54,8 @@ export function CataloguePage() {
   }, [urlQ]);
 
   const res = useApi<SearchResponse>(`/api/v1/microcredentials${apiQuery(loc.search)}`);
+  const insts = useApi<{ items: Institution[] }>('/api/v1/institutions');
+  const instNames = new Map((insts.data?.items ?? []).map((x) => [x.did, x.name] as const));
   const data = res.data;
   const page = Number(loc.search.get('page') ?? '1') || 1;
   const pageSize = Number(loc.search.get('pageSize') ?? PAGE_SIZE) || PAGE_SIZE;
@@ -80,7 +82,7 @@ export function CataloguePage() {
             </p>
           )}
           {DIMS.map((d) => (
-            <Facet key={d} dim={d} values={data?.facets[d] ?? []} search={loc.search} />
+            <Facet key={d} dim={d} values={data?.facets[d] ?? []} search={loc.search} names={instNames} />
           ))}
           <HoursFilter search={loc.search} />
           </details>
@@ -124,7 +126,7 @@ export function CataloguePage() {
   );
 }
 
-function Facet({ dim, values, search }: { dim: Dim; values: FacetValue[]; search: URLSearchParams }) {
+function Facet({ dim, values, search, names }: { dim: Dim; values: FacetValue[]; search: URLSearchParams; names: Map<string, LangMap> }) {
   const i = useI18n();
   const fieldLabel = useFieldLabel();
   const levelLabel = useLevelLabel();
@@ -137,7 +139,7 @@ function Facet({ dim, values, search }: { dim: Dim; values: FacetValue[]; search
       case 'country':
         return i.region(v.value);
       case 'institution':
-        return v.label ?? v.value;
+        return i.pick(names.get(v.value)) || v.label || v.value;
       case 'field':
         return fieldLabel(v.value);
       case 'level':
