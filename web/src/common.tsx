@@ -167,3 +167,12 @@ export function Badge({ kind, children }: { kind: 'ok' | 'failed' | 'unchecked' 
 export function shortDid(did: string): string {
   return did.length > 28 ? `${did.slice(0, 16)}…${did.slice(-8)}` : did;
 }
+
+/** A multilingual record field in the chosen language; marks the fallback language (WCAG 3.1.2) when it differs. */
+export function Text({ m }: { m: LangMap }) {
+  const { lang, pick } = useI18n();
+  const text = pick(m);
+  if (!m || !text) return null;
+  const used = (['es', 'en', 'pt'] as const).find((l) => m[l] === text);
+  return used && used !== lang ? <span lang={used}>{text}</span> : <>{text}</>;
+}

@@ -4,7 +4,7 @@
  */
 import { useEffect, useState } from 'preact/hooks';
 import { qs } from '../api.js';
-import { ErrorBox, Loading, PageTitle, useApi, useDebounced, useFieldLabel, useLevelLabel } from '../common.js';
+import { ErrorBox, Loading, PageTitle, Text, useApi, useDebounced, useFieldLabel, useLevelLabel } from '../common.js';
 import { useI18n, type LangMap } from '../i18n/index.js';
 import type { MessageKey } from '../i18n/es.js';
 import { Link, navigate, useLocation } from '../router.js';
@@ -206,13 +206,19 @@ export function ResultCard({ m }: { m: McSummary }) {
   return (
     <li class="card">
       <h3>
-        <Link href={`/microcredentials/${encodeURIComponent(m.id)}`}>{i.pick(m.title)}</Link>
+        <Link href={`/microcredentials/${encodeURIComponent(m.id)}`}>
+          <Text m={m.title} />
+        </Link>
       </h3>
       <p class="meta">
         {inst} · {i.region(m.country)}
         {m.status === 'withdrawn' && <> · <strong>{i.t('cat.withdrawn')}</strong></>}
       </p>
-      {i.pick(m.description) && <p class="desc">{i.pick(m.description)}</p>}
+      {i.pick(m.description) && (
+        <p class="desc">
+          <Text m={m.description} />
+        </p>
+      )}
       <ul class="chips">
         {m.workload && (
           <li>

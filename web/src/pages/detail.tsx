@@ -3,7 +3,7 @@
  * recognition decisions by other institutions and the version history.
  */
 import { enc, qs } from '../api.js';
-import { ErrorBox, Loading, PageTitle, useApi, useFieldLabel, useLevelLabel } from '../common.js';
+import { ErrorBox, Loading, PageTitle, Text, useApi, useFieldLabel, useLevelLabel } from '../common.js';
 import { useI18n } from '../i18n/index.js';
 import { Link, useLocation } from '../router.js';
 import type { Accreditation, Decision, McDetail, McRecord } from '../types.js';
@@ -43,7 +43,11 @@ export function DetailPage({ id }: { id: string }) {
         )}
       </p>
       {version && Number(version) !== latest && <p class="alert alert-info">{t('mc.viewing', { n: version })}</p>}
-      {pick(mc.description) && <p class="lead">{pick(mc.description)}</p>}
+      {pick(mc.description) && (
+        <p class="lead">
+          <Text m={mc.description} />
+        </p>
+      )}
       <p>
         <Link class="btn btn-secondary" href={`/recognition${qs({ microcredential: mc.id })}`}>
           {t('mc.compare')}
@@ -125,7 +129,9 @@ export function EuElements({ mc, headingLevel = 2 }: { mc: McRecord & { institut
           {mc.learningOutcomes?.length ? (
             <ol>
               {mc.learningOutcomes.map((o, n) => (
-                <li key={n}>{pick(o.text)}</li>
+                <li key={n}>
+                  <Text m={o.text} />
+                </li>
               ))}
             </ol>
           ) : (
@@ -139,7 +145,11 @@ export function EuElements({ mc, headingLevel = 2 }: { mc: McRecord & { institut
         <dt>{t('mc.assessment')}</dt>
         <dd>
           {mc.assessment ? tx('enum.assessment.', mc.assessment.type) : none}
-          {pick(mc.assessment?.description) && <p class="sub">{pick(mc.assessment?.description)}</p>}
+          {pick(mc.assessment?.description) && (
+            <p class="sub">
+              <Text m={mc.assessment?.description} />
+            </p>
+          )}
         </dd>
         <dt>{t('mc.participation')}</dt>
         <dd>
@@ -150,13 +160,17 @@ export function EuElements({ mc, headingLevel = 2 }: { mc: McRecord & { institut
         <dd>
           {mc.qualityAssurance ? tx('enum.qa.', mc.qualityAssurance.type) : none}
           {mc.qualityAssurance?.body && ` · ${mc.qualityAssurance.body}`}
-          {pick(mc.qualityAssurance?.description) && <p class="sub">{pick(mc.qualityAssurance?.description)}</p>}
+          {pick(mc.qualityAssurance?.description) && (
+            <p class="sub">
+              <Text m={mc.qualityAssurance?.description} />
+            </p>
+          )}
         </dd>
       </dl>
       <H2>{t('mc.euOptional')}</H2>
       <dl class="facts">
         <dt>{t('mc.prerequisites')}</dt>
-        <dd>{pick(mc.prerequisites) || none}</dd>
+        <dd>{pick(mc.prerequisites) ? <Text m={mc.prerequisites} /> : none}</dd>
         <dt>{t('mc.supervision')}</dt>
         <dd>{mc.supervision ? tx('enum.supervision.', mc.supervision) : none}</dd>
         <dt>{t('mc.stackability')}</dt>
@@ -226,7 +240,9 @@ function OtherData({ mc }: { mc: McDetail }) {
       {pick(mc.criteria) && (
         <>
           <dt>{t('mc.criteria')}</dt>
-          <dd>{pick(mc.criteria)}</dd>
+          <dd>
+            <Text m={mc.criteria} />
+          </dd>
         </>
       )}
       {mc.pilotArea && (
