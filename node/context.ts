@@ -28,7 +28,7 @@ import { RecognitionProjector } from './recognition/recognition.projector.js';
 import { createHttpApp } from './http/app.js';
 import { recognitionExtension } from './http/routes/recognition.routes.js';
 import { networkExtension } from './http/routes/network.routes.js';
-import { Replicator, type ReplicatorOptions } from './federation/replicator.js';
+import type { Replicator, ReplicatorOptions } from './federation/replicator.js';
 import { createDocumentLoader } from './identity/document-loader.js';
 import { StatusListRegistry } from './credentials/status-registry.js';
 import { CredentialService } from './credentials/credential.service.js';
@@ -211,6 +211,8 @@ export class MochilaNode {
     if (interrupted) s.logger.warn('batch jobs interrupted by the last stop were marked failed', { jobs: interrupted });
     await s.credentials.publishPending();
     if (this.opts.federation !== false && s.config.p2pPort >= 0) {
+      // loaded only when replication runs: libp2p is most of the CLI's start-up time
+      const { Replicator } = await import('./federation/replicator.js');
       this.replicator = new Replicator({
         replica: s.feed,
         seed: s.keystore.institution.seed,
