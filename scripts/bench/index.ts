@@ -62,7 +62,8 @@ function status(value: number, target: number, lowerIsBetter = false, unit = '')
   const met = lowerIsBetter ? value <= target : value >= target;
   if (met) return '**met**';
   const gap = Math.abs(value - target);
-  return `**missed** by ${fmt(gap, gap < 10 ? 2 : 0)}${unit} (${fmt((gap / target) * 100)} %)`;
+  const pct = (gap / target) * 100;
+  return `**missed** by ${fmt(gap, gap < 10 ? 1 : 0)}${unit} (${fmt(pct, pct < 10 ? 1 : 0)} %)`;
 }
 
 function dateOf(r: R | null): string {
@@ -90,7 +91,7 @@ export function renderBenchmarks(): string {
     '',
     'Benchmarks report numbers; they are not tests and never fail a build. Every figure below comes from the latest **full** run of its part',
     '(quick runs, `npm run bench -- --quick`, write `*-quick.json` and never change this file). Regenerate with `npm run bench`',
-    '(about 20 minutes, of which 10 are the soak), one part with `npm run bench -- --only <part>`, or just this file from the saved',
+    '(about 15 minutes, of which 10 are the soak), one part with `npm run bench -- --only <part>`, or just this file from the saved',
     'results with `npm run bench -- --report`.',
     '',
     '## Machine',
@@ -120,7 +121,7 @@ export function renderBenchmarks(): string {
       `catch-up, ${fmt(r['n'])} entries from ${r['sources']} peer${r['sources'] > 1 ? 's' : ''}`,
       `${fmt(r['entriesPerSecond'])} entries/s`,
       `machine limit ${fmt(r['machineLimitEntriesPerSecond'])}/s`,
-      `${fmt(r['ratioToLimit'] * 100)} %`,
+      `${fmt(r['ratioToLimit'] * 100, 1)} %`,
       '≥ 30,000/s and ≥ 30 % of limit',
       `${status(r['entriesPerSecond'], 30_000, false, '/s')}; ratio ${status(r['ratioToLimit'] * 100, 30, false, ' pts')}`,
     ]);
@@ -167,7 +168,7 @@ export function renderBenchmarks(): string {
   p('## Catch-up of a fresh node', '', `Command: \`${commandFor('catchup')}\` (add \`--million\` for 1,000,000 entries). Last full run: ${dateOf(catchup)}.`, '');
   if (catchup) {
     p(
-      'A fresh node dials one (or three) peers holding one author\'s pre-signed feed of N ~600-byte entries and pulls it over',
+      'A fresh node dials one (or three) peers holding one author\'s pre-signed feed of N membership entries (~1 KB each on the wire) and pulls it over',
       'the sync protocol; timed from the dial until the fresh node holds the whole feed and its heads digest equals the author\'s.',
       'Baseline in the same run: the machine limit for the storage part of the same work (SHA-256 over the canonical bytes +',
       'SQLite insert in a WAL file, 1,000 per transaction; no network, no signature, schema, membership checks or projections).',
