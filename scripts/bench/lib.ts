@@ -84,7 +84,7 @@ export function lineChart(opts: {
 }): string {
   const W = 640;
   const H = 360;
-  const m = { l: 70, r: 20, t: 40, b: 50 };
+  const m = { l: 70, r: 40, t: 40, b: 50 };
   const all = opts.series.flatMap((s) => s.points);
   const fx = (x: number) => (opts.logX ? Math.log10(x) : x);
   const xs = all.map((p) => fx(p[0]));
