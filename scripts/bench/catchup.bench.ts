@@ -67,25 +67,25 @@ export async function runCatchupBench(sizes: number[]) {
   return { results, target: { entriesPerSecond: 30_000, ratioToLimit: 0.3 } };
 }
 
+export function catchupPlot(results: { n: number; sources: number; entriesPerSecond: number; machineLimitEntriesPerSecond: number }[]): string {
+  return lineChart({
+    title: 'Catch-up of a fresh node',
+    xLabel: 'entries (log scale)',
+    yLabel: 'entries per second',
+    logX: true,
+    series: [
+      { name: 'from 1 peer', points: results.filter((x) => x.sources === 1).map((x) => [x.n, x.entriesPerSecond]) },
+      { name: 'from 3 peers', points: results.filter((x) => x.sources === 3).map((x) => [x.n, x.entriesPerSecond]) },
+      { name: 'machine limit (hash + SQLite)', points: results.filter((x) => x.sources === 1).map((x) => [x.n, x.machineLimitEntriesPerSecond]) },
+    ],
+  });
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
   const quick = hasFlag('quick');
   const sizes = quick ? [10_000] : hasFlag('million') ? [10_000, 100_000, 1_000_000] : [10_000, 100_000];
   const r = await runCatchupBench(sizes);
   saveResult(quick ? 'catchup-quick' : 'catchup', r);
-  if (!quick)
-    savePlot(
-      'catchup',
-      lineChart({
-        title: 'Catch-up of a fresh node',
-        xLabel: 'entries (log scale)',
-        yLabel: 'entries per second',
-        logX: true,
-        series: [
-          { name: 'from 1 peer', points: r.results.filter((x) => x.sources === 1).map((x) => [x.n, x.entriesPerSecond]) },
-          { name: 'from 3 peers', points: r.results.filter((x) => x.sources === 3).map((x) => [x.n, x.entriesPerSecond]) },
-          { name: 'machine limit (hash + SQLite)', points: r.results.filter((x) => x.sources === 1).map((x) => [x.n, x.machineLimitEntriesPerSecond]) },
-        ],
-      }),
-    );
+  if (!quick) savePlot('catchup', catchupPlot(r.results));
   console.log(JSON.stringify(r, null, 2));
 }

@@ -15,7 +15,10 @@ import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { hasFlag, loadResult, machine, round, saveResult } from './lib.js';
+import { hasFlag, loadResult, machine, round, saveResult, savePlot } from './lib.js';
+import { catchupPlot } from './catchup.bench.js';
+import { propagationPlot } from './propagation.bench.js';
+import { soakPlot } from './soak.bench.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '../..');
@@ -331,13 +334,24 @@ const CREDENTIAL_LIMITS = [
   '`GET /api/v1/admin/jobs/:id` returns every row so far, so a poll of a 10,000-row job costs up to ~300 ms.',
 ].join('\n');
 
+/** Regenerates the full-run plots from the saved results (so a change of chart style needs no re-run) and BENCHMARKS.md. */
+function writeReport(): void {
+  const c = loadResult<R>('catchup');
+  const pr = loadResult<R>('propagation');
+  const so = loadResult<R>('soak');
+  if (c) savePlot('catchup', catchupPlot(c['results']));
+  if (pr) savePlot('propagation', propagationPlot(pr['results']));
+  if (so) savePlot('soak', soakPlot(so['samples']));
+  writeFileSync(path.join(ROOT, 'BENCHMARKS.md'), renderBenchmarks() + '\n');
+}
+
 // ---------------------------------------------------------------- main
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const quick = hasFlag('quick');
   if (hasFlag('report')) {
-    writeFileSync(path.join(ROOT, 'BENCHMARKS.md'), renderBenchmarks() + '\n');
-    console.error('BENCHMARKS.md regenerated from the saved full results');
+    writeReport();
+    console.error('BENCHMARKS.md and plots regenerated from the saved full results');
   } else {
     const only = argValue('only');
     const selected = only ? only.split(',').map((s) => s.trim()) : [...PARTS];
@@ -364,7 +378,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     const allResults = { ...((prev?.['results'] as R | undefined) ?? {}), ...results };
     saveResult(quick ? 'bench-quick' : 'bench', { quick, seconds: round(allParts.reduce((a, x) => a + x['seconds'], 0), 1), parts: allParts, cores: os.cpus().length, results: allResults });
     if (!quick) {
-      writeFileSync(path.join(ROOT, 'BENCHMARKS.md'), renderBenchmarks() + '\n');
+      writeReport();
       console.error('BENCHMARKS.md regenerated');
     }
     console.error(`\nbench${quick ? ' --quick' : ''}: ${parts.length} part(s) in ${seconds} s${parts.some((x) => x.exitCode) ? `; FAILED: ${parts.filter((x) => x.exitCode).map((x) => x.part).join(', ')}` : ''}`);
