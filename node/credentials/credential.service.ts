@@ -125,6 +125,8 @@ export class CredentialService {
   private signerCache: { did: string; signer: Promise<CredentialSigner> } | null = null;
   private readonly verifier;
   private readonly running = new Map<string, Promise<void>>();
+  /** Rows of running jobs, served from memory (the table copy is written every 2 s and at the end). */
+  private readonly live = new Map<string, BatchRowResult[]>();
   private stopping = false;
 
   constructor(private readonly d: CredentialServiceDeps) {
@@ -493,7 +495,7 @@ export class CredentialService {
           jobId: id,
           onProgress: (_n, r) => {
             results.push(r);
-            if (performance.now() - lastSave > 250) {
+            if (performance.now() - lastSave > 2_000) {
               lastSave = performance.now();
               save('running');
             }
@@ -504,31 +506,52 @@ export class CredentialService {
         this.d.logger.error('batch job failed', { job: id, error: String(e) });
         save('failed', String((e as Error)?.message ?? e));
       }
-    })().finally(() => this.running.delete(id));
+    })().finally(() => {
+      this.running.delete(id);
+      this.live.delete(id);
+    });
+    this.live.set(id, results);
     this.running.set(id, run);
     return this.job(id)!;
   }
 
-  job(id: string): BatchJob | null {
-    const r = this.d.store.sqlite.prepare('SELECT * FROM jobs WHERE id = ?').get(id) as
-      | { id: string; status: BatchJob['state']; total: number; done: number; result: string; created_at: string; updated_at: string }
+  /** A job with its counts and its row results from index `from` on (pollers ask only for what is new). */
+  job(id: string, from = 0): BatchJob | null {
+    const r = this.d.store.sqlite.prepare('SELECT id, status, total, done, created_at, updated_at FROM jobs WHERE id = ?').get(id) as
+      | { id: string; status: BatchJob['state']; total: number; done: number; created_at: string; updated_at: string }
       | undefined;
     if (!r) return null;
-    const parsed = JSON.parse(r.result) as { rows?: BatchRowResult[]; error?: string } | BatchRowResult[];
-    const rows = Array.isArray(parsed) ? parsed : (parsed.rows ?? []);
+    const live = this.live.get(id);
+    let rows: BatchRowResult[];
+    let error: string | undefined;
+    if (live && r.status !== 'done' && r.status !== 'failed') rows = live;
+    else {
+      const res = (this.d.store.sqlite.prepare('SELECT result FROM jobs WHERE id = ?').get(id) as { result: string }).result;
+      const parsed = JSON.parse(res) as { rows?: BatchRowResult[]; error?: string } | BatchRowResult[];
+      rows = Array.isArray(parsed) ? parsed : (parsed.rows ?? []);
+      if (!Array.isArray(parsed)) error = parsed.error;
+    }
+    let issued = 0;
+    let skipped = 0;
+    let failed = 0;
+    for (const x of rows) {
+      if (x.status === 'issued') issued++;
+      else if (x.status === 'skipped') skipped++;
+      else failed++;
+    }
     const job: BatchJob = {
       id: r.id,
-      state: r.status,
+      state: live && r.status === 'queued' ? 'running' : r.status,
       total: r.total,
-      processed: r.done,
-      issued: rows.filter((x) => x.status === 'issued').length,
-      skipped: rows.filter((x) => x.status === 'skipped').length,
-      failed: rows.filter((x) => x.status === 'failed').length,
-      rows,
+      processed: rows.length,
+      issued,
+      skipped,
+      failed,
+      rows: rows.slice(Math.max(0, from)),
       createdAt: r.created_at,
       updatedAt: r.updated_at,
     };
-    if (!Array.isArray(parsed) && parsed.error) job.error = parsed.error;
+    if (error) job.error = error;
     return job;
   }
 

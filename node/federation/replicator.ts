@@ -4,6 +4,7 @@
  * hints and periodically, member peers kept connected with backoff, and the status the network API shows.
  * It reads and writes the registry only through `FeedReplica`; it never relays an entry it could not verify.
  */
+import { setMaxListeners } from 'node:events';
 import { createLibp2p, type Libp2p } from 'libp2p';
 import { tcp } from '@libp2p/tcp';
 import { noise } from '@chainsafe/libp2p-noise';
@@ -106,7 +107,12 @@ export class Replicator {
   private timers: NodeJS.Timeout[] = [];
   private unsubscribe: (() => void) | null = null;
   private stopped = false;
-  private readonly abort = new AbortController();
+  // every round and served stream derives its signal from this one (AbortSignal.any): many listeners are expected
+  private readonly abort = (() => {
+    const c = new AbortController();
+    setMaxListeners(0, c.signal);
+    return c;
+  })();
   readonly totals = { roundsOk: 0, roundsFailed: 0, entriesPulled: 0, entriesServed: 0, bytesIn: 0, bytesOut: 0, gossipIn: 0, gossipOut: 0, gossipAccepted: 0 };
   private readonly protocol: string;
   private readonly topic: string;

@@ -52,11 +52,31 @@ export function openStore(file: string, opts: { readonly?: boolean } = {}): Stor
       if (sqlite.inTransaction) return fn();
       return sqlite.transaction(fn).immediate();
     };
+    memoizePrepare(sqlite);
     return { sqlite, db, path: file, tx, close: () => sqlite.open && sqlite.close() };
   } catch (e) {
     sqlite.close();
     throw e;
   }
+}
+
+/**
+ * Statements are prepared once per SQL text (services prepare inline, next to their queries, for readability; a
+ * prepare costs more than many of the queries). Safe because no code in the node changes a statement's mode
+ * (pluck / raw / expand) or iterates one while running it again; the cache is bounded.
+ */
+function memoizePrepare(sqlite: Database.Database): void {
+  const original = sqlite.prepare.bind(sqlite);
+  const cache = new Map<string, Database.Statement>();
+  (sqlite as { prepare: typeof sqlite.prepare }).prepare = ((sql: string) => {
+    let st = cache.get(sql);
+    if (!st) {
+      st = original(sql);
+      if (cache.size >= 500) cache.delete(cache.keys().next().value!);
+      cache.set(sql, st);
+    }
+    return st;
+  }) as typeof sqlite.prepare;
 }
 
 function refuseNewerSchema(sqlite: Database.Database, file: string): void {

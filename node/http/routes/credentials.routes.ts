@@ -77,8 +77,10 @@ export function credentialsExtension(s: Services, credentials: CredentialService
     res.status(202).location(`/api/v1/admin/jobs/${job.id}`).json(job);
   });
 
+  // ?from=N: only the row results from index N on (a poller passes how many it already has)
   admin.get('/jobs/:id', (req, res) => {
-    const job = credentials.job(req.params.id);
+    const from = typeof req.query.from === 'string' && /^\d+$/.test(req.query.from) ? Number(req.query.from) : 0;
+    const job = credentials.job(req.params.id, from);
     if (!job) throw new RegistryError('not_found', `no job ${req.params.id}`);
     res.json(job);
   });
@@ -109,7 +111,7 @@ export function credentialsExtension(s: Services, credentials: CredentialService
       { method: 'get', path: '/api/v1/admin/credentials', tag: 'admin', admin: true, summary: 'Credentials issued by this node', query: [{ name: 'q', description: 'learner name or credential id' }, { name: 'microcredential', description: 'microcredential id' }, { name: 'limit', description: '1..500' }, { name: 'offset', description: 'offset' }] },
       { method: 'get', path: '/api/v1/admin/credentials/{id}', tag: 'admin', admin: true, summary: 'One issued credential with its status, verification link and QR code URL', pathParams: ['id'] },
       { method: 'post', path: '/api/v1/admin/credentials/batch', tag: 'admin', admin: true, summary: 'Issue a cohort from CSV as a background job (JSON {csv, microcredential?} or text/csv)', body: 'api/credential-batch' },
-      { method: 'get', path: '/api/v1/admin/jobs/{id}', tag: 'admin', admin: true, summary: 'Progress and per-row results of a batch job', pathParams: ['id'] },
+      { method: 'get', path: '/api/v1/admin/jobs/{id}', tag: 'admin', admin: true, summary: 'Progress and per-row results of a batch job (rows from index `from` on)', pathParams: ['id'], query: [{ name: 'from', description: 'index of the first row result to return (default 0)' }] },
       { method: 'post', path: '/api/v1/admin/credentials/{id}/revoke', tag: 'admin', admin: true, summary: 'Revoke (final); publishes the new status list', pathParams: ['id'], body: 'api/credential-status-change' },
       { method: 'post', path: '/api/v1/admin/credentials/{id}/suspend', tag: 'admin', admin: true, summary: 'Suspend; publishes the new status list', pathParams: ['id'], body: 'api/credential-status-change' },
       { method: 'post', path: '/api/v1/admin/credentials/{id}/reinstate', tag: 'admin', admin: true, summary: 'Lift a suspension; publishes the new status list', pathParams: ['id'], body: 'api/credential-status-change' },
