@@ -127,8 +127,7 @@ export function checkEnvelope(raw: unknown): { ok: true; entry: Entry } | { ok: 
     return { ok: false, reason: `unknown entry type ${String(e.type)}` };
   if (e.body === undefined) return { ok: false, reason: 'missing body' };
   if (typeof e.sig !== 'string' || e.sig.length > 100) return { ok: false, reason: 'bad sig' };
-  const signed = e as unknown as SignedEntry;
-  const entry = { ...(unsignedOf(signed) as UnsignedEntry), sig: signed.sig, id: '' };
+  const entry: Entry = { v: 1, net: e.net, author: e.author, seq: e.seq, prev: e.prev as string | null, ts: e.ts, type: e.type as EntryType, body: e.body, sig: e.sig, id: '' };
   try {
     entry.id = sha256Hex(signingString(entry));
   } catch {

@@ -2,11 +2,126 @@
  * Catch-up: a fresh node pulls N entries from one peer and from three peers over libp2p on loopback; entries/s,
  * bytes and peak RSS. Baseline in the same run: the machine's limit for the same work (SHA-256 + SQLite inserts in
  * one transaction, no network), and the ratio. Target: >= 30,000 entries/s and >= 30 % of the limit.
+ *
+ * By default each serving peer is its own `mochila start` process, as peers are in the field (another machine);
+ * `--in-process` runs them in the fresh node's process instead (they then share its event loop).
  */
 import '../../node/core/compat.js';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { silentLogger } from '../../node/core/logger.js';
+import { generateKey } from '../../node/identity/keys.js';
+import { createManifest } from '../../node/trust/manifest.js';
+import { loadConfig } from '../../node/config.js';
+import { buildServices, startNode } from '../../node/context.js';
+import { initNode } from '../../node/init.js';
+import { didToPeerId } from '../../node/federation/peer-ids.js';
 import { makeNodes, signedFeed } from './nodes.js';
 import { machineLimit } from './baseline.js';
 import { RssSampler, hasFlag, lineChart, round, saveResult, savePlot } from './lib.js';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as { port: number }).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** The serving peers as separate `mochila start` processes; the fresh node in this process. */
+async function catchUpSeparate(n: number, sources: 1 | 3) {
+  const keys = Array.from({ length: sources + 1 }, () => generateKey());
+  const manifest = createManifest({ name: `bench ${Date.now()}`, founders: keys.map((k) => k.did), endorsements: 2 });
+  const dirs = keys.map((_, i) => mkdtempSync(path.join(tmpdir(), `mochila-catchup-${i}-`)));
+  keys.forEach((key, i) => initNode({ dir: dirs[i]!, name: `Universidad ${i}`, country: 'CL', manifest, institutionKey: key }));
+  const children: ChildProcess[] = [];
+  let fresh: Awaited<ReturnType<typeof startNode>> | null = null;
+  try {
+    // load every source with the author's pre-signed feed (the author is source 1) and the other sources' feeds
+    const author = keys[1]!;
+    const srcServices = dirs.slice(1).map((d) => buildServices(loadConfig(d), { logger: silentLogger }));
+    const h = srcServices[0]!.feed.head(author.did)!;
+    const entries = signedFeed(author, manifest, n, { seq: h.seq, id: h.id });
+    for (const s of srcServices) {
+      for (const o of srcServices) if (o !== s) s.feed.ingestBatch(o.feed.author, o.feed.read(o.feed.author, 1, 100));
+      if (s !== srcServices[0]) s.feed.ingestBatch(author.did, srcServices[0]!.feed.read(author.did, 1, h.seq));
+      for (let i = 0; i < entries.length; i += 5_000) {
+        const r = s.feed.ingestBatch(author.did, entries.slice(i, i + 5_000));
+        if (r.rejected.length) throw new Error(JSON.stringify(r.rejected[0]));
+      }
+    }
+    const lastSeq = entries[entries.length - 1]!.seq;
+    for (const s of srcServices) s.store.close();
+    const limit = machineLimit(entries);
+    entries.length = 0;
+
+    const addrs: string[] = [];
+    for (const [i, d] of dirs.slice(1).entries()) {
+      const port = await freePort();
+      const child = spawn(process.execPath, [path.join(ROOT, 'bin/mochila.js'), 'start', '--dir', d, '--http-port', '0', '--http-host', '127.0.0.1', '--p2p-port', String(port), '--log-level', 'error'], {
+        cwd: ROOT,
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      children.push(child);
+      await new Promise<void>((resolve, reject) => {
+        let out = '';
+        child.stdout!.on('data', (b: Buffer) => {
+          out += b.toString();
+          if (out.includes('web and API')) resolve();
+        });
+        child.once('exit', (code) => reject(new Error(`source ${i} exited with ${code}`)));
+      });
+      addrs.push(`/ip4/127.0.0.1/tcp/${port}/p2p/${didToPeerId(keys[i + 1]!.did).toString()}`);
+    }
+
+    const config = loadConfig(dirs[0]!, { httpHost: '127.0.0.1', httpPort: 0, p2pHost: '127.0.0.1', p2pPort: 0 }, {});
+    fresh = await startNode(config, { logger: silentLogger, http: false, replication: { syncIntervalMs: 60_000 } });
+    const rss = new RssSampler().start(50);
+    const prof = process.env.BENCH_PROFILE ? await import('node:inspector/promises').then(async (m) => { const s = new m.Session(); s.connect(); await s.post('Profiler.enable'); await s.post('Profiler.start'); return s; }) : null;
+    const t0 = performance.now();
+    await Promise.all(addrs.map((a) => fresh!.replicator!.dial(a)));
+    const deadline = Date.now() + 600_000;
+    while ((fresh.services.feed.head(author.did)?.seq ?? 0) < lastSeq || keys.slice(2).some((k) => !fresh!.services.feed.head(k.did))) {
+      if (Date.now() > deadline) throw new Error('catch-up did not converge within 10 minutes');
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    const secs = (performance.now() - t0) / 1000;
+    if (prof) {
+      const { profile } = (await prof.post('Profiler.stop')) as { profile: unknown };
+      (await import('node:fs')).writeFileSync(process.env.BENCH_PROFILE!, JSON.stringify(profile));
+    }
+    const peak = rss.stop();
+    const st = fresh.replicator!.status();
+    const eps = Math.round(n / secs);
+    return {
+      n,
+      sources,
+      mode: 'separate processes',
+      seconds: round(secs, 3),
+      entriesPerSecond: eps,
+      bytesIn: st.totals.bytesIn,
+      bytesPerEntry: round(st.totals.bytesIn / n, 1),
+      duplicateEntries: st.rounds.reduce((a, r) => a + (r.duplicates ?? 0), 0),
+      peakRssMiB: peak,
+      machineLimitEntriesPerSecond: limit.entriesPerSecond,
+      ratioToLimit: round(eps / limit.entriesPerSecond, 3),
+    };
+  } finally {
+    await fresh?.stop();
+    for (const c of children) c.kill('SIGTERM');
+    await Promise.all(children.map((c) => (c.exitCode === null ? new Promise((r) => c.once('exit', r)) : null)));
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  }
+}
 
 async function catchUp(n: number, sources: 1 | 3) {
   const net = await makeNodes(sources + 1, { replication: { syncIntervalMs: 60_000 } });
@@ -43,6 +158,7 @@ async function catchUp(n: number, sources: 1 | 3) {
     return {
       n,
       sources,
+      mode: 'in-process',
       seconds: round(secs, 3),
       entriesPerSecond: eps,
       bytesIn: st.totals.bytesIn,
@@ -57,10 +173,10 @@ async function catchUp(n: number, sources: 1 | 3) {
   }
 }
 
-export async function runCatchupBench(sizes: number[]) {
+export async function runCatchupBench(sizes: number[], sourceCounts: readonly (1 | 3)[] = [1, 3]) {
   const results = [];
-  for (const n of sizes) for (const sources of [1, 3] as const) {
-    const r = await catchUp(n, sources);
+  for (const n of sizes) for (const sources of sourceCounts) {
+    const r = hasFlag('in-process') ? await catchUp(n, sources) : await catchUpSeparate(n, sources);
     console.error(`catch-up n=${n} sources=${sources}: ${r.entriesPerSecond} entries/s (${Math.round(r.ratioToLimit * 100)} % of the machine limit ${r.machineLimitEntriesPerSecond}/s), peak RSS ${r.peakRssMiB} MiB`);
     results.push(r);
   }
