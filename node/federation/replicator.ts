@@ -362,7 +362,7 @@ export class Replicator {
     const st = this.state(peer);
     const t0 = performance.now();
     const startedAt = this.d.clock.now().toISOString();
-    const signal = AbortSignal.any([this.abort.signal, AbortSignal.timeout(this.opts.roundTimeoutMs)]);
+    const signal = roundSignal(this.abort.signal, this.opts.roundTimeoutMs);
     let stream: Stream | null = null;
     try {
       stream = await node.dialProtocol(peer, this.protocol, { signal });
@@ -406,7 +406,7 @@ export class Replicator {
   }
 
   private async serve(stream: Stream, connection: Connection): Promise<void> {
-    const signal = AbortSignal.any([this.abort.signal, AbortSignal.timeout(this.opts.roundTimeoutMs)]);
+    const signal = roundSignal(this.abort.signal, this.opts.roundTimeoutMs);
     try {
       const r = await serveRound(this.d.replica, stream, signal, { batchSize: this.opts.batchSize, maxBatchBytes: this.opts.maxBatchBytes, maxEntriesPerRound: this.opts.maxEntriesPerRound });
       await stream.close({ signal }).catch(() => stream.abort(new Error('close failed')));
@@ -489,3 +489,13 @@ function round1(n: number): number {
 }
 
 export { MAX_FRAME_BYTES };
+
+/**
+ * The signal of one sync round (stop or timeout). libp2p and the framing add a listener per pending read or write on
+ * the round's stream; a long round has many in flight over its life, so the default warning at 10 does not apply.
+ */
+function roundSignal(stop: AbortSignal, timeoutMs: number): AbortSignal {
+  const s = AbortSignal.any([stop, AbortSignal.timeout(timeoutMs)]);
+  setMaxListeners(0, s);
+  return s;
+}
