@@ -15,7 +15,8 @@ export interface BenchResult {
   perSecond: number;
 }
 
-const RECORD: MicrocredentialRecordInput = {
+/** The record every credential benchmark signs and verifies (also the baseline's, in scripts/bench/vc-baseline.ts). */
+export const BENCH_RECORD: MicrocredentialRecordInput = {
   code: 'BENCH-01',
   version: 1,
   title: { es: 'Microcredencial de prueba', en: 'Benchmark microcredential' },
@@ -30,16 +31,16 @@ const RECORD: MicrocredentialRecordInput = {
   country: 'GT',
   languages: ['es'],
 };
-const INSTITUTION = { did: 'did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK', name: 'Universidad Bench', country: 'GT' };
+export const BENCH_INSTITUTION = { did: 'did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK', name: 'Universidad Bench', country: 'GT' };
 const LIST = 'https://bench.example/sl/1';
 
 async function setup() {
   const signer = await createCredentialSigner(generateSeed(), { documentLoader: createDocumentLoader() });
   const unsigned = (i: number) =>
     buildOpenBadgeCredential({
-      record: RECORD,
+      record: BENCH_RECORD,
       microcredentialId: 'BENCH-01.0011223344556677',
-      institution: INSTITUTION,
+      institution: BENCH_INSTITUTION,
       issuerDid: signer.did,
       learner: { name: `Learner ${i}`, email: `learner${i}@example.org` },
       issuedAt: '2026-01-01T00:00:00Z',
@@ -69,9 +70,9 @@ export async function benchVerify(n = 200): Promise<BenchResult> {
   for (let i = 0; i < Math.min(n, 50); i++) creds.push(await signer.sign(unsigned(i)));
   const bits = createStatusList();
   const verifier = createVerifier({
-    trust: { lookupIssuerKey: () => ({ institution: INSTITUTION, member: true, publishedAt: '2025-01-01T00:00:00Z' }) },
+    trust: { lookupIssuerKey: () => ({ institution: BENCH_INSTITUTION, member: true, publishedAt: '2025-01-01T00:00:00Z' }) },
     status: { lookup: () => ({ bits, purpose: 'revocation' }) },
-    catalogue: { lookup: () => ({ record: RECORD, institutionDid: INSTITUTION.did }) },
+    catalogue: { lookup: () => ({ record: BENCH_RECORD, institutionDid: BENCH_INSTITUTION.did }) },
     freshness: () => ({ asOf: new Date().toISOString() }),
     now: () => new Date('2026-02-01T00:00:00Z'),
   });

