@@ -24,6 +24,25 @@ import { makeNodes, signedFeed } from './nodes.js';
 import { machineLimit } from './baseline.js';
 import { RssSampler, hasFlag, lineChart, round, saveResult, savePlot } from './lib.js';
 
+type Status = ReturnType<NonNullable<Awaited<ReturnType<typeof startNode>>['replicator']>['status']>;
+
+function figures(r: { n: number; sources: number; mode: string; secs: number; peak: number; status: Status; limit: { entriesPerSecond: number } }) {
+  const eps = Math.round(r.n / r.secs);
+  return {
+    n: r.n,
+    sources: r.sources,
+    mode: r.mode,
+    seconds: round(r.secs, 3),
+    entriesPerSecond: eps,
+    bytesIn: r.status.totals.bytesIn,
+    bytesPerEntry: round(r.status.totals.bytesIn / r.n, 1),
+    duplicateEntries: r.status.rounds.reduce((a, x) => a + (x.duplicates ?? 0), 0),
+    peakRssMiB: r.peak,
+    machineLimitEntriesPerSecond: r.limit.entriesPerSecond,
+    ratioToLimit: round(eps / r.limit.entriesPerSecond, 3),
+  };
+}
+
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 function freePort(): Promise<number> {
@@ -101,20 +120,7 @@ async function catchUpSeparate(n: number, sources: 1 | 3) {
     }
     const peak = rss.stop();
     const st = fresh.replicator!.status();
-    const eps = Math.round(n / secs);
-    return {
-      n,
-      sources,
-      mode: 'separate processes',
-      seconds: round(secs, 3),
-      entriesPerSecond: eps,
-      bytesIn: st.totals.bytesIn,
-      bytesPerEntry: round(st.totals.bytesIn / n, 1),
-      duplicateEntries: st.rounds.reduce((a, r) => a + (r.duplicates ?? 0), 0),
-      peakRssMiB: peak,
-      machineLimitEntriesPerSecond: limit.entriesPerSecond,
-      ratioToLimit: round(eps / limit.entriesPerSecond, 3),
-    };
+    return figures({ n, sources, mode: 'separate processes', secs, peak, status: st, limit });
   } finally {
     await fresh?.stop();
     for (const c of children) c.kill('SIGTERM');
@@ -154,20 +160,7 @@ async function catchUp(n: number, sources: 1 | 3) {
     const peak = rss.stop();
     const st = fresh.node.replicator!.status();
     const limit = machineLimit(entries);
-    const eps = Math.round(n / secs);
-    return {
-      n,
-      sources,
-      mode: 'in-process',
-      seconds: round(secs, 3),
-      entriesPerSecond: eps,
-      bytesIn: st.totals.bytesIn,
-      bytesPerEntry: round(st.totals.bytesIn / n, 1),
-      duplicateEntries: st.rounds.reduce((a, r) => a + (r.duplicates ?? 0), 0),
-      peakRssMiB: peak,
-      machineLimitEntriesPerSecond: limit.entriesPerSecond,
-      ratioToLimit: round(eps / limit.entriesPerSecond, 3),
-    };
+    return figures({ n, sources, mode: 'in-process', secs, peak, status: st, limit });
   } finally {
     await net.close();
   }
