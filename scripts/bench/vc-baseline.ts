@@ -9,24 +9,15 @@ import * as vc from '@digitalbazaar/vc';
 import { DataIntegrityProof } from '@digitalbazaar/data-integrity';
 import { cryptosuite as eddsaRdfc2022 } from '@digitalbazaar/eddsa-rdfc-2022-cryptosuite';
 import * as Ed25519Multikey from '@digitalbazaar/ed25519-multikey';
-import type { BenchResult } from '../../node/credentials/bench.js';
 import { generateSeed, keyFromSeed } from '../../node/identity/keys.js';
 import { CONTEXTS, createDocumentLoader } from '../../node/identity/document-loader.js';
 import { buildOpenBadgeCredential } from '../../node/credentials/ob3.js';
-import { BENCH_INSTITUTION, BENCH_RECORD } from '../../node/credentials/bench.js';
+import { BENCH_INSTITUTION, BENCH_RECORD, timed } from '../../node/credentials/bench.js';
 import { buildStatusEntry } from '../../node/credentials/status-list.js';
 
 // the same record and institution as node/credentials/bench.ts, so baseline and ours sign and verify the same document
 const RECORD = BENCH_RECORD;
 const INSTITUTION = BENCH_INSTITUTION;
-
-async function timed(n: number, f: (i: number) => Promise<unknown>): Promise<BenchResult> {
-  await f(0); // warm-up, as in node/credentials/bench.ts
-  const t0 = performance.now();
-  for (let i = 0; i < n; i++) await f(i);
-  const ms = performance.now() - t0;
-  return { n, ms: Math.round(ms), perSecond: Math.round(n / (ms / 1000)) };
-}
 
 /** The baseline: @digitalbazaar/vc directly, a plain eddsa-rdfc-2022 suite, the node's document loader. */
 export async function baselineVc(nVerify: number, nIssue: number) {
