@@ -26,7 +26,7 @@ export const entries = sqliteTable(
     sig: text('sig').notNull(),
     receivedAt: text('received_at').notNull(),
   },
-  (t) => [uniqueIndex('entries_id').on(t.id), uniqueIndex('entries_author_seq').on(t.author, t.seq), index('entries_type').on(t.type)],
+  (t) => [uniqueIndex('entries_id').on(t.id), uniqueIndex('entries_author_seq').on(t.author, t.seq)],
 );
 
 /** Head of each feed held, and whether the author is frozen (equivocation). */
