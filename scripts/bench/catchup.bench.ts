@@ -192,7 +192,7 @@ export function catchupPlot(results: { n: number; sources: number; entriesPerSec
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const quick = hasFlag('quick');
-  const sizes = quick ? [10_000] : hasFlag('million') ? [10_000, 100_000, 1_000_000] : [10_000, 100_000];
+  const sizes = quick ? [10_000] : hasFlag('no-million') ? [10_000, 100_000] : [10_000, 100_000, 1_000_000];
   const r = await runCatchupBench(sizes);
   saveResult(quick ? 'catchup-quick' : 'catchup', r);
   if (!quick) savePlot('catchup', catchupPlot(r.results));

@@ -3,10 +3,10 @@
  * child process (a part's memory and threads never colour the next one's figures), then writes the summary JSON and
  * regenerates BENCHMARKS.md from the full-run result files.
  *
- *   npm run bench                      full run (catch-up 10k and 100k, soak 10 min) → BENCHMARKS.md
+ *   npm run bench                      full run (catch-up 10k, 100k and 1M, soak 10 min) → BENCHMARKS.md
  *   npm run bench -- --quick           every part in quick mode (< 3 min); BENCHMARKS.md is not touched
  *   npm run bench -- --only a,b        only these parts (catchup, propagation, search, credentials, soak)
- *   npm run bench -- --million         catch-up also with 1,000,000 entries
+ *   npm run bench -- --no-million      catch-up without the 1,000,000-entry runs (they take ~15 min)
  *   npm run bench -- --minutes N       soak for N minutes
  *   npm run bench -- --report          no run: regenerate BENCHMARKS.md from the saved full results
  */
@@ -33,7 +33,7 @@ function argValue(name: string): string | undefined {
 
 function partArgs(part: Part, quick: boolean): string[] {
   const a = quick ? ['--quick'] : [];
-  if (part === 'catchup' && hasFlag('million')) a.push('--million');
+  if (part === 'catchup' && hasFlag('no-million')) a.push('--no-million');
   if (part === 'soak' && argValue('minutes')) a.push('--minutes', argValue('minutes')!);
   return a;
 }
@@ -94,7 +94,7 @@ export function renderBenchmarks(): string {
     '',
     'Benchmarks report numbers; they are not tests and never fail a build. Every figure below comes from the latest **full** run of its part',
     '(quick runs, `npm run bench -- --quick`, write `*-quick.json` and never change this file). Regenerate with `npm run bench`',
-    '(about 15 minutes, of which 10 are the soak), one part with `npm run bench -- --only <part>`, or just this file from the saved',
+    '(about 30 minutes: 10 for the soak, ~15 for the 1,000,000-entry catch-ups), one part with `npm run bench -- --only <part>`, or just this file from the saved',
     'results with `npm run bench -- --report`.',
     '',
     '## Machine',
@@ -168,7 +168,7 @@ export function renderBenchmarks(): string {
   p('## Summary', '', '| figure | measured | baseline (same run) | ratio | target | status |', '| --- | --- | --- | --- | --- | --- |', ...rows.map((r) => `| ${r.join(' | ')} |`), '');
 
   // ---- catch-up
-  p('## Catch-up of a fresh node', '', `Command: \`${commandFor('catchup')}\` (add \`--million\` for 1,000,000 entries). Last full run: ${dateOf(catchup)}.`, '');
+  p('## Catch-up of a fresh node', '', `Command: \`${commandFor('catchup')}\` (\`--no-million\` skips the 1,000,000-entry runs). Last full run: ${dateOf(catchup)}.`, '');
   if (catchup) {
     p(
       'A fresh node dials one (or three) peers holding one author\'s pre-signed feed of N membership entries (~1 KB each on the wire) and pulls it over',
