@@ -12,14 +12,16 @@ import type { Entry } from '../../node/feed/entry.js';
 import { canonicalJson } from '../../node/core/canonical.js';
 
 export function machineLimit(entries: Entry[]): { entries: number; seconds: number; entriesPerSecond: number } {
-  // same storage as a node: a file in WAL mode, the same page cache, a unique index on id and on (author, seq)
+  // same storage as a node: a file in WAL mode, the same page cache, an index on the id's 16-character prefix and a
+  // unique one on (author, seq)
   const dir = mkdtempSync(path.join(tmpdir(), 'mochila-limit-'));
   const db = new Database(path.join(dir, 'limit.db'));
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.pragma('cache_size = -65536');
   db.pragma('wal_autocheckpoint = 8192');
-  db.exec('CREATE TABLE e (id TEXT NOT NULL UNIQUE, author TEXT, seq INTEGER, prev TEXT, ts TEXT, type TEXT, body TEXT, sig TEXT, UNIQUE (author, seq))');
+  db.exec('CREATE TABLE e (id TEXT NOT NULL, author TEXT, seq INTEGER, prev TEXT, ts TEXT, type TEXT, body TEXT, sig TEXT, UNIQUE (author, seq))');
+  db.exec('CREATE INDEX e_id_prefix ON e (substr(id, 1, 16))');
   const ins = db.prepare('INSERT INTO e VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
   const t0 = performance.now();
   // one transaction per 1,000 entries, like sync batches
