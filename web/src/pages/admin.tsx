@@ -723,10 +723,14 @@ function BatchIssue({ token, mcOptions }: { token: string; mcOptions: JSX.Elemen
 
   const finished = (j: Job) => !['queued', 'pending', 'running', 'processing'].includes(j.state) || (j.total > 0 && j.processed >= j.total);
 
+  // row results arrive incrementally (?from=N): a large cohort is not re-sent on every poll
+  const rowsSoFar = useRef<Job['rows']>([]);
   const poll = (id: string, startedAt: number) => {
     polling.current = setTimeout(async () => {
       try {
-        const j = await api<Job>(`/api/v1/admin/jobs/${enc(id)}`, { token });
+        const part = await api<Job>(`/api/v1/admin/jobs/${enc(id)}?from=${rowsSoFar.current.length}`, { token });
+        rowsSoFar.current = [...rowsSoFar.current, ...(part.rows ?? [])];
+        const j = { ...part, rows: rowsSoFar.current };
         setJob(j);
         if (!finished(j) && Date.now() - startedAt < 10 * 60_000) poll(id, startedAt);
         else setBusy(false);
@@ -748,6 +752,7 @@ function BatchIssue({ token, mcOptions }: { token: string; mcOptions: JSX.Elemen
     setBusy(true);
     try {
       const j = await api<Job>('/api/v1/admin/credentials/batch', { method: 'POST', token, body: { csv, ...(mc ? { microcredential: mc } : {}) } });
+      rowsSoFar.current = j.rows ?? [];
       setJob(j);
       if (finished(j)) setBusy(false);
       else poll(j.id, Date.now());
