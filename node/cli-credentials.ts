@@ -5,28 +5,11 @@
  */
 import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
-import { buildServices, type Services } from './context.js';
-import { loadConfig } from './config.js';
-import { silentLogger } from './core/logger.js';
+import { withServices } from './cli-common.js';
 import { RegistryError } from './core/errors.js';
 import { parseCohortCsv } from './credentials/csv.js';
 import type { Check, VerificationReport } from './credentials/verify.js';
 
-function readPassphrase(file: string | undefined): string | undefined {
-  if (file) return readFileSync(file, 'utf8').replace(/\r?\n$/, '');
-  return process.env.MOCHILA_PASSPHRASE || undefined;
-}
-
-async function withServices<T>(dir: string, o: { passphraseFile?: string }, fn: (s: Services) => Promise<T>): Promise<T> {
-  const pp = readPassphrase(o.passphraseFile);
-  const s = buildServices(loadConfig(dir, pp ? { passphrase: pp } : {}), { logger: silentLogger });
-  try {
-    return await fn(s);
-  } finally {
-    await s.credentials.stop();
-    s.store.close();
-  }
-}
 
 const SYMBOL: Record<Check['status'], string> = { ok: '✔', failed: '✘', unchecked: '?' };
 

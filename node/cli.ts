@@ -3,13 +3,13 @@
  * Must never hold domain logic. The Node 20 compat shim is loaded by bin/mochila.js before this module.
  */
 import { Command, Option } from 'commander';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { isRegistryError } from './core/errors.js';
-import { createLogger, silentLogger } from './core/logger.js';
+import { createLogger } from './core/logger.js';
 import { SchemaRegistry } from './core/schema-registry.js';
 import { loadConfig, type NodeConfig } from './config.js';
-import { buildServices, lookupVerifier, startNode, type Services } from './context.js';
+import { lookupVerifier, startNode } from './context.js';
 import { registerCredentialCommands } from './cli-credentials.js';
 import { initNode, keygen } from './init.js';
 import { didToPeerId } from './federation/peer-ids.js';
@@ -18,22 +18,8 @@ import { isEd25519DidKey } from './identity/keys.js';
 import { importCatalogueFile } from './catalogue/import.js';
 import { runDevnet } from './devnet.js';
 import { registerRecognitionCommands } from './cli-recognition.js';
+import { readPassphrase, withServices } from './cli-common.js';
 
-function readPassphrase(file: string | undefined): string | undefined {
-  if (file) return readFileSync(file, 'utf8').replace(/\r?\n$/, '');
-  return process.env.MOCHILA_PASSPHRASE || undefined;
-}
-
-function withServices<T>(dir: string, opts: { passphraseFile?: string }, fn: (s: Services) => T): T {
-  const pp = readPassphrase(opts.passphraseFile);
-  const config = loadConfig(dir, pp ? { passphrase: pp } : {});
-  const s = buildServices(config, { logger: silentLogger });
-  try {
-    return fn(s);
-  } finally {
-    s.store.close();
-  }
-}
 
 function intOpt(v: string): number {
   const n = Number(v);

@@ -11,7 +11,7 @@ import type { Clock } from './core/clock.js';
 import { silentLogger, type Logger } from './core/logger.js';
 import { SchemaRegistry } from './core/schema-registry.js';
 import { generateKey, type Ed25519Key } from './identity/keys.js';
-import { keystoreFromData, readKeystore, writeKeystore, type KeystoreData } from './identity/keystore.js';
+import { keystoreFromData, newKeystoreData, readKeystore, writeKeystore, type KeystoreData } from './identity/keystore.js';
 import { createManifest, manifestHash, networkId, validateManifest, type Manifest } from './trust/manifest.js';
 import { loadConfig, paths, type NodeFileConfig } from './config.js';
 import { buildServices } from './context.js';
@@ -51,17 +51,7 @@ export function keygen(o: { dir: string; passphrase?: string }): { did: string; 
   if (existsSync(p.keystoreFile) || existsSync(p.dbFile)) throw new RegistryError('already_initialised', `${dir} already holds keys or a node`);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const institution = generateKey();
-  const issuer = generateKey();
-  const now = new Date().toISOString();
-  writeKeystore(
-    p.keystoreFile,
-    {
-      v: 1,
-      institution: { seed: Buffer.from(institution.seed).toString('base64url'), did: institution.did },
-      issuerKeys: [{ seed: Buffer.from(issuer.seed).toString('base64url'), did: issuer.did, createdAt: now }],
-    },
-    o.passphrase,
-  );
+  writeKeystore(p.keystoreFile, newKeystoreData(institution, generateKey(), new Date().toISOString()), o.passphrase);
   return { did: institution.did, keystoreFile: p.keystoreFile };
 }
 
@@ -92,14 +82,10 @@ export function initNode(o: InitOptions): InitResult {
 
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const now = (o.clock?.now() ?? new Date()).toISOString();
-  const issuers = prepared?.issuers.length ? prepared.issuers : [{ key: generateKey(), createdAt: now }];
-  const issuer = issuers[issuers.length - 1]!.key;
-  const data: KeystoreData = {
-    v: 1,
-    institution: { seed: Buffer.from(institution.seed).toString('base64url'), did: institution.did },
-    issuerKeys: issuers.map((i) => ({ seed: Buffer.from(i.key.seed).toString('base64url'), did: i.key.did, createdAt: i.createdAt })),
-  };
-  writeKeystore(p.keystoreFile, data, o.passphrase);
+  // prepared keys are already on disk, as keygen wrote them
+  const data: KeystoreData = prepared?.data ?? newKeystoreData(institution, generateKey(), now);
+  if (!prepared) writeKeystore(p.keystoreFile, data, o.passphrase);
+  const keystore = prepared ?? keystoreFromData(data);
   if (o.manifestFile && !o.manifest) copyFileSync(o.manifestFile, p.manifestFile);
   else writeFileSync(p.manifestFile, JSON.stringify(manifest, null, 2) + '\n');
   const fileConfig: NodeFileConfig = { name: o.name.trim(), country: o.country, ...o.fileConfig };
@@ -109,7 +95,7 @@ export function initNode(o: InitOptions): InitResult {
   const s = buildServices(config, {
     schemas,
     manifest,
-    keystore: keystoreFromData(data),
+    keystore,
     logger: o.logger ?? silentLogger,
     ...(o.clock ? { clock: o.clock } : {}),
   });
@@ -123,7 +109,7 @@ export function initNode(o: InitOptions): InitResult {
     s.institution.ensureIssuerKeyPublished();
     const { token } = s.adminTokens.create('created by mochila init');
     s.store.sqlite.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('created_at', ?)").run(now);
-    return { dir, did: institution.did, issuerKey: issuer.did, network: networkId(manifest), token, founder };
+    return { dir, did: institution.did, issuerKey: keystore.currentIssuer.did, network: networkId(manifest), token, founder };
   } finally {
     s.store.close();
     try {

@@ -136,10 +136,9 @@ export class CredentialService {
           const k = d.issuerKeys.get(did);
           if (!k) return null;
           const inst = d.institutions.get(k.institution);
-          const frozen = (d.store.sqlite.prepare('SELECT frozen FROM feeds WHERE author = ?').get(k.institution) as { frozen: number } | undefined)?.frozen === 1;
           return {
             institution: { did: k.institution, name: inst ? (primaryText(inst.profile.name) ?? k.institution) : k.institution, country: inst?.profile.country ?? '' },
-            member: d.membership.isMember(k.institution) && !frozen,
+            member: d.membership.isMember(k.institution) && !d.feed.isFrozen(k.institution),
             publishedAt: k.publishedAt,
             validFrom: k.validFrom,
             revokedAt: k.revokedAt,

@@ -100,9 +100,9 @@ export class Replicator {
   private readonly peers = new Map<string, PeerState>();
   private readonly rounds: SyncRound[] = [];
   private readonly running = new Map<string, Promise<void>>();
-  private readonly pending = new Map<string, string>();
+  private readonly pending = new Map<string, string>(); // peer -> reason of a round queued behind a running one
   private readonly claimed = new Map<string, string>(); // author -> peer whose round is pulling it
-  private readonly deferred = new Set<string>(); // peers with authors deferred to a round in progress // peer -> reason of a round queued behind a running one
+  private readonly deferred = new Set<string>(); // peers with authors deferred to a round in progress
   private readonly knownHeads = new Map<string, number>();
   private timers: NodeJS.Timeout[] = [];
   private unsubscribe: (() => void) | null = null;

@@ -91,7 +91,9 @@ export class FeedService implements FeedReplica {
     this.st = {
       feed: s.prepare('SELECT author, head_seq, head_id, frozen FROM feeds WHERE author = ?'),
       // ids are looked up through the indexed 16-character prefix (see the entries table)
-      entryById: s.prepare('SELECT id FROM entries WHERE substr(id, 1, 16) = substr(@id, 1, 16) AND id = @id'),
+      entryById: s.prepare(
+        'SELECT id, author, seq, prev, ts, type, body, sig FROM entries WHERE substr(id, 1, 16) = substr(@id, 1, 16) AND id = @id',
+      ),
       entryAt: s.prepare('SELECT id, author, seq, prev, ts, type, body, sig FROM entries WHERE author = ? AND seq = ?'),
       insertEntry: s.prepare(
         'INSERT INTO entries (id, author, seq, prev, ts, type, body, sig, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
@@ -183,9 +185,7 @@ export class FeedService implements FeedReplica {
   }
 
   get(id: string): Entry | null {
-    const row = this.deps.store.sqlite
-      .prepare('SELECT id, author, seq, prev, ts, type, body, sig FROM entries WHERE substr(id, 1, 16) = substr(@id, 1, 16) AND id = @id')
-      .get({ id }) as EntryRow | undefined;
+    const row = this.st.entryById.get({ id }) as EntryRow | undefined;
     return row ? rowToEntry(row, this.network) : null;
   }
 

@@ -40,6 +40,15 @@ export interface Keystore {
 
 const SCRYPT = { N: 1 << 15, r: 8, p: 1 };
 
+/** The keystore of a new node: its institution key and a first issuer key. */
+export function newKeystoreData(institution: Ed25519Key, issuer: Ed25519Key, createdAt: string): KeystoreData {
+  return {
+    v: 1,
+    institution: { seed: Buffer.from(institution.seed).toString('base64url'), did: institution.did },
+    issuerKeys: [{ seed: Buffer.from(issuer.seed).toString('base64url'), did: issuer.did, createdAt }],
+  };
+}
+
 export function keystoreFromData(data: KeystoreData): Keystore {
   const institution = keyFromSeed(Buffer.from(data.institution.seed, 'base64url'));
   if (institution.did !== data.institution.did) throw new RegistryError('validation_failed', 'keystore is corrupt: institution DID does not match its key');

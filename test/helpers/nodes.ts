@@ -8,7 +8,7 @@ import path from 'node:path';
 import { silentLogger } from '../../node/core/logger.js';
 import type { Clock } from '../../node/core/clock.js';
 import { generateKey, type Ed25519Key } from '../../node/identity/keys.js';
-import { keystoreFromData } from '../../node/identity/keystore.js';
+import { keystoreFromData, newKeystoreData } from '../../node/identity/keystore.js';
 import { createManifest, type Manifest } from '../../node/trust/manifest.js';
 import { loadConfig } from '../../node/config.js';
 import { buildServices, startNode, type MochilaNode, type Services } from '../../node/context.js';
@@ -18,11 +18,7 @@ export function memoryServices(opts: { key?: Ed25519Key; manifest?: Manifest; cl
   const key = opts.key ?? generateKey();
   const issuer = generateKey();
   const manifest = opts.manifest ?? createManifest({ name: 'test network', founders: opts.founders ?? [key.did], endorsements: 1, createdAt: new Date('2026-01-01T00:00:00Z') });
-  const keystore = keystoreFromData({
-    v: 1,
-    institution: { seed: Buffer.from(key.seed).toString('base64url'), did: key.did },
-    issuerKeys: [{ seed: Buffer.from(issuer.seed).toString('base64url'), did: issuer.did, createdAt: new Date().toISOString() }],
-  });
+  const keystore = keystoreFromData(newKeystoreData(key, issuer, new Date().toISOString()));
   const config = loadConfig(path.join(tmpdir(), 'mochila-memory'), { dbFile: ':memory:', httpHost: '127.0.0.1', httpPort: 0, p2pPort: -1 }, {});
   return buildServices(config, { keystore, manifest, logger: silentLogger, ...(opts.clock ? { clock: opts.clock } : {}) });
 }
