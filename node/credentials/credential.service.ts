@@ -18,7 +18,7 @@ import type { DocumentLoader } from '../identity/document-loader.js';
 import type { Store } from '../store/database.js';
 import type { CatalogueService, StoredMicrocredential } from '../catalogue/catalogue.service.js';
 import { microcredentialId } from '../catalogue/ids.js';
-import type { InstitutionDirectory } from '../trust/institutions.js';
+import type { InstitutionDirectory, InstitutionRow } from '../trust/institutions.js';
 import type { IssuerKeyRegistry } from '../trust/issuer-keys.js';
 import type { MembershipService } from '../trust/membership.js';
 import { buildOpenBadgeCredential, microcredentialIdFromUri, primaryText, type MicrocredentialRecordInput, type StatusEntry } from './ob3.js';
@@ -26,7 +26,7 @@ import { createCredentialSigner, type CredentialSigner } from './sign.js';
 import { buildStatusEntry, createStatusList, decodeStatusList, MIN_STATUS_LIST_BITS, signStatusListCredential, type StatusPurpose } from './status-list.js';
 import { statusListGlobalId, type StatusListEntryBody, type StatusListRegistry } from './status-registry.js';
 import { createVerifier, type Freshness, type VerificationReport } from './verify.js';
-import { parseCohortCsv, type CohortRow } from './csv.js';
+import { DID, EMAIL, parseCohortCsv, type CohortRow } from './csv.js';
 
 export interface IssueRequest {
   /** Network-wide id (`<code>.<16 hex>`) or this unit's own catalogue code. */
@@ -137,7 +137,7 @@ export class CredentialService {
           if (!k) return null;
           const inst = d.institutions.get(k.institution);
           return {
-            institution: { did: k.institution, name: inst ? (primaryText(inst.profile.name) ?? k.institution) : k.institution, country: inst?.profile.country ?? '' },
+            institution: { did: k.institution, name: nameOf(inst, k.institution), country: inst?.profile.country ?? '' },
             member: d.membership.isMember(k.institution) && !d.feed.isFrozen(k.institution),
             publishedAt: k.publishedAt,
             validFrom: k.validFrom,
@@ -218,14 +218,15 @@ export class CredentialService {
     const name = typeof learner.name === 'string' ? learner.name.trim() : '';
     if (!name) throw new RegistryError('validation_failed', "the learner's name is required");
     if (name.length > 300) throw new RegistryError('validation_failed', "the learner's name is longer than 300 characters");
-    if (learner.email !== undefined && (typeof learner.email !== 'string' || !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(learner.email.trim())))
+    if (learner.email !== undefined && (typeof learner.email !== 'string' || !EMAIL.test(learner.email.trim())))
       throw new RegistryError('validation_failed', `not an e-mail address: ${String(learner.email)}`);
-    if (learner.did !== undefined && (typeof learner.did !== 'string' || !/^did:[a-z0-9]+:\S+$/.test(learner.did)))
+    if (learner.did !== undefined && (typeof learner.did !== 'string' || !DID.test(learner.did)))
       throw new RegistryError('validation_failed', `not a DID: ${String(learner.did)}`);
     if (req.validUntil !== undefined && Number.isNaN(Date.parse(req.validUntil))) throw new RegistryError('validation_failed', `validUntil is not a date: ${req.validUntil}`);
     const mc = this.resolveMicrocredential(req.microcredential);
     const version = Number(mc.record.version ?? 1);
-    const dedupeKey = sha256Hex(`${mc.id}\n${version}\n${this.learnerKey(learner)}`);
+    const learnerKey = this.learnerKey(learner);
+    const dedupeKey = sha256Hex(`${mc.id}\n${version}\n${learnerKey}`);
     const dup = this.d.store.sqlite.prepare('SELECT id FROM issued_credentials WHERE dedupe_key = ?').get(dedupeKey) as { id: string } | undefined;
     if (dup) throw new RegistryError('conflict', `this learner already holds ${mc.id} (version ${version}): ${dup.id}`, { existing: dup.id });
 
@@ -244,7 +245,7 @@ export class CredentialService {
       baseUrl: this.base(),
       institution: {
         did: this.author,
-        name: inst ? (primaryText(inst.profile.name) ?? this.author) : this.author,
+        name: nameOf(inst, this.author),
         country: inst?.profile.country ?? (mc.record as { country?: string }).country ?? '',
         ...(inst?.profile.website ? { url: inst.profile.website } : {}),
       },
@@ -264,7 +265,7 @@ export class CredentialService {
              issuer_key, issued_at, revocation_list, revocation_index, suspension_list, suspension_index, job_id)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
-        .run(id, mc.id, version, name, this.learnerKey(learner), dedupeKey, JSON.stringify(signed), signer.did, now.toISOString(), revocation.list, revocation.index, suspension?.list ?? null, suspension?.index ?? null, opts.jobId ?? null);
+        .run(id, mc.id, version, name, learnerKey, dedupeKey, JSON.stringify(signed), signer.did, now.toISOString(), revocation.list, revocation.index, suspension?.list ?? null, suspension?.index ?? null, opts.jobId ?? null);
     } catch (e) {
       // a concurrent issuance of the same credential won the race
       if (String(e).includes('UNIQUE')) throw new RegistryError('conflict', `this learner already holds ${mc.id} (version ${version})`);
@@ -566,4 +567,9 @@ export class CredentialService {
       .prepare("UPDATE jobs SET status = 'failed', result = json_set(CASE WHEN json_type(result) = 'object' THEN result ELSE json_object('rows', json(result)) END, '$.error', 'interrupted: the node stopped; re-run the same file to issue the remaining rows (issued rows are skipped)') WHERE status IN ('queued', 'running')")
       .run().changes;
   }
+}
+
+/** The institution's name as its profile gives it, or its DID when no profile has replicated yet. */
+function nameOf(inst: InstitutionRow | null, did: string): string {
+  return (inst && primaryText(inst.profile.name)) ?? did;
 }

@@ -40,7 +40,9 @@ const HEADERS: Record<string, keyof Omit<CohortRow, 'line' | 'error'>> = {
 };
 
 export const MAX_CSV_ROWS = 100_000;
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+/** What counts as a learner's e-mail and DID, for a CSV row and for one issuance alike. */
+export const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+export const DID = /^did:[a-z0-9]+:\S+$/;
 
 export function parseCohortCsv(text: string): { rows: CohortRow[]; columns: string[] } {
   const clean = text.replace(/^\uFEFF/, '');
@@ -76,7 +78,7 @@ export function parseCohortCsv(text: string): { rows: CohortRow[]; columns: stri
     else if (!row.name) row.error = 'missing name';
     else if (!row.email && !row.did) row.error = 'missing e-mail or DID';
     else if (row.email && !EMAIL.test(row.email)) row.error = `not an e-mail address: ${row.email}`;
-    else if (row.did && !/^did:[a-z0-9]+:\S+$/.test(row.did)) row.error = `not a DID: ${row.did}`;
+    else if (row.did && !DID.test(row.did)) row.error = `not a DID: ${row.did}`;
     else if (row.validUntil && Number.isNaN(Date.parse(row.validUntil))) row.error = `not a date: ${row.validUntil}`;
     rows.push(row);
   }
