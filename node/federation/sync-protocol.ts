@@ -66,7 +66,9 @@ class Framed {
     await this.sendJson(JSON.stringify(msg));
   }
   async sendJson(json: string): Promise<void> {
-    const b = enc.encode(json);
+    await this.sendBytes(enc.encode(json));
+  }
+  async sendBytes(b: Uint8Array): Promise<void> {
     this.bytesOut += b.length;
     await this.lp.write(b, { signal: this.signal });
   }
@@ -128,18 +130,17 @@ export async function serveRound(replica: FeedReplica, stream: Stream, signal: A
         more = true;
         break;
       }
-      const entries = replica.readWire(author, from, Math.min(o.batchSize, o.maxEntriesPerRound - sent));
-      if (entries.length === 0) break;
-      // keep frames under the byte budget (entries are already JSON: no re-serialisation)
-      const head = `{"t":"batch","author":${JSON.stringify(author)},"entries":[`;
-      let size = head.length + 2;
-      let n = 0;
-      while (n < entries.length && (n === 0 || size + entries[n]!.json.length + 1 <= o.maxBatchBytes)) size += entries[n++]!.json.length + 1;
-      const chunk = entries.slice(0, n);
-      await f.sendJson(head + chunk.map((x) => x.json).join(',') + ']}');
-      sent += chunk.length;
-      from = chunk[chunk.length - 1]!.seq + 1;
-      if (entries.length < o.batchSize && chunk.length === entries.length) break;
+      const head = enc.encode(`{"t":"batch","author":${JSON.stringify(author)},"entries":[`);
+      const batch = replica.readWire(author, from, Math.min(o.batchSize, o.maxEntriesPerRound - sent), o.maxBatchBytes - head.length - 2);
+      if (batch.count === 0) break;
+      const frame = new Uint8Array(head.length + batch.json.length + 2);
+      frame.set(head, 0);
+      frame.set(batch.json, head.length);
+      frame[frame.length - 2] = 0x5d; // ]
+      frame[frame.length - 1] = 0x7d; // }
+      await f.sendBytes(frame);
+      sent += batch.count;
+      from = batch.lastSeq + 1;
     }
     if (more) break;
   }

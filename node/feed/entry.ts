@@ -86,6 +86,23 @@ export function entryId(e: UnsignedEntry): string {
   return sha256Hex(signingBytes(e));
 }
 
+/**
+ * The signed entry as JSON, as stored and served by sync: envelope members in a fixed order, the body canonical.
+ * Assembled from the entry's (verified) fields, never copied from a peer's bytes.
+ */
+export function entryJson(e: Entry): string {
+  return (
+    `{"v":1,"net":${JSON.stringify(e.net)},"author":${JSON.stringify(e.author)},"seq":${String(e.seq)},` +
+    `"prev":${e.prev === null ? 'null' : JSON.stringify(e.prev)},"ts":${JSON.stringify(e.ts)},"type":${JSON.stringify(e.type)},` +
+    `"body":${bodyJson(e)},"sig":${JSON.stringify(e.sig)},"id":${JSON.stringify(e.id)}}`
+  );
+}
+
+/** The indexed lookup key of an entry id: its first 13 hex characters (52 bits) as an integer. */
+export function idKey(id: string): number {
+  return parseInt(id.slice(0, 13), 16);
+}
+
 export function signEntry<B>(key: Ed25519Key, e: UnsignedEntry<B>): Entry<B> {
   if (e.author !== key.did) throw new RegistryError('invalid_entry', 'entry author is not the signing key');
   const out = { ...(unsignedOf(e) as UnsignedEntry<B>), sig: '', id: '' };

@@ -18,6 +18,8 @@ import {
   signEntry,
   verifyEntrySignature,
   bodyJson,
+  entryJson,
+  idKey,
   type Entry,
   type EntryType,
   type UnsignedEntry,
@@ -48,6 +50,8 @@ export interface FeedServiceDeps {
   policy?: AuthorPolicy;
 }
 
+const HEX64 = /^[0-9a-f]{64}$/;
+
 interface FeedRow {
   author: string;
   head_seq: number;
@@ -57,13 +61,7 @@ interface FeedRow {
 
 interface EntryRow {
   id: string;
-  author: string;
-  seq: number;
-  prev: string | null;
-  ts: string;
-  type: string;
-  body: string;
-  sig: string;
+  entry: string; // the signed entry as JSON (see entryJson)
 }
 
 export class FeedService implements FeedReplica {
@@ -80,6 +78,8 @@ export class FeedService implements FeedReplica {
     insertEquivocation: Statement;
     heads: Statement;
     read: Statement;
+    readWire: Statement;
+    wireSizes: Statement;
   };
   private headsCache: Head[] | null = null;
   private dataVersion = -1;
@@ -90,13 +90,13 @@ export class FeedService implements FeedReplica {
     const s = deps.store.sqlite;
     this.st = {
       feed: s.prepare('SELECT author, head_seq, head_id, frozen FROM feeds WHERE author = ?'),
-      // ids are looked up through the indexed 16-character prefix (see the entries table)
+      // ids are looked up through the indexed integer key (see the entries table)
       entryById: s.prepare(
-        'SELECT id, author, seq, prev, ts, type, body, sig FROM entries WHERE substr(id, 1, 16) = substr(@id, 1, 16) AND id = @id',
+        'SELECT id, entry FROM entries WHERE id_key = @key AND id = @id',
       ),
-      entryAt: s.prepare('SELECT id, author, seq, prev, ts, type, body, sig FROM entries WHERE author = ? AND seq = ?'),
+      entryAt: s.prepare('SELECT id, entry FROM entries WHERE author = ? AND seq = ?'),
       insertEntry: s.prepare(
-        'INSERT INTO entries (id, author, seq, prev, ts, type, body, sig, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+        'INSERT INTO entries (id, id_key, author, seq, type, entry, received_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
       ),
       upsertFeed: s.prepare(
         `INSERT INTO feeds (author, head_seq, head_id, frozen, frozen_reason, updated_at) VALUES (?, ?, ?, 0, NULL, ?)
@@ -108,7 +108,12 @@ export class FeedService implements FeedReplica {
       ),
       heads: s.prepare('SELECT author, head_seq AS seq, head_id AS id FROM feeds ORDER BY author'),
       read: s.prepare(
-        'SELECT id, author, seq, prev, ts, type, body, sig FROM entries WHERE author = ? AND seq >= ? ORDER BY seq LIMIT ?',
+        'SELECT id, entry FROM entries WHERE author = ? AND seq >= ? ORDER BY seq LIMIT ?',
+      ),
+      wireSizes: s.prepare('SELECT octet_length(entry) AS n FROM entries WHERE author = ? AND seq >= ? ORDER BY seq LIMIT ?'),
+      // wire JSON of consecutive entries, comma-separated, as UTF-8 bytes
+      readWire: s.prepare(
+        `SELECT CAST(group_concat(entry, ',') AS BLOB) AS json FROM (SELECT seq, entry FROM entries WHERE author = ? AND seq >= ? ORDER BY seq LIMIT ?)`,
       ),
     };
   }
@@ -169,24 +174,32 @@ export class FeedService implements FeedReplica {
 
   read(author: string, fromSeq: number, limit: number): Entry[] {
     const rows = this.st.read.all(author, Math.max(1, fromSeq), Math.max(1, Math.min(limit, 10_000))) as EntryRow[];
-    return rows.map((r) => rowToEntry(r, this.network));
+    return rows.map((r) => rowToEntry(r));
   }
 
-  readWire(author: string, fromSeq: number, limit: number): { seq: number; json: string }[] {
-    const rows = this.st.read.all(author, Math.max(1, fromSeq), Math.max(1, Math.min(limit, 10_000))) as EntryRow[];
-    const net = JSON.stringify(this.network);
-    // bodies are stored as canonical JSON: the wire form is assembled without parsing them
-    return rows.map((r) => ({
-      seq: r.seq,
-      json:
-        `{"v":1,"net":${net},"author":${JSON.stringify(r.author)},"seq":${r.seq},"prev":${r.prev === null ? 'null' : JSON.stringify(r.prev)},` +
-        `"ts":${JSON.stringify(r.ts)},"type":${JSON.stringify(r.type)},"body":${r.body},"sig":${JSON.stringify(r.sig)},"id":${JSON.stringify(r.id)}}`,
-    }));
+  readWire(author: string, fromSeq: number, limit: number, maxBytes: number): { count: number; lastSeq: number; json: Uint8Array } {
+    // Entries are stored as their wire JSON: SQLite joins them and no row becomes a JS string or object on this side.
+    // Their sizes come first, to cut the batch at `maxBytes` (a window function doing the same in the joining query,
+    // or an ORDER BY inside group_concat, cost several times the join itself).
+    const from = Math.max(1, fromSeq);
+    const sizes = this.st.wireSizes.all(author, from, Math.max(1, Math.min(limit, 10_000))) as { n: number }[];
+    let n = 0;
+    let total = 0;
+    while (n < sizes.length && (n === 0 || total + sizes[n]!.n + 1 <= maxBytes)) total += sizes[n++]!.n + 1;
+    if (n === 0) return { count: 0, lastSeq: from - 1, json: new Uint8Array(0) };
+    const { json } = this.st.readWire.get(author, from, n) as { json: Buffer };
+    // the aggregate takes the rows in the subquery's order (seq); checked where it is cheap: the length, and the first
+    // entry's seq (the receiving node rejects any batch whose seqs are not consecutive)
+    const first = Buffer.from(`{"v":1,"net":${JSON.stringify(this.network)},"author":${JSON.stringify(author)},"seq":${from},`);
+    if (json.length !== total - 1 || !json.subarray(0, first.length).equals(first))
+      throw new RegistryError('internal', `stored entries of ${author} from seq ${from} do not join as expected`);
+    return { count: n, lastSeq: from + n - 1, json };
   }
 
   get(id: string): Entry | null {
-    const row = this.st.entryById.get({ id }) as EntryRow | undefined;
-    return row ? rowToEntry(row, this.network) : null;
+    if (!HEX64.test(id)) return null;
+    const row = this.st.entryById.get({ key: idKey(id), id }) as EntryRow | undefined;
+    return row ? rowToEntry(row) : null;
   }
 
   isMember(did: string): boolean {
@@ -362,14 +375,14 @@ export class FeedService implements FeedReplica {
       for (const p of this.projectors) p.reset();
       // chunks by rowid: better-sqlite3 cannot write while a statement is iterating
       const page = this.deps.store.sqlite.prepare(
-        'SELECT rowid AS r, id, author, seq, prev, ts, type, body, sig FROM entries WHERE rowid > ? ORDER BY rowid LIMIT 2000',
+        'SELECT rowid AS r, id, entry FROM entries WHERE rowid > ? ORDER BY rowid LIMIT 2000',
       );
       let last = 0;
       for (;;) {
         const rows = page.all(last) as (EntryRow & { r: number })[];
         if (rows.length === 0) break;
         for (const row of rows) {
-          this.project(rowToEntry(row, this.network));
+          this.project(rowToEntry(row));
           n++;
         }
         last = rows[rows.length - 1]!.r;
@@ -398,7 +411,7 @@ export class FeedService implements FeedReplica {
         reject(result, 'bad_signature', 'signature does not verify', entry);
         return 'stop';
       }
-      if (stored) this.recordEquivocation(rowToEntry(stored, this.network), entry);
+      if (stored) this.recordEquivocation(rowToEntry(stored), entry);
       result.equivocations++;
       reject(result, 'equivocation', `author signed two different entries at seq ${entry.seq}; author frozen`, entry);
       return 'stop';
@@ -454,7 +467,7 @@ export class FeedService implements FeedReplica {
   /** Stores one verified entry and projects it. `batch` defers the head update to the caller (one per batch). */
   private store(entry: Entry, batch?: { now: string }): void {
     const now = batch?.now ?? this.deps.clock.now().toISOString();
-    this.st.insertEntry.run(entry.id, entry.author, entry.seq, entry.prev, entry.ts, entry.type, bodyJson(entry), entry.sig, now);
+    this.st.insertEntry.run(entry.id, idKey(entry.id), entry.author, entry.seq, entry.type, entryJson(entry), now);
     if (!batch) this.st.upsertFeed.run(entry.author, entry.seq, entry.id, now);
     this.headsCache = null;
     this.project(entry);
@@ -493,19 +506,9 @@ export class FeedService implements FeedReplica {
   }
 }
 
-function rowToEntry(r: EntryRow, net: string): Entry {
-  return {
-    v: 1,
-    net,
-    author: r.author,
-    seq: r.seq,
-    prev: r.prev,
-    ts: r.ts,
-    type: r.type as EntryType,
-    body: JSON.parse(r.body) as unknown,
-    sig: r.sig,
-    id: r.id,
-  };
+/** Entries are stored only after verification, as the JSON `entryJson` wrote: parsed back as they are. */
+function rowToEntry(r: EntryRow): Entry {
+  return JSON.parse(r.entry) as Entry;
 }
 
 function emptyResult(): IngestResult {

@@ -38,8 +38,11 @@ export interface FeedReplica {
    * signature of the newest (and of any entry that forks the stored chain). Untrusted input.
    */
   ingestBatch(author: string, entries: unknown[]): IngestResult;
-  /** Like `read`, but each entry already serialised as wire JSON (the serving side of sync never re-parses bodies). */
-  readWire(author: string, fromSeq: number, limit: number): { seq: number; json: string }[];
+  /**
+   * Like `read`, but serialised for the wire: the entries' JSON in UTF-8, comma-separated (the serving side of sync
+   * never parses or re-serialises bodies). At most `limit` entries and, beyond the first, `maxBytes` bytes.
+   */
+  readWire(author: string, fromSeq: number, limit: number, maxBytes: number): { count: number; lastSeq: number; json: Uint8Array };
   /** Ingests one gossiped entry, verified by its own signature. Untrusted input. */
   ingestOne(entry: unknown): IngestResult;
   /** Proofs of equivocation held (two signed entries with the same author and seq), newest first, at most `limit`. */

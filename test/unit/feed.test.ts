@@ -49,6 +49,40 @@ describe('feed', () => {
     s.store.close();
   });
 
+  it('serves entries as wire JSON batches cut at the byte budget, always at least one entry', () => {
+    const s = memoryServices();
+    const sizes = [10, 2000, 10, 10, 3900, 10, 10, 10]; // ñ is 2 bytes: 4 KB and 7.8 KB entries
+    const appended = sizes.map((n, i) => s.feed.append('membership', { action: 'acknowledge-manifest', manifestHash: 'a'.repeat(64), statement: `${i} ${'ñ'.repeat(n)}` }));
+    const decode = (b: Uint8Array) => JSON.parse(`[${Buffer.from(b).toString('utf8')}]`) as unknown[];
+    // everything fits
+    const all = s.feed.readWire(s.feed.author, 1, 100, 1 << 20);
+    expect(all.count).toBe(sizes.length);
+    expect(all.lastSeq).toBe(sizes.length);
+    expect(decode(all.json)).toEqual(JSON.parse(JSON.stringify(s.feed.read(s.feed.author, 1, 100))));
+    // walk with a budget of 6 KB: every batch within it (or a single entry), together the whole feed, in order
+    const seen: string[] = [];
+    let from = 1;
+    for (;;) {
+      const b = s.feed.readWire(s.feed.author, from, 3, 6_000);
+      if (b.count === 0) break;
+      expect(b.count === 1 || b.json.length <= 6_000).toBe(true);
+      expect(b.count).toBeLessThanOrEqual(3);
+      const es = decode(b.json) as Entry[];
+      expect(es.map((e) => e.seq)).toEqual(Array.from({ length: b.count }, (_, k) => from + k));
+      seen.push(...es.map((e) => e.id));
+      from = b.lastSeq + 1;
+    }
+    expect(seen).toEqual(appended.map((e) => e.id));
+    // a single entry larger than the budget still goes (alone)
+    const big = s.feed.readWire(s.feed.author, 5, 10, 100);
+    expect(big.count).toBe(1);
+    expect((decode(big.json)[0] as Entry).id).toBe(appended[4]!.id);
+    expect(s.feed.readWire(s.feed.author, 99, 10, 1 << 20).count).toBe(0);
+    expect(s.feed.get(appended[3]!.id)?.seq).toBe(4);
+    expect(s.feed.get('nope')).toBeNull();
+    s.store.close();
+  });
+
   it('rejects an invalid body and stores nothing', () => {
     const s = memoryServices();
     expect(() => s.feed.append('issuer-key', { keyId: 'nope' })).toThrowError(/not valid/);
