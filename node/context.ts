@@ -13,6 +13,7 @@ import { SchemaRegistry } from './core/schema-registry.js';
 import { FeedService } from './feed/feed.service.js';
 import { readKeystore, writeKeystore, type Keystore } from './identity/keystore.js';
 import { openStore, type Store } from './store/database.js';
+import { WalCheckpointer } from './store/checkpointer.js';
 import { AdminTokens } from './store/admin-tokens.js';
 import { networkId, validateManifest, type Manifest } from './trust/manifest.js';
 import { MembershipService } from './trust/membership.js';
@@ -186,6 +187,7 @@ export function buildServices(config: NodeConfig, o: NodeOverrides = {}): Servic
 export class MochilaNode {
   private server: Server | null = null;
   replicator: Replicator | null = null;
+  private checkpointer: WalCheckpointer | null = null;
   private stopping: Promise<void> | null = null;
 
   constructor(
@@ -206,19 +208,24 @@ export class MochilaNode {
 
   async start(): Promise<void> {
     const s = this.services;
+    this.checkpointer = new WalCheckpointer({ store: s.store, logger: s.logger.child({ part: 'store' }) });
+    await this.checkpointer.start();
     s.institution.ensureIssuerKeyPublished();
     const interrupted = s.credentials.recoverInterruptedJobs();
     if (interrupted) s.logger.warn('batch jobs interrupted by the last stop were marked failed', { jobs: interrupted });
     await s.credentials.publishPending();
     if (this.opts.federation !== false && s.config.p2pPort >= 0) {
       // loaded only when replication runs: libp2p is most of the CLI's start-up time
-      const { Replicator } = await import('./federation/replicator.js');
+      const { Replicator, DEFAULT_REPLICATOR_OPTIONS } = await import('./federation/replicator.js');
+      const { BatchDecoder } = await import('./federation/batch-decoder.js');
+      const replicationLogger = s.logger.child({ part: 'replication' });
       this.replicator = new Replicator({
         replica: s.feed,
         seed: s.keystore.institution.seed,
-        logger: s.logger.child({ part: 'replication' }),
+        logger: replicationLogger,
         clock: s.clock,
         members: () => s.membership.members().map((m) => m.did),
+        decoder: new BatchDecoder({ schemas: s.schemas, logger: replicationLogger, threads: this.opts.replication?.batchWorkers ?? DEFAULT_REPLICATOR_OPTIONS.batchWorkers }),
         options: {
           listenHost: s.config.p2pHost,
           listenPort: s.config.p2pPort,
@@ -270,6 +277,7 @@ export class MochilaNode {
           }
         })();
         await Promise.race([work, new Promise((r) => setTimeout(r, timeoutMs).unref())]);
+        await this.checkpointer?.stop();
         s.store.close();
       })();
     }

@@ -28,7 +28,7 @@ export class SchemaRegistry {
   private readonly compiled = new Map<string, ValidateFunction>();
   readonly schemas = new Map<string, Record<string, unknown>>();
 
-  constructor(dir: string = SCHEMAS_DIR) {
+  constructor(readonly dir: string = SCHEMAS_DIR) {
     this.ajv = new Ajv2020({ allErrors: true, strict: false, allowUnionTypes: true });
     addFormats(this.ajv);
     for (const file of listSchemaFiles(dir)) {

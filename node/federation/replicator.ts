@@ -22,6 +22,8 @@ import type { Entry } from '../feed/entry.js';
 import type { FeedReplica } from '../feed/replica.js';
 import { peerIdFromString } from '@libp2p/peer-id';
 import { didToPeerId, libp2pPrivateKey, peerIdToDid } from './peer-ids.js';
+import { availableParallelism } from 'node:os';
+import type { BatchDecoder } from './batch-decoder.js';
 import { MAX_FRAME_BYTES, ProtocolError, pullRound, serveRound, syncProtocolId, type RoundFigures } from './sync-protocol.js';
 
 export interface ReplicatorOptions {
@@ -34,6 +36,8 @@ export interface ReplicatorOptions {
   batchSize: number;
   maxBatchBytes: number;
   maxEntriesPerRound: number;
+  /** Worker threads that decode and check incoming sync batches (BatchDecoder, made in context.ts); 0: in-thread. */
+  batchWorkers: number;
   gossipInlineMaxBytes: number;
   maxConnections: number;
   redialMinMs: number;
@@ -47,6 +51,8 @@ export const DEFAULT_REPLICATOR_OPTIONS: Omit<ReplicatorOptions, 'listenHost' | 
   batchSize: 1_000,
   maxBatchBytes: 1024 * 1024,
   maxEntriesPerRound: 200_000,
+  // one per core beyond the node's own thread, at most two (on two cores: one)
+  batchWorkers: Math.max(1, Math.min(2, availableParallelism() - 1)),
   gossipInlineMaxBytes: 16 * 1024,
   maxConnections: 200,
   redialMinMs: 500,
@@ -107,6 +113,7 @@ export class Replicator {
   private timers: NodeJS.Timeout[] = [];
   private unsubscribe: (() => void) | null = null;
   private stopped = false;
+  private decoderStarting: Promise<void> | null = null;
   // every round and served stream derives its signal from this one (AbortSignal.any): many listeners are expected
   private readonly abort = (() => {
     const c = new AbortController();
@@ -125,6 +132,7 @@ export class Replicator {
       logger: Logger;
       clock: Clock;
       members: () => string[]; // DIDs to keep connected
+      decoder?: BatchDecoder; // decodes incoming batches off the main thread; started and stopped with the replicator
       options: Partial<ReplicatorOptions> & Pick<ReplicatorOptions, 'listenHost' | 'listenPort' | 'bootstrap'>;
     },
   ) {
@@ -142,6 +150,8 @@ export class Replicator {
   }
 
   async start(): Promise<void> {
+    // the decoder's worker loads while libp2p starts; until it is ready, batches are decoded in-thread
+    this.decoderStarting = this.d.decoder?.start() ?? null;
     const privateKey = await libp2pPrivateKey(this.d.seed);
     const peerDiscovery = [];
     if (this.opts.bootstrap.length) peerDiscovery.push(bootstrap({ list: this.opts.bootstrap, timeout: 100 }));
@@ -228,6 +238,8 @@ export class Replicator {
     const work = (async () => {
       await Promise.allSettled([...this.running.values()]);
       await node?.stop();
+      await this.decoderStarting;
+      await this.d.decoder?.stop();
     })();
     await Promise.race([work, new Promise((r) => setTimeout(r, timeoutMs).unref())]);
   }
@@ -378,7 +390,7 @@ export class Replicator {
           this.claimed.set(author, key);
           return true;
         },
-      });
+      }, this.d.decoder);
       // retry the deferred authors when their holder is done (or right away if it already is)
       if (deferredAuthors.some((a) => !this.claimed.has(a))) this.pending.set(key, 'deferred');
       else if (deferredAuthors.length) this.deferred.add(key);

@@ -3,9 +3,15 @@
  *
  *   client → server  {t:'hello', net, digest}
  *   server → client  {t:'heads', digest, heads?: [[author, seq, id], ...]}        (heads only when digests differ)
- *   client → server  {t:'want', wants: [[author, fromSeq], ...], heads: [...]}     (the client's heads let the
- *                                                                                   server pull back if behind)
+ *   client → server  {t:'want', wants: [[author, fromSeq], ...], heads: [...], window?: n}
+ *                                                    (the client's heads let the server pull back if behind)
  *   server → client  {t:'batch', author, entries: [...]}* then {t:'done', more}
+ *   client → server  {t:'ack'} for every batch frame it has read        (only when it sent a window)
+ *
+ * Flow control: libp2p streams buffer whatever arrives (yamux grants window on receipt, not on reading), so a
+ * client that sends `window: n` is never sent more than n batch frames it has not acknowledged; a client without
+ * a window gets the stream as fast as the server can send it. On the client, batch frames go to a BatchDecoder
+ * (worker thread) when one is given: frame k+1 is decoded and checked while frame k is stored, in order.
  *
  * Batches hold up to `batchSize` entries or ~`maxBatchBytes`; the client ingests each batch in one transaction
  * (hash chain for every entry, signature of the newest). Any node serves any author's entries it holds
@@ -13,9 +19,14 @@
  */
 import type { Stream } from '@libp2p/interface';
 import { lpStream, type LengthPrefixedStream } from '@libp2p/utils';
-import type { FeedReplica, Head } from '../feed/replica.js';
+import type { FeedReplica, Head, IngestResult } from '../feed/replica.js';
+import { isBatchFrame, type DecodedBatchFrame } from './batch-frame.js';
 
 export const MAX_FRAME_BYTES = 4 * 1024 * 1024;
+/** Batch frames a client lets the server send ahead of its acknowledgements. */
+export const SYNC_WINDOW = 4;
+/** Bytes a stream may hold unread: the window's frames and the frames being handled, at the largest frame size. */
+const MAX_BUFFERED_BYTES = (SYNC_WINDOW + 2) * MAX_FRAME_BYTES;
 
 export function syncProtocolId(network: string): string {
   return `/mochila/${network}/sync/1`;
@@ -60,7 +71,7 @@ class Framed {
     stream: Stream,
     private readonly signal: AbortSignal,
   ) {
-    this.lp = lpStream(stream, { maxDataLength: MAX_FRAME_BYTES });
+    this.lp = lpStream(stream, { maxDataLength: MAX_FRAME_BYTES, maxBufferSize: MAX_BUFFERED_BYTES });
   }
   async send(msg: unknown): Promise<void> {
     await this.sendJson(JSON.stringify(msg));
@@ -72,12 +83,18 @@ class Framed {
     this.bytesOut += b.length;
     await this.lp.write(b, { signal: this.signal });
   }
-  async recv<T extends { t: string }>(expected: string[]): Promise<T> {
+  async recvBytes(): Promise<Uint8Array> {
     const data = await this.lp.read({ signal: this.signal });
     this.bytesIn += data.byteLength;
+    return data.subarray();
+  }
+  async recv<T extends { t: string }>(expected: string[]): Promise<T> {
+    return this.parse<T>(await this.recvBytes(), expected);
+  }
+  parse<T extends { t: string }>(data: Uint8Array, expected: string[]): T {
     let msg: unknown;
     try {
-      msg = JSON.parse(dec.decode(data.subarray()));
+      msg = JSON.parse(dec.decode(data));
     } catch {
       throw new ProtocolError('malformed frame (not JSON)');
     }
@@ -116,9 +133,11 @@ export async function serveRound(replica: FeedReplica, stream: Stream, signal: A
     return { clientHeads: [], sent: 0, bytesIn: f.bytesIn, bytesOut: f.bytesOut };
   }
   await f.send({ t: 'heads', digest, heads: wireHeads(replica.heads()), forks: replica.forkProofs(20) });
-  const want = await f.recv<{ t: 'want'; wants: unknown; heads: unknown }>(['want']);
+  const want = await f.recv<{ t: 'want'; wants: unknown; heads: unknown; window?: unknown }>(['want']);
   const wants = Array.isArray(want.wants) ? want.wants.slice(0, 100_000) : [];
   const clientHeads = isWireHeads(want.heads) ? want.heads : [];
+  const window = Number.isSafeInteger(want.window) && (want.window as number) >= 1 ? Math.min(want.window as number, 64) : null;
+  let unacknowledged = 0;
   let sent = 0;
   let more = false;
   for (const w of wants) {
@@ -138,7 +157,12 @@ export async function serveRound(replica: FeedReplica, stream: Stream, signal: A
       frame.set(batch.json, head.length);
       frame[frame.length - 2] = 0x5d; // ]
       frame[frame.length - 1] = 0x7d; // }
+      if (window !== null && unacknowledged >= window) {
+        await f.recv(['ack']);
+        unacknowledged--;
+      }
       await f.sendBytes(frame);
+      unacknowledged++;
       sent += batch.count;
       from = batch.lastSeq + 1;
     }
@@ -148,7 +172,6 @@ export async function serveRound(replica: FeedReplica, stream: Stream, signal: A
   return { clientHeads, sent, bytesIn: f.bytesIn, bytesOut: f.bytesOut };
 }
 
-/** Client side of one round: pull everything the server holds that we lack, ingesting batch by batch. */
 /**
  * Lets concurrent rounds with different peers split the work: an author being pulled from one peer is not asked of
  * another at the same time (the entries would arrive twice and all but one copy be thrown away).
@@ -157,7 +180,14 @@ export interface AuthorClaims {
   tryClaim(author: string): boolean;
 }
 
-export async function pullRound(replica: FeedReplica, stream: Stream, signal: AbortSignal, claims?: AuthorClaims): Promise<RoundFigures> {
+/** Client side of one round: pull everything the server holds that we lack, ingesting batch by batch. */
+export async function pullRound(
+  replica: FeedReplica,
+  stream: Stream,
+  signal: AbortSignal,
+  claims?: AuthorClaims,
+  decoder?: { decode(frame: Uint8Array): Promise<DecodedBatchFrame>; readonly lookahead: number },
+): Promise<RoundFigures> {
   const f = new Framed(stream, signal);
   const fig: RoundFigures = {
     digestsEqual: false,
@@ -214,23 +244,44 @@ export async function pullRound(replica: FeedReplica, stream: Stream, signal: Ab
   }
   for (const a of mine.keys()) if (!remoteAuthors.has(a)) fig.remoteBehind++;
   fig.authorsRequested = wants.length;
-  await f.send({ t: 'want', wants, heads: wireHeads(replica.heads()) });
-  for (;;) {
-    const msg = await f.recv<{ t: 'batch' | 'done'; author?: unknown; entries?: unknown; more?: unknown }>(['batch', 'done']);
-    if (msg.t === 'done') {
-      fig.more = msg.more === true;
-      break;
-    }
-    if (typeof msg.author !== 'string' || !Array.isArray(msg.entries)) throw new ProtocolError('malformed batch');
+  await f.send({ t: 'want', wants, heads: wireHeads(replica.heads()), window: SYNC_WINDOW });
+  const tally = (entries: number, r: IngestResult) => {
     fig.batches++;
-    fig.entriesReceived += msg.entries.length;
-    const r = replica.ingestBatch(msg.author, msg.entries);
+    fig.entriesReceived += entries;
     fig.entriesAccepted += r.accepted;
     fig.duplicates += r.duplicates;
     fig.equivocations += r.equivocations;
     for (const x of r.rejected) if (fig.rejected.length < 50) fig.rejected.push(x);
+  };
+  // With a decoder, the next batches are decoded and checked (on its worker threads) while this one is stored here.
+  const decoding: Promise<DecodedBatchFrame>[] = [];
+  const storeDecoded = async () => {
+    const d = await decoding.shift()!;
+    if (!d.ok) throw new ProtocolError(d.error);
+    tally(d.received, replica.ingestChecked(d.batch));
+  };
+  for (;;) {
+    const frame = await f.recvBytes();
+    // batch frames are acknowledged once read: what is unread in the stream stays within the window
+    if (decoder && isBatchFrame(frame)) {
+      await f.send({ t: 'ack' });
+      decoding.push(decoder.decode(frame));
+      while (decoding.length > decoder.lookahead) await storeDecoded();
+      continue;
+    }
+    while (decoding.length) await storeDecoded();
+    const msg = f.parse<{ t: 'batch' | 'done'; author?: unknown; entries?: unknown; more?: unknown }>(frame, ['batch', 'done']);
+    if (msg.t === 'done') {
+      fig.more = msg.more === true;
+      break;
+    }
+    // no decoder, or a batch frame formatted unlike ours: checked in-thread
+    await f.send({ t: 'ack' });
+    if (typeof msg.author !== 'string' || !Array.isArray(msg.entries)) throw new ProtocolError('malformed batch');
+    tally(msg.entries.length, replica.ingestBatch(msg.author, msg.entries));
   }
   fig.bytesIn = f.bytesIn;
   fig.bytesOut = f.bytesOut;
   return fig;
 }
+

@@ -14,16 +14,15 @@ import type { Ed25519Key } from '../identity/keys.js';
 import type { Store } from '../store/database.js';
 import {
   checkEnvelope,
-  MAX_ENTRY_BYTES,
   signEntry,
   verifyEntrySignature,
-  bodyJson,
   entryJson,
   idKey,
   type Entry,
   type EntryType,
   type UnsignedEntry,
 } from './entry.js';
+import { checkBatch, checkEntryBody, type CheckedBatch } from './batch-check.js';
 import type { FeedReplica, Head, IngestRejection, IngestResult } from './replica.js';
 
 /** Updates one projection from an entry. Called inside the storing transaction; throwing rejects the entry. */
@@ -240,7 +239,7 @@ export class FeedService implements FeedReplica {
         body: JSON.parse(canonicalJson(body)) as B,
       };
       const entry = signEntry(this.deps.key, unsigned);
-      const problem = this.checkBody(entry);
+      const problem = checkEntryBody(entry, this.deps.schemas);
       if (problem) throw new RegistryError(problem.code as ErrorCode, problem.reason, problem.details);
       this.store(entry);
       return entry;
@@ -274,26 +273,20 @@ export class FeedService implements FeedReplica {
   }
 
   ingestBatch(author: string, raws: unknown[]): IngestResult {
+    if (!Array.isArray(raws) || raws.length === 0) return emptyResult();
+    return this.ingestChecked(checkBatch(author, raws, this.deps.schemas));
+  }
+
+  /**
+   * The storing half of `ingestBatch`, for a batch `checkBatch` produced (in this thread, or in the sync's worker
+   * thread while the previous batch was being stored): duplicates and forks, hash chain from the stored head,
+   * signature of the newest, membership, then storage and projections in one transaction.
+   */
+  ingestChecked(checked: CheckedBatch): IngestResult {
     const result = emptyResult();
-    if (!Array.isArray(raws) || raws.length === 0) return result;
-    const batch: Entry[] = [];
-    for (const raw of raws) {
-      const env = checkEnvelope(raw);
-      if (!env.ok) {
-        reject(result, 'invalid_entry', env.reason, undefined, author);
-        break; // entries after a malformed one cannot be chained
-      }
-      if (env.entry.author !== author) {
-        reject(result, 'invalid_entry', 'batch mixes authors', env.entry);
-        break;
-      }
-      const last = batch[batch.length - 1];
-      if (last && env.entry.seq !== last.seq + 1) {
-        reject(result, 'sequence_gap', `batch skips from seq ${last.seq} to ${env.entry.seq}`, env.entry);
-        break;
-      }
-      batch.push(env.entry);
-    }
+    const author = checked.author;
+    if (checked.cut) result.rejected.push(checked.cut);
+    const batch = checked.entries;
     if (batch.length === 0) return result;
 
     const accepted: Entry[] = [];
@@ -349,8 +342,9 @@ export class FeedService implements FeedReplica {
         const now = { now: this.deps.clock.now().toISOString() };
         for (let k = 0; k < authentic; k++) {
           const e = fresh[k]!;
-          if (!this.admit(e, result)) break;
-          this.store(e, now);
+          const at = i + k; // fresh = batch.slice(i)
+          if (!this.admit(e, result, checked.bodyProblems[at])) break;
+          this.store(e, now, checked.json[at]);
           accepted.push(e);
           result.accepted++;
         }
@@ -432,8 +426,7 @@ export class FeedService implements FeedReplica {
     return 'next';
   }
 
-  private admit(entry: Entry, result: IngestResult): boolean {
-    const problem = this.checkBody(entry);
+  private admit(entry: Entry, result: IngestResult, problem = checkEntryBody(entry, this.deps.schemas)): boolean {
     if (problem) {
       reject(result, problem.code, problem.reason, entry);
       return false;
@@ -448,26 +441,13 @@ export class FeedService implements FeedReplica {
     return true;
   }
 
-  private checkBody(entry: Entry): { code: string; reason: string; details?: Record<string, unknown> } | null {
-    const bytes = Buffer.byteLength(bodyJson(entry));
-    if (bytes > MAX_ENTRY_BYTES) return { code: 'invalid_entry', reason: `body is ${bytes} bytes (max ${MAX_ENTRY_BYTES})` };
-    const schema = `entries/${entry.type}`;
-    if (!this.deps.schemas.has(schema)) return { code: 'unsupported', reason: `entry type ${entry.type} is not supported by this node yet` };
-    const v = this.deps.schemas.validate(schema, entry.body);
-    if (!v.ok) {
-      return {
-        code: 'invalid_entry',
-        reason: `${entry.type} body is not valid: ${v.errors.slice(0, 3).map((e) => `${e.path || '/'} ${e.message}`).join('; ')}`,
-        details: { errors: v.errors },
-      };
-    }
-    return null;
-  }
-
-  /** Stores one verified entry and projects it. `batch` defers the head update to the caller (one per batch). */
-  private store(entry: Entry, batch?: { now: string }): void {
+  /**
+   * Stores one verified entry and projects it. `batch` defers the head update to the caller (one per batch); `json`
+   * is the entry's entryJson when already computed.
+   */
+  private store(entry: Entry, batch?: { now: string }, json = entryJson(entry)): void {
     const now = batch?.now ?? this.deps.clock.now().toISOString();
-    this.st.insertEntry.run(entry.id, idKey(entry.id), entry.author, entry.seq, entry.type, entryJson(entry), now);
+    this.st.insertEntry.run(entry.id, idKey(entry.id), entry.author, entry.seq, entry.type, json, now);
     if (!batch) this.st.upsertFeed.run(entry.author, entry.seq, entry.id, now);
     this.headsCache = null;
     this.project(entry);

@@ -2,6 +2,7 @@
  * The contract between the feed store and replication (`node/federation/`). Federation only sees this
  * interface: it never touches SQLite or projections directly. Must never import libp2p.
  */
+import type { CheckedBatch } from './batch-check.js';
 import type { Entry } from './entry.js';
 
 export interface Head {
@@ -38,6 +39,11 @@ export interface FeedReplica {
    * signature of the newest (and of any entry that forks the stored chain). Untrusted input.
    */
   ingestBatch(author: string, entries: unknown[]): IngestResult;
+  /**
+   * `ingestBatch` after its database-free checks: for a batch that `checkBatch` produced in this process (possibly on
+   * a worker thread), never for data straight from the network.
+   */
+  ingestChecked(batch: CheckedBatch): IngestResult;
   /**
    * Like `read`, but serialised for the wire: the entries' JSON in UTF-8, comma-separated (the serving side of sync
    * never parses or re-serialises bodies). At most `limit` entries and, beyond the first, `maxBytes` bytes.

@@ -15,6 +15,9 @@ export const MIGRATIONS_DIR = path.join(path.dirname(fileURLToPath(import.meta.u
 
 export type Db = BetterSQLite3Database<typeof schema>;
 
+/** WAL pages before a connection checkpoints by itself (the node's does not while its WalCheckpointer runs). */
+export const AUTO_CHECKPOINT_PAGES = 8192;
+
 export interface Store {
   readonly sqlite: Database.Database;
   readonly db: Db;
@@ -44,7 +47,7 @@ export function openStore(file: string, opts: { readonly?: boolean } = {}): Stor
     sqlite.pragma('busy_timeout = 5000');
     // 64 MiB page cache and a 32 MiB WAL before checkpointing: catch-up of 100k entries was checkpoint-bound
     sqlite.pragma('cache_size = -65536');
-    sqlite.pragma('wal_autocheckpoint = 8192');
+    sqlite.pragma(`wal_autocheckpoint = ${AUTO_CHECKPOINT_PAGES}`);
     refuseNewerSchema(sqlite, file);
     const db = drizzle(sqlite, { schema });
     if (!opts.readonly) migrate(db, { migrationsFolder: MIGRATIONS_DIR });

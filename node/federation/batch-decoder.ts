@@ -1,0 +1,143 @@
+/**
+ * Decodes and checks sync batch frames on a worker thread, so that a node catching up checks batch k+1 (UTF-8
+ * decoding, JSON parsing, JCS + SHA-256 of every entry, body schemas) while its main thread stores batch k. Without
+ * a worker (disabled, failed to start, or crashed) frames are decoded in-thread with the same code; results are
+ * identical either way. start()/stop() bound the worker's life; must never touch the database.
+ */
+import { Worker } from 'node:worker_threads';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Logger } from '../core/logger.js';
+import type { SchemaRegistry } from '../core/schema-registry.js';
+import { decodeBatchFrame, type DecodedBatchFrame } from './batch-frame.js';
+
+/** URL of tsx's ESM API (its exports map names the file; require.resolve would give the CommonJS one). */
+function tsxEsmApi(): string {
+  const require = createRequire(import.meta.url);
+  const pkgFile = require.resolve('tsx/package.json');
+  const pkg = JSON.parse(readFileSync(pkgFile, 'utf8')) as { exports: Record<string, { import: { default: string } }> };
+  return pathToFileURL(path.join(path.dirname(pkgFile), pkg.exports['./esm/api']!.import.default)).href;
+}
+
+interface Pending {
+  frame: Uint8Array;
+  resolve: (r: DecodedBatchFrame) => void;
+}
+
+export class BatchDecoder {
+  private workers: Worker[] = [];
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 1;
+  private next = 0;
+  private stopped = false;
+
+  constructor(private readonly d: { schemas: SchemaRegistry; logger: Logger; threads: number }) {}
+
+  /** Worker threads frames currently go to (0: decoded in-thread). */
+  get threaded(): number {
+    return this.workers.length;
+  }
+
+  /** How many frames a caller should have decoding while it stores one: one per worker (none in-thread). */
+  get lookahead(): number {
+    return this.workers.length;
+  }
+
+  /** Starts the workers (resolves once they are ready, or have failed and frames will be decoded in-thread). */
+  async start(): Promise<void> {
+    if (this.workers.length || this.stopped) return;
+    const started = await Promise.all(Array.from({ length: Math.max(0, this.d.threads) }, () => this.spawn()));
+    const ready = started.filter((w): w is Worker => w !== null);
+    if (this.stopped) {
+      await Promise.all(ready.map((w) => w.terminate()));
+      return;
+    }
+    this.workers = ready;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    const ws = this.workers;
+    this.workers = [];
+    this.drainInThread();
+    await Promise.all(ws.map((w) => w.terminate()));
+  }
+
+  /** Decodes one batch frame. Never rejects: a frame that is not a valid batch resolves to `{ ok: false }`. */
+  decode(frame: Uint8Array): Promise<DecodedBatchFrame> {
+    if (this.workers.length === 0) return Promise.resolve(this.inThread(frame));
+    const w = this.workers[this.next++ % this.workers.length]!;
+    const id = this.nextId++;
+    return new Promise((resolve) => {
+      this.pending.set(id, { frame, resolve });
+      // a copy the worker owns: the frame may share its buffer with bytes the stream still holds (and for a Buffer,
+      // slice() would be a view, not a copy)
+      const copy = new Uint8Array(frame.byteLength);
+      copy.set(frame);
+      w.postMessage({ id, frame: copy }, [copy.buffer]);
+    });
+  }
+
+  private async spawn(): Promise<Worker | null> {
+    // tsx is registered inside the worker (as bin/mochila.js does), then the compat shim, then the TS entry
+    const boot = `const { workerData } = require('node:worker_threads');
+import(workerData.tsx).then(async (m) => { m.register(); await import(workerData.compat); await import(workerData.entry); });`;
+    const worker = new Worker(boot, {
+      eval: true,
+      workerData: {
+        tsx: tsxEsmApi(),
+        compat: new URL('../core/compat.ts', import.meta.url).href,
+        entry: new URL('./batch-decoder.worker.ts', import.meta.url).href,
+        schemasDir: this.d.schemas.dir,
+      },
+    });
+    worker.unref();
+    const ready = await new Promise<boolean>((resolve) => {
+      worker.once('message', (m: { ready?: boolean }) => resolve(m.ready === true));
+      worker.once('error', (e) => {
+        this.d.logger.warn('batch decoder worker failed to start; decoding in-thread', { error: String(e) });
+        resolve(false);
+      });
+    });
+    if (!ready) {
+      await worker.terminate();
+      return null;
+    }
+    worker.on('message', (m: { id: number; r: DecodedBatchFrame }) => {
+      const p = this.pending.get(m.id);
+      if (!p) return;
+      this.pending.delete(m.id);
+      p.resolve(m.r);
+    });
+    worker.on('error', (e) => this.fail(worker, e));
+    worker.on('exit', (code) => this.fail(worker, new Error(`exited with code ${code}`)));
+    return worker;
+  }
+
+  private inThread(frame: Uint8Array): DecodedBatchFrame {
+    try {
+      return decodeBatchFrame(frame, this.d.schemas);
+    } catch (e) {
+      return { ok: false, error: `frame could not be checked: ${String(e)}` };
+    }
+  }
+
+  /**
+   * A worker died: every frame still pending is decoded here (which worker held it is not tracked: results of the
+   * live ones that arrive later are ignored), and the other workers carry on.
+   */
+  private fail(worker: Worker, e: Error): void {
+    if (!this.workers.includes(worker)) return;
+    this.workers = this.workers.filter((w) => w !== worker);
+    if (!this.stopped) this.d.logger.error('a batch decoder worker stopped', { error: String(e), left: this.workers.length });
+    this.drainInThread();
+  }
+
+  private drainInThread(): void {
+    const held = [...this.pending.values()];
+    this.pending.clear();
+    for (const p of held) p.resolve(this.inThread(p.frame));
+  }
+}
