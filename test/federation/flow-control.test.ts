@@ -1,0 +1,88 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createLibp2p, type Libp2p } from 'libp2p';
+import { tcp } from '@libp2p/tcp';
+import { noise } from '@chainsafe/libp2p-noise';
+import { yamux } from '@chainsafe/libp2p-yamux';
+import { identify } from '@libp2p/identify';
+import { multiaddr } from '@multiformats/multiaddr';
+import { lpStream } from '@libp2p/utils';
+import { generateKey } from '../../node/identity/keys.js';
+import { syncProtocolId } from '../../node/federation/sync-protocol.js';
+import { libp2pPrivateKey } from '../../node/federation/peer-ids.js';
+import { startNet, type TestNet } from './net.js';
+
+let net: TestNet | null = null;
+let client: Libp2p | null = null;
+afterEach(async () => {
+  await client?.stop();
+  client = null;
+  await net?.close();
+  net = null;
+});
+
+const enc = new TextEncoder();
+const dec = new TextDecoder();
+
+describe('sync flow control', () => {
+  it('a client that sends a window is never sent more unacknowledged batches than it allows; one without gets the stream', async () => {
+    net = await startNet(1);
+    const a = net.nodes[0]!;
+    // 2,500 entries: three batches of at most 1,000
+    a.node.services.store.tx(() => {
+      for (let i = 0; i < 2_499; i++) a.node.services.feed.append('membership', { action: 'acknowledge-manifest', manifestHash: 'd'.repeat(64), statement: String(i) });
+    });
+    const head = a.node.services.feed.head(a.key.did)!;
+    expect(head.seq).toBeGreaterThanOrEqual(2_500);
+    client = await createLibp2p({
+      privateKey: await libp2pPrivateKey(generateKey().seed),
+      addresses: { listen: ['/ip4/127.0.0.1/tcp/0'] },
+      transports: [tcp()],
+      connectionEncrypters: [noise()],
+      streamMuxers: [yamux()],
+      services: { identify: identify() },
+    });
+
+    const round = async (window: number | undefined) => {
+      const stream = await client!.dialProtocol(multiaddr(a.addr), syncProtocolId(a.node.services.network));
+      const lp = lpStream(stream, { maxDataLength: 8 * 1024 * 1024, maxBufferSize: 64 * 1024 * 1024 });
+      const send = (m: unknown) => lp.write(enc.encode(JSON.stringify(m)));
+      const read = async () => JSON.parse(dec.decode((await lp.read()).subarray())) as { t: string; entries?: unknown[]; more?: boolean };
+      await send({ t: 'hello', net: a.node.services.network, digest: 'none' });
+      expect((await read()).t).toBe('heads');
+      await send({ t: 'want', wants: [[a.key.did, 1]], heads: [], ...(window ? { window } : {}) });
+      return { stream, lp, send, read };
+    };
+
+    // window 1: one batch, then nothing until it is acknowledged
+    const w = await round(1);
+    const first = await w.read();
+    expect(first.t).toBe('batch');
+    let received = first.entries!.length;
+    for (;;) {
+      const next = w.read();
+      if (received < head.seq) {
+        // more batches to come: none before the last one is acknowledged (a bounded wait for what must not happen)
+        const early = await Promise.race([next.then(() => 'sent'), new Promise((r) => setTimeout(() => r('held back'), 400))]);
+        expect(early).toBe('held back');
+        await w.send({ t: 'ack' });
+      }
+      const m = await next;
+      if (m.t === 'done') break;
+      expect(m.t).toBe('batch');
+      received += m.entries!.length;
+    }
+    expect(received).toBe(head.seq);
+    await w.stream.close();
+
+    // no window (a client of the first protocol version): every batch and `done` without a single ack
+    const o = await round(undefined);
+    let all = 0;
+    for (;;) {
+      const m = await o.read();
+      if (m.t === 'done') break;
+      all += m.entries!.length;
+    }
+    expect(all).toBe(head.seq);
+    await o.stream.close();
+  });
+});

@@ -1,0 +1,124 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { silentLogger } from '../../node/core/logger.js';
+import { SchemaRegistry } from '../../node/core/schema-registry.js';
+import { generateKey } from '../../node/identity/keys.js';
+import { signEntry, type Entry } from '../../node/feed/entry.js';
+import { BatchDecoder } from '../../node/federation/batch-decoder.js';
+import { isBatchFrame, type DecodedBatchFrame } from '../../node/federation/batch-frame.js';
+import { WalCheckpointer } from '../../node/store/checkpointer.js';
+import { AUTO_CHECKPOINT_PAGES, openStore } from '../../node/store/database.js';
+import { waitFor } from '../federation/net.js';
+
+const schemas = new SchemaRegistry();
+const key = generateKey();
+const net = 'mochila-test-0123456789abcdef';
+
+function feed(n: number, body: (i: number) => unknown = (i) => ({ action: 'acknowledge-manifest', manifestHash: 'e'.repeat(64), statement: `${i} ñandú 😀` })): Entry[] {
+  const out: Entry[] = [];
+  let prev: string | null = null;
+  for (let i = 0; i < n; i++) {
+    const e: Entry = signEntry(key, { v: 1, net, author: key.did, seq: i + 1, prev, ts: '2026-11-29T10:00:00.000Z', type: 'membership', body: body(i) });
+    out.push(e);
+    prev = e.id;
+  }
+  return out;
+}
+
+const frame = (o: unknown) => Buffer.from(JSON.stringify(o));
+
+function frames(): Buffer[] {
+  const good = feed(50);
+  const badBody = feed(3, (i) => (i === 1 ? { action: 'nope', manifestHash: 'x' } : { action: 'leave', manifestHash: 'e'.repeat(64) }));
+  const other = generateKey();
+  const stranger = signEntry(other, { v: 1, net, author: other.did, seq: 1, prev: null, ts: '2026-11-29T10:00:00.000Z', type: 'membership', body: { action: 'leave', manifestHash: 'e'.repeat(64) } });
+  return [
+    frame({ t: 'batch', author: key.did, entries: good }),
+    frame({ t: 'batch', author: key.did, entries: badBody }), // a body that fails its schema
+    frame({ t: 'batch', author: key.did, entries: [good[0], good[2]] }), // a skipped seq
+    frame({ t: 'batch', author: key.did, entries: [good[0], stranger] }), // another author
+    frame({ t: 'batch', author: key.did, entries: [good[0], { ...good[1], v: 2 }] }), // a malformed envelope
+    frame({ t: 'batch', author: key.did, entries: [{ ...good[0], id: 'f'.repeat(64) }] }), // an id that is not the hash
+    Buffer.from('{"t":"batch", this is not JSON'),
+    frame({ t: 'batch', author: 42, entries: [] }),
+  ];
+}
+
+const decoders: BatchDecoder[] = [];
+afterEach(async () => {
+  for (const d of decoders.splice(0)) await d.stop();
+});
+
+describe('batch decoder', () => {
+  it('gives the same results on its worker thread as in-thread, for good and bad frames', async () => {
+    const threaded = new BatchDecoder({ schemas, logger: silentLogger, threads: 1 });
+    const inline = new BatchDecoder({ schemas, logger: silentLogger, threads: 0 });
+    decoders.push(threaded, inline);
+    await threaded.start();
+    await inline.start();
+    expect(threaded.threaded).toBe(1); // the worker really started (tsx inside a worker thread)
+    expect(threaded.lookahead).toBe(1);
+    expect(inline.threaded).toBe(0);
+    const fs = frames();
+    expect(fs.every(isBatchFrame)).toBe(true);
+    const a = await Promise.all(fs.map((f) => threaded.decode(f)));
+    const b = await Promise.all(fs.map((f) => inline.decode(f)));
+    // structured clone drops nothing the feed needs: same entries, ids, stored JSON, body problems and cuts
+    expect(JSON.parse(JSON.stringify(a))).toEqual(JSON.parse(JSON.stringify(b)));
+    const [good, badBody, gap, mixed, malformed, wrongId, notJson, noAuthor] = a as [DecodedBatchFrame, DecodedBatchFrame, DecodedBatchFrame, DecodedBatchFrame, DecodedBatchFrame, DecodedBatchFrame, DecodedBatchFrame, DecodedBatchFrame];
+    expect(good.ok && good.batch.entries.length).toBe(50);
+    expect(good.ok && good.batch.bodyProblems.every((p) => p === null)).toBe(true);
+    expect(good.ok && good.batch.entries[49]!.id).toBe(feed(50)[49]!.id);
+    expect(badBody.ok && badBody.batch.bodyProblems.map((p) => p?.code ?? null)).toEqual([null, 'invalid_entry', null]);
+    expect(gap.ok && [gap.batch.entries.length, gap.batch.cut?.code]).toEqual([1, 'sequence_gap']);
+    expect(mixed.ok && [mixed.batch.entries.length, mixed.batch.cut?.reason]).toEqual([1, 'batch mixes authors']);
+    expect(malformed.ok && [malformed.batch.entries.length, malformed.batch.cut?.code]).toEqual([1, 'invalid_entry']);
+    expect(wrongId.ok && wrongId.batch.cut?.reason).toBe('id does not match the entry hash');
+    expect(notJson).toEqual({ ok: false, error: 'malformed frame (not JSON)' });
+    expect(noAuthor).toEqual({ ok: false, error: 'malformed batch' });
+  });
+
+  it('decodes in-thread what a dead worker held, and everything after', async () => {
+    const d = new BatchDecoder({ schemas, logger: silentLogger, threads: 1 });
+    decoders.push(d);
+    await d.start();
+    expect(d.threaded).toBe(1);
+    const f = frames()[0]!;
+    const pending = d.decode(f);
+    await (d as unknown as { workers: { terminate(): Promise<number> }[] }).workers[0]!.terminate();
+    const r = await pending;
+    expect(r.ok && r.batch.entries.length).toBe(50);
+    expect(d.threaded).toBe(0);
+    const r2 = await d.decode(f);
+    expect(r2.ok && r2.batch.entries.length).toBe(50);
+  });
+});
+
+describe('WAL checkpointer', () => {
+  it('checkpoints from its worker while the node connection does not, and hands checkpoints back when stopped', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'mochila-ckpt-'));
+    const file = path.join(dir, 'registry.db');
+    const store = openStore(file);
+    try {
+      const c = new WalCheckpointer({ store, logger: silentLogger, intervalMs: 50 });
+      await c.start();
+      expect(c.running).toBe(true);
+      expect(store.sqlite.pragma('wal_autocheckpoint', { simple: true })).toBe(0);
+      const size0 = statSync(file).size;
+      const ins = store.sqlite.prepare("INSERT INTO meta (key, value) VALUES (?, ?)");
+      store.tx(() => {
+        for (let i = 0; i < 2_000; i++) ins.run(`k${i}`, 'x'.repeat(1000));
+      });
+      // the pages reach the database file only through a checkpoint, and this connection makes none
+      await waitFor(() => statSync(file).size > size0 + 1_000_000, 10_000, 'a checkpoint by the worker');
+      await c.stop();
+      expect(c.running).toBe(false);
+      expect(store.sqlite.pragma('wal_autocheckpoint', { simple: true })).toBe(AUTO_CHECKPOINT_PAGES);
+    } finally {
+      store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
