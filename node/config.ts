@@ -18,6 +18,7 @@ export interface NodeFileConfig {
   publicUrl?: string;
   bootstrap?: string[];
   mdns?: boolean;
+  syncWorkers?: number;
   logLevel?: LogLevel;
 }
 
@@ -33,6 +34,8 @@ export interface NodeConfig {
   publicUrl: string | undefined; // how others reach this node's HTTP API (for verification links, status lists)
   bootstrap: string[];
   mdns: boolean;
+  /** Worker threads that check incoming sync batches; undefined: one per core beyond the first, at most two. */
+  syncWorkers: number | undefined;
   logLevel: LogLevel;
   passphrase: string | undefined;
   maxBodyBytes: number;
@@ -81,6 +84,7 @@ export function loadConfig(
     publicUrl: env.MOCHILA_PUBLIC_URL ?? file.publicUrl,
     bootstrap: env.MOCHILA_BOOTSTRAP ? env.MOCHILA_BOOTSTRAP.split(/[\s,]+/).filter(Boolean) : (file.bootstrap ?? []),
     mdns: env.MOCHILA_MDNS ? env.MOCHILA_MDNS === '1' || env.MOCHILA_MDNS === 'true' : (file.mdns ?? false),
+    syncWorkers: num(env.MOCHILA_SYNC_WORKERS) ?? file.syncWorkers,
     logLevel: (env.MOCHILA_LOG_LEVEL as LogLevel | undefined) ?? file.logLevel ?? 'info',
     passphrase: env.MOCHILA_PASSPHRASE || undefined,
     maxBodyBytes: 1024 * 1024,
@@ -91,6 +95,8 @@ export function loadConfig(
     throw new RegistryError('validation_failed', `invalid HTTP port ${cfg.httpPort}`);
   if (!Number.isInteger(cfg.p2pPort) || cfg.p2pPort < -1 || cfg.p2pPort > 65535)
     throw new RegistryError('validation_failed', `invalid P2P port ${cfg.p2pPort}`);
+  if (cfg.syncWorkers !== undefined && (!Number.isInteger(cfg.syncWorkers) || cfg.syncWorkers < 0 || cfg.syncWorkers > 16))
+    throw new RegistryError('validation_failed', `invalid number of sync workers ${cfg.syncWorkers} (0 to 16)`);
   return cfg;
 }
 

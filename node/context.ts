@@ -225,7 +225,7 @@ export class MochilaNode {
         logger: replicationLogger,
         clock: s.clock,
         members: () => s.membership.members().map((m) => m.did),
-        decoder: new BatchDecoder({ schemas: s.schemas, logger: replicationLogger, threads: this.opts.replication?.batchWorkers ?? DEFAULT_REPLICATOR_OPTIONS.batchWorkers }),
+        decoder: new BatchDecoder({ schemas: s.schemas, logger: replicationLogger, threads: this.opts.replication?.batchWorkers ?? s.config.syncWorkers ?? DEFAULT_REPLICATOR_OPTIONS.batchWorkers }),
         options: {
           listenHost: s.config.p2pHost,
           listenPort: s.config.p2pPort,

@@ -51,8 +51,8 @@ export const DEFAULT_REPLICATOR_OPTIONS: Omit<ReplicatorOptions, 'listenHost' | 
   batchSize: 1_000,
   maxBatchBytes: 1024 * 1024,
   maxEntriesPerRound: 200_000,
-  // one per core beyond the node's own thread, at most two (on two cores: one)
-  batchWorkers: Math.max(1, Math.min(2, availableParallelism() - 1)),
+  // one per core beyond the node's own thread, at most two (on two cores: one; on one core: none)
+  batchWorkers: Math.max(0, Math.min(2, availableParallelism() - 1)),
   gossipInlineMaxBytes: 16 * 1024,
   maxConnections: 200,
   redialMinMs: 500,
