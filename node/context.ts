@@ -216,16 +216,19 @@ export class MochilaNode {
     await s.credentials.publishPending();
     if (this.opts.federation !== false && s.config.p2pPort >= 0) {
       // loaded only when replication runs: libp2p is most of the CLI's start-up time
-      const { Replicator, DEFAULT_REPLICATOR_OPTIONS } = await import('./federation/replicator.js');
-      const { BatchDecoder } = await import('./federation/batch-decoder.js');
+      const { BatchDecoder, DEFAULT_DECODER_THREADS } = await import('./federation/batch-decoder.js');
       const replicationLogger = s.logger.child({ part: 'replication' });
+      const threads = this.opts.replication?.batchWorkers ?? s.config.syncWorkers ?? DEFAULT_DECODER_THREADS;
+      const decoder = new BatchDecoder({ schemas: s.schemas, logger: replicationLogger, threads });
+      void decoder.start(); // its workers load while libp2p is imported
+      const { Replicator } = await import('./federation/replicator.js');
       this.replicator = new Replicator({
         replica: s.feed,
         seed: s.keystore.institution.seed,
         logger: replicationLogger,
         clock: s.clock,
         members: () => s.membership.members().map((m) => m.did),
-        decoder: new BatchDecoder({ schemas: s.schemas, logger: replicationLogger, threads: this.opts.replication?.batchWorkers ?? s.config.syncWorkers ?? DEFAULT_REPLICATOR_OPTIONS.batchWorkers }),
+        decoder,
         options: {
           listenHost: s.config.p2pHost,
           listenPort: s.config.p2pPort,

@@ -7,6 +7,7 @@
 import { Worker } from 'node:worker_threads';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Logger } from '../core/logger.js';
@@ -21,6 +22,9 @@ function tsxEsmApi(): string {
   return pathToFileURL(path.join(path.dirname(pkgFile), pkg.exports['./esm/api']!.import.default)).href;
 }
 
+/** One worker per core beyond the node's own thread, at most two (on two cores: one; on one core: none). */
+export const DEFAULT_DECODER_THREADS = Math.max(0, Math.min(2, availableParallelism() - 1));
+
 interface Pending {
   frame: Uint8Array;
   resolve: (r: DecodedBatchFrame) => void;
@@ -32,6 +36,7 @@ export class BatchDecoder {
   private nextId = 1;
   private next = 0;
   private stopped = false;
+  private starting: Promise<void> | null = null;
 
   constructor(private readonly d: { schemas: SchemaRegistry; logger: Logger; threads: number }) {}
 
@@ -45,9 +50,17 @@ export class BatchDecoder {
     return this.workers.length;
   }
 
-  /** Starts the workers (resolves once they are ready, or have failed and frames will be decoded in-thread). */
-  async start(): Promise<void> {
-    if (this.workers.length || this.stopped) return;
+  /**
+   * Starts the workers; resolves once they are ready (or have failed, and frames will be decoded in-thread). Calling
+   * it again returns the same promise, so a node can start loading them early and wait for them later.
+   */
+  start(): Promise<void> {
+    this.starting ??= this.startWorkers();
+    return this.starting;
+  }
+
+  private async startWorkers(): Promise<void> {
+    if (this.stopped) return;
     const started = await Promise.all(Array.from({ length: Math.max(0, this.d.threads) }, () => this.spawn()));
     const ready = started.filter((w): w is Worker => w !== null);
     if (this.stopped) {

@@ -22,8 +22,7 @@ import type { Entry } from '../feed/entry.js';
 import type { FeedReplica } from '../feed/replica.js';
 import { peerIdFromString } from '@libp2p/peer-id';
 import { didToPeerId, libp2pPrivateKey, peerIdToDid } from './peer-ids.js';
-import { availableParallelism } from 'node:os';
-import type { BatchDecoder } from './batch-decoder.js';
+import { DEFAULT_DECODER_THREADS, type BatchDecoder } from './batch-decoder.js';
 import { MAX_FRAME_BYTES, ProtocolError, pullRound, serveRound, syncProtocolId, type RoundFigures } from './sync-protocol.js';
 
 export interface ReplicatorOptions {
@@ -51,8 +50,7 @@ export const DEFAULT_REPLICATOR_OPTIONS: Omit<ReplicatorOptions, 'listenHost' | 
   batchSize: 1_000,
   maxBatchBytes: 1024 * 1024,
   maxEntriesPerRound: 200_000,
-  // one per core beyond the node's own thread, at most two (on two cores: one; on one core: none)
-  batchWorkers: Math.max(0, Math.min(2, availableParallelism() - 1)),
+  batchWorkers: DEFAULT_DECODER_THREADS,
   gossipInlineMaxBytes: 16 * 1024,
   maxConnections: 200,
   redialMinMs: 500,
@@ -150,8 +148,10 @@ export class Replicator {
   }
 
   async start(): Promise<void> {
-    // the decoder's worker loads while libp2p starts; until it is ready, batches are decoded in-thread
+    // no round runs before the decoder's workers are ready: a worker still loading competes for the CPU the first
+    // rounds need (the node starts loading them before libp2p, see context.ts)
     this.decoderStarting = this.d.decoder?.start() ?? null;
+    await this.decoderStarting;
     const privateKey = await libp2pPrivateKey(this.d.seed);
     const peerDiscovery = [];
     if (this.opts.bootstrap.length) peerDiscovery.push(bootstrap({ list: this.opts.bootstrap, timeout: 100 }));

@@ -2,7 +2,8 @@
  * Checkpoints the SQLite write-ahead log from a worker thread with its own connection, so that the node's thread
  * never waits for a checkpoint's copy and fsync (they were a quarter of every commit during a catch-up). While it
  * runs, the node's connection does not checkpoint by itself; if the worker cannot start or dies, automatic
- * checkpoints are switched back on. PASSIVE checkpoints never block readers or writers. start()/stop() bound it;
+ * checkpoints are switched back on. PASSIVE checkpoints never block readers or writers; one a second after commits
+ * (each costs an fsync of the WAL and of the database, so not more often). start()/stop() bound it;
  * must never write anything but the WAL checkpoint.
  */
 import { Worker } from 'node:worker_threads';
@@ -16,8 +17,13 @@ const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.sqlite);
 const db = new Database(workerData.file);
 db.pragma('busy_timeout = 1000');
+let seen = -1;
 const timer = setInterval(() => {
   try {
+    // only after another connection has committed (data_version changes then): an idle node costs nothing
+    const v = db.pragma('data_version', { simple: true });
+    if (v === seen) return;
+    seen = v;
     db.pragma('wal_checkpoint(PASSIVE)');
   } catch (e) {
     parentPort.postMessage({ error: String(e) });
@@ -48,7 +54,7 @@ export class WalCheckpointer {
     if (this.worker || file === ':memory:' || file === '') return;
     const worker = new Worker(WORKER, {
       eval: true,
-      workerData: { sqlite: createRequire(import.meta.url).resolve('better-sqlite3'), file, intervalMs: this.d.intervalMs ?? 250 },
+      workerData: { sqlite: createRequire(import.meta.url).resolve('better-sqlite3'), file, intervalMs: this.d.intervalMs ?? 1_000 },
     });
     worker.unref();
     const ready = await new Promise<boolean>((resolve) => {
