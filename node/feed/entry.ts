@@ -126,6 +126,7 @@ export function verifyEntrySignature(e: SignedEntry): boolean {
 const ENVELOPE_FIELDS = new Set(['v', 'net', 'author', 'seq', 'prev', 'ts', 'type', 'body', 'sig', 'id']);
 const ENTRY_TYPE_SET: ReadonlySet<string> = new Set(ENTRY_TYPES);
 const HEX64 = /^[0-9a-f]{64}$/;
+const SIG64 = /^[A-Za-z0-9_-]{86}$/;
 
 /** Structural check of the envelope (not the body: bodies are validated against schemas/ by the feed service). */
 export function checkEnvelope(raw: unknown): { ok: true; entry: Entry } | { ok: false; reason: string } {
@@ -143,7 +144,8 @@ export function checkEnvelope(raw: unknown): { ok: true; entry: Entry } | { ok: 
   if (typeof e.type !== 'string' || !ENTRY_TYPE_SET.has(e.type))
     return { ok: false, reason: `unknown entry type ${String(e.type)}` };
   if (e.body === undefined) return { ok: false, reason: 'missing body' };
-  if (typeof e.sig !== 'string' || e.sig.length > 100) return { ok: false, reason: 'bad sig' };
+  // an Ed25519 signature in base64url: checked for every entry, though only the newest of a batch is verified
+  if (typeof e.sig !== 'string' || !SIG64.test(e.sig)) return { ok: false, reason: 'bad sig' };
   const entry: Entry = { v: 1, net: e.net, author: e.author, seq: e.seq, prev: e.prev as string | null, ts: e.ts, type: e.type as EntryType, body: e.body, sig: e.sig, id: '' };
   try {
     entry.id = sha256Hex(signingString(entry));

@@ -26,6 +26,8 @@ describe('feed', () => {
       expect(signingString(e)).toBe(canonicalJson(unsignedOf(e)));
       const env = checkEnvelope(JSON.parse(JSON.stringify(e)));
       expect(env.ok && env.entry.id).toBe(e.id);
+      // every entry's signature must at least look like one (only the newest of a batch is verified)
+      for (const sig of ['x', `${e.sig}A`, `${e.sig.slice(0, 85)}"`, e.sig.slice(0, 85)]) expect(checkEnvelope({ ...JSON.parse(JSON.stringify(e)), sig })).toEqual({ ok: false, reason: 'bad sig' });
       // a spread copy with another body must not reuse the cached canonical body
       const copy = { ...e, body: { other: true } };
       expect(bodyJson(copy)).toBe('{"other":true}');
