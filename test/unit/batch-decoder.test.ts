@@ -122,3 +122,21 @@ describe('WAL checkpointer', () => {
     }
   });
 });
+
+describe('syncWorkers setting', () => {
+  it('is read from node.json or MOCHILA_SYNC_WORKERS and refused when it is not 0 to 16', async () => {
+    const { loadConfig } = await import('../../node/config.js');
+    const { writeFileSync } = await import('node:fs');
+    const dir = mkdtempSync(path.join(tmpdir(), 'mochila-cfg-'));
+    try {
+      expect(loadConfig(dir, {}, {}).syncWorkers).toBeUndefined();
+      writeFileSync(path.join(dir, 'node.json'), JSON.stringify({ syncWorkers: 2 }));
+      expect(loadConfig(dir, {}, {}).syncWorkers).toBe(2);
+      expect(loadConfig(dir, {}, { MOCHILA_SYNC_WORKERS: '0' }).syncWorkers).toBe(0);
+      expect(() => loadConfig(dir, {}, { MOCHILA_SYNC_WORKERS: 'two' })).toThrowError(/sync workers/);
+      expect(() => loadConfig(dir, {}, { MOCHILA_SYNC_WORKERS: '99' })).toThrowError(/0 to 16/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
