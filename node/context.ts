@@ -219,7 +219,8 @@ export class MochilaNode {
       const { BatchDecoder, DEFAULT_DECODER_THREADS } = await import('./federation/batch-decoder.js');
       const replicationLogger = s.logger.child({ part: 'replication' });
       const threads = this.opts.replication?.batchWorkers ?? s.config.syncWorkers ?? DEFAULT_DECODER_THREADS;
-      const decoder = new BatchDecoder({ schemas: s.schemas, logger: replicationLogger, threads });
+      const minEntries = this.opts.replication?.batchWorkerMinEntries;
+      const decoder = new BatchDecoder({ schemas: s.schemas, logger: replicationLogger, threads, ...(minEntries !== undefined ? { minEntries } : {}) });
       void decoder.start(); // its workers load while libp2p is imported
       const { Replicator } = await import('./federation/replicator.js');
       this.replicator = new Replicator({

@@ -37,6 +37,8 @@ export interface ReplicatorOptions {
   maxEntriesPerRound: number;
   /** Worker threads that decode and check incoming sync batches (BatchDecoder, made in context.ts); 0: in-thread. */
   batchWorkers: number;
+  /** Entries a round must lack before its batches go to those workers (BatchDecoder.minEntries). */
+  batchWorkerMinEntries: number;
   gossipInlineMaxBytes: number;
   maxConnections: number;
   redialMinMs: number;
@@ -51,6 +53,7 @@ export const DEFAULT_REPLICATOR_OPTIONS: Omit<ReplicatorOptions, 'listenHost' | 
   maxBatchBytes: 1024 * 1024,
   maxEntriesPerRound: 200_000,
   batchWorkers: DEFAULT_DECODER_THREADS,
+  batchWorkerMinEntries: 20_000,
   gossipInlineMaxBytes: 16 * 1024,
   maxConnections: 200,
   redialMinMs: 500,

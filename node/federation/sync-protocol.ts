@@ -23,8 +23,6 @@ import type { FeedReplica, Head, IngestResult } from '../feed/replica.js';
 import { isBatchFrame, type DecodedBatchFrame } from './batch-frame.js';
 
 export const MAX_FRAME_BYTES = 4 * 1024 * 1024;
-/** Entries a round must lack before its batches go through the decoder's workers (measured: 10,000 were faster in-thread). */
-export const PIPELINE_MIN_ENTRIES = 20_000;
 /** Batch frames a client lets the server send ahead of its acknowledgements. */
 export const SYNC_WINDOW = 4;
 /** Bytes a stream may hold unread: the window's frames and the frames being handled, at the largest frame size. */
@@ -188,7 +186,7 @@ export async function pullRound(
   stream: Stream,
   signal: AbortSignal,
   claims?: AuthorClaims,
-  decoder?: { decode(frame: Uint8Array): Promise<DecodedBatchFrame>; readonly lookahead: number },
+  decoder?: { decode(frame: Uint8Array): Promise<DecodedBatchFrame>; readonly lookahead: number; readonly minEntries: number },
 ): Promise<RoundFigures> {
   const f = new Framed(stream, signal);
   const fig: RoundFigures = {
@@ -261,10 +259,19 @@ export async function pullRound(
   };
   // For a long catch-up, the next batches are decoded and checked on the decoder's worker threads while this one is
   // stored here; a short one is checked in-thread (handing batches to a worker costs more than it saves there).
-  const pipeline = decoder && decoder.lookahead > 0 && lacking >= PIPELINE_MIN_ENTRIES ? decoder : undefined;
+  const pipeline = decoder && decoder.lookahead > 0 && lacking >= decoder.minEntries ? decoder : undefined;
   const decoding: Promise<DecodedBatchFrame>[] = [];
+  // the round's signal bounds the wait too (a decoder that never answered would otherwise hold the round forever)
+  const aborted = pipeline
+    ? new Promise<never>((_, reject) => {
+        const fail = () => reject(signal.reason instanceof Error ? signal.reason : new ProtocolError('round aborted'));
+        if (signal.aborted) fail();
+        else signal.addEventListener('abort', fail, { once: true });
+      })
+    : null;
+  aborted?.catch(() => {}); // observed only while a decode is awaited
   const storeDecoded = async () => {
-    const d = await decoding.shift()!;
+    const d = await Promise.race([decoding.shift()!, aborted!]);
     if (!d.ok) throw new ProtocolError(d.error);
     tally(d.received, replica.ingestChecked(d.batch));
   };

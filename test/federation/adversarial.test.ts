@@ -53,8 +53,11 @@ afterEach(async () => {
 });
 
 describe('bad peers cannot spoil a replica', () => {
-  it('rejects forged signatures, broken chains, skipped sequence numbers, non-member entries, oversized and malformed frames — and keeps syncing honest data', async () => {
-    net = await startNet(3);
+  it.each([
+    ['checked in-thread', {}],
+    ['checked on the batch decoder worker', { batchWorkers: 1, batchWorkerMinEntries: 0 }],
+  ])('rejects forged signatures, broken chains, skipped sequence numbers, non-member entries, oversized and malformed frames — and keeps syncing honest data (%s)', async (_mode, replication) => {
+    net = await startNet(3, { replication });
     const [a, b, c] = net.nodes as [TestNet['nodes'][0], TestNet['nodes'][0], TestNet['nodes'][0]];
     // A publishes 4 catalogue entries; only A has them. C will be attacked, then sync honestly with A.
     for (const r of records.slice(0, 4)) a.node.services.catalogue.create(r);
@@ -77,6 +80,7 @@ describe('bad peers cannot spoil a replica', () => {
       ['non-member', [[stranger.did, 1, nonMember[0]!.id]], () => [JSON.stringify({ t: 'batch', author: stranger.did, entries: nonMember }), done]],
       ['oversized frame', [[a.key.did, head.seq, head.id]], () => [new Uint8Array(5 * 1024 * 1024).fill(32)]],
       ['malformed frame', [[a.key.did, head.seq, head.id]], () => ['{this is not json', done]],
+      ['malformed batch frame', [[a.key.did, head.seq, head.id]], () => ['{"t":"batch", "author": nope', done]],
     ];
     for (const [name, heads, frames] of attacks) {
       const evil = await evilPeer(net0, heads, frames);

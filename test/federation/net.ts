@@ -11,6 +11,7 @@ import { createManifest, type Manifest } from '../../node/trust/manifest.js';
 import { loadConfig } from '../../node/config.js';
 import { startNode, type MochilaNode } from '../../node/context.js';
 import { initNode } from '../../node/init.js';
+import type { ReplicatorOptions } from '../../node/federation/replicator.js';
 
 export async function waitFor(cond: () => boolean | Promise<boolean>, timeoutMs = 10_000, what = 'condition'): Promise<number> {
   const t0 = Date.now();
@@ -43,7 +44,10 @@ export interface TestNet {
   close(): Promise<void>;
 }
 
-export async function startNet(n: number, opts: { syncIntervalMs?: number; extraFounders?: Ed25519Key[] } = {}): Promise<TestNet> {
+export async function startNet(
+  n: number,
+  opts: { syncIntervalMs?: number; extraFounders?: Ed25519Key[]; replication?: Partial<ReplicatorOptions> } = {},
+): Promise<TestNet> {
   const keys = Array.from({ length: n }, () => generateKey());
   const manifest = createManifest({ name: `fed test ${Date.now()}`, founders: [...keys, ...(opts.extraFounders ?? [])].map((k) => k.did), endorsements: 2 });
   const dirs: string[] = [];
@@ -63,7 +67,7 @@ export async function startNet(n: number, opts: { syncIntervalMs?: number; extra
       addr: '',
       start: async () => {
         const config = loadConfig(dir, { httpHost: '127.0.0.1', httpPort: 0, p2pHost: '127.0.0.1', p2pPort: 0 }, {});
-        nn.node = await startNode(config, { logger: silentLogger, replication: { syncIntervalMs: opts.syncIntervalMs ?? 1_000, redialMinMs: 100, redialMaxMs: 1_000 } });
+        nn.node = await startNode(config, { logger: silentLogger, replication: { syncIntervalMs: opts.syncIntervalMs ?? 1_000, redialMinMs: 100, redialMaxMs: 1_000, ...opts.replication } });
         nn.url = nn.node.httpUrl;
         nn.addr = nn.node.replicator!.addresses().find((a) => a.includes('127.0.0.1'))!;
       },
