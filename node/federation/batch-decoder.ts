@@ -4,23 +4,15 @@
  * a worker (disabled, failed to start, or crashed) frames are decoded in-thread with the same code; results are
  * identical either way. start()/stop() bound the worker's life; must never touch the database.
  */
-import { Worker } from 'node:worker_threads';
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import type { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
-import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type { Logger } from '../core/logger.js';
+import { startWorker, typescriptWorker } from '../core/workers.js';
 import type { SchemaRegistry } from '../core/schema-registry.js';
 import { decodeBatchFrame, type DecodedBatchFrame } from './batch-frame.js';
 
-/** URL of tsx's ESM API (its exports map names the file; require.resolve would give the CommonJS one). */
-function tsxEsmApi(): string {
-  const require = createRequire(import.meta.url);
-  const pkgFile = require.resolve('tsx/package.json');
-  const pkg = JSON.parse(readFileSync(pkgFile, 'utf8')) as { exports: Record<string, { import: { default: string } }> };
-  return pathToFileURL(path.join(path.dirname(pkgFile), pkg.exports['./esm/api']!.import.default)).href;
-}
+/** Entries a sync round must lack before its batches go to the workers (10,000 were faster in-thread). */
+export const DEFAULT_DECODER_MIN_ENTRIES = 20_000;
 
 /** One worker per core beyond the node's own thread, at most two (on two cores: one; on one core: none). */
 export const DEFAULT_DECODER_THREADS = Math.max(0, Math.min(2, availableParallelism() - 1));
@@ -45,7 +37,7 @@ export class BatchDecoder {
    * saves on short catch-ups (10,000 entries were faster in-thread).
    */
   get minEntries(): number {
-    return this.d.minEntries ?? 20_000;
+    return this.d.minEntries ?? DEFAULT_DECODER_MIN_ENTRIES;
   }
 
   /** Worker threads frames currently go to (0: decoded in-thread). */
@@ -102,30 +94,11 @@ export class BatchDecoder {
   }
 
   private async spawn(): Promise<Worker | null> {
-    // tsx is registered inside the worker (as bin/mochila.js does), then the compat shim, then the TS entry
-    const boot = `const { workerData } = require('node:worker_threads');
-import(workerData.tsx).then(async (m) => { m.register(); await import(workerData.compat); await import(workerData.entry); });`;
-    const worker = new Worker(boot, {
-      eval: true,
-      workerData: {
-        tsx: tsxEsmApi(),
-        compat: new URL('../core/compat.ts', import.meta.url).href,
-        entry: new URL('./batch-decoder.worker.ts', import.meta.url).href,
-        schemasDir: this.d.schemas.dir,
-      },
-    });
-    worker.unref();
-    const ready = await new Promise<boolean>((resolve) => {
-      worker.once('message', (m: { ready?: boolean }) => resolve(m.ready === true));
-      worker.once('error', (e) => {
-        this.d.logger.warn('batch decoder worker failed to start; decoding in-thread', { error: String(e) });
-        resolve(false);
-      });
-    });
-    if (!ready) {
-      await worker.terminate();
-      return null;
-    }
+    const { code, workerData } = typescriptWorker(new URL('./batch-decoder.worker.ts', import.meta.url), { schemasDir: this.d.schemas.dir });
+    const worker = await startWorker(code, workerData, (e) =>
+      this.d.logger.warn('batch decoder worker failed to start; decoding in-thread', { error: String(e) }),
+    );
+    if (!worker) return null;
     worker.on('message', (m: { id: number; r: DecodedBatchFrame }) => {
       const p = this.pending.get(m.id);
       if (!p) return;

@@ -22,7 +22,7 @@ import type { Entry } from '../feed/entry.js';
 import type { FeedReplica } from '../feed/replica.js';
 import { peerIdFromString } from '@libp2p/peer-id';
 import { didToPeerId, libp2pPrivateKey, peerIdToDid } from './peer-ids.js';
-import { DEFAULT_DECODER_THREADS, type BatchDecoder } from './batch-decoder.js';
+import { DEFAULT_DECODER_MIN_ENTRIES, DEFAULT_DECODER_THREADS, type BatchDecoder } from './batch-decoder.js';
 import { MAX_FRAME_BYTES, ProtocolError, pullRound, serveRound, syncProtocolId, type RoundFigures } from './sync-protocol.js';
 
 export interface ReplicatorOptions {
@@ -53,7 +53,7 @@ export const DEFAULT_REPLICATOR_OPTIONS: Omit<ReplicatorOptions, 'listenHost' | 
   maxBatchBytes: 1024 * 1024,
   maxEntriesPerRound: 200_000,
   batchWorkers: DEFAULT_DECODER_THREADS,
-  batchWorkerMinEntries: 20_000,
+  batchWorkerMinEntries: DEFAULT_DECODER_MIN_ENTRIES,
   gossipInlineMaxBytes: 16 * 1024,
   maxConnections: 200,
   redialMinMs: 500,

@@ -92,10 +92,15 @@ export function entryId(e: UnsignedEntry): string {
  */
 export function entryJson(e: Entry): string {
   return (
-    `{"v":1,"net":${JSON.stringify(e.net)},"author":${JSON.stringify(e.author)},"seq":${String(e.seq)},` +
+    entryJsonHead(e.net, e.author, e.seq) +
     `"prev":${e.prev === null ? 'null' : JSON.stringify(e.prev)},"ts":${JSON.stringify(e.ts)},"type":${JSON.stringify(e.type)},` +
     `"body":${bodyJson(e)},"sig":${JSON.stringify(e.sig)},"id":${JSON.stringify(e.id)}}`
   );
+}
+
+/** How entryJson begins: with the network, the author and the seq (a served batch is checked against it). */
+export function entryJsonHead(net: string, author: string, seq: number): string {
+  return `{"v":1,"net":${JSON.stringify(net)},"author":${JSON.stringify(author)},"seq":${String(seq)},`;
 }
 
 /** The indexed lookup key of an entry id: its first 13 hex characters (52 bits) as an integer. */
@@ -125,7 +130,8 @@ export function verifyEntrySignature(e: SignedEntry): boolean {
 
 const ENVELOPE_FIELDS = new Set(['v', 'net', 'author', 'seq', 'prev', 'ts', 'type', 'body', 'sig', 'id']);
 const ENTRY_TYPE_SET: ReadonlySet<string> = new Set(ENTRY_TYPES);
-const HEX64 = /^[0-9a-f]{64}$/;
+/** An entry id (or prev): SHA-256 in lowercase hex. */
+export const HEX64 = /^[0-9a-f]{64}$/;
 const SIG64 = /^[A-Za-z0-9_-]{86}$/;
 
 /** Structural check of the envelope (not the body: bodies are validated against schemas/ by the feed service). */

@@ -17,6 +17,8 @@ import {
   signEntry,
   verifyEntrySignature,
   entryJson,
+  entryJsonHead,
+  HEX64,
   idKey,
   type Entry,
   type EntryType,
@@ -48,8 +50,6 @@ export interface FeedServiceDeps {
   logger: Logger;
   policy?: AuthorPolicy;
 }
-
-const HEX64 = /^[0-9a-f]{64}$/;
 
 interface FeedRow {
   author: string;
@@ -189,7 +189,7 @@ export class FeedService implements FeedReplica {
     const { json } = this.st.readWire.get(author, from, n) as { json: Buffer };
     // the aggregate takes the rows in the subquery's order (seq); checked where it is cheap: the length, and the first
     // entry's seq (the receiving node rejects any batch whose seqs are not consecutive)
-    const first = Buffer.from(`{"v":1,"net":${JSON.stringify(this.network)},"author":${JSON.stringify(author)},"seq":${from},`);
+    const first = Buffer.from(entryJsonHead(this.network, author, from));
     if (json.length !== total - 1 || !json.subarray(0, first.length).equals(first))
       throw new RegistryError('internal', `stored entries of ${author} from seq ${from} do not join as expected`);
     return { count: n, lastSeq: from + n - 1, json };

@@ -6,9 +6,10 @@
  * (each costs an fsync of the WAL and of the database, so not more often). start()/stop() bound it;
  * must never write anything but the WAL checkpoint.
  */
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { createRequire } from 'node:module';
 import type { Logger } from '../core/logger.js';
+import { startWorker } from '../core/workers.js';
 import { AUTO_CHECKPOINT_PAGES, type Store } from './database.js';
 
 // plain JavaScript, so the worker needs no TypeScript loader
@@ -52,22 +53,11 @@ export class WalCheckpointer {
   async start(): Promise<void> {
     const file = this.d.store.path;
     if (this.worker || file === ':memory:' || file === '') return;
-    const worker = new Worker(WORKER, {
-      eval: true,
-      workerData: { sqlite: createRequire(import.meta.url).resolve('better-sqlite3'), file, intervalMs: this.d.intervalMs ?? 1_000 },
-    });
-    worker.unref();
-    const ready = await new Promise<boolean>((resolve) => {
-      worker.once('message', (m: { ready?: boolean }) => resolve(m.ready === true));
-      worker.once('error', (e) => {
-        this.d.logger.warn('WAL checkpointer failed to start; SQLite checkpoints in the node thread', { error: String(e) });
-        resolve(false);
-      });
-    });
-    if (!ready) {
-      await worker.terminate();
-      return;
-    }
+    const workerData = { sqlite: createRequire(import.meta.url).resolve('better-sqlite3'), file, intervalMs: this.d.intervalMs ?? 1_000 };
+    const worker = await startWorker(WORKER, workerData, (e) =>
+      this.d.logger.warn('WAL checkpointer failed to start; SQLite checkpoints in the node thread', { error: String(e) }),
+    );
+    if (!worker) return;
     worker.on('message', (m: { error?: string }) => {
       if (m.error) this.d.logger.warn('WAL checkpoint failed', { error: m.error });
     });

@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
-import { entryJson, signingString, type Entry } from '../../node/feed/entry.js';
+import { entryJson, idKey, signingString, type Entry } from '../../node/feed/entry.js';
 
 export function machineLimit(entries: Entry[]): { entries: number; seconds: number; entriesPerSecond: number } {
   // same storage as a node: a file in WAL mode, the same page cache, the entry stored as its JSON next to an integer
@@ -32,7 +32,7 @@ export function machineLimit(entries: Entry[]): { entries: number; seconds: numb
     db.transaction(() => {
       for (const { e, bytes, json } of chunk) {
         const id = createHash('sha256').update(bytes).digest('hex');
-        ins.run(id, parseInt(id.slice(0, 13), 16), e.author, e.seq, e.type, json, now);
+        ins.run(id, idKey(id), e.author, e.seq, e.type, json, now);
       }
     })();
     ms += performance.now() - t0;

@@ -12,7 +12,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startWorker as startThread, typescriptWorker } from '../../node/core/workers.js';
 import { benchIssue, benchVerify, type BenchResult } from '../../node/credentials/bench.js';
 import { importCatalogueFile } from '../../node/catalogue/import.js';
 import { makeNodes } from './nodes.js';
@@ -30,17 +31,10 @@ interface WorkerHandle {
 }
 
 async function startWorker(): Promise<WorkerHandle> {
-  // tsx is registered inside the worker (as bin/run-ts.js does), then the compat shim, then the TS entry
-  const code = `const { workerData } = require('node:worker_threads');
-import(workerData.tsx).then(async (m) => { m.register(); await import(workerData.compat); await import(workerData.entry); });`;
-  const worker = new Worker(code, {
-    eval: true,
-    workerData: {
-      tsx: import.meta.resolve('tsx/esm/api'),
-      compat: new URL('../../node/core/compat.ts', import.meta.url).href,
-      entry: new URL('./cred-worker.ts', import.meta.url).href,
-    },
-  });
+  const { code, workerData } = typescriptWorker(new URL('./cred-worker.ts', import.meta.url));
+  const worker = await startThread(code, workerData, (e) => console.error(`credentials worker failed to start: ${e.message}`));
+  if (!worker) throw new Error('credentials worker failed to start');
+  worker.ref(); // the benchmark waits on it
   const next = () =>
     new Promise<Record<string, unknown>>((resolve, reject) => {
       const onMsg = (m: Record<string, unknown>) => {
@@ -54,7 +48,6 @@ import(workerData.tsx).then(async (m) => { m.register(); await import(workerData
       worker.once('message', onMsg);
       worker.once('error', onErr);
     });
-  await next(); // ready
   return {
     worker,
     call: async <T,>(msg: { op: 'issue' | 'verify' | 'baseline'; n: number; nIssue?: number }) => {
