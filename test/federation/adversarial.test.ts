@@ -1,18 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { createLibp2p, type Libp2p } from 'libp2p';
-import { tcp } from '@libp2p/tcp';
-import { noise } from '@chainsafe/libp2p-noise';
-import { yamux } from '@chainsafe/libp2p-yamux';
-import { identify } from '@libp2p/identify';
 import { lpStream } from '@libp2p/utils';
 import type { Stream } from '@libp2p/interface';
 import { generateKey } from '../../node/identity/keys.js';
 import { signEntry, type Entry } from '../../node/feed/entry.js';
 import { syncProtocolId } from '../../node/federation/sync-protocol.js';
-import { libp2pPrivateKey } from '../../node/federation/peer-ids.js';
-import { startNet, waitFor, type TestNet } from './net.js';
+import type { Libp2p } from 'libp2p';
+import { bareLibp2p, startNet, waitFor, type TestNet } from './net.js';
 
 const FIX = path.resolve(__dirname, '../../fixtures/units');
 const records = JSON.parse(readFileSync(path.join(FIX, 'cl-uac', 'catalogue.json'), 'utf8')) as Record<string, unknown>[];
@@ -21,14 +16,7 @@ type Frames = (want: unknown) => (Uint8Array | string)[];
 
 /** A lying peer: speaks the sync protocol and serves whatever frames the test gives it. */
 async function evilPeer(network: string, heads: [string, number, string][], frames: Frames): Promise<{ node: Libp2p; addr: string; close: () => Promise<void> }> {
-  const node = await createLibp2p({
-    privateKey: await libp2pPrivateKey(generateKey().seed),
-    addresses: { listen: ['/ip4/127.0.0.1/tcp/0'] },
-    transports: [tcp()],
-    connectionEncrypters: [noise()],
-    streamMuxers: [yamux()],
-    services: { identify: identify() },
-  });
+  const node = await bareLibp2p();
   await node.handle(syncProtocolId(network), async (stream: Stream) => {
     try {
       const lp = lpStream(stream, { maxDataLength: 64 * 1024 * 1024 });

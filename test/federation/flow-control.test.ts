@@ -1,15 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createLibp2p, type Libp2p } from 'libp2p';
-import { tcp } from '@libp2p/tcp';
-import { noise } from '@chainsafe/libp2p-noise';
-import { yamux } from '@chainsafe/libp2p-yamux';
-import { identify } from '@libp2p/identify';
 import { multiaddr } from '@multiformats/multiaddr';
 import { lpStream } from '@libp2p/utils';
-import { generateKey } from '../../node/identity/keys.js';
 import { syncProtocolId } from '../../node/federation/sync-protocol.js';
-import { libp2pPrivateKey } from '../../node/federation/peer-ids.js';
-import { startNet, type TestNet } from './net.js';
+import type { Libp2p } from 'libp2p';
+import { bareLibp2p, startNet, type TestNet } from './net.js';
 
 let net: TestNet | null = null;
 let client: Libp2p | null = null;
@@ -33,14 +27,7 @@ describe('sync flow control', () => {
     });
     const head = a.node.services.feed.head(a.key.did)!;
     expect(head.seq).toBeGreaterThanOrEqual(2_500);
-    client = await createLibp2p({
-      privateKey: await libp2pPrivateKey(generateKey().seed),
-      addresses: { listen: ['/ip4/127.0.0.1/tcp/0'] },
-      transports: [tcp()],
-      connectionEncrypters: [noise()],
-      streamMuxers: [yamux()],
-      services: { identify: identify() },
-    });
+    client = await bareLibp2p();
 
     const round = async (window: number | undefined) => {
       const stream = await client!.dialProtocol(multiaddr(a.addr), syncProtocolId(a.node.services.network));

@@ -11,6 +11,12 @@ import { createManifest, type Manifest } from '../../node/trust/manifest.js';
 import { loadConfig } from '../../node/config.js';
 import { startNode, type MochilaNode } from '../../node/context.js';
 import { initNode } from '../../node/init.js';
+import { createLibp2p, type Libp2p } from 'libp2p';
+import { tcp } from '@libp2p/tcp';
+import { noise } from '@chainsafe/libp2p-noise';
+import { yamux } from '@chainsafe/libp2p-yamux';
+import { identify } from '@libp2p/identify';
+import { libp2pPrivateKey } from '../../node/federation/peer-ids.js';
 import type { ReplicatorOptions } from '../../node/federation/replicator.js';
 
 export async function waitFor(cond: () => boolean | Promise<boolean>, timeoutMs = 10_000, what = 'condition'): Promise<number> {
@@ -20,6 +26,18 @@ export async function waitFor(cond: () => boolean | Promise<boolean>, timeoutMs 
     if (Date.now() - t0 > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+/** A libp2p host with no mochila node behind it, on 127.0.0.1: for tests that speak the sync protocol by hand. */
+export async function bareLibp2p(): Promise<Libp2p> {
+  return createLibp2p({
+    privateKey: await libp2pPrivateKey(generateKey().seed),
+    addresses: { listen: ['/ip4/127.0.0.1/tcp/0'] },
+    transports: [tcp()],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    services: { identify: identify() },
+  });
 }
 
 export interface NetNode {
