@@ -5,6 +5,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { SchemaRegistry } from '../core/schema-registry.js';
+import { transferables } from '../feed/batch-check.js';
 import { decodeBatchFrame, type DecodedBatchFrame } from './batch-frame.js';
 
 const schemas = new SchemaRegistry((workerData as { schemasDir?: string }).schemasDir);
@@ -15,6 +16,7 @@ parentPort!.on('message', (m: { id: number; frame: Uint8Array }) => {
   } catch (e) {
     r = { ok: false, error: `frame could not be checked: ${String(e)}` };
   }
-  parentPort!.postMessage({ id: m.id, r });
+  // the checked batch's columns are moved, not copied
+  parentPort!.postMessage({ id: m.id, r }, r.ok ? transferables(r.batch) : []);
 });
 parentPort!.postMessage({ ready: true });

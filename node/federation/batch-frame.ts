@@ -26,5 +26,5 @@ export function decodeBatchFrame(frame: Uint8Array, schemas: SchemaRegistry): De
   const m = msg as { t?: unknown; author?: unknown; entries?: unknown } | null;
   if (!m || typeof m !== 'object' || m.t !== 'batch') return { ok: false, error: 'unexpected frame, wanted batch|done' };
   if (typeof m.author !== 'string' || !Array.isArray(m.entries)) return { ok: false, error: 'malformed batch' };
-  return { ok: true, batch: checkBatch(m.author, m.entries, schemas), received: m.entries.length };
+  return { ok: true, batch: checkBatch(m.author, m.entries, schemas, frame.byteLength), received: m.entries.length };
 }

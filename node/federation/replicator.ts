@@ -204,9 +204,8 @@ export class Replicator {
       for (const a of e.detail.multiaddrs) if (!st.addrs.some((x) => x.equals(a))) st.addrs.push(a);
     });
 
-    this.unsubscribe = this.d.replica.onEntry((entry, origin) => {
-      if (origin === 'local') void this.announce(entry);
-    });
+    // only this node's own entries are announced (a remote one reached the others already)
+    this.unsubscribe = this.d.replica.onEntry((entry) => void this.announce(entry), ['local']);
 
     for (const a of this.opts.bootstrap) {
       try {

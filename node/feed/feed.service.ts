@@ -24,7 +24,7 @@ import {
   type EntryType,
   type UnsignedEntry,
 } from './entry.js';
-import { checkBatch, checkEntryBody, type CheckedBatch } from './batch-check.js';
+import { checkBatch, checkedEntry, checkedId, checkedJson, checkedType, checkEntryBody, type CheckedBatch } from './batch-check.js';
 import type { FeedReplica, Head, IngestRejection, IngestResult } from './replica.js';
 
 /** Updates one projection from an entry. Called inside the storing transaction; throwing rejects the entry. */
@@ -38,7 +38,7 @@ export interface Projector {
 
 /** Decides whether an author may write an entry (membership). Local appends skip it for the node's own feed. */
 export interface AuthorPolicy {
-  check(entry: Entry): { ok: true } | { ok: false; code: ErrorCode; reason: string };
+  check(entry: Pick<Entry, 'author' | 'type'>): { ok: true } | { ok: false; code: ErrorCode; reason: string };
 }
 
 export interface FeedServiceDeps {
@@ -66,7 +66,11 @@ interface EntryRow {
 export class FeedService implements FeedReplica {
   readonly network: string;
   private readonly projectors: Projector[] = [];
-  private readonly listeners = new Set<(e: Entry, origin: 'local' | 'remote') => void>();
+  private readonly listeners = new Map<(e: Entry, origin: 'local' | 'remote') => void, readonly ('local' | 'remote')[]>();
+  /** Listeners that want remote entries (a catch-up builds entry objects for them only when there are any). */
+  private remoteListeners = 0;
+  /** Entry types some projector applies (entries of other types are stored without becoming objects). */
+  private projectedTypes = new Set<EntryType>();
   private policy: AuthorPolicy | undefined;
   private readonly st: {
     feed: Statement;
@@ -95,7 +99,8 @@ export class FeedService implements FeedReplica {
       ),
       entryAt: s.prepare('SELECT id, entry FROM entries WHERE author = ? AND seq = ?'),
       insertEntry: s.prepare(
-        'INSERT INTO entries (id, id_key, author, seq, type, entry, received_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+        // the entry's JSON comes as a string or as its UTF-8 bytes (a checked batch), stored as text either way
+        'INSERT INTO entries (id, id_key, author, seq, type, entry, received_at) VALUES (?, ?, ?, ?, ?, CAST(? AS TEXT), ?)',
       ),
       upsertFeed: s.prepare(
         `INSERT INTO feeds (author, head_seq, head_id, frozen, frozen_reason, updated_at) VALUES (?, ?, ?, 0, NULL, ?)
@@ -123,15 +128,20 @@ export class FeedService implements FeedReplica {
 
   registerProjector(p: Projector): void {
     this.projectors.push(p);
+    this.projectedTypes = new Set(this.projectors.flatMap((x) => x.types));
   }
 
   setPolicy(policy: AuthorPolicy): void {
     this.policy = policy;
   }
 
-  onEntry(listener: (entry: Entry, origin: 'local' | 'remote') => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+  onEntry(listener: (entry: Entry, origin: 'local' | 'remote') => void, origins: readonly ('local' | 'remote')[] = ['local', 'remote']): () => void {
+    if (this.listeners.has(listener)) return () => {};
+    this.listeners.set(listener, origins);
+    if (origins.includes('remote')) this.remoteListeners++;
+    return () => {
+      if (this.listeners.delete(listener) && origins.includes('remote')) this.remoteListeners--;
+    };
   }
 
   // ---------------------------------------------------------------- reads
@@ -286,78 +296,75 @@ export class FeedService implements FeedReplica {
     const result = emptyResult();
     const author = checked.author;
     if (checked.cut) result.rejected.push(checked.cut);
-    const batch = checked.entries;
-    if (batch.length === 0) return result;
+    const n = checked.count;
+    if (n === 0) return result;
+    // the checked batch holds ids, types and stored JSON; an entry becomes an object only where one is needed
+    const entryAt = (k: number) => checkedEntry(checked, k);
+    const ref = (k: number): Entry => ({ author, seq: checked.firstSeq + k, id: checkedId(checked, k) }) as Entry;
 
-    const accepted: Entry[] = [];
+    let accepted: number[] = [];
     try {
       this.deps.store.tx(() => {
         const head = this.head(author);
+        if (checked.net !== this.network)
+          return void reject(result, 'invalid_entry', `entry belongs to network ${checked.net}`, ref(0));
         // 1. skip entries already held; a different id at a held seq is a fork
         let i = 0;
-        while (i < batch.length && head && batch[i]!.seq <= head.seq) {
-          const e = batch[i]!;
-          const pre = this.precheck(e, result);
+        while (i < n && head && checked.firstSeq + i <= head.seq) {
+          const pre = this.precheck(entryAt(i), result);
           if (pre === 'stop') return;
           i++;
         }
-        const fresh = batch.slice(i);
-        if (fresh.length === 0) return;
-        // 2. hash chain for every entry, from the stored head
-        let prevId = head?.id ?? null;
-        let expectSeq = (head?.seq ?? 0) + 1;
-        if (this.isFrozen(author)) return void reject(result, 'author_frozen', 'author is frozen after equivocation', fresh[0]);
-        let chained = 0;
-        for (const e of fresh) {
-          if (e.net !== this.network) {
-            reject(result, 'invalid_entry', `entry belongs to network ${e.net}`, e);
-            break;
-          }
-          if (e.seq !== expectSeq) {
-            reject(result, 'sequence_gap', `expected seq ${expectSeq}, got ${e.seq}`, e);
-            break;
-          }
-          if (e.prev !== prevId) {
-            reject(result, 'broken_chain', `prev of seq ${e.seq} does not match the hash of seq ${e.seq - 1}`, e);
-            break;
-          }
-          prevId = e.id;
-          expectSeq++;
-          chained++;
-        }
-        if (chained === 0) return;
-        // 3. signature of the newest chained entry authenticates all before it; on failure find the newest that verifies
-        let authentic = chained;
-        if (!verifyEntrySignature(fresh[chained - 1]!)) {
-          reject(result, 'bad_signature', `signature of seq ${fresh[chained - 1]!.seq} does not verify`, fresh[chained - 1]);
-          authentic = 0;
-          for (let k = chained - 2; k >= 0; k--) {
-            if (verifyEntrySignature(fresh[k]!)) {
+        if (i === n) return;
+        // 2. hash chain from the stored head (checkBatch chained the entries within the batch)
+        if (this.isFrozen(author)) return void reject(result, 'author_frozen', 'author is frozen after equivocation', ref(i));
+        const expectSeq = (head?.seq ?? 0) + 1;
+        if (checked.firstSeq + i !== expectSeq) return void reject(result, 'sequence_gap', `expected seq ${expectSeq}, got ${checked.firstSeq + i}`, ref(i));
+        const prev = i === 0 ? checked.firstPrev : checkedId(checked, i - 1);
+        if (prev !== (head?.id ?? null))
+          return void reject(result, 'broken_chain', `prev of seq ${expectSeq} does not match the hash of seq ${expectSeq - 1}`, ref(i));
+        // 3. signature of the newest entry authenticates all before it; on failure find the newest that verifies
+        let authentic = n;
+        if (!verifyEntrySignature(entryAt(n - 1))) {
+          reject(result, 'bad_signature', `signature of seq ${checked.firstSeq + n - 1} does not verify`, ref(n - 1));
+          authentic = i;
+          for (let k = n - 2; k >= i; k--) {
+            if (verifyEntrySignature(entryAt(k))) {
               authentic = k + 1;
               break;
             }
           }
         }
         // 4. body schema and author policy, entry by entry; stop at the first refusal (later ones would not chain)
-        const now = { now: this.deps.clock.now().toISOString() };
-        for (let k = 0; k < authentic; k++) {
-          const e = fresh[k]!;
-          const at = i + k; // fresh = batch.slice(i)
-          if (!this.admit(e, result, checked.bodyProblems[at])) break;
-          this.store(e, now, checked.json[at]);
-          accepted.push(e);
+        const now = this.deps.clock.now().toISOString();
+        const problems = new Map(checked.bodyProblems);
+        for (let k = i; k < authentic; k++) {
+          const type = checkedType(checked, k);
+          const problem = problems.get(k);
+          if (problem) {
+            reject(result, problem.code, problem.reason, ref(k));
+            break;
+          }
+          if (!this.allowed(author, type, result, ref(k))) break;
+          const id = checkedId(checked, k);
+          this.st.insertEntry.run(id, checked.idKeys[k], author, checked.firstSeq + k, type, checkedJson(checked, k), now);
+          if (this.projectedTypes.has(type)) this.project(entryAt(k));
+          accepted.push(k);
           result.accepted++;
         }
         const last = accepted[accepted.length - 1];
-        if (last) this.st.upsertFeed.run(last.author, last.seq, last.id, now.now);
+        if (last !== undefined) {
+          this.st.upsertFeed.run(author, checked.firstSeq + last, checkedId(checked, last), now);
+          this.headsCache = null;
+        }
       });
     } catch (e) {
       this.deps.logger.error('batch ingest failed', { author, error: String(e) });
-      accepted.length = 0;
+      accepted = [];
       result.accepted = 0;
       reject(result, 'internal', 'batch could not be stored; nothing was kept', undefined, author);
     }
-    this.emit(accepted, 'remote');
+    if (this.remoteListeners > 0) this.emit(accepted.map(entryAt), 'remote');
     return result;
   }
 
@@ -426,13 +433,19 @@ export class FeedService implements FeedReplica {
     return 'next';
   }
 
-  private admit(entry: Entry, result: IngestResult, problem = checkEntryBody(entry, this.deps.schemas)): boolean {
+  private admit(entry: Entry, result: IngestResult): boolean {
+    const problem = checkEntryBody(entry, this.deps.schemas);
     if (problem) {
       reject(result, problem.code, problem.reason, entry);
       return false;
     }
-    if (this.policy && entry.author !== this.author) {
-      const p = this.policy.check(entry);
+    return this.allowed(entry.author, entry.type, result, entry);
+  }
+
+  /** The author policy (membership) for an entry of another author; `entry` names it in a rejection. */
+  private allowed(author: string, type: EntryType, result: IngestResult, entry: Entry): boolean {
+    if (this.policy && author !== this.author) {
+      const p = this.policy.check({ author, type });
       if (!p.ok) {
         reject(result, p.code, p.reason, entry);
         return false;
@@ -445,10 +458,10 @@ export class FeedService implements FeedReplica {
    * Stores one verified entry and projects it. `batch` defers the head update to the caller (one per batch); `json`
    * is the entry's entryJson when already computed.
    */
-  private store(entry: Entry, batch?: { now: string }, json = entryJson(entry)): void {
-    const now = batch?.now ?? this.deps.clock.now().toISOString();
-    this.st.insertEntry.run(entry.id, idKey(entry.id), entry.author, entry.seq, entry.type, json, now);
-    if (!batch) this.st.upsertFeed.run(entry.author, entry.seq, entry.id, now);
+  private store(entry: Entry): void {
+    const now = this.deps.clock.now().toISOString();
+    this.st.insertEntry.run(entry.id, idKey(entry.id), entry.author, entry.seq, entry.type, entryJson(entry), now);
+    this.st.upsertFeed.run(entry.author, entry.seq, entry.id, now);
     this.headsCache = null;
     this.project(entry);
   }
@@ -476,7 +489,8 @@ export class FeedService implements FeedReplica {
 
   private emit(entries: Entry[], origin: 'local' | 'remote'): void {
     for (const e of entries)
-      for (const l of this.listeners) {
+      for (const [l, origins] of this.listeners) {
+        if (!origins.includes(origin)) continue;
         try {
           l(e, origin);
         } catch (err) {

@@ -53,8 +53,11 @@ export interface FeedReplica {
   ingestOne(entry: unknown): IngestResult;
   /** Proofs of equivocation held (two signed entries with the same author and seq), newest first, at most `limit`. */
   forkProofs(limit: number): [Entry, Entry][];
-  /** Called after every stored entry (local append or remote ingest). Returns an unsubscribe function. */
-  onEntry(listener: (entry: Entry, origin: 'local' | 'remote') => void): () => void;
+  /**
+   * Called after every stored entry (local append or remote ingest) of the given origins (default both). Returns an
+   * unsubscribe function.
+   */
+  onEntry(listener: (entry: Entry, origin: 'local' | 'remote') => void, origins?: readonly ('local' | 'remote')[]): () => void;
   /** Whether the DID is currently a member of the network (founder or admitted). */
   isMember(did: string): boolean;
 }

@@ -16,7 +16,8 @@ export type MemberStatus = 'founder' | 'admitted' | 'candidate' | 'none';
 
 export class MembershipService implements AuthorPolicy, Projector {
   readonly name = 'membership';
-  readonly types: readonly EntryType[] = ['endorsement', 'membership'];
+  // `membership` entries (a member acknowledging the manifest) change no projection: only endorsements are applied
+  readonly types: readonly EntryType[] = ['endorsement'];
   private status = new Map<string, MemberStatus>();
   private dataVersion = -1;
 
@@ -84,7 +85,7 @@ export class MembershipService implements AuthorPolicy, Projector {
     });
   }
 
-  check(entry: Entry): { ok: true } | { ok: false; code: ErrorCode; reason: string } {
+  check(entry: Pick<Entry, 'author' | 'type'>): { ok: true } | { ok: false; code: ErrorCode; reason: string } {
     const s = this.statusOf(entry.author);
     if (s === 'founder' || s === 'admitted') return { ok: true };
     if (s === 'candidate' && CANDIDATE_TYPES.includes(entry.type)) return { ok: true };

@@ -5,7 +5,8 @@ import path from 'node:path';
 import { silentLogger } from '../../node/core/logger.js';
 import { SchemaRegistry } from '../../node/core/schema-registry.js';
 import { generateKey } from '../../node/identity/keys.js';
-import { signEntry, type Entry } from '../../node/feed/entry.js';
+import { entryJson, idKey, signEntry, type Entry } from '../../node/feed/entry.js';
+import { checkedEntry, checkedId, checkedJson, checkedType } from '../../node/feed/batch-check.js';
 import { BatchDecoder } from '../../node/federation/batch-decoder.js';
 import { isBatchFrame, type DecodedBatchFrame } from '../../node/federation/batch-frame.js';
 import { WalCheckpointer } from '../../node/store/checkpointer.js';
@@ -42,8 +43,16 @@ function frames(): Buffer[] {
     frame({ t: 'batch', author: key.did, entries: [good[0], { ...good[1], v: 2 }] }), // a malformed envelope
     frame({ t: 'batch', author: key.did, entries: [{ ...good[0], id: 'f'.repeat(64) }] }), // an id that is not the hash
     Buffer.from('{"t":"batch", this is not JSON'),
+    frame({ t: 'batch', author: key.did, entries: [good[0], good[1], feed(3, (i) => ({ action: 'leave', manifestHash: 'e'.repeat(64), statement: `other ${i}` }))[2]] }), // seq 3 of another chain
     frame({ t: 'batch', author: 42, entries: [] }),
   ];
+}
+
+/** A decoded frame as plain data (typed arrays as arrays, the stored JSON as text), to compare two decodes. */
+function plain(d: DecodedBatchFrame): unknown {
+  if (!d.ok) return d;
+  const b = d.batch;
+  return { ...d, batch: { ...b, idKeys: [...b.idKeys], types: [...b.types], ends: [...b.ends], json: Buffer.from(b.json).toString('utf8') } };
 }
 
 const decoders: BatchDecoder[] = [];
@@ -65,17 +74,26 @@ describe('batch decoder', () => {
     expect(fs.every(isBatchFrame)).toBe(true);
     const a = await Promise.all(fs.map((f) => threaded.decode(f)));
     const b = await Promise.all(fs.map((f) => inline.decode(f)));
-    // structured clone drops nothing the feed needs: same entries, ids, stored JSON, body problems and cuts
-    expect(JSON.parse(JSON.stringify(a))).toEqual(JSON.parse(JSON.stringify(b)));
-    const [good, badBody, gap, mixed, malformed, wrongId, notJson, noAuthor] = a as [DecodedBatchFrame, DecodedBatchFrame, DecodedBatchFrame, DecodedBatchFrame, DecodedBatchFrame, DecodedBatchFrame, DecodedBatchFrame, DecodedBatchFrame];
-    expect(good.ok && good.batch.entries.length).toBe(50);
-    expect(good.ok && good.batch.bodyProblems.every((p) => p === null)).toBe(true);
-    expect(good.ok && good.batch.entries[49]!.id).toBe(feed(50)[49]!.id);
-    expect(badBody.ok && badBody.batch.bodyProblems.map((p) => p?.code ?? null)).toEqual([null, 'invalid_entry', null]);
-    expect(gap.ok && [gap.batch.entries.length, gap.batch.cut?.code]).toEqual([1, 'sequence_gap']);
-    expect(mixed.ok && [mixed.batch.entries.length, mixed.batch.cut?.reason]).toEqual([1, 'batch mixes authors']);
-    expect(malformed.ok && [malformed.batch.entries.length, malformed.batch.cut?.code]).toEqual([1, 'invalid_entry']);
-    expect(wrongId.ok && wrongId.batch.cut?.reason).toBe('id does not match the entry hash');
+    // moving the columns to the main thread drops nothing the feed needs: same ids, types, stored JSON, problems, cuts
+    expect(a.map(plain)).toEqual(b.map(plain));
+    const [good, badBody, gap, mixed, malformed, wrongId, notJson, forked, noAuthor] = a as DecodedBatchFrame[] as [DecodedBatchFrame, DecodedBatchFrame, DecodedBatchFrame, DecodedBatchFrame, DecodedBatchFrame, DecodedBatchFrame, DecodedBatchFrame, DecodedBatchFrame, DecodedBatchFrame];
+    const want = feed(50);
+    expect(good.ok && good.batch.count).toBe(50);
+    expect(good.ok && [good.batch.firstSeq, good.batch.firstPrev, good.batch.net]).toEqual([1, null, net]);
+    expect(good.ok && good.batch.bodyProblems).toEqual([]);
+    expect(good.ok && Array.from({ length: 50 }, (_, i) => checkedId(good.batch, i))).toEqual(want.map((e) => e.id));
+    expect(good.ok && Array.from({ length: 50 }, (_, i) => idKey(checkedId(good.batch, i)))).toEqual(good.ok && [...good.batch.idKeys]);
+    // the stored JSON of every entry is entryJson of the checked entry, and parses back to it
+    expect(good.ok && Buffer.from(checkedJson(good.batch, 49)).toString('utf8')).toBe(entryJson(want[49]!));
+    expect(good.ok && checkedEntry(good.batch, 7)).toEqual(JSON.parse(JSON.stringify(want[7])));
+    expect(good.ok && checkedType(good.batch, 0)).toBe('membership');
+    expect(badBody.ok && badBody.batch.bodyProblems.map(([i, p]) => [i, p.code])).toEqual([[1, 'invalid_entry']]);
+    expect(badBody.ok && badBody.batch.count).toBe(3);
+    expect(gap.ok && [gap.batch.count, gap.batch.cut?.code]).toEqual([1, 'sequence_gap']);
+    expect(mixed.ok && [mixed.batch.count, mixed.batch.cut?.reason]).toEqual([1, 'batch mixes authors']);
+    expect(malformed.ok && [malformed.batch.count, malformed.batch.cut?.code]).toEqual([1, 'invalid_entry']);
+    expect(wrongId.ok && [wrongId.batch.count, wrongId.batch.cut?.reason]).toEqual([0, 'id does not match the entry hash']);
+    expect(forked.ok && [forked.batch.count, forked.batch.cut?.code, forked.batch.cut?.seq]).toEqual([2, 'broken_chain', 3]);
     expect(notJson).toEqual({ ok: false, error: 'malformed frame (not JSON)' });
     expect(noAuthor).toEqual({ ok: false, error: 'malformed batch' });
   });
@@ -89,10 +107,10 @@ describe('batch decoder', () => {
     const pending = d.decode(f);
     await (d as unknown as { workers: { terminate(): Promise<number> }[] }).workers[0]!.terminate();
     const r = await pending;
-    expect(r.ok && r.batch.entries.length).toBe(50);
+    expect(r.ok && r.batch.count).toBe(50);
     expect(d.threaded).toBe(0);
     const r2 = await d.decode(f);
-    expect(r2.ok && r2.batch.entries.length).toBe(50);
+    expect(r2.ok && r2.batch.count).toBe(50);
   });
 });
 
