@@ -16,15 +16,29 @@ export function isBatchFrame(frame: Uint8Array): boolean {
   return true;
 }
 
+/** Strict: a frame that is not valid UTF-8 takes the general path (Buffer decoding, replacement characters). */
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
 export function decodeBatchFrame(frame: Uint8Array, schemas: SchemaRegistry): DecodedBatchFrame {
+  let text: string;
+  let valid = true;
+  try {
+    text = utf8.decode(frame);
+  } catch {
+    valid = false;
+    text = Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength).toString('utf8');
+  }
   let msg: unknown;
   try {
-    msg = JSON.parse(Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength).toString('utf8'));
+    msg = JSON.parse(text);
   } catch {
     return { ok: false, error: 'malformed frame (not JSON)' };
   }
   const m = msg as { t?: unknown; author?: unknown; entries?: unknown } | null;
   if (!m || typeof m !== 'object' || m.t !== 'batch') return { ok: false, error: 'unexpected frame, wanted batch|done' };
   if (typeof m.author !== 'string' || !Array.isArray(m.entries)) return { ok: false, error: 'malformed batch' };
-  return { ok: true, batch: checkBatch(m.author, m.entries, schemas, frame.byteLength), received: m.entries.length };
+  // a frame laid out as nodes send it: its entries are hashed and stored from its own bytes (see checkBatch)
+  const head = `{"t":"batch","author":${JSON.stringify(m.author)},"entries":[`;
+  const wire = valid && text.slice(0, head.length) === head ? { text, bytes: frame, at: head.length, byteAt: Buffer.byteLength(head) } : undefined;
+  return { ok: true, batch: checkBatch(m.author, m.entries, schemas, wire), received: m.entries.length };
 }

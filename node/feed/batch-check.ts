@@ -11,7 +11,8 @@
  * only where one is needed (`checkedEntry`: the signature of the newest, projections, forks).
  */
 import type { SchemaRegistry } from '../core/schema-registry.js';
-import { bodyJson, checkEnvelope, ENTRY_TYPES, entryJson, idKey, MAX_ENTRY_BYTES, type Entry, type EntryType } from './entry.js';
+import { sha256Hex } from '../core/canonical.js';
+import { bodyJson, checkEnvelopeFields, ENTRY_TYPES, entryJson, entryJsonHead, idKey, MAX_ENTRY_BYTES, signingString, type Entry, type EntryType } from './entry.js';
 import type { IngestRejection } from './replica.js';
 
 export interface BodyProblem {
@@ -36,8 +37,9 @@ export interface CheckedBatch {
   idKeys: Float64Array;
   /** Index in ENTRY_TYPES of each entry's type. */
   types: Uint8Array;
-  /** entryJson of every entry (what is stored and served), UTF-8, concatenated; entry i is json[ends[i-1]..ends[i]). */
+  /** entryJson of every entry (what is stored and served) as UTF-8: entry i is json[starts[i]..ends[i]). */
   json: Uint8Array;
+  starts: Uint32Array;
   ends: Uint32Array;
   /** Body checks that failed, as [index, problem] (entries not listed have a valid body). */
   bodyProblems: [number, BodyProblem][];
@@ -68,28 +70,113 @@ export function checkEntryBody(entry: Entry, schemas: SchemaRegistry): BodyProbl
 }
 
 /**
- * Checks a batch of untrusted entries of one author. `sizeHint`: about how many bytes their JSON takes (the frame's
- * length, when they came in one), so the output buffer is allocated once.
+ * A batch frame's text and bytes, and where its first entry begins in each. The text must be the frame's bytes decoded
+ * as valid UTF-8 (a replacement character would make text and bytes disagree).
  */
-export function checkBatch(author: string, raws: unknown[], schemas: SchemaRegistry, sizeHint = 0): CheckedBatch {
+export interface WireFrame {
+  text: string;
+  bytes: Uint8Array;
+  /** Index in `text`, and offset in `bytes`, of the first entry's `{`. */
+  at: number;
+  byteAt: number;
+}
+
+/** Reused buffer for assembling signing bytes (grown when an entry needs more). */
+let scratch = Buffer.allocUnsafeSlow(64 * 1024);
+
+/**
+ * Checks a batch of untrusted entries of one author.
+ *
+ * With `wire` (the frame they were parsed from), an entry that appears in the frame exactly as entryJson would write
+ * it (which is how nodes store and send entries) is hashed from the frame's own bytes, its body's included, and the
+ * frame's bytes are what is stored: no entry is serialised again. The layout is checked piece by piece against the
+ * parsed and checked entry (envelope fields, canonical body, signature and the recomputed id), so the stored bytes
+ * are exactly entryJson of the checked entry. From the first entry laid out otherwise (another sender's formatting,
+ * or a wrong id), entries are serialised here as without `wire`; the results are the same either way.
+ */
+export function checkBatch(author: string, raws: unknown[], schemas: SchemaRegistry, wire?: WireFrame): CheckedBatch {
   const n = Array.isArray(raws) ? raws.length : 0;
   // one ArrayBuffer of its own for each column (never Buffer's shared pool), so that a worker can transfer them
-  let json = new Uint8Array(Math.max(sizeHint, n * 1024, 1024));
+  const starts = new Uint32Array(n);
   const ends = new Uint32Array(n);
   const idKeys = new Float64Array(n);
   const types = new Uint8Array(n);
   const ids: string[] = [];
-  const out: CheckedBatch = { author, count: 0, firstSeq: 0, firstPrev: null, net: '', ids: '', idKeys, types, json, ends, bodyProblems: [], cut: null };
-  let buf = Buffer.from(json.buffer, json.byteOffset, json.byteLength);
+  const out: CheckedBatch = { author, count: 0, firstSeq: 0, firstPrev: null, net: '', ids: '', idKeys, types, json: wire?.bytes ?? new Uint8Array(0), starts, ends, bodyProblems: [], cut: null };
+  // the stored JSON: the frame's bytes while entries are laid out as entryJson writes them, else this buffer
+  let own: Buffer | null = null;
   let used = 0;
+  let pos = wire?.at ?? 0;
+  let bytePos = wire?.byteAt ?? 0;
+  const signingHead = `{"author":${JSON.stringify(author)},"body":`;
   let last: Entry | null = null;
   for (let i = 0; i < n; i++) {
-    const env = checkEnvelope(raws[i]);
+    const env = checkEnvelopeFields(raws[i]);
     if (!env.ok) {
       out.cut = { code: 'invalid_entry', reason: env.reason, author };
       break; // entries after a malformed one cannot be chained
     }
     const e = env.entry;
+    let body: string;
+    try {
+      body = bodyJson(e);
+    } catch {
+      out.cut = { code: 'invalid_entry', reason: 'entry cannot be canonicalised', author };
+      break;
+    }
+    // 1. the id: from the frame's bytes when the entry is laid out there as entryJson writes it
+    if (wire) {
+      const prev = e.prev === null ? 'null' : `"${e.prev}"`; // prev, type, sig and id are plain ASCII (checked)
+      const ts = JSON.stringify(e.ts);
+      const net = JSON.stringify(e.net);
+      const head = `${entryJsonHead(e.net, e.author, e.seq)}"prev":${prev},"ts":${ts},"type":"${e.type}","body":`;
+      const text = wire.text;
+      let laidOut = false;
+      // (a slice compared with === is a memory comparison; startsWith walks character by character)
+      if (text.slice(pos, pos + head.length) === head && text.slice(pos + head.length, pos + head.length + body.length) === body) {
+        const bodyByte = bytePos + Buffer.byteLength(head);
+        const bodyBytes = Buffer.byteLength(body);
+        const tail = `,"net":${net},"prev":${prev},"seq":${e.seq},"ts":${ts},"type":"${e.type}","v":1}`;
+        const need = (signingHead.length + tail.length) * 3 + bodyBytes;
+        if (scratch.length < need) scratch = Buffer.allocUnsafeSlow(Math.max(need, scratch.length * 2));
+        let k = scratch.write(signingHead, 0, 'utf8');
+        scratch.set(wire.bytes.subarray(bodyByte, bodyByte + bodyBytes), k);
+        k += bodyBytes;
+        k += scratch.write(tail, k, 'utf8');
+        e.id = sha256Hex(scratch.subarray(0, k));
+        const end = `,"sig":"${e.sig}","id":"${e.id}"}`;
+        const after = pos + head.length + body.length + end.length;
+        const sep = text.charCodeAt(after);
+        if (text.slice(after - end.length, after) === end && (sep === 44 || sep === 93)) {
+          starts[i] = bytePos;
+          ends[i] = bodyByte + bodyBytes + end.length;
+          pos = after + 1;
+          bytePos = ends[i]! + 1;
+          laidOut = true;
+        }
+      }
+      if (!laidOut) {
+        // serialise from here on: move the entries so far into a buffer of this batch's own
+        own = Buffer.from(new ArrayBuffer(Math.max(wire.bytes.length, 1024)));
+        for (let j = 0; j < i; j++) {
+          const from = starts[j]!;
+          const to = ends[j]!;
+          own.set(wire.bytes.subarray(from, to), used);
+          starts[j] = used;
+          used += to - from;
+          ends[j] = used;
+        }
+        wire = undefined;
+      }
+    }
+    if (!wire) {
+      e.id = sha256Hex(signingString(e));
+      if (env.claimedId !== undefined && env.claimedId !== e.id) {
+        out.cut = { code: 'invalid_entry', reason: 'id does not match the entry hash', author };
+        break;
+      }
+    }
+    // 2. the batch's shape: one author and network, consecutive seqs, each entry chained to the one before
     if (e.author !== author) {
       out.cut = { code: 'invalid_entry', reason: 'batch mixes authors', author: e.author, seq: e.seq, id: e.id };
       break;
@@ -112,18 +199,21 @@ export function checkBatch(author: string, raws: unknown[], schemas: SchemaRegis
       out.firstPrev = e.prev;
       out.net = e.net;
     }
+    // 3. the body, and the JSON to store (unless it is the frame's own bytes)
     const problem = checkEntryBody(e, schemas);
     if (problem) out.bodyProblems.push([i, problem]);
-    const s = entryJson(e);
-    // UTF-8 takes at most 3 bytes per UTF-16 code unit
-    if (json.length - used < s.length * 3) {
-      const grown = new Uint8Array(Math.max(json.length * 2, used + s.length * 3));
-      grown.set(json.subarray(0, used));
-      json = grown;
-      buf = Buffer.from(json.buffer, json.byteOffset, json.byteLength);
+    if (!wire) {
+      const s = entryJson(e);
+      // UTF-8 takes at most 3 bytes per UTF-16 code unit
+      if (!own || own.length - used < s.length * 3) {
+        const grown: Buffer = Buffer.from(new ArrayBuffer(Math.max((own?.length ?? 0) * 2, used + s.length * 3, 64 * 1024)));
+        if (own) grown.set(own.subarray(0, used));
+        own = grown;
+      }
+      starts[i] = used;
+      used += own!.write(s, used, 'utf8');
+      ends[i] = used;
     }
-    used += buf.write(s, used, 'utf8');
-    ends[i] = used;
     idKeys[i] = idKey(e.id);
     types[i] = TYPE_INDEX.get(e.type)!;
     ids.push(e.id);
@@ -131,7 +221,7 @@ export function checkBatch(author: string, raws: unknown[], schemas: SchemaRegis
     out.count++;
   }
   out.ids = ids.join('');
-  out.json = json.subarray(0, used);
+  if (!wire) out.json = own ? new Uint8Array(own.buffer, 0, used) : new Uint8Array(0);
   return out;
 }
 
@@ -146,7 +236,7 @@ export function checkedType(b: CheckedBatch, i: number): EntryType {
 
 /** The stored JSON of entry i, as UTF-8 bytes (a view, not a copy). */
 export function checkedJson(b: CheckedBatch, i: number): Uint8Array {
-  return b.json.subarray(i === 0 ? 0 : b.ends[i - 1]!, b.ends[i]!);
+  return b.json.subarray(b.starts[i]!, b.ends[i]!);
 }
 
 /** Entry i as an object, parsed back from its stored JSON (which checkBatch wrote from the checked entry). */
@@ -157,6 +247,6 @@ export function checkedEntry(b: CheckedBatch, i: number): Entry {
 
 /** The typed arrays' buffers, to move (not copy) a checked batch to another thread. */
 export function transferables(b: CheckedBatch): ArrayBuffer[] {
-  const bufs = new Set<ArrayBuffer>([b.json.buffer as ArrayBuffer, b.ends.buffer as ArrayBuffer, b.idKeys.buffer as ArrayBuffer, b.types.buffer as ArrayBuffer]);
+  const bufs = new Set<ArrayBuffer>([b.json.buffer as ArrayBuffer, b.starts.buffer as ArrayBuffer, b.ends.buffer as ArrayBuffer, b.idKeys.buffer as ArrayBuffer, b.types.buffer as ArrayBuffer]);
   return [...bufs];
 }

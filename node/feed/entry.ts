@@ -136,6 +136,23 @@ const SIG64 = /^[A-Za-z0-9_-]{86}$/;
 
 /** Structural check of the envelope (not the body: bodies are validated against schemas/ by the feed service). */
 export function checkEnvelope(raw: unknown): { ok: true; entry: Entry } | { ok: false; reason: string } {
+  const env = checkEnvelopeFields(raw);
+  if (!env.ok) return env;
+  const entry = env.entry;
+  try {
+    entry.id = sha256Hex(signingString(entry));
+  } catch {
+    return { ok: false, reason: 'entry cannot be canonicalised' };
+  }
+  if (env.claimedId !== undefined && env.claimedId !== entry.id) return { ok: false, reason: 'id does not match the entry hash' };
+  return { ok: true, entry };
+}
+
+/**
+ * checkEnvelope without the id: every field but the body checked, `entry.id` left empty for the caller to compute
+ * (the sync batch check hashes the entry's bytes as received), and the id the raw entry claims, if any.
+ */
+export function checkEnvelopeFields(raw: unknown): { ok: true; entry: Entry; claimedId: unknown } | { ok: false; reason: string } {
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return { ok: false, reason: 'entry is not an object' };
   const e = raw as Record<string, unknown>;
   for (const k in e) if (!ENVELOPE_FIELDS.has(k)) return { ok: false, reason: `unexpected field ${k}` };
@@ -153,11 +170,5 @@ export function checkEnvelope(raw: unknown): { ok: true; entry: Entry } | { ok: 
   // an Ed25519 signature in base64url: checked for every entry, though only the newest of a batch is verified
   if (typeof e.sig !== 'string' || !SIG64.test(e.sig)) return { ok: false, reason: 'bad sig' };
   const entry: Entry = { v: 1, net: e.net, author: e.author, seq: e.seq, prev: e.prev as string | null, ts: e.ts, type: e.type as EntryType, body: e.body, sig: e.sig, id: '' };
-  try {
-    entry.id = sha256Hex(signingString(entry));
-  } catch {
-    return { ok: false, reason: 'entry cannot be canonicalised' };
-  }
-  if (e.id !== undefined && e.id !== entry.id) return { ok: false, reason: 'id does not match the entry hash' };
-  return { ok: true, entry };
+  return { ok: true, entry, claimedId: e.id };
 }

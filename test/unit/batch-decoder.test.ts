@@ -52,7 +52,8 @@ function frames(): Buffer[] {
 function plain(d: DecodedBatchFrame): unknown {
   if (!d.ok) return d;
   const b = d.batch;
-  return { ...d, batch: { ...b, idKeys: [...b.idKeys], types: [...b.types], ends: [...b.ends], json: Buffer.from(b.json).toString('utf8') } };
+  const { starts: _s, ends: _e, json: _j, ...rest } = b;
+  return { ...d, batch: { ...rest, idKeys: [...b.idKeys], types: [...b.types], json: Array.from({ length: b.count }, (_, i) => Buffer.from(checkedJson(b, i)).toString('utf8')) } };
 }
 
 const decoders: BatchDecoder[] = [];
