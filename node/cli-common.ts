@@ -37,3 +37,17 @@ export function withServices<T>(dir: string, opts: { passphraseFile?: string }, 
   s.store.close();
   return out;
 }
+
+/**
+ * Runs `stop` on the first SIGINT, SIGTERM or SIGHUP and ignores the ones that follow while it runs (a terminal's
+ * Ctrl-C reaches both the node and bin/mochila.js when that started it, which passes signals on; the stop is bounded).
+ */
+export function onStopSignal(stop: () => Promise<void>): void {
+  let stopping = false;
+  const handler = () => {
+    if (stopping) return;
+    stopping = true;
+    void stop();
+  };
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(sig, handler);
+}

@@ -18,7 +18,9 @@ import { isEd25519DidKey } from './identity/keys.js';
 import { importCatalogueFile } from './catalogue/import.js';
 import { runDevnet } from './devnet.js';
 import { registerRecognitionCommands } from './cli-recognition.js';
-import { readPassphrase, withServices } from './cli-common.js';
+import { onStopSignal, readPassphrase, withServices } from './cli-common.js';
+import { missingGcFlag, SINGLE_THREADED_GC_FLAG } from './core/gc-mode.js';
+import { availableParallelism } from 'node:os';
 
 
 function intOpt(v: string): number {
@@ -120,13 +122,13 @@ export function buildCli(): Command {
       console.log(`MOCHILA node ${node.did}`);
       console.log(`network ${node.services.network}`);
       console.log(`web and API: ${node.httpUrl}  (API docs: ${node.httpUrl}/docs)`);
-      const stop = async () => {
+      if (missingGcFlag())
+        console.log(`hint: on a machine with ${availableParallelism()} cores, \`node ${SINGLE_THREADED_GC_FLAG} $(which mochila) start …\` uses less CPU (README, "Running a node")`);
+      onStopSignal(async () => {
         console.log('stopping…');
         await node.stop();
         process.exit(0);
-      };
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
+      });
     });
 
   program
@@ -216,13 +218,11 @@ export function buildCli(): Command {
       .option('--fresh', 'delete the folder first')
       .action(async (o) => {
         const net = await runDevnet({ dir: path.resolve(o.dir), units: o.units, httpPort: o.httpPort, p2pPort: o.p2pPort, fresh: !!o.fresh, log: (l) => console.log(l) });
-        const stop = async () => {
+        onStopSignal(async () => {
           console.log('stopping the demo network…');
           await net.close();
           process.exit(0);
-        };
-        process.once('SIGINT', stop);
-        process.once('SIGTERM', stop);
+        });
       });
   }
 

@@ -8,7 +8,9 @@
  */
 import '../../node/core/compat.js';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import v8 from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -22,7 +24,7 @@ import { initNode } from '../../node/init.js';
 import { didToPeerId } from '../../node/federation/peer-ids.js';
 import { makeNodes, signedFeed } from './nodes.js';
 import { machineLimit } from './baseline.js';
-import { RssSampler, hasFlag, lineChart, round, saveResult, savePlot } from './lib.js';
+import { RssSampler, hasFlag, lineChart, nodeFlags, round, saveResult, savePlot } from './lib.js';
 
 type Status = ReturnType<NonNullable<Awaited<ReturnType<typeof startNode>>['replicator']>['status']>;
 
@@ -56,6 +58,44 @@ function freePort(): Promise<number> {
   });
 }
 
+/**
+ * CPU time (user + system) a child process and its descendants have used so far, in seconds (Linux /proc; 0 where
+ * there is none).
+ */
+function cpuSeconds(c: ChildProcess | number): number {
+  const pid = typeof c === 'number' ? c : c.pid;
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = f.slice(f.lastIndexOf(')') + 2).split(' ');
+    let s = (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+    for (const t of readdirSync(`/proc/${pid}/task`))
+      for (const kid of readFileSync(`/proc/${pid}/task/${t}/children`, 'utf8').split(' ').filter(Boolean)) s += cpuSeconds(Number(kid));
+    return s;
+  } catch {
+    return 0;
+  }
+}
+
+/** A full garbage collection of this process's heap, now. */
+function fullGc(): void {
+  v8.setFlagsFromString('--expose-gc');
+  (runInNewContext('gc') as () => void)();
+}
+
+function threadTicks(): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const t of readdirSync('/proc/self/task')) {
+    try {
+      const f = readFileSync(`/proc/self/task/${t}/stat`, 'utf8');
+      const fields = f.slice(f.lastIndexOf(')') + 2).split(' ');
+      out.set(`${t}/${readFileSync(`/proc/self/task/${t}/comm`, 'utf8').trim()}`, Number(fields[11]) + Number(fields[12]));
+    } catch {
+      // the thread ended
+    }
+  }
+  return out;
+}
+
 /** The serving peers as separate `mochila start` processes; the fresh node in this process. */
 async function catchUpSeparate(n: number, sources: 1 | 3) {
   const keys = Array.from({ length: sources + 1 }, () => generateKey());
@@ -86,7 +126,7 @@ async function catchUpSeparate(n: number, sources: 1 | 3) {
     const addrs: string[] = [];
     for (const [i, d] of dirs.slice(1).entries()) {
       const port = await freePort();
-      const child = spawn(process.execPath, [path.join(ROOT, 'bin/mochila.js'), 'start', '--dir', d, '--http-port', '0', '--http-host', '127.0.0.1', '--p2p-port', String(port), '--log-level', 'error'], {
+      const child = spawn(process.execPath, [...nodeFlags(), path.join(ROOT, 'bin/mochila.js'), 'start', '--dir', d, '--http-port', '0', '--http-host', '127.0.0.1', '--p2p-port', String(port), '--log-level', 'error'], {
         cwd: ROOT,
         stdio: ['ignore', 'pipe', 'inherit'],
       });
@@ -104,8 +144,13 @@ async function catchUpSeparate(n: number, sources: 1 | 3) {
 
     const config = loadConfig(dirs[0]!, { httpHost: '127.0.0.1', httpPort: 0, p2pHost: '127.0.0.1', p2pPort: 0 }, {});
     fresh = await startNode(config, { logger: silentLogger, http: false, replication: { syncIntervalMs: 60_000 } });
+    // the feed generated above is garbage by now: collect it before the clock starts, not during the catch-up
+    fullGc();
     const rss = new RssSampler().start(50);
     const prof = process.env.BENCH_PROFILE ? await import('node:inspector/promises').then(async (m) => { const s = new m.Session(); s.connect(); await s.post('Profiler.enable'); await s.post('Profiler.start'); return s; }) : null;
+    const threads0 = process.env.BENCH_THREADS ? threadTicks() : null;
+    const cpu0 = process.cpuUsage();
+    const peersCpu0 = children.map(cpuSeconds);
     const t0 = performance.now();
     await Promise.all(addrs.map((a) => fresh!.replicator!.dial(a)));
     const deadline = Date.now() + 600_000;
@@ -114,13 +159,19 @@ async function catchUpSeparate(n: number, sources: 1 | 3) {
       await new Promise((r) => setTimeout(r, 5));
     }
     const secs = (performance.now() - t0) / 1000;
+    const cpu = process.cpuUsage(cpu0);
+    if (threads0) {
+      const t1 = threadTicks();
+      console.error([...t1].map(([tid, v]) => [tid, v - (threads0.get(tid) ?? 0)] as const).filter(([, d]) => d > 2).map(([tid, d]) => `${tid}:${d}`).join(' '));
+    }
+    const peersCpu = children.reduce((a, c, i) => a + cpuSeconds(c) - peersCpu0[i]!, 0);
     if (prof) {
       const { profile } = (await prof.post('Profiler.stop')) as { profile: unknown };
       (await import('node:fs')).writeFileSync(process.env.BENCH_PROFILE!, JSON.stringify(profile));
     }
     const peak = rss.stop();
     const st = fresh.replicator!.status();
-    return figures({ n, sources, mode: 'separate processes', secs, peak, status: st, limit });
+    return { ...figures({ n, sources, mode: 'separate processes', secs, peak, status: st, limit }), cpuUsPerEntry: { freshNode: round(((cpu.user + cpu.system) / n), 1), servingPeers: round((peersCpu * 1e6) / n, 1) } };
   } finally {
     await fresh?.stop();
     for (const c of children) c.kill('SIGTERM');
@@ -170,7 +221,8 @@ export async function runCatchupBench(sizes: number[], sourceCounts: readonly (1
   const results = [];
   for (const n of sizes) for (const sources of sourceCounts) {
     const r = hasFlag('in-process') ? await catchUp(n, sources) : await catchUpSeparate(n, sources);
-    console.error(`catch-up n=${n} sources=${sources}: ${r.entriesPerSecond} entries/s (${Math.round(r.ratioToLimit * 100)} % of the machine limit ${r.machineLimitEntriesPerSecond}/s), peak RSS ${r.peakRssMiB} MiB`);
+    const cpu = 'cpuUsPerEntry' in r ? `, CPU µs/entry: fresh node ${(r.cpuUsPerEntry as { freshNode: number }).freshNode}, serving peers ${(r.cpuUsPerEntry as { servingPeers: number }).servingPeers}` : '';
+    console.error(`catch-up n=${n} sources=${sources}: ${r.entriesPerSecond} entries/s (${Math.round(r.ratioToLimit * 100)} % of the machine limit ${r.machineLimitEntriesPerSecond}/s), peak RSS ${r.peakRssMiB} MiB${cpu}`);
     results.push(r);
   }
   return { results, target: { entriesPerSecond: 30_000, ratioToLimit: 0.3 } };

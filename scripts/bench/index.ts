@@ -15,7 +15,7 @@ import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { hasFlag, loadResult, machine, round, saveResult, savePlot } from './lib.js';
+import { hasFlag, loadResult, machine, nodeFlags, round, saveResult, savePlot } from './lib.js';
 import { catchupPlot } from './catchup.bench.js';
 import { propagationPlot } from './propagation.bench.js';
 import { soakPlot } from './soak.bench.js';
@@ -39,7 +39,7 @@ function partArgs(part: Part, quick: boolean): string[] {
 }
 
 export function commandFor(part: Part, quick = false): string {
-  return `node bin/run-ts.js scripts/bench/${part}.bench.ts${quick ? ' --quick' : ''}`;
+  return `${['node', ...nodeFlags()].join(' ')} bin/run-ts.js scripts/bench/${part}.bench.ts${quick ? ' --quick' : ''}`;
 }
 
 function runPart(part: Part, quick: boolean): Promise<{ part: Part; seconds: number; exitCode: number }> {
@@ -47,7 +47,8 @@ function runPart(part: Part, quick: boolean): Promise<{ part: Part; seconds: num
   const args = [path.join(ROOT, 'bin/run-ts.js'), path.join(HERE, `${part}.bench.ts`), ...partArgs(part, quick)];
   return new Promise((resolve) => {
     // progress lines (stderr) go through; the part's JSON (stdout) is in its result file
-    const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+    // each part's process hosts nodes: it runs with the GC mode `mochila start` would use on this machine
+    const child = spawn(process.execPath, [...nodeFlags(), ...args], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
     child.on('exit', (code) => resolve({ part, seconds: round((performance.now() - t0) / 1000, 1), exitCode: code ?? 1 }));
   });
 }

@@ -2,6 +2,7 @@
  * Shared helpers for the benchmark scripts: timing, percentiles, RSS sampling, result files and SVG line plots.
  * Benchmarks report numbers; they never assert (tests do that).
  */
+import { SINGLE_THREADED_GC_FLAG, singleThreadedGcRecommended } from '../../node/core/gc-mode.js';
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -135,4 +136,13 @@ export function savePlot(name: string, svg: string): string {
 
 export function hasFlag(name: string): boolean {
   return process.argv.includes(`--${name}`);
+}
+
+/**
+ * Node flags for the benchmarks' node processes: those the README recommends on this machine (single-threaded GC on
+ * two cores or fewer; node/core/gc-mode.ts). `BENCH_GC=concurrent` runs them with V8's default GC instead, to compare.
+ */
+export function nodeFlags(): string[] {
+  if (process.env.BENCH_GC === 'concurrent') return [];
+  return process.env.BENCH_GC === 'single' || singleThreadedGcRecommended() ? [SINGLE_THREADED_GC_FLAG] : [];
 }
