@@ -114,7 +114,7 @@ export class FeedService implements FeedReplica {
       read: s.prepare(
         'SELECT id, entry FROM entries WHERE author = ? AND seq >= ? ORDER BY seq LIMIT ?',
       ),
-      wireSizes: s.prepare('SELECT octet_length(entry) AS n FROM entries WHERE author = ? AND seq >= ? ORDER BY seq LIMIT ?'),
+      wireSizes: s.prepare('SELECT octet_length(entry) AS n FROM entries WHERE author = ? AND seq >= ? ORDER BY seq LIMIT ?').pluck(),
       // wire JSON of consecutive entries, comma-separated, as UTF-8 bytes
       readWire: s.prepare(
         `SELECT CAST(group_concat(entry, ',') AS BLOB) AS json FROM (SELECT seq, entry FROM entries WHERE author = ? AND seq >= ? ORDER BY seq LIMIT ?)`,
@@ -191,10 +191,10 @@ export class FeedService implements FeedReplica {
     // Their sizes come first, to cut the batch at `maxBytes` (a window function doing the same in the joining query,
     // or an ORDER BY inside group_concat, cost several times the join itself).
     const from = Math.max(1, fromSeq);
-    const sizes = this.st.wireSizes.all(author, from, Math.max(1, Math.min(limit, 10_000))) as { n: number }[];
+    const sizes = this.st.wireSizes.all(author, from, Math.max(1, Math.min(limit, 10_000))) as number[];
     let n = 0;
     let total = 0;
-    while (n < sizes.length && (n === 0 || total + sizes[n]!.n + 1 <= maxBytes)) total += sizes[n++]!.n + 1;
+    while (n < sizes.length && (n === 0 || total + sizes[n]! + 1 <= maxBytes)) total += sizes[n++]! + 1;
     if (n === 0) return { count: 0, lastSeq: from - 1, json: new Uint8Array(0) };
     const { json } = this.st.readWire.get(author, from, n) as { json: Buffer };
     // the aggregate takes the rows in the subquery's order (seq); checked where it is cheap: the length, and the first
@@ -213,7 +213,7 @@ export class FeedService implements FeedReplica {
 
   isMember(did: string): boolean {
     if (!this.policy) return true;
-    return this.policy.check({ author: did, type: 'profile' } as Entry).ok;
+    return this.policy.check({ author: did, type: 'profile' }).ok;
   }
 
   equivocations(): { author: string; seq: number; storedId: string; conflictingId: string; storedEntry: Entry; conflictingEntry: Entry; detectedAt: string }[] {
