@@ -123,7 +123,7 @@ export function buildCli(): Command {
       console.log(`network ${node.services.network}`);
       console.log(`web and API: ${node.httpUrl}  (API docs: ${node.httpUrl}/docs)`);
       if (missingGcFlag())
-        console.log(`hint: on a machine with ${availableParallelism()} cores, \`node ${SINGLE_THREADED_GC_FLAG} $(which mochila) start …\` uses less CPU (README, "Running a node")`);
+        console.log(`hint: on a machine with ${availableParallelism()} cores, \`node ${SINGLE_THREADED_GC_FLAG} bin/mochila.js start …\` uses less CPU (README, "Run a real node")`);
       onStopSignal(async () => {
         console.log('stopping…');
         await node.stop();

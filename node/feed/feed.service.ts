@@ -338,6 +338,8 @@ export class FeedService implements FeedReplica {
         // 4. body schema and author policy, entry by entry; stop at the first refusal (later ones would not chain)
         const now = this.deps.clock.now().toISOString();
         const problems = new Map(checked.bodyProblems);
+        // one author: its membership cannot change within the batch (an author's own endorsements never count for it)
+        const verdicts = new Map<EntryType, ReturnType<AuthorPolicy['check']>>();
         for (let k = i; k < authentic; k++) {
           const type = checkedType(checked, k);
           const problem = problems.get(k);
@@ -345,7 +347,12 @@ export class FeedService implements FeedReplica {
             reject(result, problem.code, problem.reason, ref(k));
             break;
           }
-          if (!this.allowed(author, type, result, ref(k))) break;
+          let verdict = verdicts.get(type);
+          if (!verdict) verdicts.set(type, (verdict = this.verdict(author, type)));
+          if (!verdict.ok) {
+            reject(result, verdict.code, verdict.reason, ref(k));
+            break;
+          }
           const id = checkedId(checked, k);
           this.st.insertEntry.run(id, checked.idKeys[k], author, checked.firstSeq + k, type, checkedJson(checked, k), now);
           if (this.projectedTypes.has(type)) this.project(entryAt(k));
@@ -439,19 +446,14 @@ export class FeedService implements FeedReplica {
       reject(result, problem.code, problem.reason, entry);
       return false;
     }
-    return this.allowed(entry.author, entry.type, result, entry);
+    const verdict = this.verdict(entry.author, entry.type);
+    if (!verdict.ok) reject(result, verdict.code, verdict.reason, entry);
+    return verdict.ok;
   }
 
-  /** The author policy (membership) for an entry of another author; `entry` names it in a rejection. */
-  private allowed(author: string, type: EntryType, result: IngestResult, entry: Entry): boolean {
-    if (this.policy && author !== this.author) {
-      const p = this.policy.check({ author, type });
-      if (!p.ok) {
-        reject(result, p.code, p.reason, entry);
-        return false;
-      }
-    }
-    return true;
+  /** The author policy (membership) on an entry of `type` by `author` (this node's own entries always pass). */
+  private verdict(author: string, type: EntryType): ReturnType<AuthorPolicy['check']> {
+    return this.policy && author !== this.author ? this.policy.check({ author, type }) : { ok: true };
   }
 
   /**
