@@ -178,7 +178,7 @@ export function renderBenchmarks(): string {
       'A fresh node dials one (or three) peers holding one author\'s pre-signed feed of N membership entries (~1 KB each on the wire) and pulls it over',
       'the sync protocol; timed from the dial until the fresh node holds the whole feed. Each serving peer is its own `mochila start` process',
       '(as a peer on another machine would be; `--in-process` runs them in the fresh node\'s process instead), all on this 2-core machine,',
-      `every node process started as the README recommends for a machine this size (${nodeFlags().length ? `\`node ${nodeFlags().join(' ')}\`` : 'no Node flags'}; \`BENCH_GC=concurrent\` runs them with V8\'s default GC).`,
+      `every node process started as the README recommends for a machine this size (${nodeFlags().length ? `\`node ${nodeFlags().join(' ')}\`` : 'no Node flags'}; \`BENCH_GC=concurrent\` runs them with V8's default GC).`,
       'Baseline in the same run: the machine limit, what hashing and SQLite alone allow: SHA-256 over each entry\'s canonical bytes',
       'and inserting the row the node stores (a WAL file, the same indexes, 1,000 per transaction), bytes prepared off the clock; no',
       'network, parsing, canonicalisation, signature, schema or membership checks, no projections, one thread. CPU per entry is',
