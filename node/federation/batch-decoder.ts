@@ -17,8 +17,12 @@ export const DEFAULT_DECODER_MIN_ENTRIES = 20_000;
 /** One worker per core beyond the node's own thread, at most two (on two cores: one; on one core: none). */
 export const DEFAULT_DECODER_THREADS = Math.max(0, Math.min(2, availableParallelism() - 1));
 
+/** The largest piece in which a libp2p stream hands over bytes here (a noise transport message's payload). */
+const MAX_STREAM_CHUNK = 65_535;
+
 interface Pending {
-  frame: Uint8Array;
+  /** null once the frame's buffer has been moved to the worker. */
+  frame: Uint8Array | null;
   resolve: (r: DecodedBatchFrame) => void;
 }
 
@@ -78,18 +82,28 @@ export class BatchDecoder {
     await Promise.all(ws.map((w) => w.terminate()));
   }
 
-  /** Decodes one batch frame. Never rejects: a frame that is not a valid batch resolves to `{ ok: false }`. */
+  /**
+   * Decodes one batch frame. Never rejects: a frame that is not a valid batch resolves to `{ ok: false }`.
+   *
+   * The worker gets a buffer of its own. A frame larger than any single chunk the stream delivers (a noise message
+   * carries at most 64 KiB) that spans its whole ArrayBuffer was assembled for this frame alone, so that buffer is
+   * moved to the worker (the caller's view becomes empty) and comes back as the checked batch's JSON; any other frame
+   * may share its buffer with bytes the stream still holds, and is copied. A moved frame cannot be decoded here if
+   * its worker dies first: it then resolves to `{ ok: false }` and the round is retried.
+   */
   decode(frame: Uint8Array): Promise<DecodedBatchFrame> {
     if (this.workers.length === 0) return Promise.resolve(this.inThread(frame));
     const w = this.workers[this.next++ % this.workers.length]!;
     const id = this.nextId++;
+    const movable = frame.byteLength > MAX_STREAM_CHUNK && frame.byteOffset === 0 && frame.byteLength === frame.buffer.byteLength && frame.buffer instanceof ArrayBuffer;
     return new Promise((resolve) => {
-      this.pending.set(id, { frame, resolve });
-      // a copy the worker owns: the frame may share its buffer with bytes the stream still holds (and for a Buffer,
-      // slice() would be a view, not a copy)
-      const copy = new Uint8Array(frame.byteLength);
-      copy.set(frame);
-      w.postMessage({ id, frame: copy }, [copy.buffer]);
+      this.pending.set(id, { frame: movable ? null : frame, resolve });
+      let own = frame;
+      if (!movable) {
+        own = new Uint8Array(frame.byteLength);
+        own.set(frame);
+      }
+      w.postMessage({ id, frame: own }, [own.buffer as ArrayBuffer]);
     });
   }
 
@@ -132,6 +146,6 @@ export class BatchDecoder {
   private drainInThread(): void {
     const held = [...this.pending.values()];
     this.pending.clear();
-    for (const p of held) p.resolve(this.inThread(p.frame));
+    for (const p of held) p.resolve(p.frame ? this.inThread(p.frame) : { ok: false, error: 'the batch decoder worker stopped while it held this frame' });
   }
 }

@@ -146,7 +146,7 @@ async function catchUpSeparate(n: number, sources: 1 | 3) {
     fresh = await startNode(config, { logger: silentLogger, http: false, replication: { syncIntervalMs: 60_000 } });
     // the feed generated above is garbage by now: collect it before the clock starts, not during the catch-up
     fullGc();
-    const rss = new RssSampler().start(50);
+    const rss = new RssSampler(false).start(50);
     const prof = process.env.BENCH_PROFILE ? await import('node:inspector/promises').then(async (m) => { const s = new m.Session(); s.connect(); await s.post('Profiler.enable'); await s.post('Profiler.start'); return s; }) : null;
     const threads0 = process.env.BENCH_THREADS ? threadTicks() : null;
     const cpu0 = process.cpuUsage();
@@ -197,7 +197,7 @@ async function catchUp(n: number, sources: 1 | 3) {
       if (s === author) for (let i = 0; i < entries.length; i += 5_000) author.node.services.feed.ingestBatch(author.key.did, entries.slice(i, i + 5_000));
     }
     const lastSeq = entries[entries.length - 1]!.seq;
-    const rss = new RssSampler().start(50);
+    const rss = new RssSampler(false).start(50);
     const t0 = performance.now();
     await Promise.all(srcs.map((s) => fresh.node.replicator!.dial(s.addr)));
     // done when the fresh node holds the whole feed and its heads agree with the author's (which by then also

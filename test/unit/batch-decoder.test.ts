@@ -8,7 +8,7 @@ import { generateKey } from '../../node/identity/keys.js';
 import { entryJson, idKey, signEntry, type Entry } from '../../node/feed/entry.js';
 import { checkedEntry, checkedId, checkedJson, checkedType } from '../../node/feed/batch-check.js';
 import { BatchDecoder } from '../../node/federation/batch-decoder.js';
-import { isBatchFrame, type DecodedBatchFrame } from '../../node/federation/batch-frame.js';
+import { decodeBatchFrame, isBatchFrame, type DecodedBatchFrame } from '../../node/federation/batch-frame.js';
 import { WalCheckpointer } from '../../node/store/checkpointer.js';
 import { AUTO_CHECKPOINT_PAGES, openStore } from '../../node/store/database.js';
 import { waitFor } from '../federation/net.js';
@@ -112,6 +112,35 @@ describe('batch decoder', () => {
     expect(d.threaded).toBe(0);
     const r2 = await d.decode(f);
     expect(r2.ok && r2.batch.count).toBe(50);
+  });
+});
+
+describe('batch decoder: moving frames to the worker', () => {
+  it('moves a frame that owns its whole buffer, copies one that may share it, and never hangs on a moved frame', async () => {
+    const d = new BatchDecoder({ schemas, logger: silentLogger, threads: 1 });
+    decoders.push(d);
+    await d.start();
+    const entries = feed(120);
+    const text = JSON.stringify({ t: 'batch', author: key.did, entries });
+    const own = () => new Uint8Array(Buffer.from(text)); // > 64 KiB, alone in its ArrayBuffer
+    expect(own().byteLength).toBeGreaterThan(65_535);
+    const moved = own();
+    const r = await d.decode(moved);
+    expect(moved.byteLength).toBe(0); // the buffer went to the worker
+    expect(r.ok && r.batch.count).toBe(120);
+    expect(plain(r)).toEqual(plain(decodeBatchFrame(own(), schemas)));
+    // a view into a larger buffer (as a stream chunk may be) is copied, and stays readable for the caller
+    const shared = Buffer.concat([Buffer.from(text), Buffer.from('trailing bytes of the next frame')]).subarray(0, Buffer.byteLength(text));
+    const r2 = await d.decode(shared);
+    expect(shared.byteLength).toBe(Buffer.byteLength(text));
+    expect(r2.ok && r2.batch.count).toBe(120);
+    // the worker dies while it holds a moved frame: the decode still resolves, either with the worker's result (if it
+    // answered before it stopped) or as a failure the round reports, never with anything else
+    const pending = d.decode(own());
+    await (d as unknown as { workers: { terminate(): Promise<number> }[] }).workers[0]!.terminate();
+    const r3 = await pending;
+    expect(r3.ok ? r3.batch.count : r3.error).toBeOneOf([120, 'the batch decoder worker stopped while it held this frame']);
+    expect(d.threaded).toBe(0);
   });
 });
 
