@@ -50,8 +50,7 @@ export interface CheckedBatch {
 const TYPE_INDEX = new Map<string, number>(ENTRY_TYPES.map((t, i) => [t, i]));
 
 /** Body size and schema of one entry (membership and chain are the feed service's business). */
-export function checkEntryBody(entry: Entry, schemas: SchemaRegistry): BodyProblem | null {
-  const bytes = Buffer.byteLength(bodyJson(entry));
+export function checkEntryBody(entry: Entry, schemas: SchemaRegistry, bytes = Buffer.byteLength(bodyJson(entry))): BodyProblem | null {
   if (bytes > MAX_ENTRY_BYTES) return { code: 'invalid_entry', reason: `body is ${bytes} bytes (max ${MAX_ENTRY_BYTES})` };
   const schema = `entries/${entry.type}`;
   if (!schemas.has(schema)) return { code: 'unsupported', reason: `entry type ${entry.type} is not supported by this node yet` };
@@ -87,12 +86,14 @@ let scratch = Buffer.allocUnsafeSlow(64 * 1024);
 /**
  * Checks a batch of untrusted entries of one author.
  *
- * With `wire` (the frame they were parsed from), an entry that appears in the frame exactly as entryJson would write
- * it (which is how nodes store and send entries) is hashed from the frame's own bytes, its body's included, and the
- * frame's bytes are what is stored: no entry is serialised again. The layout is checked piece by piece against the
- * parsed and checked entry (envelope fields, canonical body, signature and the recomputed id), so the stored bytes
- * are exactly entryJson of the checked entry. From the first entry laid out otherwise (another sender's formatting,
- * or a wrong id), entries are serialised here as without `wire`; the results are the same either way.
+ * With `wire` (the frame they were parsed from), an entry that appears in the frame laid out as entryJson writes it
+ * (which is how nodes store and send entries) is hashed from the frame's own bytes, its body's included, and the
+ * frame's bytes are what is stored: no entry is serialised again. The envelope is checked piece by piece against the
+ * parsed and checked entry and the recomputed id must be the one the entry carries; whether the body's bytes are
+ * canonical is proved by the hash chain (each entry's prev is the hash its author computed over canonical bytes) and,
+ * for the entry whose signature authenticates the batch, checked by the feed service. From the first entry laid out
+ * otherwise (another sender's formatting, or an id that is not the hash of its bytes), entries are serialised here as
+ * without `wire`.
  */
 export function checkBatch(author: string, raws: unknown[], schemas: SchemaRegistry, wire?: WireFrame): CheckedBatch {
   const n = Array.isArray(raws) ? raws.length : 0;
@@ -117,42 +118,45 @@ export function checkBatch(author: string, raws: unknown[], schemas: SchemaRegis
       break; // entries after a malformed one cannot be chained
     }
     const e = env.entry;
-    let body: string;
-    try {
-      body = bodyJson(e);
-    } catch {
-      out.cut = { code: 'invalid_entry', reason: 'entry cannot be canonicalised', author };
-      break;
-    }
+    let bodyBytes = -1;
     // 1. the id: from the frame's bytes when the entry is laid out there as entryJson writes it
     if (wire) {
-      const prev = e.prev === null ? 'null' : `"${e.prev}"`; // prev, type, sig and id are plain ASCII (checked)
+      const prev = e.prev === null ? 'null' : `"${e.prev}"`; // prev, type and sig are plain ASCII (checked)
       const ts = JSON.stringify(e.ts);
-      const net = JSON.stringify(e.net);
       const head = `${entryJsonHead(e.net, e.author, e.seq)}"prev":${prev},"ts":${ts},"type":"${e.type}","body":`;
       const text = wire.text;
+      const claimed = env.claimedId;
       let laidOut = false;
       // (a slice compared with === is a memory comparison; startsWith walks character by character)
-      if (text.slice(pos, pos + head.length) === head && text.slice(pos + head.length, pos + head.length + body.length) === body) {
-        const bodyByte = bytePos + Buffer.byteLength(head);
-        const bodyBytes = Buffer.byteLength(body);
-        const tail = `,"net":${net},"prev":${prev},"seq":${e.seq},"ts":${ts},"type":"${e.type}","v":1}`;
-        const need = (signingHead.length + tail.length) * 3 + bodyBytes;
-        if (scratch.length < need) scratch = Buffer.allocUnsafeSlow(Math.max(need, scratch.length * 2));
-        let k = scratch.write(signingHead, 0, 'utf8');
-        scratch.set(wire.bytes.subarray(bodyByte, bodyByte + bodyBytes), k);
-        k += bodyBytes;
-        k += scratch.write(tail, k, 'utf8');
-        e.id = sha256Hex(scratch.subarray(0, k));
-        const end = `,"sig":"${e.sig}","id":"${e.id}"}`;
-        const after = pos + head.length + body.length + end.length;
+      if (typeof claimed === 'string' && text.slice(pos, pos + head.length) === head) {
+        // The body ends where the entry's last members begin: `,"sig":"…","id":"…"}` cannot occur inside a JSON string
+        // (its quotes would be escaped), nor as members of the body itself, which would have to contain its own hash.
+        const end = `,"sig":"${e.sig}","id":"${claimed}"}`;
+        const bodyAt = pos + head.length;
+        const endAt = text.indexOf(end, bodyAt);
+        const after = endAt + end.length;
         const sep = text.charCodeAt(after);
-        if (text.slice(after - end.length, after) === end && (sep === 44 || sep === 93)) {
-          starts[i] = bytePos;
-          ends[i] = bodyByte + bodyBytes + end.length;
-          pos = after + 1;
-          bytePos = ends[i]! + 1;
-          laidOut = true;
+        if (endAt > bodyAt && (sep === 44 || sep === 93)) {
+          const bodyByte = bytePos + Buffer.byteLength(head);
+          bodyBytes = Buffer.byteLength(text.slice(bodyAt, endAt));
+          const tail = `,"net":${JSON.stringify(e.net)},"prev":${prev},"seq":${e.seq},"ts":${ts},"type":"${e.type}","v":1}`;
+          const need = (signingHead.length + tail.length) * 3 + bodyBytes;
+          if (scratch.length < need) scratch = Buffer.allocUnsafeSlow(Math.max(need, scratch.length * 2));
+          let k = scratch.write(signingHead, 0, 'utf8');
+          scratch.set(wire.bytes.subarray(bodyByte, bodyByte + bodyBytes), k);
+          k += bodyBytes;
+          k += scratch.write(tail, k, 'utf8');
+          e.id = sha256Hex(scratch.subarray(0, k));
+          if (e.id === claimed) {
+            // The body's bytes are hashed as received, without checking here that they are canonical: the next
+            // entry's prev proves it (the author hashed canonical bytes), and the entry whose signature
+            // authenticates a batch is checked by the feed service (see ingestChecked).
+            starts[i] = bytePos;
+            ends[i] = bodyByte + bodyBytes + end.length;
+            pos = after + 1;
+            bytePos = ends[i]! + 1;
+            laidOut = true;
+          }
         }
       }
       if (!laidOut) {
@@ -170,6 +174,14 @@ export function checkBatch(author: string, raws: unknown[], schemas: SchemaRegis
       }
     }
     if (!wire) {
+      let body: string;
+      try {
+        body = bodyJson(e);
+      } catch {
+        out.cut = { code: 'invalid_entry', reason: 'entry cannot be canonicalised', author };
+        break;
+      }
+      bodyBytes = Buffer.byteLength(body);
       e.id = sha256Hex(signingString(e));
       if (env.claimedId !== undefined && env.claimedId !== e.id) {
         out.cut = { code: 'invalid_entry', reason: 'id does not match the entry hash', author };
@@ -200,7 +212,7 @@ export function checkBatch(author: string, raws: unknown[], schemas: SchemaRegis
       out.net = e.net;
     }
     // 3. the body, and the JSON to store (unless it is the frame's own bytes)
-    const problem = checkEntryBody(e, schemas);
+    const problem = checkEntryBody(e, schemas, bodyBytes);
     if (problem) out.bodyProblems.push([i, problem]);
     if (!wire) {
       const s = entryJson(e);

@@ -16,6 +16,7 @@ import {
   checkEnvelope,
   signEntry,
   verifyEntrySignature,
+  entryId,
   entryJson,
   entryJsonHead,
   HEX64,
@@ -311,7 +312,10 @@ export class FeedService implements FeedReplica {
         // 1. skip entries already held; a different id at a held seq is a fork
         let i = 0;
         while (i < n && head && checked.firstSeq + i <= head.seq) {
-          const pre = this.precheck(entryAt(i), result);
+          // compared by its canonical id: the bytes of an entry that authenticates nothing are not proved canonical
+          const held = entryAt(i);
+          held.id = entryId(held);
+          const pre = this.precheck(held, result);
           if (pre === 'stop') return;
           i++;
         }
@@ -325,15 +329,24 @@ export class FeedService implements FeedReplica {
           return void reject(result, 'broken_chain', `prev of seq ${expectSeq} does not match the hash of seq ${expectSeq - 1}`, ref(i));
         // 3. signature of the newest entry authenticates all before it; on failure find the newest that verifies
         let authentic = n;
-        if (!verifyEntrySignature(entryAt(n - 1))) {
+        let newest = entryAt(n - 1);
+        if (!verifyEntrySignature(newest)) {
           reject(result, 'bad_signature', `signature of seq ${checked.firstSeq + n - 1} does not verify`, ref(n - 1));
           authentic = i;
           for (let k = n - 2; k >= i; k--) {
-            if (verifyEntrySignature(entryAt(k))) {
+            newest = entryAt(k);
+            if (verifyEntrySignature(newest)) {
               authentic = k + 1;
               break;
             }
           }
+        }
+        // The authenticating entry's bytes must be its canonical JSON (its signature covers the canonical form, and
+        // a checked batch may hold bytes as received); the entries before it are proved canonical by the hash chain
+        // up to it, whose ids are hashes of their bytes. Only that entry is refused otherwise.
+        if (authentic > i && entryJson(newest) !== utf8(checkedJson(checked, authentic - 1))) {
+          reject(result, 'invalid_entry', `seq ${checked.firstSeq + authentic - 1} is not in canonical form`, ref(authentic - 1));
+          authentic--;
         }
         // 4. body schema and author policy, entry by entry; stop at the first refusal (later ones would not chain)
         const now = this.deps.clock.now().toISOString();
@@ -505,6 +518,10 @@ export class FeedService implements FeedReplica {
 /** Entries are stored only after verification, as the JSON `entryJson` wrote: parsed back as they are. */
 function rowToEntry(r: EntryRow): Entry {
   return JSON.parse(r.entry) as Entry;
+}
+
+function utf8(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
 }
 
 function emptyResult(): IngestResult {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { generateKey } from '../../node/identity/keys.js';
-import { bodyJson, checkEnvelope, signEntry, signingString, unsignedOf, type Entry } from '../../node/feed/entry.js';
-import { canonicalJson } from '../../node/core/canonical.js';
+import { bodyJson, checkEnvelope, entryJson, signEntry, signingString, unsignedOf, type Entry } from '../../node/feed/entry.js';
+import { decodeBatchFrame } from '../../node/federation/batch-frame.js';
+import { canonicalJson, sha256Hex } from '../../node/core/canonical.js';
 import { createManifest } from '../../node/trust/manifest.js';
 import { memoryServices } from '../helpers/nodes.js';
 
@@ -130,6 +131,52 @@ describe('feed', () => {
     expect(dst.feed.isFrozen(author.did)).toBe(true);
     src.store.close();
     dst.store.close();
+  });
+
+  it('hashes a batch frame from its bytes, yet never stores non-canonical bytes nor takes a re-encoded entry for a fork', () => {
+    const author = generateKey();
+    const src = memoryServices({ key: author, founders: [author.did] });
+    const entries = Array.from({ length: 6 }, (_, i) => src.feed.append('membership', { action: 'acknowledge-manifest', manifestHash: 'c'.repeat(64), statement: `declaración ${i}` }));
+    // the same body with its members out of order (not JCS); `rehash` gives the entry the id of those bytes, as a
+    // relaying node that wanted them stored would have to
+    const recoded = (e: Entry, rehash: boolean): string => {
+      const b = e.body as Record<string, string>;
+      const body = `{"statement":${JSON.stringify(b.statement)},"action":"${b.action}","manifestHash":"${b.manifestHash}"}`;
+      const id = rehash ? sha256Hex(signingString(e).replace(bodyJson(e), body)) : e.id;
+      return entryJson(e).replace(bodyJson(e), body).replace(`"id":"${e.id}"`, `"id":"${id}"`);
+    };
+    const frame = (texts: string[]) => Buffer.from(`{"t":"batch","author":${JSON.stringify(author.did)},"entries":[${texts.join(',')}]}`);
+    const ingest = (dst: ReturnType<typeof memoryServices>, texts: string[]) => {
+      const d = decodeBatchFrame(frame(texts), dst.schemas);
+      if (!d.ok) throw new Error(d.error);
+      return dst.feed.ingestChecked(d.batch);
+    };
+    const stored = (dst: ReturnType<typeof memoryServices>) => (dst.store.sqlite.prepare('SELECT entry FROM entries WHERE author = ? ORDER BY seq').pluck().all(author.did) as string[]);
+
+    // the newest entry's bytes are not canonical: its signature verifies (it covers the canonical form) but it is refused
+    const a = memoryServices({ manifest: src.manifest });
+    const r1 = ingest(a, [...entries.slice(0, 5).map(entryJson), recoded(entries[5]!, true)]);
+    expect([r1.accepted, r1.rejected.map((x) => [x.code, x.seq])]).toEqual([5, [['invalid_entry', 6]]]);
+    expect(stored(a)).toEqual(entries.slice(0, 5).map(entryJson));
+    expect(ingest(a, [entryJson(entries[5]!)]).accepted).toBe(1);
+    expect(a.feed.headsDigest()).toBe(src.feed.headsDigest());
+    // a middle entry: the next one's prev no longer matches, and the entry itself is then the newest and refused
+    const b = memoryServices({ manifest: src.manifest });
+    const r2 = ingest(b, [entryJson(entries[0]!), entryJson(entries[1]!), recoded(entries[2]!, true), entryJson(entries[3]!)]);
+    expect([r2.accepted, r2.rejected.map((x) => [x.code, x.seq])]).toEqual([2, [['broken_chain', 4], ['invalid_entry', 3]]]);
+    expect(stored(b)).toEqual(entries.slice(0, 2).map(entryJson));
+    // an entry already held, re-sent re-encoded (either id): a duplicate, not a fork; nothing frozen
+    for (const rehash of [true, false]) {
+      const r3 = ingest(a, [recoded(entries[2]!, rehash)]);
+      expect([r3.duplicates, r3.equivocations, r3.rejected]).toEqual([1, 0, []]);
+    }
+    expect(a.feed.isFrozen(author.did)).toBe(false);
+    // re-encoded with the canonical id (a sender that formats JSON its own way): accepted, stored canonical
+    const c = memoryServices({ manifest: src.manifest });
+    const r4 = ingest(c, [entryJson(entries[0]!), recoded(entries[1]!, false), entryJson(entries[2]!)]);
+    expect([r4.accepted, r4.rejected]).toEqual([3, []]);
+    expect(stored(c)).toEqual(entries.slice(0, 3).map(entryJson));
+    for (const x of [src, a, b, c]) x.store.close();
   });
 
   it('refuses entries of non-members and of other networks', () => {
