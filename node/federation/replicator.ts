@@ -22,7 +22,7 @@ import type { Entry } from '../feed/entry.js';
 import type { FeedReplica } from '../feed/replica.js';
 import { peerIdFromString } from '@libp2p/peer-id';
 import { didToPeerId, libp2pPrivateKey, peerIdToDid } from './peer-ids.js';
-import { DEFAULT_DECODER_MIN_ENTRIES, DEFAULT_DECODER_THREADS, type BatchDecoder } from './batch-decoder.js';
+import type { BatchDecoder } from './batch-decoder.js';
 import { MAX_FRAME_BYTES, ProtocolError, pullRound, serveRound, syncProtocolId, type RoundFigures } from './sync-protocol.js';
 
 export interface ReplicatorOptions {
@@ -35,10 +35,13 @@ export interface ReplicatorOptions {
   batchSize: number;
   maxBatchBytes: number;
   maxEntriesPerRound: number;
-  /** Worker threads that decode and check incoming sync batches (BatchDecoder, made in context.ts); 0: in-thread. */
-  batchWorkers: number;
-  /** Entries a round must lack before its batches go to those workers (BatchDecoder.minEntries). */
-  batchWorkerMinEntries: number;
+  /**
+   * Worker threads that decode and check incoming sync batches; 0: in-thread. Read by context.ts, which makes the
+   * BatchDecoder (its defaults are the decoder's own: DEFAULT_DECODER_THREADS).
+   */
+  batchWorkers?: number;
+  /** Entries a round must lack before its batches go to those workers (default: DEFAULT_DECODER_MIN_ENTRIES). */
+  batchWorkerMinEntries?: number;
   gossipInlineMaxBytes: number;
   maxConnections: number;
   redialMinMs: number;
@@ -52,8 +55,6 @@ export const DEFAULT_REPLICATOR_OPTIONS: Omit<ReplicatorOptions, 'listenHost' | 
   batchSize: 1_000,
   maxBatchBytes: 1024 * 1024,
   maxEntriesPerRound: 200_000,
-  batchWorkers: DEFAULT_DECODER_THREADS,
-  batchWorkerMinEntries: DEFAULT_DECODER_MIN_ENTRIES,
   gossipInlineMaxBytes: 16 * 1024,
   maxConnections: 200,
   redialMinMs: 500,

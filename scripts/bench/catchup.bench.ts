@@ -58,6 +58,13 @@ function freePort(): Promise<number> {
   });
 }
 
+/** utime + stime, in clock ticks (USER_HZ = 100), from a /proc `stat` file. */
+function statTicks(file: string): number {
+  const f = readFileSync(file, 'utf8');
+  const fields = f.slice(f.lastIndexOf(')') + 2).split(' ');
+  return Number(fields[11]) + Number(fields[12]);
+}
+
 /**
  * CPU time (user + system) a child process and its descendants have used so far, in seconds (Linux /proc; 0 where
  * there is none).
@@ -65,9 +72,7 @@ function freePort(): Promise<number> {
 function cpuSeconds(c: ChildProcess | number): number {
   const pid = typeof c === 'number' ? c : c.pid;
   try {
-    const f = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = f.slice(f.lastIndexOf(')') + 2).split(' ');
-    let s = (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+    let s = statTicks(`/proc/${pid}/stat`) / 100;
     for (const t of readdirSync(`/proc/${pid}/task`))
       for (const kid of readFileSync(`/proc/${pid}/task/${t}/children`, 'utf8').split(' ').filter(Boolean)) s += cpuSeconds(Number(kid));
     return s;
@@ -86,9 +91,7 @@ function threadTicks(): Map<string, number> {
   const out = new Map<string, number>();
   for (const t of readdirSync('/proc/self/task')) {
     try {
-      const f = readFileSync(`/proc/self/task/${t}/stat`, 'utf8');
-      const fields = f.slice(f.lastIndexOf(')') + 2).split(' ');
-      out.set(`${t}/${readFileSync(`/proc/self/task/${t}/comm`, 'utf8').trim()}`, Number(fields[11]) + Number(fields[12]));
+      out.set(`${t}/${readFileSync(`/proc/self/task/${t}/comm`, 'utf8').trim()}`, statTicks(`/proc/self/task/${t}/stat`));
     } catch {
       // the thread ended
     }
