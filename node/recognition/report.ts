@@ -2,6 +2,9 @@
  * The registrar's printable recognition report: one self-contained HTML page (no external assets) in Spanish or
  * English, suitable for printing to PDF and attaching to a learner's file. Pure rendering: must never query data.
  */
+import { createHash } from 'node:crypto';
+import { safeHttpUrl } from '../core/safe-url.js';
+
 type L = 'es' | 'en';
 type LangMap = { es?: string; en?: string; pt?: string };
 
@@ -31,6 +34,8 @@ const T: Record<string, Record<L, string>> = {
   assessment: { es: 'Tipo de evaluación', en: 'Assessment type' },
   participation: { es: 'Modalidad', en: 'Form of participation' },
   qa: { es: 'Aseguramiento de la calidad', en: 'Quality assurance' },
+  furtherInfo: { es: 'Información adicional', en: 'Further information' },
+  agencyReport: { es: 'informe de la agencia', en: "agency's report" },
   accreditations: { es: 'Acreditaciones', en: 'Accreditations' },
   none: { es: 'Ninguna registrada en la red.', en: 'None recorded in the network.' },
   decisions: { es: 'Decisiones de otras instituciones', en: 'Decisions by other institutions' },
@@ -70,8 +75,31 @@ const STATUS: Record<string, Record<L, string>> = {
   'in-force': { es: 'en vigor', en: 'in force' },
 };
 
+/** The report's one stylesheet, inline so the page is self-contained; allowed by the CSP through its hash. */
+const REPORT_CSS = `
+body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;color:#1a1a1a;max-width:900px;margin:24px auto;padding:0 16px}
+h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;border-bottom:2px solid #0b5394;padding-bottom:2px;margin-top:24px}h3{font-size:15px}
+.meta{color:#444;font-size:12px}code{font-size:11px;word-break:break-all}
+table{border-collapse:collapse;width:100%}th,td{border:1px solid #bbb;padding:4px 6px;text-align:left;vertical-align:top}th{background:#eef3f8}
+tr.failed td{background:#fde8e8}tr.unchecked td{background:#fff6db}
+.verdict{font-weight:700;font-size:16px}.verdict.ok{color:#0a6b2b}.verdict.failed{color:#a10000}
+dl{display:grid;grid-template-columns:max-content 1fr;gap:2px 12px}dt{font-weight:600}dd{margin:0}
+li.substantial{color:#a10000}li.minor{color:#7a4d00}.note{font-style:italic;color:#333}
+.cand{border:1px solid #ccd;padding:6px 10px;margin:8px 0;break-inside:avoid}
+footer{margin-top:40px}
+@media print{body{margin:0;max-width:none}a{color:inherit}details>summary{list-style:none}}
+`;
+/** CSP source for the report's inline stylesheet (node/http/app.ts puts it in style-src; no 'unsafe-inline'). */
+export const REPORT_STYLE_HASH = `'sha256-${createHash('sha256').update(REPORT_CSS, 'utf8').digest('base64')}'`;
+
 function esc(s: unknown): string {
   return String(s ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+}
+/** A URL from data: a link only if it is an absolute http(s) URL (node/core/safe-url.ts), escaped plain text otherwise. */
+function link(url: unknown, label?: string): string {
+  const href = safeHttpUrl(url);
+  const text = esc(label ?? url);
+  return href ? `<a href="${esc(href)}" rel="noopener noreferrer nofollow">${text}</a>` : `<span class="url">${text}</span>`;
 }
 function lm(m: LangMap | string | undefined | null, lang: L): string {
   if (!m) return '';
@@ -111,6 +139,7 @@ export function renderRecognitionReport(data: Any, opts: { lang: L; generatedAt:
     parts.push(`<dt>${t('assessment')}</dt><dd>${esc(mc.assessment?.type)}</dd>`);
     parts.push(`<dt>${t('participation')}</dt><dd>${esc(mc.participation?.mode)}</dd>`);
     parts.push(`<dt>${t('qa')}</dt><dd>${esc(mc.qualityAssurance?.type)} ${esc(lm(mc.qualityAssurance?.description, lang))}</dd>`);
+    if (mc.furtherInformation?.url) parts.push(`<dt>${t('furtherInfo')}</dt><dd>${link(mc.furtherInformation.url)}</dd>`);
     parts.push(`</dl><h3>${t('outcomes')}</h3><ol>`);
     for (const o of (mc.learningOutcomes ?? []) as { text: LangMap }[]) parts.push(`<li>${esc(lm(o.text, lang))}</li>`);
     parts.push('</ol></section>');
@@ -121,7 +150,8 @@ export function renderRecognitionReport(data: Any, opts: { lang: L; generatedAt:
   if (!acc.length) parts.push(`<p>${t('none')}</p>`);
   else {
     parts.push('<ul>');
-    for (const a of acc) parts.push(`<li>${esc(lm(a.agency?.name, lang))}: ${esc(a.status)} (${esc(a.subject?.type)}) ${esc(a.validFrom)}${a.validUntil ? ' – ' + esc(a.validUntil) : ''}</li>`);
+    for (const a of acc)
+      parts.push(`<li>${esc(lm(a.agency?.name, lang))}: ${esc(a.status)} (${esc(a.subject?.type)}) ${esc(a.validFrom)}${a.validUntil ? ' – ' + esc(a.validUntil) : ''}${a.reportUrl ? ' · ' + link(a.reportUrl, t('agencyReport')) : ''}</li>`);
     parts.push('</ul>');
   }
   parts.push('</section>');
@@ -171,17 +201,5 @@ export function renderRecognitionReport(data: Any, opts: { lang: L; generatedAt:
   parts.push('</section>');
   parts.push(`<footer><p>${t('sign')}: ______________________________</p></footer>`);
 
-  return `<!doctype html><html lang="${lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${t('title')}${mc ? ' — ' + esc(lm(mc.title, lang)) : ''}</title><style>
-body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;color:#1a1a1a;max-width:900px;margin:24px auto;padding:0 16px}
-h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;border-bottom:2px solid #0b5394;padding-bottom:2px;margin-top:24px}h3{font-size:15px}
-.meta{color:#444;font-size:12px}code{font-size:11px;word-break:break-all}
-table{border-collapse:collapse;width:100%}th,td{border:1px solid #bbb;padding:4px 6px;text-align:left;vertical-align:top}th{background:#eef3f8}
-tr.failed td{background:#fde8e8}tr.unchecked td{background:#fff6db}
-.verdict{font-weight:700;font-size:16px}.verdict.ok{color:#0a6b2b}.verdict.failed{color:#a10000}
-dl{display:grid;grid-template-columns:max-content 1fr;gap:2px 12px}dt{font-weight:600}dd{margin:0}
-li.substantial{color:#a10000}li.minor{color:#7a4d00}.note{font-style:italic;color:#333}
-.cand{border:1px solid #ccd;padding:6px 10px;margin:8px 0;break-inside:avoid}
-footer{margin-top:40px}
-@media print{body{margin:0;max-width:none}a{color:inherit}details>summary{list-style:none}}
-</style></head><body>${parts.join('\n')}</body></html>`;
+  return `<!doctype html><html lang="${lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${t('title')}${mc ? ' — ' + esc(lm(mc.title, lang)) : ''}</title><style>${REPORT_CSS}</style></head><body>${parts.join('\n')}</body></html>`;
 }

@@ -95,6 +95,7 @@ export interface Accreditation {
   outcome?: string;
   validFrom?: string;
   validUntil?: string;
+  reportUrl?: string;
   [k: string]: unknown;
 }
 

@@ -88,6 +88,7 @@ export const en: Record<MessageKey, string> = {
   'mc.institution': 'Institution',
   'mc.accreditations': 'Accreditations',
   'mc.noAccreditations': 'No quality-assurance agency has published accreditations of this microcredential.',
+  'mc.accreditationReport': "Agency's report",
   'mc.recognitions': 'Recognition by other institutions',
   'mc.noRecognitions': 'No institution has recorded a recognition decision yet.',
   'mc.versions': 'Versions',

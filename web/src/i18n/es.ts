@@ -87,6 +87,7 @@ export const es = {
   'mc.institution': 'Institución',
   'mc.accreditations': 'Acreditaciones',
   'mc.noAccreditations': 'Ninguna agencia de calidad ha publicado acreditaciones de esta microcredencial.',
+  'mc.accreditationReport': 'Informe de la agencia',
   'mc.recognitions': 'Reconocimientos de otras instituciones',
   'mc.noRecognitions': 'Ninguna institución ha registrado todavía una decisión de reconocimiento.',
   'mc.versions': 'Versiones',

@@ -10,6 +10,7 @@ import { ErrorBox, PageTitle, useRefData } from '../common.js';
 import { useI18n } from '../i18n/index.js';
 import type { MessageKey } from '../i18n/es.js';
 import { Link, useLocation } from '../router.js';
+import { ExternalLink } from '../safe-url.js';
 import type { McRecord } from '../types.js';
 
 const TOKEN_KEY = 'mochila.adminToken';
@@ -685,9 +686,7 @@ function IssueAdmin({ token, own }: { token: string; own: OwnMc[] }) {
                 </dd>
                 <dt>{t('issue.verifyLink')}</dt>
                 <dd>
-                  <a href={issued.verifyUrl} class="wrap">
-                    {issued.verifyUrl}
-                  </a>
+                  <ExternalLink url={issued.verifyUrl} class="wrap" />
                 </dd>
               </dl>
               <p class="actions">

@@ -6,6 +6,7 @@ import { enc, qs } from '../api.js';
 import { ErrorBox, Loading, PageTitle, Text, useApi, useFieldLabel, useLevelLabel } from '../common.js';
 import { useI18n } from '../i18n/index.js';
 import { Link, useLocation } from '../router.js';
+import { ExternalLink } from '../safe-url.js';
 import type { Accreditation, Decision, McDetail, McRecord } from '../types.js';
 
 export function DetailPage({ id }: { id: string }) {
@@ -192,9 +193,7 @@ export function EuElements({ mc, headingLevel = 2 }: { mc: McRecord & { institut
             <>
               {pick(mc.furtherInformation?.text) && <p class="sub">{pick(mc.furtherInformation?.text)}</p>}
               {mc.furtherInformation?.url && (
-                <a href={mc.furtherInformation.url} rel="noopener noreferrer">
-                  {mc.furtherInformation.url}
-                </a>
+                <ExternalLink url={mc.furtherInformation.url} />
               )}
             </>
           ) : (
@@ -223,9 +222,7 @@ function OtherData({ mc }: { mc: McDetail }) {
             {mc.skills.map((s, n) => (
               <li key={n}>
                 {s.uri ? (
-                  <a href={s.uri} rel="noopener noreferrer">
-                    {pick(s.name)}
-                  </a>
+                  <ExternalLink url={s.uri}>{pick(s.name)}</ExternalLink>
                 ) : (
                   pick(s.name)
                 )}
@@ -280,6 +277,12 @@ export function Accreditations({ items }: { items: Accreditation[] }) {
             {a.outcome ? ` · ${String(a.outcome)}` : ''}
             {a.validFrom ? ` · ${date(a.validFrom)}` : ''}
             {a.validUntil ? ` – ${date(a.validUntil)}` : ''}
+            {a.reportUrl ? (
+              <>
+                {' · '}
+                <ExternalLink url={a.reportUrl}>{t('mc.accreditationReport')}</ExternalLink>
+              </>
+            ) : null}
           </li>
         );
       })}

@@ -6,6 +6,7 @@ import { enc } from '../api.js';
 import { ErrorBox, Loading, PageTitle, shortDid, useApi } from '../common.js';
 import { useI18n } from '../i18n/index.js';
 import { Link } from '../router.js';
+import { ExternalLink } from '../safe-url.js';
 import type { Endorsement, Institution, InstitutionDetail, NetworkStatus } from '../types.js';
 import { ResultCard } from './catalogue.js';
 
@@ -212,9 +213,7 @@ export function InstitutionPage({ did }: { did: string }) {
             <>
               <dt>{t('inst.website')}</dt>
               <dd>
-                <a href={p.website} rel="noopener noreferrer">
-                  {p.website}
-                </a>
+                <ExternalLink url={p.website} />
               </dd>
             </>
           )}
