@@ -22,6 +22,7 @@ export type ErrorCode =
   | 'key_file_permissions'
   | 'key_locked'
   | 'schema_too_new'
+  | 'unsupported_feed_format'
   | 'already_initialised'
   | 'not_initialised'
   | 'unsupported'

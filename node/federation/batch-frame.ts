@@ -16,17 +16,15 @@ export function isBatchFrame(frame: Uint8Array): boolean {
   return true;
 }
 
-/** Strict: a frame that is not valid UTF-8 takes the general path (Buffer decoding, replacement characters). */
+/** Strict, as every frame of the protocol is read: a frame that is not valid UTF-8 is refused whole (sync-protocol.ts). */
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 export function decodeBatchFrame(frame: Uint8Array, schemas: SchemaRegistry): DecodedBatchFrame {
   let text: string;
-  let valid = true;
   try {
     text = utf8.decode(frame);
   } catch {
-    valid = false;
-    text = Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength).toString('utf8');
+    return { ok: false, error: 'malformed frame (not UTF-8)' };
   }
   let msg: unknown;
   try {
@@ -39,6 +37,6 @@ export function decodeBatchFrame(frame: Uint8Array, schemas: SchemaRegistry): De
   if (typeof m.author !== 'string' || !Array.isArray(m.entries)) return { ok: false, error: 'malformed batch' };
   // a frame laid out as nodes send it: its entries are hashed and stored from its own bytes (see checkBatch)
   const head = `{"t":"batch","author":${JSON.stringify(m.author)},"entries":[`;
-  const wire = valid && text.slice(0, head.length) === head ? { text, bytes: frame, at: head.length, byteAt: Buffer.byteLength(head) } : undefined;
+  const wire = text.slice(0, head.length) === head ? { text, bytes: frame, at: head.length, byteAt: Buffer.byteLength(head) } : undefined;
   return { ok: true, batch: checkBatch(m.author, m.entries, schemas, wire), received: m.entries.length };
 }

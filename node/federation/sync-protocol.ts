@@ -61,7 +61,8 @@ export class ProtocolError extends Error {
 }
 
 const enc = new TextEncoder();
-const dec = new TextDecoder();
+/** Strict UTF-8 on every frame (the batch decoder's too): bytes that are not UTF-8 are refused, never replaced. */
+const dec = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 class Framed {
   bytesIn = 0;
@@ -96,7 +97,7 @@ class Framed {
     try {
       msg = JSON.parse(dec.decode(data));
     } catch {
-      throw new ProtocolError('malformed frame (not JSON)');
+      throw new ProtocolError('malformed frame (not UTF-8 JSON)');
     }
     if (!msg || typeof msg !== 'object' || typeof (msg as { t?: unknown }).t !== 'string' || !expected.includes((msg as { t: string }).t))
       throw new ProtocolError(`unexpected frame, wanted ${expected.join('|')}`);

@@ -12,7 +12,7 @@
  */
 import type { SchemaRegistry } from '../core/schema-registry.js';
 import { sha256Hex } from '../core/canonical.js';
-import { bodyJson, checkEnvelopeFields, ENTRY_TYPES, entryJson, entryJsonHead, idKey, MAX_ENTRY_BYTES, signingString, type Entry, type EntryType } from './entry.js';
+import { bodyJson, checkEnvelopeFields, ENTRY_TYPES, ENTRY_VERSION, entryId, entryJson, entryJsonHead, idKey, MAX_ENTRY_BYTES, type Entry, type EntryType } from './entry.js';
 import type { IngestRejection } from './replica.js';
 
 export interface BodyProblem {
@@ -80,20 +80,31 @@ export interface WireFrame {
   byteAt: number;
 }
 
-/** Reused buffer for assembling signing bytes (grown when an entry needs more). */
+/** The entry's canonical body JSON, or null if it has none (a value JSON cannot represent). */
+function canonicalBody(e: Entry): string | null {
+  try {
+    return bodyJson(e);
+  } catch {
+    return null;
+  }
+}
+
+/** Reused buffer for assembling the bytes an id hashes (grown when an entry needs more). */
 let scratch = Buffer.allocUnsafeSlow(64 * 1024);
 
 /**
  * Checks a batch of untrusted entries of one author.
  *
- * With `wire` (the frame they were parsed from), an entry that appears in the frame laid out as entryJson writes it
- * (which is how nodes store and send entries) is hashed from the frame's own bytes, its body's included, and the
- * frame's bytes are what is stored: no entry is serialised again. The envelope is checked piece by piece against the
- * parsed and checked entry and the recomputed id must be the one the entry carries; whether the body's bytes are
- * canonical is proved by the hash chain (each entry's prev is the hash its author computed over canonical bytes) and,
- * for the entry whose signature authenticates the batch, checked by the feed service. From the first entry laid out
- * otherwise (another sender's formatting, or an id that is not the hash of its bytes), entries are serialised here as
- * without `wire`.
+ * One rule on every path (gossip, in-thread sync, worker): an entry is the JSON value its bytes parse to (strict UTF-8,
+ * JSON.parse); its id is the SHA-256 of that value's canonical (JCS) signed form and its signature is checked over the
+ * JCS of the unsigned form, and what is stored is entryJson of that value. Bytes laid out otherwise are therefore
+ * canonicalised, the same way everywhere, and an id that is not the canonical one is refused.
+ *
+ * With `wire` (the frame they were parsed from), an entry that appears in the frame exactly as entryJson writes it
+ * (which is how nodes store and send entries: envelope checked piece by piece, body compared with its canonical JSON,
+ * the id it carries equal to the recomputed one) is hashed from the frame's own bytes and those bytes are what is
+ * stored, byte for byte what the serialising path would store. From the first entry laid out otherwise, entries are
+ * serialised here as without `wire`.
  */
 export function checkBatch(author: string, raws: unknown[], schemas: SchemaRegistry, wire?: WireFrame): CheckedBatch {
   const n = Array.isArray(raws) ? raws.length : 0;
@@ -136,21 +147,21 @@ export function checkBatch(author: string, raws: unknown[], schemas: SchemaRegis
         const endAt = text.indexOf(end, bodyAt);
         const after = endAt + end.length;
         const sep = text.charCodeAt(after);
-        if (endAt > bodyAt && (sep === 44 || sep === 93)) {
+        // The body's bytes are stored as received only if they are exactly its canonical JSON (what every other path
+        // would write): the id is always the hash of canonical bytes, whichever path an entry takes.
+        if (endAt > bodyAt && (sep === 44 || sep === 93) && canonicalBody(e) === text.slice(bodyAt, endAt)) {
           const bodyByte = bytePos + Buffer.byteLength(head);
           bodyBytes = Buffer.byteLength(text.slice(bodyAt, endAt));
-          const tail = `,"net":${JSON.stringify(e.net)},"prev":${prev},"seq":${e.seq},"ts":${ts},"type":"${e.type}","v":1}`;
+          const tail = `,"net":${JSON.stringify(e.net)},"prev":${prev},"seq":${e.seq},"sig":"${e.sig}","ts":${ts},"type":"${e.type}","v":${ENTRY_VERSION}}`;
           const need = (signingHead.length + tail.length) * 3 + bodyBytes;
           if (scratch.length < need) scratch = Buffer.allocUnsafeSlow(Math.max(need, scratch.length * 2));
           let k = scratch.write(signingHead, 0, 'utf8');
           scratch.set(wire.bytes.subarray(bodyByte, bodyByte + bodyBytes), k);
           k += bodyBytes;
           k += scratch.write(tail, k, 'utf8');
+          // the id: SHA-256 of the canonical signed entry (idString), its body's bytes taken from the frame
           e.id = sha256Hex(scratch.subarray(0, k));
           if (e.id === claimed) {
-            // The body's bytes are hashed as received, without checking here that they are canonical: the next
-            // entry's prev proves it (the author hashed canonical bytes), and the entry whose signature
-            // authenticates a batch is checked by the feed service (see ingestChecked).
             starts[i] = bytePos;
             ends[i] = bodyByte + bodyBytes + end.length;
             pos = after + 1;
@@ -178,13 +189,13 @@ export function checkBatch(author: string, raws: unknown[], schemas: SchemaRegis
       try {
         body = bodyJson(e);
       } catch {
-        out.cut = { code: 'invalid_entry', reason: 'entry cannot be canonicalised', author };
+        out.cut = { code: 'invalid_entry', reason: 'entry cannot be canonicalised', author, seq: e.seq };
         break;
       }
       bodyBytes = Buffer.byteLength(body);
-      e.id = sha256Hex(signingString(e));
+      e.id = entryId(e);
       if (env.claimedId !== undefined && env.claimedId !== e.id) {
-        out.cut = { code: 'invalid_entry', reason: 'id does not match the entry hash', author };
+        out.cut = { code: 'invalid_entry', reason: 'id does not match the hash of the canonical signed entry', author, seq: e.seq };
         break;
       }
     }

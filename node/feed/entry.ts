@@ -1,6 +1,8 @@
 /**
  * Feed entries: the one replicated data structure. Encode, hash (id), sign and verify entries.
- * id = sha256(JCS(entry without sig)), sig = Ed25519 over the same bytes (base64url).
+ * Format 2: sig = Ed25519 over JCS(entry without sig) (base64url); id = sha256(JCS(entry with sig)). An entry's `prev`
+ * is the id of the entry before it, so the chain covers every signed byte: the newest signature of a feed
+ * authenticates every byte below it, signatures included (as Hypercore's signed roots do).
  * Pure functions: must never touch the database or the network.
  */
 import { canonicalJson, sha256Hex } from '../core/canonical.js';
@@ -21,13 +23,16 @@ export const ENTRY_TYPES = [
 ] as const;
 export type EntryType = (typeof ENTRY_TYPES)[number];
 
+/** The feed format this node reads and writes (format 1's ids left signatures outside the chain). */
+export const ENTRY_VERSION = 2;
+
 /** An entry as signed: everything but `sig`. */
 export interface UnsignedEntry<B = unknown> {
-  v: 1;
+  v: typeof ENTRY_VERSION;
   net: string;
   author: string; // did:key of the institution
   seq: number; // 1, 2, 3, ...
-  prev: string | null; // id of entry seq-1, null for seq 1
+  prev: string | null; // id of entry seq-1 (which covers its sig), null for seq 1
   ts: string; // ISO 8601 UTC
   type: EntryType;
   body: B;
@@ -37,7 +42,7 @@ export interface SignedEntry<B = unknown> extends UnsignedEntry<B> {
   sig: string; // base64url Ed25519 signature over JCS(UnsignedEntry)
 }
 
-/** A signed entry with its computed id (the id is never trusted from the wire; it is recomputed). */
+/** A signed entry with its computed id, sha256(JCS(signed entry)) (never trusted from the wire; it is recomputed). */
 export interface Entry<B = unknown> extends SignedEntry<B> {
   id: string;
 }
@@ -82,8 +87,21 @@ export function signingBytes(e: UnsignedEntry): Buffer {
   return Buffer.from(signingString(e), 'utf8');
 }
 
-export function entryId(e: UnsignedEntry): string {
-  return sha256Hex(signingBytes(e));
+/**
+ * JCS of the signed entry (what its id hashes): the signing string with `"sig"` in its JCS place, between `seq` and
+ * `ts`. Identical bytes to canonicalJson(signedOf(e)) (a unit test holds the two equal).
+ */
+export function idString(e: SignedEntry): string {
+  return (
+    `{"author":${JSON.stringify(e.author)},"body":${bodyJson(e)},"net":${JSON.stringify(e.net)},` +
+    `"prev":${e.prev === null ? 'null' : JSON.stringify(e.prev)},"seq":${String(e.seq)},"sig":${JSON.stringify(e.sig)},` +
+    `"ts":${JSON.stringify(e.ts)},"type":${JSON.stringify(e.type)},"v":${String(e.v)}}`
+  );
+}
+
+/** The entry's id: SHA-256 of its canonical signed form, so every byte of it, the signature included, is covered. */
+export function entryId(e: SignedEntry): string {
+  return sha256Hex(idString(e));
 }
 
 /**
@@ -100,7 +118,7 @@ export function entryJson(e: Entry): string {
 
 /** How entryJson begins: with the network, the author and the seq (a served batch is checked against it). */
 export function entryJsonHead(net: string, author: string, seq: number): string {
-  return `{"v":1,"net":${JSON.stringify(net)},"author":${JSON.stringify(author)},"seq":${String(seq)},`;
+  return `{"v":${ENTRY_VERSION},"net":${JSON.stringify(net)},"author":${JSON.stringify(author)},"seq":${String(seq)},`;
 }
 
 /** The indexed lookup key of an entry id: its first 13 hex characters (52 bits) as an integer. */
@@ -111,19 +129,14 @@ export function idKey(id: string): number {
 export function signEntry<B>(key: Ed25519Key, e: UnsignedEntry<B>): Entry<B> {
   if (e.author !== key.did) throw new RegistryError('invalid_entry', 'entry author is not the signing key');
   const out = { ...(unsignedOf(e) as UnsignedEntry<B>), sig: '', id: '' };
-  const bytes = signingBytes(out);
-  out.sig = Buffer.from(signBytes(key, bytes)).toString('base64url');
-  out.id = sha256Hex(bytes);
+  out.sig = Buffer.from(signBytes(key, signingBytes(out))).toString('base64url');
+  out.id = entryId(out);
   return out;
 }
 
 export function verifyEntrySignature(e: SignedEntry): boolean {
-  let sig: Buffer;
-  try {
-    sig = Buffer.from(e.sig, 'base64url');
-  } catch {
-    return false;
-  }
+  if (typeof e.sig !== 'string' || !SIG64.test(e.sig)) return false;
+  const sig = Buffer.from(e.sig, 'base64url');
   if (sig.length !== 64) return false;
   return verifyBytes(e.author, signingBytes(e), sig);
 }
@@ -132,7 +145,11 @@ const ENVELOPE_FIELDS = new Set(['v', 'net', 'author', 'seq', 'prev', 'ts', 'typ
 const ENTRY_TYPE_SET: ReadonlySet<string> = new Set(ENTRY_TYPES);
 /** An entry id (or prev): SHA-256 in lowercase hex. */
 export const HEX64 = /^[0-9a-f]{64}$/;
-const SIG64 = /^[A-Za-z0-9_-]{86}$/;
+/**
+ * 64 bytes in canonical unpadded base64url: 86 characters whose last one carries no stray low bits (decoders ignore
+ * them, so a relay could otherwise change the text of a valid signature without changing the bytes it decodes to).
+ */
+const SIG64 = /^[A-Za-z0-9_-]{85}[AQgw]$/;
 
 /** Structural check of the envelope (not the body: bodies are validated against schemas/ by the feed service). */
 export function checkEnvelope(raw: unknown): { ok: true; entry: Entry } | { ok: false; reason: string } {
@@ -140,7 +157,7 @@ export function checkEnvelope(raw: unknown): { ok: true; entry: Entry } | { ok: 
   if (!env.ok) return env;
   const entry = env.entry;
   try {
-    entry.id = sha256Hex(signingString(entry));
+    entry.id = entryId(entry);
   } catch {
     return { ok: false, reason: 'entry cannot be canonicalised' };
   }
@@ -156,7 +173,7 @@ export function checkEnvelopeFields(raw: unknown): { ok: true; entry: Entry; cla
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return { ok: false, reason: 'entry is not an object' };
   const e = raw as Record<string, unknown>;
   for (const k in e) if (!ENVELOPE_FIELDS.has(k)) return { ok: false, reason: `unexpected field ${k}` };
-  if (e.v !== 1) return { ok: false, reason: 'unsupported entry version' };
+  if (e.v !== ENTRY_VERSION) return { ok: false, reason: `unsupported entry version (this node reads format ${ENTRY_VERSION})` };
   if (typeof e.net !== 'string' || e.net.length === 0 || e.net.length > 128) return { ok: false, reason: 'bad net' };
   if (typeof e.author !== 'string' || !e.author.startsWith('did:key:z6Mk') || e.author.length > 128)
     return { ok: false, reason: 'author is not an Ed25519 did:key' };
@@ -167,8 +184,9 @@ export function checkEnvelopeFields(raw: unknown): { ok: true; entry: Entry; cla
   if (typeof e.type !== 'string' || !ENTRY_TYPE_SET.has(e.type))
     return { ok: false, reason: `unknown entry type ${String(e.type)}` };
   if (e.body === undefined) return { ok: false, reason: 'missing body' };
-  // an Ed25519 signature in base64url: checked for every entry, though only the newest of a batch is verified
+  // an Ed25519 signature in base64url (64 bytes): the newest entry of a batch is verified, the ones below it are
+  // covered by the chain of ids up to it
   if (typeof e.sig !== 'string' || !SIG64.test(e.sig)) return { ok: false, reason: 'bad sig' };
-  const entry: Entry = { v: 1, net: e.net, author: e.author, seq: e.seq, prev: e.prev as string | null, ts: e.ts, type: e.type as EntryType, body: e.body, sig: e.sig, id: '' };
+  const entry: Entry = { v: ENTRY_VERSION, net: e.net, author: e.author, seq: e.seq, prev: e.prev as string | null, ts: e.ts, type: e.type as EntryType, body: e.body, sig: e.sig, id: '' };
   return { ok: true, entry, claimedId: e.id };
 }

@@ -16,7 +16,7 @@ import {
   checkEnvelope,
   signEntry,
   verifyEntrySignature,
-  entryId,
+  ENTRY_VERSION,
   entryJson,
   entryJsonHead,
   HEX64,
@@ -92,6 +92,7 @@ export class FeedService implements FeedReplica {
     this.network = deps.network;
     this.policy = deps.policy;
     const s = deps.store.sqlite;
+    refuseOtherFeedFormat(s);
     this.st = {
       feed: s.prepare('SELECT author, head_seq, head_id, frozen FROM feeds WHERE author = ?'),
       // ids are looked up through the indexed integer key (see the entries table)
@@ -240,7 +241,7 @@ export class FeedService implements FeedReplica {
       const head = this.head(this.author);
       if (head && this.isFrozen(this.author)) throw new RegistryError('author_frozen', 'this node\'s own feed is frozen');
       const unsigned: UnsignedEntry<B> = {
-        v: 1,
+        v: ENTRY_VERSION,
         net: this.network,
         author: this.author,
         seq: (head?.seq ?? 0) + 1,
@@ -312,9 +313,8 @@ export class FeedService implements FeedReplica {
         // 1. skip entries already held; a different id at a held seq is a fork
         let i = 0;
         while (i < n && head && checked.firstSeq + i <= head.seq) {
-          // compared by its canonical id: the bytes of an entry that authenticates nothing are not proved canonical
+          // every path computes the canonical id (checkBatch), so an id differs only where the signed entry does
           const held = entryAt(i);
-          held.id = entryId(held);
           const pre = this.precheck(held, result);
           if (pre === 'stop') return;
           i++;
@@ -327,7 +327,8 @@ export class FeedService implements FeedReplica {
         const prev = i === 0 ? checked.firstPrev : checkedId(checked, i - 1);
         if (prev !== (head?.id ?? null))
           return void reject(result, 'broken_chain', `prev of seq ${expectSeq} does not match the hash of seq ${expectSeq - 1}`, ref(i));
-        // 3. signature of the newest entry authenticates all before it; on failure find the newest that verifies
+        // 3. signature of the newest entry authenticates all before it (each prev is the id of the signed entry before,
+        // so the chain covers every byte, signatures included); on failure find the newest that verifies
         let authentic = n;
         let newest = entryAt(n - 1);
         if (!verifyEntrySignature(newest)) {
@@ -340,13 +341,6 @@ export class FeedService implements FeedReplica {
               break;
             }
           }
-        }
-        // The authenticating entry's bytes must be its canonical JSON (its signature covers the canonical form, and
-        // a checked batch may hold bytes as received); the entries before it are proved canonical by the hash chain
-        // up to it, whose ids are hashes of their bytes. Only that entry is refused otherwise.
-        if (authentic > i && entryJson(newest) !== utf8(checkedJson(checked, authentic - 1))) {
-          reject(result, 'invalid_entry', `seq ${checked.firstSeq + authentic - 1} is not in canonical form`, ref(authentic - 1));
-          authentic--;
         }
         // 4. body schema and author policy, entry by entry; stop at the first refusal (later ones would not chain)
         const now = this.deps.clock.now().toISOString();
@@ -515,13 +509,24 @@ export class FeedService implements FeedReplica {
   }
 }
 
+/**
+ * A database holds entries of one feed format (a node never stores another). Format 1 (before 0.2) cannot be
+ * converted: its ids left signatures outside the chain, and every entry is signed by its own author.
+ */
+function refuseOtherFeedFormat(sqlite: Store['sqlite']): void {
+  const first = sqlite.prepare('SELECT entry FROM entries ORDER BY rowid LIMIT 1').get() as { entry: string } | undefined;
+  if (!first || first.entry.startsWith(`{"v":${ENTRY_VERSION},`)) return;
+  throw new RegistryError(
+    'unsupported_feed_format',
+    `this database holds feed entries of another format (this node reads format ${ENTRY_VERSION}, where every stored byte is authenticated). ` +
+      'Format-1 feeds cannot be converted: move the database file aside and start the node again with the same keys; it recovers ' +
+      'the network\'s feeds from peers running this version, and its own catalogue is published again with `mochila catalogue import`.',
+  );
+}
+
 /** Entries are stored only after verification, as the JSON `entryJson` wrote: parsed back as they are. */
 function rowToEntry(r: EntryRow): Entry {
   return JSON.parse(r.entry) as Entry;
-}
-
-function utf8(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
 }
 
 function emptyResult(): IngestResult {

@@ -28,6 +28,7 @@ const STATUS: Record<ErrorCode, number> = {
   key_file_permissions: 500,
   key_locked: 500,
   schema_too_new: 500,
+  unsupported_feed_format: 500,
   already_initialised: 409,
   not_initialised: 500,
   internal: 500,

@@ -51,7 +51,7 @@ export function signedFeed(key: Ed25519Key, manifest: Manifest, n: number, after
   const statement = 'Declaración institucional de participación en la red de cooperación en microcredenciales. '.repeat(5);
   const ts = new Date().toISOString();
   for (let i = 0; i < n; i++) {
-    const e = signEntry(key, { v: 1, net, author: key.did, seq: after.seq + i + 1, prev, ts, type, body: { action: 'acknowledge-manifest', manifestHash: 'a'.repeat(64), statement: `${i} ${statement}` } });
+    const e = signEntry(key, { v: 2, net, author: key.did, seq: after.seq + i + 1, prev, ts, type, body: { action: 'acknowledge-manifest', manifestHash: 'a'.repeat(64), statement: `${i} ${statement}` } });
     prev = e.id;
     out.push(e);
   }

@@ -44,7 +44,7 @@ export async function runSearchBench(opts: { n: number; durationMs: number; conn
     const entries: Entry[] = [];
     let prev: string | null = null;
     const push = (type: Entry['type'], body: unknown) => {
-      const e = signEntry(k, { v: 1, net, author: k.did, seq: entries.length + 1, prev, ts, type, body });
+      const e = signEntry(k, { v: 2, net, author: k.did, seq: entries.length + 1, prev, ts, type, body });
       prev = e.id;
       entries.push(e);
     };

@@ -60,7 +60,7 @@ describe('bad peers cannot spoil a replica', () => {
     const broken = real.map((e, i) => (i === real.length - 1 ? noId({ ...e, prev: 'f'.repeat(64) }) : e)); // beyond what the forged round let through
     const skipped = real.filter((_, i) => i !== 1);
     const stranger = generateKey();
-    const nonMember = [signEntry(stranger, { v: 1, net: net0, author: stranger.did, seq: 1, prev: null, ts: new Date().toISOString(), type: 'profile', body: { name: { es: 'Intrusa' }, country: 'CL', kind: 'hei' } })] as Entry[];
+    const nonMember = [signEntry(stranger, { v: 2, net: net0, author: stranger.did, seq: 1, prev: null, ts: new Date().toISOString(), type: 'profile', body: { name: { es: 'Intrusa' }, country: 'CL', kind: 'hei' } })] as Entry[];
     const attacks: [string, [string, number, string][], Frames][] = [
       ['forged signature', [[a.key.did, head.seq, head.id]], () => [batch(forged), done]],
       ['broken chain', [[a.key.did, head.seq, head.id]], () => [batch(broken), done]],
@@ -101,7 +101,7 @@ describe('bad peers cannot spoil a replica', () => {
     await waitFor(() => net!.converged(), 10_000, 'initial convergence');
     // A's key signs a second, different entry for its next sequence number and gives it to C only
     const h = a.node.services.feed.head(a.key.did)!;
-    const fork = signEntry(a.key, { v: 1, net: a.node.services.network, author: a.key.did, seq: h.seq + 1, prev: h.id, ts: new Date().toISOString(), type: 'endorsement', body: { subject: generateKey().did } });
+    const fork = signEntry(a.key, { v: 2, net: a.node.services.network, author: a.key.did, seq: h.seq + 1, prev: h.id, ts: new Date().toISOString(), type: 'endorsement', body: { subject: generateKey().did } });
     a.node.services.catalogue.create(records[0]);
     expect(c.node.services.feed.ingestOne(fork).accepted).toBe(1);
     await waitFor(async () => {

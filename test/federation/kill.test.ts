@@ -38,7 +38,7 @@ describe('a node killed mid-sync', () => {
     const entries: Entry[] = [];
     let prev: string | null = null;
     for (let i = 1; i <= N; i++) {
-      const e: Entry = signEntry(author, { v: 1, net: net_, author: author.did, seq: i, prev, ts: new Date().toISOString(), type: 'membership', body: { action: 'acknowledge-manifest', manifestHash: 'b'.repeat(64), statement: `entrada ${i} ${'x'.repeat(400)}` } });
+      const e: Entry = signEntry(author, { v: 2, net: net_, author: author.did, seq: i, prev, ts: new Date().toISOString(), type: 'membership', body: { action: 'acknowledge-manifest', manifestHash: 'b'.repeat(64), statement: `entrada ${i} ${'x'.repeat(400)}` } });
       entries.push(e);
       prev = e.id;
     }

@@ -21,7 +21,7 @@ function feed(n: number, body: (i: number) => unknown = (i) => ({ action: 'ackno
   const out: Entry[] = [];
   let prev: string | null = null;
   for (let i = 0; i < n; i++) {
-    const e: Entry = signEntry(key, { v: 1, net, author: key.did, seq: i + 1, prev, ts: '2026-11-29T10:00:00.000Z', type: 'membership', body: body(i) });
+    const e: Entry = signEntry(key, { v: 2, net, author: key.did, seq: i + 1, prev, ts: '2026-11-29T10:00:00.000Z', type: 'membership', body: body(i) });
     out.push(e);
     prev = e.id;
   }
@@ -34,13 +34,13 @@ function frames(): Buffer[] {
   const good = feed(50);
   const badBody = feed(3, (i) => (i === 1 ? { action: 'nope', manifestHash: 'x' } : { action: 'leave', manifestHash: 'e'.repeat(64) }));
   const other = generateKey();
-  const stranger = signEntry(other, { v: 1, net, author: other.did, seq: 1, prev: null, ts: '2026-11-29T10:00:00.000Z', type: 'membership', body: { action: 'leave', manifestHash: 'e'.repeat(64) } });
+  const stranger = signEntry(other, { v: 2, net, author: other.did, seq: 1, prev: null, ts: '2026-11-29T10:00:00.000Z', type: 'membership', body: { action: 'leave', manifestHash: 'e'.repeat(64) } });
   return [
     frame({ t: 'batch', author: key.did, entries: good }),
     frame({ t: 'batch', author: key.did, entries: badBody }), // a body that fails its schema
     frame({ t: 'batch', author: key.did, entries: [good[0], good[2]] }), // a skipped seq
     frame({ t: 'batch', author: key.did, entries: [good[0], stranger] }), // another author
-    frame({ t: 'batch', author: key.did, entries: [good[0], { ...good[1], v: 2 }] }), // a malformed envelope
+    frame({ t: 'batch', author: key.did, entries: [good[0], { ...good[1], v: 3 }] }), // a malformed envelope (unknown format)
     frame({ t: 'batch', author: key.did, entries: [{ ...good[0], id: 'f'.repeat(64) }] }), // an id that is not the hash
     Buffer.from('{"t":"batch", this is not JSON'),
     frame({ t: 'batch', author: key.did, entries: [good[0], good[1], feed(3, (i) => ({ action: 'leave', manifestHash: 'e'.repeat(64), statement: `other ${i}` }))[2]] }), // seq 3 of another chain
@@ -93,7 +93,7 @@ describe('batch decoder', () => {
     expect(gap.ok && [gap.batch.count, gap.batch.cut?.code]).toEqual([1, 'sequence_gap']);
     expect(mixed.ok && [mixed.batch.count, mixed.batch.cut?.reason]).toEqual([1, 'batch mixes authors']);
     expect(malformed.ok && [malformed.batch.count, malformed.batch.cut?.code]).toEqual([1, 'invalid_entry']);
-    expect(wrongId.ok && [wrongId.batch.count, wrongId.batch.cut?.reason]).toEqual([0, 'id does not match the entry hash']);
+    expect(wrongId.ok && [wrongId.batch.count, wrongId.batch.cut?.reason]).toEqual([0, 'id does not match the hash of the canonical signed entry']);
     expect(forked.ok && [forked.batch.count, forked.batch.cut?.code, forked.batch.cut?.seq]).toEqual([2, 'broken_chain', 3]);
     expect(notJson).toEqual({ ok: false, error: 'malformed frame (not JSON)' });
     expect(noAuthor).toEqual({ ok: false, error: 'malformed batch' });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { generateKey } from '../../node/identity/keys.js';
-import { bodyJson, checkEnvelope, entryJson, signEntry, signingString, unsignedOf, type Entry } from '../../node/feed/entry.js';
+import { bodyJson, checkEnvelope, entryId, entryJson, idString, signEntry, signingString, unsignedOf, type Entry } from '../../node/feed/entry.js';
 import { decodeBatchFrame } from '../../node/federation/batch-frame.js';
 import { canonicalJson, sha256Hex } from '../../node/core/canonical.js';
 import { createManifest } from '../../node/trust/manifest.js';
@@ -23,12 +23,21 @@ describe('feed', () => {
       { statement: 'emoji 🎓 and \u0000 control', nested: { deep: { deeper: [true, false] } } },
     ];
     for (const [i, body] of bodies.entries()) {
-      const e = signEntry(k, { v: 1, net: 'red-x-0123456789abcdef', author: k.did, seq: i + 1, prev: i === 0 ? null : 'ab'.repeat(32), ts: '2026-11-29T10:00:00.000Z', type: 'membership', body });
+      const e = signEntry(k, { v: 2, net: 'red-x-0123456789abcdef', author: k.did, seq: i + 1, prev: i === 0 ? null : 'ab'.repeat(32), ts: '2026-11-29T10:00:00.000Z', type: 'membership', body });
       expect(signingString(e)).toBe(canonicalJson(unsignedOf(e)));
+      // the id hashes the canonical signed entry: the signature is covered by the chain of ids
+      const { id: _id, ...signed } = e;
+      expect(idString(e)).toBe(canonicalJson(signed));
+      expect(e.id).toBe(sha256Hex(canonicalJson(signed)));
+      expect(entryId({ ...e, sig: `${e.sig[0] === "A" ? "B" : "A"}${e.sig.slice(1)}` })).not.toBe(e.id);
       const env = checkEnvelope(JSON.parse(JSON.stringify(e)));
       expect(env.ok && env.entry.id).toBe(e.id);
-      // every entry's signature must at least look like one (only the newest of a batch is verified)
-      for (const sig of ['x', `${e.sig}A`, `${e.sig.slice(0, 85)}"`, e.sig.slice(0, 85)]) expect(checkEnvelope({ ...JSON.parse(JSON.stringify(e)), sig })).toEqual({ ok: false, reason: 'bad sig' });
+      // every entry's signature must be 64 bytes in canonical base64url: the same bytes in another spelling (stray
+      // low bits in the last character, which decoders ignore) would be a second id for one signed entry
+      const last = e.sig[85]!;
+      const sameBytes = `${e.sig.slice(0, 85)}${String.fromCharCode(last.charCodeAt(0) + 1)}`;
+      expect(Buffer.from(sameBytes, 'base64url').equals(Buffer.from(e.sig, 'base64url'))).toBe(true);
+      for (const sig of ['x', `${e.sig}A`, `${e.sig.slice(0, 85)}"`, e.sig.slice(0, 85), sameBytes]) expect(checkEnvelope({ ...JSON.parse(JSON.stringify(e)), sig })).toEqual({ ok: false, reason: 'bad sig' });
       // a spread copy with another body must not reuse the cached canonical body
       const copy = { ...e, body: { other: true } };
       expect(bodyJson(copy)).toBe('{"other":true}');
@@ -103,9 +112,12 @@ describe('feed', () => {
       const k = generateKey();
       entries.push(src.feed.append('issuer-key', { keyId: k.did, publicKeyMultibase: k.publicKeyMultibase, validFrom: '2026-01-01T00:00:00.000Z' }));
     }
-    // forged signature on the newest entry of the batch: only entries authenticated by a valid signature are kept
+    // forged signature on the newest entry of the batch: its id (which covers the signature) no longer matches; sent
+    // without an id, the signature itself is refused; only entries authenticated by a valid signature are kept
     const forged = { ...entries[4]!, sig: entries[3]!.sig };
-    const r1 = dst.feed.ingestBatch(author.did, [...entries.slice(0, 4), forged]);
+    const r0 = dst.feed.ingestBatch(author.did, [...entries.slice(0, 4), forged]);
+    expect([r0.accepted, r0.rejected.map((x) => [x.code, x.seq])]).toEqual([4, [['invalid_entry', 5]]]);
+    const r1 = memoryServices({ manifest }).feed.ingestBatch(author.did, [...entries.slice(0, 4), { ...forged, id: undefined }]);
     expect(r1.rejected.map((x) => x.code)).toContain('bad_signature');
     expect(r1.accepted).toBe(4);
     // a skipped sequence number
@@ -114,13 +126,13 @@ describe('feed', () => {
     expect(r2.rejected[0]?.code).toMatch(/sequence_gap|invalid_entry|bad_signature/);
     // broken chain: the entry's prev does not match
     const k = generateKey();
-    const broken = signEntry(author, { v: 1, net: src.network, author: author.did, seq: 5, prev: 'f'.repeat(64), ts: new Date().toISOString(), type: 'issuer-key', body: { keyId: k.did, publicKeyMultibase: k.publicKeyMultibase, validFrom: '2026-01-01T00:00:00.000Z' } });
+    const broken = signEntry(author, { v: 2, net: src.network, author: author.did, seq: 5, prev: 'f'.repeat(64), ts: new Date().toISOString(), type: 'issuer-key', body: { keyId: k.did, publicKeyMultibase: k.publicKeyMultibase, validFrom: '2026-01-01T00:00:00.000Z' } });
     expect(dst.feed.ingestOne(broken).rejected[0]?.code).toBe('broken_chain');
     // the honest entry still goes in
     expect(dst.feed.ingestOne(entries[4]).accepted).toBe(1);
     expect(dst.feed.headsDigest()).toBe(src.feed.headsDigest());
     // a different signed entry at seq 3: equivocation, kept as proof, author frozen
-    const fork = signEntry(author, { v: 1, net: src.network, author: author.did, seq: 3, prev: entries[1]!.id, ts: new Date().toISOString(), type: 'membership', body: { action: 'leave', manifestHash: 'b'.repeat(64) } });
+    const fork = signEntry(author, { v: 2, net: src.network, author: author.did, seq: 3, prev: entries[1]!.id, ts: new Date().toISOString(), type: 'membership', body: { action: 'leave', manifestHash: 'b'.repeat(64) } });
     const r3 = dst.feed.ingestOne(fork);
     expect(r3.equivocations).toBe(1);
     expect(r3.rejected[0]?.code).toBe('equivocation');
@@ -133,16 +145,16 @@ describe('feed', () => {
     dst.store.close();
   });
 
-  it('hashes a batch frame from its bytes, yet never stores non-canonical bytes nor takes a re-encoded entry for a fork', () => {
+  it('hashes a batch frame from its bytes, yet an id is always the hash of the canonical entry and only canonical bytes are stored', () => {
     const author = generateKey();
     const src = memoryServices({ key: author, founders: [author.did] });
     const entries = Array.from({ length: 6 }, (_, i) => src.feed.append('membership', { action: 'acknowledge-manifest', manifestHash: 'c'.repeat(64), statement: `declaración ${i}` }));
-    // the same body with its members out of order (not JCS); `rehash` gives the entry the id of those bytes, as a
-    // relaying node that wanted them stored would have to
+    // the same body with its members out of order (not JCS); `rehash` gives the entry the id of those bytes, as an
+    // author that signed non-canonical bytes, or a relaying node that wanted them stored, would have to
     const recoded = (e: Entry, rehash: boolean): string => {
       const b = e.body as Record<string, string>;
       const body = `{"statement":${JSON.stringify(b.statement)},"action":"${b.action}","manifestHash":"${b.manifestHash}"}`;
-      const id = rehash ? sha256Hex(signingString(e).replace(bodyJson(e), body)) : e.id;
+      const id = rehash ? sha256Hex(idString(e).replace(bodyJson(e), body)) : e.id;
       return entryJson(e).replace(bodyJson(e), body).replace(`"id":"${e.id}"`, `"id":"${id}"`);
     };
     const frame = (texts: string[]) => Buffer.from(`{"t":"batch","author":${JSON.stringify(author.did)},"entries":[${texts.join(',')}]}`);
@@ -153,23 +165,23 @@ describe('feed', () => {
     };
     const stored = (dst: ReturnType<typeof memoryServices>) => (dst.store.sqlite.prepare('SELECT entry FROM entries WHERE author = ? ORDER BY seq').pluck().all(author.did) as string[]);
 
-    // the newest entry's bytes are not canonical: its signature verifies (it covers the canonical form) but it is refused
+    // an id over non-canonical bytes is refused wherever the entry stands (newest or middle): the id of an entry is the
+    // hash of its canonical form on every path
     const a = memoryServices({ manifest: src.manifest });
     const r1 = ingest(a, [...entries.slice(0, 5).map(entryJson), recoded(entries[5]!, true)]);
     expect([r1.accepted, r1.rejected.map((x) => [x.code, x.seq])]).toEqual([5, [['invalid_entry', 6]]]);
     expect(stored(a)).toEqual(entries.slice(0, 5).map(entryJson));
     expect(ingest(a, [entryJson(entries[5]!)]).accepted).toBe(1);
     expect(a.feed.headsDigest()).toBe(src.feed.headsDigest());
-    // a middle entry: the next one's prev no longer matches, and the entry itself is then the newest and refused
     const b = memoryServices({ manifest: src.manifest });
     const r2 = ingest(b, [entryJson(entries[0]!), entryJson(entries[1]!), recoded(entries[2]!, true), entryJson(entries[3]!)]);
-    expect([r2.accepted, r2.rejected.map((x) => [x.code, x.seq])]).toEqual([2, [['broken_chain', 4], ['invalid_entry', 3]]]);
+    expect([r2.accepted, r2.rejected.map((x) => [x.code, x.seq])]).toEqual([2, [['invalid_entry', 3]]]);
     expect(stored(b)).toEqual(entries.slice(0, 2).map(entryJson));
-    // an entry already held, re-sent re-encoded (either id): a duplicate, not a fork; nothing frozen
-    for (const rehash of [true, false]) {
-      const r3 = ingest(a, [recoded(entries[2]!, rehash)]);
-      expect([r3.duplicates, r3.equivocations, r3.rejected]).toEqual([1, 0, []]);
-    }
+    // an entry already held, re-sent re-encoded: with the canonical id a duplicate, with another id refused; never a fork
+    const r3 = ingest(a, [recoded(entries[2]!, false)]);
+    expect([r3.duplicates, r3.equivocations, r3.rejected]).toEqual([1, 0, []]);
+    const r3b = ingest(a, [recoded(entries[2]!, true)]);
+    expect([r3b.duplicates, r3b.equivocations, r3b.rejected.map((x) => x.code)]).toEqual([0, 0, ['invalid_entry']]);
     expect(a.feed.isFrozen(author.did)).toBe(false);
     // re-encoded with the canonical id (a sender that formats JSON its own way): accepted, stored canonical
     const c = memoryServices({ manifest: src.manifest });
