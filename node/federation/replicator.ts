@@ -18,7 +18,8 @@ import { multiaddr, type Multiaddr } from '@multiformats/multiaddr';
 import type { Connection, PeerId, Stream } from '@libp2p/interface';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
-import type { Entry } from '../feed/entry.js';
+import { LRUCache } from 'lru-cache';
+import { checkEnvelope, verifyEntrySignature, type Entry } from '../feed/entry.js';
 import type { FeedReplica } from '../feed/replica.js';
 import { peerIdFromString } from '@libp2p/peer-id';
 import { didToPeerId, libp2pPrivateKey, peerIdToDid } from './peer-ids.js';
@@ -111,7 +112,9 @@ export class Replicator {
   private readonly pending = new Map<string, string>(); // peer -> reason of a round queued behind a running one
   private readonly claimed = new Map<string, string>(); // author -> peer whose round is pulling it
   private readonly deferred = new Set<string>(); // peers with authors deferred to a round in progress
-  private readonly knownHeads = new Map<string, number>();
+  // author -> highest head seq heard on gossip whose signature and author were checked (never unchecked claims);
+  // bounded: only members enter, and the least recently updated go first past the cap
+  private readonly knownHeads = new LRUCache<string, number>({ max: KNOWN_HEADS_MAX });
   private timers: NodeJS.Timeout[] = [];
   private unsubscribe: (() => void) | null = null;
   private stopped = false;
@@ -122,7 +125,7 @@ export class Replicator {
     setMaxListeners(0, c.signal);
     return c;
   })();
-  readonly totals = { roundsOk: 0, roundsFailed: 0, entriesPulled: 0, entriesServed: 0, bytesIn: 0, bytesOut: 0, gossipIn: 0, gossipOut: 0, gossipAccepted: 0 };
+  readonly totals = { roundsOk: 0, roundsFailed: 0, entriesPulled: 0, entriesServed: 0, bytesIn: 0, bytesOut: 0, gossipIn: 0, gossipOut: 0, gossipAccepted: 0, gossipHeadsRejected: 0, dialFailures: 0 };
   private readonly protocol: string;
   private readonly topic: string;
   private readonly opts: ReplicatorOptions;
@@ -278,11 +281,26 @@ export class Replicator {
       peers,
       rounds: [...this.rounds].reverse(),
       totals: { ...this.totals },
-      knownHeads: Object.fromEntries(this.knownHeads),
+      knownHeads: this.checkedHeadsAhead(),
     };
   }
 
   // ---------------------------------------------------------------- internals
+
+  /**
+   * The checked gossip heads still ahead of our replica, of authors who are still members (the rest are forgotten):
+   * the only source of lag and freshness.
+   */
+  private checkedHeadsAhead(): Record<string, number> {
+    if (this.knownHeads.size === 0) return {};
+    const mine = new Map(this.d.replica.heads().map((h) => [h.author, h.seq] as const));
+    const out: Record<string, number> = {};
+    for (const [author, seq] of [...this.knownHeads.entries()]) {
+      if (seq <= (mine.get(author) ?? 0) || !this.d.replica.isMember(author)) this.knownHeads.delete(author);
+      else out[author] = seq;
+    }
+    return out;
+  }
 
   private state(peer: PeerId): PeerState {
     const key = peer.toString();
@@ -405,7 +423,7 @@ export class Replicator {
       this.totals.entriesPulled += fig.entriesAccepted;
       this.totals.bytesIn += fig.bytesIn;
       this.totals.bytesOut += fig.bytesOut;
-      for (const [a, s] of fig.remoteHeads) if ((this.knownHeads.get(a) ?? 0) < s) this.knownHeads.set(a, s);
+      // the peer's heads vector is a claim nobody signed: it never counts for lag (see onGossip)
       const { remoteHeads: _r, ...figures } = fig;
       this.record({ peer: peer.toString(), did: st.did, direction: 'pull', reason, startedAt, durationMs: round1(performance.now() - t0), ...figures });
       if (fig.rejected.length) this.d.logger.warn('peer sent entries that were rejected', { peer: peer.toString(), rejected: fig.rejected.slice(0, 5) });
@@ -454,23 +472,45 @@ export class Replicator {
   }
 
   /**
-   * Topic validator: gossip carrying an entry is relayed only when the entry verifies (it is ingested here, so
-   * relaying and storing are the same decision); a bare head announcement is relayed only when it is the author's
-   * own or names an entry we hold. Anything ahead of us triggers a pull from the peer that sent it.
+   * Topic validator. Every announcement is a claim until checked: an inline entry must be the announced head (author,
+   * seq, id, network); the next entry of a feed is ingested (verified like any entry: relaying and storing are the
+   * same decision); a head further ahead counts in `knownHeads` (lag, freshness) only when its author is a member and
+   * its signature verifies; a bare announcement (no entry: too large to inline) is only a hint to pull and never
+   * counts. Only an announcement of exactly the head we hold is relayed. Anything ahead of us triggers a pull.
    */
   private onGossip(peer: PeerId, data: Uint8Array): TopicValidatorResult {
     this.totals.gossipIn++;
     let msg: HeadAnnouncement;
     try {
       if (data.byteLength > 256 * 1024) return TopicValidatorResult.Reject;
-      msg = JSON.parse(new TextDecoder().decode(data)) as HeadAnnouncement;
+      msg = JSON.parse(new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(data)) as HeadAnnouncement;
       if (!msg || msg.v !== 1 || typeof msg.author !== 'string' || !Number.isSafeInteger(msg.seq) || typeof msg.id !== 'string') return TopicValidatorResult.Reject;
     } catch {
       return TopicValidatorResult.Reject;
     }
-    if ((this.knownHeads.get(msg.author) ?? 0) < msg.seq) this.knownHeads.set(msg.author, msg.seq);
+    // an inline entry must be the announced head itself (same author, seq and id, our network), else the message lies
+    let inline: Entry | null = null;
+    if (msg.entry !== undefined) {
+      const env = checkEnvelope(msg.entry);
+      if (!env.ok || env.entry.author !== msg.author || env.entry.seq !== msg.seq || env.entry.id !== msg.id || env.entry.net !== this.d.replica.network) {
+        this.totals.gossipHeadsRejected++;
+        return TopicValidatorResult.Reject;
+      }
+      inline = env.entry;
+    }
     const head = this.d.replica.heads().find((h) => h.author === msg.author);
-    if (head && head.seq >= msg.seq) return msg.entry || peerIdToDid(peer) === msg.author ? TopicValidatorResult.Accept : TopicValidatorResult.Ignore;
+    // relayed only when it announces exactly the head we hold (so it was verified when we stored it)
+    if (head && head.seq >= msg.seq) return head.seq === msg.seq && head.id === msg.id ? TopicValidatorResult.Accept : TopicValidatorResult.Ignore;
+    if (inline && (head?.seq ?? 0) + 1 < msg.seq) {
+      // ahead of us by more than one entry: the head counts for lag only once its author is a member and its
+      // signature holds; then we pull the entries in between
+      if (!this.d.replica.isMember(inline.author) || !verifyEntrySignature(inline)) {
+        this.totals.gossipHeadsRejected++;
+        this.d.logger.warn('rejected gossiped head', { peer: peer.toString(), author: msg.author, seq: msg.seq, reason: this.d.replica.isMember(inline.author) ? 'bad signature' : 'author is not a member' });
+        return TopicValidatorResult.Reject;
+      }
+      if ((this.knownHeads.get(msg.author) ?? 0) < msg.seq) this.knownHeads.set(msg.author, msg.seq);
+    }
     if (msg.entry !== undefined && (head?.seq ?? 0) + 1 === msg.seq) {
       const r = this.d.replica.ingestOne(msg.entry);
       if (r.accepted === 1) {
@@ -494,6 +534,9 @@ export class Replicator {
     if (this.rounds.length > 100) this.rounds.shift();
   }
 }
+
+/** At most this many checked heads are remembered (one per member; far more than any network has members). */
+const KNOWN_HEADS_MAX = 4_096;
 
 function jitter(ms: number): number {
   return Math.round(ms * (0.75 + Math.random() * 0.5));

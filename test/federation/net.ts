@@ -16,6 +16,7 @@ import { tcp } from '@libp2p/tcp';
 import { noise } from '@chainsafe/libp2p-noise';
 import { yamux } from '@chainsafe/libp2p-yamux';
 import { identify } from '@libp2p/identify';
+import { gossipsub, type GossipSub } from '@libp2p/gossipsub';
 import { libp2pPrivateKey } from '../../node/federation/peer-ids.js';
 import type { ReplicatorOptions } from '../../node/federation/replicator.js';
 
@@ -28,16 +29,22 @@ export async function waitFor(cond: () => boolean | Promise<boolean>, timeoutMs 
   }
 }
 
-/** A libp2p host with no mochila node behind it, on 127.0.0.1: for tests that speak the sync protocol by hand. */
-export async function bareLibp2p(): Promise<Libp2p> {
-  return createLibp2p({
+/**
+ * A libp2p host with no mochila node behind it, on 127.0.0.1: for tests that speak the sync protocol by hand, or
+ * (with `gossip`) publish on the heads topic by hand.
+ */
+export async function bareLibp2p(): Promise<Libp2p>;
+export async function bareLibp2p(o: { gossip: true }): Promise<Libp2p<{ pubsub: GossipSub }>>;
+export async function bareLibp2p(o: { gossip?: boolean } = {}): Promise<Libp2p> {
+  const base = {
     privateKey: await libp2pPrivateKey(generateKey().seed),
     addresses: { listen: ['/ip4/127.0.0.1/tcp/0'] },
     transports: [tcp()],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
-    services: { identify: identify() },
-  });
+  };
+  if (o.gossip) return createLibp2p({ ...base, services: { identify: identify(), pubsub: gossipsub({ allowPublishToZeroTopicPeers: true, floodPublish: true }) } }) as unknown as Promise<Libp2p>;
+  return createLibp2p({ ...base, services: { identify: identify() } });
 }
 
 export interface NetNode {
