@@ -6,6 +6,11 @@
  *
  * Status indices are allocated in a permutation of the list (not 0, 1, 2, ...) so an index says nothing about when
  * or to whom a credential was issued; lists are 131,072 entries (the spec's herd-privacy minimum).
+ *
+ * Each issuer key has its own status lists, signed by that key (a list's issuer is always its credentials' issuer, as
+ * standard verifiers require), also after the key is retired; a key declared compromised signs nothing again: its
+ * lists are re-signed with the current key. Must never sign with a key the institution's feed has ended for new
+ * credentials, nor with a compromised key at all.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { sha256Hex } from '../core/canonical.js';
@@ -14,6 +19,7 @@ import { RegistryError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { FeedService } from '../feed/feed.service.js';
 import type { Keystore } from '../identity/keystore.js';
+import type { Ed25519Key } from '../identity/keys.js';
 import type { DocumentLoader } from '../identity/document-loader.js';
 import type { Store } from '../store/database.js';
 import type { CatalogueService, StoredMicrocredential } from '../catalogue/catalogue.service.js';
@@ -21,7 +27,7 @@ import { microcredentialId } from '../catalogue/ids.js';
 import type { InstitutionDirectory, InstitutionRow } from '../trust/institutions.js';
 import type { IssuerKeyRegistry } from '../trust/issuer-keys.js';
 import type { MembershipService } from '../trust/membership.js';
-import { buildOpenBadgeCredential, microcredentialIdFromUri, primaryText, type MicrocredentialRecordInput, type StatusEntry } from './ob3.js';
+import { buildOpenBadgeCredential, isoSeconds, microcredentialIdFromUri, primaryText, type MicrocredentialRecordInput, type StatusEntry } from './ob3.js';
 import { createCredentialSigner, type CredentialSigner } from './sign.js';
 import { buildStatusEntry, createStatusList, decodeStatusList, MIN_STATUS_LIST_BITS, signStatusListCredential, type StatusPurpose } from './status-list.js';
 import { statusListGlobalId, type StatusListEntryBody, type StatusListRegistry } from './status-registry.js';
@@ -57,6 +63,30 @@ export interface IssuedCredential {
   verifyUrl: string;
   qrUrl: string;
   jobId: string | null;
+  /** The credential that re-issued this one (this one is revoked then). */
+  replacedBy: string | null;
+}
+
+/** Filters of the admin list of issued credentials (all optional; dates are ISO 8601, `issuedTo` exclusive). */
+export interface CredentialListQuery {
+  q?: string;
+  microcredential?: string;
+  issuerKey?: string;
+  /** active: neither revoked nor suspended. */
+  status?: 'active' | 'suspended' | 'revoked';
+  issuedFrom?: string;
+  issuedTo?: string;
+  limit?: number;
+  offset?: number;
+}
+
+/** One credential of a re-issue run. */
+export interface ReissueRowResult {
+  id: string;
+  status: 'reissued' | 'failed';
+  newId?: string;
+  learnerName?: string;
+  error?: string;
 }
 
 export interface BatchRowResult {
@@ -81,10 +111,20 @@ export interface BatchJob {
   updatedAt: string;
 }
 
+/** Which of this unit's issuer keys may sign now (the institution service, which owns the key file). */
+export interface SigningKeys {
+  /** The key new credentials are signed with; throws when the feed ended it and no newer key is held. */
+  currentSigningKey(): Ed25519Key;
+  /** The key itself while merely retired, null once declared compromised (or not held). */
+  listSigningKey(did: string): Ed25519Key | null;
+  isCompromised(did: string): boolean;
+}
+
 export interface CredentialServiceDeps {
   store: Store;
   feed: FeedService;
   keystore: Keystore;
+  keys: SigningKeys;
   catalogue: CatalogueService;
   institutions: InstitutionDirectory;
   issuerKeys: IssuerKeyRegistry;
@@ -115,6 +155,7 @@ interface Row {
   suspended_at: string | null;
   reason: string | null;
   job_id: string | null;
+  replaced_by: string | null;
 }
 
 // a bijection of [0, 2^17): odd multiplier and offset modulo a power of two
@@ -122,14 +163,16 @@ const PERM_A = 0x2f3d5; // odd
 const PERM_B = 0x1a2b3;
 
 export class CredentialService {
-  private signerCache: { did: string; signer: Promise<CredentialSigner> } | null = null;
+  /** One signer per issuer key (a node holds a handful). */
+  private readonly signers = new Map<string, Promise<CredentialSigner>>();
   private readonly verifier;
   private readonly running = new Map<string, Promise<void>>();
-  /** Rows of running jobs, served from memory (the table copy is written every 2 s and at the end). */
-  private readonly live = new Map<string, BatchRowResult[]>();
   private stopping = false;
+  /** Statements of the issuance and batch-job paths (hot: a batch runs them per row), prepared once; the rest use store.statement(). */
+  private readonly st: ReturnType<typeof prepareStatements>;
 
   constructor(private readonly d: CredentialServiceDeps) {
+    this.st = prepareStatements(d.store);
     this.verifier = createVerifier({
       trust: {
         lookupIssuerKey: (did) => {
@@ -166,14 +209,24 @@ export class CredentialService {
     return this.d.keystore.institution.did;
   }
 
-  /** The signer of the current issuer key (rebuilt after a rotation). */
-  private signer(): Promise<CredentialSigner> {
-    const current = this.d.keystore.issuers[this.d.keystore.issuers.length - 1];
-    if (!current) throw new RegistryError('internal', 'this node has no issuer key');
-    if (!this.signerCache || this.signerCache.did !== current.key.did) {
-      this.signerCache = { did: current.key.did, signer: createCredentialSigner(current.key.seed, { documentLoader: this.d.documentLoader }) };
+  private signerOf(key: Ed25519Key): Promise<CredentialSigner> {
+    let s = this.signers.get(key.did);
+    if (!s) {
+      s = createCredentialSigner(key.seed, { documentLoader: this.d.documentLoader });
+      this.signers.set(key.did, s);
     }
-    return this.signerCache.signer;
+    return s;
+  }
+
+  /** The signer of the current issuer key: asked for every credential, so a rotation (also by the CLI) applies at once. */
+  private signer(): Promise<CredentialSigner> {
+    return this.signerOf(this.d.keys.currentSigningKey());
+  }
+
+  /** The signer of a list of `issuerKey`: that key while only retired, the current key once it was declared compromised. */
+  private listSigner(issuerKey: string | null): Promise<CredentialSigner> {
+    const own = issuerKey ? this.d.keys.listSigningKey(issuerKey) : null;
+    return own ? this.signerOf(own) : this.signer();
   }
 
   private base(): string {
@@ -212,8 +265,14 @@ export class CredentialService {
     throw new RegistryError('validation_failed', 'the learner needs an e-mail or a DID');
   }
 
-  /** Issues one credential. The same microcredential version to the same learner is issued once (`conflict`). */
-  async issue(req: IssueRequest, opts: { jobId?: string } = {}): Promise<IssuedCredential> {
+  /**
+   * Issues one credential. The same microcredential version is issued to the same learner once while in force
+   * (`conflict`): a revoked credential can be issued again, and one signed by a key declared compromised is replaced
+   * (revoked, pointing at the new one, in the same transaction that stores the new one).
+   */
+  async issue(req: IssueRequest, opts: { jobId?: string; jobRow?: { idx: number; line: number } } = {}): Promise<IssuedCredential> {
+    // status lists live in this unit's feed: while it may not append (own feed not confirmed current), nothing is issued
+    this.d.feed.assertCanAppend();
     const learner = req.learner ?? ({} as IssueRequest['learner']);
     const name = typeof learner.name === 'string' ? learner.name.trim() : '';
     if (!name) throw new RegistryError('validation_failed', "the learner's name is required");
@@ -227,14 +286,15 @@ export class CredentialService {
     const version = Number(mc.record.version ?? 1);
     const learnerKey = this.learnerKey(learner);
     const dedupeKey = sha256Hex(`${mc.id}\n${version}\n${learnerKey}`);
-    const dup = this.d.store.sqlite.prepare('SELECT id FROM issued_credentials WHERE dedupe_key = ?').get(dedupeKey) as { id: string } | undefined;
-    if (dup) throw new RegistryError('conflict', `this learner already holds ${mc.id} (version ${version}): ${dup.id}`, { existing: dup.id });
+    const dup = this.st.dedupe.get(dedupeKey) as { id: string; issuer_key: string } | undefined;
+    if (dup && !this.d.keys.isCompromised(dup.issuer_key))
+      throw new RegistryError('conflict', `this learner already holds ${mc.id} (version ${version}): ${dup.id}`, { existing: dup.id });
 
     const now = this.d.clock.now();
     if (req.validUntil && Date.parse(req.validUntil) <= now.getTime()) throw new RegistryError('validation_failed', 'validUntil is in the past');
     const signer = await this.signer();
-    const revocation = await this.allocate('revocation');
-    const suspension = req.suspension === false ? null : await this.allocate('suspension');
+    const revocation = await this.allocate('revocation', signer.did);
+    const suspension = req.suspension === false ? null : await this.allocate('suspension', signer.did);
     const status: StatusEntry[] = [buildStatusEntry({ statusListCredential: this.statusListUrl(revocation.list), index: revocation.index, purpose: 'revocation' })];
     if (suspension) status.push(buildStatusEntry({ statusListCredential: this.statusListUrl(suspension.list), index: suspension.index, purpose: 'suspension' }));
     const inst = this.d.institutions.get(this.author);
@@ -258,66 +318,91 @@ export class CredentialService {
       ...(req.validUntil ? { validUntil: req.validUntil } : {}),
     });
     const signed = await signer.sign(unsigned, { created: now });
+    let replacedList: string | null = null;
     try {
-      this.d.store.sqlite
-        .prepare(
-          `INSERT INTO issued_credentials (id, microcredential_id, microcredential_version, learner_name, learner_key, dedupe_key, credential,
-             issuer_key, issued_at, revocation_list, revocation_index, suspension_list, suspension_index, job_id)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        )
-        .run(id, mc.id, version, name, learnerKey, dedupeKey, JSON.stringify(signed), signer.did, now.toISOString(), revocation.list, revocation.index, suspension?.list ?? null, suspension?.index ?? null, opts.jobId ?? null);
+      // a batch row's result commits with its credential: a crash leaves both or neither
+      this.d.store.tx(() => {
+        if (dup) replacedList = this.revokeInTx(dup.id, now.toISOString(), `re-issued as ${id}: its issuer key ${dup.issuer_key} was declared compromised`, id);
+        this.st.insertCredential.run(id, mc.id, version, name, learnerKey, dedupeKey, JSON.stringify(signed), signer.did, now.toISOString(), revocation.list, revocation.index, suspension?.list ?? null, suspension?.index ?? null, opts.jobId ?? null);
+        if (opts.jobId && opts.jobRow) this.st.insertJobRow.run(opts.jobId, opts.jobRow.idx, opts.jobRow.line, 'issued', id, name, null);
+      });
     } catch (e) {
       // a concurrent issuance of the same credential won the race
       if (String(e).includes('UNIQUE')) throw new RegistryError('conflict', `this learner already holds ${mc.id} (version ${version})`);
       throw e;
     }
+    if (replacedList) await this.publishList(replacedList);
     return this.get(id)!;
   }
 
+  /**
+   * Inside a transaction: revokes credential `id` (its bit, its row, the credential replacing it) and returns its
+   * list, to publish after the commit; null when it was revoked meanwhile.
+   */
+  private revokeInTx(id: string, now: string, reason: string, replacedBy: string | null): string | null {
+    const row = this.row(id);
+    if (!row || row.revoked_at) return null;
+    const listId = localListId(row.revocation_list);
+    this.setBitInTx(listId, row.revocation_index, true, now);
+    this.d.store.statement('UPDATE issued_credentials SET revoked_at = ?, reason = ?, replaced_by = ? WHERE id = ?').run(now, reason, replacedBy, id);
+    return listId;
+  }
+
+  private setBitInTx(listId: string, index: number, value: boolean, now: string): void {
+    const st = this.d.store.statement('SELECT encoded_list FROM status_list_state WHERE list_id = ?').get(listId) as { encoded_list: string } | undefined;
+    if (!st) throw new RegistryError('internal', `status list ${listId} is missing from this node's state`);
+    const list = decodeStatusList(st.encoded_list);
+    list.set(index, value);
+    this.d.store.statement('UPDATE status_list_state SET encoded_list = ?, dirty = 1, updated_at = ? WHERE list_id = ?').run(list.encode(), now, listId);
+  }
+
   /** Takes the next free index of the current list of that purpose, creating (and publishing) a new list when full. */
-  private async allocate(purpose: StatusPurpose): Promise<{ list: string; index: number }> {
+  private async allocate(purpose: StatusPurpose, issuerKey: string): Promise<{ list: string; index: number }> {
     for (let attempt = 0; attempt < 3; attempt++) {
       const taken = this.d.store.tx(() => {
-        const cur = this.d.store.sqlite
-          .prepare('SELECT list_id, size, next_index FROM status_list_state WHERE purpose = ? AND next_index < size ORDER BY list_id LIMIT 1')
-          .get(purpose) as { list_id: string; size: number; next_index: number } | undefined;
+        // an unused list of a database from before per-key lists is taken by the first key that needs one
+        this.st.adoptEmptyList.run(issuerKey, purpose);
+        const cur = this.st.currentList.get(issuerKey, purpose) as { list_id: string; size: number; next_index: number } | undefined;
         if (!cur) return null;
-        this.d.store.sqlite.prepare('UPDATE status_list_state SET next_index = next_index + 1, updated_at = ? WHERE list_id = ?').run(this.d.clock.now().toISOString(), cur.list_id);
+        this.st.takeIndex.run(this.d.clock.now().toISOString(), cur.list_id);
         const index = cur.size === MIN_STATUS_LIST_BITS ? (PERM_A * cur.next_index + PERM_B) % cur.size : cur.next_index;
         return { list: statusListGlobalId(this.author, cur.list_id), index };
       });
       if (taken) return taken;
-      await this.createList(purpose);
+      await this.createList(purpose, issuerKey);
     }
     throw new RegistryError('internal', `could not allocate a ${purpose} status index`);
   }
 
-  private async createList(purpose: StatusPurpose): Promise<void> {
-    const n = (this.d.store.sqlite.prepare('SELECT count(*) AS c FROM status_list_state WHERE purpose = ?').get(purpose) as { c: number }).c;
+  private async createList(purpose: StatusPurpose, issuerKey: string): Promise<void> {
+    const n = (this.d.store.statement('SELECT count(*) AS c FROM status_list_state WHERE purpose = ?').get(purpose) as { c: number }).c;
     const listId = `${purpose === 'revocation' ? 'r' : 's'}${n + 1}`;
     const list = createStatusList(MIN_STATUS_LIST_BITS);
-    const inserted = this.d.store.sqlite
-      .prepare('INSERT OR IGNORE INTO status_list_state (list_id, purpose, size, next_index, encoded_list, dirty, updated_at) VALUES (?, ?, ?, 0, ?, 1, ?)')
-      .run(listId, purpose, list.length, list.encode(), this.d.clock.now().toISOString());
+    const inserted = this.d.store
+      .statement('INSERT OR IGNORE INTO status_list_state (list_id, issuer_key, purpose, size, next_index, encoded_list, dirty, updated_at) VALUES (?, ?, ?, ?, 0, ?, 1, ?)')
+      .run(listId, issuerKey, purpose, list.length, list.encode(), this.d.clock.now().toISOString());
     if (inserted.changes) await this.publishList(listId);
   }
 
-  /** Publishes the current bits of one of this unit's lists as a `status-list` entry with its signed credential. */
+  /**
+   * Publishes the current bits of one of this unit's lists as a `status-list` entry with its signed credential, signed
+   * by the key whose credentials the list holds (the current key instead once that key was declared compromised).
+   */
   private async publishList(listId: string): Promise<void> {
-    const st = this.d.store.sqlite.prepare('SELECT purpose, size, encoded_list FROM status_list_state WHERE list_id = ?').get(listId) as
-      | { purpose: StatusPurpose; size: number; encoded_list: string }
+    const st = this.d.store.statement('SELECT issuer_key, purpose, size, encoded_list FROM status_list_state WHERE list_id = ?').get(listId) as
+      | { issuer_key: string | null; purpose: StatusPurpose; size: number; encoded_list: string }
       | undefined;
     if (!st) throw new RegistryError('not_found', `no status list ${listId}`);
     const url = this.statusListUrl(statusListGlobalId(this.author, listId));
-    const signer = await this.signer();
+    const signer = await this.listSigner(st.issuer_key);
     const credential = await signStatusListCredential(signer, { id: url, purpose: st.purpose, list: decodeStatusList(st.encoded_list), validFrom: this.d.clock.now() });
     const body: StatusListEntryBody = { listId, purpose: st.purpose, size: st.size, encodedList: st.encoded_list, statusListCredential: url, credential };
     this.d.store.tx(() => {
       // publish only if nothing changed the bits meanwhile (otherwise the later change publishes)
-      const again = this.d.store.sqlite.prepare('SELECT encoded_list FROM status_list_state WHERE list_id = ?').get(listId) as { encoded_list: string };
+      const again = this.d.store.statement('SELECT encoded_list FROM status_list_state WHERE list_id = ?').get(listId) as { encoded_list: string };
       if (again.encoded_list !== st.encoded_list) return;
       this.d.feed.append('status-list', body);
-      this.d.store.sqlite.prepare('UPDATE status_list_state SET dirty = 0 WHERE list_id = ?').run(listId);
+      this.d.store.statement('UPDATE status_list_state SET dirty = 0 WHERE list_id = ?').run(listId);
     });
   }
 
@@ -339,7 +424,7 @@ export class CredentialService {
     if (reason !== undefined && (typeof reason !== 'string' || reason.length > 1000)) throw new RegistryError('validation_failed', 'reason must be a string of at most 1000 characters');
     const row = this.row(id);
     if (!row) throw new RegistryError('not_found', `no credential ${id} was issued by this node`);
-    const localList = (globalId: string) => globalId.slice(0, globalId.lastIndexOf('.'));
+    const localList = localListId;
     let listId: string;
     let index: number;
     let value: boolean;
@@ -359,14 +444,10 @@ export class CredentialService {
       value = action === 'suspend';
     }
     this.d.store.tx(() => {
-      const st = this.d.store.sqlite.prepare('SELECT encoded_list FROM status_list_state WHERE list_id = ?').get(listId) as { encoded_list: string } | undefined;
-      if (!st) throw new RegistryError('internal', `status list ${listId} is missing from this node's state`);
-      const list = decodeStatusList(st.encoded_list);
-      list.set(index, value);
-      this.d.store.sqlite.prepare('UPDATE status_list_state SET encoded_list = ?, dirty = 1, updated_at = ? WHERE list_id = ?').run(list.encode(), now, listId);
-      if (action === 'revoke') this.d.store.sqlite.prepare('UPDATE issued_credentials SET revoked_at = ?, reason = ? WHERE id = ?').run(now, reason ?? null, id);
-      else if (action === 'suspend') this.d.store.sqlite.prepare('UPDATE issued_credentials SET suspended_at = ?, reason = ? WHERE id = ?').run(now, reason ?? null, id);
-      else this.d.store.sqlite.prepare('UPDATE issued_credentials SET suspended_at = NULL, reason = ? WHERE id = ?').run(reason ?? null, id);
+      this.setBitInTx(listId, index, value, now);
+      if (action === 'revoke') this.d.store.statement('UPDATE issued_credentials SET revoked_at = ?, reason = ? WHERE id = ?').run(now, reason ?? null, id);
+      else if (action === 'suspend') this.d.store.statement('UPDATE issued_credentials SET suspended_at = ?, reason = ? WHERE id = ?').run(now, reason ?? null, id);
+      else this.d.store.statement('UPDATE issued_credentials SET suspended_at = NULL, reason = ? WHERE id = ?').run(reason ?? null, id);
     });
     await this.publishList(listId);
     return this.get(id)!;
@@ -374,15 +455,109 @@ export class CredentialService {
 
   /** Publishes lists whose bits changed but were not published (a crash between the change and the entry). */
   async publishPending(): Promise<number> {
-    const rows = this.d.store.sqlite.prepare('SELECT list_id FROM status_list_state WHERE dirty = 1').all() as { list_id: string }[];
+    const rows = this.d.store.statement('SELECT list_id FROM status_list_state WHERE dirty = 1').all() as { list_id: string }[];
     for (const r of rows) await this.publishList(r.list_id);
     return rows.length;
+  }
+
+  /**
+   * Re-signs, with the current key, every list of this unit whose published copy is signed by a key declared
+   * compromised, so no list stays signed only by such a key (run after a compromise, by whichever process declared
+   * it, and at start). Credentials of that key then point at a list of another issuer: standard verifiers that
+   * demand matching issuers report their status as unverifiable, so they are to be re-issued (`reissue`).
+   */
+  async resignCompromisedLists(): Promise<string[]> {
+    const done: string[] = [];
+    for (const r of this.d.store.statement('SELECT list_id FROM status_list_state ORDER BY list_id').all() as { list_id: string }[]) {
+      const published = this.d.statusLists.get(statusListGlobalId(this.author, r.list_id))?.body.credential as { issuer?: unknown } | undefined;
+      const issuer = typeof published?.issuer === 'string' ? published.issuer : (published?.issuer as { id?: unknown } | undefined)?.id;
+      if (typeof issuer !== 'string' || !this.d.keys.isCompromised(issuer)) continue;
+      await this.publishList(r.list_id);
+      done.push(statusListGlobalId(this.author, r.list_id));
+    }
+    return done;
+  }
+
+  // ------------------------------------------------------------------ re-issuing
+
+  /**
+   * Re-issues a credential in force with the current key: the same achievement, learner (the same identity hash and
+   * salt), award date and end of validity, a new id, new status entries and `validFrom` now; the old one is revoked
+   * ("re-issued as …", `replacedBy`) in the same transaction that stores the new one.
+   */
+  async reissue(id: string): Promise<{ old: IssuedCredential; credential: IssuedCredential }> {
+    const row = this.row(id);
+    if (!row) throw new RegistryError('not_found', `no credential ${id} was issued by this node`);
+    if (row.revoked_at) throw new RegistryError('conflict', `credential ${id} is revoked; issue a new one instead`);
+    if (row.suspended_at) throw new RegistryError('conflict', `credential ${id} is suspended; reinstate or revoke it first`);
+    const signer = await this.signer();
+    if (row.issuer_key === signer.did) throw new RegistryError('conflict', `credential ${id} is already signed by the current issuer key`);
+    const old = JSON.parse(row.credential) as Record<string, unknown>;
+    const now = this.d.clock.now();
+    if (typeof old['validUntil'] === 'string' && Date.parse(old['validUntil']) <= now.getTime())
+      throw new RegistryError('conflict', `credential ${id} expired on ${old['validUntil']}`);
+    const revocation = await this.allocate('revocation', signer.did);
+    const suspension = row.suspension_list !== null ? await this.allocate('suspension', signer.did) : null;
+    const status: StatusEntry[] = [buildStatusEntry({ statusListCredential: this.statusListUrl(revocation.list), index: revocation.index, purpose: 'revocation' })];
+    if (suspension) status.push(buildStatusEntry({ statusListCredential: this.statusListUrl(suspension.list), index: suspension.index, purpose: 'suspension' }));
+    const newId = `urn:uuid:${randomUUID()}`;
+    const { proof: _proof, ...rest } = old;
+    const issuer = rest['issuer'] && typeof rest['issuer'] === 'object' ? { ...(rest['issuer'] as Record<string, unknown>), id: signer.did } : signer.did;
+    const unsigned = { ...rest, id: newId, issuer, validFrom: isoSeconds(now), credentialStatus: status.length === 1 ? status[0] : status };
+    const signed = await signer.sign(unsigned, { created: now });
+    let replacedList: string | null = null;
+    this.d.store.tx(() => {
+      replacedList = this.revokeInTx(id, now.toISOString(), `re-issued as ${newId} with issuer key ${signer.did}`, newId);
+      if (!replacedList) throw new RegistryError('conflict', `credential ${id} was revoked meanwhile`);
+      this.st.insertCredential.run(newId, row.microcredential_id, row.microcredential_version, row.learner_name, row.learner_key, row.dedupe_key, JSON.stringify(signed), signer.did, now.toISOString(), revocation.list, revocation.index, suspension?.list ?? null, suspension?.index ?? null, null);
+    });
+    if (replacedList) await this.publishList(replacedList);
+    return { old: this.get(id)!, credential: this.get(newId)! };
+  }
+
+  /**
+   * Re-issues, with the current key, the credentials in force (not suspended) signed by `issuerKey` and issued in
+   * [issuedFrom, issuedTo), oldest first, at most `limit` per call; each row reports on its own. `remaining` counts
+   * what still matches (call again until it is 0; rows that failed stay there).
+   */
+  async reissueBatch(q: { issuerKey: string; issuedFrom?: string; issuedTo?: string; limit?: number }): Promise<{ rows: ReissueRowResult[]; reissued: number; failed: number; remaining: number }> {
+    if (typeof q.issuerKey !== 'string' || !q.issuerKey) throw new RegistryError('validation_failed', 'issuerKey is required');
+    for (const d of [q.issuedFrom, q.issuedTo]) if (d !== undefined && Number.isNaN(Date.parse(d))) throw new RegistryError('validation_failed', `not a date: ${d}`);
+    const current = this.d.keys.currentSigningKey().did;
+    if (q.issuerKey === current) throw new RegistryError('validation_failed', `${q.issuerKey} is the current issuer key: its credentials need no re-issue`);
+    const limit = Math.min(Math.max(1, q.limit ?? 100), 1000);
+    const where = ['issuer_key = ?', 'revoked_at IS NULL', 'suspended_at IS NULL'];
+    const args: unknown[] = [q.issuerKey];
+    if (q.issuedFrom) {
+      where.push('issued_at >= ?');
+      args.push(new Date(q.issuedFrom).toISOString());
+    }
+    if (q.issuedTo) {
+      where.push('issued_at < ?');
+      args.push(new Date(q.issuedTo).toISOString());
+    }
+    const ids = this.d.store.statement(`SELECT id, learner_name FROM issued_credentials WHERE ${where.join(' AND ')} ORDER BY issued_at, id LIMIT ?`).all(...args, limit) as { id: string; learner_name: string }[];
+    const rows: ReissueRowResult[] = [];
+    for (const r of ids) {
+      if (this.stopping) break;
+      try {
+        const out = await this.reissue(r.id);
+        rows.push({ id: r.id, status: 'reissued', newId: out.credential.id, learnerName: r.learner_name });
+      } catch (e) {
+        if (!(e instanceof RegistryError)) this.d.logger.error('re-issue failed', { id: r.id, error: String(e) });
+        rows.push({ id: r.id, status: 'failed', learnerName: r.learner_name, error: e instanceof RegistryError ? e.message : 'internal error' });
+      }
+      if (rows.length % 20 === 0) await new Promise((res) => setImmediate(res));
+    }
+    const remaining = (this.d.store.statement(`SELECT count(*) AS c FROM issued_credentials WHERE ${where.join(' AND ')}`).get(...args) as { c: number }).c;
+    const reissued = rows.filter((r) => r.status === 'reissued').length;
+    return { rows, reissued, failed: rows.length - reissued, remaining };
   }
 
   // ------------------------------------------------------------------ reads
 
   private row(id: string): Row | undefined {
-    return this.d.store.sqlite.prepare('SELECT * FROM issued_credentials WHERE id = ?').get(id) as Row | undefined;
+    return this.st.credential.get(id) as Row | undefined;
   }
 
   private present(r: Row): IssuedCredential {
@@ -398,6 +573,7 @@ export class CredentialService {
       verifyUrl: this.verifyUrl(r.id),
       qrUrl: `${this.base()}/api/v1/credentials/${encodeURIComponent(r.id)}/qr.svg`,
       jobId: r.job_id,
+      replacedBy: r.replaced_by ?? null,
     };
   }
 
@@ -406,7 +582,7 @@ export class CredentialService {
     return r ? this.present(r) : null;
   }
 
-  list(q: { q?: string; microcredential?: string; limit?: number; offset?: number } = {}): { items: Omit<IssuedCredential, 'credential'>[]; total: number } {
+  list(q: CredentialListQuery = {}): { items: Omit<IssuedCredential, 'credential'>[]; total: number } {
     const where: string[] = [];
     const args: unknown[] = [];
     if (q.q) {
@@ -417,11 +593,26 @@ export class CredentialService {
       where.push('microcredential_id = ?');
       args.push(q.microcredential);
     }
+    if (q.issuerKey) {
+      where.push('issuer_key = ?');
+      args.push(q.issuerKey);
+    }
+    if (q.status === 'revoked') where.push('revoked_at IS NOT NULL');
+    else if (q.status === 'suspended') where.push('revoked_at IS NULL AND suspended_at IS NOT NULL');
+    else if (q.status === 'active') where.push('revoked_at IS NULL AND suspended_at IS NULL');
+    else if (q.status !== undefined) throw new RegistryError('validation_failed', `unknown status ${String(q.status)}`);
+    // issued_at is stored as toISOString(): dates are normalised the same way so the text comparison is a time one
+    for (const [d, op] of [[q.issuedFrom, '>='], [q.issuedTo, '<']] as const) {
+      if (d === undefined) continue;
+      if (Number.isNaN(Date.parse(d))) throw new RegistryError('validation_failed', `not a date: ${d}`);
+      where.push(`issued_at ${op} ?`);
+      args.push(new Date(d).toISOString());
+    }
     const w = where.length ? `WHERE ${where.join(' AND ')}` : '';
     const limit = Math.min(Math.max(1, q.limit ?? 50), 500);
     const offset = Math.max(0, q.offset ?? 0);
-    const total = (this.d.store.sqlite.prepare(`SELECT count(*) AS c FROM issued_credentials ${w}`).get(...args) as { c: number }).c;
-    const rows = this.d.store.sqlite.prepare(`SELECT * FROM issued_credentials ${w} ORDER BY issued_at DESC, id LIMIT ? OFFSET ?`).all(...args, limit, offset) as Row[];
+    const total = (this.d.store.statement(`SELECT count(*) AS c FROM issued_credentials ${w}`).get(...args) as { c: number }).c;
+    const rows = this.d.store.statement(`SELECT * FROM issued_credentials ${w} ORDER BY issued_at DESC, id LIMIT ? OFFSET ?`).all(...args, limit, offset) as Row[];
     return {
       items: rows.map((r) => {
         const { credential: _c, ...rest } = this.present(r);
@@ -441,10 +632,12 @@ export class CredentialService {
   /**
    * Issues a cohort. Each row on its own: a bad row is reported with its line and never stops the others; a row
    * already issued (same microcredential version and learner) is skipped, so re-running a file issues nothing twice.
+   * With a `jobId`, each row's result is stored in job_rows as it is processed; an issued row's result in the same
+   * transaction as its credential.
    */
   async issueRows(rows: CohortRow[], opts: { microcredential?: string; jobId?: string; onProgress?: (done: number, last: BatchRowResult) => void } = {}): Promise<BatchRowResult[]> {
     const out: BatchRowResult[] = [];
-    for (const row of rows) {
+    for (const [idx, row] of rows.entries()) {
       if (this.stopping) throw new RegistryError('timeout', `interrupted at line ${row.line}: the node is stopping; re-run the same file to issue the remaining rows (issued rows are skipped)`);
       let r: BatchRowResult;
       if (row.error) r = { line: row.line, status: 'failed', error: row.error, ...(row.name ? { name: row.name } : {}) };
@@ -453,7 +646,7 @@ export class CredentialService {
         try {
           if (!mcRef) throw new RegistryError('validation_failed', 'no microcredential for this row (column microcredencial / microcredential, or one for the whole file)');
           const learner = { name: row.name!, ...(row.email ? { email: row.email } : {}), ...(row.did ? { did: row.did } : {}) };
-          const c = await this.issue({ microcredential: mcRef, learner, ...(row.validUntil ? { validUntil: row.validUntil } : {}) }, opts.jobId ? { jobId: opts.jobId } : {});
+          const c = await this.issue({ microcredential: mcRef, learner, ...(row.validUntil ? { validUntil: row.validUntil } : {}) }, opts.jobId ? { jobId: opts.jobId, jobRow: { idx, line: row.line } } : {});
           r = { line: row.line, status: 'issued', id: c.id, name: row.name! };
         } catch (e) {
           if (e instanceof RegistryError && e.code === 'conflict' && typeof (e.details as { existing?: unknown } | undefined)?.existing === 'string')
@@ -462,6 +655,8 @@ export class CredentialService {
           if (!(e instanceof RegistryError)) this.d.logger.error('batch row failed', { line: row.line, error: String(e) });
         }
       }
+      // issued rows were stored with their credential; OR IGNORE keeps that result if anything threw after the commit
+      if (opts.jobId && r.status !== 'issued') this.st.insertJobRowIfNone.run(opts.jobId, idx, r.line, r.status, r.id ?? null, r.name ?? null, r.error ?? null);
       out.push(r);
       opts.onProgress?.(out.length, r);
       // let HTTP requests in between rows
@@ -477,81 +672,47 @@ export class CredentialService {
     if (opts.microcredential) this.resolveMicrocredential(opts.microcredential);
     const id = randomUUID();
     const now = this.d.clock.now().toISOString();
-    this.d.store.sqlite
-      .prepare("INSERT INTO jobs (id, kind, status, total, done, result, created_at, updated_at) VALUES (?, 'credential-batch', 'queued', ?, 0, '[]', ?, ?)")
-      .run(id, rows.length, now, now);
-    const results: BatchRowResult[] = [];
-    const save = (state: BatchJob['state'], error?: string) =>
-      this.d.store.sqlite
-        .prepare('UPDATE jobs SET status = ?, done = ?, result = ?, updated_at = ? WHERE id = ?')
-        .run(state, results.length, JSON.stringify(error ? { rows: results, error } : { rows: results }), this.d.clock.now().toISOString(), id);
-    let lastSave = 0;
+    this.st.insertJob.run(id, rows.length, now, now);
+    const setState = (state: BatchJob['state'], error?: string) => this.st.setJobState.run(state, error ?? null, this.d.clock.now().toISOString(), id);
     const run = (async () => {
       await new Promise((res) => setImmediate(res));
-      save('running');
+      setState('running');
       try {
-        await this.issueRows(rows, {
-          ...(opts.microcredential ? { microcredential: opts.microcredential } : {}),
-          jobId: id,
-          onProgress: (_n, r) => {
-            results.push(r);
-            if (performance.now() - lastSave > 2_000) {
-              lastSave = performance.now();
-              save('running');
-            }
-          },
-        });
-        save('done');
+        await this.issueRows(rows, { ...(opts.microcredential ? { microcredential: opts.microcredential } : {}), jobId: id });
+        setState('done');
       } catch (e) {
         this.d.logger.error('batch job failed', { job: id, error: String(e) });
-        save('failed', String((e as Error)?.message ?? e));
+        setState('failed', String((e as Error)?.message ?? e));
       }
-    })().finally(() => {
-      this.running.delete(id);
-      this.live.delete(id);
-    });
-    this.live.set(id, results);
+    })().finally(() => this.running.delete(id));
     this.running.set(id, run);
     return this.job(id)!;
   }
 
-  /** A job with its counts and its row results from index `from` on (pollers ask only for what is new). */
+  /**
+   * A job with its counts and its row results from index `from` on (pollers ask only for what is new). Read from the
+   * database, where each row's result is stored as it is processed: what a job reports is what happened, even after
+   * a crash.
+   */
   job(id: string, from = 0): BatchJob | null {
-    const r = this.d.store.sqlite.prepare('SELECT id, status, total, done, created_at, updated_at FROM jobs WHERE id = ?').get(id) as
-      | { id: string; status: BatchJob['state']; total: number; done: number; created_at: string; updated_at: string }
-      | undefined;
+    const r = this.st.job.get(id) as { id: string; status: BatchJob['state']; total: number; error: string | null; created_at: string; updated_at: string } | undefined;
     if (!r) return null;
-    const live = this.live.get(id);
-    let rows: BatchRowResult[];
-    let error: string | undefined;
-    if (live && r.status !== 'done' && r.status !== 'failed') rows = live;
-    else {
-      const res = (this.d.store.sqlite.prepare('SELECT result FROM jobs WHERE id = ?').get(id) as { result: string }).result;
-      const parsed = JSON.parse(res) as { rows?: BatchRowResult[]; error?: string } | BatchRowResult[];
-      rows = Array.isArray(parsed) ? parsed : (parsed.rows ?? []);
-      if (!Array.isArray(parsed)) error = parsed.error;
-    }
-    let issued = 0;
-    let skipped = 0;
-    let failed = 0;
-    for (const x of rows) {
-      if (x.status === 'issued') issued++;
-      else if (x.status === 'skipped') skipped++;
-      else failed++;
-    }
+    const counts = { issued: 0, skipped: 0, failed: 0 };
+    for (const c of this.st.jobCounts.all(id) as { status: BatchRowResult['status']; n: number }[]) counts[c.status in counts ? c.status : 'failed'] += c.n;
+    const rows = (this.st.jobRows.all(id, Math.max(0, Math.floor(from) || 0)) as { line: number; status: BatchRowResult['status']; credential_id: string | null; name: string | null; error: string | null }[]).map(
+      (x): BatchRowResult => ({ line: x.line, status: x.status, ...(x.credential_id !== null ? { id: x.credential_id } : {}), ...(x.name !== null ? { name: x.name } : {}), ...(x.error !== null ? { error: x.error } : {}) }),
+    );
     const job: BatchJob = {
       id: r.id,
-      state: live && r.status === 'queued' ? 'running' : r.status,
+      state: r.status,
       total: r.total,
-      processed: rows.length,
-      issued,
-      skipped,
-      failed,
-      rows: rows.slice(Math.max(0, from)),
+      processed: counts.issued + counts.skipped + counts.failed,
+      ...counts,
+      rows,
       createdAt: r.created_at,
       updatedAt: r.updated_at,
     };
-    if (error) job.error = error;
+    if (r.error !== null) job.error = r.error;
     return job;
   }
 
@@ -561,12 +722,44 @@ export class CredentialService {
     await Promise.allSettled([...this.running.values()]);
   }
 
-  /** Jobs interrupted by a stop are marked failed on the next start; their issued rows stay issued. */
+  /**
+   * Jobs left queued or running by the last stop (or a crash) are marked failed on the next start. Their row results
+   * need no repair: each was stored as its row was processed, an issued row with its credential.
+   */
   recoverInterruptedJobs(): number {
-    return this.d.store.sqlite
-      .prepare("UPDATE jobs SET status = 'failed', result = json_set(CASE WHEN json_type(result) = 'object' THEN result ELSE json_object('rows', json(result)) END, '$.error', 'interrupted: the node stopped; re-run the same file to issue the remaining rows (issued rows are skipped)') WHERE status IN ('queued', 'running')")
-      .run().changes;
+    return this.st.failInterruptedJobs.run('interrupted: the node stopped; re-run the same file to issue the remaining rows (issued rows are skipped)', this.d.clock.now().toISOString()).changes;
   }
+}
+
+/** The issuance and batch-job statements (CredentialService.st). */
+function prepareStatements(store: Store) {
+  const p = (sql: string) => store.sqlite.prepare(sql);
+  return {
+    // the duplicate rule holds for credentials in force only (a partial unique index backs it)
+    dedupe: p('SELECT id, issuer_key FROM issued_credentials WHERE dedupe_key = ? AND revoked_at IS NULL'),
+    credential: p('SELECT * FROM issued_credentials WHERE id = ?'),
+    insertCredential: p(
+      `INSERT INTO issued_credentials (id, microcredential_id, microcredential_version, learner_name, learner_key, dedupe_key, credential,
+         issuer_key, issued_at, revocation_list, revocation_index, suspension_list, suspension_index, job_id)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ),
+    insertJob: p("INSERT INTO jobs (id, kind, status, total, created_at, updated_at) VALUES (?, 'credential-batch', 'queued', ?, ?, ?)"),
+    setJobState: p('UPDATE jobs SET status = ?, error = ?, updated_at = ? WHERE id = ?'),
+    failInterruptedJobs: p("UPDATE jobs SET status = 'failed', error = ?, updated_at = ? WHERE status IN ('queued', 'running')"),
+    insertJobRow: p('INSERT INTO job_rows (job_id, idx, line, status, credential_id, name, error) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+    insertJobRowIfNone: p('INSERT OR IGNORE INTO job_rows (job_id, idx, line, status, credential_id, name, error) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+    currentList: p('SELECT list_id, size, next_index FROM status_list_state WHERE issuer_key = ? AND purpose = ? AND next_index < size ORDER BY list_id LIMIT 1'),
+    adoptEmptyList: p('UPDATE status_list_state SET issuer_key = ? WHERE issuer_key IS NULL AND purpose = ? AND next_index = 0'),
+    takeIndex: p('UPDATE status_list_state SET next_index = next_index + 1, updated_at = ? WHERE list_id = ?'),
+    job: p('SELECT id, status, total, error, created_at, updated_at FROM jobs WHERE id = ?'),
+    jobCounts: p('SELECT status, count(*) AS n FROM job_rows WHERE job_id = ? GROUP BY status'),
+    jobRows: p('SELECT line, status, credential_id, name, error FROM job_rows WHERE job_id = ? AND idx >= ? ORDER BY idx'),
+  };
+}
+
+/** `r1` of the network-wide list id `r1.<16 hex>`. */
+function localListId(globalId: string): string {
+  return globalId.slice(0, globalId.lastIndexOf('.'));
 }
 
 /** The institution's name as its profile gives it, or its DID when no profile has replicated yet. */

@@ -18,12 +18,32 @@ export type Db = BetterSQLite3Database<typeof schema>;
 /** WAL pages before a connection checkpoints by itself (the node's does not while its WalCheckpointer runs). */
 export const AUTO_CHECKPOINT_PAGES = 8192;
 
+/**
+ * A shared prepared statement that can only be run: no pluck / raw / expand / bind / iterate, so no caller can change
+ * what it returns for another caller with the same SQL, and none can leave it busy mid-iteration.
+ */
+export interface PlainStatement {
+  get(...params: unknown[]): unknown;
+  all(...params: unknown[]): unknown[];
+  run(...params: unknown[]): Database.RunResult;
+}
+
+/** How many SQL texts `statement()` keeps prepared per connection (least recently used dropped first). */
+export const STATEMENT_CACHE_SIZE = 500;
+
 export interface Store {
+  /** The connection. `sqlite.prepare` is better-sqlite3's own (never patched): each call prepares a new statement. */
   readonly sqlite: Database.Database;
   readonly db: Db;
   readonly path: string;
   /** Runs fn in one IMMEDIATE transaction (nested calls join the outer one). */
   tx<T>(fn: () => T): T;
+  /**
+   * The statement for `sql`, prepared on first use and cached (bounded, least recently used dropped): for queries a
+   * service runs inline, next to their code. Hot paths prepare their own statements once instead (fields of the
+   * service, `sqlite.prepare`), and so does any code that needs pluck / raw / iterate.
+   */
+  statement(sql: string): PlainStatement;
   close(): void;
 }
 
@@ -55,8 +75,8 @@ export function openStore(file: string, opts: { readonly?: boolean } = {}): Stor
       if (sqlite.inTransaction) return fn();
       return sqlite.transaction(fn).immediate();
     };
-    memoizePrepare(sqlite);
-    return { sqlite, db, path: file, tx, close: () => sqlite.open && sqlite.close() };
+    const statement = statementCache(sqlite);
+    return { sqlite, db, path: file, tx, statement, close: () => sqlite.open && sqlite.close() };
   } catch (e) {
     sqlite.close();
     throw e;
@@ -64,22 +84,30 @@ export function openStore(file: string, opts: { readonly?: boolean } = {}): Stor
 }
 
 /**
- * Statements are prepared once per SQL text (services prepare inline, next to their queries, for readability; a
- * prepare costs more than many of the queries). Safe because no code in the node changes a statement's mode
- * (pluck / raw / expand) or iterates one while running it again; the cache is bounded.
+ * Store.statement: one prepared statement per SQL text (a prepare costs more than many of the queries), handed out
+ * only through a frozen run-only wrapper, so sharing it is safe whatever callers do with what they get. The
+ * connection's own `prepare` is left alone (no patched globals).
  */
-function memoizePrepare(sqlite: Database.Database): void {
-  const original = sqlite.prepare.bind(sqlite);
-  const cache = new Map<string, Database.Statement>();
-  (sqlite as { prepare: typeof sqlite.prepare }).prepare = ((sql: string) => {
-    let st = cache.get(sql);
-    if (!st) {
-      st = original(sql);
-      if (cache.size >= 500) cache.delete(cache.keys().next().value!);
-      cache.set(sql, st);
+function statementCache(sqlite: Database.Database): (sql: string) => PlainStatement {
+  const cache = new Map<string, PlainStatement>();
+  return (sql) => {
+    let plain = cache.get(sql);
+    if (plain) {
+      // most recently used goes last: the first key is the one to drop
+      cache.delete(sql);
+      cache.set(sql, plain);
+      return plain;
     }
-    return st;
-  }) as typeof sqlite.prepare;
+    const st = sqlite.prepare(sql);
+    plain = Object.freeze({
+      get: (...params: unknown[]) => st.get(...params),
+      all: (...params: unknown[]) => st.all(...params),
+      run: (...params: unknown[]) => st.run(...params),
+    });
+    if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value!);
+    cache.set(sql, plain);
+    return plain;
+  };
 }
 
 function refuseNewerSchema(sqlite: Database.Database, file: string): void {

@@ -3,6 +3,7 @@
  * this file must never become a second source of truth for them (JSON columns hold schema-validated documents).
  * After changing it run `npm run db:generate` (drizzle-kit) to add a migration.
  */
+import { sql } from 'drizzle-orm';
 import { sqliteTable, text, integer, real, primaryKey, index, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 /** Key/value facts about this node and database (network id, manifest hash, created-at). */
@@ -206,29 +207,59 @@ export const issuedCredentials = sqliteTable(
     suspendedAt: text('suspended_at'),
     reason: text('reason'),
     jobId: text('job_id'),
+    replacedBy: text('replaced_by'), // the credential that re-issued this one (this one is then revoked)
   },
-  (t) => [uniqueIndex('issued_credentials_dedupe').on(t.dedupeKey), index('issued_credentials_mc').on(t.microcredentialId)],
+  (t) => [
+    // one credential in force per learner and microcredential version: a revoked one can be issued again
+    uniqueIndex('issued_credentials_dedupe_in_force').on(t.dedupeKey).where(sql`revoked_at IS NULL`),
+    index('issued_credentials_dedupe').on(t.dedupeKey),
+    index('issued_credentials_mc').on(t.microcredentialId),
+    index('issued_credentials_key').on(t.issuerKey, t.issuedAt),
+  ],
 );
 
 /** This node's own status lists (bit allocation and current bits); each change is published as a status-list entry. */
-export const statusListState = sqliteTable('status_list_state', {
-  listId: text('list_id').primaryKey(),
-  purpose: text('purpose').notNull(),
-  size: integer('size').notNull(),
-  nextIndex: integer('next_index').notNull(),
-  encodedList: text('encoded_list').notNull(),
-  dirty: integer('dirty', { mode: 'boolean' }).notNull().default(false),
-  updatedAt: text('updated_at').notNull(),
-});
+export const statusListState = sqliteTable(
+  'status_list_state',
+  {
+    listId: text('list_id').primaryKey(),
+    // the issuer key whose credentials the list holds (and which signs it, unless that key was declared compromised)
+    issuerKey: text('issuer_key'),
+    purpose: text('purpose').notNull(),
+    size: integer('size').notNull(),
+    nextIndex: integer('next_index').notNull(),
+    encodedList: text('encoded_list').notNull(),
+    dirty: integer('dirty', { mode: 'boolean' }).notNull().default(false),
+    updatedAt: text('updated_at').notNull(),
+  },
+  (t) => [index('status_list_state_key').on(t.issuerKey, t.purpose)],
+);
 
-/** Background jobs (CSV batch issuance) with progress and per-row results. Local only. */
+/** Background jobs (CSV batch issuance): state and counts; the per-row results are in job_rows. Local only. */
 export const jobs = sqliteTable('jobs', {
   id: text('id').primaryKey(),
   kind: text('kind').notNull(),
   status: text('status').notNull(), // queued | running | done | failed
   total: integer('total').notNull(),
-  done: integer('done').notNull(),
-  result: text('result').notNull(), // JSON: rows
+  error: text('error'), // why a failed job stopped
   createdAt: text('created_at').notNull(),
-  updatedAt: text('updated_at').notNull(),
+  updatedAt: text('updated_at').notNull(), // last change of status
 });
+
+/**
+ * One result per processed row of a job. An issued row is written in the same transaction as its credential, so
+ * after any crash the job reports exactly the credentials it issued (job state and issued_credentials never disagree).
+ */
+export const jobRows = sqliteTable(
+  'job_rows',
+  {
+    jobId: text('job_id').notNull(),
+    idx: integer('idx').notNull(), // position of the row in the job's file (0-based), the order rows are reported in
+    line: integer('line').notNull(), // line in the CSV file
+    status: text('status').notNull(), // issued | skipped | failed
+    credentialId: text('credential_id'),
+    name: text('name'),
+    error: text('error'),
+  },
+  (t) => [primaryKey({ columns: [t.jobId, t.idx] })],
+);
