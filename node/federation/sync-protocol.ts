@@ -93,16 +93,21 @@ class Framed {
     return this.parse<T>(await this.recvBytes(), expected);
   }
   parse<T extends { t: string }>(data: Uint8Array, expected: string[]): T {
-    let msg: unknown;
-    try {
-      msg = JSON.parse(dec.decode(data));
-    } catch {
-      throw new ProtocolError('malformed frame (not UTF-8 JSON)');
-    }
-    if (!msg || typeof msg !== 'object' || typeof (msg as { t?: unknown }).t !== 'string' || !expected.includes((msg as { t: string }).t))
-      throw new ProtocolError(`unexpected frame, wanted ${expected.join('|')}`);
-    return msg as T;
+    return parseFrame<T>(data, expected);
   }
+}
+
+/** One frame of the protocol: strict UTF-8, JSON, an object whose `t` is one of `expected`; ProtocolError otherwise. */
+export function parseFrame<T extends { t: string }>(data: Uint8Array, expected: string[]): T {
+  let msg: unknown;
+  try {
+    msg = JSON.parse(dec.decode(data));
+  } catch {
+    throw new ProtocolError('malformed frame (not UTF-8 JSON)');
+  }
+  if (!msg || typeof msg !== 'object' || typeof (msg as { t?: unknown }).t !== 'string' || !expected.includes((msg as { t: string }).t))
+    throw new ProtocolError(`unexpected frame, wanted ${expected.join('|')}`);
+  return msg as T;
 }
 
 function wireHeads(heads: Head[]): WireHead[] {
