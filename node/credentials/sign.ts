@@ -1,7 +1,9 @@
 /**
  * Signs credentials with `DataIntegrityProof` / `eddsa-rdfc-2022` through `@digitalbazaar/vc` `issue()`, from the
- * 32-byte seed of an issuer key. One `CredentialSigner` per key; reuse it (the suite and the document loader's
- * caches are per signer). Must never persist keys or credentials, and never fetch contexts from the network.
+ * 32-byte seed of an issuer key, and presentations (a holder's did:key, proof purpose `authentication`, with the
+ * verifier's challenge and domain) through `signPresentation()`. One signer per key; reuse it (the suite and the
+ * document loader's caches are per signer). Must never persist keys, credentials or presentations, and never fetch
+ * contexts from the network.
  */
 import * as vc from '@digitalbazaar/vc';
 import { DataIntegrityProof } from '@digitalbazaar/data-integrity';
@@ -57,6 +59,53 @@ export async function createCredentialSigner(seed: Uint8Array, options: CreateSi
         throw new RegistryError('validation_failed', `cannot sign credential: ${(e as Error).message}`, undefined, {
           cause: e,
         });
+      }
+    },
+  };
+}
+
+export interface PresentationSignOptions {
+  /** The verifier's challenge (required: a presentation without one can be replayed). */
+  challenge: string;
+  domain?: string;
+  created?: Date | string;
+}
+
+export interface PresentationSigner {
+  /** did:key of the holder: the presentation's `holder` (when set) must equal it. */
+  readonly did: string;
+  readonly verificationMethod: string;
+  sign<T extends Record<string, unknown>>(presentation: T, options: PresentationSignOptions): Promise<T & { proof: unknown }>;
+}
+
+/** Creates a signer for a holder key (a learner's wallet, a test) with this seed. */
+export async function createPresentationSigner(seed: Uint8Array, options: CreateSignerOptions = {}): Promise<PresentationSigner> {
+  installJsonLdContextCache();
+  const key = keyFromSeed(seed);
+  const signer = createEd25519Signer(key.privateKeyObject, key.verificationMethod);
+  const documentLoader = options.documentLoader ?? createDocumentLoader();
+  return {
+    did: key.did,
+    verificationMethod: key.verificationMethod,
+    async sign(presentation, opts) {
+      const holder = presentation['holder'];
+      const holderId = typeof holder === 'string' ? holder : (holder as { id?: unknown } | undefined)?.id;
+      if (holderId !== undefined && holderId !== key.did) {
+        throw new RegistryError('validation_failed', `presentation holder ${String(holderId)} is not the signing key ${key.did}`);
+      }
+      if (typeof opts?.challenge !== 'string' || !opts.challenge) throw new RegistryError('validation_failed', 'a presentation is signed on a challenge');
+      const suite = new DataIntegrityProof({ signer, cryptosuite: eddsaRdfc2022, ...(opts.created ? { date: opts.created } : {}) });
+      try {
+        return await vc.signPresentation({
+          presentation: structuredClone(presentation),
+          suite,
+          challenge: opts.challenge,
+          ...(opts.domain !== undefined ? { domain: opts.domain } : {}),
+          documentLoader,
+        });
+      } catch (e) {
+        if (e instanceof RegistryError) throw e;
+        throw new RegistryError('validation_failed', `cannot sign presentation: ${(e as Error).message}`, undefined, { cause: e });
       }
     },
   };

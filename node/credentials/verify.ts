@@ -16,6 +16,8 @@ import {
 import type { StatusBits, StatusPurpose } from './status-list.js';
 import { installJsonLdContextCache } from './jsonld-context-cache.js';
 import { createCachingEddsaRdfc2022Cryptosuite } from './ed25519-fast.js';
+import { checkProofSet, type ProofRef } from './proof-set.js';
+import { checkHolder, holderOf, presentationOptions, presentationSummary, type PresentationOptions } from './presentation.js';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Dependencies (implemented by trust / store / federation; sync or async)
@@ -87,7 +89,9 @@ export type CheckId =
   | 'status'
   | 'validity_period'
   | 'schema'
-  | 'microcredential_listed';
+  | 'microcredential_listed'
+  /** Presentations (and credentials verified against a challenge / domain): the holder's own proof. */
+  | 'holder_authenticated';
 
 export type CheckStatus = 'ok' | 'failed' | 'unchecked';
 
@@ -95,6 +99,8 @@ export interface Check {
   id: CheckId;
   status: CheckStatus;
   reason: string;
+  /** `proof` / `holder_authenticated`: the proof of the set that failed or could not be checked. */
+  proof?: ProofRef;
 }
 
 export interface CredentialSummary {
@@ -123,6 +129,8 @@ export interface VerificationReport {
   /** Presentations: one report per contained credential. */
   credentials?: VerificationReport[];
   holder?: string;
+  /** Presentations: one line for the whole, e.g. "credentials verified, holder not authenticated". */
+  summary?: string;
   freshness: Freshness | null;
   checkedAt: string;
 }
@@ -145,7 +153,8 @@ const OB_TYPES = new Set(['OpenBadgeCredential', 'AchievementCredential']);
 // ---------------------------------------------------------------------------------------------------------------
 
 export interface Verifier {
-  verify(input: unknown): Promise<VerificationReport>;
+  /** `options`: the challenge / domain the caller asked the holder of a presentation to sign. */
+  verify(input: unknown, options?: PresentationOptions): Promise<VerificationReport>;
 }
 
 /** A verifier that reuses its document loader and proof suites across calls (use this on hot paths). */
@@ -154,12 +163,12 @@ export function createVerifier(deps: VerifierDeps): Verifier {
   const documentLoader = deps.documentLoader ?? createDocumentLoader({ extraDocuments: deps.extraDocuments });
   const suites = [new DataIntegrityProof({ cryptosuite: createCachingEddsaRdfc2022Cryptosuite() }), new Ed25519Signature2020()];
   const ctx: Ctx = { deps, documentLoader, suites, skew: deps.maxClockSkewSeconds ?? 300 };
-  return { verify: (input) => verifyTop(ctx, input) };
+  return { verify: (input, options) => verifyTop(ctx, input, presentationOptions(options)) };
 }
 
 /** Verifies one input (JSON text, bytes or a parsed object: a credential or a presentation). Never throws. */
-export async function verifyCredential(input: unknown, deps: VerifierDeps): Promise<VerificationReport> {
-  return createVerifier(deps).verify(input);
+export async function verifyCredential(input: unknown, deps: VerifierDeps, options?: PresentationOptions): Promise<VerificationReport> {
+  return createVerifier(deps).verify(input, options);
 }
 
 interface Ctx {
@@ -171,8 +180,8 @@ interface Ctx {
 
 class Checks {
   private readonly map = new Map<CheckId, Check>();
-  set(id: CheckId, status: CheckStatus, reason: string): void {
-    this.map.set(id, { id, status, reason });
+  set(id: CheckId, status: CheckStatus, reason: string, proof?: ProofRef): void {
+    this.map.set(id, proof ? { id, status, reason, proof } : { id, status, reason });
   }
   has(id: CheckId): boolean {
     return this.map.has(id);
@@ -223,7 +232,7 @@ function safeNow(deps: VerifierDeps): Date {
   return new Date();
 }
 
-async function verifyTop(ctx: Ctx, input: unknown): Promise<VerificationReport> {
+async function verifyTop(ctx: Ctx, input: unknown, options: PresentationOptions): Promise<VerificationReport> {
   const now = safeNow(ctx.deps);
   const freshness = await safeFreshness(ctx.deps);
   let parsed: unknown;
@@ -235,8 +244,16 @@ async function verifyTop(ctx: Ctx, input: unknown): Promise<VerificationReport> 
   try {
     const obj = parsed as Record<string, unknown>;
     const types = asArray(obj['type']).filter((t): t is string => typeof t === 'string');
-    if (types.includes('VerifiablePresentation')) return await verifyPresentation(ctx, obj, freshness, now);
-    return await verifyOne(ctx, obj, freshness, now);
+    if (types.includes('VerifiablePresentation')) return await verifyPresentation(ctx, obj, options, freshness, now);
+    const report = await verifyOne(ctx, obj, freshness, now);
+    if (options.challenge === undefined && options.domain === undefined) return report;
+    // The caller asked a holder to prove presence: a bare credential cannot, whatever its own checks say.
+    const holder: Check = {
+      id: 'holder_authenticated',
+      status: 'unchecked',
+      reason: 'a challenge / domain was given, but a credential alone carries no holder proof: send a presentation signed by its holder',
+    };
+    return finish('credential', [...report.checks, holder], freshness, now, withoutOutcome(report));
   } catch (e) {
     // Defensive: a bug in a check must still produce a report, never an exception.
     return invalid(`internal error while verifying: ${(e as Error)?.message ?? String(e)}`, freshness, now);
@@ -281,9 +298,20 @@ function parseInput(input: unknown, maxChars: number): unknown {
   return input;
 }
 
+/** A report's details without the fields `finish` computes (to rebuild it with more checks). */
+function withoutOutcome(r: VerificationReport): Partial<VerificationReport> {
+  const rest: Partial<VerificationReport> = { ...r };
+  for (const k of ['kind', 'verified', 'outcome', 'checks', 'freshness', 'checkedAt'] as const) delete rest[k];
+  return rest;
+}
+
+/** Presentation checks: the credentials' checks (worst of each), the holder's proof after the credentials' proofs. */
+const PRESENTATION_CHECK_ORDER: readonly CheckId[] = Object.freeze([...CHECK_ORDER.slice(0, 3), 'holder_authenticated', ...CHECK_ORDER.slice(3)]);
+
 async function verifyPresentation(
   ctx: Ctx,
   vp: Record<string, unknown>,
+  options: PresentationOptions,
   freshness: Freshness | null,
   now: Date,
 ): Promise<VerificationReport> {
@@ -296,8 +324,11 @@ async function verifyPresentation(
   if (inner.length === 0 && !checks.has('parse')) checks.set('parse', 'failed', 'the presentation contains no credential');
   if (inner.length > 100 && !checks.has('parse')) checks.set('parse', 'failed', 'the presentation contains more than 100 credentials');
   const credentials: VerificationReport[] = [];
+  let holderCheck: Check = { id: 'holder_authenticated', status: 'unchecked', reason: 'not a well-formed presentation' };
+  // The envelope's own contexts (the credentials' are their own `contexts` checks).
+  const envelope = unbundledContexts(ctx, { ...vp, verifiableCredential: null });
   if (!checks.has('parse')) {
-    checks.set('parse', 'ok', `presentation with ${inner.length} credential(s); the holder's own proof is not evaluated`);
+    checks.set('parse', 'ok', `presentation with ${inner.length} credential(s)`);
     for (const c of inner) {
       if (typeof c === 'string') {
         credentials.push(invalid('enveloped (JWT / VC-JOSE) credentials are not supported', freshness, now));
@@ -307,19 +338,40 @@ async function verifyPresentation(
         credentials.push(await verifyOne(ctx, c as Record<string, unknown>, freshness, now));
       }
     }
+    holderCheck = await checkHolder(
+      {
+        documentLoader: ctx.documentLoader,
+        suite: ctx.suites[0],
+        resolvable: (vm) => vm.startsWith('did:key:') || isExtraContext(ctx, vm.split('#')[0]!) || isExtraContext(ctx, vm),
+        unbundledContexts: (doc) => unbundledContexts(ctx, doc),
+        now,
+        skewMs: ctx.skew * 1000,
+      },
+      vp,
+      options,
+    );
   }
-  // Presentation-level checks: parse, and each other check is the worst of the contained credentials'.
-  const list = CHECK_ORDER.map<Check>((id) => {
+  // Presentation-level checks: parse, the holder, and each other check is the worst of the contained credentials'.
+  const list = PRESENTATION_CHECK_ORDER.map<Check>((id) => {
     if (id === 'parse') return checks.get('parse')!;
+    if (id === 'holder_authenticated') return holderCheck;
+    if (id === 'contexts' && envelope.length) {
+      return { id, status: 'failed', reason: `presentation: context not bundled: ${envelope.slice(0, 3).join(', ')} (the verifier never fetches from the network)` };
+    }
     const sub = credentials.map((r) => r.checks.find((c) => c.id === id)!);
     if (sub.length === 0) return { id, status: 'unchecked', reason: 'no credential to check' };
     const worst = sub.find((c) => c.status === 'failed') ?? sub.find((c) => c.status === 'unchecked');
     return worst
-      ? { id, status: worst.status, reason: `credential ${sub.indexOf(worst) + 1}: ${worst.reason}` }
+      ? { ...worst, reason: `credential ${sub.indexOf(worst) + 1}: ${worst.reason}` }
       : { id, status: 'ok', reason: `ok for all ${sub.length} credential(s)` };
   });
-  const holder = typeof vp['holder'] === 'string' ? vp['holder'] : (vp['holder'] as { id?: string } | undefined)?.id;
-  return finish('presentation', list, freshness, now, { credentials, ...(holder ? { holder } : {}) });
+  const credentialChecks = list.filter((c) => c.id !== 'holder_authenticated');
+  const holder = holderOf(vp);
+  return finish('presentation', list, freshness, now, {
+    credentials,
+    ...(holder ? { holder } : {}),
+    summary: presentationSummary(credentialChecks, holderCheck),
+  });
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -344,7 +396,7 @@ async function verifyOne(
   checks.set('parse', 'ok', `verifiable credential (VC ${asArray(c['@context'])[0] === CONTEXTS.VC_V2 ? '2.0' : '1.1'})`);
 
   // contexts: every referenced context must be bundled (never fetched).
-  const unknown = [...collectContextUrls(c)].filter((u) => !isBundledContext(u) && !isExtraContext(ctx, u));
+  const unknown = unbundledContexts(ctx, c);
   if (unknown.length) {
     checks.set(
       'contexts',
@@ -386,6 +438,10 @@ function isExtraContext(ctx: Ctx, url: string): boolean {
   return ctx.deps.extraDocuments !== undefined && Object.prototype.hasOwnProperty.call(ctx.deps.extraDocuments, url);
 }
 
+function unbundledContexts(ctx: Ctx, doc: unknown): string[] {
+  return [...collectContextUrls(doc)].filter((u) => !isBundledContext(u) && !isExtraContext(ctx, u));
+}
+
 function vcShapeProblem(c: Record<string, unknown>): string | null {
   const ctxs = asArray(c['@context']);
   if (ctxs.length === 0) return 'no @context: this is not a verifiable credential';
@@ -422,81 +478,40 @@ function collectContextUrls(node: unknown, out = new Set<string>(), depth = 0): 
 
 const SUPPORTED_SUITES = 'DataIntegrityProof/eddsa-rdfc-2022 or Ed25519Signature2020';
 
+/** The issuer's proofs: every proof of the set must verify (Data Integrity); a failure names its proof. */
 async function checkProof(ctx: Ctx, c: Record<string, unknown>, checks: Checks): Promise<void> {
-  const proofs = asArray(c['proof']).filter((p): p is Record<string, unknown> => !!p && typeof p === 'object');
-  if (proofs.length === 0) {
-    checks.set('proof', 'failed', 'the credential has no proof');
-    return;
-  }
-  const supported = proofs.filter(
-    (p) =>
-      (p['type'] === 'DataIntegrityProof' && p['cryptosuite'] === 'eddsa-rdfc-2022') || p['type'] === 'Ed25519Signature2020',
-  );
-  if (supported.length === 0) {
-    const p = proofs[0]!;
-    const name = p['type'] === 'DataIntegrityProof' ? `DataIntegrityProof/${String(p['cryptosuite'])}` : String(p['type']);
-    checks.set('proof', 'failed', `unsupported proof suite: ${name} (supported: ${SUPPORTED_SUITES})`);
-    return;
-  }
-  for (const p of supported) {
-    const vm = typeof p['verificationMethod'] === 'string' ? p['verificationMethod'] : (p['verificationMethod'] as { id?: string })?.id;
-    if (typeof vm !== 'string') {
-      checks.set('proof', 'failed', 'the proof has no verificationMethod');
-      return;
-    }
-    if (!vm.startsWith('did:key:') && !isExtraContext(ctx, vm.split('#')[0]!) && !isExtraContext(ctx, vm)) {
-      checks.set('proof', 'failed', `verification method ${vm} is not a did:key (only did:key issuers are resolvable offline)`);
-      return;
-    }
-  }
-  let result: { verified?: boolean; error?: unknown; results?: { error?: unknown }[] };
-  try {
-    result = await vc.verifyCredential({
-      credential: c,
-      suite: ctx.suites,
-      documentLoader: ctx.documentLoader,
-      // Dates are the validity_period check's business: the proof check is cryptographic only.
-      maxClockSkew: Infinity,
-      checkStatus: async () => ({ verified: true }),
-    });
-  } catch (e) {
-    result = { verified: false, error: e };
-  }
-  if (result.verified) {
-    const p = supported[0]!;
-    checks.set(
-      'proof',
-      'ok',
-      `${p['type'] === 'DataIntegrityProof' ? 'DataIntegrityProof (eddsa-rdfc-2022)' : 'Ed25519Signature2020'} signature verified with ${String(
-        typeof p['verificationMethod'] === 'string' ? p['verificationMethod'] : '',
-      )}`,
-    );
-    return;
-  }
-  checks.set('proof', 'failed', explainProofError(result));
-}
-
-function explainProofError(result: { error?: unknown; results?: { error?: unknown }[] }): string {
-  const messages: string[] = [];
-  const visit = (e: unknown, depth = 0): void => {
-    if (!e || depth > 5) return;
-    const err = e as { message?: string; errors?: unknown[]; details?: unknown; cause?: unknown };
-    if (err.errors?.length) for (const x of err.errors) visit(x, depth + 1);
-    else if (err.message) messages.push(err.message);
-    if (err.cause) visit(err.cause, depth + 1);
-  };
-  visit(result.error);
-  for (const r of result.results ?? []) visit(r.error);
-  const text = messages.join('; ') || 'the proof did not verify';
-  if (/Invalid signature/i.test(text)) {
-    return 'signature does not match the credential content (it was altered after signing, or the proofValue is wrong)';
-  }
-  if (/safe mode/i.test(text)) return `JSON-LD safe mode rejected the credential (a term or value its contexts do not define): ${text}`;
-  if (/context not bundled|never fetches/i.test(text)) return text;
-  if (/issuer must match/i.test(text)) return 'the credential issuer is not the controller of the signing key';
-  if (/not authorized by controller/i.test(text)) return `the key is not an assertion method of its controller: ${text}`;
-  if (/did not match any supported suite|No matching proofs/i.test(text)) return `unsupported proof suite: ${text}`;
-  return text.slice(0, 500);
+  const proofs = asArray(c['proof']);
+  const result = await checkProofSet(proofs, {
+    noun: 'credential',
+    precheck: (p, ref) => {
+      if (!((p['type'] === 'DataIntegrityProof' && p['cryptosuite'] === 'eddsa-rdfc-2022') || p['type'] === 'Ed25519Signature2020')) {
+        const name = p['type'] === 'DataIntegrityProof' ? `${ref.type}/${String(p['cryptosuite'])}` : ref.type;
+        return { status: 'failed', reason: `unsupported proof suite: ${name} (supported: ${SUPPORTED_SUITES})` };
+      }
+      const vm = ref.verificationMethod;
+      if (vm === undefined) return { status: 'failed', reason: 'the proof has no verificationMethod' };
+      if (!vm.startsWith('did:key:') && !isExtraContext(ctx, vm.split('#')[0]!) && !isExtraContext(ctx, vm)) {
+        return { status: 'failed', reason: `verification method ${vm} is not a did:key (only did:key issuers are resolvable offline)` };
+      }
+      return null;
+    },
+    // The credential with this proof alone: jsonld-signatures calls a set verified when ANY proof verifies.
+    verifyOne: (p) =>
+      vc.verifyCredential({
+        credential: { ...c, proof: p },
+        suite: ctx.suites,
+        documentLoader: ctx.documentLoader,
+        // Dates are the validity_period check's business: the proof check is cryptographic only.
+        maxClockSkew: Infinity,
+        checkStatus: async () => ({ verified: true }),
+      }),
+    okReason: (refs) => {
+      const suite = (r: ProofRef): string => (r.type === 'DataIntegrityProof' ? 'DataIntegrityProof (eddsa-rdfc-2022)' : r.type);
+      if (refs.length === 1) return `${suite(refs[0]!)} signature verified with ${refs[0]!.verificationMethod ?? ''}`;
+      return `all ${refs.length} proofs verified: ${refs.map((r) => `${suite(r)} with ${r.verificationMethod ?? ''}`).join('; ')}`;
+    },
+  });
+  checks.set('proof', result.status, result.reason, result.proof);
 }
 
 async function checkIssuer(
@@ -584,15 +599,16 @@ function checkKeyValidity(ctx: Ctx, c: Record<string, unknown>, trust: IssuerKey
   }
   const revoked = time(trust.revokedAt ?? undefined);
   if (revoked !== null) {
+    // The latest proof counts: in a proof set, any proof made after the revocation was made with a revoked key.
     const proofCreated = asArray(c['proof'])
       .map((p) => time((p as { created?: unknown })?.created))
-      .find((t) => t !== null);
+      .reduce<number | null>((a, t) => (t !== null && (a === null || t > a) ? t : a), null);
     const reason = trust.revocationReason ?? 'revoked';
     if (at >= revoked) {
       checks.set('key_valid_at_issuance', 'failed', `issued at or after the key was ${reason} (${trust.revokedAt})`);
       return;
     }
-    if (proofCreated !== undefined && proofCreated !== null && proofCreated >= revoked + skew) {
+    if (proofCreated !== null && proofCreated >= revoked + skew) {
       checks.set('key_valid_at_issuance', 'failed', `signed (proof created) after the key was ${reason} (${trust.revokedAt})`);
       return;
     }

@@ -408,8 +408,12 @@ describe('credentials: presentations and Ed25519Signature2020', () => {
     expect(check(r, 'proof')).toMatchObject({ status: 'failed' });
     expect(check(r, 'proof').reason).toMatch(/^credential 2:/);
     expect(r.verified).toBe(false);
+    // An unsigned presentation of good credentials: the credentials verify, the holder is not authenticated.
     const onlyGood = await createVerifier(w.deps).verify(vc.createPresentation({ verifiableCredential: [good] }));
-    expect(onlyGood.verified).toBe(true);
+    expect(onlyGood.credentials![0]!.verified).toBe(true);
+    expect(check(onlyGood, 'holder_authenticated').status).toBe('unchecked');
+    expect(onlyGood.verified).toBe(false);
+    expect(onlyGood.summary).toBe('credentials verified, holder not authenticated');
   });
 
   it('accepts an Ed25519Signature2020 proof by a did:key issuer', async () => {
