@@ -4,7 +4,7 @@ import path from 'node:path';
 import { lpStream } from '@libp2p/utils';
 import type { Stream } from '@libp2p/interface';
 import { generateKey } from '../../node/identity/keys.js';
-import { signEntry, type Entry } from '../../node/feed/entry.js';
+import { checkEnvelope, signEntry, verifyEntrySignature, type Entry } from '../../node/feed/entry.js';
 import { syncProtocolId } from '../../node/federation/sync-protocol.js';
 import type { Libp2p } from 'libp2p';
 import { bareLibp2p, startNet, waitFor, type TestNet } from './net.js';
@@ -61,7 +61,18 @@ describe('bad peers cannot spoil a replica', () => {
     const skipped = real.filter((_, i) => i !== 1);
     const stranger = generateKey();
     const nonMember = [signEntry(stranger, { v: 2, net: net0, author: stranger.did, seq: 1, prev: null, ts: new Date().toISOString(), type: 'profile', body: { name: { es: 'Intrusa' }, country: 'CL', kind: 'hei' } })] as Entry[];
+    // a relaying peer that alters one byte of one entry in the middle of a batch: of its signature (keeping the id it
+    // carried, or recomputing it), or of its body (the id recomputed): the altered entry and everything after it are refused
+    const mid = 1;
+    const flip = (s: string, at: number) => s.slice(0, at) + (s[at] === 'A' ? 'B' : 'A') + s.slice(at + 1);
+    const altered = (alter: (e: Entry) => Entry) => real.map((e, i) => (i === mid ? alter(e) : e));
+    const sigByte = altered((e) => ({ ...e, sig: flip(e.sig, 10) }));
+    const sigByteRehashed = altered((e) => noId({ ...e, sig: flip(e.sig, 10) }) as Entry);
+    const bodyByte = altered((e) => noId({ ...e, ts: flip(e.ts, 0).replace(/^[AB]/, '1') }) as Entry);
     const attacks: [string, [string, number, string][], Frames][] = [
+      ['mid-batch signature byte altered', [[a.key.did, head.seq, head.id]], () => [batch(sigByte), done]],
+      ['mid-batch signature byte altered, id dropped', [[a.key.did, head.seq, head.id]], () => [batch(sigByteRehashed), done]],
+      ['mid-batch entry byte altered, id dropped', [[a.key.did, head.seq, head.id]], () => [batch(bodyByte), done]],
       ['forged signature', [[a.key.did, head.seq, head.id]], () => [batch(forged), done]],
       ['broken chain', [[a.key.did, head.seq, head.id]], () => [batch(broken), done]],
       ['skipped seq', [[a.key.did, head.seq, head.id]], () => [batch(skipped), done]],
@@ -81,6 +92,7 @@ describe('bad peers cannot spoil a replica', () => {
       // nothing forged was stored; whatever was stored is a verified prefix of A's real feed
       const held = c.node.services.feed.read(a.key.did, 1, 100);
       expect(held.map((e) => e.id)).toEqual(real.slice(0, held.length).map((e) => e.id));
+      if (name.startsWith('mid-batch')) expect(held.length, name).toBeLessThanOrEqual(mid);
       expect(c.node.services.feed.head(stranger.did)).toBeNull();
       await evil.close();
     }
@@ -91,6 +103,14 @@ describe('bad peers cannot spoil a replica', () => {
     await net.connect(c, b);
     await waitFor(() => net!.converged(), 10_000, 'honest convergence after attacks');
     expect(c.node.services.catalogue.byInstitution(a.key.did)).toHaveLength(4);
+    // what C serves of A's feed verifies entry by entry with A's key, byte for byte what A signed
+    const served = await (await fetch(`${c.url}/api/v1/feeds/${encodeURIComponent(a.key.did)}`)).json();
+    expect(served.entries).toEqual(JSON.parse(JSON.stringify(real)));
+    for (const e of served.entries as Entry[]) {
+      const env = checkEnvelope(e);
+      expect(env.ok && env.entry.id).toBe(e.id);
+      expect(env.ok && verifyEntrySignature(env.entry)).toBe(true);
+    }
   });
 
   it('a forked feed (equivocation) is detected on every node and shown in /api/v1/network', async () => {
