@@ -105,6 +105,7 @@ export function buildCli(): Command {
     .option('--bootstrap <multiaddr>', 'peer to connect to (repeatable)', collect)
     .option('--public-url <url>', 'URL at which others reach this node over HTTP')
     .option('--passphrase-file <file>', 'passphrase of an encrypted key file (or MOCHILA_PASSPHRASE)')
+    .option('--standalone', 'publish without first confirming this node\'s own feed with a peer: only for a node alone or first of its network whose database is current (or MOCHILA_STANDALONE=1)')
     .addOption(new Option('--log-level <level>', 'log level').choices(['debug', 'info', 'warn', 'error']))
     .action(async (o) => {
       const pp = readPassphrase(o.passphraseFile);
@@ -115,6 +116,7 @@ export function buildCli(): Command {
         ...(o.bootstrap ? { bootstrap: o.bootstrap } : {}),
         ...(o.publicUrl ? { publicUrl: o.publicUrl } : {}),
         ...(o.logLevel ? { logLevel: o.logLevel } : {}),
+        ...(o.standalone ? { standalone: true } : {}),
         ...(pp ? { passphrase: pp } : {}),
       };
       const config = loadConfig(o.dir, overrides);
@@ -122,6 +124,8 @@ export function buildCli(): Command {
       console.log(`MOCHILA node ${node.did}`);
       console.log(`network ${node.services.network}`);
       console.log(`web and API: ${node.httpUrl}  (API docs: ${node.httpUrl}/docs)`);
+      const own = node.services.ownFeed.state();
+      if (!own.confirmed) console.log(`not publishing yet: ${own.detail} (GET /api/v1/network shows ownFeed; \`--standalone\` only for a node alone or first of its network)`);
       if (missingGcFlag())
         console.log(`hint: on a machine with ${availableParallelism()} cores, \`node ${SINGLE_THREADED_GC_FLAG} bin/mochila.js start …\` uses less CPU (README, "Run a real node")`);
       onStopSignal(async () => {

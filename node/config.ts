@@ -19,7 +19,71 @@ export interface NodeFileConfig {
   bootstrap?: string[];
   mdns?: boolean;
   syncWorkers?: number;
+  /** The operator's word that this node's database holds its own feed's latest entries (see OwnFeedGate). */
+  standalone?: boolean;
   logLevel?: LogLevel;
+  /** Per-client rate limits and bounded concurrency of the public endpoints that verify or compare (any subset). */
+  publicLimits?: Partial<PublicLimits>;
+}
+
+/**
+ * Limits of the public endpoints anyone can call and that cost CPU: POST /api/v1/verify, the recognition lookup and
+ * the printable report. Rates are per client (IP address as express sees it: behind a reverse proxy on the same
+ * machine, the X-Forwarded-For address) and per window; concurrency is node-wide.
+ */
+export interface PublicLimits {
+  /** Length of the rate window in milliseconds. */
+  windowMs: number;
+  /** Requests per client and window to POST /api/v1/verify. */
+  verify: number;
+  /** Requests per client and window to POST /api/v1/recognition/lookup. */
+  lookup: number;
+  /** Requests per client and window to the printable report (GET and POST /api/v1/recognition/report). */
+  report: number;
+  /** Requests to those endpoints being worked on at once, node-wide; more wait in the queue. */
+  concurrent: number;
+  /** Requests that may wait for a free slot; beyond it the node answers 503 busy at once. */
+  queue: number;
+  /** How long a request may wait in the queue before it gets 503 busy (milliseconds). */
+  queueWaitMs: number;
+}
+
+export const DEFAULT_PUBLIC_LIMITS: Readonly<PublicLimits> = {
+  windowMs: 60_000,
+  verify: 60,
+  lookup: 60,
+  report: 30,
+  concurrent: 4,
+  queue: 32,
+  queueWaitMs: 10_000,
+};
+
+const LIMIT_RANGES: Record<keyof PublicLimits, [number, number]> = {
+  windowMs: [1_000, 86_400_000],
+  verify: [1, 1_000_000],
+  lookup: [1, 1_000_000],
+  report: [1, 1_000_000],
+  concurrent: [1, 1_000],
+  queue: [0, 100_000],
+  queueWaitMs: [1, 600_000],
+};
+
+function publicLimitsFrom(file: unknown): PublicLimits {
+  if (file === undefined) return { ...DEFAULT_PUBLIC_LIMITS };
+  if (!file || typeof file !== 'object' || Array.isArray(file)) throw new RegistryError('validation_failed', 'publicLimits in node.json must be an object');
+  const out: PublicLimits = { ...DEFAULT_PUBLIC_LIMITS };
+  for (const [k, v] of Object.entries(file)) {
+    if (!(k in LIMIT_RANGES)) throw new RegistryError('validation_failed', `unknown setting publicLimits.${k} (known: ${Object.keys(LIMIT_RANGES).join(', ')})`);
+    out[k as keyof PublicLimits] = v as number;
+  }
+  return out;
+}
+
+function checkPublicLimits(l: PublicLimits): void {
+  for (const [k, [min, max]] of Object.entries(LIMIT_RANGES)) {
+    const v = l[k as keyof PublicLimits];
+    if (!Number.isInteger(v) || v < min || v > max) throw new RegistryError('validation_failed', `invalid publicLimits.${k} ${String(v)} (an integer from ${min} to ${max})`);
+  }
 }
 
 export interface NodeConfig {
@@ -36,10 +100,17 @@ export interface NodeConfig {
   mdns: boolean;
   /** Worker threads that check incoming sync batches; undefined: one per core beyond the first, at most two. */
   syncWorkers: number | undefined;
+  /**
+   * This node is alone or the first of its network to start and its database is current: it may publish without
+   * first confirming its own feed's head with a peer (`--standalone`). Off by default.
+   */
+  standalone: boolean;
   logLevel: LogLevel;
   passphrase: string | undefined;
   maxBodyBytes: number;
   webDir: string | undefined;
+  /** Rate limits and bounded concurrency of the public verification, lookup and report endpoints. */
+  publicLimits: PublicLimits;
 }
 
 export const CONFIG_FILE = 'node.json';
@@ -85,9 +156,11 @@ export function loadConfig(
     bootstrap: env.MOCHILA_BOOTSTRAP ? env.MOCHILA_BOOTSTRAP.split(/[\s,]+/).filter(Boolean) : (file.bootstrap ?? []),
     mdns: env.MOCHILA_MDNS ? env.MOCHILA_MDNS === '1' || env.MOCHILA_MDNS === 'true' : (file.mdns ?? false),
     syncWorkers: num(env.MOCHILA_SYNC_WORKERS) ?? file.syncWorkers,
+    standalone: env.MOCHILA_STANDALONE ? env.MOCHILA_STANDALONE === '1' || env.MOCHILA_STANDALONE === 'true' : file.standalone === true,
     logLevel: (env.MOCHILA_LOG_LEVEL as LogLevel | undefined) ?? file.logLevel ?? 'info',
     passphrase: env.MOCHILA_PASSPHRASE || undefined,
     maxBodyBytes: 1024 * 1024,
+    publicLimits: publicLimitsFrom(file.publicLimits),
     webDir: undefined,
     ...stripUndefined(overrides),
   };
@@ -97,6 +170,7 @@ export function loadConfig(
     throw new RegistryError('validation_failed', `invalid P2P port ${cfg.p2pPort}`);
   if (cfg.syncWorkers !== undefined && (!Number.isInteger(cfg.syncWorkers) || cfg.syncWorkers < 0 || cfg.syncWorkers > 16))
     throw new RegistryError('validation_failed', `invalid number of sync workers ${cfg.syncWorkers} (0 to 16)`);
+  checkPublicLimits(cfg.publicLimits);
   return cfg;
 }
 

@@ -11,6 +11,7 @@ import { RegistryError } from './core/errors.js';
 import { createLogger, type Logger } from './core/logger.js';
 import { SchemaRegistry } from './core/schema-registry.js';
 import { FeedService } from './feed/feed.service.js';
+import { OwnFeedGate } from './feed/own-feed.js';
 import { readKeystore, writeKeystore, type Keystore } from './identity/keystore.js';
 import { openStore, type Store } from './store/database.js';
 import { WalCheckpointer } from './store/checkpointer.js';
@@ -73,6 +74,8 @@ export interface Services {
   statusLists: StatusListRegistry;
   credentials: CredentialService;
   adminTokens: AdminTokens;
+  /** Whether this node may append to its own feed (confirmed current with a peer, or the operator's word). */
+  ownFeed: OwnFeedGate;
   startedAt: Date;
   /** Where others reach this node's HTTP API; the running node replaces the config default with its real address. */
   publicUrl: { current: string };
@@ -112,7 +115,8 @@ export function buildServices(config: NodeConfig, o: NodeOverrides = {}): Servic
     if (!storedNet) store.sqlite.prepare("INSERT INTO meta (key, value) VALUES ('network', ?)").run(network);
 
     const membership = new MembershipService(store, manifest);
-    const feed = new FeedService({ store, schemas, network, key: keystore.institution, clock, logger, policy: membership });
+    const ownFeed = new OwnFeedGate({ store, clock, logger, author: keystore.institution.did, standalone: config.standalone });
+    const feed = new FeedService({ store, schemas, network, key: keystore.institution, clock, logger, policy: membership, ownFeed });
     const institutions = new InstitutionDirectory(store);
     const issuerKeys = new IssuerKeyRegistry(store);
     const search = new CatalogueSearch(store);
@@ -177,6 +181,7 @@ export function buildServices(config: NodeConfig, o: NodeOverrides = {}): Servic
       startedAt: clock.now(),
       publicUrl,
       freshness,
+      ownFeed,
     };
   } catch (e) {
     store.close();
@@ -192,6 +197,7 @@ export class MochilaNode {
 
   constructor(
     readonly services: Services,
+  private unsubscribeOwnFeed: (() => void) | null = null;
     private readonly opts: NodeOverrides = {},
   ) {}
 
@@ -210,11 +216,28 @@ export class MochilaNode {
     const s = this.services;
     this.checkpointer = new WalCheckpointer({ store: s.store, logger: s.logger.child({ part: 'store' }) });
     await this.checkpointer.start();
-    s.institution.ensureIssuerKeyPublished();
+    const federated = this.opts.federation !== false && s.config.p2pPort >= 0;
+    const bootstrap = [...new Set([...s.config.bootstrap, ...(s.manifest.bootstrap ?? [])])];
+    this.decideOwnFeed(federated, bootstrap);
     const interrupted = s.credentials.recoverInterruptedJobs();
     if (interrupted) s.logger.warn('batch jobs interrupted by the last stop were marked failed', { jobs: interrupted });
-    await s.credentials.publishPending();
-    if (this.opts.federation !== false && s.config.p2pPort >= 0) {
+    // this node's own writes at start (an issuer key not yet in its feed, status lists left unpublished) wait until
+    // its own feed is confirmed current: after a lost database they would fork it
+    const publishOwn = async () => {
+      s.institution.ensureIssuerKeyPublished();
+      await s.credentials.publishPending();
+      // a compromise declared while this node was down (or by a CLI that stopped midway): no list stays signed by that key
+      const resigned = await s.credentials.resignCompromisedLists();
+      if (resigned.length) s.logger.warn('status lists of a compromised issuer key re-signed with the current key', { lists: resigned });
+    };
+    if (s.ownFeed.state().confirmed) await publishOwn();
+    else {
+      s.logger.warn('this node will not publish until its own feed is confirmed current by a peer', { reason: s.ownFeed.state().detail });
+      this.unsubscribeOwnFeed = s.ownFeed.onConfirmed(() => {
+        if (!this.stopping) void publishOwn().catch((e: unknown) => s.logger.error('publishing after the own feed was confirmed failed', { error: String(e) }));
+      });
+    }
+    if (federated) {
       // loaded only when replication runs: libp2p is most of the CLI's start-up time
       const { BatchDecoder, DEFAULT_DECODER_THREADS } = await import('./federation/batch-decoder.js');
       const replicationLogger = s.logger.child({ part: 'replication' });
@@ -232,8 +255,9 @@ export class MochilaNode {
         decoder,
         options: {
           listenHost: s.config.p2pHost,
+        ownFeed: s.ownFeed,
           listenPort: s.config.p2pPort,
-          bootstrap: [...new Set([...s.config.bootstrap, ...(s.manifest.bootstrap ?? [])])],
+          bootstrap,
           mdns: s.config.mdns,
           ...this.opts.replication,
         },
@@ -267,9 +291,45 @@ export class MochilaNode {
   /** Stops HTTP and closes SQLite, bounded by a timeout. Idempotent. */
   stop(timeoutMs = 5_000): Promise<void> {
     if (!this.stopping) {
+  /**
+   * Whether this node may publish (see OwnFeedGate). Every start forgets the last run's confirmation, since a
+   * database restored from a backup carries it too: only the operator's `--standalone`, or being provably alone,
+   * confirms the own feed here; otherwise the replicator does, after a sync round with a member peer.
+   */
+  private decideOwnFeed(federated: boolean, bootstrap: string[]): void {
+    const s = this.services;
+    const self = s.feed.author;
+    if (s.config.standalone) {
+      s.ownFeed.confirm('standalone', 'the operator started this node as standalone (alone or first of its network, its database current)');
+      return;
+    }
+    const others = new Set([
+      ...s.manifest.founders,
+      ...s.membership
+        .members()
+        .filter((m) => m.status === 'founder' || m.status === 'admitted')
+        .map((m) => m.did),
+    ]);
+    others.delete(self);
+    const own = s.feed.head(self);
+    // nobody else can hold entries of this feed: no other member, no peer to ask (a lost database has no own entry)
+    if (own && others.size === 0 && bootstrap.length === 0 && !s.config.mdns) {
+      s.ownFeed.confirm('alone', 'the only member of its network, with no peers configured, and its own feed is in its database');
+      return;
+    }
+    s.ownFeed.unconfirm(
+      !federated
+        ? 'replication is disabled (p2p port -1) while its network has other members that may hold newer entries of this node\'s own feed'
+        : !own
+          ? 'this database holds no entry of this node\'s own feed (a new or replaced database); it must first recover the feed from a peer'
+          : 'it is waiting for a sync round with a member peer to confirm that its database holds the latest entries of its own feed',
+    );
+  }
+
       this.stopping = (async () => {
         const s = this.services;
         const work = (async () => {
+      this.unsubscribeOwnFeed?.();
           await Promise.race([s.credentials.stop(), new Promise((r) => setTimeout(r, timeoutMs / 2).unref())]);
           await this.replicator?.stop(timeoutMs);
           if (this.server) {

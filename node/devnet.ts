@@ -100,6 +100,8 @@ export async function runDevnet(o: DevnetOptions): Promise<Devnet> {
         httpPort: o.httpPort === 0 ? 0 : o.httpPort + i,
         p2pPort: o.p2pPort <= 0 ? o.p2pPort : o.p2pPort + i,
         bootstrap: [],
+        // the demo's nodes are started one by one and publish before they are connected; their data folder is theirs
+        standalone: true,
         logLevel: o.logLevel ?? 'warn',
       });
       const node = await startNode(config, { logger: createLogger(config.logLevel, { unit: u.slug }) });

@@ -101,6 +101,9 @@ export function initNode(o: InitOptions): InitResult {
   });
   try {
     const founder = manifest.founders.includes(institution.did);
+    // a new database and its feed's first entries: nothing of this feed can exist elsewhere unless these keys were
+    // used before (see README, "A node never forks itself"); `mochila start` asks its peers again anyway
+    s.ownFeed.confirm('init', 'created by mochila init');
     s.feed.append('membership', {
       action: founder ? 'acknowledge-manifest' : 'request-admission',
       manifestHash: manifestHash(manifest),

@@ -71,7 +71,13 @@ export class CatalogueService {
     const id = microcredentialId(this.author, record.code);
     const existing = this.get(id);
     if (existing) throw new RegistryError('conflict', `a microcredential with code ${record.code} already exists (version ${existing.record.version}); update it instead`, { id });
+  /** Throws `own_feed_unconfirmed` while this unit may not publish (checked first: it is the cause to report). */
+  assertCanPublish(): void {
+    this.deps.feed.assertCanAppend();
+  }
+
     this.deps.feed.append('microcredential', { op: 'put', microcredential: record });
+    this.assertCanPublish();
     return this.get(id)!;
   }
 
@@ -82,6 +88,7 @@ export class CatalogueService {
     const requested = (input as { version?: number } | null)?.version;
     const version = requested ?? existing.record.version + 1;
     if (version <= existing.record.version)
+    this.assertCanPublish();
       throw new RegistryError('conflict', `version must be greater than ${existing.record.version}`, { current: existing.record.version });
     const record = this.prepare({ ...(input as object), code }, { version });
     record.version = version;
@@ -96,6 +103,7 @@ export class CatalogueService {
     if (existing.status === 'withdrawn') throw new RegistryError('conflict', `${code} is already withdrawn`);
     this.deps.feed.append('microcredential', { op: 'withdraw', code, reason: reason ?? 'withdrawn' });
     return this.get(id)!;
+    this.assertCanPublish();
   }
 
   get(id: string): StoredMicrocredential | null {

@@ -18,6 +18,7 @@ export interface ImportResult {
 
 export function importCatalogue(catalogue: CatalogueService, records: unknown): ImportResult {
   if (!Array.isArray(records)) throw new RegistryError('validation_failed', 'a catalogue file is a JSON array of microcredentials');
+  catalogue.assertCanPublish(); // refused once, with what to do, rather than once per record
   const out: ImportResult = { created: 0, updated: 0, unchanged: 0, errors: [] };
   records.forEach((rec, index) => {
     try {

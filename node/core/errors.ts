@@ -27,6 +27,9 @@ export type ErrorCode =
   | 'not_initialised'
   | 'unsupported'
   | 'timeout'
+  | 'rate_limited'
+  | 'busy'
+  | 'own_feed_unconfirmed'
   | 'internal';
 
 export class RegistryError extends Error {

@@ -142,6 +142,8 @@ export class Replicator {
     },
   ) {
     this.opts = { ...DEFAULT_REPLICATOR_OPTIONS, ...d.options };
+      /** Told the heads of every completed round with a member peer: confirms this node's own feed (own-feed.ts). */
+      ownFeed?: { observeRound(peerDid: string, r: { digestsEqual: boolean; remoteHeads: readonly (readonly [string, number, string])[] }): boolean };
     this.protocol = syncProtocolId(d.replica.network);
     this.topic = `/mochila/${d.replica.network}/heads/1`;
   }
@@ -461,6 +463,8 @@ export class Replicator {
     const node = this.node;
     if (!node || this.stopped) return;
     const msg: HeadAnnouncement = { v: 1, author: entry.author, seq: entry.seq, id: entry.id };
+      // ... but a member peer holding nothing of our own feed beyond our head (after this pull) confirms it is current
+      if (this.d.ownFeed && st.did && this.d.replica.isMember(st.did)) this.d.ownFeed.observeRound(st.did, fig);
     const json = JSON.stringify({ ...msg, entry });
     const data = new TextEncoder().encode(json.length <= this.opts.gossipInlineMaxBytes ? json : JSON.stringify(msg));
     try {

@@ -50,6 +50,8 @@ export interface FeedServiceDeps {
   clock: Clock;
   logger: Logger;
   policy?: AuthorPolicy;
+  /** Refuses appends while this node's own feed is not confirmed current (see own-feed.ts); absent: always allowed. */
+  ownFeed?: { assertWritable(): void };
 }
 
 interface FeedRow {
@@ -235,9 +237,21 @@ export class FeedService implements FeedReplica {
 
   // ---------------------------------------------------------------- writes
 
-  /** Appends an entry to this node's own feed. Throws RegistryError if the body is invalid. */
+  /**
+   * Throws `own_feed_unconfirmed` while this node may not sign new entries of its own feed (its database may be
+   * missing entries the network holds). Work that leads to an append (issuance) checks it before doing anything.
+   */
+  assertCanAppend(): void {
+    this.deps.ownFeed?.assertWritable();
+  }
+
+  /**
+   * Appends an entry to this node's own feed. Throws RegistryError if the body is invalid, the own feed is frozen or
+   * not confirmed current (`own_feed_unconfirmed`, checked in the same transaction as the write).
+   */
   append<B>(type: EntryType, body: B): Entry<B> {
     const stored = this.deps.store.tx(() => {
+      this.assertCanAppend();
       const head = this.head(this.author);
       if (head && this.isFrozen(this.author)) throw new RegistryError('author_frozen', 'this node\'s own feed is frozen');
       const unsigned: UnsignedEntry<B> = {

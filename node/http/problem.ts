@@ -25,6 +25,9 @@ const STATUS: Record<ErrorCode, number> = {
   payload_too_large: 413,
   unsupported: 415,
   timeout: 504,
+  rate_limited: 429,
+  busy: 503,
+  own_feed_unconfirmed: 503,
   key_file_permissions: 500,
   key_locked: 500,
   schema_too_new: 500,
@@ -43,7 +46,9 @@ const TITLES: Partial<Record<number, string>> = {
   413: 'Payload Too Large',
   415: 'Unsupported Media Type',
   422: 'Unprocessable Content',
+  429: 'Too Many Requests',
   500: 'Internal Server Error',
+  503: 'Service Unavailable',
   504: 'Gateway Timeout',
 };
 
@@ -78,6 +83,15 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     if (res.headersSent) return;
     if (isRegistryError(err)) {
       const status = statusFor(err.code);
+      // limits of the public endpoints (node/http/limits.ts): when to come back, and a message that leaks nothing
+      const retryAfter = err.details?.retryAfterSeconds;
+      if (typeof retryAfter === 'number' && Number.isFinite(retryAfter)) res.setHeader('Retry-After', String(Math.max(1, Math.ceil(retryAfter))));
+      if (err.code === 'busy') return sendProblem(res, status, err.code, err.message);
+      // the node is catching up its own feed before it may publish: the operator's message says what to do
+      if (err.code === 'own_feed_unconfirmed') {
+        res.setHeader('Retry-After', '5');
+        return sendProblem(res, status, err.code, err.message);
+      }
       if (status >= 500) {
         logger.error('request failed', { path: req.path, code: err.code, error: err.message });
         return sendProblem(res, status, err.code, 'The node could not complete the request. The operator can find details in the node log.');

@@ -29,7 +29,8 @@ export async function makeNodes(n: number, opts: { extraFounders?: string[]; rep
   for (const [i, key] of keys.entries()) {
     const dir = mkdtempSync(path.join(tmpdir(), `mochila-bench-${i}-`));
     const init = initNode({ dir, name: `Universidad ${i}`, country: ['MX', 'CL', 'GT'][i % 3]!, manifest, institutionKey: key });
-    const config = loadConfig(dir, { httpHost: '127.0.0.1', httpPort: 0, p2pHost: '127.0.0.1', p2pPort: 0 }, {});
+    // fresh nodes that publish before they are connected (see node/feed/own-feed.ts)
+    const config = loadConfig(dir, { httpHost: '127.0.0.1', httpPort: 0, p2pHost: '127.0.0.1', p2pPort: 0, standalone: true }, {});
     const node = await startNode(config, { logger: silentLogger, http: opts.http ?? false, replication: { syncIntervalMs: 5_000, ...opts.replication } });
     nodes.push({ key, dir, token: init.token, node, addr: node.replicator!.addresses().find((a) => a.includes('127.0.0.1'))! });
   }

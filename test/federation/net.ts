@@ -55,7 +55,12 @@ export interface NetNode {
   node: MochilaNode;
   url: string;
   addr: string; // a dialable multiaddr with /p2p/
-  start(): Promise<void>;
+  /**
+   * Starts (again) from the same folder and keys; `samePort`: on the libp2p port it listened on before.
+   * `standalone` (default true: a test network's nodes are fresh and publish before they are connected): false makes
+   * the node confirm its own feed with a peer before it publishes; `bootstrap` replaces its configured peers.
+   */
+  start(o?: { samePort?: boolean; standalone?: boolean; bootstrap?: string[] }): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -90,9 +95,10 @@ export async function startNet(
       node: undefined as unknown as MochilaNode,
       url: '',
       addr: '',
-      start: async () => {
-        const config = loadConfig(dir, { httpHost: '127.0.0.1', httpPort: 0, p2pHost: '127.0.0.1', p2pPort: 0 }, {});
-        nn.node = await startNode(config, { logger: silentLogger, replication: { syncIntervalMs: opts.syncIntervalMs ?? 1_000, redialMinMs: 100, redialMaxMs: 1_000, ...opts.replication } });
+      start: async (so = {}) => {
+        const port = so.samePort && nn.addr ? Number(nn.addr.split('/')[4]) : (o.p2pPort ?? 0);
+        const config = loadConfig(dir, { httpHost: '127.0.0.1', httpPort: 0, p2pHost: '127.0.0.1', p2pPort: port, bootstrap: so.bootstrap ?? o.bootstrap ?? [], standalone: so.standalone ?? true }, {});
+        nn.node = await startNode(config, { logger: opts.logger ?? silentLogger, replication: { syncIntervalMs: opts.syncIntervalMs ?? 1_000, redialMinMs: 100, redialMaxMs: 1_000, ...opts.replication } });
         nn.url = nn.node.httpUrl;
         nn.addr = nn.node.replicator!.addresses().find((a) => a.includes('127.0.0.1'))!;
       },

@@ -10,7 +10,7 @@ import type { Clock } from '../../node/core/clock.js';
 import { generateKey, type Ed25519Key } from '../../node/identity/keys.js';
 import { keystoreFromData, newKeystoreData } from '../../node/identity/keystore.js';
 import { createManifest, type Manifest } from '../../node/trust/manifest.js';
-import { loadConfig } from '../../node/config.js';
+import { DEFAULT_PUBLIC_LIMITS, loadConfig, type PublicLimits } from '../../node/config.js';
 import { buildServices, startNode, type MochilaNode, type Services } from '../../node/context.js';
 import { initNode } from '../../node/init.js';
 
@@ -19,9 +19,13 @@ export function memoryServices(opts: { key?: Ed25519Key; manifest?: Manifest; cl
   const issuer = generateKey();
   const manifest = opts.manifest ?? createManifest({ name: 'test network', founders: opts.founders ?? [key.did], endorsements: 1, createdAt: new Date('2026-01-01T00:00:00Z') });
   const keystore = keystoreFromData(newKeystoreData(key, issuer, new Date().toISOString()));
-  const config = loadConfig(path.join(tmpdir(), 'mochila-memory'), { dbFile: ':memory:', httpHost: '127.0.0.1', httpPort: 0, p2pPort: -1 }, {});
+  // a database in memory cannot be lost or restored: its node may publish (see node/feed/own-feed.ts)
+  const config = loadConfig(path.join(tmpdir(), 'mochila-memory'), { dbFile: ':memory:', httpHost: '127.0.0.1', httpPort: 0, p2pPort: -1, standalone: true }, {});
   return buildServices(config, { keystore, manifest, logger: silentLogger, ...(opts.clock ? { clock: opts.clock } : {}) });
 }
+
+/** Public endpoint limits for test nodes: the defaults' concurrency, rates no test reaches. */
+export const TEST_PUBLIC_LIMITS: PublicLimits = { ...DEFAULT_PUBLIC_LIMITS, verify: 100_000, lookup: 100_000, report: 100_000 };
 
 export interface TestNode {
   node: MochilaNode;
@@ -42,7 +46,8 @@ export async function startTestNode(opts: { name?: string; country?: string; man
     ...(opts.manifest ? { manifest: opts.manifest } : {}),
     ...(opts.key ? { institutionKey: opts.key } : {}),
   });
-  const config = loadConfig(dir, { httpHost: '127.0.0.1', httpPort: 0, p2pHost: '127.0.0.1', p2pPort: opts.p2p ? 0 : -1 }, {});
+  // tests call /verify and the recognition endpoints far more often than a person would: roomy rate limits
+  const config = loadConfig(dir, { httpHost: '127.0.0.1', httpPort: 0, p2pHost: '127.0.0.1', p2pPort: opts.p2p ? 0 : -1, publicLimits: TEST_PUBLIC_LIMITS }, {});
   const node = await startNode(config, { logger: silentLogger });
   return {
     node,

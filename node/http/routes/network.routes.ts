@@ -44,6 +44,8 @@ export function networkExtension(s: Services, federation: FederationStatusSource
       networkName: s.manifest.name,
       self: { did: s.feed.author, peerId: fed?.peerId ?? null, addresses: fed?.addresses ?? [] },
       federation: federation ? 'running' : 'disabled',
+      // whether this node may publish: its own feed confirmed current with a peer (or by the operator's word)
+      ownFeed: s.ownFeed.state(),
       digest: s.feed.headsDigest(),
       peers: (fed?.peers ?? []).map((p) => ({ ...p, institution: name(p.did) })),
       members: s.membership.members().map((m) => ({ ...m, institution: name(m.did) })),
