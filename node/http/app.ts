@@ -1,6 +1,7 @@
 /**
- * The express application: JSON body limits, one router per area, OpenAPI + Swagger UI, the web app, and the
- * problem+json error handler. Must never contain domain logic: routers call services.
+ * The express application: security headers (CSP, no framing; node/http/security.ts), limits of the public
+ * endpoints that cost CPU (node/http/limits.ts), JSON body limits, one router per area, OpenAPI + Swagger UI, the
+ * web app, and the problem+json error handler. Must never contain domain logic: routers call services.
  */
 import express, { type Express } from 'express';
 import { existsSync, readFileSync } from 'node:fs';
@@ -11,6 +12,9 @@ import type { Services } from '../context.js';
 import { requireAdmin } from './auth.js';
 import { buildOpenApi, type OperationDoc } from './openapi.js';
 import { errorHandler, sendProblem } from './problem.js';
+import { docsPolicy, securityHeaders } from './security.js';
+import { publicLimiters } from './limits.js';
+import { REPORT_STYLE_HASH } from '../recognition/report.js';
 import { catalogueAdminRouter, catalogueRouter } from './routes/catalogue.routes.js';
 import { institutionAdminRouter, registryRouter } from './routes/registry.routes.js';
 import { createDidResolver } from '../identity/did-resolver.js';
@@ -36,11 +40,13 @@ export function createHttpApp(
   app.disable('x-powered-by');
   app.set('query parser', 'extended');
   app.set('trust proxy', 'loopback');
-  app.use((_req, res, next) => {
-    res.set('X-Content-Type-Options', 'nosniff');
-    res.set('Referrer-Policy', 'no-referrer');
-    next();
-  });
+  app.use(securityHeaders({ styleHashes: [REPORT_STYLE_HASH] }));
+  // public endpoints that cost CPU: per-client rates and one node-wide concurrency bound, before any body is parsed
+  const limits = publicLimiters(s.config.publicLimits);
+  app.post('/api/v1/verify', ...limits.verify);
+  app.post('/api/v1/recognition/lookup', ...limits.lookup);
+  app.get('/api/v1/recognition/report', ...limits.report);
+  app.post('/api/v1/recognition/report', ...limits.report);
   const limit = s.config.maxBodyBytes;
   app.use(express.json({ limit, type: ['application/json', 'application/*+json', 'application/ld+json'] }));
   app.use(express.text({ limit: 5 * limit, type: ['text/csv', 'text/plain'] }));
@@ -60,7 +66,10 @@ export function createHttpApp(
 
   const openapi = () => buildOpenApi(s.schemas, { version: VERSION, serverUrl: opts.publicUrl() }, exts.flatMap((e) => e.operations ?? []));
   app.get('/openapi.json', (_req, res) => res.json(openapi()));
-  app.use('/docs', swaggerUi.serve, swaggerUi.setup(undefined, { swaggerOptions: { url: '/openapi.json' }, customSiteTitle: 'MOCHILA node API' }));
+  // Swagger UI: its init script is served as a file (swagger-ui-init.js), so its page runs under a CSP with no inline script
+  const docsHtml = swaggerUi.generateHTML(undefined, { swaggerOptions: { url: '/openapi.json', validatorUrl: null }, customSiteTitle: 'MOCHILA node API' });
+  app.use('/docs', docsPolicy(docsHtml), swaggerUi.serve);
+  app.get('/docs', (_req, res) => void res.type('html').send(docsHtml));
 
   const api = express.Router();
   api.use(registryRouter(s, { publicUrl: opts.publicUrl, resolveDid: (did) => resolver.resolve(did), version: VERSION, ...(opts.p2p ? { p2p: opts.p2p } : {}) }));

@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { silentLogger } from '../../node/core/logger.js';
+import { silentLogger, type Logger } from '../../node/core/logger.js';
 import { generateKey, type Ed25519Key } from '../../node/identity/keys.js';
 import { createManifest, type Manifest } from '../../node/trust/manifest.js';
 import { loadConfig } from '../../node/config.js';
@@ -67,7 +67,8 @@ export interface NetNode {
 export interface TestNet {
   manifest: Manifest;
   nodes: NetNode[];
-  add(name: string, opts?: { member?: boolean; key?: Ed25519Key }): Promise<NetNode>;
+  /** `bootstrap`: the node's configured bootstrap addresses; `p2pPort`: a fixed libp2p port (default: any free one). */
+  add(name: string, opts?: { member?: boolean; key?: Ed25519Key; bootstrap?: string[]; p2pPort?: number }): Promise<NetNode>;
   connect(a: NetNode, b: NetNode): Promise<void>;
   digests(): string[];
   converged(nodes?: NetNode[]): boolean;
@@ -76,14 +77,22 @@ export interface TestNet {
 
 export async function startNet(
   n: number,
-  opts: { syncIntervalMs?: number; extraFounders?: Ed25519Key[]; replication?: Partial<ReplicatorOptions> } = {},
+  opts: {
+    syncIntervalMs?: number;
+    extraFounders?: Ed25519Key[];
+    replication?: Partial<ReplicatorOptions>;
+    /** Configured bootstrap addresses of the first `n` nodes. */
+    bootstrap?: string[];
+    /** Logger of every node (default silent). */
+    logger?: Logger;
+  } = {},
 ): Promise<TestNet> {
   const keys = Array.from({ length: n }, () => generateKey());
   const manifest = createManifest({ name: `fed test ${Date.now()}`, founders: [...keys, ...(opts.extraFounders ?? [])].map((k) => k.did), endorsements: 2 });
   const dirs: string[] = [];
   const nodes: NetNode[] = [];
 
-  const make = async (name: string, key: Ed25519Key): Promise<NetNode> => {
+  const make = async (name: string, key: Ed25519Key, o: { bootstrap?: string[]; p2pPort?: number } = {}): Promise<NetNode> => {
     const dir = mkdtempSync(path.join(tmpdir(), `mochila-fed-${name}-`));
     dirs.push(dir);
     const r = initNode({ dir, name: `Universidad ${name}`, country: 'CL', manifest, institutionKey: key, profile: { shortName: name } });
@@ -110,13 +119,13 @@ export async function startNet(
     return nn;
   };
 
-  for (const [i, k] of keys.entries()) nodes.push(await make(String.fromCharCode(65 + i), k));
+  for (const [i, k] of keys.entries()) nodes.push(await make(String.fromCharCode(65 + i), k, opts.bootstrap ? { bootstrap: opts.bootstrap } : {}));
 
   const net: TestNet = {
     manifest,
     nodes,
     add: async (name, o = {}) => {
-      const nn = await make(name, o.key ?? generateKey());
+      const nn = await make(name, o.key ?? generateKey(), { ...(o.bootstrap ? { bootstrap: o.bootstrap } : {}), ...(o.p2pPort !== undefined ? { p2pPort: o.p2pPort } : {}) });
       nodes.push(nn);
       return nn;
     },
