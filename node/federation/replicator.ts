@@ -14,15 +14,14 @@ import { ping } from '@libp2p/ping';
 import { bootstrap } from '@libp2p/bootstrap';
 import { mdns } from '@libp2p/mdns';
 import { gossipsub, TopicValidatorResult, type GossipSub } from '@libp2p/gossipsub';
-import { multiaddr, type Multiaddr } from '@multiformats/multiaddr';
+import { CODE_P2P, multiaddr, type Multiaddr } from '@multiformats/multiaddr';
 import type { Connection, PeerId, Stream } from '@libp2p/interface';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import { LRUCache } from 'lru-cache';
 import { checkEnvelope, verifyEntrySignature, type Entry } from '../feed/entry.js';
 import type { FeedReplica } from '../feed/replica.js';
-import { peerIdFromString } from '@libp2p/peer-id';
-import { didToPeerId, libp2pPrivateKey, peerIdToDid } from './peer-ids.js';
+import { dialableFor, didToPeerId, libp2pPrivateKey, parsePeerAddress, peerIdToDid } from './peer-ids.js';
 import type { BatchDecoder } from './batch-decoder.js';
 import { MAX_FRAME_BYTES, ProtocolError, pullRound, serveRound, syncProtocolId, type RoundFigures } from './sync-protocol.js';
 
@@ -59,7 +58,7 @@ export const DEFAULT_REPLICATOR_OPTIONS: Omit<ReplicatorOptions, 'listenHost' | 
   gossipInlineMaxBytes: 16 * 1024,
   maxConnections: 200,
   redialMinMs: 500,
-  redialMaxMs: 60_000,
+  redialMaxMs: 10_000,
 };
 
 export interface SyncRound extends Partial<RoundFigures> {
@@ -81,6 +80,9 @@ export interface PeerInfo {
   rounds: number;
   failures: number;
   rejectedEntries: number;
+  /** Dials of this peer that failed since it was last connected, and the last one's reason. */
+  dialFailures: number;
+  lastDialError: string | null;
   nextDialAt: string | null;
 }
 
@@ -93,7 +95,10 @@ interface PeerState {
   rejectedEntries: number;
   dialBackoffMs: number;
   nextDialAt: number;
-  addrs: Multiaddr[];
+  dialing: boolean;
+  dialFailures: number;
+  lastDialError: string | null;
+  addrs: Multiaddr[]; // dialable addresses, each ending in this peer's /p2p/<id> (never another peer's)
 }
 
 interface HeadAnnouncement {
@@ -137,13 +142,13 @@ export class Replicator {
       logger: Logger;
       clock: Clock;
       members: () => string[]; // DIDs to keep connected
+      /** Told the heads of every completed round with a member peer: confirms this node's own feed (own-feed.ts). */
+      ownFeed?: { observeRound(peerDid: string, r: { digestsEqual: boolean; remoteHeads: readonly (readonly [string, number, string])[] }): boolean };
       decoder?: BatchDecoder; // decodes incoming batches off the main thread; started and stopped with the replicator
       options: Partial<ReplicatorOptions> & Pick<ReplicatorOptions, 'listenHost' | 'listenPort' | 'bootstrap'>;
     },
   ) {
     this.opts = { ...DEFAULT_REPLICATOR_OPTIONS, ...d.options };
-      /** Told the heads of every completed round with a member peer: confirms this node's own feed (own-feed.ts). */
-      ownFeed?: { observeRound(peerDid: string, r: { digestsEqual: boolean; remoteHeads: readonly (readonly [string, number, string])[] }): boolean };
     this.protocol = syncProtocolId(d.replica.network);
     this.topic = `/mochila/${d.replica.network}/heads/1`;
   }
@@ -162,8 +167,20 @@ export class Replicator {
     this.decoderStarting = this.d.decoder?.start() ?? null;
     await this.decoderStarting;
     const privateKey = await libp2pPrivateKey(this.d.seed);
+    // addresses config.ts let through, plus the manifest's: one that cannot be parsed is skipped with a warning
+    // (passed on, it would fail much later inside libp2p with a message that names nothing)
+    const bootstrapList: string[] = [];
+    for (const a of this.opts.bootstrap) {
+      try {
+        const { address, peerId } = parsePeerAddress(a);
+        this.addAddress(this.state(peerId), address);
+        bootstrapList.push(a);
+      } catch (e) {
+        this.d.logger.warn('ignoring bad bootstrap address', { address: a, error: (e as Error).message });
+      }
+    }
     const peerDiscovery = [];
-    if (this.opts.bootstrap.length) peerDiscovery.push(bootstrap({ list: this.opts.bootstrap, timeout: 100 }));
+    if (bootstrapList.length) peerDiscovery.push(bootstrap({ list: bootstrapList, timeout: 100 }));
     if (this.opts.mdns) peerDiscovery.push(mdns({ interval: 5_000 }));
     this.node = (await createLibp2p({
       privateKey,
@@ -199,32 +216,23 @@ export class Replicator {
       const st = this.state(peerId);
       st.lastSeen = this.d.clock.now().getTime();
       st.dialBackoffMs = this.opts.redialMinMs;
+      st.dialFailures = 0;
+      st.lastDialError = null;
       this.schedule(peerId, 'connected');
     });
     node.addEventListener('peer:disconnect', (e) => {
+      // redialled by maintain() after the shortest backoff (reset when it connected): a restarted peer comes back
       const st = this.peers.get(e.detail.toString());
-      if (st) st.nextDialAt = Date.now() + jitter(st.dialBackoffMs);
+      if (st) st.nextDialAt = this.d.clock.now().getTime() + jitter(st.dialBackoffMs);
     });
     node.addEventListener('peer:discovery', (e) => {
       const st = this.state(e.detail.id);
-      for (const a of e.detail.multiaddrs) if (!st.addrs.some((x) => x.equals(a))) st.addrs.push(a);
+      for (const a of e.detail.multiaddrs) this.addAddress(st, a);
     });
 
     // only this node's own entries are announced (a remote one reached the others already)
     this.unsubscribe = this.d.replica.onEntry((entry) => void this.announce(entry), ['local']);
 
-    for (const a of this.opts.bootstrap) {
-      try {
-        const ma = multiaddr(a);
-        const pid = ma.getComponents().find((c) => c.name === 'p2p')?.value;
-        if (pid) {
-          const st = this.state(peerIdFromString(pid));
-          st.addrs.push(ma);
-        }
-      } catch {
-        this.d.logger.warn('ignoring bad bootstrap address', { address: a });
-      }
-    }
 
     const periodic = setInterval(() => this.syncAll('periodic'), this.opts.syncIntervalMs);
     const keepAlive = setInterval(() => void this.maintain(), 1_000);
@@ -275,6 +283,8 @@ export class Replicator {
       rounds: p.rounds,
       failures: p.failures,
       rejectedEntries: p.rejectedEntries,
+      dialFailures: p.dialFailures,
+      lastDialError: p.lastDialError,
       nextDialAt: connected.has(p.id.toString()) ? null : new Date(p.nextDialAt).toISOString(),
     }));
     return {
@@ -308,13 +318,23 @@ export class Replicator {
     const key = peer.toString();
     let st = this.peers.get(key);
     if (!st) {
-      st = { id: peer, did: peerIdToDid(peer), lastSeen: null, rounds: 0, failures: 0, rejectedEntries: 0, dialBackoffMs: this.opts.redialMinMs, nextDialAt: 0, addrs: [] };
+      st = { id: peer, did: peerIdToDid(peer), lastSeen: null, rounds: 0, failures: 0, rejectedEntries: 0, dialBackoffMs: this.opts.redialMinMs, nextDialAt: 0, dialing: false, dialFailures: 0, lastDialError: null, addrs: [] };
       this.peers.set(key, st);
     }
     return st;
   }
 
-  /** Keeps member peers and bootstrap peers connected, redialling with exponential backoff and jitter. */
+  /** Remembers a dialable address of a peer, in one form: ending in its own /p2p/<id> (another peer's is dropped). */
+  private addAddress(st: PeerState, address: Multiaddr): void {
+    const a = dialableFor(st.id, address);
+    if (a && !st.addrs.some((x) => x.equals(a))) st.addrs.push(a);
+  }
+
+  /**
+   * Keeps member peers and bootstrap peers connected: a peer not connected is dialled when its time comes, at most
+   * one dial at a time, and each failure doubles its wait (jittered, from redialMinMs up to redialMaxMs; a connection
+   * resets it). Failures are logged at warn with the reason and counted (status, /api/v1/network).
+   */
   private async maintain(): Promise<void> {
     const node = this.node;
     if (!node || this.stopped) return;
@@ -327,21 +347,38 @@ export class Replicator {
       }
     }
     const connected = new Set(node.getPeers().map((p) => p.toString()));
-    const now = Date.now();
+    const now = this.d.clock.now().getTime();
     for (const st of this.peers.values()) {
       if (st.id.equals(node.peerId) || connected.has(st.id.toString())) {
         if (connected.has(st.id.toString())) st.lastSeen = now;
         continue;
       }
-      if (now < st.nextDialAt) continue;
+      if (st.dialing || now < st.nextDialAt) continue;
+      // our addresses go to the peer store, so a dial also tries the ones identify learnt (a peer that moved port)
+      if (st.addrs.length) await node.peerStore.merge(st.id, { multiaddrs: st.addrs.map((a) => a.decapsulateCode(CODE_P2P)) }).catch(() => {});
       const known = st.addrs.length > 0 || (await node.peerStore.has(st.id).catch(() => false));
-      if (!known) continue;
-      st.nextDialAt = now + jitter(st.dialBackoffMs);
-      st.dialBackoffMs = Math.min(this.opts.redialMaxMs, st.dialBackoffMs * 2);
-      const target = st.addrs.length ? st.addrs : st.id;
-      node.dial(target as Multiaddr[] | PeerId, { signal: AbortSignal.any([this.abort.signal, AbortSignal.timeout(10_000)]) }).catch((e: unknown) => {
-        this.d.logger.debug('dial failed', { peer: st.id.toString(), error: String(e) });
-      });
+      if (!known || this.stopped) continue;
+      st.dialing = true;
+      node
+        .dial(st.id, { signal: AbortSignal.any([this.abort.signal, AbortSignal.timeout(10_000)]) })
+        .then(
+          () => {
+            st.dialBackoffMs = this.opts.redialMinMs;
+          },
+          (e: unknown) => {
+            if (this.stopped) return;
+            const reason = dialErrorReason(e);
+            st.dialFailures++;
+            st.lastDialError = reason;
+            this.totals.dialFailures++;
+            st.nextDialAt = this.d.clock.now().getTime() + jitter(st.dialBackoffMs);
+            this.d.logger.warn('dial failed', { peer: st.id.toString(), did: st.did, error: reason, failures: st.dialFailures, retryInMs: st.nextDialAt - this.d.clock.now().getTime() });
+            st.dialBackoffMs = Math.min(this.opts.redialMaxMs, st.dialBackoffMs * 2);
+          },
+        )
+        .finally(() => {
+          st.dialing = false;
+        });
     }
   }
 
@@ -419,13 +456,15 @@ export class Replicator {
       else if (deferredAuthors.length) this.deferred.add(key);
       await stream.close({ signal }).catch(() => stream?.abort(new Error('close failed')));
       st.rounds++;
-      st.lastSeen = Date.now();
+      st.lastSeen = this.d.clock.now().getTime();
       st.rejectedEntries += fig.rejected.length;
       this.totals.roundsOk++;
       this.totals.entriesPulled += fig.entriesAccepted;
       this.totals.bytesIn += fig.bytesIn;
       this.totals.bytesOut += fig.bytesOut;
       // the peer's heads vector is a claim nobody signed: it never counts for lag (see onGossip)
+      // ... but a member peer holding nothing of our own feed beyond our head (after this pull) confirms it is current
+      if (this.d.ownFeed && st.did && this.d.replica.isMember(st.did)) this.d.ownFeed.observeRound(st.did, fig);
       const { remoteHeads: _r, ...figures } = fig;
       this.record({ peer: peer.toString(), did: st.did, direction: 'pull', reason, startedAt, durationMs: round1(performance.now() - t0), ...figures });
       if (fig.rejected.length) this.d.logger.warn('peer sent entries that were rejected', { peer: peer.toString(), rejected: fig.rejected.slice(0, 5) });
@@ -449,7 +488,7 @@ export class Replicator {
       this.totals.bytesIn += r.bytesIn;
       this.totals.bytesOut += r.bytesOut;
       const st = this.state(connection.remotePeer);
-      st.lastSeen = Date.now();
+      st.lastSeen = this.d.clock.now().getTime();
       // the client told us its heads: pull back if it holds something we lack
       const mine = new Map(this.d.replica.heads().map((h) => [h.author, h.seq] as const));
       if (r.clientHeads.some(([a, s]) => (mine.get(a) ?? 0) < s)) this.schedule(connection.remotePeer, 'peer ahead');
@@ -463,8 +502,6 @@ export class Replicator {
     const node = this.node;
     if (!node || this.stopped) return;
     const msg: HeadAnnouncement = { v: 1, author: entry.author, seq: entry.seq, id: entry.id };
-      // ... but a member peer holding nothing of our own feed beyond our head (after this pull) confirms it is current
-      if (this.d.ownFeed && st.did && this.d.replica.isMember(st.did)) this.d.ownFeed.observeRound(st.did, fig);
     const json = JSON.stringify({ ...msg, entry });
     const data = new TextEncoder().encode(json.length <= this.opts.gossipInlineMaxBytes ? json : JSON.stringify(msg));
     try {
@@ -541,6 +578,13 @@ export class Replicator {
 
 /** At most this many checked heads are remembered (one per member; far more than any network has members). */
 const KNOWN_HEADS_MAX = 4_096;
+
+/** Why a dial failed, in one line (libp2p wraps one error per address tried in an AggregateError). */
+function dialErrorReason(e: unknown): string {
+  if (e instanceof AggregateError && e.errors.length) return e.errors.map((x: unknown) => dialErrorReason(x)).join('; ');
+  if (e instanceof Error) return e.message || e.name;
+  return String(e);
+}
 
 function jitter(ms: number): number {
   return Math.round(ms * (0.75 + Math.random() * 0.5));
