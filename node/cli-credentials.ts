@@ -1,5 +1,5 @@
 /**
- * `mochila issue`, `mochila credential revoke|suspend|reinstate|show`, `mochila verify` and `mochila keys rotate`.
+ * `mochila issue`, `mochila credential revoke|suspend|reinstate|show|reissue`, `mochila verify` and `mochila keys rotate|compromise`.
  * They open the node's database directly, so they work with the node stopped or running (SQLite in WAL mode lets
  * both write; a running node serves what the CLI published on its next sync round). Must never hold domain logic.
  */
@@ -18,6 +18,7 @@ export function formatReport(r: VerificationReport): string {
   const lines: string[] = [];
   const head = r.verified ? 'VERIFIED' : r.outcome === 'incomplete' ? 'NOT VERIFIED (some checks could not be made)' : 'NOT VERIFIED';
   lines.push(head);
+  if (r.summary) lines.push(`  ${r.summary}`);
   if (r.credential?.achievement?.name) lines.push(`  microcredential: ${r.credential.achievement.name}`);
   if (r.issuer) lines.push(`  issuer: ${r.issuer.name} (${r.issuer.country}) ${r.issuer.member ? 'member of the network' : 'NOT a member of the network'}`);
   else if (r.credential?.issuer) lines.push(`  issuer: ${r.credential.issuer} (unknown to this node)`);
@@ -115,31 +116,75 @@ export function registerCredentialCommands(program: Command): void {
     .description("verify a credential or presentation against this node's replica (exit code 0 only when verified)")
     .requiredOption('--dir <dir>', 'data folder of a node (its replica is what the credential is checked against)')
     .option('--json', 'print the full report as JSON')
+    .option('--challenge <text>', "the challenge you gave the holder: a presentation's holder proof must carry it")
+    .option('--domain <text>', "the domain you gave the holder: a presentation's holder proof must carry it")
     .argument('<file>', 'credential or presentation (JSON)')
     .action(async (file: string, o) => {
       await withServices(o.dir, o, async (s) => {
         // the verifier parses it: a file that is not JSON gets a failed `parse` check, not a crash
-        const report = await s.credentials.verify(readFileSync(file, 'utf8'));
+        const options = { ...(o.challenge ? { challenge: String(o.challenge) } : {}), ...(o.domain ? { domain: String(o.domain) } : {}) };
+        const report = await s.credentials.verify(readFileSync(file, 'utf8'), options);
         console.log(o.json ? JSON.stringify(report, null, 2) : formatReport(report));
         process.exitCode = report.verified ? 0 : 1;
       });
     });
 
-  program
-    .command('keys')
-    .description('issuer keys')
-    .command('rotate')
-    .description('publish a new issuer key and end the current one; credentials signed before keep verifying')
+  credential
+    .command('reissue')
+    .description('re-issue with the current key the credentials in force signed by an earlier (rotated or compromised) key; the old ones are revoked as re-issued')
     .requiredOption('--dir <dir>', 'data folder of the node')
-    .option('--compromised-since <date>', 'the old key is compromised: credentials it signed from this time on fail verification')
+    .requiredOption('--key <did>', 'the earlier issuer key (did:key:z6Mk…)')
+    .option('--since <date>', 'only credentials issued at or after this time (e.g. the compromise date)')
+    .option('--until <date>', 'only credentials issued before this time')
+    .option('--passphrase-file <file>', 'passphrase of an encrypted key file')
+    .action(async (o) => {
+      await withServices(o.dir, o, async (s) => {
+        let reissued = 0;
+        let failed = 0;
+        for (;;) {
+          const r = await s.credentials.reissueBatch({ issuerKey: o.key, ...(o.since ? { issuedFrom: o.since } : {}), ...(o.until ? { issuedTo: o.until } : {}), limit: 200 });
+          for (const row of r.rows) console.log(row.status === 'reissued' ? `${row.id} → ${row.newId}  ${row.learnerName ?? ''}` : `${row.id}  FAILED: ${row.error}`);
+          reissued += r.reissued;
+          failed += r.failed;
+          // rows that failed stay matched: stop when a round re-issues nothing
+          if (r.remaining === 0 || r.reissued === 0) break;
+        }
+        console.error(`re-issued ${reissued}, failed ${failed}`);
+        if (failed) process.exitCode = 1;
+      });
+    });
+
+  const keys = program.command('keys').description('issuer keys');
+  keys
+    .command('rotate')
+    .description('publish a new issuer key and end the current one; credentials signed before keep verifying (a running node on the same folder signs with the new key from its next signature)')
+    .requiredOption('--dir <dir>', 'data folder of the node')
+    .option('--compromised-since <date>', 'the old key is compromised: credentials it signed from this time on fail verification, it never signs again, and its status lists are re-signed with the new key')
     .option('--note <text>', 'why')
     .option('--passphrase-file <file>', 'passphrase of an encrypted key file')
     .action(async (o) => {
       await withServices(o.dir, o, async (s) => {
         if (o.compromisedSince && Number.isNaN(Date.parse(o.compromisedSince))) throw new RegistryError('validation_failed', '--compromised-since must be an ISO 8601 date-time');
         const r = s.institution.rotateIssuerKey({ ...(o.compromisedSince ? { compromisedSince: new Date(o.compromisedSince) } : {}), ...(o.note ? { note: o.note } : {}) });
-        console.log(JSON.stringify(r, null, 2));
-        console.error('if the node is running, restart it so that it signs with the new key');
+        const resignedLists = o.compromisedSince ? await s.credentials.resignCompromisedLists() : [];
+        console.log(JSON.stringify({ ...r, resignedLists }, null, 2));
+        if (o.compromisedSince) console.error(`re-issue what the old key signed: mochila credential reissue --dir ${o.dir} --key ${r.oldKeyId}`);
+      });
+    });
+  keys
+    .command('compromise')
+    .description('declare an earlier (already rotated) issuer key compromised from a date: it never signs again and its status lists are re-signed with the current key')
+    .requiredOption('--dir <dir>', 'data folder of the node')
+    .requiredOption('--key <did>', 'the earlier issuer key (did:key:z6Mk…)')
+    .requiredOption('--since <date>', 'compromised from (ISO 8601): credentials it signed from then on fail verification')
+    .option('--note <text>', 'why')
+    .option('--passphrase-file <file>', 'passphrase of an encrypted key file')
+    .action(async (o) => {
+      await withServices(o.dir, o, async (s) => {
+        if (Number.isNaN(Date.parse(o.since))) throw new RegistryError('validation_failed', '--since must be an ISO 8601 date-time');
+        const r = s.institution.declareCompromised(o.key, new Date(o.since), o.note);
+        console.log(JSON.stringify({ ...r, resignedLists: await s.credentials.resignCompromisedLists() }, null, 2));
+        console.error(`re-issue what it signed: mochila credential reissue --dir ${o.dir} --key ${o.key}`);
       });
     });
 }

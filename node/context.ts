@@ -140,6 +140,8 @@ export function buildServices(config: NodeConfig, o: NodeOverrides = {}): Servic
         if (config.dbFile === ':memory:' && !existsSync(config.keystoreFile)) return; // in-memory test nodes
         writeKeystore(config.keystoreFile, data, config.passphrase);
       },
+      // a rotation by the CLI on the same database writes the key file first: read again when the feed says so
+      loadKeystore: () => (config.dbFile !== ':memory:' && existsSync(config.keystoreFile) ? readKeystore(config.keystoreFile, config.passphrase) : null),
     });
     const publicUrl = { current: config.publicUrl ?? `http://${config.httpHost === '0.0.0.0' || config.httpHost === '::' ? '127.0.0.1' : config.httpHost}:${config.httpPort}` };
     const freshness = { current: (): Freshness => ({ asOf: clock.now().toISOString() }) };
@@ -147,6 +149,7 @@ export function buildServices(config: NodeConfig, o: NodeOverrides = {}): Servic
       store,
       feed,
       keystore,
+      keys: institution,
       catalogue,
       institutions,
       issuerKeys,
@@ -178,10 +181,10 @@ export function buildServices(config: NodeConfig, o: NodeOverrides = {}): Servic
       statusLists,
       credentials,
       adminTokens: new AdminTokens(store),
+      ownFeed,
       startedAt: clock.now(),
       publicUrl,
       freshness,
-      ownFeed,
     };
   } catch (e) {
     store.close();
@@ -194,10 +197,10 @@ export class MochilaNode {
   replicator: Replicator | null = null;
   private checkpointer: WalCheckpointer | null = null;
   private stopping: Promise<void> | null = null;
+  private unsubscribeOwnFeed: (() => void) | null = null;
 
   constructor(
     readonly services: Services,
-  private unsubscribeOwnFeed: (() => void) | null = null;
     private readonly opts: NodeOverrides = {},
   ) {}
 
@@ -252,10 +255,10 @@ export class MochilaNode {
         logger: replicationLogger,
         clock: s.clock,
         members: () => s.membership.members().map((m) => m.did),
+        ownFeed: s.ownFeed,
         decoder,
         options: {
           listenHost: s.config.p2pHost,
-        ownFeed: s.ownFeed,
           listenPort: s.config.p2pPort,
           bootstrap,
           mdns: s.config.mdns,
@@ -288,9 +291,6 @@ export class MochilaNode {
     }
   }
 
-  /** Stops HTTP and closes SQLite, bounded by a timeout. Idempotent. */
-  stop(timeoutMs = 5_000): Promise<void> {
-    if (!this.stopping) {
   /**
    * Whether this node may publish (see OwnFeedGate). Every start forgets the last run's confirmation, since a
    * database restored from a backup carries it too: only the operator's `--standalone`, or being provably alone,
@@ -326,10 +326,13 @@ export class MochilaNode {
     );
   }
 
+  /** Stops HTTP and closes SQLite, bounded by a timeout. Idempotent. */
+  stop(timeoutMs = 5_000): Promise<void> {
+    if (!this.stopping) {
+      this.unsubscribeOwnFeed?.();
       this.stopping = (async () => {
         const s = this.services;
         const work = (async () => {
-      this.unsubscribeOwnFeed?.();
           await Promise.race([s.credentials.stop(), new Promise((r) => setTimeout(r, timeoutMs / 2).unref())]);
           await this.replicator?.stop(timeoutMs);
           if (this.server) {

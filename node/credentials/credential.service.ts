@@ -32,6 +32,7 @@ import { createCredentialSigner, type CredentialSigner } from './sign.js';
 import { buildStatusEntry, createStatusList, decodeStatusList, MIN_STATUS_LIST_BITS, signStatusListCredential, type StatusPurpose } from './status-list.js';
 import { statusListGlobalId, type StatusListEntryBody, type StatusListRegistry } from './status-registry.js';
 import { createVerifier, type Freshness, type VerificationReport } from './verify.js';
+import type { PresentationOptions } from './presentation.js';
 import { DID, EMAIL, parseCohortCsv, type CohortRow } from './csv.js';
 
 export interface IssueRequest {
@@ -144,6 +145,8 @@ interface Row {
   microcredential_id: string;
   microcredential_version: number;
   learner_name: string;
+  learner_key: string;
+  dedupe_key: string;
   credential: string;
   issuer_key: string;
   issued_at: string;
@@ -243,8 +246,9 @@ export class CredentialService {
 
   // ------------------------------------------------------------------ verification
 
-  verify(input: unknown): Promise<VerificationReport> {
-    return this.verifier.verify(input);
+  /** `options`: the challenge / domain the caller gave the holder of a presentation. */
+  verify(input: unknown, options?: PresentationOptions): Promise<VerificationReport> {
+    return this.verifier.verify(input, options);
   }
 
   // ------------------------------------------------------------------ issuance

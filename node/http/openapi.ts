@@ -59,7 +59,8 @@ export const OPERATIONS: Op[] = [
   { method: 'put', path: '/api/v1/admin/microcredentials/{code}', tag: 'admin', admin: true, summary: 'Publish a new version of a microcredential', body: 'microcredential', pathParams: ['code'] },
   { method: 'post', path: '/api/v1/admin/microcredentials/{code}/withdraw', tag: 'admin', admin: true, summary: 'Withdraw a microcredential (an entry, not a delete)', pathParams: ['code'] },
   { method: 'put', path: '/api/v1/admin/profile', tag: 'admin', admin: true, summary: "Publish the institution's profile", body: 'profile' },
-  { method: 'post', path: '/api/v1/admin/keys/rotate', tag: 'admin', admin: true, summary: 'Rotate the issuer key (optionally revoking the old one as compromised from a date)' },
+  { method: 'post', path: '/api/v1/admin/keys/rotate', tag: 'admin', admin: true, summary: 'Rotate the issuer key (optionally revoking the old one as compromised from a date; its status lists are then re-signed with the new key)' },
+  { method: 'post', path: '/api/v1/admin/keys/compromise', tag: 'admin', admin: true, summary: 'Declare an earlier issuer key compromised from a date (it never signs again; its status lists are re-signed with the current key)', body: 'api/key-compromise' },
   { method: 'post', path: '/api/v1/admin/endorsements', tag: 'admin', admin: true, summary: 'Endorse an institution for admission to the network', body: 'entries/endorsement' },
 ];
 

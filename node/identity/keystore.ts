@@ -62,6 +62,18 @@ export function keystoreFromData(data: KeystoreData): Keystore {
   return { institution, currentIssuer: current.key, issuers, data };
 }
 
+/**
+ * Replaces the contents of a keystore object in place with those read again from its file, so every service holding
+ * it sees keys another process (the CLI's `keys rotate`) added. Refuses a file of another institution.
+ */
+export function refreshKeystore(target: Keystore, fresh: Keystore): void {
+  if (fresh.institution.did !== target.institution.did)
+    throw new RegistryError('validation_failed', `the key file now belongs to ${fresh.institution.did}, not to this node (${target.institution.did})`);
+  target.data = fresh.data;
+  target.issuers.splice(0, target.issuers.length, ...fresh.issuers);
+  target.currentIssuer = fresh.currentIssuer;
+}
+
 export function writeKeystore(file: string, data: KeystoreData, passphrase?: string): void {
   let content: string;
   if (passphrase) {

@@ -1,13 +1,15 @@
 /**
  * The unit's own institution: publish its profile and rotate / revoke its issuer keys (as feed entries), keeping
- * the keystore file in step. Must never publish a key it does not hold.
+ * the keystore file in step, and say which key may sign now. A key the feed has ended is never handed out for new
+ * credentials, and a key declared compromised never signs anything again, even when the rotation was made by another
+ * process (the CLI) on the same database: the key file is read again then. Must never publish a key it does not hold.
  */
 import { RegistryError } from '../core/errors.js';
 import type { Clock } from '../core/clock.js';
 import type { SchemaRegistry } from '../core/schema-registry.js';
 import type { FeedService } from '../feed/feed.service.js';
 import { generateKey, type Ed25519Key } from '../identity/keys.js';
-import type { Keystore, KeystoreData } from '../identity/keystore.js';
+import { refreshKeystore, type Keystore, type KeystoreData } from '../identity/keystore.js';
 import type { IssuerKeyRegistry } from './issuer-keys.js';
 import type { Profile } from './institutions.js';
 
@@ -18,13 +20,72 @@ export class InstitutionService {
       schemas: SchemaRegistry;
       keystore: Keystore;
       saveKeystore: (data: KeystoreData) => void;
+      /** The key file read again (null when this node has none, e.g. in-memory test nodes). */
+      loadKeystore?: () => Keystore | null;
       issuerKeys: IssuerKeyRegistry;
       clock: Clock;
     },
   ) {}
 
+  /** The newest issuer key this node holds (the key file is read again if the feed has ended the one in memory). */
   get currentIssuer(): Ed25519Key {
+    if (this.ended(this.deps.keystore.currentIssuer.did)) this.reload();
     return this.deps.keystore.currentIssuer;
+  }
+
+  /** Reads the key file again into the shared keystore; false when there is no file to read. */
+  private reload(): boolean {
+    const fresh = this.deps.loadKeystore?.();
+    if (!fresh) return false;
+    refreshKeystore(this.deps.keystore, fresh);
+    return true;
+  }
+
+  /** This unit's published key `did`, ended (rotated or compromised) by its feed, or null if the feed lacks it. */
+  private revocation(did: string): { at: string; reason: string } | null {
+    const k = this.deps.issuerKeys.get(did);
+    if (!k || k.institution !== this.deps.feed.author || !k.revokedAt) return null;
+    return { at: k.revokedAt, reason: k.revocationReason ?? 'rotated' };
+  }
+
+  private ended(did: string): boolean {
+    return this.revocation(did) !== null;
+  }
+
+  /** Whether this unit's feed declared key `did` compromised (it then signs nothing, ever). */
+  isCompromised(did: string): boolean {
+    return this.revocation(did)?.reason === 'compromised';
+  }
+
+  /**
+   * The key new credentials (and the lists of a compromised key) are signed with: the newest issuer key, never one
+   * the feed has ended. When the feed ended the key in memory (a rotation by the CLI while this node runs), the key
+   * file is read again; if it holds no newer key, signing is refused.
+   */
+  currentSigningKey(): Ed25519Key {
+    let k = this.deps.keystore.currentIssuer;
+    if (!this.ended(k.did)) return k;
+    if (this.reload()) {
+      k = this.deps.keystore.currentIssuer;
+      if (!this.ended(k.did)) return k;
+    }
+    const r = this.revocation(k.did)!;
+    throw new RegistryError(
+      'conflict',
+      `the issuer key ${k.did} was ${r.reason === 'compromised' ? `declared compromised (from ${r.at})` : `retired on ${r.at}`} and this node holds no newer key: rotate it (mochila keys rotate)`,
+      { issuerKey: k.did },
+    );
+  }
+
+  /**
+   * The key that signs the status lists of credentials signed by `did`: that key itself while it is only retired
+   * (so a list's issuer stays its credentials' issuer), never once it was declared compromised (null then).
+   */
+  listSigningKey(did: string): Ed25519Key | null {
+    if (this.isCompromised(did)) return null;
+    let held = this.deps.keystore.issuers.find((i) => i.key.did === did);
+    if (!held && this.reload()) held = this.deps.keystore.issuers.find((i) => i.key.did === did);
+    return held?.key ?? null;
   }
 
   publishProfile(input: unknown): Profile {
@@ -52,6 +113,8 @@ export class InstitutionService {
     const now = this.deps.clock.now();
     if (opts.compromisedSince && opts.compromisedSince.getTime() > now.getTime())
       throw new RegistryError('validation_failed', 'compromisedSince cannot be in the future');
+    // another process may have rotated since this one read the key file: never write back an older copy
+    this.reload();
     const old = this.deps.keystore.currentIssuer;
     const fresh = generateKey();
     const data: KeystoreData = structuredClone(this.deps.keystore.data);
@@ -79,5 +142,20 @@ export class InstitutionService {
       ...(opts.note ? { note: opts.note } : {}),
     });
     return { newKeyId: fresh.did, oldKeyId: old.did };
+  }
+
+  /**
+   * Declares an earlier (already rotated) issuer key compromised from `since`: credentials it signed from then on
+   * fail verification and it never signs again. The current key is declared compromised by rotating it instead.
+   */
+  declareCompromised(keyId: string, since: Date, note?: string): { keyId: string; compromisedSince: string } {
+    if (since.getTime() > this.deps.clock.now().getTime()) throw new RegistryError('validation_failed', 'the compromise date cannot be in the future');
+    this.reload();
+    if (keyId === this.deps.keystore.currentIssuer.did)
+      throw new RegistryError('validation_failed', `${keyId} is the current issuer key: rotate it with a compromise date instead (keys rotate --compromised-since)`);
+    const k = this.deps.issuerKeys.get(keyId);
+    if (!k || k.institution !== this.deps.feed.author) throw new RegistryError('not_found', `${keyId} is not an issuer key of this institution`);
+    this.deps.feed.append('issuer-key-revocation', { keyId, reason: 'compromised', revokedAt: since.toISOString(), ...(note ? { note } : {}) });
+    return { keyId, compromisedSince: since.toISOString() };
   }
 }

@@ -30,30 +30,35 @@ export class IssuerKeyRegistry implements Projector {
       if (b.keyId !== `did:key:${b.publicKeyMultibase}`) return; // inconsistent key: ignored (schema-valid but meaningless)
       const existing = this.get(b.keyId);
       if (existing && existing.institution !== entry.author) return; // a key belongs to the first institution that published it
-      this.store.sqlite
-        .prepare(
+      this.store
+        .statement(
           `INSERT INTO issuer_keys (key_id, institution, public_key_multibase, valid_from, published_at, entry_id)
            VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(key_id) DO NOTHING`,
         )
         .run(b.keyId, entry.author, b.publicKeyMultibase, b.validFrom, entry.ts, entry.id);
     } else {
       const b = entry.body as { keyId: string; reason: string; revokedAt: string };
-      this.store.sqlite
-        .prepare(
-          `UPDATE issuer_keys SET revoked_at = ?, revocation_reason = ?, revocation_entry_id = ?
-           WHERE key_id = ? AND institution = ? AND (revoked_at IS NULL OR revoked_at > ?)`,
-        )
-        .run(b.revokedAt, b.reason, entry.id, b.keyId, entry.author, b.revokedAt);
+      // the earliest end wins; a compromise declared later (a rotated key found compromised) still marks the key
+      // compromised, and nothing makes a compromised key merely rotated again
+      const t = Date.parse(b.revokedAt);
+      const cur = this.get(b.keyId);
+      if (!cur || cur.institution !== entry.author || Number.isNaN(t)) return;
+      const earlier = !cur.revokedAt || t < Date.parse(cur.revokedAt);
+      const compromised = b.reason === 'compromised' || cur.revocationReason === 'compromised';
+      if (!earlier && !(compromised && cur.revocationReason !== 'compromised')) return;
+      this.store
+        .statement('UPDATE issuer_keys SET revoked_at = ?, revocation_reason = ?, revocation_entry_id = ? WHERE key_id = ? AND institution = ?')
+        .run(earlier ? b.revokedAt : cur.revokedAt, compromised ? 'compromised' : b.reason, entry.id, b.keyId, entry.author);
     }
   }
 
   reset(): void {
-    this.store.sqlite.prepare('DELETE FROM issuer_keys').run();
+    this.store.statement('DELETE FROM issuer_keys').run();
   }
 
   get(keyId: string): IssuerKeyInfo | null {
-    const r = this.store.sqlite
-      .prepare(
+    const r = this.store
+      .statement(
         `SELECT key_id AS keyId, institution, public_key_multibase AS publicKeyMultibase, valid_from AS validFrom,
                 published_at AS publishedAt, revoked_at AS revokedAt, revocation_reason AS revocationReason
          FROM issuer_keys WHERE key_id = ?`,
@@ -63,8 +68,8 @@ export class IssuerKeyRegistry implements Projector {
   }
 
   forInstitution(did: string): IssuerKeyInfo[] {
-    return this.store.sqlite
-      .prepare(
+    return this.store
+      .statement(
         `SELECT key_id AS keyId, institution, public_key_multibase AS publicKeyMultibase, valid_from AS validFrom,
                 published_at AS publishedAt, revoked_at AS revokedAt, revocation_reason AS revocationReason
          FROM issuer_keys WHERE institution = ? ORDER BY published_at`,

@@ -8,25 +8,30 @@ import { Router } from 'express';
 import QRCode from 'qrcode';
 import { RegistryError } from '../../core/errors.js';
 import type { Services } from '../../context.js';
-import type { CredentialService } from '../../credentials/credential.service.js';
+import type { CredentialListQuery, CredentialService } from '../../credentials/credential.service.js';
 import type { HttpExtension } from '../app.js';
 
 export function credentialsExtension(s: Services, credentials: CredentialService): HttpExtension {
   const pub = Router();
   const admin = Router();
 
-  // Anyone: a credential or a presentation as the JSON body (or {"credential": ...} / {"presentation": ...}), or as
-  // text/plain, which the verifier parses itself (so "not JSON" is a failed `parse` check in the report).
+  // Anyone: a credential or a presentation as the JSON body, or wrapped as {"credential"|"presentation", "challenge"?,
+  // "domain"?} (schemas/api/verify-request), or as text/plain, which the verifier parses itself (so "not JSON" is a
+  // failed `parse` check in the report).
   pub.post('/verify', async (req, res) => {
     let input: unknown = req.body;
+    let options: { challenge?: string; domain?: string } = {};
     if (input && typeof input === 'object' && !Array.isArray(input)) {
       const b = input as Record<string, unknown>;
-      const keys = Object.keys(b);
-      if (keys.length === 1 && (keys[0] === 'credential' || keys[0] === 'presentation')) input = b[keys[0]!];
+      if (!('@context' in b) && ('credential' in b || 'presentation' in b)) {
+        s.schemas.assertValid('api/verify-request', b);
+        input = b['credential'] ?? b['presentation'];
+        options = { ...(typeof b['challenge'] === 'string' ? { challenge: b['challenge'] } : {}), ...(typeof b['domain'] === 'string' ? { domain: b['domain'] } : {}) };
+      }
     }
     if (input === undefined || (typeof input === 'object' && input !== null && Object.keys(input).length === 0 && !Array.isArray(input)))
       throw new RegistryError('validation_failed', 'send the credential (or presentation) as the JSON body');
-    res.json(await credentials.verify(input));
+    res.json(await credentials.verify(input, options));
   });
 
   pub.get('/status-lists/:id', (req, res) => {
@@ -55,13 +60,29 @@ export function credentialsExtension(s: Services, credentials: CredentialService
     res.status(201).location(`/api/v1/admin/credentials/${encodeURIComponent(c.id)}`).json(c);
   });
 
+  // filters: learner / id, microcredential, issuer key, status, issuance date range (e.g. what a compromised key signed)
   admin.get('/credentials', (req, res) => {
-    const num = (v: unknown) => (typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : undefined);
-    const q = typeof req.query.q === 'string' ? req.query.q.slice(0, 200) : undefined;
-    const mc = typeof req.query.microcredential === 'string' ? req.query.microcredential : undefined;
-    const limit = num(req.query.limit);
-    const offset = num(req.query.offset);
-    res.json(credentials.list({ ...(q ? { q } : {}), ...(mc ? { microcredential: mc } : {}), ...(limit !== undefined ? { limit } : {}), ...(offset !== undefined ? { offset } : {}) }));
+    s.schemas.assertValid('api/credential-list-query', req.query, 'query');
+    const q = req.query as Record<string, string | undefined>;
+    res.json(
+      credentials.list({
+        ...(q.q ? { q: q.q } : {}),
+        ...(q.microcredential ? { microcredential: q.microcredential } : {}),
+        ...(q.issuerKey ? { issuerKey: q.issuerKey } : {}),
+        ...(q.status ? { status: q.status as CredentialListQuery['status'] } : {}),
+        ...(q.issuedFrom ? { issuedFrom: q.issuedFrom } : {}),
+        ...(q.issuedTo ? { issuedTo: q.issuedTo } : {}),
+        ...(q.limit !== undefined ? { limit: Number(q.limit) } : {}),
+        ...(q.offset !== undefined ? { offset: Number(q.offset) } : {}),
+      }),
+    );
+  });
+
+  // re-issue with the current key the credentials in force of an earlier key (rotated or compromised), oldest first
+  admin.post('/credentials/reissue', async (req, res) => {
+    s.schemas.assertValid('api/credential-reissue', req.body);
+    const b = req.body as { issuerKey: string; issuedFrom?: string; issuedTo?: string; limit?: number };
+    res.json(await credentials.reissueBatch(b));
   });
 
   // CSV as JSON {csv, microcredential?} or as a raw text/csv body with ?microcredential=
@@ -91,6 +112,11 @@ export function credentialsExtension(s: Services, credentials: CredentialService
     res.json(c);
   });
 
+  admin.post('/credentials/:id/reissue', async (req, res) => {
+    const out = await credentials.reissue(req.params.id as string);
+    res.status(201).location(`/api/v1/admin/credentials/${encodeURIComponent(out.credential.id)}`).json(out);
+  });
+
   for (const action of ['revoke', 'suspend', 'reinstate'] as const) {
     admin.post(`/credentials/:id/${action}`, async (req, res) => {
       const body = req.body && typeof req.body === 'object' ? req.body : {};
@@ -103,12 +129,30 @@ export function credentialsExtension(s: Services, credentials: CredentialService
     publicRouter: pub,
     adminRouter: admin,
     operations: [
-      { method: 'post', path: '/api/v1/verify', tag: 'credentials', summary: 'Verify a credential or presentation: a report with one check each (proof, issuer_known, key_valid_at_issuance, status, validity_period, schema, microcredential_listed), ok / failed / unchecked with a reason' },
+      { method: 'post', path: '/api/v1/verify', tag: 'credentials', summary: "Verify a credential or presentation (bare, or wrapped with the verifier's challenge and domain): a report with one check each (proof, issuer_known, key_valid_at_issuance, status, validity_period, schema, microcredential_listed; for a presentation also holder_authenticated, the holder's own proof), ok / failed / unchecked with a reason", body: 'api/verify-request' },
       { method: 'get', path: '/api/v1/status-lists/{id}', tag: 'credentials', summary: 'A status list credential (BitstringStatusListCredential, signed by its issuer) from the replica', pathParams: ['id'] },
       { method: 'get', path: '/api/v1/credentials/{id}', tag: 'credentials', summary: "A credential issued by this node, by its id (the learner's verification link)", pathParams: ['id'] },
       { method: 'get', path: '/api/v1/credentials/{id}/qr.svg', tag: 'credentials', summary: "QR code (SVG) of the credential's verification link", pathParams: ['id'] },
       { method: 'post', path: '/api/v1/admin/credentials', tag: 'admin', admin: true, summary: 'Issue one Open Badges 3.0 credential for a microcredential of this unit', body: 'api/issue-credential' },
-      { method: 'get', path: '/api/v1/admin/credentials', tag: 'admin', admin: true, summary: 'Credentials issued by this node', query: [{ name: 'q', description: 'learner name or credential id' }, { name: 'microcredential', description: 'microcredential id' }, { name: 'limit', description: '1..500' }, { name: 'offset', description: 'offset' }] },
+      {
+        method: 'get',
+        path: '/api/v1/admin/credentials',
+        tag: 'admin',
+        admin: true,
+        summary: 'Credentials issued by this node, filtered (query validated by api/credential-list-query)',
+        query: [
+          { name: 'q', description: 'learner name or credential id' },
+          { name: 'microcredential', description: 'microcredential id' },
+          { name: 'issuerKey', description: 'only credentials signed by this issuer key (did:key)' },
+          { name: 'status', description: 'active | suspended | revoked', schema: { enum: ['active', 'suspended', 'revoked'] } },
+          { name: 'issuedFrom', description: 'issued at or after (ISO 8601 date-time)', schema: { type: 'string', format: 'date-time' } },
+          { name: 'issuedTo', description: 'issued before (ISO 8601 date-time)', schema: { type: 'string', format: 'date-time' } },
+          { name: 'limit', description: '1..500' },
+          { name: 'offset', description: 'offset' },
+        ],
+      },
+      { method: 'post', path: '/api/v1/admin/credentials/reissue', tag: 'admin', admin: true, summary: "Re-issue with the current key the credentials in force of an earlier issuer key (rotated or compromised), per-row report; the old ones are revoked as re-issued", body: 'api/credential-reissue' },
+      { method: 'post', path: '/api/v1/admin/credentials/{id}/reissue', tag: 'admin', admin: true, summary: 'Re-issue one credential in force with the current key (the old one is revoked as re-issued)', pathParams: ['id'] },
       { method: 'get', path: '/api/v1/admin/credentials/{id}', tag: 'admin', admin: true, summary: 'One issued credential with its status, verification link and QR code URL', pathParams: ['id'] },
       { method: 'post', path: '/api/v1/admin/credentials/batch', tag: 'admin', admin: true, summary: 'Issue a cohort from CSV as a background job (JSON {csv, microcredential?} or text/csv)', body: 'api/credential-batch' },
       { method: 'get', path: '/api/v1/admin/jobs/{id}', tag: 'admin', admin: true, summary: 'Progress and per-row results of a batch job (rows from index `from` on)', pathParams: ['id'], query: [{ name: 'from', description: 'index of the first row result to return (default 0)' }] },

@@ -23,7 +23,7 @@ export function registryRouter(s: Services, opts: { publicUrl: () => string; res
       networkName: s.manifest.name,
       member: s.membership.isMember(s.feed.author),
       memberStatus: s.membership.statusOf(s.feed.author),
-      issuerKey: s.keystore.currentIssuer.did,
+      issuerKey: s.institution.currentIssuer.did,
       peerId: opts.p2p?.()?.peerId ?? null,
       p2pAddresses: opts.p2p?.()?.addresses ?? [],
       httpUrl: opts.publicUrl(),
@@ -139,7 +139,7 @@ export function institutionAdminRouter(s: Services): Router {
     const p = s.institution.publishProfile(req.body);
     res.json(p);
   });
-  r.post('/keys/rotate', (req, res) => {
+  r.post('/keys/rotate', async (req, res) => {
     const body = (req.body ?? {}) as { compromisedSince?: unknown; note?: unknown };
     let compromisedSince: Date | undefined;
     if (body.compromisedSince !== undefined) {
@@ -150,7 +150,15 @@ export function institutionAdminRouter(s: Services): Router {
     if (body.note !== undefined && (typeof body.note !== 'string' || body.note.length > 2000))
       throw new RegistryError('validation_failed', 'note must be a string of at most 2000 characters');
     const out = s.institution.rotateIssuerKey({ ...(compromisedSince ? { compromisedSince } : {}), ...(typeof body.note === 'string' ? { note: body.note } : {}) });
-    res.json(out);
+    // no list stays signed only by a compromised key
+    const resignedLists = compromisedSince ? await s.credentials.resignCompromisedLists() : [];
+    res.json({ ...out, resignedLists });
+  });
+  r.post('/keys/compromise', async (req, res) => {
+    s.schemas.assertValid('api/key-compromise', req.body);
+    const b = req.body as { keyId: string; since: string; note?: string };
+    const out = s.institution.declareCompromised(b.keyId, new Date(b.since), b.note);
+    res.json({ ...out, resignedLists: await s.credentials.resignCompromisedLists() });
   });
   r.post('/endorsements', (req, res) => {
     const body = (req.body ?? {}) as { subject?: unknown; statement?: unknown; withdrawn?: unknown };
