@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { LogLevel } from './core/logger.js';
 import { RegistryError } from './core/errors.js';
+import { parsePeerAddress } from './federation/peer-ids.js';
 
 export interface NodeFileConfig {
   name?: string;
@@ -171,7 +172,21 @@ export function loadConfig(
   if (cfg.syncWorkers !== undefined && (!Number.isInteger(cfg.syncWorkers) || cfg.syncWorkers < 0 || cfg.syncWorkers > 16))
     throw new RegistryError('validation_failed', `invalid number of sync workers ${cfg.syncWorkers} (0 to 16)`);
   checkPublicLimits(cfg.publicLimits);
+  checkBootstrap(cfg.bootstrap);
   return cfg;
+}
+
+/** Every bootstrap address must name a TCP endpoint and the peer id there: refused at start, not in a late dial. */
+function checkBootstrap(list: unknown): void {
+  if (!Array.isArray(list)) throw new RegistryError('validation_failed', 'bootstrap must be a list of multiaddrs (node.json "bootstrap": ["/ip4/…/tcp/…/p2p/…"])');
+  for (const a of list) {
+    if (typeof a !== 'string') throw new RegistryError('validation_failed', `invalid bootstrap address ${JSON.stringify(a)}: not a string`);
+    try {
+      parsePeerAddress(a);
+    } catch (e) {
+      throw new RegistryError('validation_failed', `invalid bootstrap address "${a}": ${(e as Error).message}; expected /ip4/<host>/tcp/<port>/p2p/<peer id>, as the peer's /api/v1/network shows under self.addresses`, { address: a });
+    }
+  }
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {
