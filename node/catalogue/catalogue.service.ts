@@ -3,6 +3,7 @@
  * network-wide catalogue from the replica. Checks the EU standard elements before publishing.
  * Must never write the catalogue tables directly (the projector does, from entries).
  */
+import type { Statement } from 'better-sqlite3';
 import { RegistryError } from '../core/errors.js';
 import type { SchemaRegistry } from '../core/schema-registry.js';
 import type { FeedService } from '../feed/feed.service.js';
@@ -26,6 +27,9 @@ export interface StoredMicrocredential {
 }
 
 export class CatalogueService {
+  /** Read by every verification, issuance and detail page: prepared once. */
+  private readonly byId: Statement;
+
   constructor(
     private readonly deps: {
       store: Store;
@@ -35,7 +39,9 @@ export class CatalogueService {
       search: CatalogueSearch;
       credits: CreditSystems;
     },
-  ) {}
+  ) {
+    this.byId = deps.store.sqlite.prepare('SELECT id, author, record, status, withdrawal, created_at, updated_at, entry_id FROM microcredentials WHERE id = ?');
+  }
 
   get author(): string {
     return this.deps.feed.author;
@@ -65,30 +71,30 @@ export class CatalogueService {
     return record;
   }
 
-  create(input: unknown): StoredMicrocredential {
-    const version = (input as { version?: number } | null)?.version ?? 1;
-    const record = this.prepare(input, { version });
-    const id = microcredentialId(this.author, record.code);
-    const existing = this.get(id);
-    if (existing) throw new RegistryError('conflict', `a microcredential with code ${record.code} already exists (version ${existing.record.version}); update it instead`, { id });
   /** Throws `own_feed_unconfirmed` while this unit may not publish (checked first: it is the cause to report). */
   assertCanPublish(): void {
     this.deps.feed.assertCanAppend();
   }
 
-    this.deps.feed.append('microcredential', { op: 'put', microcredential: record });
+  create(input: unknown): StoredMicrocredential {
     this.assertCanPublish();
+    const version = (input as { version?: number } | null)?.version ?? 1;
+    const record = this.prepare(input, { version });
+    const id = microcredentialId(this.author, record.code);
+    const existing = this.get(id);
+    if (existing) throw new RegistryError('conflict', `a microcredential with code ${record.code} already exists (version ${existing.record.version}); update it instead`, { id });
+    this.deps.feed.append('microcredential', { op: 'put', microcredential: record });
     return this.get(id)!;
   }
 
   update(code: string, input: unknown): StoredMicrocredential {
+    this.assertCanPublish();
     const id = microcredentialId(this.author, code);
     const existing = this.get(id);
     if (!existing) throw new RegistryError('not_found', `no microcredential with code ${code} in this unit's catalogue`);
     const requested = (input as { version?: number } | null)?.version;
     const version = requested ?? existing.record.version + 1;
     if (version <= existing.record.version)
-    this.assertCanPublish();
       throw new RegistryError('conflict', `version must be greater than ${existing.record.version}`, { current: existing.record.version });
     const record = this.prepare({ ...(input as object), code }, { version });
     record.version = version;
@@ -97,19 +103,17 @@ export class CatalogueService {
   }
 
   withdraw(code: string, reason: unknown): StoredMicrocredential {
+    this.assertCanPublish();
     const id = microcredentialId(this.author, code);
     const existing = this.get(id);
     if (!existing) throw new RegistryError('not_found', `no microcredential with code ${code} in this unit's catalogue`);
     if (existing.status === 'withdrawn') throw new RegistryError('conflict', `${code} is already withdrawn`);
     this.deps.feed.append('microcredential', { op: 'withdraw', code, reason: reason ?? 'withdrawn' });
     return this.get(id)!;
-    this.assertCanPublish();
   }
 
   get(id: string): StoredMicrocredential | null {
-    const r = this.deps.store.sqlite
-      .prepare('SELECT id, author, record, status, withdrawal, created_at, updated_at, entry_id FROM microcredentials WHERE id = ?')
-      .get(id) as { id: string; author: string; record: string; status: 'active' | 'withdrawn'; withdrawal: string | null; created_at: string; updated_at: string; entry_id: string } | undefined;
+    const r = this.byId.get(id) as { id: string; author: string; record: string; status: 'active' | 'withdrawn'; withdrawal: string | null; created_at: string; updated_at: string; entry_id: string } | undefined;
     if (!r) return null;
     return {
       id: r.id,
@@ -124,28 +128,28 @@ export class CatalogueService {
   }
 
   versions(id: string): { version: number; entryId: string; ts: string }[] {
-    return this.deps.store.sqlite
-      .prepare('SELECT version, entry_id AS entryId, ts FROM microcredential_versions WHERE id = ? ORDER BY version')
+    return this.deps.store
+      .statement('SELECT version, entry_id AS entryId, ts FROM microcredential_versions WHERE id = ? ORDER BY version')
       .all(id) as { version: number; entryId: string; ts: string }[];
   }
 
   version(id: string, version: number): MicrocredentialRecord | null {
-    const r = this.deps.store.sqlite.prepare('SELECT record FROM microcredential_versions WHERE id = ? AND version = ?').get(id, version) as
+    const r = this.deps.store.statement('SELECT record FROM microcredential_versions WHERE id = ? AND version = ?').get(id, version) as
       | { record: string }
       | undefined;
     return r ? (JSON.parse(r.record) as MicrocredentialRecord) : null;
   }
 
   byInstitution(did: string, includeWithdrawn = false): StoredMicrocredential[] {
-    const ids = this.deps.store.sqlite
-      .prepare(`SELECT id FROM microcredentials WHERE author = ? ${includeWithdrawn ? '' : "AND status = 'active'"} ORDER BY title_sort`)
+    const ids = this.deps.store
+      .statement(`SELECT id FROM microcredentials WHERE author = ? ${includeWithdrawn ? '' : "AND status = 'active'"} ORDER BY title_sort`)
       .all(did) as { id: string }[];
     return ids.map((r) => this.get(r.id)).filter((m): m is StoredMicrocredential => m !== null);
   }
 
   countByInstitution(): Map<string, number> {
-    const rows = this.deps.store.sqlite
-      .prepare("SELECT author, COUNT(*) AS n FROM microcredentials WHERE status = 'active' GROUP BY author")
+    const rows = this.deps.store
+      .statement("SELECT author, COUNT(*) AS n FROM microcredentials WHERE status = 'active' GROUP BY author")
       .all() as { author: string; n: number }[];
     return new Map(rows.map((r) => [r.author, r.n]));
   }

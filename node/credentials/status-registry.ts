@@ -5,6 +5,7 @@
  * `<node>/api/v1/status-lists/<id>`: lookups go by that id whatever the host, so a credential issued by a node in
  * Mexico is checked from the replica of a node in Chile. Must never hold personal data (a bit per index).
  */
+import type { Statement } from 'better-sqlite3';
 import type { Entry, EntryType } from '../feed/entry.js';
 import type { Projector } from '../feed/feed.service.js';
 import type { Store } from '../store/database.js';
@@ -51,15 +52,20 @@ export class StatusListRegistry implements Projector {
   readonly types: readonly EntryType[] = ['status-list'];
   private readonly decoded = new Map<string, { entryId: string; list: StatusList }>();
 
-  constructor(private readonly store: Store) {}
+  /** Read by every verification of a credential with a status: prepared once. */
+  private readonly byId: Statement;
+
+  constructor(private readonly store: Store) {
+    this.byId = store.sqlite.prepare('SELECT list_id, author, purpose, body, updated_at, entry_id FROM status_lists WHERE list_id = ?');
+  }
 
   apply(entry: Entry): void {
     const b = entry.body as StatusListEntryBody;
     const id = statusListGlobalId(entry.author, b.listId);
-    const existing = this.store.sqlite.prepare('SELECT purpose FROM status_lists WHERE list_id = ?').get(id) as { purpose: string } | undefined;
+    const existing = this.store.statement('SELECT purpose FROM status_lists WHERE list_id = ?').get(id) as { purpose: string } | undefined;
     if (existing && existing.purpose !== b.purpose) return; // a list never changes purpose: the later entry is ignored
-    this.store.sqlite
-      .prepare(
+    this.store
+      .statement(
         `INSERT INTO status_lists (list_id, author, purpose, body, updated_at, entry_id) VALUES (?, ?, ?, ?, ?, ?)
          ON CONFLICT(list_id) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at, entry_id = excluded.entry_id`,
       )
@@ -67,12 +73,12 @@ export class StatusListRegistry implements Projector {
   }
 
   reset(): void {
-    this.store.sqlite.prepare('DELETE FROM status_lists').run();
+    this.store.statement('DELETE FROM status_lists').run();
     this.decoded.clear();
   }
 
   get(id: string): StoredStatusList | null {
-    const r = this.store.sqlite.prepare('SELECT list_id, author, purpose, body, updated_at, entry_id FROM status_lists WHERE list_id = ?').get(id) as
+    const r = this.byId.get(id) as
       | { list_id: string; author: string; purpose: StatusPurpose; body: string; updated_at: string; entry_id: string }
       | undefined;
     if (!r) return null;
@@ -81,7 +87,7 @@ export class StatusListRegistry implements Projector {
 
   forAuthor(author: string): { id: string; purpose: StatusPurpose; updatedAt: string }[] {
     return (
-      this.store.sqlite.prepare('SELECT list_id, purpose, updated_at FROM status_lists WHERE author = ? ORDER BY list_id').all(author) as {
+      this.store.statement('SELECT list_id, purpose, updated_at FROM status_lists WHERE author = ? ORDER BY list_id').all(author) as {
         list_id: string;
         purpose: StatusPurpose;
         updated_at: string;

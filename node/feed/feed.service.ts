@@ -163,7 +163,7 @@ export class FeedService implements FeedReplica {
 
   headsDigest(): string {
     const frozen = new Set(
-      (this.deps.store.sqlite.prepare('SELECT author FROM feeds WHERE frozen = 1').all() as { author: string }[]).map((r) => r.author),
+      (this.deps.store.statement('SELECT author FROM feeds WHERE frozen = 1').all() as { author: string }[]).map((r) => r.author),
     );
     return sha256Hex(canonicalJson(this.heads().map((h) => [h.author, h.seq, h.id, frozen.has(h.author) ? 1 : 0])));
   }
@@ -221,8 +221,8 @@ export class FeedService implements FeedReplica {
   }
 
   equivocations(): { author: string; seq: number; storedId: string; conflictingId: string; storedEntry: Entry; conflictingEntry: Entry; detectedAt: string }[] {
-    const rows = this.deps.store.sqlite
-      .prepare('SELECT author, seq, stored_id, conflicting_id, stored_entry, conflicting_entry, detected_at FROM equivocations ORDER BY rowid')
+    const rows = this.deps.store
+      .statement('SELECT author, seq, stored_id, conflicting_id, stored_entry, conflicting_entry, detected_at FROM equivocations ORDER BY rowid')
       .all() as { author: string; seq: number; stored_id: string; conflicting_id: string; stored_entry: string; conflicting_entry: string; detected_at: string }[];
     return rows.map((r) => ({
       author: r.author,
@@ -504,8 +504,8 @@ export class FeedService implements FeedReplica {
       JSON.stringify(conflicting),
       now,
     );
-    this.deps.store.sqlite
-      .prepare('UPDATE feeds SET frozen = 1, frozen_reason = ?, updated_at = ? WHERE author = ?')
+    this.deps.store
+      .statement('UPDATE feeds SET frozen = 1, frozen_reason = ?, updated_at = ? WHERE author = ?')
       .run(`equivocation at seq ${stored.seq}`, now, stored.author);
     this.deps.logger.warn('equivocation detected; author frozen', { author: stored.author, seq: stored.seq });
   }

@@ -57,7 +57,7 @@ export function createHttpApp(
   app.get('/healthz', (_req, res) => {
     let db = 'ok';
     try {
-      s.store.sqlite.prepare('SELECT 1').get();
+      s.store.statement('SELECT 1').get();
     } catch {
       db = 'failed';
     }

@@ -16,8 +16,8 @@ export class RecognitionProjector implements Projector {
 
   apply(entry: Entry): void {
     const put = (type: string, key: string, body: unknown) =>
-      this.store.sqlite
-        .prepare(
+      this.store
+        .statement(
           `INSERT INTO documents (type, author, key, body, entry_id, ts) VALUES (?, ?, ?, ?, ?, ?)
            ON CONFLICT(type, author, key) DO UPDATE SET body = excluded.body, entry_id = excluded.entry_id, ts = excluded.ts`,
         )
@@ -25,13 +25,13 @@ export class RecognitionProjector implements Projector {
     if (entry.type === 'recognition') {
       const b = entry.body as { decisionId: string };
       // a decision id is written once; a later entry with the same id is ignored (decisions are superseded, not edited)
-      const exists = this.store.sqlite.prepare("SELECT 1 FROM documents WHERE type = 'recognition' AND author = ? AND key = ?").get(entry.author, b.decisionId);
+      const exists = this.store.statement("SELECT 1 FROM documents WHERE type = 'recognition' AND author = ? AND key = ?").get(entry.author, b.decisionId);
       if (!exists) put('recognition', b.decisionId, entry.body);
     } else if (entry.type === 'agreement') {
       const b = entry.body as { action: 'propose' | 'sign' | 'withdraw'; agreementId: string };
       const globalId = b.action === 'propose' ? `${b.agreementId.split('.')[0]}.${institutionTag(entry.author)}` : b.agreementId;
       if (b.action === 'propose') {
-        const exists = this.store.sqlite.prepare("SELECT 1 FROM documents WHERE type = 'agreement' AND author = ? AND key = ?").get(entry.author, globalId);
+        const exists = this.store.statement("SELECT 1 FROM documents WHERE type = 'agreement' AND author = ? AND key = ?").get(entry.author, globalId);
         if (exists) return; // terms are immutable: a new agreement needs a new id
         put('agreement', globalId, entry.body);
       }
@@ -42,6 +42,6 @@ export class RecognitionProjector implements Projector {
   }
 
   reset(): void {
-    this.store.sqlite.prepare("DELETE FROM documents WHERE type IN ('recognition', 'agreement', 'agreement-action', 'accreditation')").run();
+    this.store.statement("DELETE FROM documents WHERE type IN ('recognition', 'agreement', 'agreement-action', 'accreditation')").run();
   }
 }

@@ -121,8 +121,8 @@ export class RecognitionService {
   }
 
   getDecision(author: string, decisionId: string): Decision | null {
-    const r = this.d.store.sqlite
-      .prepare("SELECT author, body, entry_id, ts FROM documents WHERE type = 'recognition' AND author = ? AND key = ?")
+    const r = this.d.store
+      .statement("SELECT author, body, entry_id, ts FROM documents WHERE type = 'recognition' AND author = ? AND key = ?")
       .get(author, decisionId) as { author: string; body: string; entry_id: string; ts: string } | undefined;
     if (!r) return null;
     return this.toDecisions([r])[0] ?? null;
@@ -139,8 +139,8 @@ export class RecognitionService {
       where.push('author = ?');
       params.push(filter.institution);
     }
-    const rows = this.d.store.sqlite
-      .prepare(`SELECT author, body, entry_id, ts FROM documents WHERE ${where.join(' AND ')} ORDER BY ts DESC`)
+    const rows = this.d.store
+      .statement(`SELECT author, body, entry_id, ts FROM documents WHERE ${where.join(' AND ')} ORDER BY ts DESC`)
       .all(...params) as { author: string; body: string; entry_id: string; ts: string }[];
     return this.toDecisions(rows);
   }
@@ -149,8 +149,8 @@ export class RecognitionService {
     const today = this.d.clock.now().toISOString().slice(0, 10);
     return rows.map((r) => {
       const b = JSON.parse(r.body) as DecisionBody;
-      const sup = this.d.store.sqlite
-        .prepare("SELECT key FROM documents WHERE type = 'recognition' AND author = ? AND json_extract(body, '$.supersedes') = ? ORDER BY ts LIMIT 1")
+      const sup = this.d.store
+        .statement("SELECT key FROM documents WHERE type = 'recognition' AND author = ? AND json_extract(body, '$.supersedes') = ? ORDER BY ts LIMIT 1")
         .get(r.author, b.decisionId) as { key: string } | undefined;
       const status: Decision['status'] = sup
         ? 'superseded'
@@ -197,14 +197,14 @@ export class RecognitionService {
   }
 
   agreement(id: string): Agreement | null {
-    const r = this.d.store.sqlite.prepare("SELECT author, body, ts FROM documents WHERE type = 'agreement' AND key = ?").get(id) as
+    const r = this.d.store.statement("SELECT author, body, ts FROM documents WHERE type = 'agreement' AND key = ?").get(id) as
       | { author: string; body: string; ts: string }
       | undefined;
     if (!r) return null;
     const body = JSON.parse(r.body) as { terms: AgreementTerms };
     const hash = termsHash(body.terms);
-    const actions = this.d.store.sqlite
-      .prepare("SELECT author, body, ts FROM documents WHERE type = 'agreement-action' AND key = ?")
+    const actions = this.d.store
+      .statement("SELECT author, body, ts FROM documents WHERE type = 'agreement-action' AND key = ?")
       .all(id) as { author: string; body: string; ts: string }[];
     const byParty = new Map(actions.map((a) => [a.author, { ...(JSON.parse(a.body) as { action: string; termsHash?: string }), ts: a.ts }]));
     const signatures = body.terms.parties.map((p) => {
@@ -224,7 +224,7 @@ export class RecognitionService {
   }
 
   agreements(filter: { party?: string } = {}): Agreement[] {
-    const rows = this.d.store.sqlite.prepare("SELECT key FROM documents WHERE type = 'agreement' ORDER BY ts DESC").all() as { key: string }[];
+    const rows = this.d.store.statement("SELECT key FROM documents WHERE type = 'agreement' ORDER BY ts DESC").all() as { key: string }[];
     return rows.map((r) => this.agreement(r.key)!).filter((a) => a && (!filter.party || a.terms.parties.includes(filter.party)));
   }
 
@@ -243,8 +243,8 @@ export class RecognitionService {
   // ------------------------------------------------------------------ accreditations
 
   accreditationsFor(mc: StoredMicrocredential): { agency: { did: string; name: LangMap; country: string }; accreditationId: string; subject: { type: string; id: string }; status: string; validFrom: string; validUntil?: string; standard?: string; decision?: LangMap; reportUrl?: string; publishedAt: string }[] {
-    const rows = this.d.store.sqlite
-      .prepare(
+    const rows = this.d.store
+      .statement(
         `SELECT author, body, ts FROM documents WHERE type = 'accreditation'
          AND ((json_extract(body, '$.subject.type') = 'microcredential' AND json_extract(body, '$.subject.id') = ?)
            OR (json_extract(body, '$.subject.type') = 'institution' AND json_extract(body, '$.subject.id') = ?))

@@ -2,6 +2,7 @@
  * Institutions: projection of `profile` entries, and the directory queries over it. Must never decide membership
  * (see membership.ts) — it only reports it.
  */
+import type { Statement } from 'better-sqlite3';
 import type { Entry, EntryType } from '../feed/entry.js';
 import type { Projector } from '../feed/feed.service.js';
 import type { Store } from '../store/database.js';
@@ -31,12 +32,17 @@ export class InstitutionDirectory implements Projector {
   readonly name = 'institutions';
   readonly types: readonly EntryType[] = ['profile'];
 
-  constructor(private readonly store: Store) {}
+  /** Read by every verification and catalogue page: prepared once. */
+  private readonly byDid: Statement;
+
+  constructor(private readonly store: Store) {
+    this.byDid = store.sqlite.prepare('SELECT did, profile, updated_at FROM institutions WHERE did = ?');
+  }
 
   apply(entry: Entry): void {
     const p = entry.body as Profile;
-    this.store.sqlite
-      .prepare(
+    this.store
+      .statement(
         `INSERT INTO institutions (did, profile, country, kind, name_es, name_en, updated_at, entry_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT(did) DO UPDATE SET profile = excluded.profile, country = excluded.country, kind = excluded.kind,
            name_es = excluded.name_es, name_en = excluded.name_en, updated_at = excluded.updated_at, entry_id = excluded.entry_id`,
@@ -45,11 +51,11 @@ export class InstitutionDirectory implements Projector {
   }
 
   reset(): void {
-    this.store.sqlite.prepare('DELETE FROM institutions').run();
+    this.store.statement('DELETE FROM institutions').run();
   }
 
   get(did: string): InstitutionRow | null {
-    const r = this.store.sqlite.prepare('SELECT did, profile, updated_at FROM institutions WHERE did = ?').get(did) as
+    const r = this.byDid.get(did) as
       | { did: string; profile: string; updated_at: string }
       | undefined;
     return r ? { did: r.did, profile: JSON.parse(r.profile) as Profile, updatedAt: r.updated_at } : null;
@@ -58,8 +64,8 @@ export class InstitutionDirectory implements Projector {
   list(filter: { country?: string } = {}): InstitutionRow[] {
     const rows = (
       filter.country
-        ? this.store.sqlite.prepare('SELECT did, profile, updated_at FROM institutions WHERE country = ? ORDER BY country, COALESCE(name_es, name_en)').all(filter.country)
-        : this.store.sqlite.prepare('SELECT did, profile, updated_at FROM institutions ORDER BY country, COALESCE(name_es, name_en)').all()
+        ? this.store.statement('SELECT did, profile, updated_at FROM institutions WHERE country = ? ORDER BY country, COALESCE(name_es, name_en)').all(filter.country)
+        : this.store.statement('SELECT did, profile, updated_at FROM institutions ORDER BY country, COALESCE(name_es, name_en)').all()
     ) as { did: string; profile: string; updated_at: string }[];
     return rows.map((r) => ({ did: r.did, profile: JSON.parse(r.profile) as Profile, updatedAt: r.updated_at }));
   }

@@ -55,7 +55,7 @@ export class MembershipService implements AuthorPolicy, Projector {
   }
 
   members(): { did: string; status: MemberStatus; since: string; endorsedBy: string[] }[] {
-    const rows = this.store.sqlite.prepare('SELECT did, status, since FROM members ORDER BY since, did').all() as {
+    const rows = this.store.statement('SELECT did, status, since FROM members ORDER BY since, did').all() as {
       did: string;
       status: MemberStatus;
       since: string;
@@ -65,15 +65,15 @@ export class MembershipService implements AuthorPolicy, Projector {
 
   endorsersOf(subject: string): string[] {
     return (
-      this.store.sqlite
-        .prepare("SELECT author FROM endorsements WHERE subject = ? AND json_extract(body, '$.withdrawn') IS NOT 1 ORDER BY ts")
+      this.store
+        .statement("SELECT author FROM endorsements WHERE subject = ? AND json_extract(body, '$.withdrawn') IS NOT 1 ORDER BY ts")
         .all(subject) as { author: string }[]
     ).map((r) => r.author);
   }
 
   endorsements(): { author: string; subject: string; ts: string; statement?: string }[] {
     return (
-      this.store.sqlite.prepare('SELECT author, subject, ts, body FROM endorsements ORDER BY ts').all() as {
+      this.store.statement('SELECT author, subject, ts, body FROM endorsements ORDER BY ts').all() as {
         author: string;
         subject: string;
         ts: string;
@@ -98,8 +98,8 @@ export class MembershipService implements AuthorPolicy, Projector {
     if (entry.type !== 'endorsement') return;
     const body = entry.body as { subject: string; withdrawn?: boolean };
     if (!this.isMember(entry.author) || body.subject === entry.author) return; // only members' endorsements count
-    this.store.sqlite
-      .prepare(
+    this.store
+      .statement(
         `INSERT INTO endorsements (author, subject, entry_id, ts, body) VALUES (?, ?, ?, ?, ?)
          ON CONFLICT(author, subject) DO UPDATE SET entry_id = excluded.entry_id, ts = excluded.ts, body = excluded.body`,
       )
@@ -108,8 +108,8 @@ export class MembershipService implements AuthorPolicy, Projector {
   }
 
   reset(): void {
-    this.store.sqlite.prepare('DELETE FROM endorsements').run();
-    this.store.sqlite.prepare('DELETE FROM members').run();
+    this.store.statement('DELETE FROM endorsements').run();
+    this.store.statement('DELETE FROM members').run();
     this.status.clear();
     this.seedFounders();
   }
@@ -120,18 +120,18 @@ export class MembershipService implements AuthorPolicy, Projector {
     const n = this.endorsersOf(subject).filter((d) => this.isMember(d)).length;
     const next: MemberStatus = n >= this.threshold ? 'admitted' : n > 0 ? 'candidate' : 'none';
     if (next === 'none') {
-      this.store.sqlite.prepare('DELETE FROM members WHERE did = ?').run(subject);
+      this.store.statement('DELETE FROM members WHERE did = ?').run(subject);
       this.status.delete(subject);
     } else {
-      this.store.sqlite
-        .prepare('INSERT INTO members (did, status, since) VALUES (?, ?, ?) ON CONFLICT(did) DO UPDATE SET status = excluded.status, since = excluded.since')
+      this.store
+        .statement('INSERT INTO members (did, status, since) VALUES (?, ?, ?) ON CONFLICT(did) DO UPDATE SET status = excluded.status, since = excluded.since')
         .run(subject, next, ts);
       this.status.set(subject, next);
     }
   }
 
   private seedFounders(write = true): void {
-    const ins = write ? this.store.sqlite.prepare('INSERT OR IGNORE INTO members (did, status, since) VALUES (?, ?, ?)') : null;
+    const ins = write ? this.store.statement('INSERT OR IGNORE INTO members (did, status, since) VALUES (?, ?, ?)') : null;
     for (const f of this.manifest.founders) {
       ins?.run(f, 'founder', this.manifest.createdAt);
       this.status.set(f, 'founder');
@@ -141,7 +141,7 @@ export class MembershipService implements AuthorPolicy, Projector {
   private load(write = false): void {
     this.status.clear();
     this.seedFounders(write);
-    const rows = this.store.sqlite.prepare('SELECT did, status FROM members').all() as { did: string; status: MemberStatus }[];
+    const rows = this.store.statement('SELECT did, status FROM members').all() as { did: string; status: MemberStatus }[];
     for (const r of rows) this.status.set(r.did, r.status);
   }
 }
