@@ -45,7 +45,7 @@ describe('a batch job killed with SIGKILL', () => {
     const mc = await fetch(`${url}/api/v1/admin/microcredentials`, { method: 'POST', headers, body: JSON.stringify(catalogue[0]) });
     expect(mc.status, await mc.clone().text()).toBe(201);
 
-    const N = 400;
+    const N = 200;
     const csv = ['nombre,correo', ...Array.from({ length: N }, (_, i) => `Estudiante ${i + 1} Pérez,estudiante${i + 1}@correo.example.mx`)].join('\n');
     const post = await fetch(`${url}/api/v1/admin/credentials/batch`, { method: 'POST', headers, body: JSON.stringify({ csv, microcredential: catalogue[0]!.code }) });
     expect(post.status, await post.clone().text()).toBe(202);
