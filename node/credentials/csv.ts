@@ -1,9 +1,10 @@
 /**
  * Cohort spreadsheets as registrars export them: UTF-8 with or without BOM, `,` or `;` separated, Spanish or
- * English headers, accented names. Parsing never throws on a bad row: each row comes back with its line number
- * and either the learner or the reason it cannot be used. Pure: no I/O.
+ * English headers, accented names, RFC 4180 quoting within a line. Parsing never throws on a bad row: each row
+ * comes back with its line number and either the learner or the reason it cannot be used (a malformed line, such as
+ * an unbalanced quote, included). And the one CSV writer: anything the node exports as CSV goes through `toCsv`,
+ * which neutralises cells a spreadsheet would run as a formula. Pure: no I/O.
  */
-import { parse } from 'csv-parse/sync';
 import { RegistryError } from '../core/errors.js';
 
 export interface CohortRow {
@@ -45,31 +46,36 @@ export const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 export const DID = /^did:[a-z0-9]+:\S+$/;
 
 export function parseCohortCsv(text: string): { rows: CohortRow[]; columns: string[] } {
-  const clean = text.replace(/^\uFEFF/, '');
-  const firstLine = clean.split(/\r?\n/, 1)[0] ?? '';
+  const lines = text.replace(/^\uFEFF/, '').split(/\r\n|\n|\r/);
+  const firstLine = lines[0] ?? '';
   if (!firstLine.trim()) throw new RegistryError('validation_failed', 'the CSV file is empty');
   const delimiter = (firstLine.match(/;/g)?.length ?? 0) > (firstLine.match(/,/g)?.length ?? 0) ? ';' : ',';
-  let parsed: { record: string[]; info: { lines: number } }[];
-  try {
-    parsed = parse(clean, { delimiter, relax_column_count: true, skip_empty_lines: false, trim: true, bom: true, info: true }) as unknown as {
-      record: string[];
-      info: { lines: number };
-    }[];
-  } catch (e) {
-    throw new RegistryError('validation_failed', `the CSV file cannot be read: ${(e as Error).message}`);
+  const head = splitCsvLine(firstLine, delimiter);
+  if ('error' in head) throw new RegistryError('validation_failed', `the CSV header (line 1) cannot be read: ${head.error}`);
+  // every line is a record of its own (a cohort's cells never hold line breaks), so one malformed line — an
+  // unbalanced quote — is that line's error and cannot swallow the lines after it
+  const parsed: ({ record: string[]; line: number } | { error: string; line: number })[] = [{ record: head.cells, line: 1 }];
+  for (let i = 1; i < lines.length; i++) {
+    const r = splitCsvLine(lines[i]!, delimiter);
+    parsed.push('error' in r ? { error: r.error, line: i + 1 } : { record: r.cells, line: i + 1 });
   }
-  const records = parsed.map((p) => p.record);
-  const header = (records[0] ?? []).map((h) => h.trim().toLowerCase());
+  const header = head.cells.map((h) => h.trim().toLowerCase());
   const columns = header.map((h) => HEADERS[h] ?? '');
   if (!columns.includes('name')) throw new RegistryError('validation_failed', `the CSV has no name column (nombre / name); columns: ${header.join(', ')}`);
   if (!columns.includes('email') && !columns.includes('did'))
     throw new RegistryError('validation_failed', 'the CSV needs an e-mail (correo / email) or a did column to identify each learner');
-  if (records.length - 1 > MAX_CSV_ROWS) throw new RegistryError('payload_too_large', `at most ${MAX_CSV_ROWS} rows per file`);
+  if (parsed.length - 1 > MAX_CSV_ROWS && parsed.slice(MAX_CSV_ROWS + 1).some((p) => 'error' in p || p.record.some((c) => c.trim())))
+    throw new RegistryError('payload_too_large', `at most ${MAX_CSV_ROWS} rows per file`);
   const rows: CohortRow[] = [];
-  for (let i = 1; i < records.length; i++) {
-    const rec = records[i]!;
+  for (let i = 1; i < parsed.length; i++) {
+    const p = parsed[i]!;
+    if ('error' in p) {
+      rows.push({ line: p.line, error: `line ${p.line} cannot be read: ${p.error}` });
+      continue;
+    }
+    const rec = p.record;
     if (rec.every((c) => !c.trim())) continue; // blank line
-    const row: CohortRow = { line: parsed[i]!.info.lines };
+    const row: CohortRow = { line: p.line };
     columns.forEach((col, j) => {
       const v = rec[j]?.trim();
       if (col && v) row[col] = v;
@@ -83,4 +89,65 @@ export function parseCohortCsv(text: string): { rows: CohortRow[]; columns: stri
     rows.push(row);
   }
   return { rows, columns: header };
+}
+
+/**
+ * One line split into cells (RFC 4180 quoting: a cell in double quotes may hold the delimiter and "" for a quote;
+ * a quote inside an unquoted cell is kept as text). Cells are trimmed. An opened quote that does not close on the
+ * same line, or text after a closing quote, is an error for this line only.
+ */
+export function splitCsvLine(line: string, delimiter: string): { cells: string[] } | { error: string } {
+  const cells: string[] = [];
+  let i = 0;
+  for (;;) {
+    let j = i;
+    while (line[j] === ' ' || line[j] === '\t') j++;
+    if (line[j] === '"') {
+      let cell = '';
+      j++;
+      for (;;) {
+        const q = line.indexOf('"', j);
+        if (q < 0) return { error: `unbalanced quote: the quoted cell opened at column ${cells.length + 1} is not closed` };
+        cell += line.slice(j, q);
+        if (line[q + 1] === '"') {
+          cell += '"';
+          j = q + 2;
+          continue;
+        }
+        j = q + 1;
+        break;
+      }
+      while (line[j] === ' ' || line[j] === '\t') j++;
+      if (j < line.length && line[j] !== delimiter) return { error: `text after the closing quote of column ${cells.length + 1}` };
+      cells.push(cell.trim());
+    } else {
+      const d = line.indexOf(delimiter, j);
+      j = d < 0 ? line.length : d;
+      cells.push(line.slice(i, j).trim());
+    }
+    if (j >= line.length) return { cells };
+    i = j + 1; // past the delimiter
+    if (i === line.length) {
+      cells.push('');
+      return { cells };
+    }
+  }
+}
+
+/** Characters that make a spreadsheet read a cell as a formula (CSV injection): =, +, -, @, tab, carriage return. */
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/**
+ * One cell for a CSV the node exports: a cell that a spreadsheet would run as a formula gets a leading apostrophe
+ * (shown as text, as OWASP recommends), and a cell with the delimiter, a quote or a line break is quoted.
+ */
+export function csvCell(value: unknown, delimiter = ','): string {
+  let s = value === null || value === undefined ? '' : String(value);
+  if (FORMULA_START.test(s)) s = `'${s}`;
+  return s.includes(delimiter) || /["\r\n]/.test(s) || s !== s.trim() ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/** A whole CSV (header line, then one line per row, CRLF as RFC 4180 says), every cell through `csvCell`. */
+export function toCsv(header: readonly string[], rows: readonly (readonly unknown[])[], delimiter = ','): string {
+  return [header, ...rows].map((r) => r.map((c) => csvCell(c, delimiter)).join(delimiter)).join('\r\n') + '\r\n';
 }

@@ -1,0 +1,109 @@
+/**
+ * CSV rows stand alone: a malformed line (an unbalanced quote, text after a closing quote) is reported by its line
+ * and every other row of the cohort is read — and issued, on a real node. And the one CSV writer neutralises cells
+ * a spreadsheet would run as formulas.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { csvCell, parseCohortCsv, splitCsvLine, toCsv } from '../../node/credentials/csv.js';
+import { startTestNode, type TestNode } from '../helpers/nodes.js';
+
+describe('cohort CSV parsing', () => {
+  it('reads RFC 4180 quoting on a line: delimiters and "" inside quotes, BOM, CRLF, semicolons', () => {
+    expect(splitCsvLine('"Hernández, José";"a""b";x', ';')).toEqual({ cells: ['Hernández, José', 'a"b', 'x'] });
+    expect(splitCsvLine(' "a" , b ,', ',')).toEqual({ cells: ['a', 'b', ''] });
+    expect(splitCsvLine('O"Brien,o@x.cl', ',')).toEqual({ cells: ['O"Brien', 'o@x.cl'] });
+    expect(splitCsvLine('"Ana,ana@x.cl', ',')).toMatchObject({ error: expect.stringMatching(/unbalanced quote/) });
+    expect(splitCsvLine('"Ana"x,ana@x.cl', ',')).toMatchObject({ error: expect.stringMatching(/after the closing quote/) });
+    const { rows } = parseCohortCsv('\uFEFFnombre;correo\r\n"Peña; Ñuño";nuno@x.cl\r\n');
+    expect(rows).toEqual([{ line: 2, name: 'Peña; Ñuño', email: 'nuno@x.cl' }]);
+  });
+
+  it('a line with an unbalanced quote is reported by its line and the rows after it are still read', () => {
+    const csv = [
+      'nombre,correo,microcredencial',
+      'Ana Pérez,ana@correo.example.cl,curso-a',
+      '"Bruno Díaz,bruno@correo.example.cl,curso-a', // unbalanced quote
+      'Carla Soto,carla@correo.example.cl,curso-a',
+      '"Dora "Q" Ruiz",dora@correo.example.cl,curso-a', // text after a closing quote
+      '"Eva, la segunda",eva@correo.example.cl,curso-a',
+      '',
+    ].join('\n');
+    const { rows } = parseCohortCsv(csv);
+    expect(rows.map((r) => [r.line, r.name ?? null, r.error ?? null])).toEqual([
+      [2, 'Ana Pérez', null],
+      [3, null, expect.stringMatching(/^line 3 cannot be read: unbalanced quote/)],
+      [4, 'Carla Soto', null],
+      [5, null, expect.stringMatching(/^line 5 cannot be read/)],
+      [6, 'Eva, la segunda', null],
+    ]);
+  });
+
+  it('neutralises formula-looking cells in anything exported as CSV', () => {
+    for (const f of ['=HYPERLINK("http://evil.example","x")', '+1+cmd|/C calc!A0', '-2+3', '@SUM(A1:A2)', '\t=1', '\r=1'])
+      expect(csvCell(f).replace(/^"/, '')).toMatch(/^'/);
+    expect(csvCell('=1+1')).toBe("'=1+1");
+    expect(csvCell('Ana, "la" primera')).toBe('"Ana, ""la"" primera"');
+    expect(csvCell('José')).toBe('José');
+    expect(csvCell(42)).toBe('42');
+    expect(csvCell(null)).toBe('');
+    const out = toCsv(['line', 'error'], [[3, 'not an e-mail address: =cmd|"/C calc"!A0'], [4, '@evil']]);
+    expect(out).toBe(`line,error\r\n3,"not an e-mail address: =cmd|""/C calc""!A0"\r\n4,'@evil\r\n`);
+    // what was written reads back as the (neutralised) text, cell for cell
+    const back = out.split('\r\n').filter(Boolean).map((l) => splitCsvLine(l, ','));
+    expect(back[2]).toEqual({ cells: ['4', "'@evil"] });
+    // no exported cell starts with a formula character
+    for (const l of back.slice(1)) for (const c of (l as { cells: string[] }).cells) expect(c).not.toMatch(/^[=+\-@\t\r]/);
+  });
+});
+
+describe('a cohort with one malformed row on a started node', () => {
+  const FIXTURES = path.resolve(__dirname, '../../fixtures/units');
+  const chile = readdirSync(FIXTURES)
+    .filter((d) => statSync(path.join(FIXTURES, d)).isDirectory())
+    .sort()
+    .find((u) => JSON.parse(readFileSync(path.join(FIXTURES, u, 'profile.json'), 'utf8')).country === 'CL')!;
+  const record = (JSON.parse(readFileSync(path.join(FIXTURES, chile, 'catalogue.json'), 'utf8')) as { code: string }[])[0]!;
+  let n: TestNode;
+  const admin = () => ({ authorization: `Bearer ${n.token}`, 'content-type': 'application/json' });
+  beforeAll(async () => {
+    n = await startTestNode({ name: 'Universidad de Prueba', country: 'CL' });
+    const r = await fetch(`${n.url}/api/v1/admin/microcredentials`, { method: 'POST', headers: admin(), body: JSON.stringify(record) });
+    expect(r.status, await r.clone().text()).toBe(201);
+  });
+  afterAll(async () => {
+    await n?.close();
+  });
+
+  it('issues the other rows and reports the bad one by its line', async () => {
+    const csv =
+      'nombre;correo\r\n' +
+      'Ana Pérez;ana.perez@correo.example.cl\r\n' +
+      '"Bruno Díaz;bruno.diaz@correo.example.cl\r\n' +
+      'Carla Soto;carla.soto@correo.example.cl\r\n';
+    const r = await fetch(`${n.url}/api/v1/admin/credentials/batch?microcredential=${record.code}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${n.token}`, 'content-type': 'text/csv' },
+      body: csv,
+    });
+    expect(r.status, await r.clone().text()).toBe(202);
+    const id = ((await r.json()) as { id: string }).id;
+    const deadline = Date.now() + 60_000;
+    let job: { state: string; issued: number; failed: number; rows: { line: number; status: string; error?: string }[] };
+    for (;;) {
+      job = (await (await fetch(`${n.url}/api/v1/admin/jobs/${id}`, { headers: admin() })).json()) as typeof job;
+      if (job.state === 'done' || job.state === 'failed') break;
+      if (Date.now() > deadline) throw new Error(`job did not finish: ${JSON.stringify(job)}`);
+      await new Promise((res) => setTimeout(res, 50));
+    }
+    expect(job.state).toBe('done');
+    expect(job.issued).toBe(2);
+    expect(job.failed).toBe(1);
+    const byLine = Object.fromEntries(job.rows.map((x) => [x.line, x]));
+    expect(byLine[2]!.status).toBe('issued');
+    expect(byLine[3]!.status).toBe('failed');
+    expect(byLine[3]!.error).toMatch(/line 3.*unbalanced quote/);
+    expect(byLine[4]!.status).toBe('issued');
+  });
+});
