@@ -332,7 +332,7 @@ export class CredentialService {
       });
     } catch (e) {
       // a concurrent issuance of the same credential won the race
-      if (String(e).includes('UNIQUE')) throw new RegistryError('conflict', `this learner already holds ${mc.id} (version ${version})`);
+      if (String(e).includes('issued_credentials.dedupe_key')) throw new RegistryError('conflict', `this learner already holds ${mc.id} (version ${version})`);
       throw e;
     }
     if (replacedList) await this.publishList(replacedList);
