@@ -16,6 +16,8 @@ type Op = {
   query?: { name: string; description: string; schema?: Record<string, unknown> }[];
   pathParams?: string[];
   responses?: Record<string, string>;
+  /** Schema name in `schemas/` of the 200 JSON response, e.g. `api/network-status`. */
+  response?: string;
 };
 
 export const OPERATIONS: Op[] = [
@@ -111,7 +113,7 @@ export function buildOpenApi(schemas: SchemaRegistry, info: { version: string; s
       ...(op.query ?? []).map((q) => ({ name: q.name, in: 'query', required: false, description: q.description, schema: q.schema ?? { type: 'string' } })),
     ];
     const responses: Record<string, unknown> = {
-      '200': { description: 'OK', content: { 'application/json': {} } },
+      '200': { description: 'OK', content: { 'application/json': op.response ? { schema: { $ref: `#/components/schemas/${componentName(schemas.idFor(op.response))}` } } : {} } },
       '400': { description: 'Invalid input', content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } },
       ...(op.admin
         ? {

@@ -7,6 +7,7 @@ import type { GossipSub } from '@libp2p/gossipsub';
 import { multiaddr } from '@multiformats/multiaddr';
 import { generateKey, type Ed25519Key } from '../../node/identity/keys.js';
 import { entryId, signEntry, type Entry } from '../../node/feed/entry.js';
+import { SchemaRegistry } from '../../node/core/schema-registry.js';
 import { bareLibp2p, startNet, waitFor, type NetNode, type TestNet } from './net.js';
 
 let net: TestNet | null = null;
@@ -75,6 +76,8 @@ describe('gossiped heads are claims until checked', () => {
       expect(b.node.services.freshness.current().lagEntries).toBe(0);
       expect(b.node.services.feed.heads().map((h) => h.author).sort()).toEqual(members);
       const s = await (await fetch(`${b.url}/api/v1/network`)).json();
+      expect(new SchemaRegistry().validate('api/network-status', s)).toEqual({ ok: true });
+      expect(s.totals.gossipHeadsRejected).toBeGreaterThanOrEqual(forgeries.length - 1); // the bare claim is a hint, not refused
       expect(s.feeds.map((f: { author: string }) => f.author).sort()).toEqual(members);
       for (const f of s.feeds as { author: string; behind: number; bestKnownSeq: number; head: { seq: number } }[]) {
         expect(f.behind, f.author).toBe(0);
@@ -95,5 +98,5 @@ describe('gossiped heads are claims until checked', () => {
     const s = await (await fetch(`${b.url}/api/v1/network`)).json();
     expect(s.feeds.find((f: { author: string }) => f.author === a.key.did).behind).toBe(3);
     expect(s.feeds.map((f: { author: string }) => f.author).sort()).toEqual(members);
-  });
+  }, 60_000);
 });

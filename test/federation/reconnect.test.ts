@@ -8,6 +8,7 @@ import path from 'node:path';
 import { generateKey } from '../../node/identity/keys.js';
 import { createLogger } from '../../node/core/logger.js';
 import { didToPeerId } from '../../node/federation/peer-ids.js';
+import { SchemaRegistry } from '../../node/core/schema-registry.js';
 import { startNet, waitFor, type NetNode, type TestNet } from './net.js';
 
 const FIX = path.resolve(__dirname, '../../fixtures/units');
@@ -60,7 +61,7 @@ describe('peers always come back', () => {
     a.node.services.catalogue.create(records[1]);
     const aSeq = a.node.services.feed.head(a.key.did)!.seq;
     await waitFor(() => holds(b, a, aSeq) && holds(c, a, aSeq) && net!.converged(), 10_000, "A's entry after the restart on B and C");
-  });
+  }, 90_000); // starting four nodes takes most of it on a loaded machine; the deadlines that matter are the 10 s above
 
   it('a node started before its bootstrap peer connects within 10 s of that peer listening; its failed dials are logged at warn and counted', async () => {
     const kA = generateKey();
@@ -76,6 +77,11 @@ describe('peers always come back', () => {
     expect(warned[0]!.peer).toBe(didToPeerId(kA.did).toString());
     expect(String(warned[0]!.error)).toMatch(/ECONNREFUSED|refused/i);
     const s = await (await fetch(`${b.url}/api/v1/network`)).json();
+    // the response is described by its schema in schemas/, which the OpenAPI document points to
+    expect(new SchemaRegistry().validate('api/network-status', s)).toEqual({ ok: true });
+    const doc = await (await fetch(`${b.url}/openapi.json`)).json();
+    expect(doc.paths['/api/v1/network'].get.responses['200'].content['application/json'].schema.$ref).toBe('#/components/schemas/api.network-status');
+    expect(doc.components.schemas['api.network-status'].properties.totals.properties.dialFailures.type).toBe('integer');
     const peerA = s.peers.find((p: { did: string }) => p.did === kA.did);
     expect(peerA.connected).toBe(false);
     expect(peerA.dialFailures).toBeGreaterThan(0);
@@ -88,5 +94,5 @@ describe('peers always come back', () => {
     const after = (await (await fetch(`${b.url}/api/v1/network`)).json()).peers.find((p: { did: string }) => p.did === kA.did);
     expect(after.connected).toBe(true);
     expect(after.nextDialAt).toBeNull();
-  });
+  }, 90_000);
 });

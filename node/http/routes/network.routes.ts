@@ -12,9 +12,12 @@ export interface PeerStatus {
   addresses: string[];
   connected: boolean;
   lastSeen: string | null;
+  dialFailures: number;
+  lastDialError: string | null;
 }
 
 export interface FederationStatusSource {
+  /** `knownHeads`: heads ahead of this replica heard on gossip and checked (member author, verified signature) only. */
   status(): { peerId: string; addresses: string[]; peers: PeerStatus[]; rounds: unknown[]; totals?: unknown; knownHeads?: Record<string, number> };
 }
 
@@ -57,6 +60,6 @@ export function networkExtension(s: Services, federation: FederationStatusSource
   });
   return {
     publicRouter: r,
-    operations: [{ method: 'get', path: '/api/v1/network', tag: 'network', summary: 'Peers, feeds with head and lag, equivocations and recent sync rounds' }],
+    operations: [{ method: 'get', path: '/api/v1/network', tag: 'network', summary: 'Peers (with failed dials and their reason), feeds with head and checked lag, equivocations, recent sync rounds and counters', response: 'api/network-status' }],
   };
 }
