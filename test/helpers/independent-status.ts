@@ -15,11 +15,16 @@ export interface IndependentStatus {
   results?: { verified: boolean; credentialStatus: { statusPurpose: string } }[];
 }
 
-export async function independentCheckStatus(credential: unknown): Promise<IndependentStatus> {
+/**
+ * `origin`: fetch status lists from this node instead of the host in their URL (lists are served by id on any node;
+ * a credential the CLI issued names the port of node.json, not the test node's random one).
+ */
+export async function independentCheckStatus(credential: unknown, origin?: string): Promise<IndependentStatus> {
   const base = independentLoader();
   const documentLoader = async (url: string) => {
-    if (/^https?:\/\/[^/]+\/api\/v1\/status-lists\//.test(url)) {
-      const r = await fetch(url);
+    const m = /^https?:\/\/[^/]+(\/api\/v1\/status-lists\/.*)$/.exec(url);
+    if (m) {
+      const r = await fetch(origin ? `${origin}${m[1]}` : url);
       if (!r.ok) throw new Error(`${url}: HTTP ${r.status}`);
       return { contextUrl: null, documentUrl: url, document: await r.json() };
     }

@@ -210,6 +210,7 @@ describe('compromise declared from the CLI against a running node', () => {
   let c: Issued;
   let d: Issued;
   let e: Issued;
+  let g: Issued;
   let k1: string;
   let k2: string;
   let k3: string;
@@ -228,6 +229,7 @@ describe('compromise declared from the CLI against a running node', () => {
   it('the running node picks up the new key without a restart and never signs with the compromised one again', async () => {
     c = await h.issue(catalogue[0]!.code, 'Carla Comprometida', 'carla@correo.example.cl');
     d = await h.issue(catalogue[1]!.code, 'Diego Comprometido', 'diego@correo.example.cl');
+    g = await h.issue(catalogue[2]!.code, 'Gabriel Comprometido', 'gabriel@correo.example.cl');
     k1 = issuerOf(c.credential);
     const headBefore = (await h.getJson(`/api/v1/feeds/${encodeURIComponent(n.did)}?limit=1`, {})).head.seq as number;
 
@@ -281,8 +283,9 @@ describe('compromise declared from the CLI against a running node', () => {
 
   it("a compromised key's credentials are found by the filtered list and re-issued as a batch with the current key", async () => {
     const listed = await h.getJson(`/api/v1/admin/credentials?issuerKey=${encodeURIComponent(k1)}&status=active`);
-    expect((listed.items as { id: string }[]).map((x) => x.id)).toEqual([c.id]);
-    const r = await h.post('/api/v1/admin/credentials/reissue', { issuerKey: k1 });
+    expect((listed.items as { id: string }[]).map((x) => x.id).sort()).toEqual([c.id, g.id].sort());
+    // only what was issued in a date range: Carla, not Gabriel
+    const r = await h.post('/api/v1/admin/credentials/reissue', { issuerKey: k1, issuedFrom: c.issuedAt, issuedTo: d.issuedAt });
     expect(r.status, await r.clone().text()).toBe(200);
     const out = (await r.json()) as { rows: { id: string; status: string; newId?: string }[]; reissued: number; failed: number; remaining: number };
     expect(out).toMatchObject({ reissued: 1, failed: 0, remaining: 0 });
@@ -299,17 +302,30 @@ describe('compromise declared from the CLI against a running node', () => {
     expect(old.status.revoked).toBe(true);
     expect(old.replacedBy).toBe(fresh.id);
     expect(check(await h.verify(c.credential), 'status').reason).toContain('revoked');
-    // nothing of k1 is left in force; a second run re-issues nothing
-    const again = (await (await h.post('/api/v1/admin/credentials/reissue', { issuerKey: k1 })).json()) as { rows: unknown[]; remaining: number };
-    expect(again).toMatchObject({ rows: [], remaining: 0 });
+    // a re-issued (revoked) credential is not re-issued again
+    expect((await h.post(`/api/v1/admin/credentials/${encodeURIComponent(c.id)}/reissue`, {})).status).toBe(409);
 
-    // a learner holding a credential of a compromised key (Elena, k2) can simply be issued a new one: it replaces it
-    const e2 = await h.issue(catalogue[2]!.code, 'Elena Nueva', 'elena@correo.example.cl');
-    expect(e2.issuerKey).toBe(k3);
-    const eOld = (await h.getJson(`/api/v1/admin/credentials/${encodeURIComponent(e.id)}`)) as Issued;
-    expect(eOld.status.revoked).toBe(true);
-    expect(eOld.replacedBy).toBe(e2.id);
+    // a learner holding a credential of a compromised key (Gabriel, k1) can simply be issued a new one: it replaces it
+    const g2 = await h.issue(catalogue[2]!.code, 'Gabriel Comprometido', 'gabriel@correo.example.cl');
+    expect(g2.issuerKey).toBe(k3);
+    const gOld = (await h.getJson(`/api/v1/admin/credentials/${encodeURIComponent(g.id)}`)) as Issued;
+    expect(gOld.status.revoked).toBe(true);
+    expect(gOld.replacedBy).toBe(g2.id);
     // and now that one is in force, a further issuance is refused
-    expect((await h.post('/api/v1/admin/credentials', { microcredential: catalogue[2]!.code, learner: { name: 'Elena Nueva', email: 'elena@correo.example.cl' } })).status).toBe(409);
+    expect((await h.post('/api/v1/admin/credentials', { microcredential: catalogue[2]!.code, learner: { name: 'Gabriel Comprometido', email: 'gabriel@correo.example.cl' } })).status).toBe(409);
+    // nothing of k1 is left in force; a second run re-issues nothing
+    expect(await (await h.post('/api/v1/admin/credentials/reissue', { issuerKey: k1 })).json()).toMatchObject({ rows: [], remaining: 0 });
+
+    // the CLI, against the running node's database, re-issues what k2 signed (Elena)
+    const cli = await mochila('credential', 'reissue', '--dir', n.dir, '--key', k2);
+    expect(cli.code, cli.stderr).toBe(0);
+    expect(cli.stderr).toContain('re-issued 1, failed 0');
+    const line = cli.stdout.split('\n').find((l) => l.startsWith(e.id))!;
+    const eNewId = line.split('→')[1]!.trim().split(/\s+/)[0]!;
+    const eNew = (await h.getJson(`/api/v1/admin/credentials/${encodeURIComponent(eNewId)}`)) as Issued;
+    expect(eNew.issuerKey).toBe(k3);
+    expect((await h.verify(eNew.credential)).verified).toBe(true);
+    expect(setPurposes(await independentCheckStatus(eNew.credential, n.url))).toEqual([]);
+    expect(((await h.getJson(`/api/v1/admin/credentials/${encodeURIComponent(e.id)}`)) as Issued).replacedBy).toBe(eNewId);
   });
 });
