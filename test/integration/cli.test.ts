@@ -6,6 +6,9 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import * as vc from '@digitalbazaar/vc';
+import { generateSeed } from '../../node/identity/keys.js';
+import { createPresentationSigner } from '../../node/credentials/sign.js';
 
 const ROOT = path.resolve(__dirname, '../..');
 const BIN = path.join(ROOT, 'bin/mochila.js');
@@ -77,6 +80,26 @@ describe('mochila issue / verify / credential', () => {
     expect(init.stdout).toContain(`did: ${did}`);
     expect(init.stdout).toContain('(founder)');
   });
+
+  it("verifies a presentation against the challenge given with --challenge / --domain (exit 0 only when the holder's proof carries them)", async () => {
+    const issued = await mochila('issue', '--dir', dir, '--microcredential', 'prev-iaas', '--name', 'Lucía Ramírez', '--email', 'lucia@correo.example.mx');
+    expect(issued.code, issued.stderr).toBe(0);
+    const holder = await createPresentationSigner(generateSeed());
+    const vp = await holder.sign(vc.createPresentation({ verifiableCredential: [JSON.parse(issued.stdout)], holder: holder.did }), { challenge: 'c-77', domain: 'uan.example.mx' });
+    const file = path.join(tmp, 'vp.json');
+    writeFileSync(file, JSON.stringify(vp));
+    const ok = await mochila('verify', '--dir', dir, '--challenge', 'c-77', '--domain', 'uan.example.mx', file);
+    expect(ok.code, ok.stdout).toBe(0);
+    expect(ok.stdout).toContain('credentials verified, holder authenticated');
+    const wrong = await mochila('verify', '--dir', dir, '--json', '--challenge', 'c-78', file);
+    expect(wrong.code).toBe(1);
+    expect(JSON.parse(wrong.stdout).checks.find((c: { id: string }) => c.id === 'holder_authenticated').status).toBe('failed');
+    const { proof: _p, ...unsigned } = vp;
+    writeFileSync(file, JSON.stringify(unsigned));
+    const bare = await mochila('verify', '--dir', dir, file);
+    expect(bare.code).toBe(1);
+    expect(bare.stdout).toContain('credentials verified, holder not authenticated');
+  }, 240_000);
 
   it('reports a file that is not JSON as a failed parse check, exit 1', async () => {
     const file = path.join(tmp, 'bad.json');

@@ -81,7 +81,8 @@ describe('a cohort with one malformed row on a started node', () => {
       'nombre;correo\r\n' +
       'Ana Pérez;ana.perez@correo.example.cl\r\n' +
       '"Bruno Díaz;bruno.diaz@correo.example.cl\r\n' +
-      'Carla Soto;carla.soto@correo.example.cl\r\n';
+      'Carla Soto;carla.soto@correo.example.cl\r\n' +
+      '=HYPERLINK("http://evil.example","clic");eva.mala@correo.example.cl\r\n';
     const r = await fetch(`${n.url}/api/v1/admin/credentials/batch?microcredential=${record.code}`, {
       method: 'POST',
       headers: { authorization: `Bearer ${n.token}`, 'content-type': 'text/csv' },
@@ -98,12 +99,31 @@ describe('a cohort with one malformed row on a started node', () => {
       await new Promise((res) => setTimeout(res, 50));
     }
     expect(job.state).toBe('done');
-    expect(job.issued).toBe(2);
+    expect(job.issued).toBe(3);
     expect(job.failed).toBe(1);
     const byLine = Object.fromEntries(job.rows.map((x) => [x.line, x]));
     expect(byLine[2]!.status).toBe('issued');
     expect(byLine[3]!.status).toBe('failed');
     expect(byLine[3]!.error).toMatch(/line 3.*unbalanced quote/);
     expect(byLine[4]!.status).toBe('issued');
+
+    // the results as the node exports them: a spreadsheet, every cell that could run as a formula neutralised
+    const out = await fetch(`${n.url}/api/v1/admin/jobs/${id}/rows.csv`, { headers: { authorization: `Bearer ${n.token}` } });
+    expect(out.status).toBe(200);
+    expect(out.headers.get('content-type')).toMatch(/^text\/csv/);
+    expect(out.headers.get('content-disposition')).toMatch(/^attachment; filename="lote-/);
+    const bytes = Buffer.from(await out.arrayBuffer());
+    expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]); // UTF-8 BOM, so spreadsheets read the accents
+    const text = bytes.subarray(3).toString('utf8');
+    const lines = text.split('\r\n').filter(Boolean).map((l) => splitCsvLine(l, ';') as { cells: string[] });
+    expect(lines[0]!.cells).toEqual(['línea', 'nombre', 'estado', 'credencial', 'enlace de verificación', 'error']);
+    const exported = Object.fromEntries(lines.slice(1).map((l) => [l.cells[0], l.cells]));
+    expect(exported['3']![2]).toBe('failed');
+    expect(exported['3']![5]).toMatch(/unbalanced quote/);
+    expect(exported['5']![1]).toBe(`'=HYPERLINK("http://evil.example","clic")`);
+    expect(exported['5']![4]).toMatch(/\/verify\?credential=urn%3Auuid%3A|\/verify\?credential=urn:uuid:/);
+    for (const l of lines) for (const c of l.cells) expect(c).not.toMatch(/^[=+\-@\t\r]/);
+    // admin only
+    expect((await fetch(`${n.url}/api/v1/admin/jobs/${id}/rows.csv`)).status).toBe(401);
   });
 });

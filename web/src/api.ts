@@ -53,6 +53,23 @@ export async function api<T>(path: string, opts: ApiOptions = {}): Promise<T> {
   return data as T;
 }
 
+/** A file from the API (a CSV export): the body as a Blob, errors as in `api`. */
+export async function apiBlob(path: string, opts: Pick<ApiOptions, 'token' | 'signal'> = {}): Promise<Blob> {
+  const headers: Record<string, string> = {};
+  if (opts.token) headers.authorization = `Bearer ${opts.token}`;
+  let res: Response;
+  try {
+    res = await fetch(path, { headers, signal: opts.signal ?? AbortSignal.timeout(60_000) });
+  } catch (e) {
+    throw new ApiError(0, 'network', (e as Error)?.message ?? 'network error');
+  }
+  if (!res.ok) {
+    const p = ((await res.json().catch(() => null)) ?? {}) as { code?: string; detail?: string };
+    throw new ApiError(res.status, p.code ?? `http_${res.status}`, p.detail ?? res.statusText);
+  }
+  return res.blob();
+}
+
 /** Builds a query string from defined, non-empty values. */
 export function qs(params: Record<string, string | number | undefined | null>): string {
   const u = new URLSearchParams();

@@ -10,6 +10,7 @@ import { RegistryError } from '../../core/errors.js';
 import type { Services } from '../../context.js';
 import type { CredentialListQuery, CredentialService } from '../../credentials/credential.service.js';
 import type { HttpExtension } from '../app.js';
+import { toCsv } from '../../credentials/csv.js';
 
 export function credentialsExtension(s: Services, credentials: CredentialService): HttpExtension {
   const pub = Router();
@@ -106,6 +107,19 @@ export function credentialsExtension(s: Services, credentials: CredentialService
     res.json(job);
   });
 
+  // the job's row results as a spreadsheet (";" and a BOM, as spreadsheets in Spanish locales open them), written
+  // by the one CSV writer so no cell (a learner's name, an echoed bad cell) can run as a formula
+  admin.get('/jobs/:id/rows.csv', (req, res) => {
+    const job = credentials.job(req.params.id, 0);
+    if (!job) throw new RegistryError('not_found', `no job ${req.params.id}`);
+    const rows = job.rows.map((r) => [r.line, r.name ?? '', r.status, r.id ?? '', r.id ? (credentials.get(r.id)?.verifyUrl ?? '') : '', r.error ?? '']);
+    res
+      .set('Cache-Control', 'no-store')
+      .set('Content-Disposition', `attachment; filename="lote-${job.id.replace(/[^A-Za-z0-9-]/g, '_')}.csv"`)
+      .type('text/csv; charset=utf-8')
+      .send('\uFEFF' + toCsv(['línea', 'nombre', 'estado', 'credencial', 'enlace de verificación', 'error'], rows, ';'));
+  });
+
   admin.get('/credentials/:id', (req, res) => {
     const c = credentials.get(req.params.id);
     if (!c) throw new RegistryError('not_found', `no credential ${req.params.id} was issued by this node`);
@@ -156,6 +170,7 @@ export function credentialsExtension(s: Services, credentials: CredentialService
       { method: 'get', path: '/api/v1/admin/credentials/{id}', tag: 'admin', admin: true, summary: 'One issued credential with its status, verification link and QR code URL', pathParams: ['id'] },
       { method: 'post', path: '/api/v1/admin/credentials/batch', tag: 'admin', admin: true, summary: 'Issue a cohort from CSV as a background job (JSON {csv, microcredential?} or text/csv)', body: 'api/credential-batch' },
       { method: 'get', path: '/api/v1/admin/jobs/{id}', tag: 'admin', admin: true, summary: 'Progress and per-row results of a batch job (rows from index `from` on)', pathParams: ['id'], query: [{ name: 'from', description: 'index of the first row result to return (default 0)' }] },
+      { method: 'get', path: '/api/v1/admin/jobs/{id}/rows.csv', tag: 'admin', admin: true, summary: "A batch job's row results as CSV (';', UTF-8 with BOM): line, name, status, credential id, verification link, error; formula-looking cells neutralised", pathParams: ['id'] },
       { method: 'post', path: '/api/v1/admin/credentials/{id}/revoke', tag: 'admin', admin: true, summary: 'Revoke (final); publishes the new status list', pathParams: ['id'], body: 'api/credential-status-change' },
       { method: 'post', path: '/api/v1/admin/credentials/{id}/suspend', tag: 'admin', admin: true, summary: 'Suspend; publishes the new status list', pathParams: ['id'], body: 'api/credential-status-change' },
       { method: 'post', path: '/api/v1/admin/credentials/{id}/reinstate', tag: 'admin', admin: true, summary: 'Lift a suspension; publishes the new status list', pathParams: ['id'], body: 'api/credential-status-change' },

@@ -397,6 +397,7 @@ export const en: Record<MessageKey, string> = {
   'issue.line': 'Line',
   'issue.rowStatus': 'Result',
   'issue.rowDetail': 'Detail',
+  'issue.downloadRows': 'Download the results (CSV)',
   'issue.noCsv': 'Choose a file or paste the CSV content.',
 
   'creds.title': 'Issued credentials',

@@ -396,6 +396,7 @@ export const es = {
   'issue.line': 'Línea',
   'issue.rowStatus': 'Resultado',
   'issue.rowDetail': 'Detalle',
+  'issue.downloadRows': 'Descargar los resultados (CSV)',
   'issue.noCsv': 'Elija un archivo o pegue el contenido CSV.',
 
   'creds.title': 'Credenciales emitidas',

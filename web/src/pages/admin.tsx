@@ -5,7 +5,7 @@
  */
 import type { JSX } from 'preact';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { api, ApiError, enc, qs } from '../api.js';
+import { api, apiBlob, ApiError, enc, qs } from '../api.js';
 import { ErrorBox, PageTitle, useRefData } from '../common.js';
 import { useI18n } from '../i18n/index.js';
 import type { MessageKey } from '../i18n/es.js';
@@ -740,6 +740,20 @@ function BatchIssue({ token, mcOptions }: { token: string; mcOptions: JSX.Elemen
     }, 500);
   };
 
+  // the node's CSV of the row results (its writer neutralises formula-looking cells), saved as a file
+  const downloadRows = async (id: string) => {
+    try {
+      const url = URL.createObjectURL(await apiBlob(`/api/v1/admin/jobs/${enc(id)}/rows.csv`, { token }));
+      const a = document.createElement('a');
+      a.href = url;
+      a.download = `lote-${id.replace(/[^A-Za-z0-9-]/g, '_')}.csv`;
+      a.click();
+      setTimeout(() => URL.revokeObjectURL(url), 60_000);
+    } catch (err) {
+      setError(err as ApiError);
+    }
+  };
+
   const submit = async (e: Event) => {
     e.preventDefault();
     setError(null);
@@ -803,6 +817,13 @@ function BatchIssue({ token, mcOptions }: { token: string; mcOptions: JSX.Elemen
           <p role="status" aria-live="polite">
             {t('issue.progressText', { processed: job.processed, total: job.total, issued: job.issued, skipped: job.skipped, failed: job.failed })} · {t('issue.state', { state: job.state })}
           </p>
+          {finished(job) && job.rows.length > 0 && (
+            <p class="actions">
+              <button class="btn btn-secondary" type="button" onClick={() => void downloadRows(job.id)}>
+                {t('issue.downloadRows')}
+              </button>
+            </p>
+          )}
           {job.rows.length > 0 && (
             <div class="table-wrap">
               <table>
