@@ -80,10 +80,14 @@ describe('POST /api/v1/verify: presentations, challenge and domain', () => {
   });
 
   it('the OpenAPI document describes the wrapped body with challenge and domain', async () => {
-    const doc = (await (await fetch(`${n.url}/openapi.json`)).json()) as Record<string, any>;
-    const ref = doc.paths['/api/v1/verify'].post.requestBody.content['application/json'].schema.$ref as string;
+    type Doc = {
+      paths: Record<string, Record<string, { requestBody: { content: Record<string, { schema: { $ref: string } }> } }>>;
+      components: { schemas: Record<string, { properties: Record<string, unknown> }> };
+    };
+    const doc = (await (await fetch(`${n.url}/openapi.json`)).json()) as Doc;
+    const ref = doc.paths['/api/v1/verify']!['post']!.requestBody.content['application/json']!.schema.$ref;
     expect(ref).toBe('#/components/schemas/api.verify-request');
-    const schema = doc.components.schemas['api.verify-request'];
+    const schema = doc.components.schemas['api.verify-request']!;
     expect(Object.keys(schema.properties).sort()).toEqual(['challenge', 'credential', 'domain', 'presentation']);
   });
 });
