@@ -233,6 +233,7 @@ export const en: Record<MessageKey, string> = {
   'verify.check.validity_period': 'Validity period',
   'verify.check.schema': 'Structure (Open Badges 3.0 and EU elements)',
   'verify.check.microcredential_listed': 'Microcredential in the catalogue',
+  'verify.check.holder_authenticated': 'Holder authenticated (presentation proof)',
   'verify.explain.parse': 'The document is readable JSON shaped like a verifiable credential.',
   'verify.explain.contexts': 'It uses only the standard published vocabularies (W3C, Open Badges), which the node knows without going online.',
   'verify.explain.proof': 'The cryptographic signature matches the content: nobody changed the credential after it was issued.',
@@ -242,6 +243,7 @@ export const en: Record<MessageKey, string> = {
   'verify.explain.validity_period': 'Today is within the credential’s validity period.',
   'verify.explain.schema': 'It has the Open Badges 3.0 fields and the mandatory EU elements of a microcredential.',
   'verify.explain.microcredential_listed': 'The microcredential is listed in the catalogue published by the same institution.',
+  'verify.explain.holder_authenticated': 'Whoever presents the credentials signed them with their own key (did:key), with the challenge and domain the verifier asked for when it gave them. Without that proof, anyone holding a copy could present them.',
 
   'rec.title': 'Recognition',
   'rec.intro': 'For registrars: look up another institution’s microcredential, see what other institutions decided and compare it with the local catalogue.',

@@ -232,6 +232,7 @@ export const es = {
   'verify.check.validity_period': 'Periodo de validez',
   'verify.check.schema': 'Estructura (Open Badges 3.0 y elementos UE)',
   'verify.check.microcredential_listed': 'Microcredencial en el catálogo',
+  'verify.check.holder_authenticated': 'Titular autenticado (firma de la presentación)',
   'verify.explain.parse': 'El documento es JSON legible y tiene la forma de una credencial verificable.',
   'verify.explain.contexts': 'Usa solo los vocabularios estándar publicados (W3C, Open Badges), que el nodo conoce sin conectarse a Internet.',
   'verify.explain.proof': 'La firma criptográfica corresponde al contenido: nadie modificó la credencial después de emitirla.',
@@ -241,6 +242,7 @@ export const es = {
   'verify.explain.validity_period': 'La fecha actual está dentro del periodo de validez de la credencial.',
   'verify.explain.schema': 'Contiene los campos de Open Badges 3.0 y los elementos obligatorios de una microcredencial según la UE.',
   'verify.explain.microcredential_listed': 'La microcredencial figura en el catálogo publicado por la misma institución.',
+  'verify.explain.holder_authenticated': 'Quien presenta las credenciales las firmó con su propia clave (did:key), con el desafío y el dominio que pidió el verificador cuando los indicó. Sin esa firma, cualquiera que tenga una copia podría presentarlas.',
 
   'rec.title': 'Reconocimiento',
   'rec.intro': 'Para registradores: consulte una microcredencial de otra institución, vea qué decidieron otras instituciones y compárela con el catálogo local.',
