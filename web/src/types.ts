@@ -153,7 +153,7 @@ export interface NetworkStatus {
   self: { did: string; peerId: string | null; addresses: string[] };
   federation: 'running' | 'disabled';
   digest: string;
-  peers: { peerId: string; did: string | null; addresses: string[]; connected: boolean; lastSeen: string | null; institution: LangMap }[];
+  peers: { peerId: string; did: string | null; addresses: string[]; connected: boolean; lastSeen: string | null; institution: LangMap; dialFailures?: number; lastDialError?: string | null }[];
   members: { did: string; status: string; since?: string; institution: LangMap }[];
   feeds: { author: string; institution: LangMap; member: string; head: { seq: number; id: string }; bestKnownSeq: number; behind: number; frozen: boolean }[];
   equivocations: { author: string; institution: LangMap; seq: number; detectedAt: string }[];

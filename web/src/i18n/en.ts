@@ -286,6 +286,7 @@ export const en: Record<MessageKey, string> = {
   'net.peer': 'Peer',
   'net.connected': 'Connected',
   'net.lastSeen': 'Last seen',
+  'net.dialFailures': 'Failed dials',
   'net.feeds': 'Feeds',
   'net.author': 'Author',
   'net.head': 'Entries',

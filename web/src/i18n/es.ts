@@ -285,6 +285,7 @@ export const es = {
   'net.peer': 'Par',
   'net.connected': 'Conectado',
   'net.lastSeen': 'Visto por última vez',
+  'net.dialFailures': 'Intentos de conexión fallidos',
   'net.feeds': 'Feeds',
   'net.author': 'Autor',
   'net.head': 'Entradas',

@@ -49,6 +49,7 @@ export function NetworkPage() {
                       <th scope="col">{t('net.peer')}</th>
                       <th scope="col">{t('net.connected')}</th>
                       <th scope="col">{t('net.lastSeen')}</th>
+                      <th scope="col">{t('net.dialFailures')}</th>
                     </tr>
                   </thead>
                   <tbody>
@@ -60,6 +61,15 @@ export function NetworkPage() {
                         </td>
                         <td>{p.connected ? t('app.yes') : t('app.no')}</td>
                         <td>{i.date(p.lastSeen, true)}</td>
+                        <td>
+                          {p.dialFailures ? (
+                            <>
+                              {p.dialFailures} <small class="muted wrap">{p.lastDialError}</small>
+                            </>
+                          ) : (
+                            '—'
+                          )}
+                        </td>
                       </tr>
                     ))}
                   </tbody>
