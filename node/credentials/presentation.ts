@@ -7,7 +7,7 @@
  */
 import type { DocumentLoader } from '../identity/document-loader.js';
 import { checkProofSet, type OneProofResult, type ProofRef, type ProofSetResult } from './proof-set.js';
-import type { Check } from './verify.js';
+import type { Check, CheckId } from './verify.js';
 
 /** What the caller of a verification asked the holder to sign (both optional). */
 export interface PresentationOptions {
@@ -161,6 +161,31 @@ function okReason(refs: ProofRef[], holder: string | undefined, o: PresentationO
   bound.push(o.challenge !== undefined ? 'challenge matched' : 'no challenge was asked for (a replay cannot be excluded)');
   if (o.domain !== undefined) bound.push('domain matched');
   return `${who} authenticated by ${refs.length === 1 ? 'its' : `all ${refs.length}`} ${HOLDER_SUITE} proof${refs.length === 1 ? '' : 's'}; ${bound.join('; ')}`;
+}
+
+/**
+ * The presentation's checks in `order`: `parse` and `holder_authenticated` are its own, `contexts` fails for a
+ * context of the envelope that is not bundled, and every other check is the worst of the contained credentials'.
+ */
+export function presentationChecks(
+  order: readonly CheckId[],
+  own: { parse: Check; holder: Check; envelopeUnbundled: string[] },
+  credentials: { checks: Check[] }[],
+): Check[] {
+  return order.map<Check>((id) => {
+    if (id === 'parse') return own.parse;
+    if (id === 'holder_authenticated') return own.holder;
+    if (id === 'contexts' && own.envelopeUnbundled.length) {
+      const list = own.envelopeUnbundled.slice(0, 3).join(', ');
+      return { id, status: 'failed', reason: `presentation: context not bundled: ${list} (the verifier never fetches from the network)` };
+    }
+    const sub = credentials.map((r) => r.checks.find((c) => c.id === id)!);
+    if (sub.length === 0) return { id, status: 'unchecked', reason: 'no credential to check' };
+    const worst = sub.find((c) => c.status === 'failed') ?? sub.find((c) => c.status === 'unchecked');
+    return worst
+      ? { ...worst, reason: `credential ${sub.indexOf(worst) + 1}: ${worst.reason}` }
+      : { id, status: 'ok', reason: `ok for all ${sub.length} credential(s)` };
+  });
 }
 
 /** One line for the whole presentation, e.g. "credentials verified, holder not authenticated". */

@@ -17,7 +17,7 @@ import type { StatusBits, StatusPurpose } from './status-list.js';
 import { installJsonLdContextCache } from './jsonld-context-cache.js';
 import { createCachingEddsaRdfc2022Cryptosuite } from './ed25519-fast.js';
 import { checkProofSet, type ProofRef } from './proof-set.js';
-import { checkHolder, holderOf, presentationOptions, presentationSummary, type PresentationOptions } from './presentation.js';
+import { checkHolder, holderOf, presentationChecks, presentationOptions, presentationSummary, type PresentationOptions } from './presentation.js';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Dependencies (implemented by trust / store / federation; sync or async)
@@ -351,20 +351,7 @@ async function verifyPresentation(
       options,
     );
   }
-  // Presentation-level checks: parse, the holder, and each other check is the worst of the contained credentials'.
-  const list = PRESENTATION_CHECK_ORDER.map<Check>((id) => {
-    if (id === 'parse') return checks.get('parse')!;
-    if (id === 'holder_authenticated') return holderCheck;
-    if (id === 'contexts' && envelope.length) {
-      return { id, status: 'failed', reason: `presentation: context not bundled: ${envelope.slice(0, 3).join(', ')} (the verifier never fetches from the network)` };
-    }
-    const sub = credentials.map((r) => r.checks.find((c) => c.id === id)!);
-    if (sub.length === 0) return { id, status: 'unchecked', reason: 'no credential to check' };
-    const worst = sub.find((c) => c.status === 'failed') ?? sub.find((c) => c.status === 'unchecked');
-    return worst
-      ? { ...worst, reason: `credential ${sub.indexOf(worst) + 1}: ${worst.reason}` }
-      : { id, status: 'ok', reason: `ok for all ${sub.length} credential(s)` };
-  });
+  const list = presentationChecks(PRESENTATION_CHECK_ORDER, { parse: checks.get('parse')!, holder: holderCheck, envelopeUnbundled: envelope }, credentials);
   const credentialChecks = list.filter((c) => c.id !== 'holder_authenticated');
   const holder = holderOf(vp);
   return finish('presentation', list, freshness, now, {
