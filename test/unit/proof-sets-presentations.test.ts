@@ -218,6 +218,32 @@ describe('presentations: the holder proof is verified', () => {
     expect(plain.checks.map((c) => c.id)).not.toContain('holder_authenticated');
   });
 
+  it('hostile holder proofs and holders never throw and never verify', async () => {
+    const fetchSpy = vi.spyOn(globalThis, 'fetch');
+    const p = holderProof(signed);
+    const inputs: Record<string, unknown>[] = [
+      { ...signed, proof: [null, 5, 'x'] },
+      { ...signed, proof: 'z1111' },
+      { ...signed, proof: [p, p, p, p, p, p, p, p, p] },
+      { ...signed, holder: 5 },
+      { ...signed, holder: { name: 'no id' } },
+      { ...signed, proof: { ...p, verificationMethod: 'did:key:zInvalid#zInvalid' } },
+      { ...signed, proof: { ...p, verificationMethod: 'did:web:evil.example#key-1' } },
+      { ...signed, proof: { ...p, verificationMethod: { id: 42 } } },
+      { ...signed, proof: { ...p, proofValue: undefined } },
+      { ...signed, proof: { ...p, created: 'yesterday' } },
+      { ...signed, proof: { ...p, expires: '2020-01-01T00:00:00Z' } },
+      { ...signed, proof: { ...p, type: 'Ed25519Signature2020', cryptosuite: undefined } },
+      { ...signed, proof: { ...p, '@context': 'https://evil.example/ctx.jsonld' } },
+    ];
+    for (const input of inputs) {
+      const r = await createVerifier(w.deps).verify(input, { challenge: CHALLENGE });
+      expect(check(r, 'holder_authenticated').status, JSON.stringify(input['proof']).slice(0, 120)).not.toBe('ok');
+      expect(r.verified).toBe(false);
+    }
+    expect(fetchSpy).not.toHaveBeenCalled();
+  });
+
   it('the project signer refuses a holder that is not its key, and a missing challenge', async () => {
     await expect(holder.sign(vc.createPresentation({ verifiableCredential: [cred], holder: 'did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK' }), { challenge: CHALLENGE })).rejects.toThrow(/not the signing key/);
     await expect(holder.sign(vc.createPresentation({ verifiableCredential: [cred] }), { challenge: '' })).rejects.toThrow(/challenge/);
