@@ -120,6 +120,7 @@ export class Replicator {
   // author -> highest head seq heard on gossip whose signature and author were checked (never unchecked claims);
   // bounded: only members enter, and the least recently updated go first past the cap
   private readonly knownHeads = new LRUCache<string, number>({ max: KNOWN_HEADS_MAX });
+  private headWarnedAt = -Infinity; // when a rejected gossiped head was last logged at warn
   private timers: NodeJS.Timeout[] = [];
   private unsubscribe: (() => void) | null = null;
   private stopped = false;
@@ -232,7 +233,6 @@ export class Replicator {
 
     // only this node's own entries are announced (a remote one reached the others already)
     this.unsubscribe = this.d.replica.onEntry((entry) => void this.announce(entry), ['local']);
-
 
     const periodic = setInterval(() => this.syncAll('periodic'), this.opts.syncIntervalMs);
     const keepAlive = setInterval(() => void this.maintain(), 1_000);
@@ -354,31 +354,32 @@ export class Replicator {
         continue;
       }
       if (st.dialing || now < st.nextDialAt) continue;
-      // our addresses go to the peer store, so a dial also tries the ones identify learnt (a peer that moved port)
-      if (st.addrs.length) await node.peerStore.merge(st.id, { multiaddrs: st.addrs.map((a) => a.decapsulateCode(CODE_P2P)) }).catch(() => {});
-      const known = st.addrs.length > 0 || (await node.peerStore.has(st.id).catch(() => false));
-      if (!known || this.stopped) continue;
       st.dialing = true;
-      node
-        .dial(st.id, { signal: AbortSignal.any([this.abort.signal, AbortSignal.timeout(10_000)]) })
-        .then(
-          () => {
-            st.dialBackoffMs = this.opts.redialMinMs;
-          },
-          (e: unknown) => {
-            if (this.stopped) return;
-            const reason = dialErrorReason(e);
-            st.dialFailures++;
-            st.lastDialError = reason;
-            this.totals.dialFailures++;
-            st.nextDialAt = this.d.clock.now().getTime() + jitter(st.dialBackoffMs);
-            this.d.logger.warn('dial failed', { peer: st.id.toString(), did: st.did, error: reason, failures: st.dialFailures, retryInMs: st.nextDialAt - this.d.clock.now().getTime() });
-            st.dialBackoffMs = Math.min(this.opts.redialMaxMs, st.dialBackoffMs * 2);
-          },
-        )
-        .finally(() => {
-          st.dialing = false;
-        });
+      void this.redial(node, st).finally(() => {
+        st.dialing = false;
+      });
+    }
+  }
+
+  /** One dial of a peer not connected, by peer id; a failure is counted, logged at warn and backs off. */
+  private async redial(node: Libp2p<{ pubsub: GossipSub }>, st: PeerState): Promise<void> {
+    try {
+      // our addresses go to the peer store, so a dial also tries the ones identify learnt (a peer that moved port)
+      if (st.addrs.length) await node.peerStore.merge(st.id, { multiaddrs: st.addrs.map((a) => a.decapsulateCode(CODE_P2P)) });
+      const known = st.addrs.length > 0 || (await node.peerStore.has(st.id));
+      if (!known || this.stopped) return;
+      await node.dial(st.id, { signal: AbortSignal.any([this.abort.signal, AbortSignal.timeout(10_000)]) });
+      st.dialBackoffMs = this.opts.redialMinMs;
+    } catch (e) {
+      if (this.stopped) return;
+      const reason = dialErrorReason(e);
+      st.dialFailures++;
+      st.lastDialError = reason;
+      this.totals.dialFailures++;
+      const wait = jitter(st.dialBackoffMs);
+      st.nextDialAt = this.d.clock.now().getTime() + wait;
+      st.dialBackoffMs = Math.min(this.opts.redialMaxMs, st.dialBackoffMs * 2);
+      this.d.logger.warn('dial failed', { peer: st.id.toString(), did: st.did, error: reason, failures: st.dialFailures, retryInMs: wait });
     }
   }
 
@@ -547,7 +548,13 @@ export class Replicator {
       // signature holds; then we pull the entries in between
       if (!this.d.replica.isMember(inline.author) || !verifyEntrySignature(inline)) {
         this.totals.gossipHeadsRejected++;
-        this.d.logger.warn('rejected gossiped head', { peer: peer.toString(), author: msg.author, seq: msg.seq, reason: this.d.replica.isMember(inline.author) ? 'bad signature' : 'author is not a member' });
+        // at warn once a minute at most (anyone can send these); the count is in totals.gossipHeadsRejected
+        const now = this.d.clock.now().getTime();
+        const fields = { peer: peer.toString(), author: msg.author, seq: msg.seq, reason: this.d.replica.isMember(inline.author) ? 'bad signature' : 'author is not a member', rejectedSoFar: this.totals.gossipHeadsRejected };
+        if (now - this.headWarnedAt >= 60_000) {
+          this.headWarnedAt = now;
+          this.d.logger.warn('rejected gossiped head', fields);
+        } else this.d.logger.debug('rejected gossiped head', fields);
         return TopicValidatorResult.Reject;
       }
       if ((this.knownHeads.get(msg.author) ?? 0) < msg.seq) this.knownHeads.set(msg.author, msg.seq);
