@@ -93,6 +93,12 @@ export class ConcurrencyGate {
   }
 }
 
+/** What the limited endpoints may also answer, for their OpenAPI operations. */
+export const LIMIT_RESPONSES: Record<string, string> = {
+  '429': 'rate_limited: too many requests from this client in the window (problem+json; Retry-After, RateLimit and RateLimit-Policy headers)',
+  '503': 'busy: the node is working on as many of these requests as it allows and its queue is full or was too slow (problem+json; Retry-After)',
+};
+
 /** The middlewares for one public endpoint: its per-client rate, then the shared concurrency gate. */
 export interface PublicLimiters {
   verify: RequestHandler[];

@@ -78,6 +78,10 @@ describe('public endpoint limits', () => {
       await expect429(await fetch(`${base}/api/v1/recognition/report`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }), 'report POST');
       // endpoints without a limit are untouched
       expect((await fetch(`${base}/api/v1/microcredentials`)).status).toBe(200);
+      // and the API document says so
+      const doc = (await (await fetch(`${base}/openapi.json`)).json()) as { paths: Record<string, Record<string, { responses: Record<string, unknown> }>> };
+      for (const [p, m] of [['/api/v1/verify', 'post'], ['/api/v1/recognition/lookup', 'post'], ['/api/v1/recognition/report', 'get'], ['/api/v1/recognition/report', 'post']] as const)
+        expect(Object.keys(doc.paths[p]![m]!.responses), `${m} ${p}`).toEqual(expect.arrayContaining(['429', '503']));
     });
 
   });

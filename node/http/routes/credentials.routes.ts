@@ -11,6 +11,7 @@ import type { Services } from '../../context.js';
 import type { CredentialListQuery, CredentialService } from '../../credentials/credential.service.js';
 import type { HttpExtension } from '../app.js';
 import { toCsv } from '../../credentials/csv.js';
+import { LIMIT_RESPONSES } from '../limits.js';
 
 export function credentialsExtension(s: Services, credentials: CredentialService): HttpExtension {
   const pub = Router();
@@ -143,7 +144,7 @@ export function credentialsExtension(s: Services, credentials: CredentialService
     publicRouter: pub,
     adminRouter: admin,
     operations: [
-      { method: 'post', path: '/api/v1/verify', tag: 'credentials', summary: "Verify a credential or presentation (bare, or wrapped with the verifier's challenge and domain): a report with one check each (proof, issuer_known, key_valid_at_issuance, status, validity_period, schema, microcredential_listed; for a presentation also holder_authenticated, the holder's own proof), ok / failed / unchecked with a reason", body: 'api/verify-request' },
+      { method: 'post', path: '/api/v1/verify', tag: 'credentials', summary: "Verify a credential or presentation (bare, or wrapped with the verifier's challenge and domain): a report with one check each (proof, issuer_known, key_valid_at_issuance, status, validity_period, schema, microcredential_listed; for a presentation also holder_authenticated, the holder's own proof), ok / failed / unchecked with a reason", body: 'api/verify-request', responses: LIMIT_RESPONSES },
       { method: 'get', path: '/api/v1/status-lists/{id}', tag: 'credentials', summary: 'A status list credential (BitstringStatusListCredential, signed by its issuer) from the replica', pathParams: ['id'] },
       { method: 'get', path: '/api/v1/credentials/{id}', tag: 'credentials', summary: "A credential issued by this node, by its id (the learner's verification link)", pathParams: ['id'] },
       { method: 'get', path: '/api/v1/credentials/{id}/qr.svg', tag: 'credentials', summary: "QR code (SVG) of the credential's verification link", pathParams: ['id'] },

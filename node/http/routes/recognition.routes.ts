@@ -8,6 +8,7 @@ import type { Services } from '../../context.js';
 import type { RecognitionService } from '../../recognition/recognition.service.js';
 import { renderRecognitionReport } from '../../recognition/report.js';
 import type { HttpExtension } from '../app.js';
+import { LIMIT_RESPONSES } from '../limits.js';
 
 export interface LookupVerifier {
   /** Verifies a credential/presentation and returns the report plus the microcredential id it names, if any. */
@@ -110,9 +111,9 @@ export function recognitionExtension(s: Services, recognition: RecognitionServic
     publicRouter: pub,
     adminRouter: admin,
     operations: [
-      { method: 'post', path: '/api/v1/recognition/lookup', tag: 'recognition', summary: "Registrar's lookup: verification, catalogue entry, accreditations, decisions network-wide, agreements and ranked comparison with the local catalogue" },
-      { method: 'get', path: '/api/v1/recognition/report', tag: 'recognition', summary: 'Printable recognition report (HTML, es|en) for a microcredential', query: [{ name: 'microcredential', description: 'microcredential id' }, { name: 'lang', description: 'es | en' }] },
-      { method: 'post', path: '/api/v1/recognition/report', tag: 'recognition', summary: 'Printable recognition report (HTML) for a credential or microcredential', query: [{ name: 'lang', description: 'es | en' }] },
+      { method: 'post', path: '/api/v1/recognition/lookup', tag: 'recognition', summary: "Registrar's lookup: verification, catalogue entry, accreditations, decisions network-wide, agreements and ranked comparison with the local catalogue", responses: LIMIT_RESPONSES },
+      { method: 'get', path: '/api/v1/recognition/report', tag: 'recognition', summary: 'Printable recognition report (HTML, es|en) for a microcredential', query: [{ name: 'microcredential', description: 'microcredential id' }, { name: 'lang', description: 'es | en' }], responses: LIMIT_RESPONSES },
+      { method: 'post', path: '/api/v1/recognition/report', tag: 'recognition', summary: 'Printable recognition report (HTML) for a credential or microcredential', query: [{ name: 'lang', description: 'es | en' }], responses: LIMIT_RESPONSES },
       { method: 'get', path: '/api/v1/recognitions', tag: 'recognition', summary: 'Recognition decisions, by microcredential or by deciding institution', query: [{ name: 'microcredential', description: 'microcredential id' }, { name: 'institution', description: 'deciding institution DID' }] },
       { method: 'get', path: '/api/v1/agreements', tag: 'recognition', summary: 'Recognition agreements with their status (pending / in-force)', query: [{ name: 'party', description: 'institution DID' }] },
       { method: 'get', path: '/api/v1/agreements/{id}', tag: 'recognition', summary: 'One agreement with its signatures', pathParams: ['id'] },
