@@ -36,7 +36,7 @@ function freePort(): Promise<number> {
 }
 
 describe('peers always come back', () => {
-  it('restarting the bootstrap node of a three-node network: connections and replication resume within 10 s', async () => {
+  it('restarting the bootstrap node of a three-node network (then another node): connections and replication resume within 10 s', async () => {
     const kB = generateKey();
     const kC = generateKey();
     net = await startNet(1, { extraFounders: [kB, kC] });
@@ -61,7 +61,17 @@ describe('peers always come back', () => {
     a.node.services.catalogue.create(records[1]);
     const aSeq = a.node.services.feed.head(a.key.did)!.seq;
     await waitFor(() => holds(b, a, aSeq) && holds(c, a, aSeq) && net!.converged(), 10_000, "A's entry after the restart on B and C");
-  }, 90_000); // starting four nodes takes most of it on a loaded machine; the deadlines that matter are the 10 s above
+
+    // any other peer too: C restarts on another port and comes back through its bootstrap list
+    await c.stop();
+    await waitFor(() => !connectedTo(a, c), 10_000, 'A sees C gone');
+    a.node.services.catalogue.create(records[2]);
+    const aSeq2 = a.node.services.feed.head(a.key.did)!.seq;
+    await c.start();
+    const t1 = Date.now();
+    await waitFor(() => connectedTo(a, c) && connectedTo(c, a), 10_000, 'C back after its restart');
+    await waitFor(() => holds(c, a, aSeq2) && net!.converged(), 10_000 - (Date.now() - t1), "A's entry on C after C's restart");
+  }, 120_000); // starting four nodes takes most of it on a loaded machine; the deadlines that matter are the 10 s above
 
   it('a node started before its bootstrap peer connects within 10 s of that peer listening; its failed dials are logged at warn and counted', async () => {
     const kA = generateKey();
