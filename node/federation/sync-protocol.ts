@@ -97,6 +97,15 @@ class Framed {
   }
 }
 
+/**
+ * Lets the event loop run (HTTP requests, timers, other streams) between two stored batches. Frames already buffered
+ * resolve reads as microtasks, so without this a long catch-up held the loop for its whole duration (healthz answered
+ * after seconds); one batch stays the longest synchronous step (~1,000 entries).
+ */
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
 /** One frame of the protocol: strict UTF-8, JSON, an object whose `t` is one of `expected`; ProtocolError otherwise. */
 export function parseFrame<T extends { t: string }>(data: Uint8Array, expected: string[]): T {
   let msg: unknown;
@@ -280,6 +289,7 @@ export async function pullRound(
     const d = await Promise.race([decoding.shift()!, aborted!]);
     if (!d.ok) throw new ProtocolError(d.error);
     tally(d.received, replica.ingestChecked(d.batch));
+    await yieldToEventLoop();
   };
   for (;;) {
     const frame = await f.recvBytes();
@@ -300,6 +310,7 @@ export async function pullRound(
     await f.send({ t: 'ack' });
     if (typeof msg.author !== 'string' || !Array.isArray(msg.entries)) throw new ProtocolError('malformed batch');
     tally(msg.entries.length, replica.ingestBatch(msg.author, msg.entries));
+    await yieldToEventLoop();
   }
   fig.bytesIn = f.bytesIn;
   fig.bytesOut = f.bytesOut;

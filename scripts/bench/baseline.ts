@@ -1,6 +1,6 @@
 /**
  * The machine's limit for the catch-up work, measured in the same run as the catch-up itself: what hashing and SQLite
- * alone allow. SHA-256 over each entry's canonical bytes plus inserting the row the node stores (a file, WAL, the same
+ * alone allow. SHA-256 over each entry's canonical signed bytes (what its id hashes) plus inserting the row the node stores (a file, WAL, the same
  * indexes, 1,000 per transaction). The canonical bytes and the stored JSON are prepared before the clock starts: no
  * network, parsing, canonicalisation, signature, schema or membership checks, no projections.
  */
@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
-import { entryJson, idKey, signingString, type Entry } from '../../node/feed/entry.js';
+import { entryJson, idKey, idString, type Entry } from '../../node/feed/entry.js';
 
 export function machineLimit(entries: Entry[]): { entries: number; seconds: number; entriesPerSecond: number } {
   // same storage as a node: a file in WAL mode, the same page cache, the entry stored as its JSON next to an integer
@@ -27,7 +27,7 @@ export function machineLimit(entries: Entry[]): { entries: number; seconds: numb
   let ms = 0;
   // one transaction per 1,000 entries, like sync batches; each chunk's bytes and JSON prepared off the clock
   for (let i = 0; i < entries.length; i += 1000) {
-    const chunk = entries.slice(i, i + 1000).map((e) => ({ e, bytes: Buffer.from(signingString(e)), json: entryJson(e) }));
+    const chunk = entries.slice(i, i + 1000).map((e) => ({ e, bytes: Buffer.from(idString(e)), json: entryJson(e) }));
     const t0 = performance.now();
     db.transaction(() => {
       for (const { e, bytes, json } of chunk) {

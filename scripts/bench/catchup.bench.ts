@@ -99,8 +99,41 @@ function threadTicks(): Map<string, number> {
   return out;
 }
 
+/** The demo units' catalogues (fixtures/units/*), for a node that has something to search. */
+function fixtureRecords(): Record<string, unknown>[] {
+  const units = path.join(ROOT, 'fixtures/units');
+  return readdirSync(units).flatMap((u) => {
+    try {
+      return JSON.parse(readFileSync(path.join(units, u, 'catalogue.json'), 'utf8')) as Record<string, unknown>[];
+    } catch {
+      return [];
+    }
+  });
+}
+
+/**
+ * A load client in its own process asking the catching-up node for /healthz and a catalogue search at a fixed rate
+ * (open loop, 20 requests/s); `stop()` ends it and returns its latency figures per URL.
+ */
+function startProbe(base: string): { stop(): Promise<{ healthz: unknown; search: unknown; errors: number }> } {
+  const healthz = `${base}/healthz`;
+  const search = `${base}/api/v1/microcredentials?q=seguridad&pageSize=10`;
+  const child = spawn(process.execPath, [path.join(ROOT, 'bin/run-ts.js'), path.join(ROOT, 'scripts/bench/load-client.ts'), JSON.stringify({ urls: [healthz, search], connections: 8, durationMs: 900_000, ratePerSecond: 20 })], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return {
+    async stop() {
+      child.kill('SIGTERM');
+      await exited;
+      const r = JSON.parse(out.trim().split('\n').pop()!) as { errors: number; urls: Record<string, unknown> };
+      return { healthz: r.urls[healthz], search: r.urls[search], errors: r.errors };
+    },
+  };
+}
+
 /** The serving peers as separate `mochila start` processes; the fresh node in this process. */
-async function catchUpSeparate(n: number, sources: 1 | 3) {
+async function catchUpSeparate(n: number, sources: 1 | 3, probe = false) {
   const keys = Array.from({ length: sources + 1 }, () => generateKey());
   const manifest = createManifest({ name: `bench ${Date.now()}`, founders: keys.map((k) => k.did), endorsements: 2 });
   const dirs = keys.map((_, i) => mkdtempSync(path.join(tmpdir(), `mochila-catchup-${i}-`)));
@@ -146,7 +179,17 @@ async function catchUpSeparate(n: number, sources: 1 | 3) {
     }
 
     const config = loadConfig(dirs[0]!, { httpHost: '127.0.0.1', httpPort: 0, p2pHost: '127.0.0.1', p2pPort: 0 }, {});
-    fresh = await startNode(config, { logger: silentLogger, http: false, replication: { syncIntervalMs: 60_000 } });
+    // with the probe, the fresh node has a catalogue to search (the demo units' records, in its own feed, written
+    // before it starts, as `mochila catalogue import` would)
+    if (probe) {
+      const own = buildServices(config, { logger: silentLogger });
+      for (const r of fixtureRecords()) own.catalogue.create(r);
+      own.store.close();
+    }
+    fresh = await startNode(config, { logger: silentLogger, http: probe, replication: { syncIntervalMs: 60_000 } });
+    const probing = probe ? startProbe(fresh.httpUrl) : null;
+    // the probe's first answers (connection set-up) come before the clock starts
+    if (probing) await new Promise((r) => setTimeout(r, 1000));
     // the feed generated above is garbage by now: collect it before the clock starts, not during the catch-up
     fullGc();
     const rss = new RssSampler(false).start(50);
@@ -174,7 +217,8 @@ async function catchUpSeparate(n: number, sources: 1 | 3) {
     }
     const peak = rss.stop();
     const st = fresh.replicator!.status();
-    return { ...figures({ n, sources, mode: 'separate processes', secs, peak, status: st, limit }), cpuUsPerEntry: { freshNode: round(((cpu.user + cpu.system) / n), 1), servingPeers: round((peersCpu * 1e6) / n, 1) } };
+    const responsiveness = probing ? await probing.stop() : undefined;
+    return { ...figures({ n, sources, mode: 'separate processes', secs, peak, status: st, limit }), ...(responsiveness ? { responsiveness } : {}), cpuUsPerEntry: { freshNode: round(((cpu.user + cpu.system) / n), 1), servingPeers: round((peersCpu * 1e6) / n, 1) } };
   } finally {
     await fresh?.stop();
     for (const c of children) c.kill('SIGTERM');
@@ -228,7 +272,13 @@ export async function runCatchupBench(sizes: number[], sourceCounts: readonly (1
     console.error(`catch-up n=${n} sources=${sources}: ${r.entriesPerSecond} entries/s (${Math.round(r.ratioToLimit * 100)} % of the machine limit ${r.machineLimitEntriesPerSecond}/s), peak RSS ${r.peakRssMiB} MiB${cpu}`);
     results.push(r);
   }
-  return { results, target: { entriesPerSecond: 30_000, entries: 100_000, peers: 1 } };
+  // responsiveness of the catching-up node (issue 13): a separate run with HTTP served and probed at 20 requests/s, so
+  // the throughput figures above are taken as before (no HTTP)
+  const probeN = sizes.includes(100_000) ? 100_000 : sizes[0]!;
+  const probed = await catchUpSeparate(probeN, 1, true);
+  const resp = probed.responsiveness as { healthz: { p99: number; requests: number }; search: { p95: number; requests: number } };
+  console.error(`catch-up n=${probeN} with HTTP probed at 20/s: ${probed.entriesPerSecond} entries/s; healthz p99 ${resp.healthz.p99} ms (${resp.healthz.requests} requests), search p95 ${resp.search.p95} ms (${resp.search.requests} requests)`);
+  return { results, responsiveness: probed, target: { entriesPerSecond: 30_000, entries: 100_000, peers: 1, healthzP99Ms: 100, searchP95Ms: 50 } };
 }
 
 export function catchupPlot(results: { n: number; sources: number; entriesPerSecond: number; machineLimitEntriesPerSecond: number }[]): string {
@@ -245,7 +295,11 @@ export function catchupPlot(results: { n: number; sources: number; entriesPerSec
   });
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+if (import.meta.url === `file://${process.argv[1]}` && hasFlag('probe-only')) {
+  // only the responsiveness run (development): node bin/run-ts.js scripts/bench/catchup.bench.ts --probe-only [--quick]
+  const r = await catchUpSeparate(hasFlag('quick') ? 10_000 : 100_000, 1, true);
+  console.log(JSON.stringify(r, null, 2));
+} else if (import.meta.url === `file://${process.argv[1]}`) {
   const quick = hasFlag('quick');
   const sizes = quick ? [10_000] : hasFlag('no-million') ? [10_000, 100_000] : [10_000, 100_000, 1_000_000];
   const r = await runCatchupBench(sizes);

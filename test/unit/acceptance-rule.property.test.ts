@@ -289,7 +289,7 @@ describe('one acceptance rule on every ingest path', () => {
         if (from >= feed.texts.length) return;
         let texts = feed.texts.slice(from);
         let sent: Buffer[] = texts.map((x) => Buffer.from(x));
-        let frame = frameOfBytes(key.did, sent);
+        let frame: Buffer = frameOfBytes(key.did, sent);
         for (const m of s.mutations) {
           if (m.kind !== 'none') ({ entries: sent, frame } = mutate(key.did, texts, m));
           // a second mutation applies to the first one's entries when they are still text
