@@ -172,6 +172,7 @@ export interface NetworkStatus {
 export type CheckStatus = 'ok' | 'failed' | 'unchecked';
 
 export interface VerificationReport {
+  kind?: 'credential' | 'presentation';
   verified: boolean;
   outcome: 'verified' | 'failed' | 'incomplete';
   checks: { id: string; status: CheckStatus; reason: string }[];
@@ -179,6 +180,9 @@ export interface VerificationReport {
   issuer?: { did: string; name: string; country: string; member: boolean; keyId: string };
   microcredential?: { achievementId: string; globalId?: string; record?: McRecord };
   credentials?: VerificationReport[];
+  holder?: string;
+  /** Presentations: one line in English, e.g. "credentials verified, holder not authenticated". */
+  summary?: string;
   freshness?: { asOf: string; lagEntries?: number; peersConnected?: number } | null;
   checkedAt?: string;
 }

@@ -244,6 +244,9 @@ export const en: Record<MessageKey, string> = {
   'verify.explain.schema': 'It has the Open Badges 3.0 fields and the mandatory EU elements of a microcredential.',
   'verify.explain.microcredential_listed': 'The microcredential is listed in the catalogue published by the same institution.',
   'verify.explain.holder_authenticated': 'Whoever presents the credentials signed them with their own key (did:key), with the challenge and domain the verifier asked for when it gave them. Without that proof, anyone holding a copy could present them.',
+  'verify.holder.ok': 'Whoever presents the credentials is their holder: they signed the presentation with their key.',
+  'verify.holder.unchecked': 'The credentials may be genuine, but whoever presents them was not authenticated: the presentation carries no holder signature this node can check.',
+  'verify.holder.failed': 'The holder’s signature on the presentation is not valid (or not for the challenge asked for): do not accept this presentation.',
 
   'rec.title': 'Recognition',
   'rec.intro': 'For registrars: look up another institution’s microcredential, see what other institutions decided and compare it with the local catalogue.',

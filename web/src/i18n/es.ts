@@ -243,6 +243,9 @@ export const es = {
   'verify.explain.schema': 'Contiene los campos de Open Badges 3.0 y los elementos obligatorios de una microcredencial según la UE.',
   'verify.explain.microcredential_listed': 'La microcredencial figura en el catálogo publicado por la misma institución.',
   'verify.explain.holder_authenticated': 'Quien presenta las credenciales las firmó con su propia clave (did:key), con el desafío y el dominio que pidió el verificador cuando los indicó. Sin esa firma, cualquiera que tenga una copia podría presentarlas.',
+  'verify.holder.ok': 'Quien presenta las credenciales es su titular: firmó la presentación con su clave.',
+  'verify.holder.unchecked': 'Las credenciales pueden ser auténticas, pero no se autenticó a quien las presenta: la presentación no trae una firma de su titular que este nodo pueda comprobar.',
+  'verify.holder.failed': 'La firma del titular de la presentación no es válida (o no corresponde al desafío pedido): no acepte esta presentación.',
 
   'rec.title': 'Reconocimiento',
   'rec.intro': 'Para registradores: consulte una microcredencial de otra institución, vea qué decidieron otras instituciones y compárela con el catálogo local.',

@@ -151,6 +151,8 @@ export function VerificationView({ report, headingLevel = 2 }: { report: Verific
   const issuerName = report.issuer?.name ?? report.credential?.issuerName ?? '';
   const mcId = report.microcredential?.globalId;
   const hasUnchecked = report.checks.some((c) => c.status === 'unchecked');
+  // a presentation: whether the one presenting the credentials proved to be their holder
+  const holderCheck = report.kind === 'presentation' ? report.checks.find((c) => c.id === 'holder_authenticated') : undefined;
   const hid = useId();
   return (
     <section class={`report report-${report.outcome}`} aria-labelledby={hid} data-outcome={report.outcome}>
@@ -161,6 +163,11 @@ export function VerificationView({ report, headingLevel = 2 }: { report: Verific
           {t(`verify.outcome.${report.outcome}` as MessageKey)}
         </p>
         <p>{t(`verify.outcomeText.${report.outcome}` as MessageKey)}</p>
+        {holderCheck && (
+          <p class="holder-line" data-holder={holderCheck.status}>
+            {t(`verify.holder.${holderCheck.status}` as MessageKey)}
+          </p>
+        )}
       </div>
       <dl class="facts">
         {name && (
