@@ -379,8 +379,12 @@ export class CredentialService {
   }
 
   private async createList(purpose: StatusPurpose, issuerKey: string): Promise<void> {
-    const n = (this.d.store.statement('SELECT count(*) AS c FROM status_list_state WHERE purpose = ?').get(purpose) as { c: number }).c;
-    const listId = `${purpose === 'revocation' ? 'r' : 's'}${n + 1}`;
+    let n = (this.d.store.statement('SELECT count(*) AS c FROM status_list_state WHERE purpose = ?').get(purpose) as { c: number }).c;
+    let listId = `${purpose === 'revocation' ? 'r' : 's'}${++n}`;
+    // never an id this unit's feed already published (a database lost and its feed recovered from peers keeps the
+    // old lists in the replica but not their local state): a new list must not overwrite an old list's bits
+    while (this.d.store.statement('SELECT 1 FROM status_lists WHERE list_id = ?').get(statusListGlobalId(this.author, listId)))
+      listId = `${purpose === 'revocation' ? 'r' : 's'}${++n}`;
     const list = createStatusList(MIN_STATUS_LIST_BITS);
     const inserted = this.d.store
       .statement('INSERT OR IGNORE INTO status_list_state (list_id, issuer_key, purpose, size, next_index, encoded_list, dirty, updated_at) VALUES (?, ?, ?, ?, 0, ?, 1, ?)')

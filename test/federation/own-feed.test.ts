@@ -45,6 +45,11 @@ describe('a node never forks itself', () => {
     await net.connect(a, c);
     await net.connect(b, c);
     for (const r of records.slice(0, 3)) a.node.services.catalogue.create(r);
+    // a credential: its status lists are entries of A's feed too
+    const first = await a.node.services.credentials.issue({ microcredential: String(records[0]!.code), learner: { name: 'Ana Pérez', email: 'ana@example.org' } });
+    const listsOf = (c: { credential: Record<string, unknown> }) =>
+      (c.credential.credentialStatus as { statusListCredential: string }[]).map((x) => x.statusListCredential.split('/').pop()!);
+    const oldLists = listsOf(first);
     const head = a.node.services.feed.head(a.key.did)!;
     expect(head.seq).toBeGreaterThanOrEqual(6); // init's entries and three microcredentials
     await waitFor(() => [b, c].every((n) => n.node.services.feed.head(a.key.did)?.id === head.id), 15_000, 'B and C to hold A\'s feed');
@@ -103,6 +108,13 @@ describe('a node never forks itself', () => {
     expect(next.seq).toBe(head.seq + 1);
     expect(s2.feed.get(next.id)!.prev).toBe(head.id);
     await waitFor(() => [b, c].every((n) => n.node.services.feed.head(a.key.did)?.id === next.id), 15_000, 'B and C to take A\'s next entry');
+    // issuance resumes with new status lists: the old ones (in the recovered feed, their local state lost) keep their bits
+    const oldBodies = oldLists.map((id) => c.node.services.statusLists.get(id)?.entryId);
+    const second = await s2.credentials.issue({ microcredential: String(records[1]!.code), learner: { name: 'Bruno Díaz', email: 'bruno@example.org' } });
+    expect(listsOf(second).some((id) => oldLists.includes(id)), 'a recovered node reuses no published status list id').toBe(false);
+    const last = s2.feed.head(a.key.did)!;
+    await waitFor(() => [b, c].every((n) => n.node.services.feed.head(a.key.did)?.id === last.id), 15_000, 'B and C to take the new lists');
+    expect(oldLists.map((id) => c.node.services.statusLists.get(id)?.entryId)).toEqual(oldBodies);
     expect(c.node.services.catalogue.get(mc.id)).toBeTruthy();
     const net2 = (await (await fetch(`${a.url}/api/v1/network`)).json()) as { ownFeed: { confirmed: boolean; basis: string } };
     expect(net2.ownFeed).toMatchObject({ confirmed: true, basis: 'peers' });
@@ -117,7 +129,7 @@ describe('a node never forks itself', () => {
     await a.start({ standalone: true });
     expect(a.node.services.ownFeed.state()).toMatchObject({ confirmed: true, basis: 'standalone' });
     a.node.services.catalogue.create(records[4]);
-    expect(a.node.services.feed.head(a.key.did)!.seq).toBe(next.seq + 1);
+    expect(a.node.services.feed.head(a.key.did)!.seq).toBe(last.seq + 1);
     noForks([a, b, c], a.key.did);
-  }, 90_000);
+  }, 150_000);
 });
