@@ -155,16 +155,19 @@ export function credentialsExtension(s: Services, credentials: CredentialService
         tag: 'admin',
         admin: true,
         summary: 'Credentials issued by this node, filtered (query validated by api/credential-list-query)',
-        query: [
-          { name: 'q', description: 'learner name or credential id' },
-          { name: 'microcredential', description: 'microcredential id' },
-          { name: 'issuerKey', description: 'only credentials signed by this issuer key (did:key)' },
-          { name: 'status', description: 'active | suspended | revoked', schema: { enum: ['active', 'suspended', 'revoked'] } },
-          { name: 'issuedFrom', description: 'issued at or after (ISO 8601 date-time)', schema: { type: 'string', format: 'date-time' } },
-          { name: 'issuedTo', description: 'issued before (ISO 8601 date-time)', schema: { type: 'string', format: 'date-time' } },
-          { name: 'limit', description: '1..500' },
-          { name: 'offset', description: 'offset' },
-        ],
+        // each parameter's schema is the property of the query schema (the one source of its shape)
+        query: (
+          [
+            ['q', 'learner name or credential id'],
+            ['microcredential', 'microcredential id'],
+            ['issuerKey', 'only credentials signed by this issuer key (did:key)'],
+            ['status', 'active (neither revoked nor suspended) | suspended | revoked'],
+            ['issuedFrom', 'issued at or after (ISO 8601 date-time)'],
+            ['issuedTo', 'issued before (ISO 8601 date-time)'],
+            ['limit', '1..500 (default 50)'],
+            ['offset', 'offset'],
+          ] as const
+        ).map(([name, description]) => ({ name, description, schema: { $ref: `#/components/schemas/api.credential-list-query/properties/${name}` } })),
       },
       { method: 'post', path: '/api/v1/admin/credentials/reissue', tag: 'admin', admin: true, summary: "Re-issue with the current key the credentials in force of an earlier issuer key (rotated or compromised), per-row report; the old ones are revoked as re-issued", body: 'api/credential-reissue' },
       { method: 'post', path: '/api/v1/admin/credentials/{id}/reissue', tag: 'admin', admin: true, summary: 'Re-issue one credential in force with the current key (the old one is revoked as re-issued)', pathParams: ['id'] },
