@@ -1,0 +1,99 @@
+// Issuer keys and their status lists, below HTTP: migration 0009 gives the lists of an older database to the key of
+// their first credential and makes the duplicate rule hold for credentials in force only; the issuer-key projection
+// keeps a compromise whatever order the rotation and compromise entries come in.
+import { describe, expect, it } from 'vitest';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { drizzle } from 'drizzle-orm/better-sqlite3';
+import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import { MIGRATIONS_DIR, openStore } from '../../node/store/database.js';
+import { IssuerKeyRegistry } from '../../node/trust/issuer-keys.js';
+import { generateKey } from '../../node/identity/keys.js';
+import type { Entry } from '../../node/feed/entry.js';
+
+describe('migration 0009 (status lists per issuer key, one credential in force)', () => {
+  it('assigns each older list to the key of its first credential and lets a revoked credential be issued again', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'mochila-migrate-keys-'));
+    try {
+      const old = path.join(dir, 'migrations');
+      cpSync(MIGRATIONS_DIR, old, { recursive: true });
+      const journalFile = path.join(old, 'meta', '_journal.json');
+      const journal = JSON.parse(readFileSync(journalFile, 'utf8')) as { entries: { idx: number; tag: string }[] };
+      const at = journal.entries.findIndex((e) => e.tag.startsWith('0009_'));
+      expect(at).toBe(9);
+      for (const e of journal.entries.slice(at)) rmSync(path.join(old, `${e.tag}.sql`));
+      journal.entries = journal.entries.slice(0, at);
+      writeFileSync(journalFile, JSON.stringify(journal));
+
+      const file = path.join(dir, 'registry.db');
+      const raw = new Database(file);
+      raw.pragma('journal_mode = WAL');
+      migrate(drizzle(raw), { migrationsFolder: old });
+      const list = raw.prepare("INSERT INTO status_list_state (list_id, purpose, size, next_index, encoded_list, dirty, updated_at) VALUES (?, ?, 131072, ?, 'u', 0, '2026-01-01')");
+      list.run('r1', 'revocation', 3);
+      list.run('s1', 'suspension', 1);
+      list.run('r10', 'revocation', 0);
+      const cred = raw.prepare(
+        "INSERT INTO issued_credentials (id, microcredential_id, microcredential_version, learner_name, learner_key, dedupe_key, credential, issuer_key, issued_at, revocation_list, revocation_index, suspension_list, suspension_index, revoked_at) VALUES (?, 'mc', 1, 'X', 'k', ?, '{}', ?, ?, ?, ?, ?, ?, ?)",
+      );
+      // r1 was shared by two keys (the old behaviour): key B's credential came after key A's
+      cred.run('urn:uuid:b', 'd2', 'did:key:B', '2026-02-01T00:00:00.000Z', 'r1.tag', 1, null, null, null);
+      cred.run('urn:uuid:a', 'd1', 'did:key:A', '2026-01-01T00:00:00.000Z', 'r1.tag', 0, 's1.tag', 0, '2026-01-05T00:00:00.000Z');
+      cred.run('urn:uuid:c', 'd3', 'did:key:B', '2026-03-01T00:00:00.000Z', 'r1.tag', 2, null, null, null);
+      raw.close();
+
+      const s = openStore(file);
+      expect(s.sqlite.prepare('SELECT list_id, issuer_key FROM status_list_state ORDER BY list_id').all()).toEqual([
+        { list_id: 'r1', issuer_key: 'did:key:A' },
+        { list_id: 'r10', issuer_key: null }, // no credential: taken by the current key when it next needs a list
+        { list_id: 's1', issuer_key: 'did:key:A' },
+      ]);
+      // urn:uuid:a (dedupe d1) is revoked: the same learner can be issued it again, but only once while in force
+      const insert = s.sqlite.prepare(
+        "INSERT INTO issued_credentials (id, microcredential_id, microcredential_version, learner_name, learner_key, dedupe_key, credential, issuer_key, issued_at, revocation_list, revocation_index) VALUES (?, 'mc', 1, 'X', 'k', ?, '{}', 'did:key:B', '2026-04-01T00:00:00.000Z', 'r2.tag', ?)",
+      );
+      insert.run('urn:uuid:a2', 'd1', 0);
+      expect(() => insert.run('urn:uuid:a3', 'd1', 1)).toThrow(/UNIQUE/);
+      expect(() => insert.run('urn:uuid:b2', 'd2', 2)).toThrow(/UNIQUE/);
+      s.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('issuer-key projection', () => {
+  const author = generateKey().did;
+  const key = generateKey();
+  let seq = 0;
+  const entry = (type: 'issuer-key' | 'issuer-key-revocation', body: Record<string, unknown>, by = author): Entry =>
+    ({ v: 2, net: 'n', author: by, seq: ++seq, prev: null, ts: '2026-01-01T00:00:00.000Z', type, body, sig: 's', id: `e${seq}` }) as unknown as Entry;
+  const registry = () => {
+    const store = openStore(':memory:');
+    const r = new IssuerKeyRegistry(store);
+    r.apply(entry('issuer-key', { keyId: key.did, publicKeyMultibase: key.publicKeyMultibase, validFrom: '2026-01-01T00:00:00.000Z' }));
+    return { r, close: () => store.close() };
+  };
+
+  it('a rotated key declared compromised later is compromised (the earlier end kept)', () => {
+    const { r, close } = registry();
+    r.apply(entry('issuer-key-revocation', { keyId: key.did, reason: 'rotated', revokedAt: '2026-03-01T00:00:00.000Z' }));
+    r.apply(entry('issuer-key-revocation', { keyId: key.did, reason: 'compromised', revokedAt: '2026-04-01T00:00:00.000Z' }));
+    expect(r.get(key.did)).toMatchObject({ revokedAt: '2026-03-01T00:00:00.000Z', revocationReason: 'compromised' });
+    close();
+  });
+
+  it('a compromise earlier than the rotation moves the end back; nothing makes a compromised key merely rotated', () => {
+    const { r, close } = registry();
+    r.apply(entry('issuer-key-revocation', { keyId: key.did, reason: 'rotated', revokedAt: '2026-03-01T00:00:00.000Z' }));
+    r.apply(entry('issuer-key-revocation', { keyId: key.did, reason: 'compromised', revokedAt: '2026-02-01T00:00:00.000Z' }));
+    r.apply(entry('issuer-key-revocation', { keyId: key.did, reason: 'rotated', revokedAt: '2026-01-15T00:00:00.000Z' }));
+    expect(r.get(key.did)).toMatchObject({ revokedAt: '2026-01-15T00:00:00.000Z', revocationReason: 'compromised' });
+    // another institution cannot end this key
+    r.apply(entry('issuer-key-revocation', { keyId: key.did, reason: 'rotated', revokedAt: '2026-01-02T00:00:00.000Z' }, generateKey().did));
+    expect(r.get(key.did)?.revokedAt).toBe('2026-01-15T00:00:00.000Z');
+    close();
+  });
+});
