@@ -49,6 +49,7 @@ export function registerCredentialCommands(program: Command): void {
     .action(async (o) => {
       await withServices(o.dir, o, async (s) => {
         if (o.csv) {
+          s.feed.assertCanAppend(); // once, with what to do, rather than once per row
           const { rows } = parseCohortCsv(readFileSync(o.csv, 'utf8'));
           let issued = 0;
           let skipped = 0;
@@ -166,7 +167,7 @@ export function registerCredentialCommands(program: Command): void {
       await withServices(o.dir, o, async (s) => {
         if (o.compromisedSince && Number.isNaN(Date.parse(o.compromisedSince))) throw new RegistryError('validation_failed', '--compromised-since must be an ISO 8601 date-time');
         const r = s.institution.rotateIssuerKey({ ...(o.compromisedSince ? { compromisedSince: new Date(o.compromisedSince) } : {}), ...(o.note ? { note: o.note } : {}) });
-        const resignedLists = o.compromisedSince ? await s.credentials.resignCompromisedLists() : [];
+        const resignedLists = o.compromisedSince ? await s.credentials.resignStatusLists() : [];
         console.log(JSON.stringify({ ...r, resignedLists }, null, 2));
         if (o.compromisedSince) console.error(`re-issue what the old key signed: mochila credential reissue --dir ${o.dir} --key ${r.oldKeyId}`);
       });
@@ -183,7 +184,7 @@ export function registerCredentialCommands(program: Command): void {
       await withServices(o.dir, o, async (s) => {
         if (Number.isNaN(Date.parse(o.since))) throw new RegistryError('validation_failed', '--since must be an ISO 8601 date-time');
         const r = s.institution.declareCompromised(o.key, new Date(o.since), o.note);
-        console.log(JSON.stringify({ ...r, resignedLists: await s.credentials.resignCompromisedLists() }, null, 2));
+        console.log(JSON.stringify({ ...r, resignedLists: await s.credentials.resignStatusLists() }, null, 2));
         console.error(`re-issue what it signed: mochila credential reissue --dir ${o.dir} --key ${o.key}`);
       });
     });

@@ -229,9 +229,10 @@ export class MochilaNode {
     const publishOwn = async () => {
       s.institution.ensureIssuerKeyPublished();
       await s.credentials.publishPending();
-      // a compromise declared while this node was down (or by a CLI that stopped midway): no list stays signed by that key
-      const resigned = await s.credentials.resignCompromisedLists();
-      if (resigned.length) s.logger.warn('status lists of a compromised issuer key re-signed with the current key', { lists: resigned });
+      // a compromise declared while this node was down (or by a CLI that stopped midway), or lists an older version
+      // re-signed with a later key: each list goes back to the key that should sign it
+      const resigned = await s.credentials.resignStatusLists();
+      if (resigned.length) s.logger.warn('status lists re-signed with the key that should sign them', { lists: resigned });
     };
     if (s.ownFeed.state().confirmed) await publishOwn();
     else {
@@ -318,10 +319,10 @@ export class MochilaNode {
       return;
     }
     s.ownFeed.unconfirm(
-      !federated
-        ? 'replication is disabled (p2p port -1) while its network has other members that may hold newer entries of this node\'s own feed'
-        : !own
-          ? 'this database holds no entry of this node\'s own feed (a new or replaced database); it must first recover the feed from a peer'
+      !own
+        ? 'this database holds no entry of this node\'s own feed (a new or replaced database); it must first recover the feed from a peer'
+        : !federated
+          ? 'replication is disabled (p2p port -1) while its network has other members that may hold newer entries of this node\'s own feed'
           : 'it is waiting for a sync round with a member peer to confirm that its database holds the latest entries of its own feed',
     );
   }

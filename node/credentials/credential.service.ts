@@ -469,19 +469,31 @@ export class CredentialService {
   }
 
   /**
-   * Re-signs, with the current key, every list of this unit whose published copy is signed by a key declared
-   * compromised, so no list stays signed only by such a key (run after a compromise, by whichever process declared
-   * it, and at start). Credentials of that key then point at a list of another issuer: standard verifiers that
-   * demand matching issuers report their status as unverifiable, so they are to be re-issued (`reissue`).
+   * Re-publishes every list of this unit whose published copy is not signed by the key that should sign it: a key
+   * declared compromised is replaced by the current key, so no list stays signed only by such a key (run after a
+   * compromise, by whichever process declared it, and at start); and a list a database from before per-key lists
+   * had re-signed with a later key goes back to its credentials' key. Credentials of a compromised key then point at
+   * a list of another issuer: standard verifiers that demand matching issuers report their status as unverifiable,
+   * so they are to be re-issued (`reissue`). A list that cannot be signed now (no usable key) is left and reported.
    */
-  async resignCompromisedLists(): Promise<string[]> {
+  async resignStatusLists(): Promise<string[]> {
     const done: string[] = [];
-    for (const r of this.d.store.statement('SELECT list_id FROM status_list_state ORDER BY list_id').all() as { list_id: string }[]) {
-      const published = this.d.statusLists.get(statusListGlobalId(this.author, r.list_id))?.body.credential as { issuer?: unknown } | undefined;
+    const rows = this.d.store.statement('SELECT list_id, issuer_key FROM status_list_state ORDER BY list_id').all() as { list_id: string; issuer_key: string | null }[];
+    for (const r of rows) {
+      const globalId = statusListGlobalId(this.author, r.list_id);
+      const published = this.d.statusLists.get(globalId)?.body.credential as { issuer?: unknown } | undefined;
       const issuer = typeof published?.issuer === 'string' ? published.issuer : (published?.issuer as { id?: unknown } | undefined)?.id;
-      if (typeof issuer !== 'string' || !this.d.keys.isCompromised(issuer)) continue;
-      await this.publishList(r.list_id);
-      done.push(statusListGlobalId(this.author, r.list_id));
+      if (typeof issuer !== 'string') continue; // never published: publishPending's work
+      const compromised = this.d.keys.isCompromised(issuer);
+      const misSigned = r.issuer_key !== null && issuer !== r.issuer_key && !this.d.keys.isCompromised(r.issuer_key) && this.d.keys.listSigningKey(r.issuer_key) !== null;
+      if (!compromised && !misSigned) continue;
+      try {
+        await this.publishList(r.list_id);
+        done.push(globalId);
+      } catch (e) {
+        if (!(e instanceof RegistryError)) throw e;
+        this.d.logger.warn('status list left as published: no key may sign it now', { list: globalId, error: e.message });
+      }
     }
     return done;
   }
@@ -676,6 +688,7 @@ export class CredentialService {
   /** Starts a batch job from CSV text; runs in the background, progress through `job(id)`. */
   startBatch(csv: string, opts: { microcredential?: string } = {}): BatchJob {
     if (typeof csv !== 'string' || !csv.trim()) throw new RegistryError('validation_failed', 'csv is required (the file content as text)');
+    this.d.feed.assertCanAppend(); // refused at once (own feed not confirmed current), not row by row in the background
     const { rows } = parseCohortCsv(csv);
     if (opts.microcredential) this.resolveMicrocredential(opts.microcredential);
     const id = randomUUID();

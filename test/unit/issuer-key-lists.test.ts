@@ -1,6 +1,7 @@
 // Issuer keys and their status lists, below HTTP: migration 0009 gives the lists of an older database to the key of
 // their first credential and makes the duplicate rule hold for credentials in force only; the issuer-key projection
-// keeps a compromise whatever order the rotation and compromise entries come in.
+// keeps a compromise whatever order the rotation and compromise entries come in; each list is re-published signed by
+// the key that should sign it (its credentials' key, or the current key once that one is compromised).
 import { describe, expect, it } from 'vitest';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,6 +13,10 @@ import { MIGRATIONS_DIR, openStore } from '../../node/store/database.js';
 import { IssuerKeyRegistry } from '../../node/trust/issuer-keys.js';
 import { generateKey } from '../../node/identity/keys.js';
 import type { Entry } from '../../node/feed/entry.js';
+import { statusListGlobalId } from '../../node/credentials/status-registry.js';
+import { memoryServices } from '../helpers/nodes.js';
+
+const FIXTURES = path.resolve(__dirname, '../../fixtures/units');
 
 describe('migration 0009 (status lists per issuer key, one credential in force)', () => {
   it('assigns each older list to the key of its first credential and lets a revoked credential be issued again', () => {
@@ -95,5 +100,40 @@ describe('issuer-key projection', () => {
     r.apply(entry('issuer-key-revocation', { keyId: key.did, reason: 'rotated', revokedAt: '2026-01-02T00:00:00.000Z' }, generateKey().did));
     expect(r.get(key.did)?.revokedAt).toBe('2026-01-15T00:00:00.000Z');
     close();
+  });
+});
+
+describe('status lists signed by the key that should sign them', () => {
+  it('puts back a list an older version re-signed with a later key, and moves a compromised key\'s lists to the current key', async () => {
+    const s = memoryServices();
+    try {
+      const load = (f: string) => JSON.parse(readFileSync(path.join(FIXTURES, 'mx-uan', f), 'utf8')) as unknown;
+      s.institution.ensureIssuerKeyPublished();
+      s.institution.publishProfile(load('profile.json'));
+      const mc = s.catalogue.create((load('catalogue.json') as unknown[])[0]);
+      const a = await s.credentials.issue({ microcredential: mc.id, learner: { name: 'Ana', email: 'ana@correo.example.mx' } });
+      const k1 = a.issuerKey;
+      const lists = () => s.store.sqlite.prepare('SELECT list_id AS id FROM status_list_state ORDER BY list_id').all() as { id: string }[];
+      const signer = (id: string) => (s.statusLists.get(statusListGlobalId(s.feed.author, id))?.body.credential as { issuer: string }).issuer;
+      expect(lists().map((l) => signer(l.id))).toEqual([k1, k1]);
+      expect(await s.credentials.resignStatusLists()).toEqual([]);
+
+      const { newKeyId: k2 } = s.institution.rotateIssuerKey();
+      // what the old code did: the next revocation re-signed the shared list with the new key
+      s.store.sqlite.prepare('UPDATE status_list_state SET issuer_key = ?, dirty = 1').run(k2);
+      await s.credentials.publishPending();
+      s.store.sqlite.prepare('UPDATE status_list_state SET issuer_key = ?').run(k1); // what migration 0009 assigns
+      expect(lists().map((l) => signer(l.id))).toEqual([k2, k2]);
+      expect((await s.credentials.resignStatusLists()).length).toBe(2);
+      expect(lists().map((l) => signer(l.id))).toEqual([k1, k1]);
+
+      // the old key compromised: its lists move to the current key, and stay there
+      s.institution.declareCompromised(k1, new Date());
+      expect((await s.credentials.resignStatusLists()).length).toBe(2);
+      expect(lists().map((l) => signer(l.id))).toEqual([k2, k2]);
+      expect(await s.credentials.resignStatusLists()).toEqual([]);
+    } finally {
+      s.store.close();
+    }
   });
 });

@@ -151,14 +151,14 @@ export function institutionAdminRouter(s: Services): Router {
       throw new RegistryError('validation_failed', 'note must be a string of at most 2000 characters');
     const out = s.institution.rotateIssuerKey({ ...(compromisedSince ? { compromisedSince } : {}), ...(typeof body.note === 'string' ? { note: body.note } : {}) });
     // no list stays signed only by a compromised key
-    const resignedLists = compromisedSince ? await s.credentials.resignCompromisedLists() : [];
+    const resignedLists = compromisedSince ? await s.credentials.resignStatusLists() : [];
     res.json({ ...out, resignedLists });
   });
   r.post('/keys/compromise', async (req, res) => {
     s.schemas.assertValid('api/key-compromise', req.body);
     const b = req.body as { keyId: string; since: string; note?: string };
     const out = s.institution.declareCompromised(b.keyId, new Date(b.since), b.note);
-    res.json({ ...out, resignedLists: await s.credentials.resignCompromisedLists() });
+    res.json({ ...out, resignedLists: await s.credentials.resignStatusLists() });
   });
   r.post('/endorsements', (req, res) => {
     const body = (req.body ?? {}) as { subject?: unknown; statement?: unknown; withdrawn?: unknown };
