@@ -506,6 +506,14 @@ export class CredentialService {
    * ("re-issued as …", `replacedBy`) in the same transaction that stores the new one.
    */
   async reissue(id: string): Promise<{ old: IssuedCredential; credential: IssuedCredential }> {
+    const { newId, replacedList } = await this.reissueUnpublished(id);
+    await this.publishList(replacedList);
+    return { old: this.get(id)!, credential: this.get(newId)! };
+  }
+
+  /** `reissue` without publishing the old credential's list (left dirty: a batch publishes each list once). */
+  private async reissueUnpublished(id: string): Promise<{ newId: string; replacedList: string }> {
+    this.d.feed.assertCanAppend(); // before anything is revoked: the revocation must be publishable
     const row = this.row(id);
     if (!row) throw new RegistryError('not_found', `no credential ${id} was issued by this node`);
     if (row.revoked_at) throw new RegistryError('conflict', `credential ${id} is revoked; issue a new one instead`);
@@ -525,14 +533,13 @@ export class CredentialService {
     const issuer = rest['issuer'] && typeof rest['issuer'] === 'object' ? { ...(rest['issuer'] as Record<string, unknown>), id: signer.did } : signer.did;
     const unsigned = { ...rest, id: newId, issuer, validFrom: isoSeconds(now), credentialStatus: status.length === 1 ? status[0] : status };
     const signed = await signer.sign(unsigned, { created: now });
-    let replacedList: string | null = null;
-    this.d.store.tx(() => {
-      replacedList = this.revokeInTx(id, now.toISOString(), `re-issued as ${newId} with issuer key ${signer.did}`, newId);
-      if (!replacedList) throw new RegistryError('conflict', `credential ${id} was revoked meanwhile`);
+    const replacedList = this.d.store.tx(() => {
+      const listId = this.revokeInTx(id, now.toISOString(), `re-issued as ${newId} with issuer key ${signer.did}`, newId);
+      if (!listId) throw new RegistryError('conflict', `credential ${id} was revoked meanwhile`);
       this.st.insertCredential.run(newId, row.microcredential_id, row.microcredential_version, row.learner_name, row.learner_key, row.dedupe_key, JSON.stringify(signed), signer.did, now.toISOString(), revocation.list, revocation.index, suspension?.list ?? null, suspension?.index ?? null, null);
+      return listId;
     });
-    if (replacedList) await this.publishList(replacedList);
-    return { old: this.get(id)!, credential: this.get(newId)! };
+    return { newId, replacedList };
   }
 
   /**
@@ -543,6 +550,7 @@ export class CredentialService {
   async reissueBatch(q: { issuerKey: string; issuedFrom?: string; issuedTo?: string; limit?: number }): Promise<{ rows: ReissueRowResult[]; reissued: number; failed: number; remaining: number }> {
     if (typeof q.issuerKey !== 'string' || !q.issuerKey) throw new RegistryError('validation_failed', 'issuerKey is required');
     for (const d of [q.issuedFrom, q.issuedTo]) if (d !== undefined && Number.isNaN(Date.parse(d))) throw new RegistryError('validation_failed', `not a date: ${d}`);
+    this.d.feed.assertCanAppend();
     const current = this.d.keys.currentSigningKey().did;
     if (q.issuerKey === current) throw new RegistryError('validation_failed', `${q.issuerKey} is the current issuer key: its credentials need no re-issue`);
     const limit = Math.min(Math.max(1, q.limit ?? 100), 1000);
@@ -558,16 +566,23 @@ export class CredentialService {
     }
     const ids = this.d.store.statement(`SELECT id, learner_name FROM issued_credentials WHERE ${where.join(' AND ')} ORDER BY issued_at, id LIMIT ?`).all(...args, limit) as { id: string; learner_name: string }[];
     const rows: ReissueRowResult[] = [];
-    for (const r of ids) {
-      if (this.stopping) break;
-      try {
-        const out = await this.reissue(r.id);
-        rows.push({ id: r.id, status: 'reissued', newId: out.credential.id, learnerName: r.learner_name });
-      } catch (e) {
-        if (!(e instanceof RegistryError)) this.d.logger.error('re-issue failed', { id: r.id, error: String(e) });
-        rows.push({ id: r.id, status: 'failed', learnerName: r.learner_name, error: e instanceof RegistryError ? e.message : 'internal error' });
+    const touched = new Set<string>();
+    try {
+      for (const r of ids) {
+        if (this.stopping) break;
+        try {
+          const out = await this.reissueUnpublished(r.id);
+          touched.add(out.replacedList);
+          rows.push({ id: r.id, status: 'reissued', newId: out.newId, learnerName: r.learner_name });
+        } catch (e) {
+          if (!(e instanceof RegistryError)) this.d.logger.error('re-issue failed', { id: r.id, error: String(e) });
+          rows.push({ id: r.id, status: 'failed', learnerName: r.learner_name, error: e instanceof RegistryError ? e.message : 'internal error' });
+        }
+        if (rows.length % 20 === 0) await new Promise((res) => setImmediate(res));
       }
-      if (rows.length % 20 === 0) await new Promise((res) => setImmediate(res));
+    } finally {
+      // each list whose bits changed is published once (a crash before this leaves it dirty: published at start)
+      for (const listId of touched) await this.publishList(listId);
     }
     const remaining = (this.d.store.statement(`SELECT count(*) AS c FROM issued_credentials WHERE ${where.join(' AND ')}`).get(...args) as { c: number }).c;
     const reissued = rows.filter((r) => r.status === 'reissued').length;

@@ -113,6 +113,8 @@ export class InstitutionService {
     const now = this.deps.clock.now();
     if (opts.compromisedSince && opts.compromisedSince.getTime() > now.getTime())
       throw new RegistryError('validation_failed', 'compromisedSince cannot be in the future');
+    // refused before the key file changes if the feed cannot take the entries now (a compromise must not be lost)
+    this.deps.feed.assertCanAppend();
     // another process may have rotated since this one read the key file: never write back an older copy
     this.reload();
     const old = this.deps.keystore.currentIssuer;
@@ -150,6 +152,7 @@ export class InstitutionService {
    */
   declareCompromised(keyId: string, since: Date, note?: string): { keyId: string; compromisedSince: string } {
     if (since.getTime() > this.deps.clock.now().getTime()) throw new RegistryError('validation_failed', 'the compromise date cannot be in the future');
+    this.deps.feed.assertCanAppend();
     this.reload();
     if (keyId === this.deps.keystore.currentIssuer.did)
       throw new RegistryError('validation_failed', `${keyId} is the current issuer key: rotate it with a compromise date instead (keys rotate --compromised-since)`);
