@@ -166,6 +166,8 @@ const PERM_A = 0x2f3d5; // odd
 const PERM_B = 0x1a2b3;
 
 export class CredentialService {
+  /** Whether unused lists without a key (from before lists were per key) may still exist, per purpose. */
+  private readonly legacyLists: Record<StatusPurpose, boolean> = { revocation: true, suspension: true };
   /** One signer per issuer key (a node holds a handful). */
   private readonly signers = new Map<string, Promise<CredentialSigner>>();
   private readonly verifier;
@@ -364,8 +366,9 @@ export class CredentialService {
   private async allocate(purpose: StatusPurpose, issuerKey: string): Promise<{ list: string; index: number }> {
     for (let attempt = 0; attempt < 3; attempt++) {
       const taken = this.d.store.tx(() => {
-        // an unused list of a database from before per-key lists is taken by the first key that needs one
-        this.st.adoptEmptyList.run(issuerKey, purpose);
+        // an unused list of a database from before per-key lists is taken by the first key that needs one (none are
+        // made any more: once a look finds none, allocation stops looking)
+        if (this.legacyLists[purpose] && this.st.adoptEmptyList.run(issuerKey, purpose).changes === 0) this.legacyLists[purpose] = false;
         const cur = this.st.currentList.get(issuerKey, purpose) as { list_id: string; size: number; next_index: number } | undefined;
         if (!cur) return null;
         this.st.takeIndex.run(this.d.clock.now().toISOString(), cur.list_id);

@@ -14,6 +14,7 @@ import { IssuerKeyRegistry } from '../../node/trust/issuer-keys.js';
 import { generateKey } from '../../node/identity/keys.js';
 import type { Entry } from '../../node/feed/entry.js';
 import { statusListGlobalId } from '../../node/credentials/status-registry.js';
+import { createStatusList } from '../../node/credentials/status-list.js';
 import { memoryServices } from '../helpers/nodes.js';
 
 const FIXTURES = path.resolve(__dirname, '../../fixtures/units');
@@ -111,8 +112,15 @@ describe('status lists signed by the key that should sign them', () => {
       s.institution.ensureIssuerKeyPublished();
       s.institution.publishProfile(load('profile.json'));
       const mc = s.catalogue.create((load('catalogue.json') as unknown[])[0]);
+      // an unused list without a key, as migration 0009 leaves one: the first key that needs a list takes it
+      s.store.sqlite
+        .prepare("INSERT INTO status_list_state (list_id, purpose, size, next_index, encoded_list, dirty, updated_at) VALUES ('r1', 'revocation', 131072, 0, ?, 1, '2026-01-01')")
+        .run(createStatusList().encode());
       const a = await s.credentials.issue({ microcredential: mc.id, learner: { name: 'Ana', email: 'ana@correo.example.mx' } });
       const k1 = a.issuerKey;
+      expect((a.credential['credentialStatus'] as { statusListCredential: string }[])[0]!.statusListCredential).toContain(`/r1.`);
+      expect(s.store.sqlite.prepare("SELECT issuer_key AS k FROM status_list_state WHERE list_id = 'r1'").get()).toEqual({ k: k1 });
+      await s.credentials.publishPending();
       const lists = () => s.store.sqlite.prepare('SELECT list_id AS id FROM status_list_state ORDER BY list_id').all() as { id: string }[];
       const signer = (id: string) => (s.statusLists.get(statusListGlobalId(s.feed.author, id))?.body.credential as { issuer: string }).issuer;
       expect(lists().map((l) => signer(l.id))).toEqual([k1, k1]);
