@@ -867,6 +867,8 @@ function CredentialsAdmin({ token }: { token: string }) {
   const i = useI18n();
   const { t } = i;
   const [q, setQ] = useState('');
+  const [statusFilter, setStatusFilter] = useState<'' | 'active' | 'suspended' | 'revoked'>('');
+  const [issuerKey, setIssuerKey] = useState('');
   const [offset, setOffset] = useState(0);
   const [data, setData] = useState<{ items: IssuedItem[]; total: number } | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
@@ -879,7 +881,7 @@ function CredentialsAdmin({ token }: { token: string }) {
   useEffect(() => {
     const ac = new AbortController();
     const h = setTimeout(() => {
-      api<{ items: IssuedItem[]; total: number }>(`/api/v1/admin/credentials${qs({ q: q.trim(), limit, offset })}`, { token, signal: ac.signal })
+      api<{ items: IssuedItem[]; total: number }>(`/api/v1/admin/credentials${qs({ q: q.trim(), status: statusFilter, issuerKey: issuerKey.trim(), limit, offset })}`, { token, signal: ac.signal })
         .then((r) => {
           setData(r);
           setError(null);
@@ -892,7 +894,7 @@ function CredentialsAdmin({ token }: { token: string }) {
       clearTimeout(h);
       ac.abort();
     };
-  }, [q, offset, tick, token]);
+  }, [q, statusFilter, issuerKey, offset, tick, token]);
 
   const doAction = async () => {
     if (!action) return;
@@ -923,6 +925,40 @@ function CredentialsAdmin({ token }: { token: string }) {
             setOffset(0);
           }}
         />
+      </div>
+      <div class="field narrow">
+        <label for="creds-status">{t('creds.status')}</label>
+        <select
+          id="creds-status"
+          value={statusFilter}
+          onChange={(e) => {
+            setStatusFilter((e.target as HTMLSelectElement).value as typeof statusFilter);
+            setOffset(0);
+          }}
+        >
+          <option value="">{t('creds.all')}</option>
+          <option value="active">{t('creds.active')}</option>
+          <option value="suspended">{t('creds.suspended')}</option>
+          <option value="revoked">{t('creds.revoked')}</option>
+        </select>
+      </div>
+      <div class="field narrow">
+        <label for="creds-key">{t('creds.issuerKey')}</label>
+        <input
+          id="creds-key"
+          type="search"
+          spellcheck={false}
+          placeholder="did:key:z6Mk…"
+          aria-describedby="creds-key-hint"
+          value={issuerKey}
+          onInput={(e) => {
+            setIssuerKey((e.target as HTMLInputElement).value);
+            setOffset(0);
+          }}
+        />
+        <p id="creds-key-hint" class="muted">
+          {t('creds.issuerKeyHint')}
+        </p>
       </div>
       <div role="status" aria-live="polite">
         {notice && <p class="alert alert-ok">{notice}</p>}
