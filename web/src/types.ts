@@ -152,6 +152,8 @@ export interface NetworkStatus {
   networkName: string;
   self: { did: string; peerId: string | null; addresses: string[] };
   federation: 'running' | 'disabled';
+  /** Whether this node may publish: its own feed confirmed current with a peer, or by the operator's word. */
+  ownFeed?: { confirmed: boolean; basis: 'init' | 'peers' | 'standalone' | 'alone' | null; since: string | null; detail: string; peer?: string; seq?: number };
   digest: string;
   peers: { peerId: string; did: string | null; addresses: string[]; connected: boolean; lastSeen: string | null; institution: LangMap; dialFailures?: number; lastDialError?: string | null }[];
   members: { did: string; status: string; since?: string; institution: LangMap }[];

@@ -29,6 +29,14 @@ export function NetworkPage() {
             </dd>
             <dt>{t('net.federation')}</dt>
             <dd>{t(n.federation === 'running' ? 'net.federation.running' : 'net.federation.disabled')}</dd>
+            {n.ownFeed && (
+              <>
+                <dt>{t('net.ownFeed')}</dt>
+                <dd>
+                  {t(n.ownFeed.confirmed ? 'net.ownFeed.confirmed' : 'net.ownFeed.waiting')} <small class="muted wrap">{n.ownFeed.detail}</small>
+                </dd>
+              </>
+            )}
             <dt>{t('net.members')}</dt>
             <dd>{n.members.length}</dd>
             <dt>{t('net.digest')}</dt>
