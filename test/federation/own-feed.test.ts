@@ -4,7 +4,7 @@
  * own feed's head, recovers that feed from its peers, and its next entry extends the network's head.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { RegistryError } from '../../node/core/errors.js';
 import { silentLogger } from '../../node/core/logger.js';
@@ -38,7 +38,7 @@ function noForks(nodes: NetNode[], author: string): void {
 }
 
 describe('a node never forks itself', () => {
-  it('after losing its database it refuses to publish until it has recovered its own feed from its peers', async () => {
+  it('after losing its database, or restoring an old copy, it publishes nothing until it has recovered its own feed from its peers', async () => {
     net = await startNet(3);
     const [a, b, c] = net.nodes as [NetNode, NetNode, NetNode];
     await net.connect(a, b);
@@ -120,6 +120,32 @@ describe('a node never forks itself', () => {
     expect(net2.ownFeed).toMatchObject({ confirmed: true, basis: 'peers' });
     noForks([a, b, c], a.key.did);
 
+    // 2b. restored from an old copy (taken while A was stopped, so it even says "confirmed"): A publishes more, then
+    // its database is replaced by the copy; on start it pulls its newer entries back before it publishes again
+    await a.stop();
+    const DB = ['registry.db', 'registry.db-wal', 'registry.db-shm'];
+    const backup = path.join(a.dir, 'backup');
+    mkdirSync(backup);
+    for (const f of DB) if (existsSync(path.join(a.dir, f))) copyFileSync(path.join(a.dir, f), path.join(backup, f));
+    await a.start({ standalone: false, bootstrap: [b.addr, c.addr] });
+    await waitFor(() => a.node.services.ownFeed.state().confirmed, 15_000, 'A to confirm its feed again');
+    a.node.services.catalogue.create(records[5]);
+    const newer = a.node.services.feed.head(a.key.did)!;
+    await waitFor(() => [b, c].every((n) => n.node.services.feed.head(a.key.did)?.id === newer.id), 15_000, 'B and C to take A\'s newer entry');
+    await a.stop();
+    for (const f of DB) rmSync(path.join(a.dir, f), { force: true });
+    for (const f of DB) if (existsSync(path.join(backup, f))) copyFileSync(path.join(backup, f), path.join(a.dir, f));
+    await a.start({ standalone: false, bootstrap: [b.addr, c.addr] });
+    await waitFor(() => a.node.services.ownFeed.state().confirmed, 15_000, 'A to confirm its restored feed with a peer');
+    // confirmed only once it held the newer entry again (the copy's own "confirmed" was forgotten at start)
+    expect(a.node.services.ownFeed.state()).toMatchObject({ basis: 'peers', seq: newer.seq });
+    expect(a.node.services.feed.head(a.key.did)).toEqual(newer);
+    a.node.services.catalogue.create(records[6]);
+    const tip = a.node.services.feed.head(a.key.did)!;
+    expect(tip.seq).toBe(newer.seq + 1);
+    await waitFor(() => [b, c].every((n) => n.node.services.feed.head(a.key.did)?.id === tip.id), 15_000, 'B and C to take A\'s entry after the restore');
+    noForks([a, b, c], a.key.did);
+
     // 3. restarted alone again it waits once more (a restored copy looks just as current locally) ...
     await a.stop();
     await a.start({ standalone: false });
@@ -129,7 +155,7 @@ describe('a node never forks itself', () => {
     await a.start({ standalone: true });
     expect(a.node.services.ownFeed.state()).toMatchObject({ confirmed: true, basis: 'standalone' });
     a.node.services.catalogue.create(records[4]);
-    expect(a.node.services.feed.head(a.key.did)!.seq).toBe(last.seq + 1);
+    expect(a.node.services.feed.head(a.key.did)!.seq).toBe(tip.seq + 1);
     noForks([a, b, c], a.key.did);
   }, 150_000);
 });
