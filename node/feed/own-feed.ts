@@ -121,16 +121,18 @@ export class OwnFeedGate {
   /**
    * After a completed pull round with a member peer (entries it had were pulled and stored first): confirms the own
    * feed when the peer held nothing of it beyond our head. A peer that sent no heads vector tells nothing; a peer
-   * ahead of us (the pull stopped short, was deferred to another round, or was rejected) does not confirm.
+   * ahead of us (the pull stopped short, was deferred to another round, or was rejected) does not confirm. With no
+   * entry of our own feed at all (every node's feed starts with `mochila init`'s entries, so this database was lost
+   * or replaced), a peer that holds none either proves nothing (it may be new): only a peer that held the feed does.
    */
   observeRound(peerDid: string, r: RoundHeads): boolean {
     if (this.state().confirmed) return true;
     const mine = this.ownHead();
     let why: string | null = null;
-    if (r.digestsEqual) why = 'the peer holds exactly this replica';
+    if (r.digestsEqual) why = mine ? 'the peer holds exactly this replica' : null;
     else if (r.remoteHeads.length > 0) {
       const theirs = r.remoteHeads.find((h) => h[0] === this.d.author);
-      if (!theirs) why = 'the peer holds no entry of this feed';
+      if (!theirs) why = mine ? 'the peer holds no entry of this feed' : null;
       else if (mine && (mine.seq > theirs[1] || (mine.seq === theirs[1] && mine.id === theirs[2])))
         why = `the peer's head of this feed is seq ${theirs[1]}, ours ${mine.seq}`;
       else this.d.logger.info('own feed behind a peer; catching up before publishing', { peer: peerDid, ours: mine?.seq ?? 0, theirs: theirs[1] });

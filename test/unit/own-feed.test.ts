@@ -25,6 +25,20 @@ function code(fn: () => unknown): string | null {
 }
 
 describe('own feed gate', () => {
+  it('with no entry of its own feed, only a peer that held the feed confirms it', () => {
+    const s = memoryServices();
+    const gate = new OwnFeedGate({ store: s.store, clock: systemClock, logger: silentLogger, author: s.feed.author, standalone: false });
+    const peer = generateKey().did;
+    expect(gate.observeRound(peer, { digestsEqual: true, remoteHeads: [] })).toBe(false);
+    expect(gate.observeRound(peer, { digestsEqual: false, remoteHeads: [[peer, 4, 'a'.repeat(64)]] })).toBe(false);
+    expect(gate.state().confirmed).toBe(false);
+    // once pulled from a peer that held it, our head equals theirs
+    s.institution.publishProfile({ name: { es: 'Universidad Uno' }, country: 'CL', kind: 'hei' });
+    const head = s.feed.head(s.feed.author)!;
+    expect(gate.observeRound(peer, { digestsEqual: false, remoteHeads: [[s.feed.author, head.seq, head.id]] })).toBe(true);
+    s.store.close();
+  });
+
   it('confirms only on heads that show the peer holds nothing of our feed beyond our head', () => {
     const s = memoryServices(); // standalone: its own appends pass; the gate under test is a second, strict one
     s.institution.publishProfile({ name: { es: 'Universidad Uno' }, country: 'CL', kind: 'hei' });
