@@ -168,6 +168,8 @@ const PERM_B = 0x1a2b3;
 export class CredentialService {
   /** Whether unused lists without a key (from before lists were per key) may still exist, per purpose. */
   private readonly legacyLists: Record<StatusPurpose, boolean> = { revocation: true, suspension: true };
+  /** The key of the last signature (to notice a rotation made by another process). */
+  private lastKey: string | null = null;
   /** One signer per issuer key (a node holds a handful). */
   private readonly signers = new Map<string, Promise<CredentialSigner>>();
   private readonly verifier;
@@ -223,9 +225,17 @@ export class CredentialService {
     return s;
   }
 
-  /** The signer of the current issuer key: asked for every credential, so a rotation (also by the CLI) applies at once. */
+  /**
+   * The signer of the current issuer key: asked for every credential, so a rotation (also by the CLI) applies at once.
+   * When the key changed since the last signature, the lists are checked too (in the background): a CLI that declared
+   * a compromise and stopped before re-signing its lists leaves nothing signed only by that key for long.
+   */
   private signer(): Promise<CredentialSigner> {
-    return this.signerOf(this.d.keys.currentSigningKey());
+    const key = this.d.keys.currentSigningKey();
+    if (this.lastKey !== null && this.lastKey !== key.did)
+      setImmediate(() => void this.resignStatusLists().catch((e: unknown) => this.d.logger.warn('status lists not re-signed after a key change', { error: String(e) })));
+    this.lastKey = key.did;
+    return this.signerOf(key);
   }
 
   /** The signer of a list of `issuerKey`: that key while only retired, the current key once it was declared compromised. */

@@ -202,6 +202,21 @@ describe('rotation: status lists per issuer key, the issuer learners see, re-iss
     // the current key cannot be declared compromised this way (it is rotated instead)
     expect((await h.post('/api/v1/admin/keys/compromise', { keyId: k2, since: new Date().toISOString() })).status).toBe(400);
   });
+
+  it('a compromise declared by another process that stopped before re-signing: the running node re-signs at its next signature', async () => {
+    // the rotation entries and the key file only, as a CLI killed before its re-signing step leaves them
+    const k3 = await withServices(n.dir, {}, (s) => s.institution.rotateIssuerKey({ compromisedSince: new Date() }).newKeyId);
+    for (const url of statusUrls(b.credential)) expect(await listIssuer(url)).toBe(k2);
+    const next = await h.issue(catalogue[1]!.code, 'Después del Robo', 'robo@correo.example.cl');
+    expect(next.issuerKey).toBe(k3);
+    const deadline = Date.now() + 30_000;
+    for (const url of statusUrls(b.credential)) {
+      while ((await listIssuer(url)) !== k3) {
+        if (Date.now() > deadline) throw new Error(`${url} is still signed by the compromised key`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    }
+  });
 });
 
 describe('compromise declared from the CLI against a running node', () => {
