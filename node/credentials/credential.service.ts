@@ -168,6 +168,8 @@ const PERM_B = 0x1a2b3;
 export class CredentialService {
   /** Whether unused lists without a key (from before lists were per key) may still exist, per purpose. */
   private readonly legacyLists: Record<StatusPurpose, boolean> = { revocation: true, suspension: true };
+  /** Re-signing runs under way (a key change noticed during one does not start another). */
+  private resignRunning = 0;
   /** The key of the last signature (to notice a rotation made by another process). */
   private lastKey: string | null = null;
   /** One signer per issuer key (a node holds a handful). */
@@ -232,7 +234,7 @@ export class CredentialService {
    */
   private signer(): Promise<CredentialSigner> {
     const key = this.d.keys.currentSigningKey();
-    if (this.lastKey !== null && this.lastKey !== key.did)
+    if (this.lastKey !== null && this.lastKey !== key.did && this.resignRunning === 0)
       setImmediate(() => void this.resignStatusLists().catch((e: unknown) => this.d.logger.warn('status lists not re-signed after a key change', { error: String(e) })));
     this.lastKey = key.did;
     return this.signerOf(key);
@@ -490,6 +492,15 @@ export class CredentialService {
    * so they are to be re-issued (`reissue`). A list that cannot be signed now (no usable key) is left and reported.
    */
   async resignStatusLists(): Promise<string[]> {
+    this.resignRunning++;
+    try {
+      return await this.resignNow();
+    } finally {
+      this.resignRunning--;
+    }
+  }
+
+  private async resignNow(): Promise<string[]> {
     const done: string[] = [];
     const rows = this.d.store.statement('SELECT list_id, issuer_key FROM status_list_state ORDER BY list_id').all() as { list_id: string; issuer_key: string | null }[];
     for (const r of rows) {
