@@ -7,7 +7,7 @@ import { generateKey } from '../../node/identity/keys.js';
 import { checkEnvelope, signEntry, verifyEntrySignature, type Entry } from '../../node/feed/entry.js';
 import { syncProtocolId } from '../../node/federation/sync-protocol.js';
 import type { Libp2p } from 'libp2p';
-import { bareLibp2p, startNet, waitFor, type TestNet } from './net.js';
+import { bareLibp2p, LIVENESS_MS, startNet, waitFor, type TestNet } from './net.js';
 
 const FIX = path.resolve(__dirname, '../../fixtures/units');
 const records = JSON.parse(readFileSync(path.join(FIX, 'cl-uac', 'catalogue.json'), 'utf8')) as Record<string, unknown>[];
@@ -86,7 +86,7 @@ describe('bad peers cannot spoil a replica', () => {
       closers.push(evil.close);
       const before = c.node.replicator!.status().rounds.length;
       await c.node.replicator!.dial(evil.addr);
-      await waitFor(() => c.node.replicator!.status().rounds.length > before, 10_000, `round with evil peer (${name})`);
+      await waitFor(() => c.node.replicator!.status().rounds.length > before, LIVENESS_MS, `round with evil peer (${name})`);
       const r = c.node.replicator!.status().rounds[0]!;
       expect(r.error !== undefined || (r.rejected?.length ?? 0) > 0, `${name}: ${JSON.stringify(r)}`).toBe(true);
       // nothing forged was stored; whatever was stored is a verified prefix of A's real feed
@@ -101,7 +101,7 @@ describe('bad peers cannot spoil a replica', () => {
     // honest sync still works: C gets A's feed from B
     await net.connect(a, b);
     await net.connect(c, b);
-    await waitFor(() => net!.converged(), 10_000, 'honest convergence after attacks');
+    await waitFor(() => net!.converged(), LIVENESS_MS, 'honest convergence after attacks');
     expect(c.node.services.catalogue.byInstitution(a.key.did)).toHaveLength(4);
     // what C serves of A's feed verifies entry by entry with A's key, byte for byte what A signed
     const served = await (await fetch(`${c.url}/api/v1/feeds/${encodeURIComponent(a.key.did)}`)).json();
@@ -118,7 +118,7 @@ describe('bad peers cannot spoil a replica', () => {
     const [a, b, c] = net.nodes as [TestNet['nodes'][0], TestNet['nodes'][0], TestNet['nodes'][0]];
     await net.connect(a, b);
     await net.connect(b, c);
-    await waitFor(() => net!.converged(), 10_000, 'initial convergence');
+    await waitFor(() => net!.converged(), LIVENESS_MS, 'initial convergence');
     // A's key signs a second, different entry for its next sequence number and gives it to C only
     const h = a.node.services.feed.head(a.key.did)!;
     const fork = signEntry(a.key, { v: 2, net: a.node.services.network, author: a.key.did, seq: h.seq + 1, prev: h.id, ts: new Date().toISOString(), type: 'endorsement', body: { subject: generateKey().did } });

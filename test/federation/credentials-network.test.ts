@@ -4,7 +4,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { startNet, waitFor, type TestNet } from './net.js';
+import { LIVENESS_MS, startNet, waitFor, type TestNet } from './net.js';
 
 const records = JSON.parse(readFileSync(path.resolve(__dirname, '../../fixtures/units/gt-usm/catalogue.json'), 'utf8')) as { code: string }[];
 
@@ -20,7 +20,7 @@ describe('credentials across the network', () => {
     await net.connect(a, b);
     a.node.services.catalogue.create(records[0]);
     const c = await a.node.services.credentials.issue({ microcredential: records[0]!.code, learner: { name: 'Ana Lucía Xicará Tzoc', email: 'ana.xicara@correo.example.gt' } });
-    await waitFor(() => net!.converged(), 10_000, 'B to hold A’s key, catalogue and status lists');
+    await waitFor(() => net!.converged(), LIVENESS_MS, 'B to hold A’s key, catalogue and status lists');
 
     const onB = await b.node.services.credentials.verify(c.credential);
     expect(onB.checks.filter((x) => x.status !== 'ok'), JSON.stringify(onB.checks)).toEqual([]);
@@ -32,7 +32,7 @@ describe('credentials across the network', () => {
     expect((await fromB.json()).issuer).toBe((c.credential as { issuer: { id: string } }).issuer.id);
 
     await a.node.services.credentials.revoke(c.id, 'error administrativo');
-    await waitFor(() => net!.converged(), 10_000, 'the new status list to reach B');
+    await waitFor(() => net!.converged(), LIVENESS_MS, 'the new status list to reach B');
     await a.stop(); // the issuer goes offline: B still knows
     const after = await b.node.services.credentials.verify(c.credential);
     expect(after.checks.find((x) => x.id === 'status')!.status).toBe('failed');
