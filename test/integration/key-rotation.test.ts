@@ -19,6 +19,8 @@ const chile = units.find((u) => JSON.parse(readFileSync(path.join(FIXTURES, u, '
 const catalogue = JSON.parse(readFileSync(path.join(FIXTURES, chile, 'catalogue.json'), 'utf8')) as (Record<string, unknown> & { code: string })[];
 
 type Report = { verified: boolean; checks: { id: string; status: string; reason: string }[]; issuer?: { did: string; keyId: string } };
+// credentials are read deep and loosely in assertions
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Cred = Record<string, any>;
 type Issued = { id: string; issuedAt: string; issuerKey: string; credential: Cred; status: { revoked: boolean; suspended: boolean }; replacedBy: string | null };
 
