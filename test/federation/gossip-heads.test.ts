@@ -8,7 +8,7 @@ import { multiaddr } from '@multiformats/multiaddr';
 import { generateKey, type Ed25519Key } from '../../node/identity/keys.js';
 import { entryId, signEntry, type Entry } from '../../node/feed/entry.js';
 import { SchemaRegistry } from '../../node/core/schema-registry.js';
-import { bareLibp2p, startNet, waitFor, type NetNode, type TestNet } from './net.js';
+import { bareLibp2p, LIVENESS_MS, startNet, waitFor, type NetNode, type TestNet } from './net.js';
 
 let net: TestNet | null = null;
 let evil: Libp2p<{ pubsub: GossipSub }> | null = null;
@@ -32,7 +32,7 @@ describe('gossiped heads are claims until checked', () => {
     net = await startNet(2);
     const [a, b] = net.nodes as [NetNode, NetNode];
     await net.connect(a, b);
-    await waitFor(() => net!.converged(), 10_000, 'initial convergence');
+    await waitFor(() => net!.converged(), LIVENESS_MS, 'initial convergence');
     const head = a.node.services.feed.head(a.key.did)!;
     const sample = a.node.services.feed.read(a.key.did, 1, 1)[0]!;
     const topic = `/mochila/${b.node.services.network}/heads/1`;
@@ -64,12 +64,12 @@ describe('gossiped heads are claims until checked', () => {
     evil = await bareLibp2p({ gossip: true });
     evil.services.pubsub.subscribe(topic);
     await evil.dial(multiaddr(b.addr));
-    await waitFor(() => evil!.services.pubsub.getSubscribers(topic).some((p) => p.toString() === b.node.replicator!.peerId), 10_000, 'B subscribed, as seen by the forger');
+    await waitFor(() => evil!.services.pubsub.getSubscribers(topic).some((p) => p.toString() === b.node.replicator!.peerId), LIVENESS_MS, 'B subscribed, as seen by the forger');
 
     const before = b.node.replicator!.status().totals.gossipIn;
     for (const [, msg] of forgeries) await evil.services.pubsub.publish(topic, new TextEncoder().encode(JSON.stringify(msg)));
     // every forgery reached B's validator (otherwise the checks below would prove nothing)
-    await waitFor(() => b.node.replicator!.status().totals.gossipIn >= before + forgeries.length, 10_000, 'forgeries received');
+    await waitFor(() => b.node.replicator!.status().totals.gossipIn >= before + forgeries.length, LIVENESS_MS, 'forgeries received');
 
     const expectNothingChanged = async () => {
       expect(b.node.replicator!.status().knownHeads).toEqual({});
@@ -92,7 +92,7 @@ describe('gossiped heads are claims until checked', () => {
     const genuine = make(a.key, head.seq + 3);
     const before2 = b.node.replicator!.status().totals.gossipIn;
     await evil.services.pubsub.publish(topic, new TextEncoder().encode(JSON.stringify(announce(genuine))));
-    await waitFor(() => b.node.replicator!.status().totals.gossipIn > before2, 10_000, 'genuine head received');
+    await waitFor(() => b.node.replicator!.status().totals.gossipIn > before2, LIVENESS_MS, 'genuine head received');
     expect(b.node.replicator!.status().knownHeads).toEqual({ [a.key.did]: head.seq + 3 });
     expect(b.node.services.freshness.current().lagEntries).toBe(3);
     const s = await (await fetch(`${b.url}/api/v1/network`)).json();

@@ -14,7 +14,7 @@ import { initNode } from '../../node/init.js';
 import { loadConfig } from '../../node/config.js';
 import { startNode } from '../../node/context.js';
 import { silentLogger } from '../../node/core/logger.js';
-import { startNet, waitFor, type TestNet } from './net.js';
+import { LIVENESS_MS, startNet, waitFor, type TestNet } from './net.js';
 
 const ROOT = path.resolve(__dirname, '../..');
 
@@ -82,7 +82,7 @@ describe('a node killed mid-sync', () => {
     const again = await startNode(config, { logger: silentLogger, replication: { syncIntervalMs: 60_000 } });
     try {
       await again.replicator!.dial(a.addr);
-      await waitFor(() => (again.services.feed.head(author.did)?.seq ?? 0) === N, 30_000, 'the restarted node to catch up');
+      await waitFor(() => (again.services.feed.head(author.did)?.seq ?? 0) === N, LIVENESS_MS * 2, 'the restarted node to catch up');
       const r = again.services.feed.rebuild(); // projections re-derive cleanly from what was stored
       expect(r.entries).toBeGreaterThanOrEqual(N);
       const rounds = again.replicator!.status().rounds.filter((x) => 'entriesAccepted' in x);

@@ -9,7 +9,7 @@ import { generateKey } from '../../node/identity/keys.js';
 import { createLogger } from '../../node/core/logger.js';
 import { didToPeerId } from '../../node/federation/peer-ids.js';
 import { SchemaRegistry } from '../../node/core/schema-registry.js';
-import { startNet, waitFor, type NetNode, type TestNet } from './net.js';
+import { LIVENESS_MS, startNet, waitFor, type NetNode, type TestNet } from './net.js';
 
 const FIX = path.resolve(__dirname, '../../fixtures/units');
 const records = JSON.parse(readFileSync(path.join(FIX, 'cl-uac', 'catalogue.json'), 'utf8')) as Record<string, unknown>[];
@@ -44,11 +44,11 @@ describe('peers always come back', () => {
     const b = await net.add('B', { key: kB, bootstrap: [a.addr] });
     const c = await net.add('C', { key: kC, bootstrap: [a.addr] });
     const all = () => connectedTo(a, b) && connectedTo(a, c) && connectedTo(b, a) && connectedTo(c, a);
-    await waitFor(all, 10_000, 'B and C connected to their bootstrap node A');
-    await waitFor(() => net!.converged(), 10_000, 'initial convergence');
+    await waitFor(all, LIVENESS_MS, 'B and C connected to their bootstrap node A');
+    await waitFor(() => net!.converged(), LIVENESS_MS, 'initial convergence');
 
     await a.stop();
-    await waitFor(() => !connectedTo(b, a) && !connectedTo(c, a), 10_000, 'B and C see A gone');
+    await waitFor(() => !connectedTo(b, a) && !connectedTo(c, a), LIVENESS_MS, 'B and C see A gone');
     // B publishes while A is down: it can reach C only through A once A is back
     b.node.services.catalogue.create(records[0]);
     const bSeq = b.node.services.feed.head(b.key.did)!.seq;
@@ -64,7 +64,7 @@ describe('peers always come back', () => {
 
     // any other peer too: C restarts on another port and comes back through its bootstrap list
     await c.stop();
-    await waitFor(() => !connectedTo(a, c), 10_000, 'A sees C gone');
+    await waitFor(() => !connectedTo(a, c), LIVENESS_MS, 'A sees C gone');
     a.node.services.catalogue.create(records[2]);
     const aSeq2 = a.node.services.feed.head(a.key.did)!.seq;
     await c.start();
@@ -81,7 +81,7 @@ describe('peers always come back', () => {
     net = await startNet(1, { extraFounders: [kA], bootstrap: [addrA], logger: createLogger('warn', {}, (l) => lines.push(l)) });
     const b = net.nodes[0]!;
     const failedDials = async () => (await (await fetch(`${b.url}/api/v1/network`)).json()).totals.dialFailures as number;
-    await waitFor(async () => (await failedDials()) >= 2, 10_000, 'B failing to dial A (not listening yet)');
+    await waitFor(async () => (await failedDials()) >= 2, LIVENESS_MS, 'B failing to dial A (not listening yet)');
     const warned = lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.level === 'warn' && l.msg === 'dial failed');
     expect(warned.length).toBeGreaterThan(0);
     expect(warned[0]!.peer).toBe(didToPeerId(kA.did).toString());
