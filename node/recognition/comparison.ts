@@ -1,12 +1,25 @@
 /**
- * Comparison of a foreign microcredential with each candidate of the local catalogue, for a registrar: workload in
- * hours and in both credit systems (ranges from the credit-system table, never a single factor), level, field,
- * participation, assessment, quality assurance and accreditations, and explainable learning-outcome similarity.
- * It ranks candidates and flags potential substantial differences (Lisbon Recognition Convention). It suggests;
- * the registrar decides. Pure: must never read the store.
+ * Comparison of a foreign microcredential with each candidate of the local catalogue, for a registrar. The score is
+ * the similarity's evidence (similarity.ts: learning outcomes, ISCED-F distance, skills, title, description), placed
+ * in calibrated bands (strong / partial / weak; below the lowest band the answer is "no comparable local
+ * microcredential"). Workload in hours and in both credit systems (ranges from the credit-system table, never a single
+ * factor), level, participation, assessment, quality assurance and accreditations are explained differences and
+ * potential substantial differences (Lisbon Recognition Convention), never reasons to rank a course higher. It
+ * suggests; the registrar decides. Pure: must never read the store.
  */
 import type { LangMap, MicrocredentialRecord } from '../catalogue/model.js';
-import { matchOutcomes, type OutcomeMatch } from './text-similarity.js';
+import { analyse, CorpusStats, similarity, weighRecord, type FieldMatch, type OutcomeMatch, type ScorePart, type Similarity, type WeightedRecord } from './similarity.js';
+
+/**
+ * Score thresholds of the bands, chosen on the labelled evaluation set (fixtures/recognition-eval/; README
+ * "Recognition"): round numbers between the score ranges of the labels, not fitted to the last decimal.
+ */
+export const BANDS = { strong: 0.5, partial: 0.3, weak: 0.2 } as const;
+export type Band = keyof typeof BANDS;
+
+export function bandOf(score: number): Band | null {
+  return score >= BANDS.strong ? 'strong' : score >= BANDS.partial ? 'partial' : score >= BANDS.weak ? 'weak' : null;
+}
 
 export interface CreditTable {
   /** Hours of learner work per credit as a range, or null for an unknown system. */
@@ -20,6 +33,13 @@ export interface ComparedSide {
   accreditations: number;
 }
 
+/** A record ready for ranking: its similarity evidence already weighted with the replica's document frequencies. */
+export interface RankedSide {
+  id: string;
+  record: MicrocredentialRecord;
+  weighted: WeightedRecord;
+}
+
 export type Flag = {
   aspect: 'workload' | 'level' | 'field' | 'learning-outcomes' | 'quality-assurance' | 'assessment' | 'participation';
   severity: 'substantial' | 'minor' | 'info';
@@ -28,7 +48,9 @@ export type Flag = {
 
 export interface Comparison {
   candidate: { id: string; code: string; title: LangMap; version: number };
-  score: number; // 0..1, higher = closer
+  score: number; // 0..1, higher = closer; the sum of scoreParts' contributions
+  band: Band | null; // null: below the lowest band (shown only when a recorded decision names it)
+  scoreParts: ScorePart[];
   workload: {
     foreignHours: number;
     localHours: number;
@@ -40,19 +62,20 @@ export interface Comparison {
     localInForeignSystem: { system: string; min: number; max: number } | null;
   };
   level: { foreign: { framework: string; value: string }; local: { framework: string; value: string }; comparable: boolean; difference: number | null };
-  field: { foreign: string; local: string; match: 'detailed' | 'narrow' | 'broad' | 'none' };
+  field: { foreign: string; local: string; match: FieldMatch };
+  skills: Similarity['skills'];
+  title: Similarity['title'];
+  description: Similarity['description'];
   participation: { foreign: string; local: string; same: boolean };
   assessment: { foreign: string; local: string; same: boolean };
   qualityAssurance: { foreign: string; local: string; foreignAccreditations: number; localAccreditations: number };
-  learningOutcomes: { score: number; matches: (OutcomeMatch & { foreignText: string; localText: string | null })[] };
+  learningOutcomes: { score: number; foreignCovered: number; localCovered: number; matches: (OutcomeMatch & { foreignText: string; localText: string | null })[] };
   flags: Flag[];
+  /** set when a recorded decision of this institution names this candidate (it is then shown first) */
+  precedent?: { decisionId: string; outcome: string; publishedAt: string; rankedLow: boolean };
 }
 
 const round = (n: number, d = 1) => Math.round(n * 10 ** d) / 10 ** d;
-
-function outcomeTexts(r: MicrocredentialRecord): string[][] {
-  return (r.learningOutcomes ?? []).map((o) => [o.text.es, o.text.en, o.text.pt].filter((t): t is string => !!t));
-}
 
 function first(m: LangMap | undefined): string {
   return m?.es ?? m?.en ?? m?.pt ?? '';
@@ -64,7 +87,8 @@ function levelNumber(l: { framework: string; value: string }): number | null {
   return Number.isFinite(n) && String(l.value).match(/\d/) ? n : null;
 }
 
-export function compare(foreign: ComparedSide, local: ComparedSide, credits: CreditTable): Comparison {
+/** The explained comparison of one candidate, given the similarity evidence already computed for the pair. */
+export function compare(foreign: ComparedSide, local: ComparedSide, credits: CreditTable, sim: Similarity): Comparison {
   const f = foreign.record;
   const l = local.record;
   const flags: Flag[] = [];
@@ -118,14 +142,12 @@ export function compare(foreign: ComparedSide, local: ComparedSide, credits: Cre
   // field
   const ff = f.fieldOfStudy.iscedF;
   const lf = l.fieldOfStudy.iscedF;
-  const fieldMatch = ff === lf ? 'detailed' : ff.slice(0, 3) === lf.slice(0, 3) ? 'narrow' : ff.slice(0, 2) === lf.slice(0, 2) ? 'broad' : 'none';
+  const fieldMatch = sim.field;
   if (fieldMatch === 'none')
     flags.push({ aspect: 'field', severity: 'substantial', message: { es: `Campos de estudio distintos (ISCED-F ${ff} / ${lf}).`, en: `Different fields of study (ISCED-F ${ff} / ${lf}).` } });
 
   // outcomes
-  const fo = outcomeTexts(f);
-  const lo = outcomeTexts(l);
-  const om = matchOutcomes(fo, lo);
+  const om = sim.outcomes;
   const uncovered = om.matches.filter((m) => m.score < 0.2).length;
   if (om.score < 0.25)
     flags.push({
@@ -158,14 +180,11 @@ export function compare(foreign: ComparedSide, local: ComparedSide, credits: Cre
   if (!sameMode)
     flags.push({ aspect: 'participation', severity: 'info', message: { es: `Modalidad: ${f.participation.mode} / ${l.participation.mode}.`, en: `Participation: ${f.participation.mode} / ${l.participation.mode}.` } });
 
-  const fieldScore = { detailed: 1, narrow: 0.7, broad: 0.4, none: 0 }[fieldMatch];
-  const workloadScore = Math.max(0, 1 - Math.abs(gapPct));
-  const levelScore = diff === null ? 0.5 : Math.max(0, 1 - Math.abs(diff) / 2);
-  const score = round(0.45 * om.score + 0.25 * fieldScore + 0.2 * workloadScore + 0.1 * levelScore, 3);
-
   return {
     candidate: { id: local.id, code: l.code, title: l.title, version: l.version },
-    score,
+    score: sim.score,
+    band: bandOf(sim.score),
+    scoreParts: sim.parts,
     workload: {
       foreignHours: fh,
       localHours: lh,
@@ -178,11 +197,16 @@ export function compare(foreign: ComparedSide, local: ComparedSide, credits: Cre
     },
     level: { foreign: f.level, local: l.level, comparable, difference: diff },
     field: { foreign: ff, local: lf, match: fieldMatch },
+    skills: sim.skills,
+    title: sim.title,
+    description: sim.description,
     participation: { foreign: f.participation.mode, local: l.participation.mode, same: sameMode },
     assessment: { foreign: f.assessment.type, local: l.assessment.type, same: sameAssessment },
     qualityAssurance: { foreign: f.qualityAssurance.type, local: l.qualityAssurance.type, foreignAccreditations: foreign.accreditations, localAccreditations: local.accreditations },
     learningOutcomes: {
       score: om.score,
+      foreignCovered: om.foreignCovered,
+      localCovered: om.localCovered,
       matches: om.matches.map((m) => ({
         ...m,
         foreignText: first(f.learningOutcomes[m.foreign]?.text),
@@ -193,10 +217,51 @@ export function compare(foreign: ComparedSide, local: ComparedSide, credits: Cre
   };
 }
 
-export function rankCandidates(foreign: ComparedSide, locals: ComparedSide[], credits: CreditTable, limit = 10): Comparison[] {
-  return locals
-    .filter((l) => l.id !== foreign.id)
-    .map((l) => compare(foreign, l, credits))
-    .sort((a, b) => b.score - a.score)
-    .slice(0, limit);
+export interface Ranking {
+  /** candidates in a band, best first (at most `limit`) */
+  candidates: Comparison[];
+  /** true when no local microcredential reaches the lowest band: "no comparable local microcredential" */
+  noCounterpart: boolean;
+  /** how many local microcredentials were compared */
+  considered: number;
+  /** the closest local microcredential below the lowest band, for the registrar's information */
+  closestBelowBands: { id: string; code: string; title: LangMap; score: number } | null;
+}
+
+/**
+ * Ranks the local catalogue against a foreign microcredential: the similarity of every candidate (cheap: weighted
+ * vectors are precomputed), then the full explained comparison only for the candidates in a band.
+ */
+export function rankCandidates(
+  foreign: RankedSide,
+  locals: RankedSide[],
+  credits: CreditTable,
+  opts: { limit?: number; accreditations?: (id: string) => number; keepBelowBands?: boolean } = {},
+): Ranking {
+  const limit = opts.limit ?? 10;
+  const acc = opts.accreditations ?? (() => 0);
+  const scored = locals.filter((l) => l.id !== foreign.id).map((l) => ({ l, sim: similarity(foreign.weighted, l.weighted) }));
+  scored.sort((a, b) => b.sim.score - a.sim.score || (a.l.id < b.l.id ? -1 : 1));
+  const inBand = scored.filter((x) => opts.keepBelowBands || bandOf(x.sim.score) !== null).slice(0, limit);
+  const below = scored.find((x) => bandOf(x.sim.score) === null);
+  const f: ComparedSide = { id: foreign.id, record: foreign.record, accreditations: acc(foreign.id) };
+  return {
+    candidates: inBand.map((x) => compare(f, { id: x.l.id, record: x.l.record, accreditations: acc(x.l.id) }, credits, x.sim)),
+    noCounterpart: inBand.length === 0,
+    considered: scored.length,
+    closestBelowBands: inBand.length === 0 && below ? { id: below.l.id, code: below.l.record.code, title: below.l.record.title, score: below.sim.score } : null,
+  };
+}
+
+/** Convenience for callers holding plain records (tests, the evaluation): document frequencies from `corpus`. */
+export function rankRecords(
+  foreign: { id: string; record: MicrocredentialRecord },
+  locals: { id: string; record: MicrocredentialRecord }[],
+  corpus: MicrocredentialRecord[],
+  credits: CreditTable,
+  opts: { limit?: number } = {},
+): Ranking {
+  const stats = new CorpusStats(corpus.map((r) => analyse(r).terms));
+  const side = (x: { id: string; record: MicrocredentialRecord }): RankedSide => ({ ...x, weighted: weighRecord(analyse(x.record), stats) });
+  return rankCandidates(side(foreign), locals.map(side), credits, opts);
 }

@@ -16,7 +16,8 @@ import type { InstitutionDirectory } from '../trust/institutions.js';
 import type { CatalogueService, StoredMicrocredential } from '../catalogue/catalogue.service.js';
 import { institutionTag } from '../catalogue/ids.js';
 import type { LangMap } from '../catalogue/model.js';
-import { rankCandidates, type Comparison, type CreditTable } from './comparison.js';
+import { BANDS, rankCandidates, type Comparison, type CreditTable, type Ranking } from './comparison.js';
+import { RecognitionIndex } from './recognition-index.js';
 
 export interface DecisionBody {
   decisionId: string;
@@ -62,6 +63,9 @@ export interface Agreement {
   proposedAt: string;
 }
 
+/** Candidates compared in full per lookup (the closest by shared terms; see RecognitionIndex.shortlist). */
+const SHORTLIST = 300;
+
 export function termsHash(terms: AgreementTerms): string {
   return sha256Hex(canonicalJson(terms));
 }
@@ -78,7 +82,12 @@ export class RecognitionService {
       credits: CreditTable & { known(system: string): boolean };
       clock: Clock;
     },
-  ) {}
+  ) {
+    this.index = new RecognitionIndex({ store: d.store, replicaVersion: () => d.catalogue.replicaVersion() });
+  }
+
+  /** The replica's catalogue prepared for comparison (document frequencies, weighted vectors), cached per replica version. */
+  readonly index: RecognitionIndex;
 
   private get me(): string {
     return this.d.feed.author;
@@ -258,12 +267,40 @@ export class RecognitionService {
 
   // ------------------------------------------------------------------ comparison and lookup
 
-  compare(mcId: string, limit = 10): Comparison[] {
+  /**
+   * Ranks the local catalogue against a foreign microcredential, then applies the precedents: a current decision of
+   * this institution about the same foreign microcredential (any version) that names a local microcredential puts
+   * that candidate first (confirmed), even below the bands (then `rankedLow` says the comparison disagreed); a
+   * `not-recognised` decision is shown with the candidates, it removes none of them.
+   */
+  rank(mcId: string, limit = 10): Ranking & { precedents: Decision[] } {
     const mc = this.d.catalogue.get(mcId);
     if (!mc) throw new RegistryError('not_found', `no microcredential ${mcId} in this node's replica`);
-    const active = (m: StoredMicrocredential) => this.accreditationsFor(m).filter((a) => a.status !== 'withdrawn').length;
-    const locals = this.d.catalogue.byInstitution(this.me).map((m) => ({ id: m.id, record: m.record, accreditations: active(m) }));
-    return rankCandidates({ id: mc.id, record: mc.record, accreditations: active(mc) }, locals, this.d.credits, limit);
+    const active = (id: string) => {
+      const m = this.d.catalogue.get(id);
+      return m ? this.accreditationsFor(m).filter((a) => a.status !== 'withdrawn').length : 0;
+    };
+    const weighted = this.index.weighted(mc.id, mc.record);
+    const locals = this.index.ofInstitution(this.me);
+    const ranking = rankCandidates({ id: mc.id, record: mc.record, weighted }, this.index.shortlist(this.me, weighted, SHORTLIST), this.d.credits, { limit, accreditations: active });
+    ranking.considered = locals.length;
+    const precedents = this.decisions({ microcredential: mc.id }).sort((a, b) => (a.institution.did === this.me ? 0 : 1) - (b.institution.did === this.me ? 0 : 1));
+    const mine = precedents.filter((d) => d.institution.did === this.me && d.status === 'current' && d.outcome !== 'not-recognised');
+    const named = (d: Decision) => locals.find((l) => (d.equivalentTo?.microcredentialId && l.id === d.equivalentTo.microcredentialId) || (d.equivalentTo?.code && l.record.code === d.equivalentTo.code));
+    const confirmed: Comparison[] = [];
+    for (const d of mine) {
+      const l = named(d);
+      if (!l || confirmed.some((c) => c.candidate.id === l.id)) continue;
+      const inList = ranking.candidates.find((c) => c.candidate.id === l.id);
+      const c = inList ?? rankCandidates({ id: mc.id, record: mc.record, weighted }, [l], this.d.credits, { limit: 1, accreditations: active, keepBelowBands: true }).candidates[0];
+      if (c) confirmed.push({ ...c, precedent: { decisionId: d.decisionId, outcome: d.outcome, publishedAt: d.publishedAt, rankedLow: c.band === null || c.band === 'weak' } });
+    }
+    const candidates = [...confirmed, ...ranking.candidates.filter((c) => !confirmed.some((x) => x.candidate.id === c.candidate.id))].slice(0, Math.max(limit, confirmed.length));
+    return { ...ranking, candidates, noCounterpart: candidates.length === 0, precedents };
+  }
+
+  compare(mcId: string, limit = 10): Comparison[] {
+    return this.rank(mcId, limit).candidates;
   }
 
   lookup(mcId: string) {
@@ -275,8 +312,14 @@ export class RecognitionService {
       accreditations: this.accreditationsFor(mc),
       decisions: this.decisions({ microcredential: mc.id }),
       agreements: this.agreementsFor(mc),
-      comparison: mc.author === this.me ? [] : this.compare(mc.id),
+      ...this.comparisonOf(mc),
       localInstitution: this.instRef(this.me),
     };
+  }
+
+  private comparisonOf(mc: StoredMicrocredential) {
+    if (mc.author === this.me) return { comparison: [] as Comparison[], comparisonSummary: { own: true, noCounterpart: false, considered: 0, closestBelowBands: null, bands: BANDS } };
+    const r = this.rank(mc.id);
+    return { comparison: r.candidates, comparisonSummary: { own: false, noCounterpart: r.noCounterpart, considered: r.considered, closestBelowBands: r.closestBelowBands, bands: BANDS } };
   }
 }

@@ -1,8 +1,8 @@
 /**
- * Explainable learning-outcome similarity across Spanish, English and Portuguese: accent and case folding,
- * stop-word removal, cognate normalisation of common suffixes (-ción / -tion / -ção → one form), light stemming,
- * then cosine similarity over the resulting terms. Not a translation: it catches shared technical vocabulary.
- * Must never call a network service or load a model.
+ * The language-neutral channel of the recognition similarity (similarity.ts): accent and case folding, es/en/pt
+ * stop-words, cognate normalisation of common suffixes (-ción / -tion / -ção → one form) and a short explicit lexicon,
+ * so that an outcome written in Portuguese can meet a Spanish one when the records carry no shared translation.
+ * Not a translation: it catches shared technical vocabulary. Must never call a network service or load a model.
  */
 
 const STOP = new Set(
@@ -53,9 +53,39 @@ const LEXICON_GROUPS: string[][] = [
   ['programar', 'program', 'programming', 'programacion'],
   ['sostenible', 'sustainable', 'sustentavel'],
   ['emergencia', 'emergency', 'emergencias', 'emergencies'],
+  // engineering
+  ['sismo', 'sismos', 'sismico', 'sismica', 'sismicos', 'sismicas', 'sismorresistente', 'sismorresistentes', 'seismic', 'earthquake', 'earthquakes', 'terremoto', 'terremotos', 'antisismico'],
+  ['hormigon', 'concreto', 'concrete'],
+  ['armado', 'reforzado', 'reforzada', 'reinforced', 'armada', 'reforcado', 'reforcada'],
+  ['mamposteria', 'masonry', 'alvenaria'],
+  ['edificio', 'edificios', 'building', 'buildings', 'edificacion', 'edificaciones', 'edificacao', 'edificacoes'],
+  ['vivienda', 'viviendas', 'housing', 'house', 'houses', 'moradia', 'moradias', 'habitacao'],
+  ['potable', 'drinking', 'potavel'],
+  ['falla', 'fallas', 'fault', 'faults', 'failure', 'failures', 'falha', 'falhas'],
+  ['dimensionar', 'size', 'sizing', 'dimensionamiento', 'dimensionamento'],
+  ['auditoria', 'auditorias', 'audit', 'audits', 'auditar'],
+  ['mineria', 'minero', 'minera', 'mineros', 'mineras', 'mining', 'mine', 'mines', 'mineracao', 'mina', 'minas'],
+  ['cafe', 'coffee'],
+  ['grano', 'granos', 'grain', 'grains', 'grao', 'graos', 'bean', 'beans'],
+  // health
+  ['reanimacion', 'resuscitation', 'ressuscitacao', 'rcp', 'cpr'],
+  ['desfibrilador', 'desfibriladores', 'defibrillator', 'defibrillators', 'dea', 'aed'],
+  ['embarazo', 'embarazos', 'pregnancy', 'pregnancies', 'gravidez', 'gestacion', 'gestacao'],
+  ['prenatal', 'antenatal', 'pre-natal'],
+  ['recien', 'newborn', 'newborns', 'neonatal', 'neonato', 'recem'],
+  ['lactancia', 'breastfeeding', 'amamentacao', 'aleitamento'],
+  ['musculoesqueletico', 'musculoesqueleticos', 'musculoskeletal', 'osteomuscular', 'osteomusculares'],
+  ['dolor', 'pain', 'dor'],
+  ['notificar', 'notify', 'report', 'notification', 'notificacion', 'notificacao'],
+  ['caso', 'casos', 'case', 'cases'],
 ];
 const LEXICON = new Map<string, string>();
 for (const g of LEXICON_GROUPS) for (const w of g) LEXICON.set(w, `~${g[0]}`);
+
+/** Whether a case- and accent-folded word is an es/en/pt stop-word (or a verb that opens almost every outcome). */
+export function isStopWord(folded: string): boolean {
+  return STOP.has(folded);
+}
 
 /** Normalises one word to a cross-language term. */
 export function termOf(word: string): string | null {
@@ -66,6 +96,8 @@ export function termOf(word: string): string | null {
   if (w.length < 3 || STOP.has(w) || /^\d+$/.test(w)) return null;
   const lex = LEXICON.get(w);
   if (lex) return lex;
+  // Spanish and Portuguese prothetic e (estructura / structure, esterilización / sterilisation), z / s spellings
+  w = w.replace(/^es(?=[bcdfgjklmnpqrstvwxz])/, 's').replace(/z/g, 's');
   // cognate suffixes (order matters: longest first)
   w = w
     .replace(/(ciones|cions|coes|tions)$/, 'cion')

@@ -66,8 +66,11 @@ export function localCatalogue(set: EvalSet, q: EvalQuery): EvalRecord[] {
 
 /** What a ranking answered for one query: candidates best first, and whether it said "no comparable microcredential". */
 export interface RankedAnswer {
+  /** what the registrar is offered, best first */
   candidates: { key: string; score: number; band?: string }[];
   noCounterpart: boolean;
+  /** the score of every local record, offered or not (for separation); defaults to the candidates' scores */
+  scores?: Map<string, number>;
 }
 
 const RANK: Record<Label, number> = { equivalent: 2, partial: 1, unrelated: 0 };
@@ -116,14 +119,13 @@ export function evaluate(set: EvalSet, answer: (q: EvalQuery) => RankedAnswer): 
     const best = Math.max(...q.pairs.map((p) => RANK[p.label]), 0);
     const a = answer(q);
     const name = `${q.foreign} → ${q.local}`;
-    const scoreOf = new Map(a.candidates.map((c) => [c.key, c.score]));
-    for (const c of a.candidates) {
-      const l = labelOf(c.key);
-      if (q.pairs.some((p) => `${q.local}/${p.local}` === c.key)) scores[l].push(c.score);
-      if (c.band) {
-        bands[c.band] ??= { equivalent: 0, partial: 0, unrelated: 0 };
-        bands[c.band]![l]++;
-      }
+    const scoreOf = a.scores ?? new Map(a.candidates.map((c) => [c.key, c.score]));
+    for (const p of q.pairs) {
+      const key = `${q.local}/${p.local}`;
+      scores[p.label].push(scoreOf.get(key) ?? 0);
+      const band = a.candidates.find((c) => c.key === key)?.band ?? 'not offered';
+      bands[band] ??= { equivalent: 0, partial: 0, unrelated: 0 };
+      bands[band]![p.label]++;
     }
     if (a.noCounterpart) answeredNone++;
     if (best === 0) {

@@ -1,0 +1,298 @@
+/**
+ * Evidence that two microcredentials teach the same thing, explained part by part: learning outcomes matched one by
+ * one under BM25 weights (idf from the whole replica's catalogue, so distinctive words count more than the words every
+ * outcome uses), the ISCED-F distance, shared ESCO skills (by URI where both sides give them, else by name), and the
+ * title and description as weaker signals. Words are folded (case, accents), stop-words dropped, and stemmed with the
+ * Snowball stemmer of the text's language (es, en, pt); texts in different languages meet through the translations a
+ * record carries (same-language channels) or, failing that, through a language-neutral cognate form
+ * (text-similarity.ts). Workload, level, assessment, participation and QA are NOT evidence here: they are explained
+ * differences (comparison.ts). Pure: must never read the store, call the network or load a model.
+ */
+import snowball from 'snowball-stemmers';
+import type { LangMap, MicrocredentialRecord } from '../catalogue/model.js';
+import { isStopWord, termOf } from './text-similarity.js';
+
+const LANGS = ['es', 'en', 'pt'] as const;
+type Lang = (typeof LANGS)[number];
+const STEMMERS: Record<Lang, { stem(w: string): string }> = {
+  es: snowball.newStemmer('spanish'),
+  en: snowball.newStemmer('english'),
+  pt: snowball.newStemmer('portuguese'),
+};
+
+const fold = (s: string) => s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase();
+
+/** Terms of one text, per channel: `es:`/`en:`/`pt:` stems and `x:` language-neutral cognate forms. */
+export interface Bag {
+  tf: Map<string, number>;
+  /** a readable word for each term (its first occurrence), for explanations */
+  words: Map<string, string>;
+}
+
+function emptyBag(): Bag {
+  return { tf: new Map(), words: new Map() };
+}
+
+/**
+ * Stems and cognate forms are pure functions of the word: memoised (bounded; cleared when full) because a catalogue
+ * repeats the same few thousand words and the Snowball stemmers are the costly part of analysing a record.
+ */
+const MEMO_MAX = 100_000;
+const memo = new Map<string, [string | null, string | null]>();
+function forms(lower: string, lang: string, stemmer: { stem(w: string): string } | undefined): [string | null, string | null] {
+  const key = `${lang}|${lower}`;
+  let f = memo.get(key);
+  if (!f) {
+    const s = stemmer ? fold(stemmer.stem(lower)) : '';
+    f = [s.length >= 2 ? `${lang}:${s}` : null, ((x) => (x ? `x:${x}` : null))(termOf(lower))];
+    if (memo.size >= MEMO_MAX) memo.clear();
+    memo.set(key, f);
+  }
+  return f;
+}
+
+function addText(bag: Bag, text: string, lang: string): void {
+  const stemmer = (STEMMERS as Record<string, { stem(w: string): string } | undefined>)[lang];
+  for (const raw of text.split(/[^\p{L}\p{N}]+/u)) {
+    if (!raw) continue;
+    const lower = raw.toLowerCase();
+    const folded = fold(lower);
+    if (folded.length < 3 || /^\d+$/.test(folded) || isStopWord(folded)) continue;
+    const add = (t: string) => {
+      bag.tf.set(t, (bag.tf.get(t) ?? 0) + 1);
+      if (!bag.words.has(t)) bag.words.set(t, lower);
+    };
+    const [stem, x] = forms(lower, lang, stemmer);
+    if (stem) add(stem);
+    if (x) add(x);
+  }
+}
+
+export function bagOf(...maps: (LangMap | string | undefined)[]): Bag {
+  const bag = emptyBag();
+  for (const m of maps) {
+    if (!m) continue;
+    if (typeof m === 'string') addText(bag, m, '');
+    else for (const [lang, text] of Object.entries(m)) if (typeof text === 'string') addText(bag, text.slice(0, 4000), lang);
+  }
+  return bag;
+}
+
+/** What the similarity needs of a record, before weighting: bags of terms per part. Cacheable per record version. */
+export interface Analysis {
+  outcomes: Bag[];
+  title: Bag;
+  description: Bag;
+  skills: Bag;
+  skillUris: string[];
+  field: string;
+  /** every term of the record (for document frequencies) */
+  terms: Set<string>;
+}
+
+export function analyse(r: MicrocredentialRecord): Analysis {
+  const outcomes = (r.learningOutcomes ?? []).slice(0, 40).map((o) => bagOf(o.text));
+  const title = bagOf(r.title);
+  const description = bagOf(r.description);
+  const skills = bagOf(...(r.skills ?? []).slice(0, 40).map((s) => s.name));
+  const skillUris = [
+    ...new Set([...(r.skills ?? []).map((s) => s.uri), ...(r.learningOutcomes ?? []).map((o) => o.escoUri)].filter((u): u is string => typeof u === 'string' && /^https?:\/\//.test(u))),
+  ];
+  const terms = new Set<string>();
+  for (const b of [...outcomes, title, description, skills]) for (const t of b.tf.keys()) terms.add(t);
+  return { outcomes, title, description, skills, skillUris, field: String(r.fieldOfStudy?.iscedF ?? ''), terms };
+}
+
+/** Document frequencies over a catalogue (the replica): one document per microcredential. */
+export class CorpusStats {
+  private readonly df = new Map<string, number>();
+  readonly n: number;
+  constructor(docs: Iterable<Set<string>>) {
+    let n = 0;
+    for (const d of docs) {
+      n++;
+      for (const t of d) this.df.set(t, (this.df.get(t) ?? 0) + 1);
+    }
+    this.n = n;
+  }
+  /** BM25 idf: ln(1 + (N - df + 0.5) / (df + 0.5)); a term the corpus never saw weighs as a unique one. */
+  idf(term: string): number {
+    const df = this.df.get(term) ?? 0;
+    return Math.log(1 + (this.n - df + 0.5) / (df + 0.5));
+  }
+}
+
+const K1 = 1.2;
+
+/** A bag weighted with BM25 (saturating tf × idf), split per channel, each channel with its norm. */
+export interface Weighted {
+  channels: Map<string, { w: Map<string, number>; norm: number }>;
+  words: Map<string, string>;
+}
+
+export function weigh(bag: Bag, stats: CorpusStats): Weighted {
+  const channels = new Map<string, { w: Map<string, number>; norm: number }>();
+  for (const [t, tf] of bag.tf) {
+    const ch = t.slice(0, t.indexOf(':'));
+    let c = channels.get(ch);
+    if (!c) channels.set(ch, (c = { w: new Map(), norm: 0 }));
+    const w = ((tf * (K1 + 1)) / (tf + K1)) * stats.idf(t);
+    c.w.set(t, w);
+    c.norm += w * w;
+  }
+  for (const c of channels.values()) c.norm = Math.sqrt(c.norm);
+  return { channels, words: bag.words };
+}
+
+/** Cosine of the best channel both sides have (same language through translations, or the cognate channel). */
+export function cosine(a: Weighted, b: Weighted): { score: number; shared: string[] } {
+  let best = 0;
+  let bestShared: string[] = [];
+  for (const [ch, ca] of a.channels) {
+    const cb = b.channels.get(ch);
+    if (!cb || ca.norm === 0 || cb.norm === 0) continue;
+    let dot = 0;
+    const shared: string[] = [];
+    const [small, large] = ca.w.size <= cb.w.size ? [ca.w, cb.w] : [cb.w, ca.w];
+    for (const [t, x] of small) {
+      const y = large.get(t);
+      if (y) {
+        dot += x * y;
+        shared.push(t);
+      }
+    }
+    const s = dot / (ca.norm * cb.norm);
+    if (s > best) {
+      best = s;
+      bestShared = shared;
+    }
+  }
+  return { score: best, shared: [...new Set(bestShared.map((t) => a.words.get(t) ?? b.words.get(t) ?? t.slice(t.indexOf(':') + 1)))] };
+}
+
+export interface WeightedRecord {
+  /** every term of the record with its idf weight, and the norm: for the shortlist (recognition-index.ts) */
+  pooled: { w: Map<string, number>; norm: number };
+  outcomes: Weighted[];
+  title: Weighted;
+  description: Weighted;
+  skills: Weighted;
+  skillUris: string[];
+  field: string;
+}
+
+export function weighRecord(a: Analysis, stats: CorpusStats): WeightedRecord {
+  const w = new Map<string, number>();
+  let norm = 0;
+  for (const t of a.terms) {
+    const x = stats.idf(t);
+    w.set(t, x);
+    norm += x * x;
+  }
+  return {
+    pooled: { w, norm: Math.sqrt(norm) },
+    outcomes: a.outcomes.map((b) => weigh(b, stats)),
+    title: weigh(a.title, stats),
+    description: weigh(a.description, stats),
+    skills: weigh(a.skills, stats),
+    skillUris: a.skillUris,
+    field: a.field,
+  };
+}
+
+export type FieldMatch = 'detailed' | 'narrow' | 'broad' | 'none';
+
+/** Distance in the ISCED-F 2013 hierarchy: 2 digits broad, 3 narrow, 4 detailed. */
+export function fieldMatch(a: string, b: string): FieldMatch {
+  if (a.length >= 4 && a.slice(0, 4) === b.slice(0, 4)) return 'detailed';
+  if (a.length >= 3 && a.slice(0, 3) === b.slice(0, 3)) return 'narrow';
+  if (a.length >= 2 && a.slice(0, 2) === b.slice(0, 2)) return 'broad';
+  return 'none';
+}
+
+/** The weight of each part in the score, and the value of a field distance. Chosen by hand, not fitted (README). */
+export const WEIGHTS = { outcomes: 0.55, field: 0.15, skills: 0.1, title: 0.12, description: 0.08 } as const;
+export const FIELD_VALUE: Record<FieldMatch, number> = { detailed: 1, narrow: 0.6, broad: 0.3, none: 0 };
+/** Skills compared by name (no URIs on one side) count this fraction of a URI match. */
+export const SKILL_NAME_FACTOR = 0.5;
+/** Textual evidence (outcomes, title or skills) at which the field distance counts in full. */
+export const FIELD_NEEDS = 0.3;
+
+export interface OutcomeMatch {
+  foreign: number; // index of the foreign outcome
+  local: number | null; // best matching local outcome
+  score: number; // 0..1
+  sharedTerms: string[];
+}
+
+export interface ScorePart {
+  part: 'learning-outcomes' | 'field' | 'skills' | 'title' | 'description';
+  weight: number;
+  value: number; // 0..1
+  contribution: number; // weight × value
+}
+
+export interface Similarity {
+  score: number;
+  parts: ScorePart[];
+  outcomes: { score: number; foreignCovered: number; localCovered: number; matches: OutcomeMatch[] };
+  field: FieldMatch;
+  skills: { by: 'uri' | 'name' | 'none'; value: number; sharedUris: string[]; sharedTerms: string[] };
+  title: { value: number; sharedTerms: string[] };
+  description: { value: number; sharedTerms: string[] };
+}
+
+const r3 = (n: number) => Math.round(n * 1000) / 1000;
+
+export function similarity(f: WeightedRecord, l: WeightedRecord): Similarity {
+  // outcomes: each foreign outcome's best local match and each local outcome's best foreign match, averaged both ways
+  const best = f.outcomes.map(() => ({ j: -1, s: 0, shared: [] as string[] }));
+  const back = l.outcomes.map(() => 0);
+  f.outcomes.forEach((fo, i) => {
+    l.outcomes.forEach((lo, j) => {
+      const c = cosine(fo, lo);
+      if (c.score > best[i]!.s) best[i] = { j, s: c.score, shared: c.shared };
+      if (c.score > back[j]!) back[j] = c.score;
+    });
+  });
+  const mean = (xs: number[]) => (xs.length ? xs.reduce((a, x) => a + x, 0) / xs.length : 0);
+  const fwd = mean(best.map((b) => b.s));
+  const bwd = mean(back);
+  // coverage both ways, plus the strongest single pair: a partial counterpart covers some outcomes well, not all
+  const strongest = Math.max(0, ...back);
+  const outcomes = 0.35 * fwd + 0.35 * bwd + 0.3 * strongest;
+  const field = fieldMatch(f.field, l.field);
+  let skills: Similarity['skills'];
+  if (f.skillUris.length && l.skillUris.length) {
+    const shared = f.skillUris.filter((u) => l.skillUris.includes(u));
+    skills = { by: 'uri', value: (2 * shared.length) / (f.skillUris.length + l.skillUris.length), sharedUris: shared, sharedTerms: [] };
+  } else {
+    // skill names are free text: weaker evidence than a shared URI, so they count half
+    const c = cosine(f.skills, l.skills);
+    skills = { by: f.skills.channels.size && l.skills.channels.size ? 'name' : 'none', value: c.score * SKILL_NAME_FACTOR, sharedUris: [], sharedTerms: c.shared };
+  }
+  const title = cosine(f.title, l.title);
+  const description = cosine(f.description, l.description);
+  // the field supports textual evidence and never stands alone: it counts in full once the outcomes, title or skills
+  // show some overlap (FIELD_NEEDS), in proportion below that, and not at all without any
+  const evidence = Math.max(outcomes, title.score, skills.value);
+  const fieldValue = FIELD_VALUE[field] * Math.min(1, evidence / FIELD_NEEDS);
+  const values = { 'learning-outcomes': outcomes, field: fieldValue, skills: skills.value, title: title.score, description: description.score } as const;
+  const weightOf = { 'learning-outcomes': WEIGHTS.outcomes, field: WEIGHTS.field, skills: WEIGHTS.skills, title: WEIGHTS.title, description: WEIGHTS.description } as const;
+  const parts = (Object.keys(values) as ScorePart['part'][]).map((part) => ({ part, weight: weightOf[part], value: r3(values[part]), contribution: r3(weightOf[part] * values[part]) }));
+  const score = r3(parts.reduce((a, p) => a + p.weight * values[p.part], 0));
+  return {
+    score,
+    parts,
+    outcomes: {
+      score: r3(outcomes),
+      foreignCovered: r3(fwd),
+      localCovered: r3(bwd),
+      matches: best.map((b, i) => ({ foreign: i, local: b.j >= 0 ? b.j : null, score: r3(b.s), sharedTerms: b.shared })),
+    },
+    field,
+    skills: { ...skills, value: r3(skills.value) },
+    title: { value: r3(title.score), sharedTerms: title.shared },
+    description: { value: r3(description.score), sharedTerms: description.shared },
+  };
+}
