@@ -48,7 +48,7 @@ describe('recognition', () => {
     // explainable: which outcomes matched which
     const m = ranked[0]!.learningOutcomes.matches;
     expect(m.length).toBe(3);
-    expect(m.some((x) => x.sharedTerms.includes('prevencion') || x.sharedTerms.includes('~higiene'))).toBe(true);
+    expect(m.some((x) => x.sharedTerms.includes('higiene') || x.sharedTerms.includes('aislamiento'))).toBe(true);
     expect(m.every((x) => x.foreignText.length > 0)).toBe(true);
     // engineering courses rank below
     const robot = ranked.find((c) => c.candidate.code === 'bim-construccion');
