@@ -1,11 +1,11 @@
 /**
- * `npm run bench`: runs every part (catch-up, propagation, search, credentials, soak) in sequence, each in its own
+ * `npm run bench`: runs every part (catch-up, propagation, search, credentials, recognition, soak) in sequence, each in its own
  * child process (a part's memory and threads never colour the next one's figures), then writes the summary JSON and
  * regenerates BENCHMARKS.md from the full-run result files.
  *
  *   npm run bench                      full run (catch-up 10k, 100k and 1M, soak 10 min) → BENCHMARKS.md
  *   npm run bench -- --quick           every part in quick mode (< 3 min); BENCHMARKS.md is not touched
- *   npm run bench -- --only a,b        only these parts (catchup, propagation, search, credentials, soak)
+ *   npm run bench -- --only a,b        only these parts (catchup, propagation, search, credentials, recognition, soak)
  *   npm run bench -- --no-million      catch-up without the 1,000,000-entry runs (they take ~15 min)
  *   npm run bench -- --minutes N       soak for N minutes
  *   npm run bench -- --report          no run: regenerate BENCHMARKS.md from the saved full results
@@ -23,7 +23,7 @@ import { soakPlot } from './soak.bench.js';
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '../..');
 
-export const PARTS = ['catchup', 'propagation', 'search', 'credentials', 'soak'] as const;
+export const PARTS = ['catchup', 'propagation', 'search', 'credentials', 'recognition', 'soak'] as const;
 type Part = (typeof PARTS)[number];
 
 function argValue(name: string): string | undefined {
@@ -82,6 +82,8 @@ export function renderBenchmarks(): string {
   const search = loadResult<R>('search');
   const cred = loadResult<R>('credentials');
   const soak = loadResult<R>('soak');
+  const recog = loadResult<R>('recognition');
+  const recogBefore = loadResult<R>('recognition-before');
   const run = loadResult<R>('bench');
   const quick = loadResult<R>('bench-quick');
   const m = (catchup?.['machine'] ?? machine()) as R;
@@ -163,6 +165,18 @@ export function renderBenchmarks(): string {
       '≥ 300/s',
       bt['available'] ? status(bt['issuedPerSecond'], 300, false, '/s') : String(bt['reason']),
     ]);
+  }
+  if (recog) {
+    const q = recog['quality'] as R;
+    const sp = recog['speed'] as R | null;
+    const b = recogBefore?.['quality'] as R | undefined;
+    const pct = (x: number) => `${fmt(x * 100, 1)} %`;
+    const was = (x: number | undefined) => (x === undefined ? '—' : `${pct(x)} before`);
+    rows.push(['recognition top-1 (labelled set)', pct(q['top1']), was(b?.['top1']), '—', '≥ 90 %', status(q['top1'] * 100, 90, false, ' points')]);
+    rows.push(['recognition top-3', pct(q['top3']), was(b?.['top3']), '—', '≥ 97 %', status(q['top3'] * 100, 97, false, ' points')]);
+    rows.push(['recognition score separation', pct(q['separation']['share']), was(b?.['separation']?.['share']), '—', '≥ 95 %', status(q['separation']['share'] * 100, 95, false, ' points')]);
+    rows.push(['recognition wrong "no counterpart"', pct(q['noCounterpart']['wrongRate']), was(b?.['noCounterpart']?.['wrongRate']), '—', '< 5 %', status(q['noCounterpart']['wrongRate'] * 100, 5, true, ' points')]);
+    if (sp) rows.push([`recognition lookup p95, ${fmt(sp['localEntries'])} local entries`, `${fmt(sp['p95'], 1)} ms`, recogBefore?.['speed'] ? `${fmt(recogBefore['speed']['p95'])} ms before` : '—', '—', '< 50 ms', status(sp['p95'], 50, true, ' ms')]);
   }
   if (soak) {
     const mm = soak['memory'] as R;
@@ -316,6 +330,10 @@ export function renderBenchmarks(): string {
     );
   }
 
+  // ---- recognition
+  p('## Recognition', '', `Command: \`${commandFor('recognition')}\` (quality figures are the same in quick mode; its speed part uses 1,000 local entries). Last full run: ${dateOf(recog)}.`, '');
+  if (recog) p(...recognitionSection(recog, recogBefore));
+
   // ---- soak
   p('## Soak', '', `Command: \`${commandFor('soak')}\` (\`--minutes N\` to change the length). Last full run: ${dateOf(soak)}.`, '');
   if (soak) {
@@ -346,11 +364,59 @@ export function renderBenchmarks(): string {
       '',
       `\`npm run bench -- --quick\` (also run by \`.ci/run\`) on ${dateOf(quick)} took ${fmt(quick['seconds'])} s in total (${(quick['parts'] as R[]).map((x) => `${x['part']} ${fmt(x['seconds'])} s${x['exitCode'] ? ' FAILED' : ''}`).join(', ')}).`,
       'Quick sizes: catch-up 10k entries; propagation 6 nodes × 50 entries; search 10k records for 5 s; credentials 150 verifies, 100 issues,',
-      'a 300-row batch; soak 30 s. Its figures are in `scripts/bench/results/*-quick.json` and are not reported here.',
+      'a 300-row batch; recognition 1,000 local entries; soak 30 s. Its figures are in `scripts/bench/results/*-quick.json` and are not reported here.',
       '',
     );
   }
   return L.join('\n');
+}
+
+function recognitionSection(r: R, before: R | null): string[] {
+  const q = r['quality'] as R;
+  const b = before?.['quality'] as R | undefined;
+  const sp = r['speed'] as R | null;
+  const pct = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? 'n/a' : `${fmt(x * 100, 1)} %`);
+  const t = q['bandThresholds'] as R;
+  const L: string[] = [
+    `Quality on the labelled set (\`fixtures/recognition-eval/\`: ${q['queries']} queries, ${q['pairs']} labelled pairs — ${q['labels']['equivalent']} equivalent, ${q['labels']['partial']} partial,`,
+    `${q['labels']['unrelated']} unrelated —; ${q['withCounterpart']} queries have a counterpart in the local catalogue, ${q['withoutCounterpart']} have none; ${q['addedRecords']} records were added to the demo catalogues for it).`,
+    'Each query ranks a local unit\'s whole catalogue against a foreign microcredential with the node\'s comparison; document frequencies come from',
+    'every record of the set (the replica). *top-1*: the first candidate carries the query\'s best label (equivalent, else partial); a "no',
+    'counterpart" answer there is a miss. *separation*: share of (labelled counterpart, best-scoring unrelated record of the same query) pairs where',
+    'the counterpart scores higher. *wrong "no counterpart"*: share of the queries that have a counterpart where the lookup said there is none.',
+    '*Before* is the comparison as it was before issue 20 (saved in `scripts/bench/results/recognition-before.json`, same set, same command): it',
+    'had no bands and always offered every candidate, so it never answered "no counterpart".',
+    '',
+    '| figure | before | now | target |',
+    '| --- | --- | --- | --- |',
+    `| top-1 | ${pct(b?.['top1'])} | ${pct(q['top1'])} | ≥ 90 %: ${status(q['top1'] * 100, 90, false, ' points')} |`,
+    `| top-3 | ${pct(b?.['top3'])} | ${pct(q['top3'])} | ≥ 97 %: ${status(q['top3'] * 100, 97, false, ' points')} |`,
+    `| separation | ${pct(b?.['separation']?.['share'])} | ${pct(q['separation']['share'])} (${q['separation']['separated']} of ${q['separation']['pairs']}) | ≥ 95 %: ${status(q['separation']['share'] * 100, 95, false, ' points')} |`,
+    `| wrong "no counterpart" | ${pct(b?.['noCounterpart']?.['wrongRate'])} | ${pct(q['noCounterpart']['wrongRate'])} (${q['noCounterpart']['wrongOnQueriesWithCounterpart']} of ${q['withCounterpart']}) | < 5 %: ${status(q['noCounterpart']['wrongRate'] * 100, 5, true, ' points')} |`,
+    `| "no counterpart" precision | ${b?.['noCounterpart']?.['answered'] ? pct(b['noCounterpart']['precision']) : 'never answered'} | ${pct(q['noCounterpart']['precision'])} (${q['noCounterpart']['correct']} of ${q['noCounterpart']['answered']}) | — |`,
+    `| "no counterpart" recall | ${pct(b?.['noCounterpart']?.['recall'])} | ${pct(q['noCounterpart']['recall'])} | — |`,
+    `| mean score: equivalent / partial / unrelated | ${b ? `${fmt(b['meanScore']['equivalent'], 2)} / ${fmt(b['meanScore']['partial'], 2)} / ${fmt(b['meanScore']['unrelated'], 2)}` : 'n/a'} | ${fmt(q['meanScore']['equivalent'], 2)} / ${fmt(q['meanScore']['partial'], 2)} / ${fmt(q['meanScore']['unrelated'], 2)} | — |`,
+    `| lookup p95 | ${before?.['speed'] ? `${fmt(before['speed']['p95'])} ms (${fmt(before['speed']['localEntries'])} local entries)` : 'n/a'} | ${sp ? `${fmt(sp['p95'], 1)} ms (p50 ${fmt(sp['p50'], 1)}, ${fmt(sp['localEntries'])} local entries, ${sp['lookups']} lookups; first lookup ${fmt(sp['firstMs'])} ms builds the index)` : 'not measured'} | < 50 ms: ${sp ? status(sp['p95'], 50, true, ' ms') : 'not measured'} |`,
+    '',
+  ];
+  if (t) {
+    L.push(`Bands (score thresholds): strong ≥ ${t['strong']}, partial ≥ ${t['partial']}, weak ≥ ${t['weak']}; below ${t['weak']} the lookup answers "no comparable local microcredential". Labelled pairs by band:`, '');
+    L.push('| band | equivalent | partial | unrelated |', '| --- | --- | --- | --- |');
+    for (const band of ['strong', 'partial', 'weak', 'not offered']) {
+      const x = (q['bands'] as R)[band] as R | undefined;
+      if (x) L.push(`| ${band} | ${x['equivalent']} | ${x['partial']} | ${x['unrelated']} |`);
+    }
+    L.push('');
+  }
+  const fails = (q['failures'] as R[]) ?? [];
+  if (fails.length) L.push('Queries the lookup gets wrong:', '', ...fails.map((f) => `- ${f['query']}: ${f['problem']}`), '');
+  L.push(
+    'Speed: a node whose own catalogue holds generated microcredentials (`scripts/bench/gen-catalogue.ts`) plus one demo unit\'s, ingested through',
+    'the verified feed path, answers `recognition.lookup` (the whole answer: entry, accreditations, decisions, agreements, ranked comparison) for the',
+    'other demo units\' microcredentials, in process, after a first lookup that builds the index (analysis of every record, document frequencies).',
+    '',
+  );
+  return L;
 }
 
 const CREDENTIAL_LIMITS = [

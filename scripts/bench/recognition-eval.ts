@@ -136,7 +136,8 @@ export function evaluate(set: EvalSet, answer: (q: EvalQuery) => RankedAnswer): 
     withCounterpart++;
     if (a.noCounterpart) {
       wrongNone++;
-      failures.push({ query: name, problem: `answered "no counterpart" (best ${a.candidates[0]?.key} ${a.candidates[0]?.score})` });
+      const closest = [...scoreOf].sort((x, y) => y[1] - x[1])[0];
+      failures.push({ query: name, problem: `answered "no counterpart" (closest ${closest ? `${closest[0]} at ${closest[1]}` : 'none'}, below the lowest band)` });
     } else {
       const ok = (i: number) => a.candidates[i] !== undefined && RANK[labelOf(a.candidates[i]!.key)] === best;
       if (ok(0)) top1++;
