@@ -48,6 +48,22 @@ const T: Record<string, Record<L, string>> = {
   score: { es: 'Afinidad', en: 'Closeness' },
   flags: { es: 'Posibles diferencias sustanciales', en: 'Potential substantial differences' },
   matched: { es: 'Resultados emparejados', en: 'Matched outcomes' },
+  band: { es: 'banda', en: 'band' },
+  strong: { es: 'fuerte', en: 'strong' },
+  partial: { es: 'parcial', en: 'partial' },
+  weak: { es: 'débil', en: 'weak' },
+  parts: { es: 'Composición de la afinidad', en: 'What the closeness is made of' },
+  'learning-outcomes': { es: 'Resultados de aprendizaje', en: 'Learning outcomes' },
+  skills: { es: 'Competencias', en: 'Skills' },
+  titlePart: { es: 'Título', en: 'Title' },
+  description: { es: 'Descripción', en: 'Description' },
+  shared: { es: 'en común', en: 'shared' },
+  noCounterpart: {
+    es: 'No hay ninguna microcredencial local comparable: ningún candidato alcanza la banda más baja.',
+    en: 'There is no comparable local microcredential: no candidate reaches the lowest band.',
+  },
+  closest: { es: 'La más cercana, por debajo de la banda más baja', en: 'The closest, below the lowest band' },
+  precedent: { es: 'Precedente: esta institución ya decidió que corresponde', en: 'Precedent: this institution already decided that it corresponds' },
   disclaimer: {
     es: 'Esta comparación es una sugerencia automática. La decisión corresponde a la institución receptora, conforme al Convenio de Lisboa: se reconoce salvo diferencia sustancial.',
     en: 'This comparison is an automatic suggestion. The decision belongs to the receiving institution under the Lisbon Recognition Convention: recognise unless there is a substantial difference.',
@@ -181,9 +197,22 @@ export function renderRecognitionReport(data: Any, opts: { lang: L; generatedAt:
 
   parts.push(`<section><h2>${t('comparison')}</h2><p class="note">${t('disclaimer')}</p>`);
   const cmp = (data.comparison ?? []) as Any[];
-  if (!cmp.length) parts.push(`<p>${t('noComparison')}</p>`);
+  const summary = data.comparisonSummary as Any;
+  if (!cmp.length && summary?.noCounterpart) {
+    parts.push(`<p><strong>${t('noCounterpart')}</strong></p>`);
+    if (summary.closestBelowBands) parts.push(`<p>${t('closest')}: ${esc(lm(summary.closestBelowBands.title, lang))} (${Math.round((summary.closestBelowBands.score ?? 0) * 100)} %)</p>`);
+  } else if (!cmp.length) parts.push(`<p>${t('noComparison')}</p>`);
   for (const c of cmp.slice(0, 3)) {
-    parts.push(`<article class="cand"><h3>${esc(lm(c.candidate?.title, lang))} <small>(${esc(c.candidate?.code)}) — ${t('score')} ${Math.round((c.score ?? 0) * 100)} %</small></h3>`);
+    const band = typeof c.band === 'string' && T[c.band] ? ` · ${t('band')} ${t(c.band)}` : '';
+    parts.push(`<article class="cand"><h3>${esc(lm(c.candidate?.title, lang))} <small>(${esc(c.candidate?.code)}) — ${t('score')} ${Math.round((c.score ?? 0) * 100)} %${band}</small></h3>`);
+    if (c.precedent) parts.push(`<p><strong>${t('precedent')}</strong> (${esc(c.precedent.decisionId)}, ${esc(String(c.precedent.publishedAt ?? '').slice(0, 10))})</p>`);
+    const scoreParts = (c.scoreParts ?? []) as Any[];
+    if (scoreParts.length) {
+      const label = (p: string) => (p === 'title' ? t('titlePart') : T[p] ? t(p) : esc(p));
+      parts.push(
+        `<p>${t('parts')}: ${scoreParts.map((p) => `${label(String(p.part))} ${Math.round((p.value ?? 0) * 100)} % × ${esc(p.weight)}`).join(' + ')} = ${Math.round((c.score ?? 0) * 100)} %</p>`,
+      );
+    }
     parts.push(
       `<p>${t('workload')}: ${esc(c.workload?.foreignHours)} h / ${esc(c.workload?.localHours)} h${c.workload?.foreignInLocalSystem ? ` · ≈ ${esc(c.workload.foreignInLocalSystem.min)}–${esc(c.workload.foreignInLocalSystem.max)} ${esc(c.workload.foreignInLocalSystem.system)}` : ''} · ${t('level')}: ${esc(c.level?.foreign?.framework)} ${esc(c.level?.foreign?.value)} / ${esc(c.level?.local?.framework)} ${esc(c.level?.local?.value)} · ${t('field')}: ${esc(c.field?.foreign)} / ${esc(c.field?.local)}</p>`,
     );
@@ -195,7 +224,9 @@ export function renderRecognitionReport(data: Any, opts: { lang: L; generatedAt:
     }
     parts.push(`<details open><summary>${t('matched')}</summary><ul>`);
     for (const m of (c.learningOutcomes?.matches ?? []) as Any[])
-      parts.push(`<li>${esc(m.foreignText)} → ${m.localText ? esc(m.localText) : '—'} <small>(${Math.round((m.score ?? 0) * 100)} %)</small></li>`);
+      parts.push(
+        `<li>${esc(m.foreignText)} → ${m.localText ? esc(m.localText) : '—'} <small>(${Math.round((m.score ?? 0) * 100)} %${Array.isArray(m.sharedTerms) && m.sharedTerms.length ? `; ${t('shared')}: ${esc(m.sharedTerms.join(', '))}` : ''})</small></li>`,
+      );
     parts.push('</ul></details></article>');
   }
   parts.push('</section>');

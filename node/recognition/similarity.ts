@@ -12,8 +12,7 @@ import snowball from 'snowball-stemmers';
 import type { LangMap, MicrocredentialRecord } from '../catalogue/model.js';
 import { isStopWord, termOf } from './text-similarity.js';
 
-const LANGS = ['es', 'en', 'pt'] as const;
-type Lang = (typeof LANGS)[number];
+type Lang = 'es' | 'en' | 'pt';
 const STEMMERS: Record<Lang, { stem(w: string): string }> = {
   es: snowball.newStemmer('spanish'),
   en: snowball.newStemmer('english'),

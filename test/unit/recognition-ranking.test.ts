@@ -16,6 +16,7 @@ import { replicate } from '../helpers/replicate.js';
 import type { Services } from '../../node/context.js';
 import { evaluate, loadEvalSet, localCatalogue } from '../../scripts/bench/recognition-eval.js';
 import { SchemaRegistry } from '../../node/core/schema-registry.js';
+import { renderRecognitionReport } from '../../node/recognition/report.js';
 import { checkEuElements } from '../../node/catalogue/eu-elements.js';
 
 const FIX = path.resolve(__dirname, '../../fixtures/units');
@@ -99,6 +100,17 @@ describe('recognition ranking', () => {
     // workload and level stay explained differences: the 40 h vs 81 h gap is flagged, not scored
     expect(top.flags.some((f) => f.aspect === 'workload' && f.severity === 'substantial')).toBe(true);
     expect(top.scoreParts.map((p) => p.part)).not.toContain('workload');
+  });
+
+  it('the printable report gives each candidate its band and the parts of its score, or says there is no counterpart', () => {
+    const opts = (lang: 'es' | 'en') => ({ lang, generatedAt: new Date('2026-12-01T10:00:00Z'), node: keys['cl-uac'].did, network: s['cl-uac'].network });
+    const withCandidates = renderRecognitionReport({ verification: null, ...s['cl-uac'].recognition.lookup(id('mx-uan', 'prev-iaas')) }, opts('es'));
+    expect(withCandidates).toMatch(/Afinidad \d+ % · banda (fuerte|parcial|débil)/);
+    expect(withCandidates).toContain('Composición de la afinidad: Resultados de aprendizaje');
+    expect(withCandidates).toContain('en común: ');
+    const none = renderRecognitionReport({ verification: null, ...s['cl-upn'].recognition.lookup(id('gt-uoc', 'agroindustria-cafe')) }, opts('en'));
+    expect(none).toContain('There is no comparable local microcredential');
+    expect(none).toContain('The closest, below the lowest band');
   });
 
   it('shows a recorded decision first, even for a candidate the comparison ranked low, and says so', () => {

@@ -16,6 +16,11 @@ import { VerificationView } from './verify.js';
 interface Comparison {
   candidate: { id: string; code: string; title: Record<string, string>; version: number };
   score: number;
+  band: 'strong' | 'partial' | 'weak' | null;
+  scoreParts: { part: string; weight: number; value: number; contribution: number }[];
+  skills: { by: string; value: number; sharedUris: string[]; sharedTerms: string[] };
+  title: { value: number; sharedTerms: string[] };
+  precedent?: { decisionId: string; outcome: string; publishedAt: string; rankedLow: boolean };
   workload: { foreignHours: number; localHours: number; foreignInLocalSystem: { system: string; min: number; max: number } | null };
   level: { foreign: { framework: string; value: string }; local: { framework: string; value: string } };
   field: { foreign: string; local: string; match: string };
@@ -32,6 +37,13 @@ interface LookupResult {
   decisions: Decision[];
   agreements: { id: string; status: string; terms: { title: Record<string, string> } }[];
   comparison: Comparison[];
+  comparisonSummary?: {
+    own: boolean;
+    noCounterpart: boolean;
+    considered: number;
+    closestBelowBands: { id: string; title: Record<string, string>; score: number } | null;
+    bands: { strong: number; partial: number; weak: number };
+  };
   localInstitution?: { name: Record<string, string> };
   note?: string;
 }
@@ -156,11 +168,35 @@ export function RecognitionPage() {
             <h2 id="lk-cmp">{t('rec.comparison')}</h2>
             {result.localInstitution && <p>{t('rec.local', { name: pick(result.localInstitution.name) })}</p>}
             <p class="muted">{t('rec.suggestOnly')}</p>
-            {result.comparison.length === 0 ? <p class="muted">{t('rec.noComparison')}</p> : <ComparisonList items={result.comparison.slice(0, 5)} />}
+            {result.comparisonSummary && !result.comparisonSummary.own && <ComparisonSummary s={result.comparisonSummary} />}
+            {result.comparison.length === 0 ? (
+              !result.comparisonSummary?.noCounterpart && <p class="muted">{t('rec.noComparison')}</p>
+            ) : (
+              <ComparisonList items={result.comparison.slice(0, 5)} />
+            )}
           </section>
         </div>
       )}
     </section>
+  );
+}
+
+const pct = (x: number) => Math.round(x * 100);
+
+function ComparisonSummary({ s }: { s: NonNullable<LookupResult['comparisonSummary']> }) {
+  const { t, pick } = useI18n();
+  return (
+    <>
+      <p class="hint">
+        {t('rec.bandsHint', { strong: pct(s.bands.strong), partial: pct(s.bands.partial), weak: pct(s.bands.weak) })} {t('rec.considered', { n: s.considered })}
+      </p>
+      {s.noCounterpart && (
+        <p class="alert alert-info" role="status">
+          {t('rec.noCounterpart', { weak: `${pct(s.bands.weak)} %` })}
+          {s.closestBelowBands && <> {t('rec.closest', { title: pick(s.closestBelowBands.title), score: pct(s.closestBelowBands.score) })}</>}
+        </p>
+      )}
+    </>
   );
 }
 
@@ -176,9 +212,34 @@ function ComparisonList({ items }: { items: Comparison[] }) {
           <h3>
             <Link href={`/microcredentials/${encodeURIComponent(c.candidate.id)}`}>{pick(c.candidate.title)}</Link>
           </h3>
+          {c.precedent && (
+            <p class="alert alert-info">
+              {t('rec.precedent', { outcome: c.precedent.outcome, date: c.precedent.publishedAt.slice(0, 10) })}
+              {c.precedent.rankedLow && <> {t('rec.precedentLow')}</>}
+            </p>
+          )}
           <p>
-            {t('rec.score')}: <strong>{Math.round(c.score * 100)} %</strong>
+            {t('rec.score')}: <strong>{pct(c.score)} %</strong>
+            {c.band && (
+              <>
+                {' · '}
+                {t('rec.band')}: <strong class={`band band-${c.band}`}>{tx('enum.band.', c.band)}</strong>
+              </>
+            )}
           </p>
+          <details>
+            <summary>{t('rec.parts')}</summary>
+            <ul>
+              {c.scoreParts.map((p) => (
+                <li key={p.part}>
+                  {t('rec.part', { part: tx('enum.part.', p.part), value: pct(p.value), weight: p.weight, contribution: pct(p.contribution) })}
+                  {p.part === 'title' && c.title.sharedTerms.length > 0 && ` — ${t('rec.shared', { terms: c.title.sharedTerms.join(', ') })}`}
+                  {p.part === 'skills' && c.skills.by === 'uri' && ` — ${t('rec.skillsByUri', { n: c.skills.sharedUris.length })}`}
+                  {p.part === 'skills' && c.skills.by === 'name' && c.skills.sharedTerms.length > 0 && ` — ${t('rec.shared', { terms: c.skills.sharedTerms.join(', ') })}`}
+                </li>
+              ))}
+            </ul>
+          </details>
           <ul>
             <li>
               {t('rec.workload', { foreign: c.workload.foreignHours, local: c.workload.localHours })}
@@ -202,12 +263,12 @@ function ComparisonList({ items }: { items: Comparison[] }) {
           )}
           <details>
             <summary>
-              {t('rec.outcomes')} ({Math.round(c.learningOutcomes.score * 100)} %)
+              {t('rec.outcomes')} ({pct(c.learningOutcomes.score)} %)
             </summary>
             <ul>
               {c.learningOutcomes.matches.map((m, n) => (
                 <li key={n}>
-                  {m.foreignText} → {m.localText ?? '—'} ({Math.round(m.score * 100)} %)
+                  {m.foreignText} → {m.localText ?? '—'} ({pct(m.score)} %){m.sharedTerms.length > 0 && ` — ${t('rec.shared', { terms: m.sharedTerms.join(', ') })}`}
                 </li>
               ))}
             </ul>
