@@ -75,8 +75,16 @@ export function registerRecognitionCommands(program: Command, verifier: Recogniz
           for (const d of found.decisions) out.push(`  ${d.publishedAt.slice(0, 10)} ${lm(d.institution.name as LangMap, lang)}: ${d.outcome}${d.credits ? ` ${d.credits.value} ${d.credits.system}` : ''} [${d.status}] — ${lm(d.reasons, lang)}`);
           out.push(`${lang === 'es' ? 'Convenios' : 'Agreements'}: ${found.agreements.map((a) => `${lm(a.terms.title, lang)} [${a.status}]`).join('; ') || '—'}`);
           out.push('', lang === 'es' ? 'Comparación con el catálogo local (sugerencia):' : 'Comparison with the local catalogue (suggestion):');
+          const sum = found.comparisonSummary;
+          if (sum.noCounterpart)
+            out.push(
+              `  ${lang === 'es' ? 'No hay ninguna microcredencial local comparable' : 'No comparable local microcredential'}${sum.closestBelowBands ? ` (${lang === 'es' ? 'la más cercana' : 'closest'}: ${lm(sum.closestBelowBands.title, lang)}, ${Math.round(sum.closestBelowBands.score * 100)}%)` : ''}`,
+            );
           for (const c of found.comparison.slice(0, 5)) {
-            out.push(`  ${Math.round(c.score * 100)}%  ${lm(c.candidate.title, lang)} (${c.candidate.code}) — ${c.workload.foreignHours} h / ${c.workload.localHours} h, ISCED-F ${c.field.match}, outcomes ${Math.round(c.learningOutcomes.score * 100)}%`);
+            if (c.precedent) out.push(`  * ${lang === 'es' ? 'precedente' : 'precedent'} ${c.precedent.decisionId} (${c.precedent.outcome})`);
+            out.push(
+              `  ${Math.round(c.score * 100)}% [${c.band ?? '-'}]  ${lm(c.candidate.title, lang)} (${c.candidate.code}) — ${c.scoreParts.map((p) => `${p.part} ${Math.round(p.value * 100)}%×${p.weight}`).join(' + ')}; ${c.workload.foreignHours} h / ${c.workload.localHours} h, ISCED-F ${c.field.match}`,
+            );
             for (const f of c.flags.filter((x) => x.severity !== 'info')) out.push(`        ! ${lm(f.message, lang)}`);
           }
         }

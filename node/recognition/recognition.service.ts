@@ -318,8 +318,16 @@ export class RecognitionService {
   }
 
   private comparisonOf(mc: StoredMicrocredential) {
-    if (mc.author === this.me) return { comparison: [] as Comparison[], comparisonSummary: { own: true, noCounterpart: false, considered: 0, closestBelowBands: null, bands: BANDS } };
+    const v = this.comparisonView(mc);
+    return { comparison: v.items, comparisonSummary: v.summary };
+  }
+
+  /** The comparison as the API serves it (schemas/api/recognition-comparison.schema.json). */
+  comparisonView(mcOrId: StoredMicrocredential | string) {
+    const mc = typeof mcOrId === 'string' ? this.d.catalogue.get(mcOrId) : mcOrId;
+    if (!mc) throw new RegistryError('not_found', `no microcredential ${String(mcOrId)} in this node's replica`);
+    if (mc.author === this.me) return { items: [] as Comparison[], summary: { own: true, noCounterpart: false, considered: 0, closestBelowBands: null, bands: { ...BANDS } } };
     const r = this.rank(mc.id);
-    return { comparison: r.candidates, comparisonSummary: { own: false, noCounterpart: r.noCounterpart, considered: r.considered, closestBelowBands: r.closestBelowBands, bands: BANDS } };
+    return { items: r.candidates, summary: { own: false, noCounterpart: r.noCounterpart, considered: r.considered, closestBelowBands: r.closestBelowBands, bands: { ...BANDS } } };
   }
 }

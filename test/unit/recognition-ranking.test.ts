@@ -113,6 +113,20 @@ describe('recognition ranking', () => {
     expect(none).toContain('The closest, below the lowest band');
   });
 
+  it('serves the comparison in the shape of schemas/api/recognition-comparison, with and without candidates', () => {
+    const schemas = new SchemaRegistry();
+    const withCandidates = s['cl-uac'].recognition.comparisonView(id('mx-uan', 'prev-iaas'));
+    expect(withCandidates.items.length).toBeGreaterThan(0);
+    expect(schemas.validate('api/recognition-comparison', JSON.parse(JSON.stringify(withCandidates)))).toEqual({ ok: true });
+    const none = s['cl-upn'].recognition.comparisonView(id('gt-uoc', 'agroindustria-cafe'));
+    expect(none.summary.noCounterpart).toBe(true);
+    expect(schemas.validate('api/recognition-comparison', JSON.parse(JSON.stringify(none)))).toEqual({ ok: true });
+    // the schema is not a rubber stamp: a candidate without its band or score parts fails
+    const broken = JSON.parse(JSON.stringify(withCandidates));
+    delete broken.items[0].scoreParts;
+    expect(schemas.validate('api/recognition-comparison', broken).ok).toBe(false);
+  });
+
   it('shows a recorded decision first, even for a candidate the comparison ranked low, and says so', () => {
     const foreign = id('cl-uac', 'ingenieria-sismica');
     const water = id('gt-usm', 'agua-saneamiento');

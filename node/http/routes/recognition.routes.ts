@@ -81,7 +81,7 @@ export function recognitionExtension(s: Services, recognition: RecognitionServic
     res.json(a);
   });
   pub.get('/microcredentials/:id/comparison', (req, res) => {
-    res.json({ items: recognition.compare(req.params.id) });
+    res.json(recognition.comparisonView(req.params.id));
   });
 
   admin.post('/recognitions', (req, res) => {
@@ -111,13 +111,13 @@ export function recognitionExtension(s: Services, recognition: RecognitionServic
     publicRouter: pub,
     adminRouter: admin,
     operations: [
-      { method: 'post', path: '/api/v1/recognition/lookup', tag: 'recognition', summary: "Registrar's lookup: verification, catalogue entry, accreditations, decisions network-wide, agreements and ranked comparison with the local catalogue", responses: LIMIT_RESPONSES },
+      { method: 'post', path: '/api/v1/recognition/lookup', tag: 'recognition', summary: "Registrar's lookup: verification, catalogue entry, accreditations, decisions network-wide, agreements and ranked comparison with the local catalogue (`comparison` and `comparisonSummary` as in api/recognition-comparison)", responses: LIMIT_RESPONSES },
       { method: 'get', path: '/api/v1/recognition/report', tag: 'recognition', summary: 'Printable recognition report (HTML, es|en) for a microcredential', query: [{ name: 'microcredential', description: 'microcredential id' }, { name: 'lang', description: 'es | en' }], responses: LIMIT_RESPONSES },
       { method: 'post', path: '/api/v1/recognition/report', tag: 'recognition', summary: 'Printable recognition report (HTML) for a credential or microcredential', query: [{ name: 'lang', description: 'es | en' }], responses: LIMIT_RESPONSES },
       { method: 'get', path: '/api/v1/recognitions', tag: 'recognition', summary: 'Recognition decisions, by microcredential or by deciding institution', query: [{ name: 'microcredential', description: 'microcredential id' }, { name: 'institution', description: 'deciding institution DID' }] },
       { method: 'get', path: '/api/v1/agreements', tag: 'recognition', summary: 'Recognition agreements with their status (pending / in-force)', query: [{ name: 'party', description: 'institution DID' }] },
       { method: 'get', path: '/api/v1/agreements/{id}', tag: 'recognition', summary: 'One agreement with its signatures', pathParams: ['id'] },
-      { method: 'get', path: '/api/v1/microcredentials/{id}/comparison', tag: 'recognition', summary: 'Ranked comparison of a microcredential with the local catalogue', pathParams: ['id'] },
+      { method: 'get', path: '/api/v1/microcredentials/{id}/comparison', tag: 'recognition', summary: 'Ranked comparison of a microcredential with the local catalogue: candidates in calibrated bands with the parts of each score, or "no comparable local microcredential"', pathParams: ['id'], response: 'api/recognition-comparison' },
       { method: 'post', path: '/api/v1/admin/recognitions', tag: 'admin', admin: true, summary: 'Record (sign and publish) a recognition decision', body: 'entries/recognition' },
       { method: 'post', path: '/api/v1/admin/agreements', tag: 'admin', admin: true, summary: 'Propose a recognition agreement (also signs it)' },
       { method: 'post', path: '/api/v1/admin/agreements/{id}/sign', tag: 'admin', admin: true, summary: 'Sign an agreement', pathParams: ['id'] },
