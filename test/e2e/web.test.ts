@@ -211,10 +211,20 @@ describe.skipIf(!hasChromium)('web app in Chromium', () => {
 
   it('looks up a foreign microcredential for recognition and records a decision the detail page shows', async () => {
     const foreignUnit = net.units.find((u) => u.node.services.institutions.get(u.did)?.profile.country === 'GT')!;
-    const foreign = foreignUnit.node.services.catalogue.byInstitution(foreignUnit.did)[0]!;
+    const foreignMcs = foreignUnit.node.services.catalogue.byInstitution(foreignUnit.did);
+    // coffee processing has no counterpart in the home catalogue: the page says so instead of offering noise
+    const coffee = foreignMcs.find((m) => m.record.code === 'agroindustria-cafe')!;
+    await page.goto(`${base}/recognition?microcredential=${encodeURIComponent(coffee.id)}`);
+    await page.getByRole('heading', { name: 'Comparación con el catálogo local' }).waitFor();
+    await page.getByText('No hay ninguna microcredencial local comparable').waitFor();
+    expect(await page.locator('.lookup .cards .card').count()).toBe(0);
+    // infection prevention has one: a card with its band and the parts of its score
+    const foreign = foreignMcs.find((m) => m.record.code === 'prevencion-infecciones')!;
     await page.goto(`${base}/recognition?microcredential=${encodeURIComponent(foreign.id)}`);
     await page.getByRole('heading', { name: 'Comparación con el catálogo local' }).waitFor();
-    expect(await page.locator('.lookup .cards .card').count()).toBeGreaterThan(0);
+    await page.locator('.lookup .cards .card').first().waitFor();
+    expect(await page.locator('.lookup .cards .card').first().textContent()).toMatch(/Banda: (fuerte|parcial|débil)/);
+    expect(await page.locator('.lookup .cards .card').first().textContent()).toContain('De qué se compone la similitud');
     expect(await page.getByRole('link', { name: 'Informe imprimible' }).getAttribute('href')).toBe(`/api/v1/recognition/report?microcredential=${encodeURIComponent(foreign.id)}&lang=es`);
 
     await page.goto(`${base}/admin`);
