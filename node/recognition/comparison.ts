@@ -8,7 +8,7 @@
  * suggests; the registrar decides. Pure: must never read the store.
  */
 import type { LangMap, MicrocredentialRecord } from '../catalogue/model.js';
-import { analyse, CorpusStats, similarity, weighRecord, type FieldMatch, type OutcomeMatch, type ScorePart, type Similarity, type WeightedRecord } from './similarity.js';
+import { Analyzer, CorpusStats, similarity, weighRecord, type FieldMatch, type OutcomeMatch, type ScorePart, type Similarity, type WeightedRecord } from './similarity.js';
 
 /**
  * Score thresholds of the bands, chosen on the labelled evaluation set (fixtures/recognition-eval/; README
@@ -261,7 +261,8 @@ export function rankRecords(
   credits: CreditTable,
   opts: { limit?: number } = {},
 ): Ranking {
-  const stats = new CorpusStats(corpus.map((r) => analyse(r).terms));
-  const side = (x: { id: string; record: MicrocredentialRecord }): RankedSide => ({ ...x, weighted: weighRecord(analyse(x.record), stats) });
+  const analyzer = new Analyzer();
+  const stats = new CorpusStats(corpus.map((r) => analyzer.analyse(r).terms));
+  const side = (x: { id: string; record: MicrocredentialRecord }): RankedSide => ({ ...x, weighted: weighRecord(analyzer.analyse(x.record), stats) });
   return rankCandidates(side(foreign), locals.map(side), credits, opts);
 }

@@ -8,7 +8,7 @@
  */
 import type { Store } from '../store/database.js';
 import type { MicrocredentialRecord } from '../catalogue/model.js';
-import { analyse, CorpusStats, weighRecord, type Analysis, type WeightedRecord } from './similarity.js';
+import { Analyzer, CorpusStats, weighRecord, type Analysis, type WeightedRecord } from './similarity.js';
 
 export interface IndexedMicrocredential {
   id: string;
@@ -19,6 +19,7 @@ export interface IndexedMicrocredential {
 
 export class RecognitionIndex {
   private version = '';
+  private readonly analyzer = new Analyzer();
   private readonly analysed = new Map<string, { entryId: string; record: MicrocredentialRecord; analysis: Analysis }>();
   private byAuthor = new Map<string, IndexedMicrocredential[]>();
   /** per institution: term → the records holding it (indexes into byAuthor's list) and their idf weights */
@@ -51,7 +52,7 @@ export class RecognitionIndex {
       const row = load.get(r.id) as { record: string } | undefined;
       if (!row) continue;
       const record = JSON.parse(row.record) as MicrocredentialRecord;
-      this.analysed.set(r.id, { entryId: r.entryId, record, analysis: analyse(record) });
+      this.analysed.set(r.id, { entryId: r.entryId, record, analysis: this.analyzer.analyse(record) });
     }
     for (const id of [...this.analysed.keys()])
       if (!seen.has(id)) {
@@ -132,6 +133,6 @@ export class RecognitionIndex {
     this.refresh();
     const m = this.byId.get(id);
     if (m && m.record.version === record.version) return m.weighted;
-    return weighRecord(analyse(record), this.stats);
+    return weighRecord(this.analyzer.analyse(record), this.stats);
   }
 }

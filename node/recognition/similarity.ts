@@ -33,12 +33,13 @@ function emptyBag(): Bag {
 }
 
 /**
- * Stems and cognate forms are pure functions of the word: memoised (bounded; cleared when full) because a catalogue
- * repeats the same few thousand words and the Snowball stemmers are the costly part of analysing a record.
+ * Stems and cognate forms are pure functions of the word: an Analyzer memoises them (bounded; cleared when full)
+ * because a catalogue repeats the same few thousand words and the Snowball stemmers are the costly part of analysing a
+ * record. The recognition index keeps one Analyzer for its lifetime.
  */
 const MEMO_MAX = 100_000;
-const memo = new Map<string, [string | null, string | null]>();
-function forms(lower: string, lang: string, stemmer: { stem(w: string): string } | undefined): [string | null, string | null] {
+type Memo = Map<string, [string | null, string | null]>;
+function forms(memo: Memo, lower: string, lang: string, stemmer: { stem(w: string): string } | undefined): [string | null, string | null] {
   const key = `${lang}|${lower}`;
   let f = memo.get(key);
   if (!f) {
@@ -50,7 +51,7 @@ function forms(lower: string, lang: string, stemmer: { stem(w: string): string }
   return f;
 }
 
-function addText(bag: Bag, text: string, lang: string): void {
+function addText(memo: Memo, bag: Bag, text: string, lang: string): void {
   const stemmer = (STEMMERS as Record<string, { stem(w: string): string } | undefined>)[lang];
   for (const raw of text.split(/[^\p{L}\p{N}]+/u)) {
     if (!raw) continue;
@@ -61,18 +62,17 @@ function addText(bag: Bag, text: string, lang: string): void {
       bag.tf.set(t, (bag.tf.get(t) ?? 0) + 1);
       if (!bag.words.has(t)) bag.words.set(t, lower);
     };
-    const [stem, x] = forms(lower, lang, stemmer);
+    const [stem, x] = forms(memo, lower, lang, stemmer);
     if (stem) add(stem);
     if (x) add(x);
   }
 }
 
-export function bagOf(...maps: (LangMap | string | undefined)[]): Bag {
+function bagOf(memo: Memo, ...maps: (LangMap | undefined)[]): Bag {
   const bag = emptyBag();
   for (const m of maps) {
-    if (!m) continue;
-    if (typeof m === 'string') addText(bag, m, '');
-    else for (const [lang, text] of Object.entries(m)) if (typeof text === 'string') addText(bag, text.slice(0, 4000), lang);
+    if (!m || typeof m !== 'object') continue;
+    for (const [lang, text] of Object.entries(m)) if (typeof text === 'string') addText(memo, bag, text.slice(0, 4000), lang);
   }
   return bag;
 }
@@ -89,11 +89,24 @@ export interface Analysis {
   terms: Set<string>;
 }
 
+/** Analyses records, memoising the stems and cognate forms of the words it meets. */
+export class Analyzer {
+  private readonly memo: Memo = new Map();
+  analyse(r: MicrocredentialRecord): Analysis {
+    return analyseWith(this.memo, r);
+  }
+}
+
+/** One record, with a memo of its own (tests, the evaluation; the index uses an Analyzer). */
 export function analyse(r: MicrocredentialRecord): Analysis {
-  const outcomes = (r.learningOutcomes ?? []).slice(0, 40).map((o) => bagOf(o.text));
-  const title = bagOf(r.title);
-  const description = bagOf(r.description);
-  const skills = bagOf(...(r.skills ?? []).slice(0, 40).map((s) => s.name));
+  return analyseWith(new Map(), r);
+}
+
+function analyseWith(memo: Memo, r: MicrocredentialRecord): Analysis {
+  const outcomes = (r.learningOutcomes ?? []).slice(0, 40).map((o) => bagOf(memo, o.text));
+  const title = bagOf(memo, r.title);
+  const description = bagOf(memo, r.description);
+  const skills = bagOf(memo, ...(r.skills ?? []).slice(0, 40).map((s) => s.name));
   const skillUris = [
     ...new Set([...(r.skills ?? []).map((s) => s.uri), ...(r.learningOutcomes ?? []).map((o) => o.escoUri)].filter((u): u is string => typeof u === 'string' && /^https?:\/\//.test(u))),
   ];

@@ -31,8 +31,9 @@ import { evaluate, loadEvalSet, localCatalogue, type EvalSet, type RankedAnswer,
  * are kept for separation.
  */
 function answerer(set: EvalSet, credits: CreditSystems): (q: EvalQuery) => RankedAnswer {
-  const stats = new CorpusStats(set.records.map((r) => analyse(r.record).terms));
-  const side = new Map(set.records.map((r) => [r.key, { id: r.key, record: r.record, weighted: weighRecord(analyse(r.record), stats) }]));
+  const analysis = new Map(set.records.map((r) => [r.key, analyse(r.record)]));
+  const stats = new CorpusStats([...analysis.values()].map((a) => a.terms));
+  const side = new Map(set.records.map((r) => [r.key, { id: r.key, record: r.record, weighted: weighRecord(analysis.get(r.key)!, stats) }]));
   return (q) => {
     const f = side.get(q.foreign)!;
     const locals = localCatalogue(set, q).map((l) => side.get(l.key)!);
