@@ -4,7 +4,7 @@
  * The only module that knows every other module; nothing imports it except the CLI, scripts and tests.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { systemClock, type Clock } from './core/clock.js';
 import { RegistryError } from './core/errors.js';
@@ -192,6 +192,11 @@ export function buildServices(config: NodeConfig, o: NodeOverrides = {}): Servic
   }
 }
 
+/** How long a client may take to send its request headers, and its whole request (body included), and how often that is checked. */
+export const HTTP_HEADERS_TIMEOUT_MS = 20_000;
+export const HTTP_REQUEST_TIMEOUT_MS = 30_000;
+export const HTTP_TIMEOUT_CHECK_MS = 5_000;
+
 export class MochilaNode {
   private server: Server | null = null;
   replicator: Replicator | null = null;
@@ -282,9 +287,12 @@ export class MochilaNode {
         p2p: () => (this.replicator ? { peerId: this.replicator.peerId, addresses: this.replicator.addresses() } : null),
         extensions: [recognitionExtension(s, s.recognition, lookupVerifier(s)), credentialsExtension(s, s.credentials), networkExtension(s, this.replicator)],
       });
+      // slow clients are cut: headers within HTTP_HEADERS_TIMEOUT_MS, the whole request (body included) within
+      // HTTP_REQUEST_TIMEOUT_MS (Node's defaults are 60 s and 300 s), checked every HTTP_TIMEOUT_CHECK_MS
+      const srv = createServer({ requestTimeout: HTTP_REQUEST_TIMEOUT_MS, headersTimeout: HTTP_HEADERS_TIMEOUT_MS, connectionsCheckingInterval: HTTP_TIMEOUT_CHECK_MS }, app);
       this.server = await new Promise<Server>((resolve, reject) => {
-        const srv = app.listen(s.config.httpPort, s.config.httpHost, () => resolve(srv));
         srv.once('error', reject);
+        srv.listen(s.config.httpPort, s.config.httpHost, () => resolve(srv));
       });
       this.server.keepAliveTimeout = 5_000;
       if (!s.config.publicUrl) s.publicUrl.current = this.httpUrl;

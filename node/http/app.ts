@@ -41,15 +41,22 @@ export function createHttpApp(
   app.set('query parser', 'extended');
   app.set('trust proxy', 'loopback');
   app.use(securityHeaders({ styleHashes: [REPORT_STYLE_HASH] }));
-  // public endpoints that cost CPU: per-client rates and one node-wide concurrency bound, before any body is parsed
-  const limits = publicLimiters(s.config.publicLimits);
+  const limit = s.config.maxBodyBytes;
+  const json = express.json({ limit, type: ['application/json', 'application/*+json', 'application/ld+json'] });
+  const text = express.text({ limit: 5 * limit, type: ['text/csv', 'text/plain'] });
+  // public endpoints that cost CPU: the per-client rate first (before any body is read), then the body (capped
+  // above), and only then the node-wide concurrency gate, so a client that sends its body slowly waits on its own
+  // socket (cut by the server's requestTimeout, node/context.ts) and never holds a slot or a queue place
+  const limits = publicLimiters(s.config.publicLimits, [json, text]);
   app.post('/api/v1/verify', ...limits.verify);
   app.post('/api/v1/recognition/lookup', ...limits.lookup);
+  // the comparison runs the same ranking as the lookup, so it shares the lookup's budget
+  app.get('/api/v1/microcredentials/:id/comparison', ...limits.lookup);
   app.get('/api/v1/recognition/report', ...limits.report);
   app.post('/api/v1/recognition/report', ...limits.report);
-  const limit = s.config.maxBodyBytes;
-  app.use(express.json({ limit, type: ['application/json', 'application/*+json', 'application/ld+json'] }));
-  app.use(express.text({ limit: 5 * limit, type: ['text/csv', 'text/plain'] }));
+  // every other route: the same parsers (a body already read above is not read again)
+  app.use(json);
+  app.use(text);
 
   const resolver = createDidResolver();
   const exts = opts.extensions ?? [];

@@ -3,7 +3,8 @@
  * per-client rate limit for each (`express-rate-limit`, in memory) and one node-wide bound on how many of them run
  * at once, with a short queue. Over a limit the answer is 429 rate_limited or 503 busy, both problem+json with
  * Retry-After, through the error mapping of node/http/problem.ts. Values come from the config (node/config.ts).
- * Must never decide anything about the request itself, nor hold a request once its client has gone.
+ * Must never decide anything about the request itself, nor keep a queued request once its client has gone, nor
+ * free a slot before the work in it has ended.
  */
 import type { RequestHandler } from 'express';
 import { rateLimit } from 'express-rate-limit';
@@ -28,7 +29,8 @@ export function perClientRate(limit: number, windowMs: number, what: string): Re
 /**
  * At most `concurrent` requests through the gate at once, node-wide; up to `queue` more wait (first come, first
  * served) for at most `queueWaitMs`. A request that finds the queue full, or waits too long, gets 503 busy with
- * Retry-After. A slot is freed when the response is finished or the client disconnects.
+ * Retry-After. A queued request whose client disconnects leaves the queue; an admitted one keeps its slot until its
+ * handler has ended the response (a client that hangs up does not stop the work, so it must not free the slot).
  */
 export class ConcurrencyGate {
   private active = 0;
@@ -54,8 +56,19 @@ export class ConcurrencyGate {
       };
       const enter = () => {
         this.active++;
+        // the slot is held until the handler ends its response, even if the client has gone meanwhile (its work
+        // goes on, so letting it go would let clients that hang up escape the bound): ending the response (res.end,
+        // also on a closed socket) or 'finish' frees it; a 'close' frees it only once headers were sent (the
+        // handler is answering, or the error handler gave up on a response already started)
+        const end = res.end;
+        res.end = function (this: typeof res, ...args: Parameters<typeof res.end>) {
+          release();
+          return end.apply(this, args);
+        } as typeof res.end;
         res.once('finish', release);
-        res.once('close', release);
+        res.once('close', () => {
+          if (res.headersSent) release();
+        });
         next();
       };
       if (this.active < this.limits.concurrent && this.waiting.length === 0) return enter();
@@ -99,7 +112,11 @@ export const LIMIT_RESPONSES: Record<string, string> = {
   '503': 'busy: the node is working on as many of these requests as it allows and its queue is full or was too slow (problem+json; Retry-After)',
 };
 
-/** The middlewares for one public endpoint: its per-client rate, then the shared concurrency gate. */
+/**
+ * The middlewares for one public endpoint: its per-client rate (before any body is read), then `readBody` (the
+ * body parsers, with their size caps), then the shared concurrency gate: a slow body waits on its own socket, never
+ * in a slot or a queue place.
+ */
 export interface PublicLimiters {
   verify: RequestHandler[];
   lookup: RequestHandler[];
@@ -107,13 +124,13 @@ export interface PublicLimiters {
   gate: ConcurrencyGate;
 }
 
-export function publicLimiters(l: PublicLimits): PublicLimiters {
+export function publicLimiters(l: PublicLimits, readBody: readonly RequestHandler[] = []): PublicLimiters {
   const gate = new ConcurrencyGate(l);
   const g = gate.middleware();
   return {
-    verify: [perClientRate(l.verify, l.windowMs, 'verification'), g],
-    lookup: [perClientRate(l.lookup, l.windowMs, 'recognition lookup'), g],
-    report: [perClientRate(l.report, l.windowMs, 'recognition report'), g],
+    verify: [perClientRate(l.verify, l.windowMs, 'verification'), ...readBody, g],
+    lookup: [perClientRate(l.lookup, l.windowMs, 'recognition lookup'), ...readBody, g],
+    report: [perClientRate(l.report, l.windowMs, 'recognition report'), ...readBody, g],
     gate,
   };
 }

@@ -7,14 +7,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { AddressInfo } from 'node:net';
+import { connect, type AddressInfo, type Socket } from 'node:net';
+import type { Server } from 'node:http';
 import express from 'express';
 import { DEFAULT_PUBLIC_LIMITS, loadConfig, paths } from '../../node/config.js';
 import { initNode } from '../../node/init.js';
-import { startNode, type MochilaNode } from '../../node/context.js';
+import { HTTP_HEADERS_TIMEOUT_MS, HTTP_REQUEST_TIMEOUT_MS, startNode, type MochilaNode } from '../../node/context.js';
 import { silentLogger } from '../../node/core/logger.js';
 import { ConcurrencyGate } from '../../node/http/limits.js';
 import { errorHandler } from '../../node/http/problem.js';
+import { startTestNode, type TestNode } from '../helpers/nodes.js';
 
 describe('public endpoint limits', () => {
   it('come from node.json (any subset, checked) with sane defaults', () => {
@@ -84,6 +86,59 @@ describe('public endpoint limits', () => {
         expect(Object.keys(doc.paths[p]![m]!.responses), `${m} ${p}`).toEqual(expect.arrayContaining(['429', '503']));
     });
 
+    it('the comparison of a microcredential runs the ranking of the lookup, so it is limited with it (429 with Retry-After)', async () => {
+      // the lookup budget (2 in the window) was spent by the test above; the comparison shares it
+      const burst = await Promise.all(Array.from({ length: 5 }, () => fetch(`${base}/api/v1/microcredentials/${mcId}/comparison`)));
+      for (const r of burst) await expect429(r, 'comparison');
+      const doc = (await (await fetch(`${base}/openapi.json`)).json()) as { paths: Record<string, Record<string, { responses: Record<string, unknown> }>> };
+      expect(Object.keys(doc.paths['/api/v1/microcredentials/{id}/comparison']!.get!.responses)).toEqual(expect.arrayContaining(['429', '503']));
+    });
+  });
+
+  describe('slow clients', () => {
+    let t: TestNode;
+    const sockets: Socket[] = [];
+    beforeAll(async () => {
+      t = await startTestNode();
+    });
+    afterAll(async () => {
+      for (const sock of sockets) sock.destroy();
+      await t?.close();
+    });
+
+    it('sockets that send headers and one byte of their body hold no slot or queue place: an honest verification still runs', async () => {
+      const { port } = new URL(t.url);
+      // the defaults: 4 slots and 32 queue places; 40 slow bodies would fill both if the gate came before the body
+      expect(DEFAULT_PUBLIC_LIMITS.concurrent + DEFAULT_PUBLIC_LIMITS.queue).toBeLessThan(40);
+      for (let i = 0; i < 40; i++) {
+        const sock = connect(Number(port), '127.0.0.1');
+        sock.on('error', () => undefined);
+        sockets.push(sock);
+        await new Promise<void>((resolve, reject) => {
+          sock.once('connect', () => resolve());
+          sock.once('error', reject);
+        });
+        await new Promise<void>((resolve, reject) =>
+          sock.write(`POST /api/v1/verify HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{`, (err) => (err ? reject(err) : resolve())),
+        );
+      }
+      // the server has them all (accepted and read) before the honest request comes
+      const server = (t.node as unknown as { server: Server }).server;
+      const deadline = Date.now() + 10_000;
+      for (;;) {
+        const n = await new Promise<number>((resolve, reject) => server.getConnections((err, c) => (err ? reject(err) : resolve(c))));
+        if (n >= 40) break;
+        if (Date.now() > deadline) throw new Error(`only ${n} connections`);
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      const honest = await fetch(`${t.url}/api/v1/verify`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'no es una credencial' });
+      expect(honest.status).toBe(200);
+      expect(((await honest.json()) as { verified: boolean }).verified).toBe(false);
+      // and the slow ones are cut well before Node's 300 s default
+      expect(server.requestTimeout).toBe(HTTP_REQUEST_TIMEOUT_MS);
+      expect(server.headersTimeout).toBe(HTTP_HEADERS_TIMEOUT_MS);
+      expect(HTTP_REQUEST_TIMEOUT_MS).toBeLessThanOrEqual(30_000);
+    });
   });
 
   describe('the concurrency gate', () => {
@@ -148,6 +203,46 @@ describe('public endpoint limits', () => {
       while (held.length) held.shift()!();
       for (const r of await Promise.all(busy)) expect(r.status).toBe(200);
       await until(() => gate.stats.active === 0);
+    });
+
+    it('a client that hangs up while its request is being worked on does not free the slot before the work ends', async () => {
+      const one = new ConcurrencyGate({ concurrent: 1, queue: 1, queueWaitMs: 60_000 });
+      const app = express();
+      const hold: (() => void)[] = [];
+      let closed = false;
+      app.post('/w', one.middleware(), (req, res) => {
+        // registered after the gate's own listener, so when this runs the gate has seen the close too
+        res.once('close', () => {
+          closed = true;
+        });
+        hold.push(() => res.json({ ok: true }));
+      });
+      app.use(errorHandler(silentLogger));
+      const srv = app.listen(0, '127.0.0.1');
+      await new Promise((r) => srv.once('listening', r));
+      const url = `http://127.0.0.1:${(srv.address() as AddressInfo).port}/w`;
+      try {
+        const ac = new AbortController();
+        const gone = fetch(url, { method: 'POST', signal: ac.signal }).catch(() => 'aborted');
+        await until(() => hold.length === 1);
+        ac.abort();
+        expect(await gone).toBe('aborted');
+        await until(() => closed);
+        // the work goes on, so the slot is still taken: the next request queues
+        expect(one.stats).toEqual({ active: 1, queued: 0 });
+        const next = fetch(url, { method: 'POST' });
+        await until(() => one.stats.queued === 1);
+        // the work ends (its answer goes nowhere): the slot passes to the queued request
+        hold.shift()!();
+        await until(() => hold.length === 1);
+        expect(one.stats).toEqual({ active: 1, queued: 0 });
+        hold.shift()!();
+        expect((await next).status).toBe(200);
+        await until(() => one.stats.active === 0);
+      } finally {
+        srv.closeAllConnections();
+        await new Promise((r) => srv.close(r));
+      }
     });
 
     it('a request that waits longer than queueWaitMs gets 503 busy', async () => {
