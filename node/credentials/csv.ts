@@ -3,7 +3,8 @@
  * English headers, accented names, RFC 4180 quoting within a line. Parsing never throws on a bad row: each row
  * comes back with its line number and either the learner or the reason it cannot be used (a malformed line, such as
  * an unbalanced quote, included). And the one CSV writer: anything the node exports as CSV goes through `toCsv`,
- * which neutralises cells a spreadsheet would run as a formula. Pure: no I/O.
+ * which quotes every cell and neutralises cells (and parts of cells) a spreadsheet would run as a formula. Pure: no
+ * I/O; must never write a cell unquoted.
  */
 import { RegistryError } from '../core/errors.js';
 
@@ -135,19 +136,27 @@ export function splitCsvLine(line: string, delimiter: string): { cells: string[]
 }
 
 /** Characters that make a spreadsheet read a cell as a formula (CSV injection): =, +, -, @, tab, carriage return. */
-const FORMULA_START = /^[=+\-@\t\r]/;
+const FORMULA_START = /^\s*[=+\-@]|^[\t\r]/;
+/**
+ * A formula character right after a separator a spreadsheet might split on (`,` `;` tab, a line break), with any
+ * spaces between: the part after it would start a cell of its own if the file were read with another delimiter.
+ */
+const FORMULA_AFTER_SEPARATOR = /([,;\t\r\n][ ]*)([=+\-@])/g;
 
 /**
- * One cell for a CSV the node exports: a cell that a spreadsheet would run as a formula gets a leading apostrophe
- * (shown as text, as OWASP recommends), and a cell with the delimiter, a quote or a line break is quoted.
+ * One cell for a CSV the node exports. Every cell is quoted (RFC 4180, quotes doubled), so no delimiter inside it
+ * splits it, whatever delimiter the spreadsheet's locale expects; a cell that a spreadsheet would run as a formula
+ * gets a leading apostrophe (shown as text, as OWASP recommends), and so does any part of it that starts with a
+ * formula character right after `,`, `;`, a tab or a line break (in case a spreadsheet splits it all the same).
  */
-export function csvCell(value: unknown, delimiter = ','): string {
+export function csvCell(value: unknown): string {
   let s = value === null || value === undefined ? '' : String(value);
+  s = s.replace(FORMULA_AFTER_SEPARATOR, "$1'$2");
   if (FORMULA_START.test(s)) s = `'${s}`;
-  return s.includes(delimiter) || /["\r\n]/.test(s) || s !== s.trim() ? `"${s.replace(/"/g, '""')}"` : s;
+  return `"${s.replace(/"/g, '""')}"`;
 }
 
 /** A whole CSV (header line, then one line per row, CRLF as RFC 4180 says), every cell through `csvCell`. */
 export function toCsv(header: readonly string[], rows: readonly (readonly unknown[])[], delimiter = ','): string {
-  return [header, ...rows].map((r) => r.map((c) => csvCell(c, delimiter)).join(delimiter)).join('\r\n') + '\r\n';
+  return [header, ...rows].map((r) => r.map((c) => csvCell(c)).join(delimiter)).join('\r\n') + '\r\n';
 }

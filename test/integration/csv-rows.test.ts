@@ -43,18 +43,35 @@ describe('cohort CSV parsing', () => {
   it('neutralises formula-looking cells in anything exported as CSV', () => {
     for (const f of ['=HYPERLINK("http://evil.example","x")', '+1+cmd|/C calc!A0', '-2+3', '@SUM(A1:A2)', '\t=1', '\r=1'])
       expect(csvCell(f).replace(/^"/, '')).toMatch(/^'/);
-    expect(csvCell('=1+1')).toBe("'=1+1");
+    expect(csvCell('=1+1')).toBe(`"'=1+1"`);
+    expect(csvCell('  =1+1')).toBe(`"'  =1+1"`);
     expect(csvCell('Ana, "la" primera')).toBe('"Ana, ""la"" primera"');
-    expect(csvCell('José')).toBe('José');
-    expect(csvCell(42)).toBe('42');
-    expect(csvCell(null)).toBe('');
+    // every cell is quoted, so no delimiter splits it, whatever the spreadsheet's locale
+    expect(csvCell('José')).toBe('"José"');
+    expect(csvCell(42)).toBe('"42"');
+    expect(csvCell(null)).toBe('""');
+    // a formula right after a separator is neutralised too, in case a spreadsheet splits the cell there
+    expect(csvCell('Ana,=1+1')).toBe(`"Ana,'=1+1"`);
+    expect(csvCell('Ana; +1')).toBe(`"Ana; '+1"`);
+    expect(csvCell('Ana\t@SUM(A1)')).toBe(`"Ana\t'@SUM(A1)"`);
+    expect(csvCell('Pérez-Soto, a-b')).toBe('"Pérez-Soto, a-b"');
     const out = toCsv(['line', 'error'], [[3, 'not an e-mail address: =cmd|"/C calc"!A0'], [4, '@evil']]);
-    expect(out).toBe(`line,error\r\n3,"not an e-mail address: =cmd|""/C calc""!A0"\r\n4,'@evil\r\n`);
+    expect(out).toBe(`"line","error"\r\n"3","not an e-mail address: =cmd|""/C calc""!A0"\r\n"4","'@evil"\r\n`);
     // what was written reads back as the (neutralised) text, cell for cell
     const back = out.split('\r\n').filter(Boolean).map((l) => splitCsvLine(l, ','));
     expect(back[2]).toEqual({ cells: ['4', "'@evil"] });
     // no exported cell starts with a formula character
     for (const l of back.slice(1)) for (const c of (l as { cells: string[] }).cells) expect(c).not.toMatch(/^[=+\-@\t\r]/);
+  });
+
+  it('a ";" export read by a spreadsheet that splits on "," (or tabs) shows no part that starts a formula', () => {
+    const out = toCsv(['nombre', 'error'], [['Ana,=1+1', 'x'], ['Bea; @SUM(A1:A9)', 'y,-2+3'], ['Ciro\t+cmd|/C calc!A0', '=1']], ';');
+    // read back with the right delimiter: the cells as written, neutralised
+    const back = out.split('\r\n').filter(Boolean).map((l) => (splitCsvLine(l, ';') as { cells: string[] }).cells);
+    expect(back.slice(1)).toEqual([["Ana,'=1+1", 'x'], ["Bea; '@SUM(A1:A9)", "y,'-2+3"], ["Ciro\t'+cmd|/C calc!A0", "'=1"]]);
+    // the worst reading: split on every separator a locale may use, quotes ignored; no part starts a formula
+    for (const line of out.split('\r\n'))
+      for (const part of line.split(/[,;\t]/)) expect(part.replace(/^[\s"]+/, ''), JSON.stringify(part)).not.toMatch(/^[=+\-@]/);
   });
 });
 
@@ -82,7 +99,8 @@ describe('a cohort with one malformed row on a started node', () => {
       'Ana Pérez;ana.perez@correo.example.cl\r\n' +
       '"Bruno Díaz;bruno.diaz@correo.example.cl\r\n' +
       'Carla Soto;carla.soto@correo.example.cl\r\n' +
-      '=HYPERLINK("http://evil.example","clic");eva.mala@correo.example.cl\r\n';
+      '=HYPERLINK("http://evil.example","clic");eva.mala@correo.example.cl\r\n' +
+      '"Fa,=1+1";fa@correo.example.cl\r\n';
     const r = await fetch(`${n.url}/api/v1/admin/credentials/batch?microcredential=${record.code}`, {
       method: 'POST',
       headers: { authorization: `Bearer ${n.token}`, 'content-type': 'text/csv' },
@@ -99,7 +117,7 @@ describe('a cohort with one malformed row on a started node', () => {
       await new Promise((res) => setTimeout(res, 50));
     }
     expect(job.state).toBe('done');
-    expect(job.issued).toBe(3);
+    expect(job.issued).toBe(4);
     expect(job.failed).toBe(1);
     const byLine = Object.fromEntries(job.rows.map((x) => [x.line, x]));
     expect(byLine[2]!.status).toBe('issued');
@@ -123,6 +141,12 @@ describe('a cohort with one malformed row on a started node', () => {
     expect(exported['5']![1]).toBe(`'=HYPERLINK("http://evil.example","clic")`);
     expect(exported['5']![4]).toMatch(/\/verify\?credential=urn%3Auuid%3A|\/verify\?credential=urn:uuid:/);
     for (const l of lines) for (const c of l.cells) expect(c).not.toMatch(/^[=+\-@\t\r]/);
+    // every cell quoted, and a name with a comma before a formula neutralised there too (a spreadsheet reading the
+    // file with "," as its delimiter sees no formula)
+    for (const raw of text.split('\r\n').filter(Boolean)) expect(raw).toMatch(/^"(?:[^"]|"")*"(?:;"(?:[^"]|"")*")*$/);
+    expect(exported['6']![1]).toBe("Fa,'=1+1");
+    for (const raw of text.split('\r\n'))
+      for (const part of raw.split(/[,;\t]/)) expect(part.replace(/^[\s"]+/, ''), JSON.stringify(part)).not.toMatch(/^[=+\-@]/);
     // admin only
     expect((await fetch(`${n.url}/api/v1/admin/jobs/${id}/rows.csv`)).status).toBe(401);
   });
