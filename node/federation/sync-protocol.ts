@@ -20,7 +20,7 @@
 import type { Stream } from '@libp2p/interface';
 import { lpStream, type LengthPrefixedStream } from '@libp2p/utils';
 import type { FeedReplica, Head, IngestResult } from '../feed/replica.js';
-import { isBatchFrame, type DecodedBatchFrame } from './batch-frame.js';
+import { BATCH_FRAME_PREFIX, isBatchFrame, type DecodedBatchFrame } from './batch-frame.js';
 
 export const MAX_FRAME_BYTES = 4 * 1024 * 1024;
 /** Batch frames a client lets the server send ahead of its acknowledgements. */
@@ -97,6 +97,28 @@ class Framed {
   }
 }
 
+/** A batch frame this size or larger is decoded on the decoder's worker whatever the round's length. */
+const LARGE_FRAME_BYTES = 256 * 1024;
+
+/** The author a batch frame laid out as nodes send it names (read from its first bytes), or null for any other frame. */
+function batchFrameAuthor(frame: Uint8Array): string | null {
+  if (!isBatchFrame(frame)) return null;
+  const at = BATCH_FRAME_PREFIX.length + '"author":"'.length;
+  if (Buffer.from(frame.buffer, frame.byteOffset + BATCH_FRAME_PREFIX.length, '"author":"'.length).toString('latin1') !== '"author":"') return null;
+  const end = frame.indexOf(0x22, at);
+  if (end < 0 || end - at > 200) return null;
+  return Buffer.from(frame.buffer, frame.byteOffset + at, end - at).toString('latin1');
+}
+
+/** Rejects when the round's signal aborts (a decode the worker never answers cannot hold the round). */
+function roundAborted(signal: AbortSignal): Promise<never> {
+  return new Promise<never>((_, reject) => {
+    const fail = () => reject(signal.reason instanceof Error ? signal.reason : new ProtocolError('round aborted'));
+    if (signal.aborted) fail();
+    else signal.addEventListener('abort', fail, { once: true });
+  });
+}
+
 /**
  * Lets the event loop run (HTTP requests, timers, other streams) between two stored batches. Frames already buffered
  * resolve reads as microtasks, so without this a long catch-up held the loop for its whole duration (healthz answered
@@ -149,16 +171,24 @@ export async function serveRound(replica: FeedReplica, stream: Stream, signal: A
   }
   await f.send({ t: 'heads', digest, heads: wireHeads(replica.heads()), forks: replica.forkProofs(20) });
   const want = await f.recv<{ t: 'want'; wants: unknown; heads: unknown; window?: unknown }>(['want']);
-  const wants = Array.isArray(want.wants) ? want.wants.slice(0, 100_000) : [];
+  // Only feeds this node holds, each once, from a seq it holds: a want for anything else costs no query (a peer
+  // listing 100,000 made-up authors once held the event loop for over a second).
+  const held = new Map(replica.heads().map((h) => [h.author, h.seq] as const));
+  const asked = new Set<string>();
+  const wants = (Array.isArray(want.wants) ? (want.wants as unknown[]).slice(0, 100_000) : []).filter((w): w is [string, number] => {
+    if (!Array.isArray(w) || typeof w[0] !== 'string' || !Number.isSafeInteger(w[1]) || w[1] < 1) return false;
+    const seq = held.get(w[0]);
+    if (seq === undefined || w[1] > seq || asked.has(w[0])) return false;
+    asked.add(w[0]);
+    return true;
+  });
   const clientHeads = isWireHeads(want.heads) ? want.heads : [];
   const window = Number.isSafeInteger(want.window) && (want.window as number) >= 1 ? Math.min(want.window as number, 64) : null;
   let unacknowledged = 0;
   let sent = 0;
   let more = false;
-  for (const w of wants) {
-    if (!Array.isArray(w) || typeof w[0] !== 'string' || !Number.isSafeInteger(w[1]) || w[1] < 1) continue;
-    let from = w[1] as number;
-    const author = w[0] as string;
+  for (const [author, first] of wants) {
+    let from = first;
     for (;;) {
       if (sent >= o.maxEntriesPerRound) {
         more = true;
@@ -231,18 +261,26 @@ export async function pullRound(
   }
   if (!isWireHeads(heads.heads)) throw new ProtocolError('malformed heads vector');
   fig.remoteHeads = heads.heads;
-  // proofs of equivocation travel with the heads: each signed entry is verified by the replica on ingest
+  const mine = new Map(replica.heads().map((h) => [h.author, h] as const));
+  // Proofs of equivocation travel with the heads: each signed entry is verified by the replica on ingest. Only what
+  // can be a proof is looked at (a member's feed this node holds, at a seq it holds, under another id than its own
+  // entry there: compared before any hashing), and the loop yields between entries, so a peer cannot make this node
+  // canonicalise megabytes in one go.
   if (Array.isArray(heads.forks)) {
     for (const pair of heads.forks.slice(0, 20)) {
       if (!Array.isArray(pair) || pair.length !== 2) continue;
       for (const e of pair) {
+        const c = e as { author?: unknown; seq?: unknown; id?: unknown } | null;
+        if (!c || typeof c.author !== 'string' || typeof c.seq !== 'number' || !replica.isMember(c.author)) continue;
+        const h = mine.get(c.author);
+        if (!h || c.seq > h.seq || (c.seq === h.seq && c.id === h.id) || replica.isFrozen(c.author)) continue;
         const r = replica.ingestOne(e);
         fig.equivocations += r.equivocations;
         fig.entriesAccepted += r.accepted;
+        await yieldToEventLoop();
       }
     }
   }
-  const mine = new Map(replica.heads().map((h) => [h.author, h] as const));
   const wants: [string, number][] = [];
   const remoteAuthors = new Set<string>();
   let lacking = 0;
@@ -263,6 +301,7 @@ export async function pullRound(
   }
   for (const a of mine.keys()) if (!remoteAuthors.has(a)) fig.remoteBehind++;
   fig.authorsRequested = wants.length;
+  const wanted = new Set(wants.map(([a]) => a));
   await f.send({ t: 'want', wants, heads: wireHeads(replica.heads()), window: SYNC_WINDOW });
   const tally = (entries: number, r: IngestResult) => {
     fig.batches++;
@@ -277,13 +316,7 @@ export async function pullRound(
   const pipeline = decoder && decoder.lookahead > 0 && lacking >= decoder.minEntries ? decoder : undefined;
   const decoding: Promise<DecodedBatchFrame>[] = [];
   // the round's signal bounds the wait too (a decoder that never answered would otherwise hold the round forever)
-  const aborted = pipeline
-    ? new Promise<never>((_, reject) => {
-        const fail = () => reject(signal.reason instanceof Error ? signal.reason : new ProtocolError('round aborted'));
-        if (signal.aborted) fail();
-        else signal.addEventListener('abort', fail, { once: true });
-      })
-    : null;
+  const aborted = decoder ? roundAborted(signal) : null;
   aborted?.catch(() => {}); // observed only while a decode is awaited
   const storeDecoded = async () => {
     const d = await Promise.race([decoding.shift()!, aborted!]);
@@ -293,8 +326,21 @@ export async function pullRound(
   };
   for (;;) {
     const frame = await f.recvBytes();
-    // batch frames are acknowledged once read: what is unread in the stream stays within the window
-    if (pipeline && isBatchFrame(frame)) {
+    // a batch of an author this round did not ask for is refused before it is decoded
+    const author = batchFrameAuthor(frame);
+    if (author !== null && !wanted.has(author)) throw new ProtocolError('batch of an author this round did not ask for');
+    // batch frames are acknowledged once read: what is unread in the stream stays within the window; a large frame
+    // is decoded on the worker even in a short round, so the main thread never spends long decoding one
+    const viaWorker = pipeline ?? (decoder && decoder.lookahead > 0 && frame.length >= LARGE_FRAME_BYTES ? decoder : undefined);
+    if (viaWorker && isBatchFrame(frame)) {
+      if (!pipeline) {
+        await f.send({ t: 'ack' });
+        const d = await Promise.race([viaWorker.decode(frame), aborted!]);
+        if (!d.ok) throw new ProtocolError(d.error);
+        tally(d.received, replica.ingestChecked(d.batch));
+        await yieldToEventLoop();
+        continue;
+      }
       await f.send({ t: 'ack' });
       decoding.push(pipeline.decode(frame));
       while (decoding.length > pipeline.lookahead) await storeDecoded();
@@ -309,6 +355,7 @@ export async function pullRound(
     // a short catch-up, no decoder, or a batch frame formatted unlike ours: checked in-thread
     await f.send({ t: 'ack' });
     if (typeof msg.author !== 'string' || !Array.isArray(msg.entries)) throw new ProtocolError('malformed batch');
+    if (!wanted.has(msg.author)) throw new ProtocolError('batch of an author this round did not ask for');
     tally(msg.entries.length, replica.ingestBatch(msg.author, msg.entries));
     await yieldToEventLoop();
   }

@@ -341,20 +341,18 @@ export class FeedService implements FeedReplica {
         const prev = i === 0 ? checked.firstPrev : checkedId(checked, i - 1);
         if (prev !== (head?.id ?? null))
           return void reject(result, 'broken_chain', `prev of seq ${expectSeq} does not match the hash of seq ${expectSeq - 1}`, ref(i));
-        // 3. signature of the newest entry authenticates all before it (each prev is the id of the signed entry before,
-        // so the chain covers every byte, signatures included); on failure find the newest that verifies
+        // 3. The author may write the first new entry at all (membership; before any signature work, so a non-member's
+        // batch costs no verification), then the signature of the newest entry: it authenticates all before it (each
+        // prev is the id of the signed entry before, so the chain covers every byte, signatures included). Within a
+        // chained batch only the newest entry's signature can differ from what its author signed (a relay that
+        // dropped its id), so on failure the one before it is tried and, failing that, the batch is refused whole:
+        // at most two verifications per batch, whatever a peer sends.
+        const first = this.verdict(author, checkedType(checked, i));
+        if (!first.ok) return void reject(result, first.code, first.reason, ref(i));
         let authentic = n;
-        let newest = entryAt(n - 1);
-        if (!verifyEntrySignature(newest)) {
+        if (!verifyEntrySignature(entryAt(n - 1))) {
           reject(result, 'bad_signature', `signature of seq ${checked.firstSeq + n - 1} does not verify`, ref(n - 1));
-          authentic = i;
-          for (let k = n - 2; k >= i; k--) {
-            newest = entryAt(k);
-            if (verifyEntrySignature(newest)) {
-              authentic = k + 1;
-              break;
-            }
-          }
+          authentic = n - 1 > i && verifyEntrySignature(entryAt(n - 2)) ? n - 1 : i;
         }
         // 4. body schema and author policy, entry by entry; stop at the first refusal (later ones would not chain)
         const now = this.deps.clock.now().toISOString();

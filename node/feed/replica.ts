@@ -60,4 +60,6 @@ export interface FeedReplica {
   onEntry(listener: (entry: Entry, origin: 'local' | 'remote') => void, origins?: readonly ('local' | 'remote')[]): () => void;
   /** Whether the DID is currently a member of the network (founder or admitted). */
   isMember(did: string): boolean;
+  /** Whether the author's feed is frozen after an equivocation. */
+  isFrozen(author: string): boolean;
 }

@@ -9,6 +9,7 @@
 import '../../node/core/compat.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import v8 from 'node:v8';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { runInNewContext } from 'node:vm';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -188,6 +189,8 @@ async function catchUpSeparate(n: number, sources: 1 | 3, probe = false) {
     }
     fresh = await startNode(config, { logger: silentLogger, http: probe, replication: { syncIntervalMs: 60_000 } });
     const probing = probe ? startProbe(fresh.httpUrl) : null;
+    // how long the fresh node's event loop was held at a time (what an HTTP request waits for at worst)
+    const loopDelay = probe ? monitorEventLoopDelay({ resolution: 5 }) : null;
     // the probe's first answers (connection set-up) come before the clock starts
     if (probing) await new Promise((r) => setTimeout(r, 1000));
     // the feed generated above is garbage by now: collect it before the clock starts, not during the catch-up
@@ -197,6 +200,7 @@ async function catchUpSeparate(n: number, sources: 1 | 3, probe = false) {
     const threads0 = process.env.BENCH_THREADS ? threadTicks() : null;
     const cpu0 = process.cpuUsage();
     const peersCpu0 = children.map(cpuSeconds);
+    loopDelay?.enable();
     const t0 = performance.now();
     await Promise.all(addrs.map((a) => fresh!.replicator!.dial(a)));
     const deadline = Date.now() + 600_000;
@@ -217,7 +221,9 @@ async function catchUpSeparate(n: number, sources: 1 | 3, probe = false) {
     }
     const peak = rss.stop();
     const st = fresh.replicator!.status();
-    const responsiveness = probing ? await probing.stop() : undefined;
+    loopDelay?.disable();
+    const ms = (ns: number) => round(ns / 1e6, 1);
+    const responsiveness = probing ? { ...(await probing.stop()), eventLoopDelayMs: { p50: ms(loopDelay!.percentile(50)), p99: ms(loopDelay!.percentile(99)), max: ms(loopDelay!.max) } } : undefined;
     return { ...figures({ n, sources, mode: 'separate processes', secs, peak, status: st, limit }), ...(responsiveness ? { responsiveness } : {}), cpuUsPerEntry: { freshNode: round(((cpu.user + cpu.system) / n), 1), servingPeers: round((peersCpu * 1e6) / n, 1) } };
   } finally {
     await fresh?.stop();

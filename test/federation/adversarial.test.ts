@@ -77,6 +77,7 @@ describe('bad peers cannot spoil a replica', () => {
       ['broken chain', [[a.key.did, head.seq, head.id]], () => [batch(broken), done]],
       ['skipped seq', [[a.key.did, head.seq, head.id]], () => [batch(skipped), done]],
       ['non-member', [[stranger.did, 1, nonMember[0]!.id]], () => [JSON.stringify({ t: 'batch', author: stranger.did, entries: nonMember }), done]],
+      ['batch of an author not asked for', [[a.key.did, head.seq, head.id]], () => [JSON.stringify({ t: 'batch', author: stranger.did, entries: nonMember }), done]],
       ['oversized frame', [[a.key.did, head.seq, head.id]], () => [new Uint8Array(5 * 1024 * 1024).fill(32)]],
       ['malformed frame', [[a.key.did, head.seq, head.id]], () => ['{this is not json', done]],
       ['malformed batch frame', [[a.key.did, head.seq, head.id]], () => ['{"t":"batch", "author": nope', done]],
@@ -93,6 +94,8 @@ describe('bad peers cannot spoil a replica', () => {
       const held = c.node.services.feed.read(a.key.did, 1, 100);
       expect(held.map((e) => e.id)).toEqual(real.slice(0, held.length).map((e) => e.id));
       if (name.startsWith('mid-batch')) expect(held.length, name).toBeLessThanOrEqual(mid);
+      // refused before it is decoded, whoever its author is
+      if (name === 'batch of an author not asked for') expect(r.error).toMatch(/did not ask for/);
       expect(c.node.services.feed.head(stranger.did)).toBeNull();
       await evil.close();
     }

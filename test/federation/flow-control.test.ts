@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { multiaddr } from '@multiformats/multiaddr';
 import { lpStream } from '@libp2p/utils';
 import { syncProtocolId } from '../../node/federation/sync-protocol.js';
@@ -71,5 +71,32 @@ describe('sync flow control', () => {
     }
     expect(all).toBe(head.seq);
     await o.stream.close();
+  });
+
+  it('a want for feeds this node does not hold costs no query: only held feeds are read, each once', async () => {
+    net = await startNet(1);
+    const a = net.nodes[0]!;
+    for (let i = 0; i < 3; i++) a.node.services.feed.append('membership', { action: 'acknowledge-manifest', manifestHash: 'd'.repeat(64), statement: String(i) });
+    const head = a.node.services.feed.head(a.key.did)!;
+    const reads = vi.spyOn(a.node.services.feed, 'readWire');
+    client = await bareLibp2p();
+    const stream = await client.dialProtocol(multiaddr(a.addr), syncProtocolId(a.node.services.network));
+    const lp = lpStream(stream, { maxDataLength: 8 * 1024 * 1024, maxBufferSize: 64 * 1024 * 1024 });
+    const read = async () => JSON.parse(dec.decode((await lp.read()).subarray())) as { t: string; author?: string; entries?: unknown[] };
+    await lp.write(enc.encode(JSON.stringify({ t: 'hello', net: a.node.services.network, digest: 'none' })));
+    expect((await read()).t).toBe('heads');
+    // 50,000 made-up authors, the real feed twice and once beyond its head
+    const made = Array.from({ length: 50_000 }, (_, i) => [`did:key:z6Mk${String(i).padStart(44, 'x')}`, 1]);
+    await lp.write(enc.encode(JSON.stringify({ t: 'want', wants: [...made, [a.key.did, 1], [a.key.did, 1], [a.key.did, head.seq + 5]], heads: [] })));
+    const got: string[] = [];
+    for (;;) {
+      const m = await read();
+      if (m.t === 'done') break;
+      got.push(m.author!);
+    }
+    expect(got).toEqual([a.key.did]);
+    expect(reads.mock.calls.every(([author]) => author === a.key.did)).toBe(true);
+    expect(reads.mock.calls.length).toBeLessThanOrEqual(2); // the batch, then the empty read that ends the feed
+    await stream.close();
   });
 });
