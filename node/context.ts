@@ -261,6 +261,7 @@ export class MochilaNode {
         logger: replicationLogger,
         clock: s.clock,
         members: () => s.membership.members().map((m) => m.did),
+        authorPolicy: s.membership,
         ownFeed: s.ownFeed,
         decoder,
         options: {

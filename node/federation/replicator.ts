@@ -5,6 +5,7 @@
  * It reads and writes the registry only through `FeedReplica`; it never relays an entry it could not verify.
  */
 import { setMaxListeners } from 'node:events';
+import { isDeepStrictEqual } from 'node:util';
 import { createLibp2p, type Libp2p } from 'libp2p';
 import { tcp } from '@libp2p/tcp';
 import { noise } from '@chainsafe/libp2p-noise';
@@ -14,12 +15,13 @@ import { ping } from '@libp2p/ping';
 import { bootstrap } from '@libp2p/bootstrap';
 import { mdns } from '@libp2p/mdns';
 import { gossipsub, TopicValidatorResult, type GossipSub } from '@libp2p/gossipsub';
+import { createTopicScoreParams, type PeerScoreParams } from '@libp2p/gossipsub/score';
 import { CODE_P2P, multiaddr, type Multiaddr } from '@multiformats/multiaddr';
 import type { Connection, PeerId, Stream } from '@libp2p/interface';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import { LRUCache } from 'lru-cache';
-import { checkEnvelope, verifyEntrySignature, type Entry } from '../feed/entry.js';
+import { checkEnvelope, verifyEntrySignature, type Entry, type EntryType } from '../feed/entry.js';
 import type { FeedReplica } from '../feed/replica.js';
 import { dialableFor, didToPeerId, libp2pPrivateKey, parsePeerAddress, peerIdToDid } from './peer-ids.js';
 import type { BatchDecoder } from './batch-decoder.js';
@@ -46,6 +48,13 @@ export interface ReplicatorOptions {
   maxConnections: number;
   redialMinMs: number;
   redialMaxMs: number;
+  /**
+   * A round's claims on authors (no other round pulls them meanwhile) are released when none of its claimed feeds has
+   * grown for this long: a peer that claims to be ahead and then sends nothing cannot hold those authors back.
+   */
+  claimStallMs: number;
+  /** Gossip messages larger than this are refused before any parsing (honest nodes inline entries up to gossipInlineMaxBytes). */
+  gossipMaxBytes: number;
 }
 
 export const DEFAULT_REPLICATOR_OPTIONS: Omit<ReplicatorOptions, 'listenHost' | 'listenPort' | 'bootstrap'> = {
@@ -59,6 +68,8 @@ export const DEFAULT_REPLICATOR_OPTIONS: Omit<ReplicatorOptions, 'listenHost' | 
   maxConnections: 200,
   redialMinMs: 500,
   redialMaxMs: 10_000,
+  claimStallMs: 5_000,
+  gossipMaxBytes: 64 * 1024,
 };
 
 export interface SyncRound extends Partial<RoundFigures> {
@@ -98,6 +109,7 @@ interface PeerState {
   dialing: boolean;
   dialFailures: number;
   lastDialError: string | null;
+  bootstrap: boolean; // configured: kept connected whatever its membership
   addrs: Multiaddr[]; // dialable addresses, each ending in this peer's /p2p/<id> (never another peer's)
 }
 
@@ -116,6 +128,8 @@ export class Replicator {
   private readonly running = new Map<string, Promise<void>>();
   private readonly pending = new Map<string, string>(); // peer -> reason of a round queued behind a running one
   private readonly claimed = new Map<string, string>(); // author -> peer whose round is pulling it
+  // peer -> progress of its round's claims: sum of our head seqs of the claimed authors, and when it last grew
+  private readonly claimProgress = new Map<string, { mark: number; at: number }>();
   private readonly deferred = new Set<string>(); // peers with authors deferred to a round in progress
   // author -> highest head seq heard on gossip whose signature and author were checked (never unchecked claims);
   // bounded: only members enter, and the least recently updated go first past the cap
@@ -131,7 +145,7 @@ export class Replicator {
     setMaxListeners(0, c.signal);
     return c;
   })();
-  readonly totals = { roundsOk: 0, roundsFailed: 0, entriesPulled: 0, entriesServed: 0, bytesIn: 0, bytesOut: 0, gossipIn: 0, gossipOut: 0, gossipAccepted: 0, gossipHeadsRejected: 0, dialFailures: 0 };
+  readonly totals = { roundsOk: 0, roundsFailed: 0, entriesPulled: 0, entriesServed: 0, bytesIn: 0, bytesOut: 0, gossipIn: 0, gossipOut: 0, gossipAccepted: 0, gossipHeadsRejected: 0, gossipRejectedCheap: 0, dialAttempts: 0, dialFailures: 0, claimsReleased: 0 };
   private readonly protocol: string;
   private readonly topic: string;
   private readonly opts: ReplicatorOptions;
@@ -143,6 +157,11 @@ export class Replicator {
       logger: Logger;
       clock: Clock;
       members: () => string[]; // DIDs to keep connected
+      /**
+       * Who may write which entry type (the feed's AuthorPolicy: members anything, candidates profile, membership and
+       * issuer-key): gossip from anyone else is refused before it is parsed as an entry. Absent: replica.isMember.
+       */
+      authorPolicy?: { check(entry: { author: string; type: EntryType }): { ok: boolean } };
       /** Told the heads of every completed round with a member peer: confirms this node's own feed (own-feed.ts). */
       ownFeed?: { observeRound(peerDid: string, r: { digestsEqual: boolean; remoteHeads: readonly (readonly [string, number, string])[] }): boolean };
       decoder?: BatchDecoder; // decodes incoming batches off the main thread; started and stopped with the replicator
@@ -174,7 +193,9 @@ export class Replicator {
     for (const a of this.opts.bootstrap) {
       try {
         const { address, peerId } = parsePeerAddress(a);
-        this.addAddress(this.state(peerId), address);
+        const st = this.state(peerId);
+        st.bootstrap = true;
+        this.addAddress(st, address);
         bootstrapList.push(a);
       } catch (e) {
         this.d.logger.warn('ignoring bad bootstrap address', { address: a, error: (e as Error).message });
@@ -194,7 +215,7 @@ export class Replicator {
       services: {
         identify: identify(),
         ping: ping(),
-        pubsub: gossipsub({ emitSelf: false, allowPublishToZeroTopicPeers: true, floodPublish: true, maxInboundDataLength: 256 * 1024 }),
+        pubsub: gossipsub({ emitSelf: false, allowPublishToZeroTopicPeers: true, floodPublish: true, maxInboundDataLength: 256 * 1024, scoreParams: gossipScoreParams(this.topic) }),
       },
     })) as unknown as Libp2p<{ pubsub: GossipSub }>;
     const node = this.node;
@@ -222,11 +243,21 @@ export class Replicator {
       this.schedule(peerId, 'connected');
     });
     node.addEventListener('peer:disconnect', (e) => {
-      // redialled by maintain() after the shortest backoff (reset when it connected): a restarted peer comes back
-      const st = this.peers.get(e.detail.toString());
-      if (st) st.nextDialAt = this.d.clock.now().getTime() + jitter(st.dialBackoffMs);
+      // a member or bootstrap peer is redialled by maintain() after the shortest backoff (reset when it connected): a
+      // restarted peer comes back; any other peer is forgotten (never redialled, gone from the network status)
+      const key = e.detail.toString();
+      const st = this.peers.get(key);
+      if (!st) return;
+      if (!this.kept(st, new Set(this.d.members()))) {
+        if (!this.running.has(key)) this.peers.delete(key);
+        return;
+      }
+      st.nextDialAt = this.d.clock.now().getTime() + jitter(st.dialBackoffMs);
     });
     node.addEventListener('peer:discovery', (e) => {
+      // only members' addresses are remembered here (anyone on the LAN or in a routing table can be discovered)
+      const did = peerIdToDid(e.detail.id);
+      if (!did || !this.d.members().includes(did)) return;
       const st = this.state(e.detail.id);
       for (const a of e.detail.multiaddrs) this.addAddress(st, a);
     });
@@ -318,7 +349,7 @@ export class Replicator {
     const key = peer.toString();
     let st = this.peers.get(key);
     if (!st) {
-      st = { id: peer, did: peerIdToDid(peer), lastSeen: null, rounds: 0, failures: 0, rejectedEntries: 0, dialBackoffMs: this.opts.redialMinMs, nextDialAt: 0, dialing: false, dialFailures: 0, lastDialError: null, addrs: [] };
+      st = { id: peer, did: peerIdToDid(peer), lastSeen: null, rounds: 0, failures: 0, rejectedEntries: 0, dialBackoffMs: this.opts.redialMinMs, nextDialAt: 0, dialing: false, dialFailures: 0, lastDialError: null, bootstrap: false, addrs: [] };
       this.peers.set(key, st);
     }
     return st;
@@ -330,15 +361,24 @@ export class Replicator {
     if (a && !st.addrs.some((x) => x.equals(a))) st.addrs.push(a);
   }
 
+  /** Member and bootstrap peers are kept connected (redialled); any other peer is known only while connected. */
+  private kept(st: PeerState, members: ReadonlySet<string>): boolean {
+    return st.bootstrap || (st.did !== null && members.has(st.did));
+  }
+
   /**
    * Keeps member peers and bootstrap peers connected: a peer not connected is dialled when its time comes, at most
    * one dial at a time, and each failure doubles its wait (jittered, from redialMinMs up to redialMaxMs; a connection
-   * resets it). Failures are logged at warn with the reason and counted (status, /api/v1/network).
+   * resets it). Failures are logged at warn with the reason and counted (status, /api/v1/network). Any other peer is
+   * never dialled and is forgotten once disconnected, so the peer list is bounded by members, bootstrap peers and
+   * maxConnections. Also releases stalled claims (see releaseStalledClaims).
    */
   private async maintain(): Promise<void> {
     const node = this.node;
     if (!node || this.stopped) return;
-    for (const did of this.d.members()) {
+    this.releaseStalledClaims();
+    const members = new Set(this.d.members());
+    for (const did of members) {
       if (peerIdToDid(node.peerId) === did) continue;
       try {
         this.state(didToPeerId(did));
@@ -348,9 +388,13 @@ export class Replicator {
     }
     const connected = new Set(node.getPeers().map((p) => p.toString()));
     const now = this.d.clock.now().getTime();
-    for (const st of this.peers.values()) {
-      if (st.id.equals(node.peerId) || connected.has(st.id.toString())) {
-        if (connected.has(st.id.toString())) st.lastSeen = now;
+    for (const [key, st] of this.peers) {
+      if (st.id.equals(node.peerId) || connected.has(key)) {
+        if (connected.has(key)) st.lastSeen = now;
+        continue;
+      }
+      if (!this.kept(st, members)) {
+        if (!this.running.has(key)) this.peers.delete(key); // e.g. served after it left, or no longer a member
         continue;
       }
       if (st.dialing || now < st.nextDialAt) continue;
@@ -368,6 +412,7 @@ export class Replicator {
       if (st.addrs.length) await node.peerStore.merge(st.id, { multiaddrs: st.addrs.map((a) => a.decapsulateCode(CODE_P2P)) });
       const known = st.addrs.length > 0 || (await node.peerStore.has(st.id));
       if (!known || this.stopped) return;
+      this.totals.dialAttempts++;
       await node.dial(st.id, { signal: AbortSignal.any([this.abort.signal, AbortSignal.timeout(10_000)]) });
       st.dialBackoffMs = this.opts.redialMinMs;
     } catch (e) {
@@ -406,19 +451,7 @@ export class Replicator {
     const p = this.runRound(peer, reason).finally(() => {
       this.running.delete(key);
       // release this round's authors and give deferred peers their turn
-      let released = false;
-      for (const [a, holder] of this.claimed) if (holder === key) {
-        this.claimed.delete(a);
-        released = true;
-      }
-      if (released && !this.stopped) {
-        const waiting = [...this.deferred];
-        this.deferred.clear();
-        for (const k of waiting) {
-          const st = this.peers.get(k);
-          if (st) this.schedule(st.id, 'deferred');
-        }
-      }
+      if (this.releaseClaims(key)) this.wakeDeferred();
       const next = this.pending.get(key);
       if (next && !this.stopped) {
         this.pending.delete(key);
@@ -427,6 +460,66 @@ export class Replicator {
     });
     this.running.set(key, p);
     return p;
+  }
+
+  /** Drops the claims a peer's round holds; true if it held any. */
+  private releaseClaims(key: string): boolean {
+    let released = false;
+    for (const [a, holder] of this.claimed)
+      if (holder === key) {
+        this.claimed.delete(a);
+        released = true;
+      }
+    this.claimProgress.delete(key);
+    return released;
+  }
+
+  /** Schedules again the peers whose rounds deferred authors another round had claimed. */
+  private wakeDeferred(): void {
+    if (this.stopped) return;
+    const waiting = [...this.deferred];
+    this.deferred.clear();
+    for (const k of waiting) {
+      const st = this.peers.get(k);
+      if (st) this.schedule(st.id, 'deferred');
+    }
+  }
+
+  /**
+   * Releases the claims of a round none of whose claimed feeds has grown for claimStallMs (checked every second by
+   * maintain()): a peer that announced heads it then does not send (hostile, or stuck) holds nobody back for longer.
+   * The round itself goes on; entries it still brings are stored or counted as duplicates.
+   */
+  private releaseStalledClaims(): void {
+    if (this.claimed.size === 0) {
+      this.claimProgress.clear();
+      return;
+    }
+    const seqs = new Map(this.d.replica.heads().map((h) => [h.author, h.seq] as const));
+    const marks = new Map<string, number>();
+    for (const [a, holder] of this.claimed) marks.set(holder, (marks.get(holder) ?? 0) + (seqs.get(a) ?? 0));
+    for (const k of this.claimProgress.keys()) if (!marks.has(k)) this.claimProgress.delete(k);
+    const now = this.d.clock.now().getTime();
+    let released = false;
+    for (const [holder, mark] of marks) {
+      const p = this.claimProgress.get(holder);
+      if (!p || p.mark !== mark) {
+        this.claimProgress.set(holder, { mark, at: now });
+        continue;
+      }
+      if (now - p.at < this.opts.claimStallMs) continue;
+      this.releaseClaims(holder);
+      this.totals.claimsReleased++;
+      released = true;
+      this.d.logger.debug('released the claims of a stalled round', { peer: holder, stalledMs: now - p.at });
+    }
+    if (released) this.wakeDeferred();
+  }
+
+  /** Whether a DID is a full member (may write any entry type), not a candidate. */
+  private isFullMember(did: string | null): boolean {
+    if (did === null) return false;
+    return this.d.authorPolicy ? this.d.authorPolicy.check({ author: did, type: 'endorsement' }).ok : this.d.replica.isMember(did);
   }
 
   private async runRound(peer: PeerId, reason: string): Promise<void> {
@@ -441,6 +534,9 @@ export class Replicator {
       stream = await node.dialProtocol(peer, this.protocol, { signal });
       const key = peer.toString();
       const deferredAuthors: string[] = [];
+      // only a member peer's round claims authors: anyone can send a heads vector saying it is ahead on every feed,
+      // and a claim it took would hold honest rounds back (a member's stalled claims are released: claimStallMs)
+      const claims = this.isFullMember(st.did);
       const fig = await pullRound(this.d.replica, stream, signal, {
         tryClaim: (author) => {
           const holder = this.claimed.get(author);
@@ -448,7 +544,7 @@ export class Replicator {
             deferredAuthors.push(author);
             return false;
           }
-          this.claimed.set(author, key);
+          if (claims) this.claimed.set(author, key);
           return true;
         },
       }, this.d.decoder);
@@ -514,23 +610,45 @@ export class Replicator {
   }
 
   /**
-   * Topic validator. Every announcement is a claim until checked: an inline entry must be the announced head (author,
-   * seq, id, network); the next entry of a feed is ingested (verified like any entry: relaying and storing are the
-   * same decision); a head further ahead counts in `knownHeads` (lag, freshness) only when its author is a member and
-   * its signature verifies; a bare announcement (no entry: too large to inline) is only a hint to pull and never
-   * counts. Only an announcement of exactly the head we hold is relayed. Anything ahead of us triggers a pull.
+   * Topic validator. Every announcement is a claim until checked, and the cheap checks come first (nothing is
+   * canonicalised or hashed before them): size, shape, an inline entry's author, seq and network equal to the
+   * announcement's, an author who may write that entry type (a member, or a candidate for the types candidates may
+   * publish), and a seq beyond our head (an announcement of exactly our head is relayed when its id, and its inline
+   * entry field by field, equal what we hold; one below is ignored). Only then: an inline entry must hash to the
+   * announced id; the next entry of a feed is ingested (verified like any entry: relaying and storing are the same
+   * decision); a head further ahead counts in `knownHeads` (lag, freshness) only when its signature verifies; a bare
+   * announcement (no entry: too large to inline) is only a hint to pull and never counts. Anything ahead of us
+   * triggers a pull. Rejected messages lower the sender's gossipsub score (GOSSIP_SCORE_PARAMS).
    */
   private onGossip(peer: PeerId, data: Uint8Array): TopicValidatorResult {
     this.totals.gossipIn++;
     let msg: HeadAnnouncement;
+    if (data.byteLength > this.opts.gossipMaxBytes) return this.rejectCheap(peer, null, 'too large');
     try {
-      if (data.byteLength > 256 * 1024) return TopicValidatorResult.Reject;
       msg = JSON.parse(new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(data)) as HeadAnnouncement;
       if (!msg || msg.v !== 1 || typeof msg.author !== 'string' || !Number.isSafeInteger(msg.seq) || typeof msg.id !== 'string') return TopicValidatorResult.Reject;
     } catch {
       return TopicValidatorResult.Reject;
     }
-    // an inline entry must be the announced head itself (same author, seq and id, our network), else the message lies
+    // cheap checks: no canonicalisation, no hashing
+    let type: unknown;
+    if (msg.entry !== undefined) {
+      const raw = msg.entry as Record<string, unknown> | null;
+      if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return this.rejectCheap(peer, msg, 'inline entry is not an object');
+      if (raw.author !== msg.author || raw.seq !== msg.seq || raw.net !== this.d.replica.network || typeof raw.type !== 'string')
+        return this.rejectCheap(peer, msg, 'inline entry is not the announced head');
+      type = raw.type;
+    }
+    if (!this.mayWrite(msg.author, type as EntryType | undefined)) return this.rejectCheap(peer, msg, 'author may not write this');
+    const head = this.d.replica.heads().find((h) => h.author === msg.author);
+    if (head && head.seq >= msg.seq) {
+      // relayed only when it announces exactly the head we hold (verified when we stored it), inline copy included
+      if (head.seq !== msg.seq || head.id !== msg.id) return TopicValidatorResult.Ignore;
+      if (msg.entry === undefined) return TopicValidatorResult.Accept;
+      const held = this.d.replica.read(msg.author, msg.seq, 1)[0];
+      return held && isDeepStrictEqual(JSON.parse(JSON.stringify(held)), msg.entry) ? TopicValidatorResult.Accept : TopicValidatorResult.Ignore;
+    }
+    // an inline entry must be the announced head itself (its id recomputed), else the message lies
     let inline: Entry | null = null;
     if (msg.entry !== undefined) {
       const env = checkEnvelope(msg.entry);
@@ -540,21 +658,12 @@ export class Replicator {
       }
       inline = env.entry;
     }
-    const head = this.d.replica.heads().find((h) => h.author === msg.author);
-    // relayed only when it announces exactly the head we hold (so it was verified when we stored it)
-    if (head && head.seq >= msg.seq) return head.seq === msg.seq && head.id === msg.id ? TopicValidatorResult.Accept : TopicValidatorResult.Ignore;
     if (inline && (head?.seq ?? 0) + 1 < msg.seq) {
       // ahead of us by more than one entry: the head counts for lag only once its author is a member and its
       // signature holds; then we pull the entries in between
       if (!this.d.replica.isMember(inline.author) || !verifyEntrySignature(inline)) {
         this.totals.gossipHeadsRejected++;
-        // at warn once a minute at most (anyone can send these); the count is in totals.gossipHeadsRejected
-        const now = this.d.clock.now().getTime();
-        const fields = { peer: peer.toString(), author: msg.author, seq: msg.seq, reason: this.d.replica.isMember(inline.author) ? 'bad signature' : 'author is not a member', rejectedSoFar: this.totals.gossipHeadsRejected };
-        if (now - this.headWarnedAt >= 60_000) {
-          this.headWarnedAt = now;
-          this.d.logger.warn('rejected gossiped head', fields);
-        } else this.d.logger.debug('rejected gossiped head', fields);
+        this.warnHead(peer, msg, this.d.replica.isMember(inline.author) ? 'bad signature' : 'author is not a member');
         return TopicValidatorResult.Reject;
       }
       if ((this.knownHeads.get(msg.author) ?? 0) < msg.seq) this.knownHeads.set(msg.author, msg.seq);
@@ -577,10 +686,64 @@ export class Replicator {
     return TopicValidatorResult.Ignore;
   }
 
+  /**
+   * Whether `author` may write an entry of `type` (a bare announcement: any type a candidate may publish), by the
+   * feed's author policy; this node's own feed always.
+   */
+  private mayWrite(author: string, type: EntryType | undefined): boolean {
+    if (this.node && author === peerIdToDid(this.node.peerId)) return true;
+    if (!this.d.authorPolicy) return this.d.replica.isMember(author);
+    return this.d.authorPolicy.check({ author, type: type ?? 'profile' }).ok;
+  }
+
+  /** Refuses a gossip message on a cheap check (before any canonicalisation); counted and logged like other heads. */
+  private rejectCheap(peer: PeerId, msg: HeadAnnouncement | null, reason: string): TopicValidatorResult {
+    this.totals.gossipRejectedCheap++;
+    this.totals.gossipHeadsRejected++;
+    this.warnHead(peer, msg, reason);
+    return TopicValidatorResult.Reject;
+  }
+
+  /** At warn once a minute at most (anyone can send these); the count is in totals.gossipHeadsRejected. */
+  private warnHead(peer: PeerId, msg: HeadAnnouncement | null, reason: string): void {
+    const now = this.d.clock.now().getTime();
+    const fields = { peer: peer.toString(), author: msg?.author, seq: msg?.seq, reason, rejectedSoFar: this.totals.gossipHeadsRejected };
+    if (now - this.headWarnedAt >= 60_000) {
+      this.headWarnedAt = now;
+      this.d.logger.warn('rejected gossiped head', fields);
+    } else this.d.logger.debug('rejected gossiped head', fields);
+  }
+
   private record(r: SyncRound): void {
     this.rounds.push(r);
     if (this.rounds.length > 100) this.rounds.shift();
   }
+}
+
+/**
+ * Gossipsub peer scoring on the heads topic: only invalid messages (those onGossip rejects) count against a peer, by
+ * the square of their decaying count: three cost -9 (no more gossip to it below -10), eight -64 (no more flood
+ * publishing, below -50), nine -81 (graylisted, below -80: its messages are dropped before validation). The count
+ * decays by 10% a second, so a peer stays below the graylist only while it sends less than about one message we
+ * reject a second, and an honest peer that relayed a few we refused (membership not yet agreed) is forgiven within
+ * half a minute. Mesh delivery rates are not scored (announcements are rare: a quiet honest peer must not
+ * look like a failing one), nor is IP colocation (institutions behind one NAT, and test networks on 127.0.0.1).
+ */
+function gossipScoreParams(topic: string): Partial<PeerScoreParams> {
+  return {
+    IPColocationFactorWeight: 0,
+    topics: {
+      [topic]: createTopicScoreParams({
+        topicWeight: 1,
+        timeInMeshWeight: 0,
+        firstMessageDeliveriesWeight: 0,
+        meshMessageDeliveriesWeight: 0,
+        meshFailurePenaltyWeight: 0,
+        invalidMessageDeliveriesWeight: -1,
+        invalidMessageDeliveriesDecay: 0.9,
+      }),
+    },
+  };
 }
 
 /** At most this many checked heads are remembered (one per member; far more than any network has members). */
