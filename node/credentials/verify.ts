@@ -599,6 +599,17 @@ function checkKeyValidity(ctx: Ctx, c: Record<string, unknown>, trust: IssuerKey
       checks.set('key_valid_at_issuance', 'failed', `signed (proof created) after the key was ${reason} (${trust.revokedAt})`);
       return;
     }
+    if (reason === 'compromised') {
+      // The dates are the signer's own claim: whoever holds the stolen key can backdate a credential (and leave out
+      // its status entry), so one that claims to precede the compromise cannot be told apart from a forgery. The
+      // institution re-issues what it issued with that key under its current key.
+      checks.set(
+        'key_valid_at_issuance',
+        'unchecked',
+        `signed by a key its institution declared compromised (${trust.revokedAt}); the credential claims an earlier date, but dates are set by the signer and cannot be trusted after a key is stolen: ask the issuer, or the holder for the credential re-issued under the institution's current key`,
+      );
+      return;
+    }
     checks.set('key_valid_at_issuance', 'ok', `issued while the key was valid (published ${trust.publishedAt}, ${reason} ${trust.revokedAt})`);
     return;
   }

@@ -28,11 +28,11 @@ function garbageSigned(key: ReturnType<typeof generateKey>, net: string, n: numb
   const out: Entry[] = [];
   let prev: string | null = null;
   for (let i = 0; i < n; i++) {
-    const e = endorsements
+    const e: Entry = endorsements
       ? signEntry(key, { v: 2, net, author: key.did, seq: i + 1, prev, ts: '2026-11-29T10:00:00.000Z', type: 'endorsement', body: { subject: generateKey().did } })
       : signEntry(key, { v: 2, net, author: key.did, seq: i + 1, prev, ts: '2026-11-29T10:00:00.000Z', type: 'membership', body: { action: 'acknowledge-manifest', manifestHash: 'e'.repeat(64), statement: String(i) } });
-    const bad = { ...e, sig: `${'A'.repeat(85)}A` };
-    const withId = { ...bad, id: entryId(bad) };
+    const bad: Entry = { ...e, sig: `${'A'.repeat(85)}A` };
+    const withId: Entry = { ...bad, id: entryId(bad) };
     out.push(withId);
     prev = withId.id;
   }
