@@ -240,16 +240,16 @@ export function rankCandidates(
 ): Ranking {
   const limit = opts.limit ?? 10;
   const acc = opts.accreditations ?? (() => 0);
-  const scored = locals.filter((l) => l.id !== foreign.id).map((l) => ({ l, sim: similarity(foreign.weighted, l.weighted) }));
-  scored.sort((a, b) => b.sim.score - a.sim.score || (a.l.id < b.l.id ? -1 : 1));
-  const inBand = scored.filter((x) => opts.keepBelowBands || bandOf(x.sim.score) !== null).slice(0, limit);
-  const below = scored.find((x) => bandOf(x.sim.score) === null);
+  const scored = locals.filter((l) => l.id !== foreign.id).map((l) => ({ l, score: similarity(foreign.weighted, l.weighted, false).score }));
+  scored.sort((a, b) => b.score - a.score || (a.l.id < b.l.id ? -1 : 1));
+  const inBand = scored.filter((x) => opts.keepBelowBands || bandOf(x.score) !== null).slice(0, limit);
+  const below = scored.find((x) => bandOf(x.score) === null);
   const f: ComparedSide = { id: foreign.id, record: foreign.record, accreditations: acc(foreign.id) };
   return {
-    candidates: inBand.map((x) => compare(f, { id: x.l.id, record: x.l.record, accreditations: acc(x.l.id) }, credits, x.sim)),
+    candidates: inBand.map((x) => compare(f, { id: x.l.id, record: x.l.record, accreditations: acc(x.l.id) }, credits, similarity(foreign.weighted, x.l.weighted))),
     noCounterpart: inBand.length === 0,
     considered: scored.length,
-    closestBelowBands: inBand.length === 0 && below ? { id: below.l.id, code: below.l.record.code, title: below.l.record.title, score: below.sim.score } : null,
+    closestBelowBands: inBand.length === 0 && below ? { id: below.l.id, code: below.l.record.code, title: below.l.record.title, score: below.score } : null,
   };
 }
 

@@ -64,7 +64,7 @@ export interface Agreement {
 }
 
 /** Candidates compared in full per lookup (the closest by shared terms; see RecognitionIndex.shortlist). */
-const SHORTLIST = 300;
+const SHORTLIST = 200;
 
 export function termsHash(terms: AgreementTerms): string {
   return sha256Hex(canonicalJson(terms));
@@ -280,9 +280,12 @@ export class RecognitionService {
       const m = this.d.catalogue.get(id);
       return m ? this.accreditationsFor(m).filter((a) => a.status !== 'withdrawn').length : 0;
     };
+    this.index.refresh();
     const weighted = this.index.weighted(mc.id, mc.record);
     const locals = this.index.ofInstitution(this.me);
-    const ranking = rankCandidates({ id: mc.id, record: mc.record, weighted }, this.index.shortlist(this.me, weighted, SHORTLIST), this.d.credits, { limit, accreditations: active });
+    const side = (m: { id: string; record: StoredMicrocredential['record'] }) => ({ id: m.id, record: m.record, weighted: this.index.weighted(m.id, m.record) });
+    const shortlist = this.index.shortlist(this.me, this.index.analysis(mc.id, mc.record), SHORTLIST).map(side);
+    const ranking = rankCandidates({ id: mc.id, record: mc.record, weighted }, shortlist, this.d.credits, { limit, accreditations: active });
     ranking.considered = locals.length;
     const precedents = this.decisions({ microcredential: mc.id }).sort((a, b) => (a.institution.did === this.me ? 0 : 1) - (b.institution.did === this.me ? 0 : 1));
     const mine = precedents.filter((d) => d.institution.did === this.me && d.status === 'current' && d.outcome !== 'not-recognised');
@@ -292,7 +295,7 @@ export class RecognitionService {
       const l = named(d);
       if (!l || confirmed.some((c) => c.candidate.id === l.id)) continue;
       const inList = ranking.candidates.find((c) => c.candidate.id === l.id);
-      const c = inList ?? rankCandidates({ id: mc.id, record: mc.record, weighted }, [l], this.d.credits, { limit: 1, accreditations: active, keepBelowBands: true }).candidates[0];
+      const c = inList ?? rankCandidates({ id: mc.id, record: mc.record, weighted }, [side(l)], this.d.credits, { limit: 1, accreditations: active, keepBelowBands: true }).candidates[0];
       if (c) confirmed.push({ ...c, precedent: { decisionId: d.decisionId, outcome: d.outcome, publishedAt: d.publishedAt, rankedLow: c.band === null || c.band === 'weak' } });
     }
     const candidates = [...confirmed, ...ranking.candidates.filter((c) => !confirmed.some((x) => x.candidate.id === c.candidate.id))].slice(0, Math.max(limit, confirmed.length));

@@ -127,10 +127,16 @@ export class CorpusStats {
     }
     this.n = n;
   }
+  private readonly idfs = new Map<string, number>();
   /** BM25 idf: ln(1 + (N - df + 0.5) / (df + 0.5)); a term the corpus never saw weighs as a unique one. */
   idf(term: string): number {
-    const df = this.df.get(term) ?? 0;
-    return Math.log(1 + (this.n - df + 0.5) / (df + 0.5));
+    let x = this.idfs.get(term);
+    if (x === undefined) {
+      const df = this.df.get(term) ?? 0;
+      x = Math.log(1 + (this.n - df + 0.5) / (df + 0.5));
+      if (df > 0) this.idfs.set(term, x);
+    }
+    return x;
   }
 }
 
@@ -156,35 +162,52 @@ export function weigh(bag: Bag, stats: CorpusStats): Weighted {
   return { channels, words: bag.words };
 }
 
-/** Cosine of the best channel both sides have (same language through translations, or the cognate channel). */
-export function cosine(a: Weighted, b: Weighted): { score: number; shared: string[] } {
+/**
+ * Cosine of the best channel both sides have (same language through translations, or the cognate channel). When
+ * `shared` is given, the terms the best channel shares are written into it (explanations only: the ranking pass
+ * allocates nothing).
+ */
+function cosineInto(a: Weighted, b: Weighted, shared: string[] | null): number {
   let best = 0;
-  let bestShared: string[] = [];
+  let bestCh: string | null = null;
   for (const [ch, ca] of a.channels) {
     const cb = b.channels.get(ch);
     if (!cb || ca.norm === 0 || cb.norm === 0) continue;
     let dot = 0;
-    const shared: string[] = [];
-    const [small, large] = ca.w.size <= cb.w.size ? [ca.w, cb.w] : [cb.w, ca.w];
+    const small = ca.w.size <= cb.w.size ? ca.w : cb.w;
+    const large = small === ca.w ? cb.w : ca.w;
     for (const [t, x] of small) {
       const y = large.get(t);
-      if (y) {
-        dot += x * y;
-        shared.push(t);
-      }
+      if (y) dot += x * y;
     }
-    const s = dot / (ca.norm * cb.norm);
-    if (s > best) {
-      best = s;
-      bestShared = shared;
+    const sc = dot / (ca.norm * cb.norm);
+    if (sc > best) {
+      best = sc;
+      bestCh = ch;
     }
   }
-  return { score: best, shared: [...new Set(bestShared.map((t) => a.words.get(t) ?? b.words.get(t) ?? t.slice(t.indexOf(':') + 1)))] };
+  if (shared && bestCh !== null) {
+    const wb = b.channels.get(bestCh)!.w;
+    const seen = new Set<string>();
+    for (const t of a.channels.get(bestCh)!.w.keys())
+      if (wb.has(t)) {
+        const word = a.words.get(t) ?? b.words.get(t) ?? t.slice(t.indexOf(':') + 1);
+        if (!seen.has(word)) {
+          seen.add(word);
+          shared.push(word);
+        }
+      }
+  }
+  return best;
+}
+
+export function cosine(a: Weighted, b: Weighted): { score: number; shared: string[] } {
+  const shared: string[] = [];
+  const score = cosineInto(a, b, shared);
+  return { score, shared };
 }
 
 export interface WeightedRecord {
-  /** every term of the record with its idf weight, and the norm: for the shortlist (recognition-index.ts) */
-  pooled: { w: Map<string, number>; norm: number };
   outcomes: Weighted[];
   title: Weighted;
   description: Weighted;
@@ -194,15 +217,7 @@ export interface WeightedRecord {
 }
 
 export function weighRecord(a: Analysis, stats: CorpusStats): WeightedRecord {
-  const w = new Map<string, number>();
-  let norm = 0;
-  for (const t of a.terms) {
-    const x = stats.idf(t);
-    w.set(t, x);
-    norm += x * x;
-  }
   return {
-    pooled: { w, norm: Math.sqrt(norm) },
     outcomes: a.outcomes.map((b) => weigh(b, stats)),
     title: weigh(a.title, stats),
     description: weigh(a.description, stats),
@@ -256,17 +271,31 @@ export interface Similarity {
 
 const r3 = (n: number) => Math.round(n * 1000) / 1000;
 
-export function similarity(f: WeightedRecord, l: WeightedRecord): Similarity {
+/**
+ * The evidence for one pair. With `explain` false (the ranking pass over the shortlist) no shared words are collected;
+ * the score is the same.
+ */
+export function similarity(f: WeightedRecord, l: WeightedRecord, explain = true): Similarity {
   // outcomes: each foreign outcome's best local match and each local outcome's best foreign match, averaged both ways
-  const best = f.outcomes.map(() => ({ j: -1, s: 0, shared: [] as string[] }));
-  const back = l.outcomes.map(() => 0);
-  f.outcomes.forEach((fo, i) => {
-    l.outcomes.forEach((lo, j) => {
-      const c = cosine(fo, lo);
-      if (c.score > best[i]!.s) best[i] = { j, s: c.score, shared: c.shared };
-      if (c.score > back[j]!) back[j] = c.score;
+  const nf = f.outcomes.length;
+  const nl = l.outcomes.length;
+  const bestJ = new Array<number>(nf).fill(-1);
+  const bestS = new Array<number>(nf).fill(0);
+  const back = new Array<number>(nl).fill(0);
+  for (let i = 0; i < nf; i++)
+    for (let j = 0; j < nl; j++) {
+      const c = cosineInto(f.outcomes[i]!, l.outcomes[j]!, null);
+      if (c > bestS[i]!) {
+        bestS[i] = c;
+        bestJ[i] = j;
+      }
+      if (c > back[j]!) back[j] = c;
+    }
+  const best = bestS.map((sc, i) => ({ j: bestJ[i]!, s: sc, shared: [] as string[] }));
+  if (explain)
+    best.forEach((b, i) => {
+      if (b.j >= 0) cosineInto(f.outcomes[i]!, l.outcomes[b.j]!, b.shared);
     });
-  });
   const mean = (xs: number[]) => (xs.length ? xs.reduce((a, x) => a + x, 0) / xs.length : 0);
   const fwd = mean(best.map((b) => b.s));
   const bwd = mean(back);
@@ -280,11 +309,11 @@ export function similarity(f: WeightedRecord, l: WeightedRecord): Similarity {
     skills = { by: 'uri', value: (2 * shared.length) / (f.skillUris.length + l.skillUris.length), sharedUris: shared, sharedTerms: [] };
   } else {
     // skill names are free text: weaker evidence than a shared URI, so they count half
-    const c = cosine(f.skills, l.skills);
+    const c = explain ? cosine(f.skills, l.skills) : { score: cosineInto(f.skills, l.skills, null), shared: [] };
     skills = { by: f.skills.channels.size && l.skills.channels.size ? 'name' : 'none', value: c.score * SKILL_NAME_FACTOR, sharedUris: [], sharedTerms: c.shared };
   }
-  const title = cosine(f.title, l.title);
-  const description = cosine(f.description, l.description);
+  const title = explain ? cosine(f.title, l.title) : { score: cosineInto(f.title, l.title, null), shared: [] };
+  const description = explain ? cosine(f.description, l.description) : { score: cosineInto(f.description, l.description, null), shared: [] };
   // the field supports textual evidence and never stands alone: it counts in full once the outcomes, title or skills
   // show some overlap (FIELD_NEEDS), in proportion below that, and not at all without any
   const evidence = Math.max(outcomes, title.score, skills.value);

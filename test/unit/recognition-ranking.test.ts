@@ -172,6 +172,17 @@ describe('recognition ranking', () => {
     expect(gt.recognition.index.rebuilds).toBe(rebuilds + 1);
   });
 
+  it('shortlists the records sharing the most distinctive terms when the catalogue is larger than the shortlist', () => {
+    const gt = s['gt-usm'].recognition;
+    gt.index.refresh();
+    const foreign = s['gt-usm'].catalogue.get(id('cl-uac', 'ingenieria-sismica'))!;
+    const short = gt.index.shortlist(keys['gt-usm'].did, gt.index.analysis(foreign.id, foreign.record), 2);
+    expect(short).toHaveLength(2);
+    expect(short[0]!.record.code).toBe('construccion-sismorresistente');
+    // with room for the whole catalogue, every record is a candidate
+    expect(gt.index.shortlist(keys['gt-usm'].did, gt.index.analysis(foreign.id, foreign.record), 100)).toHaveLength(gt.index.ofInstitution(keys['gt-usm'].did).length);
+  });
+
   it('counts shared ESCO skill URIs when both records give them', () => {
     const base = load('mx-uan', 'catalogue.json')[0] as MicrocredentialRecord;
     const esco = (u: string) => `http://data.europa.eu/esco/skill/${u}`;
