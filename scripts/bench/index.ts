@@ -407,6 +407,12 @@ function recognitionSection(r: R, before: R | null): string[] {
       if (x) L.push(`| ${band} | ${x['equivalent']} | ${x['partial']} | ${x['unrelated']} |`);
     }
     L.push('');
+    const low = (['weak', 'not offered'] as const).reduce((a, band) => a + ((q['bands'] as R)[band]?.['equivalent'] ?? 0) + ((q['bands'] as R)[band]?.['partial'] ?? 0), 0);
+    L.push(
+      `Precedents: were every labelled counterpart recorded as a decision, each would be shown first, and ${low} of the ${q['labels']['equivalent'] + q['labels']['partial']} would carry`,
+      '`precedent.rankedLow` (the comparison alone put them in the weak band or below): the signal of a decision the comparison disagrees with.',
+      '',
+    );
   }
   const fails = (q['failures'] as R[]) ?? [];
   if (fails.length) L.push('Queries the lookup gets wrong:', '', ...fails.map((f) => `- ${f['query']}: ${f['problem']}`), '');
