@@ -38,13 +38,13 @@ export async function waitFor(cond: () => boolean | Promise<boolean>, timeoutMs 
 
 /**
  * A libp2p host with no mochila node behind it, on 127.0.0.1: for tests that speak the sync protocol by hand, or
- * (with `gossip`) publish on the heads topic by hand.
+ * (with `gossip`) publish on the heads topic by hand; `key`: the institution key it speaks for (default a new one).
  */
-export async function bareLibp2p(): Promise<Libp2p>;
-export async function bareLibp2p(o: { gossip: true }): Promise<Libp2p<{ pubsub: GossipSub }>>;
-export async function bareLibp2p(o: { gossip?: boolean } = {}): Promise<Libp2p> {
+export async function bareLibp2p(o?: { key?: Ed25519Key }): Promise<Libp2p>;
+export async function bareLibp2p(o: { gossip: true; key?: Ed25519Key }): Promise<Libp2p<{ pubsub: GossipSub }>>;
+export async function bareLibp2p(o: { gossip?: boolean; key?: Ed25519Key } = {}): Promise<Libp2p> {
   const base = {
-    privateKey: await libp2pPrivateKey(generateKey().seed),
+    privateKey: await libp2pPrivateKey((o.key ?? generateKey()).seed),
     addresses: { listen: ['/ip4/127.0.0.1/tcp/0'] },
     transports: [tcp()],
     connectionEncrypters: [noise()],
