@@ -9,7 +9,6 @@
 import '../../node/core/compat.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import v8 from 'node:v8';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { runInNewContext } from 'node:vm';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -112,29 +111,115 @@ function fixtureRecords(): Record<string, unknown>[] {
   });
 }
 
+type Sample = [startedAtMs: number, latencyMs: number, url: number];
+
 /**
- * A load client in its own process asking the catching-up node for /healthz and a catalogue search at a fixed rate
- * (open loop, 20 requests/s); `stop()` ends it and returns its latency figures per URL.
+ * A load client in its own process asking a node for /healthz and a catalogue search at a fixed rate (open loop,
+ * 20 requests/s); `stop()` ends it and returns every request's start time, latency and URL.
  */
-function startProbe(base: string): { stop(): Promise<{ healthz: unknown; search: unknown; errors: number }> } {
-  const healthz = `${base}/healthz`;
-  const search = `${base}/api/v1/microcredentials?q=seguridad&pageSize=10`;
-  const child = spawn(process.execPath, [path.join(ROOT, 'bin/run-ts.js'), path.join(ROOT, 'scripts/bench/load-client.ts'), JSON.stringify({ urls: [healthz, search], connections: 8, durationMs: 900_000, ratePerSecond: 20 })], { stdio: ['ignore', 'pipe', 'inherit'] });
+function startProbe(base: string): { urls: string[]; stop(): Promise<{ samples: Sample[]; errors: number }> } {
+  const urls = [`${base}/healthz`, `${base}/api/v1/microcredentials?q=seguridad&pageSize=10`];
+  const child = spawn(process.execPath, [path.join(ROOT, 'bin/run-ts.js'), path.join(ROOT, 'scripts/bench/load-client.ts'), JSON.stringify({ urls, connections: 8, durationMs: 900_000, ratePerSecond: 20, raw: true })], { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   return {
+    urls,
     async stop() {
       child.kill('SIGTERM');
       await exited;
-      const r = JSON.parse(out.trim().split('\n').pop()!) as { errors: number; urls: Record<string, unknown> };
-      return { healthz: r.urls[healthz], search: r.urls[search], errors: r.errors };
+      const r = JSON.parse(out.trim().split('\n').pop()!) as { errors: number; samples: Sample[] };
+      return { samples: r.samples, errors: r.errors };
     },
   };
 }
 
+/** Starts `mochila start` for a node folder; resolves once it serves. */
+async function startNodeProcess(dir: string, args: string[], what: string): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [...nodeFlags(), path.join(ROOT, 'bin/mochila.js'), 'start', '--dir', dir, '--http-host', '127.0.0.1', '--log-level', 'error', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise<void>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (b: Buffer) => {
+      out += b.toString();
+      if (out.includes('web and API')) resolve();
+    });
+    child.once('exit', (code) => reject(new Error(`${what} exited with ${code}`)));
+  });
+  return child;
+}
+
+/**
+ * Responsiveness while catching up (issue 13): the catching-up node is its own `mochila start` process, as in the
+ * field, with a catalogue to search (the demo units' records); a load client asks it for /healthz and a search at
+ * 20 requests/s from before its peer comes up until after it holds the whole feed; latencies are those of the
+ * requests made during the catch-up (first entry received to last).
+ */
+async function catchUpProbed(n: number) {
+  const keys = [generateKey(), generateKey()];
+  const manifest = createManifest({ name: `bench ${Date.now()}`, founders: keys.map((k) => k.did), endorsements: 2 });
+  const dirs = keys.map((_, i) => mkdtempSync(path.join(tmpdir(), `mochila-probe-${i}-`)));
+  keys.forEach((key, i) => initNode({ dir: dirs[i]!, name: `Universidad ${i}`, country: 'CL', manifest, institutionKey: key }));
+  const children: ChildProcess[] = [];
+  try {
+    const author = keys[1]!;
+    const src = buildServices(loadConfig(dirs[1]!), { logger: silentLogger });
+    const h = src.feed.head(author.did)!;
+    const entries = signedFeed(author, manifest, n, { seq: h.seq, id: h.id });
+    for (let i = 0; i < entries.length; i += 5_000) {
+      const r = src.feed.ingestBatch(author.did, entries.slice(i, i + 5_000));
+      if (r.rejected.length) throw new Error(JSON.stringify(r.rejected[0]));
+    }
+    const lastSeq = entries[entries.length - 1]!.seq;
+    entries.length = 0;
+    src.store.close();
+    const own = buildServices(loadConfig(dirs[0]!), { logger: silentLogger });
+    for (const r of fixtureRecords()) own.catalogue.create(r);
+    own.store.close();
+
+    const [srcP2p, freshP2p, freshHttp] = [await freePort(), await freePort(), await freePort()];
+    const srcAddr = `/ip4/127.0.0.1/tcp/${srcP2p}/p2p/${didToPeerId(author.did).toString()}`;
+    children.push(await startNodeProcess(dirs[0]!, ['--http-port', String(freshHttp), '--p2p-port', String(freshP2p), '--bootstrap', srcAddr], 'catching-up node'));
+    const base = `http://127.0.0.1:${freshHttp}`;
+    const probe = startProbe(base);
+    const held = async () => {
+      const r = await fetch(`${base}/api/v1/feeds/${encodeURIComponent(author.did)}?limit=1`);
+      return r.ok ? ((await r.json()) as { head: { seq: number } }).head.seq : 0;
+    };
+    await new Promise((r) => setTimeout(r, 1000)); // the probe's connections are up before the peer is
+    const cpu0 = cpuSeconds(children[0]!);
+    children.push(await startNodeProcess(dirs[1]!, ['--http-port', '0', '--p2p-port', String(srcP2p)], 'source'));
+    let first = 0;
+    let last = 0;
+    const deadline = Date.now() + 600_000;
+    for (;;) {
+      const seq = await held();
+      if (seq > 0 && !first) first = Date.now();
+      if (seq >= lastSeq) {
+        last = Date.now();
+        break;
+      }
+      if (Date.now() > deadline) throw new Error('the probed catch-up did not finish within 10 minutes');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const cpu = cpuSeconds(children[0]!) - cpu0;
+    const { samples, errors } = await probe.stop();
+    const during = samples.filter(([t]) => t >= first && t <= last);
+    const stats = (url: number) => {
+      const xs = during.filter(([, , u]) => u === url).map(([, ms]) => ms).sort((a, b) => a - b);
+      const q = (p: number) => (xs.length ? round(xs[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)]!, 1) : null);
+      return { requests: xs.length, p50: q(50), p95: q(95), p99: q(99), max: q(100) };
+    };
+    const secs = (last - first) / 1000;
+    return { n, seconds: round(secs, 2), entriesPerSecond: Math.round(n / secs), healthz: stats(0), search: stats(1), errors, cpuUsPerEntry: round((cpu * 1e6) / n, 1) };
+  } finally {
+    for (const c of children) c.kill('SIGTERM');
+    await Promise.all(children.map((c) => (c.exitCode === null ? new Promise((r) => c.once('exit', r)) : null)));
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  }
+}
+
 /** The serving peers as separate `mochila start` processes; the fresh node in this process. */
-async function catchUpSeparate(n: number, sources: 1 | 3, probe = false) {
+async function catchUpSeparate(n: number, sources: 1 | 3) {
   const keys = Array.from({ length: sources + 1 }, () => generateKey());
   const manifest = createManifest({ name: `bench ${Date.now()}`, founders: keys.map((k) => k.did), endorsements: 2 });
   const dirs = keys.map((_, i) => mkdtempSync(path.join(tmpdir(), `mochila-catchup-${i}-`)));
@@ -180,19 +265,7 @@ async function catchUpSeparate(n: number, sources: 1 | 3, probe = false) {
     }
 
     const config = loadConfig(dirs[0]!, { httpHost: '127.0.0.1', httpPort: 0, p2pHost: '127.0.0.1', p2pPort: 0 }, {});
-    // with the probe, the fresh node has a catalogue to search (the demo units' records, in its own feed, written
-    // before it starts, as `mochila catalogue import` would)
-    if (probe) {
-      const own = buildServices(config, { logger: silentLogger });
-      for (const r of fixtureRecords()) own.catalogue.create(r);
-      own.store.close();
-    }
-    fresh = await startNode(config, { logger: silentLogger, http: probe, replication: { syncIntervalMs: 60_000 } });
-    const probing = probe ? startProbe(fresh.httpUrl) : null;
-    // how long the fresh node's event loop was held at a time (what an HTTP request waits for at worst)
-    const loopDelay = probe ? monitorEventLoopDelay({ resolution: 5 }) : null;
-    // the probe's first answers (connection set-up) come before the clock starts
-    if (probing) await new Promise((r) => setTimeout(r, 1000));
+    fresh = await startNode(config, { logger: silentLogger, http: false, replication: { syncIntervalMs: 60_000 } });
     // the feed generated above is garbage by now: collect it before the clock starts, not during the catch-up
     fullGc();
     const rss = new RssSampler(false).start(50);
@@ -200,7 +273,6 @@ async function catchUpSeparate(n: number, sources: 1 | 3, probe = false) {
     const threads0 = process.env.BENCH_THREADS ? threadTicks() : null;
     const cpu0 = process.cpuUsage();
     const peersCpu0 = children.map(cpuSeconds);
-    loopDelay?.enable();
     const t0 = performance.now();
     await Promise.all(addrs.map((a) => fresh!.replicator!.dial(a)));
     const deadline = Date.now() + 600_000;
@@ -221,10 +293,7 @@ async function catchUpSeparate(n: number, sources: 1 | 3, probe = false) {
     }
     const peak = rss.stop();
     const st = fresh.replicator!.status();
-    loopDelay?.disable();
-    const ms = (ns: number) => round(ns / 1e6, 1);
-    const responsiveness = probing ? { ...(await probing.stop()), eventLoopDelayMs: { p50: ms(loopDelay!.percentile(50)), p99: ms(loopDelay!.percentile(99)), max: ms(loopDelay!.max) } } : undefined;
-    return { ...figures({ n, sources, mode: 'separate processes', secs, peak, status: st, limit }), ...(responsiveness ? { responsiveness } : {}), cpuUsPerEntry: { freshNode: round(((cpu.user + cpu.system) / n), 1), servingPeers: round((peersCpu * 1e6) / n, 1) } };
+    return { ...figures({ n, sources, mode: 'separate processes', secs, peak, status: st, limit }), cpuUsPerEntry: { freshNode: round(((cpu.user + cpu.system) / n), 1), servingPeers: round((peersCpu * 1e6) / n, 1) } };
   } finally {
     await fresh?.stop();
     for (const c of children) c.kill('SIGTERM');
@@ -278,12 +347,11 @@ export async function runCatchupBench(sizes: number[], sourceCounts: readonly (1
     console.error(`catch-up n=${n} sources=${sources}: ${r.entriesPerSecond} entries/s (${Math.round(r.ratioToLimit * 100)} % of the machine limit ${r.machineLimitEntriesPerSecond}/s), peak RSS ${r.peakRssMiB} MiB${cpu}`);
     results.push(r);
   }
-  // responsiveness of the catching-up node (issue 13): a separate run with HTTP served and probed at 20 requests/s, so
-  // the throughput figures above are taken as before (no HTTP)
+  // responsiveness of the catching-up node (issue 13): its own run, the node in its own process probed at 20
+  // requests/s, so the throughput figures above are taken as before (no HTTP)
   const probeN = sizes.includes(100_000) ? 100_000 : sizes[0]!;
-  const probed = await catchUpSeparate(probeN, 1, true);
-  const resp = probed.responsiveness as { healthz: { p99: number; requests: number }; search: { p95: number; requests: number } };
-  console.error(`catch-up n=${probeN} with HTTP probed at 20/s: ${probed.entriesPerSecond} entries/s; healthz p99 ${resp.healthz.p99} ms (${resp.healthz.requests} requests), search p95 ${resp.search.p95} ms (${resp.search.requests} requests)`);
+  const probed = await catchUpProbed(probeN);
+  console.error(`catch-up n=${probeN}, node probed at 20 requests/s: ${probed.entriesPerSecond} entries/s; healthz p99 ${probed.healthz.p99} ms (${probed.healthz.requests} requests), search p95 ${probed.search.p95} ms (${probed.search.requests} requests)`);
   return { results, responsiveness: probed, target: { entriesPerSecond: 30_000, entries: 100_000, peers: 1, healthzP99Ms: 100, searchP95Ms: 50 } };
 }
 
@@ -303,8 +371,7 @@ export function catchupPlot(results: { n: number; sources: number; entriesPerSec
 
 if (import.meta.url === `file://${process.argv[1]}` && hasFlag('probe-only')) {
   // only the responsiveness run (development): node bin/run-ts.js scripts/bench/catchup.bench.ts --probe-only [--quick]
-  const r = await catchUpSeparate(hasFlag('quick') ? 10_000 : 100_000, 1, true);
-  console.log(JSON.stringify(r, null, 2));
+  console.log(JSON.stringify(await catchUpProbed(hasFlag('quick') ? 10_000 : 100_000), null, 2));
 } else if (import.meta.url === `file://${process.argv[1]}`) {
   const quick = hasFlag('quick');
   const sizes = quick ? [10_000] : hasFlag('no-million') ? [10_000, 100_000] : [10_000, 100_000, 1_000_000];

@@ -13,12 +13,15 @@ interface Opts {
   durationMs: number;
   maxRequests?: number;
   ratePerSecond?: number;
+  /** Also print every request as [start (epoch ms), latency ms, index of its URL]. */
+  raw?: boolean;
 }
 
 const opts = JSON.parse(process.argv[2] ?? '{}') as Opts;
 const agent = new http.Agent({ keepAlive: true, maxSockets: opts.connections });
 const lat: number[] = [];
 const perUrl = new Map<string, number[]>();
+const samples: [number, number, number][] = [];
 let errors = 0;
 let bytes = 0;
 let next = 0;
@@ -27,6 +30,7 @@ const deadline = Date.now() + opts.durationMs;
 function get(url: string): Promise<void> {
   return new Promise((resolve) => {
     const t0 = performance.now();
+    const at = Date.now();
     const req = http.get(url, { agent }, (res) => {
       res.on('data', (c: Buffer) => (bytes += c.length));
       res.on('end', () => {
@@ -36,6 +40,7 @@ function get(url: string): Promise<void> {
         let xs = perUrl.get(url);
         if (!xs) perUrl.set(url, (xs = []));
         xs.push(ms);
+        if (opts.raw) samples.push([at, Math.round(ms * 100) / 100, opts.urls.indexOf(url)]);
         resolve();
       });
     });
@@ -80,5 +85,5 @@ else await Promise.all(Array.from({ length: opts.connections }, worker));
 const secs = (performance.now() - t0) / 1000;
 const p = (q: number) => pct(lat, q);
 const urls = Object.fromEntries([...perUrl].map(([u, xs]) => [u, { requests: xs.length, p50: pct(xs, 50), p95: pct(xs, 95), p99: pct(xs, 99), max: pct(xs, 100) }]));
-process.stdout.write(JSON.stringify({ requests: lat.length, errors, seconds: Math.round(secs * 100) / 100, rps: Math.round(lat.length / secs), p50: p(50), p95: p(95), p99: p(99), max: p(100), bytes, urls }) + '\n');
+process.stdout.write(JSON.stringify({ requests: lat.length, errors, seconds: Math.round(secs * 100) / 100, rps: Math.round(lat.length / secs), p50: p(50), p95: p(95), p99: p(99), max: p(100), bytes, urls, ...(opts.raw ? { samples } : {}) }) + '\n');
 agent.destroy();
