@@ -134,6 +134,11 @@ export function renderBenchmarks(): string {
       target ? status(r['entriesPerSecond'], 30_000, false, '/s') : r['entriesPerSecond'] >= 30_000 ? 'over 30,000/s' : 'under 30,000/s',
     ]);
   }
+  const probed = catchup?.['responsiveness'] as R | undefined;
+  if (probed?.['healthz']) {
+    rows.push([`healthz p99 on a node catching up ${fmt(probed['n'])} entries (20 requests/s)`, `${fmt(probed['healthz']['p99'], 1)} ms (${fmt(probed['healthz']['requests'])} requests)`, '—', '—', '< 100 ms', status(probed['healthz']['p99'], 100, true, ' ms')]);
+    rows.push([`search p95 on a node catching up ${fmt(probed['n'])} entries`, `${fmt(probed['search']['p95'], 1)} ms (${fmt(probed['search']['requests'])} requests)`, '—', '—', '< 50 ms', status(probed['search']['p95'], 50, true, ' ms')]);
+  }
   for (const r of (prop?.['results'] as R[] | undefined) ?? [])
     rows.push([
       `propagation p95, ${r['nodes']} nodes`,
@@ -204,6 +209,20 @@ export function renderBenchmarks(): string {
       '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
       ...c10.map((r) => `| ${fmt(r['n'])} | ${r['sources']} | ${fmt(r['seconds'], 2)} | ${fmt(r['entriesPerSecond'])} | ${fmt(r['machineLimitEntriesPerSecond'])} | ${fmt(r['ratioToLimit'] * 100)} % | ${r['cpuUsPerEntry'] ? fmt(r['cpuUsPerEntry']['freshNode'], 1) : 'n/a'} | ${r['cpuUsPerEntry'] ? fmt(r['cpuUsPerEntry']['servingPeers'], 1) : 'n/a'} | ${fmt(r['bytesPerEntry'])} | ${fmt(r['peakRssMiB'])} |`),
       '',
+      ...(probed?.['healthz']
+        ? [
+            `**Responsiveness while catching up** (issue 13): the catching-up node in its own \`mochila start\` process (as in the field; the`,
+            `demo units' catalogues to search), a load client in another process asking it for \`/healthz\` and a catalogue search at a fixed`,
+            `20 requests/s (open loop: a stalled node is measured by every request that waits on it), from before its peer comes up; the`,
+            `figures are those of the requests made between its first and its last entry received. ${fmt(probed['n'])} entries from one peer`,
+            `in ${fmt(probed['seconds'], 2)} s (${fmt(probed['entriesPerSecond'])} entries/s with the probe running, CPU ${fmt(probed['cpuUsPerEntry'], 1)} µs per entry in that process):`,
+            '',
+            '| request | requests | p50 ms | p95 ms | p99 ms | max ms |',
+            '| --- | --- | --- | --- | --- | --- |',
+            ...(['healthz', 'search'] as const).map((k) => `| ${k} | ${fmt(probed[k]['requests'])} | ${fmt(probed[k]['p50'], 1)} | ${fmt(probed[k]['p95'], 1)} | ${fmt(probed[k]['p99'], 1)} | ${fmt(probed[k]['max'], 1)} |`),
+            '',
+          ]
+        : []),
       '![catch-up vs N](scripts/bench/results/catchup.svg)',
       '',
       `**Target ≥ 30,000 entries/s from a peer at 100,000 entries: ${c10.filter((r) => r['n'] === 100_000 && r['sources'] === 1).every((r) => r['entriesPerSecond'] >= 30_000) ? 'met' : 'missed'}** (see the summary for the other sizes).`,
