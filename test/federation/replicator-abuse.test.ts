@@ -96,7 +96,9 @@ describe('the replicator does not let cheap peers spend its work', () => {
     const atHead = announce(entry(a.key, head.seq, 'endorsement', 50_000));
 
     const evil = await bareLibp2p({ gossip: true });
-    closers.push(() => evil.stop());
+    closers.push(async () => {
+      await evil.stop();
+    });
     evil.services.pubsub.subscribe(topic);
     await evil.dial(multiaddr(b.addr));
     await waitFor(() => evil.services.pubsub.getSubscribers(topic).some((p) => p.toString() === b.node.replicator!.peerId), LIVENESS_MS, 'B subscribed, as seen by the sender');
