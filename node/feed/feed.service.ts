@@ -310,88 +310,162 @@ export class FeedService implements FeedReplica {
    */
   ingestChecked(checked: CheckedBatch): IngestResult {
     const result = emptyResult();
-    const author = checked.author;
     if (checked.cut) result.rejected.push(checked.cut);
-    const n = checked.count;
-    if (n === 0) return result;
-    // the checked batch holds ids, types and stored JSON; an entry becomes an object only where one is needed
-    const entryAt = (k: number) => checkedEntry(checked, k);
-    const ref = (k: number): Entry => ({ author, seq: checked.firstSeq + k, id: checkedId(checked, k) }) as Entry;
-
+    if (checked.count === 0) return result;
     let accepted: number[] = [];
     try {
       this.deps.store.tx(() => {
-        const head = this.head(author);
-        if (checked.net !== this.network)
-          return void reject(result, 'invalid_entry', `entry belongs to network ${checked.net}`, ref(0));
-        // 1. skip entries already held; a different id at a held seq is a fork
-        let i = 0;
-        while (i < n && head && checked.firstSeq + i <= head.seq) {
-          // every path computes the canonical id (checkBatch), so an id differs only where the signed entry does
-          const held = entryAt(i);
-          const pre = this.precheck(held, result);
-          if (pre === 'stop') return;
-          i++;
-        }
-        if (i === n) return;
-        // 2. hash chain from the stored head (checkBatch chained the entries within the batch)
-        if (this.isFrozen(author)) return void reject(result, 'author_frozen', 'author is frozen after equivocation', ref(i));
-        const expectSeq = (head?.seq ?? 0) + 1;
-        if (checked.firstSeq + i !== expectSeq) return void reject(result, 'sequence_gap', `expected seq ${expectSeq}, got ${checked.firstSeq + i}`, ref(i));
-        const prev = i === 0 ? checked.firstPrev : checkedId(checked, i - 1);
-        if (prev !== (head?.id ?? null))
-          return void reject(result, 'broken_chain', `prev of seq ${expectSeq} does not match the hash of seq ${expectSeq - 1}`, ref(i));
-        // 3. The author may write the first new entry at all (membership; before any signature work, so a non-member's
-        // batch costs no verification), then the signature of the newest entry: it authenticates all before it (each
-        // prev is the id of the signed entry before, so the chain covers every byte, signatures included). Within a
-        // chained batch only the newest entry's signature can differ from what its author signed (a relay that
-        // dropped its id), so on failure the one before it is tried and, failing that, the batch is refused whole:
-        // at most two verifications per batch, whatever a peer sends.
-        const first = this.verdict(author, checkedType(checked, i));
-        if (!first.ok) return void reject(result, first.code, first.reason, ref(i));
-        let authentic = n;
-        if (!verifyEntrySignature(entryAt(n - 1))) {
-          reject(result, 'bad_signature', `signature of seq ${checked.firstSeq + n - 1} does not verify`, ref(n - 1));
-          authentic = n - 1 > i && verifyEntrySignature(entryAt(n - 2)) ? n - 1 : i;
-        }
-        // 4. body schema and author policy, entry by entry; stop at the first refusal (later ones would not chain)
-        const now = this.deps.clock.now().toISOString();
-        const problems = new Map(checked.bodyProblems);
-        // one author: its membership cannot change within the batch (an author's own endorsements never count for it)
-        const verdicts = new Map<EntryType, ReturnType<AuthorPolicy['check']>>();
-        for (let k = i; k < authentic; k++) {
-          const type = checkedType(checked, k);
-          const problem = problems.get(k);
-          if (problem) {
-            reject(result, problem.code, problem.reason, ref(k));
-            break;
-          }
-          let verdict = verdicts.get(type);
-          if (!verdict) verdicts.set(type, (verdict = this.verdict(author, type)));
-          if (!verdict.ok) {
-            reject(result, verdict.code, verdict.reason, ref(k));
-            break;
-          }
-          const id = checkedId(checked, k);
-          this.st.insertEntry.run(id, checked.idKeys[k], author, checked.firstSeq + k, type, checkedJson(checked, k), now);
-          if (this.projectedTypes.has(type)) this.project(entryAt(k));
-          accepted.push(k);
-          result.accepted++;
-        }
-        const last = accepted[accepted.length - 1];
-        if (last !== undefined) {
-          this.st.upsertFeed.run(author, checked.firstSeq + last, checkedId(checked, last), now);
-          this.headsCache = null;
-        }
+        const range = this.checkBatchAgainstStore(checked, result);
+        if (range) this.storeRange(checked, range.from, range.to, result, accepted);
       });
     } catch (e) {
-      this.deps.logger.error('batch ingest failed', { author, error: String(e) });
+      this.deps.logger.error('batch ingest failed', { author: checked.author, error: String(e) });
       accepted = [];
       result.accepted = 0;
-      reject(result, 'internal', 'batch could not be stored; nothing was kept', undefined, author);
+      reject(result, 'internal', 'batch could not be stored; nothing was kept', undefined, checked.author);
     }
-    if (this.remoteListeners > 0) this.emit(accepted.map(entryAt), 'remote');
+    if (this.remoteListeners > 0) this.emit(accepted.map((k) => checkedEntry(checked, k)), 'remote');
     return result;
+  }
+
+  /**
+   * `ingestChecked` for a long batch, storing it in slices of `slice` entries with `pause()` (the event loop) between
+   * them, so a catch-up never holds the thread for a whole batch. Every check (duplicates and forks, chain from the
+   * stored head, membership, the newest signature, which authenticates every entry of the batch through the chain)
+   * runs first, on the whole batch, exactly as `ingestChecked` runs them: the verdict is the same, only the storing is
+   * spread. Before each slice the stored head must still be the entry just before it (another writer, e.g. gossip,
+   * may have stored some meanwhile): otherwise the rest is left for the next round, where it counts as duplicates.
+   */
+  async ingestCheckedInSlices(checked: CheckedBatch, slice: number, pause: () => Promise<void>): Promise<IngestResult> {
+    if (checked.count <= slice) return this.ingestChecked(checked);
+    const result = emptyResult();
+    if (checked.cut) result.rejected.push(checked.cut);
+    let range: { from: number; to: number } | null = null;
+    try {
+      this.deps.store.tx(() => {
+        range = this.checkBatchAgainstStore(checked, result);
+      });
+    } catch (e) {
+      this.deps.logger.error('batch ingest failed', { author: checked.author, error: String(e) });
+      return reject(result, 'internal', 'batch could not be checked; nothing was kept', undefined, checked.author);
+    }
+    if (!range) return result;
+    const { from, to } = range as { from: number; to: number };
+    for (let s = from; s < to; s += slice) {
+      const end = Math.min(s + slice, to);
+      const accepted: number[] = [];
+      let go = true;
+      try {
+        this.deps.store.tx(() => {
+          const head = this.head(checked.author);
+          const before = s === 0 ? checked.firstPrev : checkedId(checked, s - 1);
+          if ((head?.id ?? null) !== before || (head?.seq ?? 0) !== checked.firstSeq + s - 1 || this.isFrozen(checked.author)) {
+            go = false;
+            return;
+          }
+          go = this.storeRange(checked, s, end, result, accepted);
+        });
+      } catch (e) {
+        this.deps.logger.error('batch ingest failed', { author: checked.author, error: String(e) });
+        result.accepted -= accepted.length;
+        accepted.length = 0;
+        reject(result, 'internal', `entries from seq ${checked.firstSeq + s} could not be stored; the ones before were kept`, undefined, checked.author);
+        go = false;
+      }
+      if (this.remoteListeners > 0) this.emit(accepted.map((k) => checkedEntry(checked, k)), 'remote');
+      if (!go || end === to) break;
+      await pause();
+    }
+    return result;
+  }
+
+  /**
+   * The checks of a checked batch that need the store (inside a transaction): duplicates and forks, hash chain from
+   * the stored head, the author's membership, the signature of the newest. Returns the range of entries to store (its
+   * end cut at the last authenticated one), or null when nothing is to be stored (the reason is in `result`).
+   */
+  private checkBatchAgainstStore(checked: CheckedBatch, result: IngestResult): { from: number; to: number } | null {
+    const author = checked.author;
+    const n = checked.count;
+    // the checked batch holds ids, types and stored JSON; an entry becomes an object only where one is needed
+    const entryAt = (k: number) => checkedEntry(checked, k);
+    const ref = (k: number): Entry => ({ author, seq: checked.firstSeq + k, id: checkedId(checked, k) }) as Entry;
+    const refuse = (code: string, reason: string, e: Entry): null => {
+      reject(result, code, reason, e);
+      return null;
+    };
+    const head = this.head(author);
+    if (checked.net !== this.network) return refuse('invalid_entry', `entry belongs to network ${checked.net}`, ref(0));
+    // 1. skip entries already held; a different id at a held seq is a fork
+    let i = 0;
+    while (i < n && head && checked.firstSeq + i <= head.seq) {
+      // every path computes the canonical id (checkBatch), so an id differs only where the signed entry does
+      const pre = this.precheck(entryAt(i), result);
+      if (pre === 'stop') return null;
+      i++;
+    }
+    if (i === n) return null;
+    // 2. hash chain from the stored head (checkBatch chained the entries within the batch)
+    if (this.isFrozen(author)) return refuse('author_frozen', 'author is frozen after equivocation', ref(i));
+    const expectSeq = (head?.seq ?? 0) + 1;
+    if (checked.firstSeq + i !== expectSeq) return refuse('sequence_gap', `expected seq ${expectSeq}, got ${checked.firstSeq + i}`, ref(i));
+    const prev = i === 0 ? checked.firstPrev : checkedId(checked, i - 1);
+    if (prev !== (head?.id ?? null))
+      return refuse('broken_chain', `prev of seq ${expectSeq} does not match the hash of seq ${expectSeq - 1}`, ref(i));
+    // 3. The author may write the first new entry at all (membership; before any signature work, so a non-member's
+    // batch costs no verification), then the signature of the newest entry: it authenticates all before it (each
+    // prev is the id of the signed entry before, so the chain covers every byte, signatures included). Within a
+    // chained batch only the newest entry's signature can differ from what its author signed (a relay that
+    // dropped its id), so on failure the one before it is tried and, failing that, the batch is refused whole:
+    // at most two verifications per batch, whatever a peer sends.
+    const first = this.verdict(author, checkedType(checked, i));
+    if (!first.ok) return refuse(first.code, first.reason, ref(i));
+    let authentic = n;
+    if (!verifyEntrySignature(entryAt(n - 1))) {
+      reject(result, 'bad_signature', `signature of seq ${checked.firstSeq + n - 1} does not verify`, ref(n - 1));
+      authentic = n - 1 > i && verifyEntrySignature(entryAt(n - 2)) ? n - 1 : i;
+    }
+    return authentic > i ? { from: i, to: authentic } : null;
+  }
+
+  /**
+   * 4. Stores entries [from, to) of a checked batch (inside a transaction): body schema and author policy entry by
+   * entry, stopping at the first refusal (later ones would not chain); projections; the head. Returns false if it
+   * stopped at a refusal.
+   */
+  private storeRange(checked: CheckedBatch, from: number, to: number, result: IngestResult, accepted: number[]): boolean {
+    const author = checked.author;
+    const now = this.deps.clock.now().toISOString();
+    const ref = (k: number): Entry => ({ author, seq: checked.firstSeq + k, id: checkedId(checked, k) }) as Entry;
+    // one author: its membership cannot change within the batch (an author's own endorsements never count for it)
+    const verdicts = new Map<EntryType, ReturnType<AuthorPolicy['check']>>();
+    let ok = true;
+    for (let k = from; k < to; k++) {
+      const type = checkedType(checked, k);
+      const problem = checked.bodyProblems.find(([j]) => j === k)?.[1];
+      if (problem) {
+        reject(result, problem.code, problem.reason, ref(k));
+        ok = false;
+        break;
+      }
+      let verdict = verdicts.get(type);
+      if (!verdict) verdicts.set(type, (verdict = this.verdict(author, type)));
+      if (!verdict.ok) {
+        reject(result, verdict.code, verdict.reason, ref(k));
+        ok = false;
+        break;
+      }
+      this.st.insertEntry.run(checkedId(checked, k), checked.idKeys[k], author, checked.firstSeq + k, type, checkedJson(checked, k), now);
+      if (this.projectedTypes.has(type)) this.project(checkedEntry(checked, k));
+      accepted.push(k);
+      result.accepted++;
+    }
+    const last = accepted[accepted.length - 1];
+    if (last !== undefined) {
+      this.st.upsertFeed.run(author, checked.firstSeq + last, checkedId(checked, last), now);
+      this.headsCache = null;
+    }
+    return ok;
   }
 
   /** Re-derives every projection from the stored entries, in the order they were stored. */

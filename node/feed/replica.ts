@@ -45,6 +45,11 @@ export interface FeedReplica {
    */
   ingestChecked(batch: CheckedBatch): IngestResult;
   /**
+   * `ingestChecked` with the same checks and verdict, storing a long batch in slices of `slice` entries with `pause()`
+   * between them (sync calls it so that HTTP is served during a catch-up).
+   */
+  ingestCheckedInSlices(batch: CheckedBatch, slice: number, pause: () => Promise<void>): Promise<IngestResult>;
+  /**
    * Like `read`, but serialised for the wire: the entries' JSON in UTF-8, comma-separated (the serving side of sync
    * never parses or re-serialises bodies). At most `limit` entries and, beyond the first, `maxBytes` bytes.
    */

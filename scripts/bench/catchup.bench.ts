@@ -374,9 +374,11 @@ if (import.meta.url === `file://${process.argv[1]}` && hasFlag('probe-only')) {
   console.log(JSON.stringify(await catchUpProbed(hasFlag('quick') ? 10_000 : 100_000), null, 2));
 } else if (import.meta.url === `file://${process.argv[1]}`) {
   const quick = hasFlag('quick');
-  const sizes = quick ? [10_000] : hasFlag('no-million') ? [10_000, 100_000] : [10_000, 100_000, 1_000_000];
-  const r = await runCatchupBench(sizes);
-  saveResult(quick ? 'catchup-quick' : 'catchup', r);
-  if (!quick) savePlot('catchup', catchupPlot(r.results));
+  // --target: only the issue's figure (100,000 entries from one peer) and the probed run, for repeat runs (not saved)
+  const target = hasFlag('target');
+  const sizes = target ? [100_000] : quick ? [10_000] : hasFlag('no-million') ? [10_000, 100_000] : [10_000, 100_000, 1_000_000];
+  const r = await runCatchupBench(sizes, target ? [1] : [1, 3]);
+  if (!target) saveResult(quick ? 'catchup-quick' : 'catchup', r);
+  if (!quick && !target) savePlot('catchup', catchupPlot(r.results));
   console.log(JSON.stringify(r, null, 2));
 }

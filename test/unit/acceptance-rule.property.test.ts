@@ -1,8 +1,9 @@
 /**
  * One acceptance rule (issue 13): random member feeds and random mutations by a relaying peer — byte flips, re-encoded
  * numbers and escapes, reordered or duplicated keys, swapped or replaced signatures, truncated frames — go through
- * every ingest path: the in-thread sync path (parseFrame + ingestBatch), the batch frame decoder in-thread and on its
- * worker thread (decodeBatchFrame + ingestChecked), and gossip (strict UTF-8 message + ingestOne). Verdicts and stored
+ * every ingest path: the in-thread sync path (parseFrame + ingestBatch), the batch frame decoder in-thread
+ * (decodeBatchFrame + ingestChecked) and on its worker thread, stored in slices as a catch-up stores
+ * (ingestCheckedInSlices), and gossip (strict UTF-8 message + ingestOne). Verdicts and stored
  * bytes must be identical, and nothing stored may be anything but the honest feed's own bytes, verifying entry by entry
  * with the author's key. Fixed seed, bounded number of cases.
  */
@@ -66,10 +67,11 @@ function viaSync(feed: FeedService, frame: Uint8Array): Verdict {
   return verdict(feed.ingestBatch(msg.author, msg.entries));
 }
 
-/** The batch decoder's path, in-thread or on its worker. */
+/** The batch decoder's path, in-thread or on its worker; on the worker, stored in slices of 3 as a catch-up stores. */
 async function viaDecoder(feed: FeedService, frame: Uint8Array, onWorker: boolean): Promise<Verdict> {
   const d = onWorker ? await worker.decode(Uint8Array.from(frame)) : decodeBatchFrame(frame, schemas);
-  return d.ok ? verdict(feed.ingestChecked(d.batch)) : frameError;
+  if (!d.ok) return frameError;
+  return verdict(onWorker ? await feed.ingestCheckedInSlices(d.batch, 3, () => new Promise((r) => setImmediate(r))) : feed.ingestChecked(d.batch));
 }
 
 /** Gossip: one message per entry, read as onGossip reads it (strict UTF-8, JSON), the entry ingested on its own. */

@@ -191,6 +191,33 @@ describe('feed', () => {
     for (const x of [src, a, b, c]) x.store.close();
   });
 
+  it('stores a long batch in slices with the same verdict, and stops cleanly when another writer moved the head', async () => {
+    const author = generateKey();
+    const src = memoryServices({ key: author, founders: [author.did] });
+    const entries = Array.from({ length: 10 }, (_, i) => src.feed.append('membership', { action: 'acknowledge-manifest', manifestHash: 'c'.repeat(64), statement: `s ${i}` }));
+    const frame = Buffer.from(`{"t":"batch","author":${JSON.stringify(author.did)},"entries":[${entries.map(entryJson).join(',')}]}`);
+    const decoded = () => {
+      const d = decodeBatchFrame(frame, src.schemas);
+      if (!d.ok) throw new Error(d.error);
+      return d.batch;
+    };
+    const a = memoryServices({ manifest: src.manifest });
+    let pauses = 0;
+    const r = await a.feed.ingestCheckedInSlices(decoded(), 3, async () => void pauses++);
+    expect([r.accepted, r.rejected, pauses]).toEqual([10, [], 3]);
+    expect(a.feed.headsDigest()).toBe(src.feed.headsDigest());
+    // gossip stores seq 4 and 5 while the first slice's pause runs: the next slice no longer follows the head
+    const b = memoryServices({ manifest: src.manifest });
+    const r2 = await b.feed.ingestCheckedInSlices(decoded(), 3, async () => {
+      if (b.feed.head(author.did)?.seq === 3) for (const e of entries.slice(3, 5)) expect(b.feed.ingestOne(JSON.parse(entryJson(e))).accepted).toBe(1);
+    });
+    expect([r2.accepted, r2.rejected]).toEqual([3, []]);
+    expect(b.feed.head(author.did)?.seq).toBe(5);
+    expect(b.feed.ingestChecked(decoded()).accepted).toBe(5); // the next round: duplicates, then the rest
+    expect(b.feed.headsDigest()).toBe(src.feed.headsDigest());
+    for (const x of [src, a, b]) x.store.close();
+  });
+
   it('refuses entries of non-members and of other networks', () => {
     const stranger = generateKey();
     const other = memoryServices({ key: stranger });
