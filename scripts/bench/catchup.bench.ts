@@ -160,6 +160,7 @@ async function catchUpProbed(n: number) {
   const dirs = keys.map((_, i) => mkdtempSync(path.join(tmpdir(), `mochila-probe-${i}-`)));
   keys.forEach((key, i) => initNode({ dir: dirs[i]!, name: `Universidad ${i}`, country: 'CL', manifest, institutionKey: key }));
   const children: ChildProcess[] = [];
+  let probe: ReturnType<typeof startProbe> | null = null;
   try {
     const author = keys[1]!;
     const src = buildServices(loadConfig(dirs[1]!), { logger: silentLogger });
@@ -180,7 +181,7 @@ async function catchUpProbed(n: number) {
     const srcAddr = `/ip4/127.0.0.1/tcp/${srcP2p}/p2p/${didToPeerId(author.did).toString()}`;
     children.push(await startNodeProcess(dirs[0]!, ['--http-port', String(freshHttp), '--p2p-port', String(freshP2p), '--bootstrap', srcAddr], 'catching-up node'));
     const base = `http://127.0.0.1:${freshHttp}`;
-    const probe = startProbe(base);
+    probe = startProbe(base);
     const held = async () => {
       const r = await fetch(`${base}/api/v1/feeds/${encodeURIComponent(author.did)}?limit=1`);
       return r.ok ? ((await r.json()) as { head: { seq: number } }).head.seq : 0;
@@ -203,6 +204,7 @@ async function catchUpProbed(n: number) {
     }
     const cpu = cpuSeconds(children[0]!) - cpu0;
     const { samples, errors } = await probe.stop();
+    probe = null;
     const during = samples.filter(([t]) => t >= first && t <= last);
     const stats = (url: number) => {
       const xs = during.filter(([, , u]) => u === url).map(([, ms]) => ms).sort((a, b) => a - b);
@@ -212,6 +214,7 @@ async function catchUpProbed(n: number) {
     const secs = (last - first) / 1000;
     return { n, seconds: round(secs, 2), entriesPerSecond: Math.round(n / secs), healthz: stats(0), search: stats(1), errors, cpuUsPerEntry: round((cpu * 1e6) / n, 1) };
   } finally {
+    await probe?.stop().catch(() => null);
     for (const c of children) c.kill('SIGTERM');
     await Promise.all(children.map((c) => (c.exitCode === null ? new Promise((r) => c.once('exit', r)) : null)));
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
