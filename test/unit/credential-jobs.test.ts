@@ -2,14 +2,12 @@
 // credential); jobs interrupted by a stop or a crash are marked failed on the next start with their rows intact; and
 // migration 0008 carries the old JSON results over, reporting credentials issued after a job's last 2-second save.
 import { describe, expect, it } from 'vitest';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import Database from 'better-sqlite3';
-import { drizzle } from 'drizzle-orm/better-sqlite3';
-import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
-import { MIGRATIONS_DIR, openStore } from '../../node/store/database.js';
+import { openStore } from '../../node/store/database.js';
 import { memoryServices } from '../helpers/nodes.js';
+import { databaseBefore } from '../helpers/migrations.js';
 
 const FIXTURES = path.resolve(__dirname, '../../fixtures/units');
 
@@ -74,20 +72,8 @@ describe('migration 0008 (job rows in their own table)', () => {
   it('carries old JSON results over and reports credentials issued after the last save', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'mochila-migrate-jobs-'));
     try {
-      const old = path.join(dir, 'migrations');
-      cpSync(MIGRATIONS_DIR, old, { recursive: true });
-      const journalFile = path.join(old, 'meta', '_journal.json');
-      const journal = JSON.parse(readFileSync(journalFile, 'utf8')) as { entries: { idx: number; tag: string }[] };
-      const at = journal.entries.findIndex((e) => e.tag.startsWith('0008_'));
-      expect(at).toBe(8);
-      for (const e of journal.entries.slice(at)) rmSync(path.join(old, `${e.tag}.sql`));
-      journal.entries = journal.entries.slice(0, at);
-      writeFileSync(journalFile, JSON.stringify(journal));
-
-      const file = path.join(dir, 'registry.db');
-      const raw = new Database(file);
-      raw.pragma('journal_mode = WAL');
-      migrate(drizzle(raw), { migrationsFolder: old });
+      const { raw, file, index } = databaseBefore(dir, '0008_');
+      expect(index).toBe(8);
       const job = raw.prepare("INSERT INTO jobs (id, kind, status, total, done, result, created_at, updated_at) VALUES (?, 'credential-batch', ?, ?, ?, ?, '2026-01-01', '2026-01-01')");
       // killed: saved two rows, but issued a third credential after the save
       job.run('killed', 'failed', 10, 2, JSON.stringify({ rows: [{ line: 2, status: 'issued', id: 'urn:uuid:a', name: 'Ana' }, { line: 3, status: 'failed', name: 'X', error: 'bad e-mail' }], error: 'interrupted' }));

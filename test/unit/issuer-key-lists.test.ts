@@ -3,19 +3,17 @@
 // keeps a compromise whatever order the rotation and compromise entries come in; each list is re-published signed by
 // the key that should sign it (its credentials' key, or the current key once that one is compromised).
 import { describe, expect, it } from 'vitest';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import Database from 'better-sqlite3';
-import { drizzle } from 'drizzle-orm/better-sqlite3';
-import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
-import { MIGRATIONS_DIR, openStore } from '../../node/store/database.js';
+import { openStore } from '../../node/store/database.js';
 import { IssuerKeyRegistry } from '../../node/trust/issuer-keys.js';
 import { generateKey } from '../../node/identity/keys.js';
 import type { Entry } from '../../node/feed/entry.js';
 import { statusListGlobalId } from '../../node/credentials/status-registry.js';
 import { createStatusList } from '../../node/credentials/status-list.js';
 import { memoryServices } from '../helpers/nodes.js';
+import { databaseBefore } from '../helpers/migrations.js';
 
 const FIXTURES = path.resolve(__dirname, '../../fixtures/units');
 
@@ -23,20 +21,8 @@ describe('migration 0009 (status lists per issuer key, one credential in force)'
   it('assigns each older list to the key of its first credential and lets a revoked credential be issued again', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'mochila-migrate-keys-'));
     try {
-      const old = path.join(dir, 'migrations');
-      cpSync(MIGRATIONS_DIR, old, { recursive: true });
-      const journalFile = path.join(old, 'meta', '_journal.json');
-      const journal = JSON.parse(readFileSync(journalFile, 'utf8')) as { entries: { idx: number; tag: string }[] };
-      const at = journal.entries.findIndex((e) => e.tag.startsWith('0009_'));
-      expect(at).toBe(9);
-      for (const e of journal.entries.slice(at)) rmSync(path.join(old, `${e.tag}.sql`));
-      journal.entries = journal.entries.slice(0, at);
-      writeFileSync(journalFile, JSON.stringify(journal));
-
-      const file = path.join(dir, 'registry.db');
-      const raw = new Database(file);
-      raw.pragma('journal_mode = WAL');
-      migrate(drizzle(raw), { migrationsFolder: old });
+      const { raw, file, index } = databaseBefore(dir, '0009_');
+      expect(index).toBe(9);
       const list = raw.prepare("INSERT INTO status_list_state (list_id, purpose, size, next_index, encoded_list, dirty, updated_at) VALUES (?, ?, 131072, ?, 'u', 0, '2026-01-01')");
       list.run('r1', 'revocation', 3);
       list.run('s1', 'suspension', 1);

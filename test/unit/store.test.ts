@@ -1,11 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { databaseBefore } from '../helpers/migrations.js';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import Database from 'better-sqlite3';
-import { drizzle } from 'drizzle-orm/better-sqlite3';
-import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
-import { openStore, latestMigration, MIGRATIONS_DIR } from '../../node/store/database.js';
+import { openStore, latestMigration } from '../../node/store/database.js';
 import { generateKey } from '../../node/identity/keys.js';
 import { checkEnvelope, idKey } from '../../node/feed/entry.js';
 import { FeedService } from '../../node/feed/feed.service.js';
@@ -47,20 +45,8 @@ describe('migration 0007 (entries stored as their wire JSON, integer id key) and
     const dir = mkdtempSync(path.join(tmpdir(), 'mochila-migrate-'));
     try {
       // the migrations as they were before 0007
-      const old = path.join(dir, 'migrations');
-      cpSync(MIGRATIONS_DIR, old, { recursive: true });
-      const journalFile = path.join(old, 'meta', '_journal.json');
-      const journal = JSON.parse(readFileSync(journalFile, 'utf8')) as { entries: { idx: number; tag: string }[] };
-      const at = journal.entries.findIndex((e) => e.tag.startsWith('0007_'));
-      expect(at).toBe(7);
-      for (const e of journal.entries.slice(at)) rmSync(path.join(old, `${e.tag}.sql`));
-      journal.entries = journal.entries.slice(0, at);
-      writeFileSync(journalFile, JSON.stringify(journal));
-
-      const file = path.join(dir, 'registry.db');
-      const raw = new Database(file);
-      raw.pragma('journal_mode = WAL');
-      migrate(drizzle(raw), { migrationsFolder: old });
+      const { raw, file, index } = databaseBefore(dir, '0007_');
+      expect(index).toBe(7);
       const key = generateKey();
       const net = 'mochila-test-0123456789abcdef';
       raw.prepare("INSERT INTO meta (key, value) VALUES ('network', ?)").run(net);
