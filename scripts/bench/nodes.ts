@@ -10,7 +10,8 @@ import { generateKey, type Ed25519Key } from '../../node/identity/keys.js';
 import { signEntry, type Entry, type EntryType } from '../../node/feed/entry.js';
 import { createManifest, networkId, type Manifest } from '../../node/trust/manifest.js';
 import { loadConfig } from '../../node/config.js';
-import { startNode, type MochilaNode } from '../../node/context.js';
+import { buildServices, startNode, type MochilaNode, type Services } from '../../node/context.js';
+import { keystoreFromData, newKeystoreData } from '../../node/identity/keystore.js';
 import { initNode } from '../../node/init.js';
 import type { ReplicatorOptions } from '../../node/federation/replicator.js';
 
@@ -57,4 +58,15 @@ export function signedFeed(key: Ed25519Key, manifest: Manifest, n: number, after
     out.push(e);
   }
   return out;
+}
+
+/**
+ * One node's services in a temp folder (SQLite file, no HTTP or network), keyed by `self` with a fresh issuer key:
+ * for benchmarks that load a replica and query it. `dir` is the folder to remove afterwards.
+ */
+export function benchServices(self: Ed25519Key, manifest: Manifest, label: string): { s: Services; dir: string } {
+  const dir = mkdtempSync(path.join(tmpdir(), `mochila-bench-${label}-`));
+  const keystore = keystoreFromData(newKeystoreData(self, generateKey(), new Date().toISOString()));
+  const config = loadConfig(dir, { httpHost: '127.0.0.1', httpPort: 0, p2pPort: -1 }, {});
+  return { s: buildServices(config, { keystore, manifest, logger: silentLogger }), dir };
 }

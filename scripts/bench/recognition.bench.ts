@@ -8,16 +8,11 @@
  * < 5 %, lookup p95 < 50 ms.
  */
 import '../../node/core/compat.js';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { silentLogger } from '../../node/core/logger.js';
+import { rmSync } from 'node:fs';
 import { generateKey, type Ed25519Key } from '../../node/identity/keys.js';
-import { keystoreFromData } from '../../node/identity/keystore.js';
+import { benchServices } from './nodes.js';
 import { signEntry, type Entry } from '../../node/feed/entry.js';
 import { createManifest, networkId } from '../../node/trust/manifest.js';
-import { loadConfig } from '../../node/config.js';
-import { buildServices } from '../../node/context.js';
 import { CreditSystems } from '../../node/catalogue/credit-systems.js';
 import { BANDS, rankCandidates } from '../../node/recognition/comparison.js';
 import { analyse, CorpusStats, similarity, weighRecord } from '../../node/recognition/similarity.js';
@@ -60,11 +55,7 @@ export async function runLookupSpeed(opts: { localEntries: number; lookups: numb
   const others = foreignUnits.map(() => generateKey());
   const manifest = createManifest({ name: 'bench recognition', founders: [self.did, ...others.map((k) => k.did)], endorsements: 2 });
   const net = networkId(manifest);
-  const dir = mkdtempSync(path.join(tmpdir(), 'mochila-bench-recognition-'));
-  const issuer = generateKey();
-  const keystore = keystoreFromData({ v: 1, institution: { seed: Buffer.from(self.seed).toString('base64url'), did: self.did }, issuerKeys: [{ seed: Buffer.from(issuer.seed).toString('base64url'), did: issuer.did, createdAt: new Date().toISOString() }] });
-  const config = loadConfig(dir, { httpHost: '127.0.0.1', httpPort: 0, p2pPort: -1 }, {});
-  const s = buildServices(config, { keystore, manifest, logger: silentLogger });
+  const { s, dir } = benchServices(self, manifest, 'recognition');
   const set = loadEvalSet();
   const feedOf = (k: Ed25519Key, profile: unknown, records: unknown[], country: string) => {
     const ts = new Date().toISOString();

@@ -6,17 +6,14 @@
  */
 import '../../node/core/compat.js';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { silentLogger } from '../../node/core/logger.js';
 import { generateKey } from '../../node/identity/keys.js';
-import { keystoreFromData } from '../../node/identity/keystore.js';
+import { benchServices } from './nodes.js';
 import { signEntry, type Entry } from '../../node/feed/entry.js';
 import { createManifest, networkId } from '../../node/trust/manifest.js';
-import { loadConfig } from '../../node/config.js';
-import { MochilaNode, buildServices } from '../../node/context.js';
+import { MochilaNode } from '../../node/context.js';
 import { generateRecords } from './gen-catalogue.js';
 import { hasFlag, round, saveResult } from './lib.js';
 
@@ -27,11 +24,7 @@ export async function runSearchBench(opts: { n: number; durationMs: number; conn
   const self = generateKey();
   const manifest = createManifest({ name: 'bench search', founders: [self.did, ...institutions.map((k) => k.did)], endorsements: 2 });
   const net = networkId(manifest);
-  const dir = mkdtempSync(path.join(tmpdir(), 'mochila-bench-search-'));
-  const issuer = generateKey();
-  const keystore = keystoreFromData({ v: 1, institution: { seed: Buffer.from(self.seed).toString('base64url'), did: self.did }, issuerKeys: [{ seed: Buffer.from(issuer.seed).toString('base64url'), did: issuer.did, createdAt: new Date().toISOString() }] });
-  const config = loadConfig(dir, { httpHost: '127.0.0.1', httpPort: 0, p2pPort: -1 }, {});
-  const s = buildServices(config, { keystore, manifest, logger: silentLogger });
+  const { s, dir } = benchServices(self, manifest, 'search');
   const countries = ['MX', 'CL', 'GT'];
 
   // build and ingest the replica: per institution a profile then its records, in batches of 1,000
