@@ -70,3 +70,17 @@ export function benchServices(self: Ed25519Key, manifest: Manifest, label: strin
   const config = loadConfig(dir, { httpHost: '127.0.0.1', httpPort: 0, p2pPort: -1 }, {});
   return { s: buildServices(config, { keystore, manifest, logger: silentLogger }), dir };
 }
+
+/** A feed written by hand for a benchmark: `push` signs the next entry of `key`, chained to the one before. */
+export function feedWriter(key: Ed25519Key, net: string, ts = new Date().toISOString()): { entries: Entry[]; push(type: EntryType, body: unknown): void } {
+  const entries: Entry[] = [];
+  let prev: string | null = null;
+  return {
+    entries,
+    push(type, body) {
+      const e = signEntry(key, { v: 2, net, author: key.did, seq: entries.length + 1, prev, ts, type, body });
+      prev = e.id;
+      entries.push(e);
+    },
+  };
+}

@@ -10,8 +10,8 @@
 import '../../node/core/compat.js';
 import { rmSync } from 'node:fs';
 import { generateKey, type Ed25519Key } from '../../node/identity/keys.js';
-import { benchServices } from './nodes.js';
-import { signEntry, type Entry } from '../../node/feed/entry.js';
+import { benchServices, feedWriter } from './nodes.js';
+import { signEntry } from '../../node/feed/entry.js';
 import { createManifest, networkId } from '../../node/trust/manifest.js';
 import { CreditSystems } from '../../node/catalogue/credit-systems.js';
 import { BANDS, rankCandidates } from '../../node/recognition/comparison.js';
@@ -58,14 +58,7 @@ export async function runLookupSpeed(opts: { localEntries: number; lookups: numb
   const { s, dir } = benchServices(self, manifest, 'recognition');
   const set = loadEvalSet();
   const feedOf = (k: Ed25519Key, profile: unknown, records: unknown[], country: string) => {
-    const ts = new Date().toISOString();
-    const entries: Entry[] = [];
-    let prev: string | null = null;
-    const push = (type: Entry['type'], body: unknown) => {
-      const e = signEntry(k, { v: 2, net, author: k.did, seq: entries.length + 1, prev, ts, type, body });
-      prev = e.id;
-      entries.push(e);
-    };
+    const { entries, push } = feedWriter(k, net);
     push('profile', profile);
     for (const r of records) push('microcredential', { op: 'put', microcredential: { ...(r as object), awardingBody: { name: 'Bench' }, country } });
     for (let j = 0; j < entries.length; j += 1000) {

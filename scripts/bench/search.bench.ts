@@ -10,8 +10,7 @@ import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateKey } from '../../node/identity/keys.js';
-import { benchServices } from './nodes.js';
-import { signEntry, type Entry } from '../../node/feed/entry.js';
+import { benchServices, feedWriter } from './nodes.js';
 import { createManifest, networkId } from '../../node/trust/manifest.js';
 import { MochilaNode } from '../../node/context.js';
 import { generateRecords } from './gen-catalogue.js';
@@ -33,14 +32,7 @@ export async function runSearchBench(opts: { n: number; durationMs: number; conn
   let signMs = 0;
   let ingested = 0;
   for (const [i, k] of institutions.entries()) {
-    const ts = new Date().toISOString();
-    const entries: Entry[] = [];
-    let prev: string | null = null;
-    const push = (type: Entry['type'], body: unknown) => {
-      const e = signEntry(k, { v: 2, net, author: k.did, seq: entries.length + 1, prev, ts, type, body });
-      prev = e.id;
-      entries.push(e);
-    };
+    const { entries, push } = feedWriter(k, net);
     const tSign = performance.now();
     const country = countries[i % 3]!;
     push('profile', { name: { es: `Universidad de prueba ${i}`, en: `Test University ${i}` }, shortName: `U${i}`, country, kind: 'hei' });
