@@ -6,7 +6,7 @@ import type { Entry, EntryType } from '../feed/entry.js';
 import type { Projector } from '../feed/feed.service.js';
 import type { Store } from '../store/database.js';
 import type { Statement } from 'better-sqlite3';
-import { microcredentialId } from './ids.js';
+import { microcredentialId } from '../feed/ids.js';
 import type { MicrocredentialRecord, LangMap } from './model.js';
 
 type PutBody = { op: 'put'; microcredential: MicrocredentialRecord };

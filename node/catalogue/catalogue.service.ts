@@ -11,7 +11,7 @@ import type { InstitutionDirectory } from '../trust/institutions.js';
 import type { Store } from '../store/database.js';
 import { checkEuElements } from './eu-elements.js';
 import type { CreditSystems } from './credit-systems.js';
-import { microcredentialId } from './ids.js';
+import { microcredentialId } from '../feed/ids.js';
 import type { MicrocredentialRecord } from './model.js';
 import type { CatalogueSearch, SearchParams, SearchResult } from './search.js';
 

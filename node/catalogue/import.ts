@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { canonicalJson } from '../core/canonical.js';
 import { RegistryError, isRegistryError } from '../core/errors.js';
 import type { CatalogueService } from './catalogue.service.js';
-import { microcredentialId } from './ids.js';
+import { microcredentialId } from '../feed/ids.js';
 
 export interface ImportResult {
   created: number;

@@ -23,7 +23,7 @@ import type { Ed25519Key } from '../identity/keys.js';
 import type { DocumentLoader } from '../identity/document-loader.js';
 import type { Store } from '../store/database.js';
 import type { CatalogueService, StoredMicrocredential } from '../catalogue/catalogue.service.js';
-import { microcredentialId } from '../catalogue/ids.js';
+import { microcredentialId } from '../feed/ids.js';
 import type { InstitutionDirectory, InstitutionRow } from '../trust/institutions.js';
 import type { IssuerKeyRegistry } from '../trust/issuer-keys.js';
 import type { MembershipService } from '../trust/membership.js';

@@ -9,7 +9,7 @@ import type { Statement } from 'better-sqlite3';
 import type { Entry, EntryType } from '../feed/entry.js';
 import type { Projector } from '../feed/feed.service.js';
 import type { Store } from '../store/database.js';
-import { institutionTag } from '../catalogue/ids.js';
+import { authorScopedId } from '../feed/ids.js';
 import { decodeStatusList, type StatusList, type StatusPurpose } from './status-list.js';
 import type { StatusListView } from './verify.js';
 
@@ -33,7 +33,7 @@ export interface StoredStatusList {
 }
 
 export function statusListGlobalId(author: string, listId: string): string {
-  return `${listId}.${institutionTag(author)}`;
+  return authorScopedId(listId, author);
 }
 
 /** The id in a status list URL (`.../api/v1/status-lists/<id>`), or null. */

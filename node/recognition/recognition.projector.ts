@@ -6,7 +6,7 @@
 import type { Entry, EntryType } from '../feed/entry.js';
 import type { Projector } from '../feed/feed.service.js';
 import type { Store } from '../store/database.js';
-import { institutionTag } from '../catalogue/ids.js';
+import { authorScopedId } from '../feed/ids.js';
 
 export class RecognitionProjector implements Projector {
   readonly name = 'recognition';
@@ -29,7 +29,7 @@ export class RecognitionProjector implements Projector {
       if (!exists) put('recognition', b.decisionId, entry.body);
     } else if (entry.type === 'agreement') {
       const b = entry.body as { action: 'propose' | 'sign' | 'withdraw'; agreementId: string };
-      const globalId = b.action === 'propose' ? `${b.agreementId.split('.')[0]}.${institutionTag(entry.author)}` : b.agreementId;
+      const globalId = b.action === 'propose' ? authorScopedId(b.agreementId.split('.')[0]!, entry.author) : b.agreementId;
       if (b.action === 'propose') {
         const exists = this.store.statement("SELECT 1 FROM documents WHERE type = 'agreement' AND author = ? AND key = ?").get(entry.author, globalId);
         if (exists) return; // terms are immutable: a new agreement needs a new id

@@ -14,7 +14,7 @@ import type { Store } from '../store/database.js';
 import type { MembershipService } from '../trust/membership.js';
 import type { InstitutionDirectory } from '../trust/institutions.js';
 import type { CatalogueService, StoredMicrocredential } from '../catalogue/catalogue.service.js';
-import { institutionTag } from '../catalogue/ids.js';
+import { authorScopedId } from '../feed/ids.js';
 import type { LangMap } from '../catalogue/model.js';
 import { BANDS, rankCandidates, type Comparison, type CreditTable, type Ranking } from './comparison.js';
 import { RecognitionIndex } from './recognition-index.js';
@@ -182,7 +182,7 @@ export class RecognitionService {
     if (!input.terms.parties.includes(this.me)) throw new RegistryError('validation_failed', 'the proposing institution must be one of the parties');
     for (const p of input.terms.parties)
       if (!this.d.membership.isMember(p)) throw new RegistryError('not_a_member', `party ${p} is not a member of the network`);
-    const id = `${slug.split('.')[0]}.${institutionTag(this.me)}`;
+    const id = authorScopedId(slug.split('.')[0]!, this.me);
     if (this.agreement(id)) throw new RegistryError('conflict', `agreement ${id} already exists; its terms cannot change (propose a new one)`);
     this.d.feed.append('agreement', body);
     return this.agreement(id)!;

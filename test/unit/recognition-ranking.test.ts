@@ -7,7 +7,7 @@ import path from 'node:path';
 import { generateKey } from '../../node/identity/keys.js';
 import { createManifest } from '../../node/trust/manifest.js';
 import { importCatalogue } from '../../node/catalogue/import.js';
-import { microcredentialId } from '../../node/catalogue/ids.js';
+import { microcredentialId } from '../../node/feed/ids.js';
 import { BANDS, bandOf, rankRecords } from '../../node/recognition/comparison.js';
 import { CreditSystems } from '../../node/catalogue/credit-systems.js';
 import type { MicrocredentialRecord } from '../../node/catalogue/model.js';

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { generateKey } from '../../node/identity/keys.js';
 import { createManifest } from '../../node/trust/manifest.js';
 import { importCatalogue } from '../../node/catalogue/import.js';
-import { microcredentialId } from '../../node/catalogue/ids.js';
+import { microcredentialId } from '../../node/feed/ids.js';
 import { renderRecognitionReport } from '../../node/recognition/report.js';
 import { memoryServices } from '../helpers/nodes.js';
 import { replicate } from '../helpers/replicate.js';
