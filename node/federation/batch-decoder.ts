@@ -109,8 +109,11 @@ export class BatchDecoder {
 
   private async spawn(): Promise<Worker | null> {
     const { code, workerData } = typescriptWorker(new URL('./batch-decoder.worker.ts', import.meta.url), { schemasDir: this.d.schemas.dir });
-    const worker = await startWorker(code, workerData, (e) =>
-      this.d.logger.warn('batch decoder worker failed to start; decoding in-thread', { error: String(e) }),
+    const worker = await startWorker(
+      code,
+      workerData,
+      (e) => this.d.logger.warn('batch decoder worker failed to start; decoding in-thread', { code: e.code, error: e.message }),
+      { what: 'the sync batch decoder worker' },
     );
     if (!worker) return null;
     worker.on('message', (m: { id: number; r: DecodedBatchFrame }) => {

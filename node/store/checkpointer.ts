@@ -54,8 +54,11 @@ export class WalCheckpointer {
     const file = this.d.store.path;
     if (this.worker || file === ':memory:' || file === '') return;
     const workerData = { sqlite: createRequire(import.meta.url).resolve('better-sqlite3'), file, intervalMs: this.d.intervalMs ?? 1_000 };
-    const worker = await startWorker(WORKER, workerData, (e) =>
-      this.d.logger.warn('WAL checkpointer failed to start; SQLite checkpoints in the node thread', { error: String(e) }),
+    const worker = await startWorker(
+      WORKER,
+      workerData,
+      (e) => this.d.logger.warn('WAL checkpointer failed to start; SQLite checkpoints in the node thread', { code: e.code, error: e.message }),
+      { what: 'the WAL checkpointer worker' },
     );
     if (!worker) return;
     worker.on('message', (m: { error?: string }) => {
