@@ -5,7 +5,7 @@
 import { Command, Option } from 'commander';
 import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { isRegistryError } from './core/errors.js';
+import { isRegistryError, type ErrorCode } from './core/errors.js';
 import { createLogger } from './core/logger.js';
 import { SchemaRegistry } from './core/schema-registry.js';
 import { loadConfig, type NodeConfig } from './config.js';
@@ -17,6 +17,7 @@ import { createManifest, networkId, validateManifest } from './trust/manifest.js
 import { isEd25519DidKey } from './identity/keys.js';
 import { importCatalogueFile } from './catalogue/import.js';
 import { runDevnet } from './devnet.js';
+import { backupNode, restoreNode } from './ops/backup.js';
 import { registerRecognitionCommands } from './cli-recognition.js';
 import { onStopSignal, readPassphrase, withServices } from './cli-common.js';
 import { missingGcFlag, SINGLE_THREADED_GC_FLAG } from './core/gc-mode.js';
@@ -230,10 +231,40 @@ export function buildCli(): Command {
       });
   }
 
+  program
+    .command('backup')
+    .description('copy the node (database, keys, node.json, manifest) into one archive with checksums; safe while the node runs')
+    .requiredOption('--dir <dir>', 'data folder of the node')
+    .requiredOption('--out <file>', 'archive to write (.tar.gz; never overwritten; holds the key file: keep it as safe as the keys)')
+    .option('--passphrase-file <file>', 'passphrase of an encrypted key file (or MOCHILA_PASSPHRASE)')
+    .action(async (o) => {
+      const pp = readPassphrase(o.passphraseFile);
+      const r = await backupNode({ dir: o.dir, out: o.out, ...(pp ? { passphrase: pp } : {}) });
+      console.log(`backup written to ${r.out} (${r.archiveBytes} bytes)`);
+      console.log(`did: ${r.manifest.did}  own feed at seq ${r.manifest.ownHead?.seq ?? 0}  network ${r.manifest.network}`);
+      for (const f of r.manifest.files) console.log(`  ${f.name}  ${f.bytes} bytes  sha256 ${f.sha256}`);
+    });
+
+  program
+    .command('restore')
+    .description('restore a backup into a new or empty folder; the restored node recovers newer entries of its own feed from its peers before it publishes')
+    .requiredOption('--archive <file>', 'archive made by `mochila backup`')
+    .requiredOption('--dir <dir>', 'folder to restore into (must not exist or be empty)')
+    .option('--passphrase-file <file>', 'passphrase of an encrypted key file (or MOCHILA_PASSPHRASE), to check the keys are the node\'s')
+    .action(async (o) => {
+      const pp = readPassphrase(o.passphraseFile);
+      const r = await restoreNode({ archive: o.archive, dir: o.dir, ...(pp ? { passphrase: pp } : {}) });
+      console.log(`restored ${r.manifest.did} (backup of ${r.manifest.createdAt}, own feed at seq ${r.manifest.ownHead?.seq ?? 0}) into ${r.dir}`);
+      console.log(`start it with its peers reachable: \`mochila start --dir ${o.dir}\`; it publishes once a peer confirms its own feed is current`);
+    });
+
   registerRecognitionCommands(program, { verifyForLookup: (s, input) => lookupVerifier(s).verify(input) });
   registerCredentialCommands(program);
   return program;
 }
+
+/** Exit codes a script can tell apart (everything else that fails exits with 1). */
+export const EXIT_CODES: Partial<Record<ErrorCode, number>> = { backup_corrupt: 3, backup_foreign: 4, target_not_empty: 5 };
 
 export async function main(argv: string[]): Promise<void> {
   const program = buildCli();
@@ -245,7 +276,7 @@ export async function main(argv: string[]): Promise<void> {
       const errs = e.details?.errors as { path?: string; element?: string; message: string }[] | undefined;
       if (errs) for (const x of errs.slice(0, 20)) console.error(`  - ${x.element ?? x.path ?? ''} ${x.message}`);
     } else console.error(`error: ${(e as Error).message}`);
-    process.exitCode = 1;
+    process.exitCode = (isRegistryError(e) && EXIT_CODES[e.code]) || 1;
   }
   void existsSync;
 }

@@ -30,6 +30,9 @@ export type ErrorCode =
   | 'rate_limited'
   | 'busy'
   | 'own_feed_unconfirmed'
+  | 'backup_corrupt'
+  | 'backup_foreign'
+  | 'target_not_empty'
   | 'internal';
 
 export class RegistryError extends Error {
