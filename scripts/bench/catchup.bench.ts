@@ -372,7 +372,12 @@ export function catchupPlot(results: { n: number; sources: number; entriesPerSec
   });
 }
 
-if (import.meta.url === `file://${process.argv[1]}` && hasFlag('probe-only')) {
+if (import.meta.url === `file://${process.argv[1]}` && hasFlag('throughput-only')) {
+  // only the issue's throughput figure, no probed run (development, profiling with BENCH_PROFILE=file):
+  // node --single-threaded-gc bin/run-ts.js scripts/bench/catchup.bench.ts --throughput-only [--quick]
+  const r = await catchUpSeparate(hasFlag('quick') ? 10_000 : 100_000, 1);
+  console.log(`${r.entriesPerSecond} entries/s (${Math.round(r.ratioToLimit * 100)} % of the machine limit ${r.machineLimitEntriesPerSecond}/s), CPU µs/entry fresh ${r.cpuUsPerEntry.freshNode}, serving ${r.cpuUsPerEntry.servingPeers}`);
+} else if (import.meta.url === `file://${process.argv[1]}` && hasFlag('probe-only')) {
   // only the responsiveness run (development): node bin/run-ts.js scripts/bench/catchup.bench.ts --probe-only [--quick]
   console.log(JSON.stringify(await catchUpProbed(hasFlag('quick') ? 10_000 : 100_000), null, 2));
 } else if (import.meta.url === `file://${process.argv[1]}`) {
