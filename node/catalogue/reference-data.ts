@@ -9,25 +9,87 @@ import { fileURLToPath } from 'node:url';
 export const REFERENCE_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../schemas/reference');
 
 type LangMap = { es?: string; en?: string; pt?: string };
+type Range = { min: number; max: number };
+
+/** Shapes below mirror schemas/reference/*.schema.json (the single source of shapes; test/unit/reference-data.test.ts
+ * validates the files against them). */
+export interface ReferenceSource {
+  title: string;
+  issuer?: string;
+  year: number;
+  /** ISO date or year-month when known. */
+  date?: string;
+  url: string;
+  /** What the URL is: the official text, a copy, a draft, press… */
+  kind?: string;
+  note?: string;
+}
+
+export interface OtherSource {
+  title: string;
+  issuer?: string;
+  year?: number;
+  url: string;
+  kind: string;
+  note?: string;
+}
 
 export interface CreditSystem {
   id: string;
   name: LangMap;
   region: string;
-  hoursPerCredit: { min: number; max: number };
+  /** national | regional | international | institutional */
+  scope?: string;
+  /** ISO 3166-1 alpha-2 codes. */
+  countries?: string[];
+  unit?: LangMap;
+  hoursPerCredit: Range;
   ratios?: { activity: string; hoursPerCredit: number; description: LangMap }[];
+  /** What an hour counts: total learner workload, contact hours only, a ratio by activity, or plain clock hours. */
+  workloadBasis?: 'total-learner-workload' | 'contact-hours' | 'mixed-by-activity' | 'clock-hours';
   creditsPerYear?: number;
+  hoursPerYear?: Range;
+  status?: 'in-force' | 'being-introduced' | 'in-force-reform-proposed';
   confidence: 'official' | 'to-confirm';
   note?: LangMap;
-  source: { title: string; issuer?: string; year: number; url: string };
+  source: ReferenceSource;
+  otherSources?: OtherSource[];
+  qualificationsFramework?: { framework?: string; note: LangMap };
+}
+
+/** A country researched whose hours per credit could not be found: listed, never used for conversion. */
+export interface UnconfirmedCreditSystem {
+  id: string;
+  name: LangMap;
+  countries: string[];
+  confidence: 'to-confirm';
+  missing: LangMap;
+  source: ReferenceSource;
+  otherSources?: OtherSource[];
+}
+
+export interface FrameworkReferencing {
+  to: 'EQF' | 'MCESCA';
+  /** official only with a source; none when no official referencing exists. */
+  status: 'official' | 'none';
+  basis: LangMap;
+  source?: ReferenceSource;
 }
 
 export interface LevelFramework {
   id: string;
   name: LangMap;
-  levels: { value: string; label: LangMap; eqf?: number }[];
+  kind?: 'meta-framework' | 'regional-framework' | 'national-framework' | 'classification';
+  scope?: string;
+  countries?: string[];
+  confidence?: 'official' | 'to-confirm';
+  /** `eqf` only where official (the EQF itself, or a framework officially referenced to it); otherwise `indicativeEqf`. */
+  levels: { value: string; label: LangMap; descriptor?: LangMap; eqf?: number; indicativeEqf?: number }[];
   note?: LangMap;
-  source: { title: string; issuer?: string; year: number; url: string };
+  source: ReferenceSource;
+  otherSources?: OtherSource[];
+  referencing?: FrameworkReferencing[];
+  descriptorCategories?: LangMap[];
 }
 
 export interface IscedField {
@@ -37,8 +99,8 @@ export interface IscedField {
 }
 
 export interface ReferenceData {
-  creditSystems: { description: string; systems: CreditSystem[] };
-  levels: { description: string; frameworks: LevelFramework[] };
+  creditSystems: { description: string; version?: string; systems: CreditSystem[]; unconfirmed?: UnconfirmedCreditSystem[] };
+  levels: { description: string; version?: string; frameworks: LevelFramework[] };
   iscedF: { description: string; source: unknown; fields: IscedField[] };
 }
 
