@@ -166,9 +166,8 @@ export function registerCredentialCommands(program: Command): void {
     .action(async (o) => {
       await withServices(o.dir, o, async (s) => {
         if (o.compromisedSince && Number.isNaN(Date.parse(o.compromisedSince))) throw new RegistryError('validation_failed', '--compromised-since must be an ISO 8601 date-time');
-        const r = s.institution.rotateIssuerKey({ ...(o.compromisedSince ? { compromisedSince: new Date(o.compromisedSince) } : {}), ...(o.note ? { note: o.note } : {}) });
-        const resignedLists = o.compromisedSince ? await s.credentials.resignStatusLists() : [];
-        console.log(JSON.stringify({ ...r, resignedLists }, null, 2));
+        const r = await s.issuerKeyLifecycle.rotate({ ...(o.compromisedSince ? { compromisedSince: new Date(o.compromisedSince) } : {}), ...(o.note ? { note: o.note } : {}) });
+        console.log(JSON.stringify(r, null, 2));
         if (o.compromisedSince) console.error(`re-issue what the old key signed: mochila credential reissue --dir ${o.dir} --key ${r.oldKeyId}`);
       });
     });
@@ -183,8 +182,7 @@ export function registerCredentialCommands(program: Command): void {
     .action(async (o) => {
       await withServices(o.dir, o, async (s) => {
         if (Number.isNaN(Date.parse(o.since))) throw new RegistryError('validation_failed', '--since must be an ISO 8601 date-time');
-        const r = s.institution.declareCompromised(o.key, new Date(o.since), o.note);
-        console.log(JSON.stringify({ ...r, resignedLists: await s.credentials.resignStatusLists() }, null, 2));
+        console.log(JSON.stringify(await s.issuerKeyLifecycle.declareCompromised(o.key, new Date(o.since), o.note), null, 2));
         console.error(`re-issue what it signed: mochila credential reissue --dir ${o.dir} --key ${o.key}`);
       });
     });

@@ -118,12 +118,8 @@ export function registerRecognitionCommands(program: Command, verifier: Recogniz
     .action((file: string, o) => {
       const s = open(o.dir);
       try {
-        if (s.institutions.get(s.feed.author)?.profile.kind !== 'qa-agency') throw new RegistryError('forbidden', 'only quality-assurance agencies publish accreditations');
-        if (!s.membership.isMember(s.feed.author)) throw new RegistryError('not_a_member', 'this agency is not a member of the network');
-        const body = JSON.parse(readFileSync(file, 'utf8'));
-        s.schemas.assertValid('entries/accreditation', body, 'accreditation');
-        const e = s.feed.append('accreditation', body);
-        console.log(`published accreditation ${body.accreditationId} (entry ${e.id})`);
+        const e = s.accreditations.publish(JSON.parse(readFileSync(file, 'utf8')));
+        console.log(`published accreditation ${e.body.accreditationId} (entry ${e.id})`);
       } finally {
         s.store.close();
       }

@@ -206,8 +206,7 @@ export function buildCli(): Command {
     .action((did: string, o) => {
       withServices(o.dir, o, (s) => {
         if (!isEd25519DidKey(did)) throw new Error(`not an Ed25519 did:key: ${did}`);
-        if (!s.membership.isMember(s.feed.author)) throw new Error('this node is not a member yet; its endorsement would not count');
-        s.feed.append('endorsement', { subject: did, ...(o.statement ? { statement: o.statement } : {}) });
+        s.endorsements.endorse({ subject: did, ...(o.statement ? { statement: o.statement } : {}) });
         console.log(`endorsed ${did}: now ${s.membership.statusOf(did)} (${s.membership.endorsersOf(did).length}/${s.membership.threshold} endorsements)`);
       });
     });

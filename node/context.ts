@@ -28,15 +28,19 @@ import { CreditSystems } from './catalogue/credit-systems.js';
 import { RecognitionService } from './recognition/recognition.service.js';
 import { RecognitionProjector } from './recognition/recognition.projector.js';
 import { createHttpApp } from './http/app.js';
-import { recognitionExtension } from './http/routes/recognition.routes.js';
-import { networkExtension } from './http/routes/network.routes.js';
+import { recognitionRoutes } from './http/routes/recognition.routes.js';
+import { networkRoutes } from './http/routes/network.routes.js';
 import type { Replicator, ReplicatorOptions } from './federation/replicator.js';
 import { createDocumentLoader } from './identity/document-loader.js';
 import { StatusListRegistry } from './credentials/status-registry.js';
 import { CredentialService } from './credentials/credential.service.js';
 import { microcredentialIdFromUri } from './credentials/ob3.js';
-import type { Freshness } from './credentials/verify.js';
-import { credentialsExtension } from './http/routes/credentials.routes.js';
+import { ReplicaFreshness } from './feed/freshness.js';
+import { NodePublicUrl } from './core/public-url.js';
+import { EndorsementService } from './trust/endorsements.js';
+import { AccreditationService } from './trust/accreditations.js';
+import { IssuerKeyLifecycle } from './trust/key-lifecycle.js';
+import { credentialRoutes } from './http/routes/credentials.routes.js';
 import type { LookupVerifier } from './http/routes/recognition.routes.js';
 import type { NodeConfig } from './config.js';
 
@@ -68,6 +72,12 @@ export interface Services {
   institutions: InstitutionDirectory;
   issuerKeys: IssuerKeyRegistry;
   institution: InstitutionService;
+  /** Who may endorse whom, and the endorsement entries (HTTP and CLI). */
+  endorsements: EndorsementService;
+  /** Who may accredit, and the accreditation entries (HTTP and CLI). */
+  accreditations: AccreditationService;
+  /** Rotation and compromise of issuer keys, with the status lists re-signed (HTTP and CLI). */
+  issuerKeyLifecycle: IssuerKeyLifecycle;
   catalogue: CatalogueService;
   credits: CreditSystems;
   recognition: RecognitionService;
@@ -77,10 +87,10 @@ export interface Services {
   /** Whether this node may append to its own feed (confirmed current with a peer, or the operator's word). */
   ownFeed: OwnFeedGate;
   startedAt: Date;
-  /** Where others reach this node's HTTP API; the running node replaces the config default with its real address. */
-  publicUrl: { current: string };
-  /** How current the replica is; the running node plugs in replication figures. */
-  freshness: { current: () => Freshness };
+  /** Where others reach this node's HTTP API; the running node tells it its real address once it listens. */
+  publicUrl: NodePublicUrl;
+  /** How current the replica is; the running node attaches its replicator once it runs. */
+  freshness: ReplicaFreshness;
 }
 
 /** The verifier as the registrar's lookup uses it: the report plus the microcredential the credential names. */
@@ -143,8 +153,8 @@ export function buildServices(config: NodeConfig, o: NodeOverrides = {}): Servic
       // a rotation by the CLI on the same database writes the key file first: read again when the feed says so
       loadKeystore: () => (config.dbFile !== ':memory:' && existsSync(config.keystoreFile) ? readKeystore(config.keystoreFile, config.passphrase) : null),
     });
-    const publicUrl = { current: config.publicUrl ?? `http://${config.httpHost === '0.0.0.0' || config.httpHost === '::' ? '127.0.0.1' : config.httpHost}:${config.httpPort}` };
-    const freshness = { current: (): Freshness => ({ asOf: clock.now().toISOString() }) };
+    const publicUrl = new NodePublicUrl(config.publicUrl, `http://${config.httpHost === '0.0.0.0' || config.httpHost === '::' ? '127.0.0.1' : config.httpHost}:${config.httpPort}`);
+    const freshness = new ReplicaFreshness({ clock, heads: () => feed.heads() });
     const credentials = new CredentialService({
       store,
       feed,
@@ -158,8 +168,8 @@ export function buildServices(config: NodeConfig, o: NodeOverrides = {}): Servic
       clock,
       logger,
       documentLoader: createDocumentLoader(),
-      publicUrl: () => publicUrl.current,
-      freshness: () => freshness.current(),
+      publicUrl: () => publicUrl.get(),
+      freshness: () => freshness.get(),
     });
     return {
       config,
@@ -175,6 +185,9 @@ export function buildServices(config: NodeConfig, o: NodeOverrides = {}): Servic
       institutions,
       issuerKeys,
       institution,
+      endorsements: new EndorsementService({ feed, membership, schemas }),
+      accreditations: new AccreditationService({ feed, membership, institutions, schemas }),
+      issuerKeyLifecycle: new IssuerKeyLifecycle({ institution, statusLists: credentials }),
       catalogue,
       credits,
       recognition,
@@ -273,20 +286,13 @@ export class MochilaNode {
         },
       });
       await this.replicator.start();
-      const rep = this.replicator;
-      s.freshness.current = () => {
-        const st = rep.status();
-        const mine = new Map(s.feed.heads().map((h) => [h.author, h.seq] as const));
-        let lag = 0;
-        for (const [a, seq] of Object.entries(st.knownHeads)) lag += Math.max(0, seq - (mine.get(a) ?? 0));
-        return { asOf: s.clock.now().toISOString(), lagEntries: lag, peersConnected: st.peers.filter((p) => p.connected).length };
-      };
+      s.freshness.attach(this.replicator);
     }
     if (this.opts.http !== false) {
       const app = createHttpApp(s, {
-        publicUrl: () => s.config.publicUrl ?? this.httpUrl,
+        publicUrl: s.publicUrl,
         p2p: () => (this.replicator ? { peerId: this.replicator.peerId, addresses: this.replicator.addresses() } : null),
-        extensions: [recognitionExtension(s, s.recognition, lookupVerifier(s)), credentialsExtension(s, s.credentials), networkExtension(s, this.replicator)],
+        routes: [recognitionRoutes(s, lookupVerifier(s)), credentialRoutes(s), networkRoutes(s, this.replicator)],
       });
       // slow clients are cut: headers within HTTP_HEADERS_TIMEOUT_MS, the whole request (body included) within
       // HTTP_REQUEST_TIMEOUT_MS (Node's defaults are 60 s and 300 s), checked every HTTP_TIMEOUT_CHECK_MS
@@ -296,7 +302,7 @@ export class MochilaNode {
         srv.listen(s.config.httpPort, s.config.httpHost, () => resolve(srv));
       });
       this.server.keepAliveTimeout = 5_000;
-      if (!s.config.publicUrl) s.publicUrl.current = this.httpUrl;
+      s.publicUrl.listening(this.httpUrl);
       s.logger.info('http listening', { url: this.httpUrl });
     }
   }
@@ -336,15 +342,20 @@ export class MochilaNode {
     );
   }
 
-  /** Stops HTTP and closes SQLite, bounded by a timeout. Idempotent. */
+  /**
+   * Stops replication, credential jobs and HTTP, then closes SQLite. Idempotent. Replication stops first and is
+   * waited for without a time limit: it takes no new entry from that moment and its in-flight rounds end at their
+   * next step (Replicator.stop), so the store is never closed under a round still storing a batch. Credential jobs
+   * and the HTTP server get `timeoutMs`.
+   */
   stop(timeoutMs = 5_000): Promise<void> {
     if (!this.stopping) {
       this.unsubscribeOwnFeed?.();
       this.stopping = (async () => {
         const s = this.services;
+        const replication = this.replicator?.stop(timeoutMs);
         const work = (async () => {
           await Promise.race([s.credentials.stop(), new Promise((r) => setTimeout(r, timeoutMs / 2).unref())]);
-          await this.replicator?.stop(timeoutMs);
           if (this.server) {
             const srv = this.server;
             await new Promise<void>((resolve) => {
@@ -354,6 +365,7 @@ export class MochilaNode {
           }
         })();
         await Promise.race([work, new Promise((r) => setTimeout(r, timeoutMs).unref())]);
+        await replication; // the last write replication can make is behind us
         await this.checkpointer?.stop();
         s.store.close();
       })();

@@ -1,41 +1,55 @@
 /**
  * The express application: security headers (CSP, no framing; node/http/security.ts), limits of the public
- * endpoints that cost CPU (node/http/limits.ts), JSON body limits, one router per area, OpenAPI + Swagger UI, the
- * web app, and the problem+json error handler. Must never contain domain logic: routers call services.
+ * endpoints that cost CPU (node/http/limits.ts), JSON body limits, the route tables of every area (registered here
+ * and documented by /openapi.json from the same tables, node/http/route-table.ts), Swagger UI, the web app, and the
+ * problem+json error handler. Must never contain domain logic: routes call services.
  */
 import express, { type Express } from 'express';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import swaggerUi from 'swagger-ui-express';
-import type { Services } from '../context.js';
+import type { NodeConfig } from '../config.js';
+import type { Logger } from '../core/logger.js';
+import type { PublicUrlProvider } from '../core/public-url.js';
+import type { SchemaRegistry } from '../core/schema-registry.js';
+import type { AdminTokens } from '../store/admin-tokens.js';
+import type { Store } from '../store/database.js';
 import { requireAdmin } from './auth.js';
-import { buildOpenApi, type OperationDoc } from './openapi.js';
+import { buildOpenApi } from './openapi.js';
 import { errorHandler, sendProblem } from './problem.js';
 import { docsPolicy, securityHeaders } from './security.js';
 import { publicLimiters } from './limits.js';
+import { registerRoutes, type RouteDef } from './route-table.js';
 import { REPORT_STYLE_HASH } from '../recognition/report.js';
-import { catalogueAdminRouter, catalogueRouter } from './routes/catalogue.routes.js';
-import { institutionAdminRouter, registryRouter } from './routes/registry.routes.js';
+import { catalogueAdminRoutes, catalogueRoutes, type CatalogueAdminRouteDeps, type CatalogueRouteDeps } from './routes/catalogue.routes.js';
+import { institutionAdminRoutes, registryRoutes, type InstitutionAdminRouteDeps, type RegistryRouteDeps } from './routes/registry.routes.js';
 import { createDidResolver } from '../identity/did-resolver.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const VERSION = (JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 
-export interface HttpExtension {
-  /** Mounted under /api/v1 (public). */
-  publicRouter?: express.Router;
-  /** Mounted under /api/v1/admin behind the admin token. */
-  adminRouter?: express.Router;
-  /** Mounted at the root (e.g. /status-lists, /verify pages). */
-  rootRouter?: express.Router;
-  operations?: OperationDoc[];
+/** What the app itself and its built-in route tables use (the other areas come as route tables in `routes`). */
+export type HttpAppDeps = RegistryRouteDeps &
+  CatalogueRouteDeps &
+  CatalogueAdminRouteDeps &
+  InstitutionAdminRouteDeps & {
+    config: Pick<NodeConfig, 'maxBodyBytes' | 'publicLimits'>;
+    logger: Logger;
+    schemas: SchemaRegistry;
+    store: Pick<Store, 'statement'>;
+    adminTokens: AdminTokens;
+  };
+
+export interface HttpAppOptions {
+  publicUrl: PublicUrlProvider;
+  /** Route tables of the other areas (credentials, recognition, network), registered and documented like the built-in ones. */
+  routes?: RouteDef[][];
+  webDir?: string;
+  p2p?: () => { peerId: string; addresses: string[] } | null;
 }
 
-export function createHttpApp(
-  s: Services,
-  opts: { publicUrl: () => string; extensions?: HttpExtension[]; webDir?: string; p2p?: () => { peerId: string; addresses: string[] } | null },
-): Express {
+export function createHttpApp(s: HttpAppDeps, opts: HttpAppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'extended');
@@ -59,39 +73,42 @@ export function createHttpApp(
   app.use(text);
 
   const resolver = createDidResolver();
-  const exts = opts.extensions ?? [];
+  const health: RouteDef = {
+    method: 'get',
+    path: '/healthz',
+    scope: 'root',
+    tag: 'node',
+    summary: 'Liveness and readiness',
+    handler: (_req, res) => {
+      let db = 'ok';
+      try {
+        s.store.statement('SELECT 1').get();
+      } catch {
+        db = 'failed';
+      }
+      res.status(db === 'ok' ? 200 : 503).json({ status: db === 'ok' ? 'ok' : 'degraded', db, did: s.feed.author, network: s.network, version: VERSION });
+    },
+  };
+  // every route the app serves, in registration order: each table holds its routes' documentation too
+  const tables: RouteDef[][] = [
+    [health],
+    registryRoutes(s, { publicUrl: opts.publicUrl, resolveDid: (did) => resolver.resolve(did), version: VERSION, ...(opts.p2p ? { p2p: opts.p2p } : {}) }),
+    catalogueRoutes(s),
+    catalogueAdminRoutes(s),
+    institutionAdminRoutes(s),
+    ...(opts.routes ?? []),
+  ];
 
-  app.get('/healthz', (_req, res) => {
-    let db = 'ok';
-    try {
-      s.store.statement('SELECT 1').get();
-    } catch {
-      db = 'failed';
-    }
-    res.status(db === 'ok' ? 200 : 503).json({ status: db === 'ok' ? 'ok' : 'degraded', db, did: s.feed.author, network: s.network, version: VERSION });
-  });
-
-  const openapi = () => buildOpenApi(s.schemas, { version: VERSION, serverUrl: opts.publicUrl() }, exts.flatMap((e) => e.operations ?? []));
+  const openapi = () => buildOpenApi(s.schemas, { version: VERSION, serverUrl: opts.publicUrl.get() }, tables.flat());
   app.get('/openapi.json', (_req, res) => res.json(openapi()));
   // Swagger UI: its init script is served as a file (swagger-ui-init.js), so its page runs under a CSP with no inline script
   const docsHtml = swaggerUi.generateHTML(undefined, { swaggerOptions: { url: '/openapi.json', validatorUrl: null }, customSiteTitle: 'MOCHILA node API' });
   app.use('/docs', docsPolicy(docsHtml), swaggerUi.serve);
   app.get('/docs', (_req, res) => void res.type('html').send(docsHtml));
 
-  const api = express.Router();
-  api.use(registryRouter(s, { publicUrl: opts.publicUrl, resolveDid: (did) => resolver.resolve(did), version: VERSION, ...(opts.p2p ? { p2p: opts.p2p } : {}) }));
-  api.use(catalogueRouter(s));
-  for (const e of exts) if (e.publicRouter) api.use(e.publicRouter);
-
-  const admin = express.Router();
-  admin.use(requireAdmin(s.adminTokens));
-  admin.use(catalogueAdminRouter(s));
-  admin.use(institutionAdminRouter(s));
-  for (const e of exts) if (e.adminRouter) admin.use(e.adminRouter);
-
-  api.use('/admin', admin);
-  app.use('/api/v1', api);
-  for (const e of exts) if (e.rootRouter) app.use(e.rootRouter);
+  // the admin token guards every path under /api/v1/admin, known or not
+  app.use('/api/v1/admin', requireAdmin(s.adminTokens));
+  registerRoutes(app, tables);
   app.use('/api', (req, res) => sendProblem(res, 404, 'not_found', `no API route ${req.method} ${req.originalUrl}`));
 
   // the web app (built by `npm run build:web`), with the SPA fallback for non-API paths

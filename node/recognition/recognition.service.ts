@@ -18,6 +18,7 @@ import { authorScopedId } from '../feed/ids.js';
 import type { LangMap } from '../catalogue/model.js';
 import { BANDS, rankCandidates, type Comparison, type CreditTable, type Ranking } from './comparison.js';
 import { RecognitionIndex } from './recognition-index.js';
+import { accreditationInForce } from '../trust/accreditations.js';
 
 export interface DecisionBody {
   decisionId: string;
@@ -263,6 +264,12 @@ export class RecognitionService {
     return rows
       .filter((r) => this.d.membership.isMember(r.author) && this.d.institutions.get(r.author)?.profile.kind === 'qa-agency')
       .map((r) => ({ agency: this.instRef(r.author), ...(JSON.parse(r.body) as { accreditationId: string; subject: { type: string; id: string }; status: string; validFrom: string }), publishedAt: r.ts }));
+  }
+
+  /** The accreditations of the microcredential or its institution in force today (node/trust/accreditations.ts says when). */
+  accreditationsInForce(mc: StoredMicrocredential): ReturnType<RecognitionService['accreditationsFor']> {
+    const today = this.d.clock.now().toISOString().slice(0, 10);
+    return this.accreditationsFor(mc).filter((a) => accreditationInForce(a, today));
   }
 
   // ------------------------------------------------------------------ comparison and lookup

@@ -73,7 +73,7 @@ describe('gossiped heads are claims until checked', () => {
 
     const expectNothingChanged = async () => {
       expect(b.node.replicator!.status().knownHeads).toEqual({});
-      expect(b.node.services.freshness.current().lagEntries).toBe(0);
+      expect(b.node.services.freshness.get().lagEntries).toBe(0);
       expect(b.node.services.feed.heads().map((h) => h.author).sort()).toEqual(members);
       const s = await (await fetch(`${b.url}/api/v1/network`)).json();
       expect(new SchemaRegistry().validate('api/network-status', s)).toEqual({ ok: true });
@@ -94,7 +94,7 @@ describe('gossiped heads are claims until checked', () => {
     await evil.services.pubsub.publish(topic, new TextEncoder().encode(JSON.stringify(announce(genuine))));
     await waitFor(() => b.node.replicator!.status().totals.gossipIn > before2, LIVENESS_MS, 'genuine head received');
     expect(b.node.replicator!.status().knownHeads).toEqual({ [a.key.did]: head.seq + 3 });
-    expect(b.node.services.freshness.current().lagEntries).toBe(3);
+    expect(b.node.services.freshness.get().lagEntries).toBe(3);
     const s = await (await fetch(`${b.url}/api/v1/network`)).json();
     expect(s.feeds.find((f: { author: string }) => f.author === a.key.did).behind).toBe(3);
     expect(s.feeds.map((f: { author: string }) => f.author).sort()).toEqual(members);

@@ -2,12 +2,16 @@
  * Catalogue routes: public search and detail, and the unit's admin create / update / withdraw.
  * Must never touch tables: it calls the catalogue service and shapes responses.
  */
-import { Router, type Request } from 'express';
+import type { Request } from 'express';
 import { RegistryError } from '../../core/errors.js';
-import type { Services } from '../../context.js';
+import type { CatalogueService } from '../../catalogue/catalogue.service.js';
 import type { SearchParams } from '../../catalogue/search.js';
-import { displayName, type Profile } from '../../trust/institutions.js';
+import type { FeedService } from '../../feed/feed.service.js';
+import type { RecognitionService } from '../../recognition/recognition.service.js';
+import { displayName, type InstitutionDirectory, type Profile } from '../../trust/institutions.js';
+import type { MembershipService } from '../../trust/membership.js';
 import { institutionRef, microcredentialSummary } from '../present.js';
+import { param, type RouteDef } from '../route-table.js';
 
 const LIST_PARAMS = ['country', 'institution', 'field', 'level', 'participation', 'language', 'pilotArea'] as const;
 const KNOWN = new Set(['q', 'sort', 'page', 'pageSize', 'hoursMin', 'hoursMax', 'status', 'lang', ...LIST_PARAMS]);
@@ -70,14 +74,21 @@ export function parseSearchQuery(query: Request['query']): SearchParams {
   return p;
 }
 
-export function catalogueRouter(s: Services): Router {
-  const r = Router();
+/** What the public catalogue routes read: the catalogue, institutions, membership, and what the network decided about a microcredential. */
+export interface CatalogueRouteDeps {
+  catalogue: Pick<CatalogueService, 'replicaVersion' | 'search' | 'get' | 'version' | 'versions'>;
+  institutions: Pick<InstitutionDirectory, 'get' | 'list'>;
+  membership: Pick<MembershipService, 'isMember'>;
+  recognition: Pick<RecognitionService, 'accreditationsInForce' | 'decisions'>;
+}
+
+export function catalogueRoutes(s: CatalogueRouteDeps): RouteDef[] {
   const profiles = () => new Map(s.institutions.list().map((i) => [i.did, i.profile] as const));
 
   // serialised responses by URL, valid while the replica is unchanged
   const bodies = new Map<string, string>();
   let bodiesVersion = '';
-  r.get('/microcredentials', (req, res) => {
+  const search: RouteDef['handler'] = (req, res) => {
     const version = s.catalogue.replicaVersion();
     if (version !== bodiesVersion) {
       bodies.clear();
@@ -104,11 +115,12 @@ export function catalogueRouter(s: Services): Router {
     if (bodies.size >= 500) bodies.delete(bodies.keys().next().value!);
     bodies.set(req.originalUrl, body);
     res.type('application/json').send(body);
-  });
+  };
 
-  r.get('/microcredentials/:id', (req, res) => {
-    const mc = s.catalogue.get(req.params.id);
-    if (!mc) throw new RegistryError('not_found', `no microcredential ${req.params.id} in this node's replica`);
+  const detail: RouteDef['handler'] = (req, res) => {
+    const id = param(req, 'id');
+    const mc = s.catalogue.get(id);
+    if (!mc) throw new RegistryError('not_found', `no microcredential ${id} in this node's replica`);
     const inst = s.institutions.get(mc.author);
     const versionParam = req.query.version;
     let record = mc.record;
@@ -127,36 +139,108 @@ export function catalogueRouter(s: Services): Router {
       updatedAt: mc.updatedAt,
       entryId: mc.entryId,
       versions: s.catalogue.versions(mc.id),
-      accreditations: [],
-      recognitions: [],
+      // accreditations in force naming it or its institution, and every recognition decision about it in the network
+      accreditations: s.recognition.accreditationsInForce(mc),
+      recognitions: s.recognition.decisions({ microcredential: mc.id }),
     });
-  });
-  return r;
+  };
+
+  return [
+    {
+      method: 'get',
+      path: '/microcredentials',
+      tag: 'catalogue',
+      summary: 'Search the network-wide catalogue (full text, filters, facets, pages)',
+      query: [
+        { name: 'q', description: 'Full-text query; accent- and case-insensitive, prefix matching' },
+        { name: 'country', description: 'ISO country code(s), comma-separated' },
+        { name: 'institution', description: 'Institution DID(s)' },
+        { name: 'field', description: 'ISCED-F code prefix(es), e.g. 09 or 0913' },
+        { name: 'level', description: 'Level as FRAMEWORK:VALUE (EQF:5) or VALUE' },
+        { name: 'participation', description: 'online | onsite | blended' },
+        { name: 'language', description: 'Language code(s) of instruction' },
+        { name: 'pilotArea', description: 'engineering | health | other' },
+        { name: 'hoursMin', description: 'Minimum notional workload in hours', schema: { type: 'number' } },
+        { name: 'hoursMax', description: 'Maximum notional workload in hours', schema: { type: 'number' } },
+        { name: 'status', description: 'active (default) | withdrawn | all' },
+        { name: 'sort', description: 'relevance | title | hours | recent' },
+        { name: 'page', description: 'Page number from 1', schema: { type: 'integer' } },
+        { name: 'pageSize', description: 'Results per page, 1-100', schema: { type: 'integer' } },
+        { name: 'lang', description: 'es | en | pt' },
+      ],
+      handler: search,
+    },
+    {
+      method: 'get',
+      path: '/microcredentials/:id',
+      tag: 'catalogue',
+      summary: 'One microcredential with every EU element, versions, the accreditations in force (of it or its institution) and the recognition decisions about it in the network',
+      query: [{ name: 'version', description: 'An earlier version' }],
+      handler: detail,
+    },
+  ];
 }
 
-export function catalogueAdminRouter(s: Services): Router {
-  const r = Router();
+/** What the unit's catalogue admin routes use. */
+export interface CatalogueAdminRouteDeps {
+  feed: Pick<FeedService, 'author'>;
+  catalogue: Pick<CatalogueService, 'get' | 'byInstitution' | 'create' | 'update' | 'withdraw'>;
+}
+
+export function catalogueAdminRoutes(s: CatalogueAdminRouteDeps): RouteDef[] {
   const detail = (id: string) => {
     const mc = s.catalogue.get(id)!;
     return { ...mc.record, id: mc.id, status: mc.status, updatedAt: mc.updatedAt, entryId: mc.entryId };
   };
-  r.get('/microcredentials', (_req, res) => {
-    res.json({ items: s.catalogue.byInstitution(s.feed.author, true).map((m) => ({ ...m.record, id: m.id, status: m.status, updatedAt: m.updatedAt })) });
-  });
-  r.post('/microcredentials', (req, res) => {
-    const mc = s.catalogue.create(req.body);
-    res.status(201).location(`/api/v1/microcredentials/${encodeURIComponent(mc.id)}`).json(detail(mc.id));
-  });
-  r.put('/microcredentials/:code', (req, res) => {
-    const mc = s.catalogue.update(req.params.code, req.body);
-    res.json(detail(mc.id));
-  });
-  r.post('/microcredentials/:code/withdraw', (req, res) => {
-    const body = (req.body ?? {}) as { reason?: unknown };
-    if (body.reason !== undefined && (typeof body.reason !== 'string' || body.reason.length > 2000))
-      throw new RegistryError('validation_failed', 'reason must be a string of at most 2000 characters');
-    const mc = s.catalogue.withdraw(req.params.code, body.reason ?? 'withdrawn');
-    res.json(detail(mc.id));
-  });
-  return r;
+  return [
+    {
+      method: 'get',
+      path: '/microcredentials',
+      scope: 'admin',
+      tag: 'admin',
+      summary: "This unit's catalogue, including withdrawn entries",
+      handler: (_req, res) => {
+        res.json({ items: s.catalogue.byInstitution(s.feed.author, true).map((m) => ({ ...m.record, id: m.id, status: m.status, updatedAt: m.updatedAt })) });
+      },
+    },
+    {
+      method: 'post',
+      path: '/microcredentials',
+      scope: 'admin',
+      tag: 'admin',
+      summary: 'Publish a microcredential (400 names each missing EU element)',
+      body: 'microcredential',
+      handler: (req, res) => {
+        const mc = s.catalogue.create(req.body);
+        res.status(201).location(`/api/v1/microcredentials/${encodeURIComponent(mc.id)}`).json(detail(mc.id));
+      },
+    },
+    {
+      method: 'put',
+      path: '/microcredentials/:code',
+      scope: 'admin',
+      tag: 'admin',
+      summary: 'Publish a new version of a microcredential',
+      body: 'microcredential',
+      handler: (req, res) => {
+        const mc = s.catalogue.update(param(req, 'code'), req.body);
+        res.json(detail(mc.id));
+      },
+    },
+    {
+      method: 'post',
+      path: '/microcredentials/:code/withdraw',
+      scope: 'admin',
+      tag: 'admin',
+      summary: 'Withdraw a microcredential (an entry, not a delete)',
+      body: { schema: 'api/microcredential-withdrawal', optional: true },
+      handler: (req, res) => {
+        const body = (req.body ?? {}) as { reason?: unknown };
+        if (body.reason !== undefined && (typeof body.reason !== 'string' || body.reason.length > 2000))
+          throw new RegistryError('validation_failed', 'reason must be a string of at most 2000 characters');
+        const mc = s.catalogue.withdraw(param(req, 'code'), body.reason ?? 'withdrawn');
+        res.json(detail(mc.id));
+      },
+    },
+  ];
 }

@@ -4,23 +4,33 @@
  * opens), and the admin side: issue one, issue a cohort from CSV as a job, list, revoke / suspend / reinstate.
  * Must never decide anything itself: it calls the credential service.
  */
-import { Router } from 'express';
 import QRCode from 'qrcode';
 import { RegistryError } from '../../core/errors.js';
-import type { Services } from '../../context.js';
+import type { SchemaRegistry } from '../../core/schema-registry.js';
 import type { CredentialListQuery, CredentialService } from '../../credentials/credential.service.js';
-import type { HttpExtension } from '../app.js';
 import { toCsv } from '../../credentials/csv.js';
 import { LIMIT_RESPONSES } from '../limits.js';
+import { param, type RouteDef } from '../route-table.js';
 
-export function credentialsExtension(s: Services, credentials: CredentialService): HttpExtension {
-  const pub = Router();
-  const admin = Router();
+/** What the credential routes use: the credential service and the schemas their bodies are checked against. */
+export interface CredentialRouteDeps {
+  schemas: Pick<SchemaRegistry, 'assertValid'>;
+  credentials: Pick<
+    CredentialService,
+    'verify' | 'statusListCredential' | 'get' | 'issue' | 'list' | 'reissueBatch' | 'startBatch' | 'job' | 'reissue' | 'revoke' | 'suspend' | 'reinstate'
+  >;
+}
+
+export function credentialRoutes(s: CredentialRouteDeps): RouteDef[] {
+  const { credentials } = s;
+  const r: RouteDef[] = [];
+  const route = (def: Omit<RouteDef, 'handler'>, handler: RouteDef['handler']) => r.push({ ...def, handler });
+  const admin = { scope: 'admin', tag: 'admin' } as const;
 
   // Anyone: a credential or a presentation as the JSON body, or wrapped as {"credential"|"presentation", "challenge"?,
   // "domain"?} (schemas/api/verify-request), or as text/plain, which the verifier parses itself (so "not JSON" is a
   // failed `parse` check in the report).
-  pub.post('/verify', async (req, res) => {
+  route({ method: 'post', path: '/verify', tag: 'credentials', summary: "Verify a credential or presentation (bare, or wrapped with the verifier's challenge and domain): a report with one check each (proof, issuer_known, key_valid_at_issuance, status, validity_period, schema, microcredential_listed; for a presentation also holder_authenticated, the holder's own proof), ok / failed / unchecked with a reason", body: { schema: 'api/verify-request', alternatives: [{ contentType: 'text/plain', description: 'the credential or presentation as text (parsed by the verifier)' }] }, responses: LIMIT_RESPONSES }, async (req, res) => {
     let input: unknown = req.body;
     let options: { challenge?: string; domain?: string } = {};
     if (input && typeof input === 'object' && !Array.isArray(input)) {
@@ -36,34 +46,54 @@ export function credentialsExtension(s: Services, credentials: CredentialService
     res.json(await credentials.verify(input, options));
   });
 
-  pub.get('/status-lists/:id', (req, res) => {
-    const c = credentials.statusListCredential(req.params.id);
-    if (!c) throw new RegistryError('not_found', `no status list ${req.params.id} in this node's replica`);
+  route({ method: 'get', path: '/status-lists/:id', tag: 'credentials', summary: 'A status list credential (BitstringStatusListCredential, signed by its issuer) from the replica' }, (req, res) => {
+    const c = credentials.statusListCredential(param(req, 'id'));
+    if (!c) throw new RegistryError('not_found', `no status list ${param(req, 'id')} in this node's replica`);
     res.set('Cache-Control', 'public, max-age=60').type('application/vc+ld+json').send(JSON.stringify(c));
   });
 
   // the learner's link: the credential id is a random urn:uuid, known only to whom it was given
-  pub.get('/credentials/:id', (req, res) => {
-    const c = credentials.get(req.params.id);
+  route({ method: 'get', path: '/credentials/:id', tag: 'credentials', summary: "A credential issued by this node, by its id (the learner's verification link)" }, (req, res) => {
+    const c = credentials.get(param(req, 'id'));
     if (!c) throw new RegistryError('not_found', 'no such credential on this node (credentials are kept only by the node that issued them)');
     res.set('Cache-Control', 'no-store').json(c.credential);
   });
 
-  pub.get('/credentials/:id/qr.svg', async (req, res) => {
-    const c = credentials.get(req.params.id);
+  route({ method: 'get', path: '/credentials/:id/qr.svg', tag: 'credentials', summary: "QR code (SVG) of the credential's verification link" }, async (req, res) => {
+    const c = credentials.get(param(req, 'id'));
     if (!c) throw new RegistryError('not_found', 'no such credential on this node');
     const svg = await QRCode.toString(c.verifyUrl, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
     res.set('Cache-Control', 'no-store').type('image/svg+xml').send(svg);
   });
 
-  admin.post('/credentials', async (req, res) => {
+  route({ ...admin, method: 'post', path: '/credentials', summary: 'Issue one Open Badges 3.0 credential for a microcredential of this unit', body: 'api/issue-credential' }, async (req, res) => {
     s.schemas.assertValid('api/issue-credential', req.body);
     const c = await credentials.issue(req.body);
     res.status(201).location(`/api/v1/admin/credentials/${encodeURIComponent(c.id)}`).json(c);
   });
 
   // filters: learner / id, microcredential, issuer key, status, issuance date range (e.g. what a compromised key signed)
-  admin.get('/credentials', (req, res) => {
+  route(
+    {
+      ...admin,
+      method: 'get',
+      path: '/credentials',
+      summary: 'Credentials issued by this node, filtered (query validated by api/credential-list-query)',
+      // each parameter's schema is the property of the query schema (the one source of its shape)
+      query: (
+        [
+          ['q', 'learner name or credential id'],
+          ['microcredential', 'microcredential id'],
+          ['issuerKey', 'only credentials signed by this issuer key (did:key)'],
+          ['status', 'active (neither revoked nor suspended) | suspended | revoked'],
+          ['issuedFrom', 'issued at or after (ISO 8601 date-time)'],
+          ['issuedTo', 'issued before (ISO 8601 date-time)'],
+          ['limit', '1..500 (default 50)'],
+          ['offset', 'offset'],
+        ] as const
+      ).map(([name, description]) => ({ name, description, schema: { $ref: `#/components/schemas/api.credential-list-query/properties/${name}` } })),
+    },
+    (req, res) => {
     s.schemas.assertValid('api/credential-list-query', req.query, 'query');
     const q = req.query as Record<string, string | undefined>;
     res.json(
@@ -78,10 +108,11 @@ export function credentialsExtension(s: Services, credentials: CredentialService
         ...(q.offset !== undefined ? { offset: Number(q.offset) } : {}),
       }),
     );
-  });
+  },
+  );
 
   // re-issue with the current key the credentials in force of an earlier key (rotated or compromised), oldest first
-  admin.post('/credentials/reissue', async (req, res) => {
+  route({ ...admin, method: 'post', path: '/credentials/reissue', summary: 'Re-issue with the current key the credentials in force of an earlier issuer key (rotated or compromised), per-row report; the old ones are revoked as re-issued', body: 'api/credential-reissue' }, async (req, res) => {
     s.schemas.assertValid('api/credential-reissue', req.body);
     const b = req.body as { issuerKey: string; issuedFrom?: string; issuedTo?: string; limit?: number };
     res.json(await credentials.reissueBatch(b));
@@ -89,7 +120,7 @@ export function credentialsExtension(s: Services, credentials: CredentialService
 
   // CSV as JSON {csv, microcredential?} or as a raw text/csv body with ?microcredential=
   // (text/csv bodies are read by the app's text parser, up to 5 MiB: about 60,000 rows)
-  admin.post('/credentials/batch', (req, res) => {
+  route({ ...admin, method: 'post', path: '/credentials/batch', summary: 'Issue a cohort from CSV as a background job (JSON {csv, microcredential?} or text/csv)', body: { schema: 'api/credential-batch', alternatives: [{ contentType: 'text/csv', description: 'the CSV itself, with ?microcredential= (up to 5 MiB)' }] }, query: [{ name: 'microcredential', description: 'with a text/csv body: the microcredential id' }] }, (req, res) => {
     let body: { csv?: unknown; microcredential?: unknown };
     if (typeof req.body === 'string') {
       body = { csv: req.body };
@@ -101,18 +132,18 @@ export function credentialsExtension(s: Services, credentials: CredentialService
   });
 
   // ?from=N: only the row results from index N on (a poller passes how many it already has)
-  admin.get('/jobs/:id', (req, res) => {
+  route({ ...admin, method: 'get', path: '/jobs/:id', summary: 'Progress and per-row results of a batch job (rows from index `from` on)', query: [{ name: 'from', description: 'index of the first row result to return (default 0)' }] }, (req, res) => {
     const from = typeof req.query.from === 'string' && /^\d+$/.test(req.query.from) ? Number(req.query.from) : 0;
-    const job = credentials.job(req.params.id, from);
-    if (!job) throw new RegistryError('not_found', `no job ${req.params.id}`);
+    const job = credentials.job(param(req, 'id'), from);
+    if (!job) throw new RegistryError('not_found', `no job ${param(req, 'id')}`);
     res.json(job);
   });
 
   // the job's row results as a spreadsheet (";" and a BOM, as spreadsheets in Spanish locales open them), written
   // by the one CSV writer so no cell (a learner's name, an echoed bad cell) can run as a formula
-  admin.get('/jobs/:id/rows.csv', (req, res) => {
-    const job = credentials.job(req.params.id, 0);
-    if (!job) throw new RegistryError('not_found', `no job ${req.params.id}`);
+  route({ ...admin, method: 'get', path: '/jobs/:id/rows.csv', summary: "A batch job's row results as CSV (';', UTF-8 with BOM): line, name, status, credential id, verification link, error; formula-looking cells neutralised" }, (req, res) => {
+    const job = credentials.job(param(req, 'id'), 0);
+    if (!job) throw new RegistryError('not_found', `no job ${param(req, 'id')}`);
     const rows = job.rows.map((r) => [r.line, r.name ?? '', r.status, r.id ?? '', r.id ? (credentials.get(r.id)?.verifyUrl ?? '') : '', r.error ?? '']);
     res
       .set('Cache-Control', 'no-store')
@@ -121,63 +152,25 @@ export function credentialsExtension(s: Services, credentials: CredentialService
       .send('\uFEFF' + toCsv(['línea', 'nombre', 'estado', 'credencial', 'enlace de verificación', 'error'], rows, ';'));
   });
 
-  admin.get('/credentials/:id', (req, res) => {
-    const c = credentials.get(req.params.id);
-    if (!c) throw new RegistryError('not_found', `no credential ${req.params.id} was issued by this node`);
+  route({ ...admin, method: 'get', path: '/credentials/:id', summary: 'One issued credential with its status, verification link and QR code URL' }, (req, res) => {
+    const c = credentials.get(param(req, 'id'));
+    if (!c) throw new RegistryError('not_found', `no credential ${param(req, 'id')} was issued by this node`);
     res.json(c);
   });
 
-  admin.post('/credentials/:id/reissue', async (req, res) => {
-    const out = await credentials.reissue(req.params.id as string);
+  route({ ...admin, method: 'post', path: '/credentials/:id/reissue', summary: 'Re-issue one credential in force with the current key (the old one is revoked as re-issued)', body: { schema: 'api/no-body', optional: true } }, async (req, res) => {
+    const out = await credentials.reissue(param(req, 'id'));
     res.status(201).location(`/api/v1/admin/credentials/${encodeURIComponent(out.credential.id)}`).json(out);
   });
 
+  const actions = { revoke: 'Revoke (final); publishes the new status list', suspend: 'Suspend; publishes the new status list', reinstate: 'Lift a suspension; publishes the new status list' } as const;
   for (const action of ['revoke', 'suspend', 'reinstate'] as const) {
-    admin.post(`/credentials/:id/${action}`, async (req, res) => {
+    route({ ...admin, method: 'post', path: `/credentials/:id/${action}`, summary: actions[action], body: 'api/credential-status-change' }, async (req, res) => {
       const body = req.body && typeof req.body === 'object' ? req.body : {};
       s.schemas.assertValid('api/credential-status-change', body);
-      res.json(await credentials[action](req.params.id as string, (body as { reason?: string }).reason));
+      res.json(await credentials[action](param(req, 'id'), (body as { reason?: string }).reason));
     });
   }
 
-  return {
-    publicRouter: pub,
-    adminRouter: admin,
-    operations: [
-      { method: 'post', path: '/api/v1/verify', tag: 'credentials', summary: "Verify a credential or presentation (bare, or wrapped with the verifier's challenge and domain): a report with one check each (proof, issuer_known, key_valid_at_issuance, status, validity_period, schema, microcredential_listed; for a presentation also holder_authenticated, the holder's own proof), ok / failed / unchecked with a reason", body: 'api/verify-request', responses: LIMIT_RESPONSES },
-      { method: 'get', path: '/api/v1/status-lists/{id}', tag: 'credentials', summary: 'A status list credential (BitstringStatusListCredential, signed by its issuer) from the replica', pathParams: ['id'] },
-      { method: 'get', path: '/api/v1/credentials/{id}', tag: 'credentials', summary: "A credential issued by this node, by its id (the learner's verification link)", pathParams: ['id'] },
-      { method: 'get', path: '/api/v1/credentials/{id}/qr.svg', tag: 'credentials', summary: "QR code (SVG) of the credential's verification link", pathParams: ['id'] },
-      { method: 'post', path: '/api/v1/admin/credentials', tag: 'admin', admin: true, summary: 'Issue one Open Badges 3.0 credential for a microcredential of this unit', body: 'api/issue-credential' },
-      {
-        method: 'get',
-        path: '/api/v1/admin/credentials',
-        tag: 'admin',
-        admin: true,
-        summary: 'Credentials issued by this node, filtered (query validated by api/credential-list-query)',
-        // each parameter's schema is the property of the query schema (the one source of its shape)
-        query: (
-          [
-            ['q', 'learner name or credential id'],
-            ['microcredential', 'microcredential id'],
-            ['issuerKey', 'only credentials signed by this issuer key (did:key)'],
-            ['status', 'active (neither revoked nor suspended) | suspended | revoked'],
-            ['issuedFrom', 'issued at or after (ISO 8601 date-time)'],
-            ['issuedTo', 'issued before (ISO 8601 date-time)'],
-            ['limit', '1..500 (default 50)'],
-            ['offset', 'offset'],
-          ] as const
-        ).map(([name, description]) => ({ name, description, schema: { $ref: `#/components/schemas/api.credential-list-query/properties/${name}` } })),
-      },
-      { method: 'post', path: '/api/v1/admin/credentials/reissue', tag: 'admin', admin: true, summary: "Re-issue with the current key the credentials in force of an earlier issuer key (rotated or compromised), per-row report; the old ones are revoked as re-issued", body: 'api/credential-reissue' },
-      { method: 'post', path: '/api/v1/admin/credentials/{id}/reissue', tag: 'admin', admin: true, summary: 'Re-issue one credential in force with the current key (the old one is revoked as re-issued)', pathParams: ['id'] },
-      { method: 'get', path: '/api/v1/admin/credentials/{id}', tag: 'admin', admin: true, summary: 'One issued credential with its status, verification link and QR code URL', pathParams: ['id'] },
-      { method: 'post', path: '/api/v1/admin/credentials/batch', tag: 'admin', admin: true, summary: 'Issue a cohort from CSV as a background job (JSON {csv, microcredential?} or text/csv)', body: 'api/credential-batch' },
-      { method: 'get', path: '/api/v1/admin/jobs/{id}', tag: 'admin', admin: true, summary: 'Progress and per-row results of a batch job (rows from index `from` on)', pathParams: ['id'], query: [{ name: 'from', description: 'index of the first row result to return (default 0)' }] },
-      { method: 'get', path: '/api/v1/admin/jobs/{id}/rows.csv', tag: 'admin', admin: true, summary: "A batch job's row results as CSV (';', UTF-8 with BOM): line, name, status, credential id, verification link, error; formula-looking cells neutralised", pathParams: ['id'] },
-      { method: 'post', path: '/api/v1/admin/credentials/{id}/revoke', tag: 'admin', admin: true, summary: 'Revoke (final); publishes the new status list', pathParams: ['id'], body: 'api/credential-status-change' },
-      { method: 'post', path: '/api/v1/admin/credentials/{id}/suspend', tag: 'admin', admin: true, summary: 'Suspend; publishes the new status list', pathParams: ['id'], body: 'api/credential-status-change' },
-      { method: 'post', path: '/api/v1/admin/credentials/{id}/reinstate', tag: 'admin', admin: true, summary: 'Lift a suspension; publishes the new status list', pathParams: ['id'], body: 'api/credential-status-change' },
-    ],
-  };
+  return r;
 }

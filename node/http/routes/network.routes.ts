@@ -2,9 +2,12 @@
  * Network status: peers, every known feed with its head and how far behind this node is, equivocations found,
  * and recent sync rounds. Read-only; must never trigger network activity.
  */
-import { Router } from 'express';
-import type { Services } from '../../context.js';
-import type { HttpExtension } from '../app.js';
+import type { FeedService } from '../../feed/feed.service.js';
+import type { OwnFeedGate } from '../../feed/own-feed.js';
+import type { InstitutionDirectory } from '../../trust/institutions.js';
+import type { Manifest } from '../../trust/manifest.js';
+import type { MembershipService } from '../../trust/membership.js';
+import type { RouteDef } from '../route-table.js';
 
 export interface PeerStatus {
   peerId: string;
@@ -21,9 +24,18 @@ export interface FederationStatusSource {
   status(): { peerId: string; addresses: string[]; peers: PeerStatus[]; rounds: unknown[]; totals?: unknown; knownHeads?: Record<string, number> };
 }
 
-export function networkExtension(s: Services, federation: FederationStatusSource | null): HttpExtension {
-  const r = Router();
-  r.get('/network', (_req, res) => {
+/** What the network status reads from the replica (the federation's own figures come from its status source). */
+export interface NetworkRouteDeps {
+  network: string;
+  manifest: Pick<Manifest, 'name'>;
+  feed: Pick<FeedService, 'author' | 'heads' | 'headsDigest' | 'isFrozen' | 'equivocations'>;
+  institutions: Pick<InstitutionDirectory, 'get'>;
+  membership: Pick<MembershipService, 'statusOf' | 'members'>;
+  ownFeed: Pick<OwnFeedGate, 'state'>;
+}
+
+export function networkRoutes(s: NetworkRouteDeps, federation: FederationStatusSource | null): RouteDef[] {
+  const handler: RouteDef['handler'] = (_req, res) => {
     const fed = federation?.status() ?? null;
     const known = fed?.knownHeads ?? {};
     const name = (did: string | null) => (did ? (s.institutions.get(did)?.profile.name ?? null) : null);
@@ -57,9 +69,15 @@ export function networkExtension(s: Services, federation: FederationStatusSource
       rounds: fed?.rounds ?? [],
       totals: fed?.totals ?? null,
     });
-  });
-  return {
-    publicRouter: r,
-    operations: [{ method: 'get', path: '/api/v1/network', tag: 'network', summary: 'Peers (with failed dials and their reason), feeds with head and checked lag, equivocations, recent sync rounds and counters', response: 'api/network-status' }],
   };
+  return [
+    {
+      method: 'get',
+      path: '/network',
+      tag: 'network',
+      summary: 'Peers (with failed dials and their reason), feeds with head and checked lag, equivocations, recent sync rounds and counters',
+      response: 'api/network-status',
+      handler,
+    },
+  ];
 }

@@ -2,17 +2,48 @@
  * Registry routes: this node, institutions, DIDs, feeds (raw signed entries, for audit and for
  * verifiers), and reference data. Read-only and public. Must never expose local-only state (issued credentials, tokens).
  */
-import { Router } from 'express';
 import { RegistryError } from '../../core/errors.js';
-import type { Services } from '../../context.js';
+import type { PublicUrlProvider } from '../../core/public-url.js';
+import type { SchemaRegistry } from '../../core/schema-registry.js';
+import type { FeedService } from '../../feed/feed.service.js';
 import { isEd25519DidKey } from '../../identity/keys.js';
-import { institutionRef, microcredentialSummary } from '../present.js';
+import type { CatalogueService } from '../../catalogue/catalogue.service.js';
 import { loadReferenceData } from '../../catalogue/reference-data.js';
+import type { EndorsementService } from '../../trust/endorsements.js';
+import type { InstitutionDirectory } from '../../trust/institutions.js';
+import type { InstitutionService } from '../../trust/institution.service.js';
+import type { IssuerKeyRegistry } from '../../trust/issuer-keys.js';
+import type { IssuerKeyLifecycle } from '../../trust/key-lifecycle.js';
+import type { Manifest } from '../../trust/manifest.js';
+import type { MembershipService } from '../../trust/membership.js';
+import { institutionRef, microcredentialSummary } from '../present.js';
+import { param, type RouteDef } from '../route-table.js';
 
-export function registryRouter(s: Services, opts: { publicUrl: () => string; resolveDid: (did: string) => Promise<unknown>; version: string; p2p?: () => { peerId: string; addresses: string[] } | null }): Router {
-  const r = Router();
+/** What the public registry routes read. */
+export interface RegistryRouteDeps {
+  network: string;
+  manifest: Pick<Manifest, 'name'>;
+  startedAt: Date;
+  feed: Pick<FeedService, 'author' | 'head' | 'heads' | 'headsDigest' | 'isFrozen' | 'read' | 'get' | 'equivocations'>;
+  institutions: Pick<InstitutionDirectory, 'get' | 'list'>;
+  membership: Pick<MembershipService, 'isMember' | 'statusOf' | 'endorsersOf' | 'members' | 'endorsements' | 'threshold'>;
+  issuerKeys: Pick<IssuerKeyRegistry, 'forInstitution' | 'get'>;
+  catalogue: Pick<CatalogueService, 'countByInstitution' | 'byInstitution'>;
+  institution: Pick<InstitutionService, 'currentIssuer'>;
+}
 
-  r.get('/node', (_req, res) => {
+export interface RegistryRouteOptions {
+  publicUrl: PublicUrlProvider;
+  resolveDid: (did: string) => Promise<unknown>;
+  version: string;
+  p2p?: () => { peerId: string; addresses: string[] } | null;
+}
+
+export function registryRoutes(s: RegistryRouteDeps, opts: RegistryRouteOptions): RouteDef[] {
+  const r: RouteDef[] = [];
+  const get = (path: string, tag: string, summary: string, handler: RouteDef['handler'], more: Partial<RouteDef> = {}) => r.push({ method: 'get', path, tag, summary, handler, ...more });
+
+  get('/node', 'node', 'This node: institution DID, network, versions', (_req, res) => {
     const own = s.institutions.get(s.feed.author);
     res.json({
       did: s.feed.author,
@@ -26,7 +57,7 @@ export function registryRouter(s: Services, opts: { publicUrl: () => string; res
       issuerKey: s.institution.currentIssuer.did,
       peerId: opts.p2p?.()?.peerId ?? null,
       p2pAddresses: opts.p2p?.()?.addresses ?? [],
-      httpUrl: opts.publicUrl(),
+      httpUrl: opts.publicUrl.get(),
       version: opts.version,
       startedAt: s.startedAt.toISOString(),
       feed: s.feed.head(s.feed.author),
@@ -57,16 +88,16 @@ export function registryRouter(s: Services, opts: { publicUrl: () => string; res
     };
   };
 
-  r.get('/institutions', (req, res) => {
+  get('/institutions', 'registry', 'Institutions of the network (directory)', (req, res) => {
     const country = typeof req.query.country === 'string' ? req.query.country.toUpperCase() : undefined;
     if (country !== undefined && !/^[A-Z]{2}$/.test(country)) throw new RegistryError('validation_failed', 'country must be an ISO 3166-1 alpha-2 code');
     const dids = new Set(s.institutions.list(country ? { country } : {}).map((i) => i.did));
     if (!country) for (const m of s.membership.members()) dids.add(m.did);
     res.json({ items: [...dids].map(institutionJson), endorsements: s.membership.endorsements(), threshold: s.membership.threshold });
-  });
+  }, { query: [{ name: 'country', description: 'ISO 3166-1 alpha-2' }] });
 
-  r.get('/institutions/:did', (req, res) => {
-    const did = req.params.did;
+  get('/institutions/:did', 'registry', 'One institution: profile, keys, catalogue, endorsements', (req, res) => {
+    const did = param(req, 'did');
     if (!s.institutions.get(did) && s.membership.statusOf(did) === 'none')
       throw new RegistryError('not_found', `no institution ${did} in this node's replica`);
     const prof = s.institutions.get(did)?.profile;
@@ -79,8 +110,8 @@ export function registryRouter(s: Services, opts: { publicUrl: () => string; res
     });
   });
 
-  r.get('/dids/:did', async (req, res) => {
-    const did = req.params.did;
+  get('/dids/:did', 'registry', 'DID document plus what the registry knows of the DID', async (req, res) => {
+    const did = param(req, 'did');
     if (!isEd25519DidKey(did.split('#')[0]!)) throw new RegistryError('validation_failed', 'only Ed25519 did:key DIDs are supported');
     const base = did.split('#')[0]!;
     const resolution = await opts.resolveDid(base);
@@ -98,12 +129,12 @@ export function registryRouter(s: Services, opts: { publicUrl: () => string; res
     });
   });
 
-  r.get('/feeds', (_req, res) => {
+  get('/feeds', 'feeds', 'Heads of every feed held, and their digest', (_req, res) => {
     res.json({ network: s.network, digest: s.feed.headsDigest(), heads: s.feed.heads().map((h) => ({ ...h, frozen: s.feed.isFrozen(h.author) })) });
   });
 
-  r.get('/feeds/:did', (req, res) => {
-    const did = req.params.did;
+  get('/feeds/:did', 'feeds', 'Signed entries of one feed from a sequence number', (req, res) => {
+    const did = param(req, 'did');
     const fromRaw = req.query.from ?? '1';
     const limitRaw = req.query.limit ?? '500';
     const from = Number(fromRaw);
@@ -114,60 +145,89 @@ export function registryRouter(s: Services, opts: { publicUrl: () => string; res
     if (!head) throw new RegistryError('not_found', `this node holds no feed of ${did}`);
     const entries = s.feed.read(did, from, limit);
     res.json({ author: did, head, frozen: s.feed.isFrozen(did), from, entries, next: entries.length === limit ? from + limit : null });
-  });
+  }, { query: [{ name: 'from', description: 'First seq (default 1)' }, { name: 'limit', description: '1-1000 (default 500)' }] });
 
-  r.get('/entries/:id', (req, res) => {
-    const e = s.feed.get(req.params.id);
-    if (!e) throw new RegistryError('not_found', `no entry ${req.params.id}`);
+  get('/entries/:id', 'feeds', 'One signed entry by id', (req, res) => {
+    const e = s.feed.get(param(req, 'id'));
+    if (!e) throw new RegistryError('not_found', `no entry ${param(req, 'id')}`);
     res.json(e);
   });
 
-  r.get('/equivocations', (_req, res) => {
+  get('/equivocations', 'feeds', 'Proofs of equivocation (two signed entries with the same author and seq)', (_req, res) => {
     res.json({ items: s.feed.equivocations() });
   });
 
   const ref = loadReferenceData();
-  r.get('/reference/credit-systems', (_req, res) => res.json(ref.creditSystems));
-  r.get('/reference/levels', (_req, res) => res.json(ref.levels));
-  r.get('/reference/isced-f', (_req, res) => res.json(ref.iscedF));
+  get('/reference/credit-systems', 'reference', 'Credit systems with hours per credit and sources', (_req, res) => res.json(ref.creditSystems));
+  get('/reference/levels', 'reference', 'Level frameworks (EQF, QF-EHEA, ISCED 2011, national)', (_req, res) => res.json(ref.levels));
+  get('/reference/isced-f', 'reference', 'ISCED-F 2013 fields of education', (_req, res) => res.json(ref.iscedF));
   return r;
 }
 
-export function institutionAdminRouter(s: Services): Router {
-  const r = Router();
-  r.put('/profile', (req, res) => {
-    const p = s.institution.publishProfile(req.body);
-    res.json(p);
-  });
-  r.post('/keys/rotate', async (req, res) => {
-    const body = (req.body ?? {}) as { compromisedSince?: unknown; note?: unknown };
-    let compromisedSince: Date | undefined;
-    if (body.compromisedSince !== undefined) {
-      if (typeof body.compromisedSince !== 'string' || Number.isNaN(Date.parse(body.compromisedSince)))
-        throw new RegistryError('validation_failed', 'compromisedSince must be an ISO 8601 date-time');
-      compromisedSince = new Date(body.compromisedSince);
-    }
-    if (body.note !== undefined && (typeof body.note !== 'string' || body.note.length > 2000))
-      throw new RegistryError('validation_failed', 'note must be a string of at most 2000 characters');
-    const out = s.institution.rotateIssuerKey({ ...(compromisedSince ? { compromisedSince } : {}), ...(typeof body.note === 'string' ? { note: body.note } : {}) });
-    // no list stays signed only by a compromised key
-    const resignedLists = compromisedSince ? await s.credentials.resignStatusLists() : [];
-    res.json({ ...out, resignedLists });
-  });
-  r.post('/keys/compromise', async (req, res) => {
-    s.schemas.assertValid('api/key-compromise', req.body);
-    const b = req.body as { keyId: string; since: string; note?: string };
-    const out = s.institution.declareCompromised(b.keyId, new Date(b.since), b.note);
-    res.json({ ...out, resignedLists: await s.credentials.resignStatusLists() });
-  });
-  r.post('/endorsements', (req, res) => {
-    const body = (req.body ?? {}) as { subject?: unknown; statement?: unknown; withdrawn?: unknown };
-    s.schemas.assertValid('entries/endorsement', body, 'endorsement');
-    if (!s.membership.isMember(s.feed.author))
-      throw new RegistryError('not_a_member', 'this node is not (yet) a member of the network, so its endorsements would not count');
-    if (body.subject === s.feed.author) throw new RegistryError('validation_failed', 'an institution cannot endorse itself');
-    const e = s.feed.append('endorsement', body);
-    res.status(201).json({ entry: e, subjectStatus: s.membership.statusOf(String(body.subject)) });
-  });
-  return r;
+/** What the institution's admin routes use: its profile, its issuer keys' lifecycle, its endorsements. */
+export interface InstitutionAdminRouteDeps {
+  schemas: Pick<SchemaRegistry, 'assertValid'>;
+  institution: Pick<InstitutionService, 'publishProfile'>;
+  issuerKeyLifecycle: Pick<IssuerKeyLifecycle, 'rotate' | 'declareCompromised'>;
+  endorsements: Pick<EndorsementService, 'endorse'>;
+}
+
+export function institutionAdminRoutes(s: InstitutionAdminRouteDeps): RouteDef[] {
+  return [
+    {
+      method: 'put',
+      path: '/profile',
+      scope: 'admin',
+      tag: 'admin',
+      summary: "Publish the institution's profile",
+      body: 'profile',
+      handler: (req, res) => {
+        res.json(s.institution.publishProfile(req.body));
+      },
+    },
+    {
+      method: 'post',
+      path: '/keys/rotate',
+      scope: 'admin',
+      tag: 'admin',
+      summary: 'Rotate the issuer key (optionally revoking the old one as compromised from a date; its status lists are then re-signed with the new key)',
+      body: { schema: 'api/key-rotation', optional: true },
+      handler: async (req, res) => {
+        const body = (req.body ?? {}) as { compromisedSince?: unknown; note?: unknown };
+        let compromisedSince: Date | undefined;
+        if (body.compromisedSince !== undefined) {
+          if (typeof body.compromisedSince !== 'string' || Number.isNaN(Date.parse(body.compromisedSince)))
+            throw new RegistryError('validation_failed', 'compromisedSince must be an ISO 8601 date-time');
+          compromisedSince = new Date(body.compromisedSince);
+        }
+        if (body.note !== undefined && (typeof body.note !== 'string' || body.note.length > 2000))
+          throw new RegistryError('validation_failed', 'note must be a string of at most 2000 characters');
+        res.json(await s.issuerKeyLifecycle.rotate({ ...(compromisedSince ? { compromisedSince } : {}), ...(typeof body.note === 'string' ? { note: body.note } : {}) }));
+      },
+    },
+    {
+      method: 'post',
+      path: '/keys/compromise',
+      scope: 'admin',
+      tag: 'admin',
+      summary: 'Declare an earlier issuer key compromised from a date (it never signs again; its status lists are re-signed with the current key)',
+      body: 'api/key-compromise',
+      handler: async (req, res) => {
+        s.schemas.assertValid('api/key-compromise', req.body);
+        const b = req.body as { keyId: string; since: string; note?: string };
+        res.json(await s.issuerKeyLifecycle.declareCompromised(b.keyId, new Date(b.since), b.note));
+      },
+    },
+    {
+      method: 'post',
+      path: '/endorsements',
+      scope: 'admin',
+      tag: 'admin',
+      summary: 'Endorse an institution for admission to the network',
+      body: 'entries/endorsement',
+      handler: (req, res) => {
+        res.status(201).json(s.endorsements.endorse(req.body ?? {}));
+      },
+    },
+  ];
 }
