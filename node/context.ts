@@ -5,6 +5,8 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { eq } from 'drizzle-orm';
+import type { Express } from 'express';
 import type { AddressInfo } from 'node:net';
 import { systemClock, type Clock } from './core/clock.js';
 import { RegistryError } from './core/errors.js';
@@ -14,6 +16,7 @@ import { FeedService } from './feed/feed.service.js';
 import { OwnFeedGate } from './feed/own-feed.js';
 import { readKeystore, writeKeystore, type Keystore } from './identity/keystore.js';
 import { openStore, type Store } from './store/database.js';
+import { meta } from './store/schema.js';
 import { WalCheckpointer } from './store/checkpointer.js';
 import { AdminTokens } from './store/admin-tokens.js';
 import { networkId, validateManifest, type Manifest } from './trust/manifest.js';
@@ -119,10 +122,10 @@ export function buildServices(config: NodeConfig, o: NodeOverrides = {}): Servic
   const network = networkId(manifest);
   const store = openStore(config.dbFile);
   try {
-    const storedNet = store.sqlite.prepare("SELECT value FROM meta WHERE key = 'network'").get() as { value: string } | undefined;
+    const storedNet = store.db.select({ value: meta.value }).from(meta).where(eq(meta.key, 'network')).get();
     if (storedNet && storedNet.value !== network)
       throw new RegistryError('validation_failed', `this database belongs to network ${storedNet.value}, but the manifest names ${network}`);
-    if (!storedNet) store.sqlite.prepare("INSERT INTO meta (key, value) VALUES ('network', ?)").run(network);
+    if (!storedNet) store.db.insert(meta).values({ key: 'network', value: network }).run();
 
     const membership = new MembershipService(store, manifest);
     const ownFeed = new OwnFeedGate({ store, clock, logger, author: keystore.institution.did, standalone: config.standalone });
@@ -212,6 +215,8 @@ export const HTTP_TIMEOUT_CHECK_MS = 5_000;
 
 export class MochilaNode {
   private server: Server | null = null;
+  /** The express app the server runs (tests read its registered routes). */
+  httpApp: Express | null = null;
   replicator: Replicator | null = null;
   private checkpointer: WalCheckpointer | null = null;
   private stopping: Promise<void> | null = null;
@@ -294,6 +299,7 @@ export class MochilaNode {
         p2p: () => (this.replicator ? { peerId: this.replicator.peerId, addresses: this.replicator.addresses() } : null),
         routes: [recognitionRoutes(s, lookupVerifier(s)), credentialRoutes(s), networkRoutes(s, this.replicator)],
       });
+      this.httpApp = app;
       // slow clients are cut: headers within HTTP_HEADERS_TIMEOUT_MS, the whole request (body included) within
       // HTTP_REQUEST_TIMEOUT_MS (Node's defaults are 60 s and 300 s), checked every HTTP_TIMEOUT_CHECK_MS
       const srv = createServer({ requestTimeout: HTTP_REQUEST_TIMEOUT_MS, headersTimeout: HTTP_HEADERS_TIMEOUT_MS, connectionsCheckingInterval: HTTP_TIMEOUT_CHECK_MS }, app);
