@@ -22,8 +22,22 @@ function tsxEsmApi(): string {
 const TS_BOOT = `const { workerData } = require('node:worker_threads');
 import(workerData.tsx).then(async (m) => { m.register(); await import(workerData.compat); await import(workerData.entry); });`;
 
-/** Code and data that run a TypeScript worker entry (its own workerData travels alongside). */
+const JS_BOOT = `const { workerData } = require('node:worker_threads');
+import(workerData.compat).then(() => import(workerData.entry));`;
+
+/** Whether this module runs compiled (dist/, the npm package) rather than as TypeScript through tsx. */
+const COMPILED = import.meta.url.endsWith('.js');
+
+/**
+ * Code and data that run a worker entry written as `<name>.ts` (its own workerData travels alongside): through tsx in
+ * a source checkout, or the compiled `<name>.js` beside it when the node runs from dist/ (no tsx there).
+ */
 export function typescriptWorker(entry: URL, data: Record<string, unknown> = {}): { code: string; workerData: Record<string, unknown> } {
+  if (COMPILED)
+    return {
+      code: JS_BOOT,
+      workerData: { ...data, compat: new URL('./compat.js', import.meta.url).href, entry: entry.href.replace(/\.ts$/, '.js') },
+    };
   return {
     code: TS_BOOT,
     workerData: { ...data, tsx: tsxEsmApi(), compat: new URL('./compat.ts', import.meta.url).href, entry: entry.href },
