@@ -38,7 +38,7 @@ import { createDocumentLoader } from './identity/document-loader.js';
 import { StatusListRegistry } from './credentials/status-registry.js';
 import { CredentialService } from './credentials/credential.service.js';
 import { microcredentialIdFromUri } from './credentials/ob3.js';
-import { ReplicaFreshness } from './feed/freshness.js';
+import { ReplicaFreshness } from './credentials/freshness.js';
 import { NodePublicUrl } from './core/public-url.js';
 import { EndorsementService } from './trust/endorsements.js';
 import { AccreditationService } from './trust/accreditations.js';

@@ -6,8 +6,8 @@
  */
 import type { Clock } from '../core/clock.js';
 import { RegistryError } from '../core/errors.js';
-import type { Freshness } from '../credentials/verify.js';
-import type { Head } from './replica.js';
+import type { Freshness } from './verify.js';
+import type { Head } from '../feed/replica.js';
 
 export interface FreshnessProvider {
   get(): Freshness;
