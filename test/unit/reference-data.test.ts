@@ -23,6 +23,12 @@ const addFormats = addFormatsImport as unknown as typeof addFormatsImport.defaul
 
 const read = (dir: string, f: string) => JSON.parse(readFileSync(path.join(dir, f), 'utf8')) as Record<string, unknown>;
 const clone = <T>(x: T): T => JSON.parse(JSON.stringify(x)) as T;
+/** xs[i], failing loudly when absent (the data this test mutates must be there). */
+function at<T>(xs: T[] | undefined, i: number): T {
+  const x = xs?.[i];
+  if (x === undefined) throw new Error(`no element ${i}`);
+  return x;
+}
 
 /** One ajv with the shared URL rule (microcredential.schema.json#/$defs/httpUrl) and the reference schemas. */
 function validators() {
@@ -121,22 +127,22 @@ describe('reference data (schemas/reference)', () => {
       mutate(d);
       return v.creditSystems(d);
     };
-    expect(bad((d) => delete d.systems[0].source)).not.toEqual([]);
-    expect(bad((d) => ((d.systems[0].source as Src).url = 'javascript:alert(1)'))).not.toEqual([]);
-    expect(bad((d) => delete (d.systems[0].source as Src).year)).not.toEqual([]);
-    expect(bad((d) => delete (d.systems[0].name as Names).pt)).not.toEqual([]);
-    expect(bad((d) => ((d.systems[0].countries as string[]) = ['Chile']))).not.toEqual([]);
+    expect(bad((d) => delete at(d.systems, 0).source)).not.toEqual([]);
+    expect(bad((d) => ((at(d.systems, 0).source as Src).url = 'javascript:alert(1)'))).not.toEqual([]);
+    expect(bad((d) => delete (at(d.systems, 0).source as Src).year)).not.toEqual([]);
+    expect(bad((d) => delete (at(d.systems, 0).name as Names).pt)).not.toEqual([]);
+    expect(bad((d) => ((at(d.systems, 0).countries as string[]) = ['Chile']))).not.toEqual([]);
     const toConfirm = (d: { systems: Record<string, unknown>[] }) => d.systems.find((s) => s.confidence === 'to-confirm')!;
     expect(bad((d) => delete toConfirm(d).note)).not.toEqual([]); // uncertain without saying why
-    expect(bad((d) => (d.unconfirmed[0].hoursPerCredit = { min: 1, max: 2 }))).not.toEqual([]); // an unconfirmed system has no figure
+    expect(bad((d) => (at(d.unconfirmed, 0).hoursPerCredit = { min: 1, max: 2 }))).not.toEqual([]); // an unconfirmed system has no figure
     const badLevels = (mutate: (fw: Record<string, unknown>[]) => void) => {
       const d = clone(lv) as unknown as { frameworks: Record<string, unknown>[] };
       mutate(d.frameworks);
       return v.levels(d);
     };
     const qf = (fws: Record<string, unknown>[]) => fws.find((f) => f.id === 'QF-EHEA')!;
-    expect(badLevels((fws) => delete (qf(fws).referencing as Record<string, unknown>[])[0].source)).not.toEqual([]);
-    expect(badLevels((fws) => ((fws[0].levels as Record<string, unknown>[])[0].eqf = 9))).not.toEqual([]);
+    expect(badLevels((fws) => delete at(qf(fws).referencing as Record<string, unknown>[], 0).source)).not.toEqual([]);
+    expect(badLevels((fws) => (at(at(fws, 0).levels as Record<string, unknown>[], 0).eqf = 9))).not.toEqual([]);
   });
 
   it('every record cites a source with an http(s) URL and a year; further sources have http(s) URLs too', () => {
@@ -154,16 +160,16 @@ describe('reference data (schemas/reference)', () => {
   it('every range has min ≤ max, ratios fall inside it, and a year in hours agrees with credits per year', () => {
     expect(rangeProblems(systems)).toEqual([]);
     const broken = clone(systems);
-    broken[4].hoursPerCredit = { min: 50, max: 48 };
-    broken[1].ratios = [{ activity: 'theory', hoursPerCredit: 99, description: { en: 'x' } }];
+    at(broken, 4).hoursPerCredit = { min: 50, max: 48 };
+    at(broken, 1).ratios = [{ activity: 'theory', hoursPerCredit: 99, description: { en: 'x' } }];
     expect(rangeProblems(broken)).toHaveLength(2);
   });
 
   it('ids are unique: credit systems (usable and unconfirmed together), frameworks, and levels within a framework', () => {
     expect(idProblems(data)).toEqual([]);
     const dup = clone(data);
-    dup.creditSystems.unconfirmed![0].id = 'ECTS';
-    dup.levels.frameworks[0].levels[1].value = dup.levels.frameworks[0].levels[0].value;
+    at(dup.creditSystems.unconfirmed, 0).id = 'ECTS';
+    at(at(dup.levels.frameworks, 0).levels, 1).value = at(at(dup.levels.frameworks, 0).levels, 0).value;
     expect(idProblems(dup)).toHaveLength(2);
   });
 
@@ -187,7 +193,7 @@ describe('reference data (schemas/reference)', () => {
     expect(referencingProblems(frameworks)).toEqual([]);
     const broken = clone(frameworks);
     const cl = broken.find((f) => f.id === 'MNC-CL')!;
-    cl.levels[0].eqf = 5; // a national level claiming an EQF level without an official referencing
+    at(cl.levels, 0).eqf = 5; // a national level claiming an EQF level without an official referencing
     cl.referencing = [{ to: 'EQF', status: 'official', basis: { en: 'claimed' } }]; // and an official referencing without a source
     expect(referencingProblems(broken).length).toBeGreaterThanOrEqual(1);
     expect(referencingProblems([{ ...cl, referencing: [] }])).toHaveLength(1);
