@@ -1,0 +1,108 @@
+// The response schemas the web's types are generated from (schemas/api, see scripts/gen-web-types.ts) describe what a
+// started node really answers: every JSON body the web reads is validated against its schema, so a route that changes
+// a response without its schema (or a schema that promises what no route sends) fails here.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { startTestNode, type TestNode } from '../helpers/nodes.js';
+import { SchemaRegistry } from '../../node/core/schema-registry.js';
+
+const FIXTURES = path.resolve(__dirname, '../../fixtures/units');
+const units = readdirSync(FIXTURES).filter((d) => statSync(path.join(FIXTURES, d)).isDirectory()).sort();
+const chile = units.find((u) => JSON.parse(readFileSync(path.join(FIXTURES, u, 'profile.json'), 'utf8')).country === 'CL')!;
+const catalogue = JSON.parse(readFileSync(path.join(FIXTURES, chile, 'catalogue.json'), 'utf8')) as (Record<string, unknown> & { code: string })[];
+
+describe('response schemas of what the web reads, against a started node', () => {
+  const schemas = new SchemaRegistry();
+  let n: TestNode;
+  let mcId = '';
+  let credential: Record<string, unknown>;
+  const admin = () => ({ authorization: `Bearer ${n.token}`, 'content-type': 'application/json' });
+  const send = (method: string, p: string, body: unknown, headers: Record<string, string> = admin()) =>
+    fetch(`${n.url}${p}`, { method, headers, body: JSON.stringify(body) });
+  const get = async (p: string): Promise<unknown> => {
+    const r = await fetch(`${n.url}${p}`);
+    expect(r.status, `${p}: ${await r.clone().text()}`).toBe(200);
+    return r.json();
+  };
+  const expectValid = (schema: string, body: unknown) => expect(schemas.validate(schema, body), `${schema}: ${JSON.stringify(body).slice(0, 400)}`).toEqual({ ok: true });
+
+  beforeAll(async () => {
+    n = await startTestNode({ name: 'Universidad Austral de Prueba', country: 'CL' });
+    for (const record of catalogue.slice(0, 2)) {
+      const pub = await send('POST', '/api/v1/admin/microcredentials', record);
+      expect(pub.status, await pub.clone().text()).toBe(201);
+    }
+    mcId = ((await (await send('POST', `/api/v1/admin/microcredentials/${catalogue[1]!.code}/withdraw`, { reason: 'replaced' })).json()) as { id: string }).id;
+    const again = await send('PUT', `/api/v1/admin/microcredentials/${catalogue[0]!.code}`, { ...catalogue[0], version: 2 });
+    expect(again.status, await again.clone().text()).toBe(200);
+    const issued = await send('POST', '/api/v1/admin/credentials', { microcredential: catalogue[0]!.code, learner: { name: 'María José Muñoz', email: 'mj@correo.example.cl' } });
+    expect(issued.status, await issued.clone().text()).toBe(201);
+    credential = ((await issued.json()) as { credential: Record<string, unknown> }).credential;
+  });
+  afterAll(async () => {
+    await n?.close();
+  });
+
+  it('catalogue search and its facets (api/microcredential-search), active and withdrawn', async () => {
+    const active = (await get('/api/v1/microcredentials')) as { items: unknown[] };
+    expect(active.items.length).toBeGreaterThan(0);
+    expectValid('api/microcredential-search', active);
+    expectValid('api/microcredential-search', await get('/api/v1/microcredentials?status=all&q=zzzz-nada'));
+    const all = (await get('/api/v1/microcredentials?status=all')) as { items: { status: string }[] };
+    expect(all.items.map((i) => i.status).sort()).toEqual(['active', 'withdrawn']);
+    expectValid('api/microcredential-search', all);
+  });
+
+  it('microcredential detail (api/microcredential-detail): current, an earlier version, withdrawn', async () => {
+    const list = (await get('/api/v1/microcredentials')) as { items: { id: string }[] };
+    const id = list.items[0]!.id;
+    const detail = (await get(`/api/v1/microcredentials/${encodeURIComponent(id)}`)) as { versions: unknown[] };
+    expect(detail.versions).toHaveLength(2);
+    expectValid('api/microcredential-detail', detail);
+    expectValid('api/microcredential-detail', await get(`/api/v1/microcredentials/${encodeURIComponent(id)}?version=1`));
+    const withdrawn = (await get(`/api/v1/microcredentials/${encodeURIComponent(mcId)}`)) as { status: string };
+    expect(withdrawn.status).toBe('withdrawn');
+    expectValid('api/microcredential-detail', withdrawn);
+  });
+
+  it('institutions (api/institution-list) and one institution with its catalogue (api/institution-detail)', async () => {
+    const list = (await get('/api/v1/institutions')) as { items: { did: string }[] };
+    expect(list.items.map((i) => i.did)).toContain(n.did);
+    expectValid('api/institution-list', list);
+    const one = (await get(`/api/v1/institutions/${encodeURIComponent(n.did)}`)) as { catalogue: unknown[] };
+    expect(one.catalogue.length).toBeGreaterThan(0);
+    expectValid('api/institution-detail', one);
+  });
+
+  it('network status (api/network-status) and recognition decisions (api/recognition-decision-list)', async () => {
+    expectValid('api/network-status', await get('/api/v1/network'));
+    expectValid('api/recognition-decision-list', await get('/api/v1/recognitions'));
+  });
+
+  it('verification reports (api/verification-report): signed by the node, tampered, not a credential, a presentation', async () => {
+    const verify = async (body: unknown) => {
+      const r = await send('POST', '/api/v1/verify', body, { 'content-type': 'application/json' });
+      expect(r.status, await r.clone().text()).toBe(200);
+      return (await r.json()) as { outcome: string; checks: { id: string; status: string }[] };
+    };
+    const ok = await verify(credential);
+    expect(ok.checks.find((c) => c.id === 'proof')?.status, JSON.stringify(ok.checks)).toBe('ok');
+    expectValid('api/verification-report', ok);
+    const tampered = await verify({ ...credential, validFrom: '2020-01-01T00:00:00Z' });
+    expect(tampered.outcome).toBe('failed');
+    expectValid('api/verification-report', tampered);
+    expectValid('api/verification-report', await verify({ credential: 'not json' }));
+    const vp = await verify({ '@context': ['https://www.w3.org/ns/credentials/v2'], type: ['VerifiablePresentation'], verifiableCredential: [credential] });
+    expectValid('api/verification-report', vp);
+  });
+
+  it('the schemas are not empty promises: a body missing a required field or with an unknown status is refused', async () => {
+    const detail = (await get(`/api/v1/microcredentials/${encodeURIComponent(mcId)}`)) as Record<string, unknown>;
+    expect(schemas.validate('api/microcredential-detail', { ...detail, status: 'deleted' }).ok).toBe(false);
+    const { versions: _v, ...noVersions } = detail;
+    expect(schemas.validate('api/microcredential-detail', noVersions).ok).toBe(false);
+    const report = await (await send('POST', '/api/v1/verify', credential, { 'content-type': 'application/json' })).json();
+    expect(schemas.validate('api/verification-report', { ...report, checks: [{ id: 'proof', status: 'fine', reason: '' }] }).ok).toBe(false);
+  });
+});
