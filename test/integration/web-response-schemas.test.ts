@@ -8,9 +8,13 @@ import { startTestNode, type TestNode } from '../helpers/nodes.js';
 import { SchemaRegistry } from '../../node/core/schema-registry.js';
 
 const FIXTURES = path.resolve(__dirname, '../../fixtures/units');
-const units = readdirSync(FIXTURES).filter((d) => statSync(path.join(FIXTURES, d)).isDirectory()).sort();
+const units = readdirSync(FIXTURES)
+  .filter((d) => statSync(path.join(FIXTURES, d)).isDirectory())
+  .sort();
 const chile = units.find((u) => JSON.parse(readFileSync(path.join(FIXTURES, u, 'profile.json'), 'utf8')).country === 'CL')!;
-const catalogue = JSON.parse(readFileSync(path.join(FIXTURES, chile, 'catalogue.json'), 'utf8')) as (Record<string, unknown> & { code: string })[];
+const catalogue = JSON.parse(readFileSync(path.join(FIXTURES, chile, 'catalogue.json'), 'utf8')) as (Record<string, unknown> & {
+  code: string;
+})[];
 
 describe('response schemas of what the web reads, against a started node', () => {
   const schemas = new SchemaRegistry();
@@ -25,7 +29,8 @@ describe('response schemas of what the web reads, against a started node', () =>
     expect(r.status, `${p}: ${await r.clone().text()}`).toBe(200);
     return r.json();
   };
-  const expectValid = (schema: string, body: unknown) => expect(schemas.validate(schema, body), `${schema}: ${JSON.stringify(body).slice(0, 400)}`).toEqual({ ok: true });
+  const expectValid = (schema: string, body: unknown) =>
+    expect(schemas.validate(schema, body), `${schema}: ${JSON.stringify(body).slice(0, 400)}`).toEqual({ ok: true });
 
   beforeAll(async () => {
     n = await startTestNode({ name: 'Universidad Austral de Prueba', country: 'CL' });
@@ -33,10 +38,17 @@ describe('response schemas of what the web reads, against a started node', () =>
       const pub = await send('POST', '/api/v1/admin/microcredentials', record);
       expect(pub.status, await pub.clone().text()).toBe(201);
     }
-    mcId = ((await (await send('POST', `/api/v1/admin/microcredentials/${catalogue[1]!.code}/withdraw`, { reason: 'replaced' })).json()) as { id: string }).id;
+    mcId = (
+      (await (await send('POST', `/api/v1/admin/microcredentials/${catalogue[1]!.code}/withdraw`, { reason: 'replaced' })).json()) as {
+        id: string;
+      }
+    ).id;
     const again = await send('PUT', `/api/v1/admin/microcredentials/${catalogue[0]!.code}`, { ...catalogue[0], version: 2 });
     expect(again.status, await again.clone().text()).toBe(200);
-    const issued = await send('POST', '/api/v1/admin/credentials', { microcredential: catalogue[0]!.code, learner: { name: 'María José Muñoz', email: 'mj@correo.example.cl' } });
+    const issued = await send('POST', '/api/v1/admin/credentials', {
+      microcredential: catalogue[0]!.code,
+      learner: { name: 'María José Muñoz', email: 'mj@correo.example.cl' },
+    });
     expect(issued.status, await issued.clone().text()).toBe(201);
     credential = ((await issued.json()) as { credential: Record<string, unknown> }).credential;
   });
@@ -93,7 +105,11 @@ describe('response schemas of what the web reads, against a started node', () =>
     expect(tampered.outcome).toBe('failed');
     expectValid('api/verification-report', tampered);
     expectValid('api/verification-report', await verify({ credential: 'not json' }));
-    const vp = await verify({ '@context': ['https://www.w3.org/ns/credentials/v2'], type: ['VerifiablePresentation'], verifiableCredential: [credential] });
+    const vp = await verify({
+      '@context': ['https://www.w3.org/ns/credentials/v2'],
+      type: ['VerifiablePresentation'],
+      verifiableCredential: [credential],
+    });
     expectValid('api/verification-report', vp);
   });
 
@@ -103,6 +119,8 @@ describe('response schemas of what the web reads, against a started node', () =>
     const { versions: _v, ...noVersions } = detail;
     expect(schemas.validate('api/microcredential-detail', noVersions).ok).toBe(false);
     const report = await (await send('POST', '/api/v1/verify', credential, { 'content-type': 'application/json' })).json();
-    expect(schemas.validate('api/verification-report', { ...report, checks: [{ id: 'proof', status: 'fine', reason: '' }] }).ok).toBe(false);
+    expect(schemas.validate('api/verification-report', { ...report, checks: [{ id: 'proof', status: 'fine', reason: '' }] }).ok).toBe(
+      false,
+    );
   });
 });

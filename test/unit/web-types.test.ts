@@ -13,7 +13,9 @@ describe('web types generated from schemas/', () => {
   });
 
   it('web/src/generated holds exactly what `npm run gen:types` writes from the current schemas (not stale, nothing extra)', () => {
-    const onDisk = readdirSync(OUT_DIR).filter((f) => f.endsWith('.ts')).sort();
+    const onDisk = readdirSync(OUT_DIR)
+      .filter((f) => f.endsWith('.ts'))
+      .sort();
     expect(onDisk, 'files in web/src/generated (run `npm run gen:types`)').toEqual([...fresh.keys()].sort());
     for (const [name, content] of fresh) {
       expect(readFileSync(path.join(OUT_DIR, name), 'utf8'), `web/src/generated/${name} is stale: run \`npm run gen:types\``).toBe(content);
