@@ -1,0 +1,171 @@
+/**
+ * Issuing a cohort from a CSV file as a background job: each row on its own (a bad row is reported with its line and
+ * never stops the others; a row already issued is skipped, so re-running a file issues nothing twice), each row's
+ * result stored as it is processed, progress read from the database (what a job reports is what happened, even
+ * after a crash); jobs interrupted by a stop are marked failed at the next start. Must never hold the event loop
+ * for a whole file, and never report a row issued whose credential was not stored.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Clock } from '../core/clock.js';
+import { RegistryError } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
+import type { FeedService } from '../feed/feed.service.js';
+import type { Store } from '../store/database.js';
+import { parseCohortCsv, type CohortRow } from './csv.js';
+import type { IssuanceService } from './issuance.js';
+
+export interface BatchRowResult {
+  line: number;
+  status: 'issued' | 'skipped' | 'failed';
+  id?: string;
+  name?: string;
+  error?: string;
+}
+
+export interface BatchJob {
+  id: string;
+  state: 'queued' | 'running' | 'done' | 'failed';
+  total: number;
+  processed: number;
+  issued: number;
+  skipped: number;
+  failed: number;
+  rows: BatchRowResult[];
+  error?: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface BatchJobDeps {
+  store: Store;
+  feed: FeedService;
+  clock: Clock;
+  logger: Logger;
+  issuance: IssuanceService;
+  /** True once the node is stopping: a job stops after its current row. */
+  isStopping: () => boolean;
+}
+
+export class BatchJobService {
+  private readonly running = new Map<string, Promise<void>>();
+  private readonly st: ReturnType<typeof prepareStatements>;
+
+  constructor(private readonly d: BatchJobDeps) {
+    this.st = prepareStatements(d.store);
+  }
+
+  /**
+   * Issues a cohort. Each row on its own: a bad row is reported with its line and never stops the others; a row
+   * already issued (same microcredential version and learner) is skipped, so re-running a file issues nothing twice.
+   * With a `jobId`, each row's result is stored in job_rows as it is processed; an issued row's result in the same
+   * transaction as its credential.
+   */
+  async issueRows(rows: CohortRow[], opts: { microcredential?: string; jobId?: string; onProgress?: (done: number, last: BatchRowResult) => void } = {}): Promise<BatchRowResult[]> {
+    const out: BatchRowResult[] = [];
+    for (const [idx, row] of rows.entries()) {
+      if (this.d.isStopping()) throw new RegistryError('timeout', `interrupted at line ${row.line}: the node is stopping; re-run the same file to issue the remaining rows (issued rows are skipped)`);
+      let r: BatchRowResult;
+      if (row.error) r = { line: row.line, status: 'failed', error: row.error, ...(row.name ? { name: row.name } : {}) };
+      else {
+        const mcRef = row.microcredential ?? opts.microcredential;
+        try {
+          if (!mcRef) throw new RegistryError('validation_failed', 'no microcredential for this row (column microcredencial / microcredential, or one for the whole file)');
+          const learner = { name: row.name!, ...(row.email ? { email: row.email } : {}), ...(row.did ? { did: row.did } : {}) };
+          const c = await this.d.issuance.issue({ microcredential: mcRef, learner, ...(row.validUntil ? { validUntil: row.validUntil } : {}) }, opts.jobId ? { jobId: opts.jobId, jobRow: { idx, line: row.line } } : {});
+          r = { line: row.line, status: 'issued', id: c.id, name: row.name! };
+        } catch (e) {
+          if (e instanceof RegistryError && e.code === 'conflict' && typeof (e.details as { existing?: unknown } | undefined)?.existing === 'string')
+            r = { line: row.line, status: 'skipped', id: (e.details as { existing: string }).existing, name: row.name!, error: 'already issued' };
+          else r = { line: row.line, status: 'failed', name: row.name!, error: e instanceof RegistryError ? e.message : 'internal error' };
+          if (!(e instanceof RegistryError)) this.d.logger.error('batch row failed', { line: row.line, error: String(e) });
+        }
+      }
+      // issued rows were stored with their credential; OR IGNORE keeps that result if anything threw after the commit
+      if (opts.jobId && r.status !== 'issued') this.st.insertJobRowIfNone.run(opts.jobId, idx, r.line, r.status, r.id ?? null, r.name ?? null, r.error ?? null);
+      out.push(r);
+      opts.onProgress?.(out.length, r);
+      // let HTTP requests in between rows
+      if (out.length % 20 === 0) await new Promise((res) => setImmediate(res));
+    }
+    return out;
+  }
+
+  /** Starts a batch job from CSV text; runs in the background, progress through `job(id)`. */
+  startBatch(csv: string, opts: { microcredential?: string } = {}): BatchJob {
+    if (typeof csv !== 'string' || !csv.trim()) throw new RegistryError('validation_failed', 'csv is required (the file content as text)');
+    this.d.feed.assertCanAppend(); // refused at once (own feed not confirmed current), not row by row in the background
+    const { rows } = parseCohortCsv(csv);
+    if (opts.microcredential) this.d.issuance.resolveMicrocredential(opts.microcredential);
+    const id = randomUUID();
+    const now = this.d.clock.now().toISOString();
+    this.st.insertJob.run(id, rows.length, now, now);
+    const setState = (state: BatchJob['state'], error?: string) => this.st.setJobState.run(state, error ?? null, this.d.clock.now().toISOString(), id);
+    const run = (async () => {
+      await new Promise((res) => setImmediate(res));
+      setState('running');
+      try {
+        await this.issueRows(rows, { ...(opts.microcredential ? { microcredential: opts.microcredential } : {}), jobId: id });
+        setState('done');
+      } catch (e) {
+        this.d.logger.error('batch job failed', { job: id, error: String(e) });
+        setState('failed', String((e as Error)?.message ?? e));
+      }
+    })().finally(() => this.running.delete(id));
+    this.running.set(id, run);
+    return this.job(id)!;
+  }
+
+  /**
+   * A job with its counts and its row results from index `from` on (pollers ask only for what is new). Read from the
+   * database, where each row's result is stored as it is processed: what a job reports is what happened, even after
+   * a crash.
+   */
+  job(id: string, from = 0): BatchJob | null {
+    const r = this.st.job.get(id) as { id: string; status: BatchJob['state']; total: number; error: string | null; created_at: string; updated_at: string } | undefined;
+    if (!r) return null;
+    const counts = { issued: 0, skipped: 0, failed: 0 };
+    for (const c of this.st.jobCounts.all(id) as { status: BatchRowResult['status']; n: number }[]) counts[c.status in counts ? c.status : 'failed'] += c.n;
+    const rows = (this.st.jobRows.all(id, Math.max(0, Math.floor(from) || 0)) as { line: number; status: BatchRowResult['status']; credential_id: string | null; name: string | null; error: string | null }[]).map(
+      (x): BatchRowResult => ({ line: x.line, status: x.status, ...(x.credential_id !== null ? { id: x.credential_id } : {}), ...(x.name !== null ? { name: x.name } : {}), ...(x.error !== null ? { error: x.error } : {}) }),
+    );
+    const job: BatchJob = {
+      id: r.id,
+      state: r.status,
+      total: r.total,
+      processed: counts.issued + counts.skipped + counts.failed,
+      ...counts,
+      rows,
+      createdAt: r.created_at,
+      updatedAt: r.updated_at,
+    };
+    if (r.error !== null) job.error = r.error;
+    return job;
+  }
+
+  /** Waits for running jobs (they stop after their current row once isStopping() is true). */
+  async drain(): Promise<void> {
+    await Promise.allSettled([...this.running.values()]);
+  }
+
+  /**
+   * Jobs left queued or running by the last stop (or a crash) are marked failed on the next start. Their row results
+   * need no repair: each was stored as its row was processed, an issued row with its credential.
+   */
+  recoverInterruptedJobs(): number {
+    return this.st.failInterruptedJobs.run('interrupted: the node stopped; re-run the same file to issue the remaining rows (issued rows are skipped)', this.d.clock.now().toISOString()).changes;
+  }
+}
+
+/** The batch-job statements (hot: run per row and per poll), prepared once. */
+function prepareStatements(store: Store) {
+  const p = (sql: string) => store.sqlite.prepare(sql);
+  return {
+    insertJob: p("INSERT INTO jobs (id, kind, status, total, created_at, updated_at) VALUES (?, 'credential-batch', 'queued', ?, ?, ?)"),
+    setJobState: p('UPDATE jobs SET status = ?, error = ?, updated_at = ? WHERE id = ?'),
+    failInterruptedJobs: p("UPDATE jobs SET status = 'failed', error = ?, updated_at = ? WHERE status IN ('queued', 'running')"),
+    insertJobRowIfNone: p('INSERT OR IGNORE INTO job_rows (job_id, idx, line, status, credential_id, name, error) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+    job: p('SELECT id, status, total, error, created_at, updated_at FROM jobs WHERE id = ?'),
+    jobCounts: p('SELECT status, count(*) AS n FROM job_rows WHERE job_id = ? GROUP BY status'),
+    jobRows: p('SELECT line, status, credential_id, name, error FROM job_rows WHERE job_id = ? AND idx >= ? ORDER BY idx'),
+  };
+}

@@ -1,0 +1,153 @@
+/**
+ * Issuing one credential of this unit: the microcredential must be this unit's own and active, the learner named
+ * and identified (e-mail or DID), the same microcredential version issued once per learner while in force; the
+ * credential gets its status (revocation, and suspension unless asked not to), is signed with the current issuer key
+ * and stored, with its batch row's result, in one transaction. Must never issue while this unit's
+ * feed cannot take entries, and never sign with a key the feed ended for new credentials.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { sha256Hex } from '../core/canonical.js';
+import type { Clock } from '../core/clock.js';
+import { RegistryError } from '../core/errors.js';
+import type { FeedService } from '../feed/feed.service.js';
+import { microcredentialId } from '../feed/ids.js';
+import type { Store } from '../store/database.js';
+import type { CatalogueService, StoredMicrocredential } from '../catalogue/catalogue.service.js';
+import type { InstitutionDirectory } from '../trust/institutions.js';
+import { DID, EMAIL } from './csv.js';
+import type { IssuedCredential, IssuedCredentials } from './issued-credentials.js';
+import { nameOf, type IssuingUnit } from './issuing-unit.js';
+import { buildOpenBadgeCredential, type MicrocredentialRecordInput, type StatusEntry } from './ob3.js';
+import type { SigningKeys } from './signers.js';
+import { buildStatusEntry } from './status-list.js';
+import type { StatusListService } from './status-lists.service.js';
+
+export interface IssueRequest {
+  /** Network-wide id (`<code>.<16 hex>`) or this unit's own catalogue code. */
+  microcredential: string;
+  learner: { name: string; email?: string; did?: string };
+  validUntil?: string;
+  /** Also give the credential a suspension status entry (default true). */
+  suspension?: boolean;
+}
+
+export interface IssuanceDeps {
+  store: Store;
+  feed: FeedService;
+  keys: SigningKeys;
+  catalogue: CatalogueService;
+  institutions: InstitutionDirectory;
+  clock: Clock;
+  unit: IssuingUnit;
+  issued: IssuedCredentials;
+  lists: StatusListService;
+}
+
+export class IssuanceService {
+  private readonly st: ReturnType<typeof prepareStatements>;
+
+  constructor(private readonly d: IssuanceDeps) {
+    this.st = prepareStatements(d.store);
+  }
+
+  /** Resolves a microcredential of this unit by global id or code; only active entries can be issued. */
+  resolveMicrocredential(ref: string): StoredMicrocredential {
+    if (typeof ref !== 'string' || !ref.trim()) throw new RegistryError('validation_failed', 'microcredential is required');
+    const mc = this.d.catalogue.get(ref) ?? this.d.catalogue.get(microcredentialId(this.d.unit.author, ref));
+    if (!mc) throw new RegistryError('unknown_microcredential', `no microcredential ${ref} in this unit's catalogue`);
+    if (mc.author !== this.d.unit.author) throw new RegistryError('forbidden', `microcredential ${ref} belongs to another institution; only its own unit issues it`);
+    if (mc.status !== 'active') throw new RegistryError('validation_failed', `microcredential ${ref} is withdrawn and can no longer be issued`);
+    return mc;
+  }
+
+  private learnerKey(l: IssueRequest['learner']): string {
+    if (l.did) return l.did;
+    if (l.email) return sha256Hex(l.email.trim().toLowerCase());
+    throw new RegistryError('validation_failed', 'the learner needs an e-mail or a DID');
+  }
+
+  /**
+   * Issues one credential. The same microcredential version is issued to the same learner once while in force
+   * (`conflict`): a revoked credential can be issued again, and one signed by a key declared compromised is replaced
+   * (revoked, pointing at the new one, in the same transaction that stores the new one).
+   */
+  async issue(req: IssueRequest, opts: { jobId?: string; jobRow?: { idx: number; line: number } } = {}): Promise<IssuedCredential> {
+    // status lists live in this unit's feed: while it may not append (own feed not confirmed current), nothing is issued
+    this.d.feed.assertCanAppend();
+    const learner = req.learner ?? ({} as IssueRequest['learner']);
+    const name = typeof learner.name === 'string' ? learner.name.trim() : '';
+    if (!name) throw new RegistryError('validation_failed', "the learner's name is required");
+    if (name.length > 300) throw new RegistryError('validation_failed', "the learner's name is longer than 300 characters");
+    if (learner.email !== undefined && (typeof learner.email !== 'string' || !EMAIL.test(learner.email.trim())))
+      throw new RegistryError('validation_failed', `not an e-mail address: ${String(learner.email)}`);
+    if (learner.did !== undefined && (typeof learner.did !== 'string' || !DID.test(learner.did)))
+      throw new RegistryError('validation_failed', `not a DID: ${String(learner.did)}`);
+    if (req.validUntil !== undefined && Number.isNaN(Date.parse(req.validUntil))) throw new RegistryError('validation_failed', `validUntil is not a date: ${req.validUntil}`);
+    const mc = this.resolveMicrocredential(req.microcredential);
+    const version = Number(mc.record.version ?? 1);
+    const learnerKey = this.learnerKey(learner);
+    const dedupeKey = sha256Hex(`${mc.id}\n${version}\n${learnerKey}`);
+    const dup = this.st.dedupe.get(dedupeKey) as { id: string; issuer_key: string } | undefined;
+    if (dup && !this.d.keys.isCompromised(dup.issuer_key))
+      throw new RegistryError('conflict', `this learner already holds ${mc.id} (version ${version}): ${dup.id}`, { existing: dup.id });
+
+    const now = this.d.clock.now();
+    if (req.validUntil && Date.parse(req.validUntil) <= now.getTime()) throw new RegistryError('validation_failed', 'validUntil is in the past');
+    const signer = await this.d.lists.signers.signer();
+    const revocation = await this.d.lists.allocate('revocation', signer.did);
+    const suspension = req.suspension === false ? null : await this.d.lists.allocate('suspension', signer.did);
+    const status: StatusEntry[] = [buildStatusEntry({ statusListCredential: this.d.unit.statusListUrl(revocation.list), index: revocation.index, purpose: 'revocation' })];
+    if (suspension) status.push(buildStatusEntry({ statusListCredential: this.d.unit.statusListUrl(suspension.list), index: suspension.index, purpose: 'suspension' }));
+    const inst = this.d.institutions.get(this.d.unit.author);
+    const id = `urn:uuid:${randomUUID()}`;
+    const unsigned = buildOpenBadgeCredential({
+      record: mc.record as unknown as MicrocredentialRecordInput,
+      microcredentialId: mc.id,
+      baseUrl: this.d.unit.base(),
+      institution: {
+        did: this.d.unit.author,
+        name: nameOf(inst, this.d.unit.author),
+        country: inst?.profile.country ?? (mc.record as { country?: string }).country ?? '',
+        ...(inst?.profile.website ? { url: inst.profile.website } : {}),
+      },
+      issuerDid: signer.did,
+      learner: { name, ...(learner.email ? { email: learner.email.trim() } : {}), ...(learner.did ? { did: learner.did } : {}) },
+      issuedAt: now,
+      credentialId: id,
+      credentialStatus: status,
+      salt: randomBytes(16).toString('base64url'),
+      ...(req.validUntil ? { validUntil: req.validUntil } : {}),
+    });
+    const signed = await signer.sign(unsigned, { created: now });
+    let replacedList: string | null = null;
+    try {
+      // a batch row's result commits with its credential: a crash leaves both or neither
+      this.d.store.tx(() => {
+        if (dup) replacedList = this.d.lists.revokeInTx(dup.id, now.toISOString(), `re-issued as ${id}: its issuer key ${dup.issuer_key} was declared compromised`, id);
+        this.st.insertCredential.run(id, mc.id, version, name, learnerKey, dedupeKey, JSON.stringify(signed), signer.did, now.toISOString(), revocation.list, revocation.index, suspension?.list ?? null, suspension?.index ?? null, opts.jobId ?? null);
+        if (opts.jobId && opts.jobRow) this.st.insertJobRow.run(opts.jobId, opts.jobRow.idx, opts.jobRow.line, 'issued', id, name, null);
+      });
+    } catch (e) {
+      // a concurrent issuance of the same credential won the race
+      if (String(e).includes('issued_credentials.dedupe_key')) throw new RegistryError('conflict', `this learner already holds ${mc.id} (version ${version})`);
+      throw e;
+    }
+    if (replacedList) await this.d.lists.publishList(replacedList);
+    return this.d.issued.get(id)!;
+  }
+}
+
+/** The issuance statements (hot: a batch runs them per row), prepared once. */
+function prepareStatements(store: Store) {
+  const p = (sql: string) => store.sqlite.prepare(sql);
+  return {
+    // the duplicate rule holds for credentials in force only (a partial unique index backs it)
+    dedupe: p('SELECT id, issuer_key FROM issued_credentials WHERE dedupe_key = ? AND revoked_at IS NULL'),
+    insertCredential: p(
+      `INSERT INTO issued_credentials (id, microcredential_id, microcredential_version, learner_name, learner_key, dedupe_key, credential,
+         issuer_key, issued_at, revocation_list, revocation_index, suspension_list, suspension_index, job_id)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ),
+    insertJobRow: p('INSERT INTO job_rows (job_id, idx, line, status, credential_id, name, error) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+  };
+}

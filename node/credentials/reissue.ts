@@ -1,0 +1,150 @@
+/**
+ * Re-issuing credentials in force with the current issuer key (after a rotation or a compromise): the same
+ * achievement, learner, award date and end of validity, a new id and status entries; the old credential is revoked
+ * ("re-issued as ...", `replacedBy`) in the same transaction that stores the new one. One at a time or in batches by
+ * key and issue date. Must never re-issue a revoked, suspended or expired credential, and never revoke one before
+ * its replacement is stored.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Clock } from '../core/clock.js';
+import { RegistryError } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
+import type { FeedService } from '../feed/feed.service.js';
+import type { Store } from '../store/database.js';
+import type { IssuedCredential, IssuedCredentials } from './issued-credentials.js';
+import type { IssuingUnit } from './issuing-unit.js';
+import { isoSeconds, type StatusEntry } from './ob3.js';
+import type { SigningKeys } from './signers.js';
+import { buildStatusEntry } from './status-list.js';
+import type { StatusListService } from './status-lists.service.js';
+
+/** One credential of a re-issue run. */
+export interface ReissueRowResult {
+  id: string;
+  status: 'reissued' | 'failed';
+  newId?: string;
+  learnerName?: string;
+  error?: string;
+}
+
+export interface ReissueDeps {
+  store: Store;
+  feed: FeedService;
+  keys: SigningKeys;
+  clock: Clock;
+  logger: Logger;
+  unit: IssuingUnit;
+  issued: IssuedCredentials;
+  lists: StatusListService;
+  /** True once the node is stopping: a batch stops between credentials. */
+  isStopping: () => boolean;
+}
+
+export class ReissueService {
+  private readonly st: ReturnType<typeof prepareStatements>;
+
+  constructor(private readonly d: ReissueDeps) {
+    this.st = prepareStatements(d.store);
+  }
+
+  /**
+   * Re-issues a credential in force with the current key: the same achievement, learner (the same identity hash and
+   * salt), award date and end of validity, a new id, new status entries and `validFrom` now; the old one is revoked
+   * ("re-issued as …", `replacedBy`) in the same transaction that stores the new one.
+   */
+  async reissue(id: string): Promise<{ old: IssuedCredential; credential: IssuedCredential }> {
+    const { newId, replacedList } = await this.reissueUnpublished(id);
+    await this.d.lists.publishList(replacedList);
+    return { old: this.d.issued.get(id)!, credential: this.d.issued.get(newId)! };
+  }
+
+  /** `reissue` without publishing the old credential's list (left dirty: a batch publishes each list once). */
+  private async reissueUnpublished(id: string): Promise<{ newId: string; replacedList: string }> {
+    this.d.feed.assertCanAppend(); // before anything is revoked: the revocation must be publishable
+    const row = this.d.issued.row(id);
+    if (!row) throw new RegistryError('not_found', `no credential ${id} was issued by this node`);
+    if (row.revoked_at) throw new RegistryError('conflict', `credential ${id} is revoked; issue a new one instead`);
+    if (row.suspended_at) throw new RegistryError('conflict', `credential ${id} is suspended; reinstate or revoke it first`);
+    const signer = await this.d.lists.signers.signer();
+    if (row.issuer_key === signer.did) throw new RegistryError('conflict', `credential ${id} is already signed by the current issuer key`);
+    const old = JSON.parse(row.credential) as Record<string, unknown>;
+    const now = this.d.clock.now();
+    if (typeof old['validUntil'] === 'string' && Date.parse(old['validUntil']) <= now.getTime())
+      throw new RegistryError('conflict', `credential ${id} expired on ${old['validUntil']}`);
+    const revocation = await this.d.lists.allocate('revocation', signer.did);
+    const suspension = row.suspension_list !== null ? await this.d.lists.allocate('suspension', signer.did) : null;
+    const status: StatusEntry[] = [buildStatusEntry({ statusListCredential: this.d.unit.statusListUrl(revocation.list), index: revocation.index, purpose: 'revocation' })];
+    if (suspension) status.push(buildStatusEntry({ statusListCredential: this.d.unit.statusListUrl(suspension.list), index: suspension.index, purpose: 'suspension' }));
+    const newId = `urn:uuid:${randomUUID()}`;
+    const { proof: _proof, ...rest } = old;
+    const issuer = rest['issuer'] && typeof rest['issuer'] === 'object' ? { ...(rest['issuer'] as Record<string, unknown>), id: signer.did } : signer.did;
+    const unsigned = { ...rest, id: newId, issuer, validFrom: isoSeconds(now), credentialStatus: status.length === 1 ? status[0] : status };
+    const signed = await signer.sign(unsigned, { created: now });
+    const replacedList = this.d.store.tx(() => {
+      const listId = this.d.lists.revokeInTx(id, now.toISOString(), `re-issued as ${newId} with issuer key ${signer.did}`, newId);
+      if (!listId) throw new RegistryError('conflict', `credential ${id} was revoked meanwhile`);
+      this.st.insertCredential.run(newId, row.microcredential_id, row.microcredential_version, row.learner_name, row.learner_key, row.dedupe_key, JSON.stringify(signed), signer.did, now.toISOString(), revocation.list, revocation.index, suspension?.list ?? null, suspension?.index ?? null, null);
+      return listId;
+    });
+    return { newId, replacedList };
+  }
+
+  /**
+   * Re-issues, with the current key, the credentials in force (not suspended) signed by `issuerKey` and issued in
+   * [issuedFrom, issuedTo), oldest first, at most `limit` per call; each row reports on its own. `remaining` counts
+   * what still matches (call again until it is 0; rows that failed stay there).
+   */
+  async reissueBatch(q: { issuerKey: string; issuedFrom?: string; issuedTo?: string; limit?: number }): Promise<{ rows: ReissueRowResult[]; reissued: number; failed: number; remaining: number }> {
+    if (typeof q.issuerKey !== 'string' || !q.issuerKey) throw new RegistryError('validation_failed', 'issuerKey is required');
+    for (const d of [q.issuedFrom, q.issuedTo]) if (d !== undefined && Number.isNaN(Date.parse(d))) throw new RegistryError('validation_failed', `not a date: ${d}`);
+    this.d.feed.assertCanAppend();
+    const current = this.d.keys.currentSigningKey().did;
+    if (q.issuerKey === current) throw new RegistryError('validation_failed', `${q.issuerKey} is the current issuer key: its credentials need no re-issue`);
+    const limit = Math.min(Math.max(1, q.limit ?? 100), 1000);
+    const where = ['issuer_key = ?', 'revoked_at IS NULL', 'suspended_at IS NULL'];
+    const args: unknown[] = [q.issuerKey];
+    if (q.issuedFrom) {
+      where.push('issued_at >= ?');
+      args.push(new Date(q.issuedFrom).toISOString());
+    }
+    if (q.issuedTo) {
+      where.push('issued_at < ?');
+      args.push(new Date(q.issuedTo).toISOString());
+    }
+    const ids = this.d.store.statement(`SELECT id, learner_name FROM issued_credentials WHERE ${where.join(' AND ')} ORDER BY issued_at, id LIMIT ?`).all(...args, limit) as { id: string; learner_name: string }[];
+    const rows: ReissueRowResult[] = [];
+    const touched = new Set<string>();
+    try {
+      for (const r of ids) {
+        if (this.d.isStopping()) break;
+        try {
+          const out = await this.reissueUnpublished(r.id);
+          touched.add(out.replacedList);
+          rows.push({ id: r.id, status: 'reissued', newId: out.newId, learnerName: r.learner_name });
+        } catch (e) {
+          if (!(e instanceof RegistryError)) this.d.logger.error('re-issue failed', { id: r.id, error: String(e) });
+          rows.push({ id: r.id, status: 'failed', learnerName: r.learner_name, error: e instanceof RegistryError ? e.message : 'internal error' });
+        }
+        if (rows.length % 20 === 0) await new Promise((res) => setImmediate(res));
+      }
+    } finally {
+      // each list whose bits changed is published once (a crash before this leaves it dirty: published at start)
+      for (const listId of touched) await this.d.lists.publishList(listId);
+    }
+    const remaining = (this.d.store.statement(`SELECT count(*) AS c FROM issued_credentials WHERE ${where.join(' AND ')}`).get(...args) as { c: number }).c;
+    const reissued = rows.filter((r) => r.status === 'reissued').length;
+    return { rows, reissued, failed: rows.length - reissued, remaining };
+  }
+}
+
+/** The statement storing a re-issued credential. */
+function prepareStatements(store: Store) {
+  const p = (sql: string) => store.sqlite.prepare(sql);
+  return {
+    insertCredential: p(
+      `INSERT INTO issued_credentials (id, microcredential_id, microcredential_version, learner_name, learner_key, dedupe_key, credential,
+         issuer_key, issued_at, revocation_list, revocation_index, suspension_list, suspension_index, job_id)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ),
+  };
+}
