@@ -44,7 +44,7 @@ async function setup() {
       issuerDid: signer.did,
       learner: { name: `Learner ${i}`, email: `learner${i}@example.org` },
       issuedAt: '2026-01-01T00:00:00Z',
-      credentialStatus: [buildStatusEntry({ statusListCredential: LIST, index: i % 131_072, purpose: 'revocation' })],
+      credentialStatus: buildStatusEntry({ statusListCredential: LIST, index: i % 131_072, purpose: 'revocation' }),
     });
   return { signer, unsigned };
 }

@@ -145,6 +145,30 @@ export function buildStatusEntry(args: {
   };
 }
 
+/**
+ * The suspension list paired with a revocation list: same issuer key, same size, and a credential's suspension bit
+ * at the same index as its revocation bit. Open Badges 3.0 allows one `credentialStatus` entry, so a credential names
+ * only its revocation entry; verifiers in the network find the suspension bit through this pairing (a local id
+ * `<revocation list id>-s`, network-wide `<id>-s.<tag>`).
+ */
+export function pairedSuspensionListId(revocationListId: string): string {
+  const dot = revocationListId.lastIndexOf('.');
+  return dot < 0 ? `${revocationListId}-s` : `${revocationListId.slice(0, dot)}-s${revocationListId.slice(dot)}`;
+}
+
+/** URL of the suspension list paired with the revocation list at `url` (a `.../api/v1/status-lists/<id>` URL), or null. */
+export function pairedSuspensionListUrl(url: string): string | null {
+  const m = /^(.*\/api\/v1\/status-lists\/)([^/?#]+)$/.exec(url);
+  if (!m?.[1] || !m[2]) return null;
+  let id: string;
+  try {
+    id = decodeURIComponent(m[2]);
+  } catch {
+    return null;
+  }
+  return m[1] + encodeURIComponent(pairedSuspensionListId(id));
+}
+
 /** Unsigned `BitstringStatusListCredential` (VC 2.0) for the list; `id` is the URL it is served at. */
 export function buildStatusListCredential(args: {
   id: string;

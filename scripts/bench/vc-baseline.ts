@@ -41,7 +41,7 @@ export async function baselineVc(nVerify: number, nIssue: number) {
       issuerDid: key.did,
       learner: { name: `Learner ${i}`, email: `learner${i}@example.org` },
       issuedAt: '2026-01-01T00:00:00Z',
-      credentialStatus: [buildStatusEntry({ statusListCredential: 'https://bench.example/sl/1', index: i % 131_072, purpose: 'revocation' })],
+      credentialStatus: buildStatusEntry({ statusListCredential: 'https://bench.example/sl/1', index: i % 131_072, purpose: 'revocation' }),
     });
   const prebuilt = Array.from({ length: 50 }, (_, i) => unsigned(i));
   const issue = await timed(nIssue, (i) => vc.issue({ credential: structuredClone(prebuilt[i % prebuilt.length]), suite: signSuite, documentLoader }));

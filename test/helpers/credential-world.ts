@@ -64,7 +64,7 @@ export async function makeCredentialWorld(): Promise<CredentialWorld> {
         issuerDid: signer.did,
         learner: { name: 'Ana Pérez', email: 'ana@example.org' },
         issuedAt: '2026-02-01T10:00:00Z',
-        credentialStatus: [buildStatusEntry({ statusListCredential: WORLD_LIST_URL, index: n++, purpose: 'revocation' })],
+        credentialStatus: buildStatusEntry({ statusListCredential: WORLD_LIST_URL, index: n++, purpose: 'revocation' }),
       });
       return signer.sign(cred, { created });
     },

@@ -90,7 +90,7 @@ describe('independent verifier (@digitalcredentials/vc)', () => {
         issuerDid: signer.did,
         learner: { name: 'María López', email: 'maria@example.mx' },
         issuedAt: '2026-01-15T09:00:00Z',
-        credentialStatus: [buildStatusEntry({ statusListCredential: 'https://norte.example/sl/1', index: 5, purpose: 'revocation' })],
+        credentialStatus: buildStatusEntry({ statusListCredential: 'https://norte.example/sl/1', index: 5, purpose: 'revocation' }),
       }),
     );
     const result = await dcc.verifyCredential({
@@ -102,8 +102,8 @@ describe('independent verifier (@digitalcredentials/vc)', () => {
     expect(result.verified, JSON.stringify(result.error ?? result.results?.[0]?.error ?? null)).toBe(true);
 
     // And the independent verifier rejects it once tampered.
-    const tampered = structuredClone(cred) as unknown as { credentialSubject: { achievement: { workload: { hours: number } } } };
-    tampered.credentialSubject.achievement.workload.hours = 320;
+    const tampered = structuredClone(cred) as unknown as { credentialSubject: { achievement: { alignment: { targetType: string; targetCode: string }[] } } };
+    tampered.credentialSubject.achievement.alignment.find((a) => a.targetType === 'ext:NotionalWorkload')!.targetCode = '320';
     const bad = await dcc.verifyCredential({
       credential: tampered,
       suite: new DataIntegrityProof({ cryptosuite: eddsaRdfc2022 }),

@@ -53,7 +53,7 @@ function documents(): Record<string, unknown>[] {
       issuerDid: 'did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK',
       learner: { name: `L${i}`, email: `l${i}@example.org` },
       issuedAt: '2026-01-01T00:00:00Z',
-      credentialStatus: [buildStatusEntry({ statusListCredential: 'https://x.example/sl/1', index: i, purpose: 'revocation' })],
+      credentialStatus: buildStatusEntry({ statusListCredential: 'https://x.example/sl/1', index: i, purpose: 'revocation' }),
     }) as Record<string, unknown>;
   const vector = readJson('signed-eddsa-rdfc-2022.json');
   const { proof, ...unsignedVector } = vector;

@@ -1,11 +1,13 @@
 /**
  * The `status` check: each BitstringStatusListEntry of the credential read against the replicated status list
- * (revocation / suspension; purpose must match; index inside the list). It must never fetch a status list (only the
+ * (revocation / suspension; purpose must match; index inside the list), and for a credential naming only its
+ * revocation entry, the same index of the paired suspension list. It must never fetch a status list (only the
  * replica's, through the injected lookup) and never call a credential not revoked when its list could not be read.
  */
 import type { StatusListView, VerifierContext } from './deps.js';
 import { asArray } from './parse.js';
 import type { Check, Checks } from './report.js';
+import { pairedSuspensionListUrl } from '../status-list.js';
 
 export async function checkStatus(ctx: VerifierContext, c: Record<string, unknown>, checks: Checks): Promise<void> {
   const entries = asArray(c['credentialStatus']);
@@ -55,6 +57,30 @@ export async function checkStatus(ctx: VerifierContext, c: Record<string, unknow
       });
     } else {
       results.push({ id: 'status', status: 'ok', reason: `not ${purpose === 'suspension' ? 'suspended' : 'revoked'} (${url}#${idx})` });
+    }
+  }
+  // OB 3.0 allows one status entry: a credential naming only its revocation entry has its suspension bit at the same
+  // index of the paired suspension list, when its issuer published one (pairedSuspensionListUrl)
+  if (!entries.some((raw) => (raw as { statusPurpose?: unknown } | null)?.statusPurpose === 'suspension')) {
+    for (const raw of entries) {
+      const e = (raw ?? {}) as Record<string, unknown>;
+      if (e['type'] !== 'BitstringStatusListEntry' || e['statusPurpose'] !== 'revocation' || typeof e['statusListCredential'] !== 'string') continue;
+      const pairedUrl = pairedSuspensionListUrl(e['statusListCredential']);
+      const idx = typeof e['statusListIndex'] === 'string' && /^\d{1,10}$/.test(e['statusListIndex']) ? Number(e['statusListIndex']) : NaN;
+      if (!pairedUrl || !Number.isSafeInteger(idx)) continue;
+      let view: StatusListView | null;
+      try {
+        view = await ctx.deps.status.lookup(pairedUrl);
+      } catch (err) {
+        results.push({ id: 'status', status: 'unchecked', reason: `status list ${pairedUrl} could not be read: ${(err as Error).message}` });
+        continue;
+      }
+      if (!view || view.purpose !== 'suspension' || idx >= view.bits.length) continue; // issued without a suspension status
+      results.push(
+        view.bits.get(idx)
+          ? { id: 'status', status: 'failed', reason: 'the credential is suspended' }
+          : { id: 'status', status: 'ok', reason: `not suspended (${pairedUrl}#${idx})` },
+      );
     }
   }
   const worst = results.find((r) => r.status === 'failed') ?? results.find((r) => r.status === 'unchecked');
