@@ -84,11 +84,36 @@ export interface Candidate {
       localText: string | null;
     }[];
   };
-  workload: Record<string, unknown>;
-  level: Record<string, unknown>;
-  participation: Record<string, unknown>;
-  assessment: Record<string, unknown>;
-  qualityAssurance: Record<string, unknown>;
+  workload: {
+    foreignHours: number;
+    localHours: number;
+    /**
+     * local − foreign
+     */
+    gapHours: number;
+    /**
+     * relative to local
+     */
+    gapPercent: number;
+    foreignCredits: Credits;
+    localCredits: Credits;
+    foreignInLocalSystem: CreditRange | null;
+    localInForeignSystem: CreditRange | null;
+  };
+  level: {
+    foreign: Level;
+    local: Level;
+    comparable: boolean;
+    difference: number | null;
+  };
+  participation: SameOrNot;
+  assessment: SameOrNot;
+  qualityAssurance: {
+    foreign: string;
+    local: string;
+    foreignAccreditations: number;
+    localAccreditations: number;
+  };
   flags: {
     aspect: 'workload' | 'level' | 'field' | 'learning-outcomes' | 'quality-assurance' | 'assessment' | 'participation';
     severity: 'substantial' | 'minor' | 'info';
@@ -106,6 +131,24 @@ export interface Candidate {
 }
 export interface TextByLanguage {
   [k: string]: string | undefined;
+}
+export interface Credits {
+  system: string;
+  value: number;
+}
+export interface CreditRange {
+  system: string;
+  min: number;
+  max: number;
+}
+export interface Level {
+  framework: string;
+  value: string;
+}
+export interface SameOrNot {
+  foreign: string;
+  local: string;
+  same: boolean;
 }
 export interface Summary {
   /**

@@ -7,19 +7,13 @@ import { ErrorBox, Loading, PageTitle, shortDid, useApi } from '../common.js';
 import { useI18n } from '../i18n/index.js';
 import { Link } from '../router.js';
 import { ExternalLink } from '../safe-url.js';
-import type { Endorsement, Institution, InstitutionDetail, NetworkStatus } from '../types.js';
+import type { Endorsement, Institution, InstitutionDetail, InstitutionList, NetworkStatus } from '../types.js';
 import { ResultCard } from './catalogue.js';
-
-interface InstitutionsResponse {
-  items: Institution[];
-  endorsements: Endorsement[];
-  threshold: number;
-}
 
 export function InstitutionsPage() {
   const i = useI18n();
   const { t, pick } = i;
-  const res = useApi<InstitutionsResponse>('/api/v1/institutions');
+  const res = useApi<InstitutionList>('/api/v1/institutions');
   const net = useApi<NetworkStatus>('/api/v1/network');
   const byCountry = new Map<string, Institution[]>();
   for (const inst of res.data?.items ?? []) {

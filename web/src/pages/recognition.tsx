@@ -9,25 +9,11 @@ import { ErrorBox, Loading, PageTitle, useFieldLabel, useLevelLabel } from '../c
 import { useI18n } from '../i18n/index.js';
 import type { MessageKey } from '../i18n/es.js';
 import { Link, navigate, useLocation } from '../router.js';
-import type { Accreditation, Decision, McRecord, VerificationReport } from '../types.js';
+import type { Accreditation, Comparison, ComparisonSummary, Decision, McRecord, VerificationReport } from '../types.js';
 import { Accreditations, Decisions, EuElements } from './detail.js';
 import { VerificationView } from './verify.js';
 
-interface Comparison {
-  candidate: { id: string; code: string; title: Record<string, string>; version: number };
-  score: number;
-  band: 'strong' | 'partial' | 'weak' | null;
-  scoreParts: { part: string; weight: number; value: number; contribution: number }[];
-  skills: { by: string; value: number; sharedUris: string[]; sharedTerms: string[] };
-  title: { value: number; sharedTerms: string[] };
-  precedent?: { decisionId: string; outcome: string; publishedAt: string; rankedLow: boolean };
-  workload: { foreignHours: number; localHours: number; foreignInLocalSystem: { system: string; min: number; max: number } | null };
-  level: { foreign: { framework: string; value: string }; local: { framework: string; value: string } };
-  field: { foreign: string; local: string; match: string };
-  learningOutcomes: { score: number; matches: { foreignText: string; localText: string | null; score: number; sharedTerms: string[] }[] };
-  flags: { aspect: string; severity: string; message: Record<string, string> }[];
-}
-
+/** The lookup's answer (POST /api/v1/recognition/lookup); `comparison` and `comparisonSummary` as in api/recognition-comparison. */
 interface LookupResult {
   verification: VerificationReport | null;
   microcredentialId: string | null;
@@ -37,13 +23,7 @@ interface LookupResult {
   decisions: Decision[];
   agreements: { id: string; status: string; terms: { title: Record<string, string> } }[];
   comparison: Comparison[];
-  comparisonSummary?: {
-    own: boolean;
-    noCounterpart: boolean;
-    considered: number;
-    closestBelowBands: { id: string; title: Record<string, string>; score: number } | null;
-    bands: { strong: number; partial: number; weak: number };
-  };
+  comparisonSummary?: ComparisonSummary;
   localInstitution?: { name: Record<string, string> };
   note?: string;
 }
