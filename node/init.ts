@@ -15,6 +15,7 @@ import { keystoreFromData, newKeystoreData, readKeystore, writeKeystore, type Ke
 import { createManifest, manifestHash, networkId, validateManifest, type Manifest } from './trust/manifest.js';
 import { loadConfig, paths, type NodeFileConfig } from './config.js';
 import { buildServices } from './context.js';
+import { meta } from './store/schema.js';
 import type { Profile } from './trust/institutions.js';
 
 export interface InitOptions {
@@ -111,7 +112,11 @@ export function initNode(o: InitOptions): InitResult {
     s.institution.publishProfile(profile);
     s.institution.ensureIssuerKeyPublished();
     const { token } = s.adminTokens.create('created by mochila init');
-    s.store.sqlite.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('created_at', ?)").run(now);
+    s.store.db
+      .insert(meta)
+      .values({ key: 'created_at', value: now })
+      .onConflictDoUpdate({ target: meta.key, set: { value: now } })
+      .run();
     return { dir, did: institution.did, issuerKey: keystore.currentIssuer.did, network: networkId(manifest), token, founder };
   } finally {
     s.store.close();
