@@ -388,76 +388,88 @@ function checkHeader(h: Buffer): { name: string; size: number; type: string } {
  * Streams the archive into `tmp`, member by member, hashing as it writes. The first member must be the backup manifest
  * (else: foreign); every other member must be one the manifest lists, once, with its size and SHA-256.
  */
+interface Current {
+  name: string;
+  size: number;
+  left: number;
+  fd: number | null;
+  hash: ReturnType<typeof createHash>;
+  pad: number;
+}
+
 async function extract(archive: string, tmp: string): Promise<BackupManifest> {
   const gz = createGunzip();
   const src = createReadStream(archive);
   src.on('error', (e) => gz.destroy(e));
   src.pipe(gz);
 
-  let manifest: BackupManifest | null = null;
-  let manifestBuf: Buffer[] | null = null;
+  // one holder, so the callbacks below and the loop see the same state (and the type checker does not narrow it)
+  const st: { manifest: BackupManifest | null; manifestBuf: Buffer[] | null; cur: Current | null; ended: boolean; members: number } = {
+    manifest: null,
+    manifestBuf: null,
+    cur: null,
+    ended: false,
+    members: 0,
+  };
   const seen = new Set<string>();
-  let pending = Buffer.alloc(0);
-  let cur: { name: string; size: number; left: number; fd: number | null; hash: ReturnType<typeof createHash>; pad: number } | null = null;
-  let ended = false;
-  let members = 0;
+  let pending: Buffer = Buffer.alloc(0);
 
   const finishMember = () => {
-    const c = cur!;
+    const c = st.cur!;
     if (c.fd !== null) {
       fsyncSync(c.fd);
       closeSync(c.fd);
     }
-    cur = null;
-    if (manifestBuf) {
-      manifest = parseBackupManifest(Buffer.concat(manifestBuf));
-      manifestBuf = null;
+    st.cur = null;
+    if (st.manifestBuf) {
+      st.manifest = parseBackupManifest(Buffer.concat(st.manifestBuf));
+      st.manifestBuf = null;
       return;
     }
-    const want = manifest!.files.find((f) => f.name === c.name)!;
+    const want = st.manifest!.files.find((f) => f.name === c.name)!;
     if (c.hash.digest('hex') !== want.sha256) throw new RegistryError('backup_corrupt', `${c.name} in the archive fails its SHA-256 checksum`);
   };
 
   const startMember = (h: { name: string; size: number; type: string }) => {
-    members++;
+    st.members++;
     if (h.type !== '0' && h.type !== '\0') throw new RegistryError('backup_foreign', `the archive holds a member that is not a regular file (${JSON.stringify(h.name)}): not a mochila backup`);
-    if (members === 1) {
+    if (st.members === 1) {
       if (h.name !== BACKUP_MANIFEST) throw new RegistryError('backup_foreign', `the archive does not begin with ${BACKUP_MANIFEST}: not a mochila backup`);
       if (h.size > MAX_MANIFEST) throw new RegistryError('backup_foreign', `${BACKUP_MANIFEST} is too large`);
-      manifestBuf = [];
-      cur = { name: h.name, size: h.size, left: h.size, fd: null, hash: createHash('sha256'), pad: padding(h.size).length };
+      st.manifestBuf = [];
+      st.cur = { name: h.name, size: h.size, left: h.size, fd: null, hash: createHash('sha256'), pad: padding(h.size).length };
       return;
     }
-    const want = manifest!.files.find((f) => f.name === h.name);
+    const want = st.manifest!.files.find((f) => f.name === h.name);
     if (!want) throw new RegistryError('backup_foreign', `the archive holds ${JSON.stringify(h.name)}, which its manifest does not list`);
     if (seen.has(h.name)) throw new RegistryError('backup_corrupt', `the archive holds ${h.name} twice`);
     seen.add(h.name);
     if (h.size !== want.bytes) throw new RegistryError('backup_corrupt', `${h.name} in the archive is ${h.size} bytes, its manifest says ${want.bytes}`);
     const fd = openSync(path.join(tmp, want.name), 'wx', 0o600);
-    cur = { name: want.name, size: h.size, left: h.size, fd, hash: createHash('sha256'), pad: padding(h.size).length };
+    st.cur = { name: want.name, size: h.size, left: h.size, fd, hash: createHash('sha256'), pad: padding(h.size).length };
   };
 
   try {
     for await (const chunk of gz) {
       pending = pending.length ? Buffer.concat([pending, chunk as Buffer]) : (chunk as Buffer);
       for (;;) {
-        if (ended) {
+        if (st.ended) {
           pending = Buffer.alloc(0); // zero padding after the end blocks
           break;
         }
-        if (cur) {
-          if (cur.left > 0) {
+        if (st.cur) {
+          if (st.cur.left > 0) {
             if (pending.length === 0) break;
-            const take = pending.subarray(0, Math.min(cur.left, pending.length));
-            cur.hash.update(take);
-            if (manifestBuf) manifestBuf.push(Buffer.from(take));
-            else writeSync(cur.fd!, take);
-            cur.left -= take.length;
+            const take = pending.subarray(0, Math.min(st.cur.left, pending.length));
+            st.cur.hash.update(take);
+            if (st.manifestBuf) st.manifestBuf.push(Buffer.from(take));
+            else writeSync(st.cur.fd!, take);
+            st.cur.left -= take.length;
             pending = pending.subarray(take.length);
             continue;
           }
-          if (pending.length < cur.pad) break;
-          pending = pending.subarray(cur.pad);
+          if (pending.length < st.cur.pad) break;
+          pending = pending.subarray(st.cur.pad);
           finishMember();
           continue;
         }
@@ -465,7 +477,7 @@ async function extract(archive: string, tmp: string): Promise<BackupManifest> {
         const h = pending.subarray(0, BLOCK);
         pending = pending.subarray(BLOCK);
         if (h.every((b) => b === 0)) {
-          ended = true;
+          st.ended = true;
           continue;
         }
         startMember(checkHeader(h));
@@ -478,12 +490,11 @@ async function extract(archive: string, tmp: string): Promise<BackupManifest> {
       throw new RegistryError('backup_corrupt', `the archive is damaged (${(e as Error).message})`);
     throw e;
   } finally {
-    const c = cur as { fd: number | null } | null;
-    if (c?.fd != null) closeSync(c.fd);
+    if (st.cur?.fd != null) closeSync(st.cur.fd);
   }
-  if (!manifest) throw new RegistryError('backup_foreign', `the archive holds no ${BACKUP_MANIFEST}: not a mochila backup`);
-  if (cur || !ended) throw new RegistryError('backup_corrupt', 'the archive is truncated');
-  const m = manifest as BackupManifest;
+  if (!st.manifest) throw new RegistryError('backup_foreign', `the archive holds no ${BACKUP_MANIFEST}: not a mochila backup`);
+  if (st.cur || !st.ended) throw new RegistryError('backup_corrupt', 'the archive is truncated');
+  const m = st.manifest;
   for (const f of m.files) if (!seen.has(f.name)) throw new RegistryError('backup_corrupt', `the archive lacks ${f.name}, which its manifest lists (truncated?)`);
   return m;
 }
