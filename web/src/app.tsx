@@ -12,7 +12,7 @@ import { InstitutionsPage, InstitutionPage } from './pages/institutions.js';
 import { VerifyPage } from './pages/verify.js';
 import { RecognitionPage } from './pages/recognition.js';
 import { NetworkPage } from './pages/network.js';
-import { AdminPage } from './pages/admin.js';
+import { AdminPage } from './pages/admin/index.js';
 import type { MessageKey } from './i18n/es.js';
 
 export function App() {

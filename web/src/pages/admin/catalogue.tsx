@@ -1,0 +1,141 @@
+/**
+ * Admin task "catalogue": this unit's microcredentials with edit (opens the publish form) and withdraw (a reason, then
+ * an entry in the feed, never a delete).
+ */
+import { useState } from 'preact/hooks';
+import { api, ApiError, enc } from '../../api.js';
+import { ErrorBox } from '../../common.js';
+import { useI18n } from '../../i18n/index.js';
+import { Link } from '../../router.js';
+import { McEditor } from './publish.js';
+import type { OwnMc } from './types.js';
+
+export function CatalogueAdmin({ token, own, onChanged }: { token: string; own: OwnMc[]; onChanged: () => void }) {
+  const i = useI18n();
+  const { t, pick } = i;
+  const [editing, setEditing] = useState<OwnMc | null>(null);
+  const [showForm, setShowForm] = useState(false);
+  const [notice, setNotice] = useState<string | null>(null);
+  const [withdrawing, setWithdrawing] = useState<string | null>(null);
+  const [reason, setReason] = useState('');
+  const [error, setError] = useState<ApiError | null>(null);
+
+  const withdraw = async (code: string) => {
+    setError(null);
+    try {
+      await api(`/api/v1/admin/microcredentials/${enc(code)}/withdraw`, { method: 'POST', token, body: reason.trim() ? { reason: reason.trim() } : {} });
+      setNotice(t('admin.withdrawn', { code }));
+      setWithdrawing(null);
+      setReason('');
+      onChanged();
+    } catch (e) {
+      setError(e as ApiError);
+    }
+  };
+
+  return (
+    <section aria-labelledby="own-h">
+      <h2 id="own-h">{t('admin.own')}</h2>
+      <div role="status" aria-live="polite">
+        {notice && <p class="alert alert-ok">{notice}</p>}
+      </div>
+      <ErrorBox error={error} />
+      <p>
+        <button
+          type="button"
+          class="btn"
+          onClick={() => {
+            setEditing(null);
+            setShowForm(true);
+            setNotice(null);
+          }}
+        >
+          {t('admin.new')}
+        </button>
+      </p>
+      {showForm && (
+        <McEditor
+          key={editing?.id ?? 'new'}
+          token={token}
+          base={editing}
+          onCancel={() => setShowForm(false)}
+          onSaved={(m) => {
+            setNotice(t('admin.saved', { code: m.code, version: m.version }));
+            setShowForm(false);
+            onChanged();
+          }}
+        />
+      )}
+      {own.length === 0 ? (
+        <p class="muted">{t('admin.empty')}</p>
+      ) : (
+        <div class="table-wrap">
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">{t('mc.title')}</th>
+                <th scope="col">{t('mc.id')}</th>
+                <th scope="col">{t('mc.versions')}</th>
+                <th scope="col">{t('mc.status')}</th>
+                <th scope="col">{t('creds.actions')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {own.map((m) => (
+                <tr key={m.id}>
+                  <td>
+                    <Link href={`/microcredentials/${enc(m.id)}`}>{pick(m.title)}</Link>
+                  </td>
+                  <td>
+                    <code>{m.code}</code>
+                  </td>
+                  <td>{m.version}</td>
+                  <td>{m.status === 'withdrawn' ? t('cat.withdrawn') : t('creds.active')}</td>
+                  <td class="row-actions">
+                    {m.status !== 'withdrawn' && (
+                      <>
+                        <button
+                          type="button"
+                          class="btn btn-small btn-secondary"
+                          aria-label={`${t('admin.edit')}: ${pick(m.title)}`}
+                          onClick={() => {
+                            setEditing(m);
+                            setShowForm(true);
+                            setNotice(null);
+                          }}
+                        >
+                          {t('admin.edit')}
+                        </button>
+                        <button type="button" class="btn btn-small btn-danger" aria-label={`${t('admin.withdraw')}: ${pick(m.title)}`} onClick={() => setWithdrawing(m.code)}>
+                          {t('admin.withdraw')}
+                        </button>
+                      </>
+                    )}
+                    {withdrawing === m.code && (
+                      <form
+                        class="inline-form"
+                        onSubmit={(e) => {
+                          e.preventDefault();
+                          void withdraw(m.code);
+                        }}
+                      >
+                        <label for={`wr-${m.code}`}>{t('admin.withdrawReason')}</label>
+                        <input id={`wr-${m.code}`} value={reason} onInput={(e) => setReason((e.target as HTMLInputElement).value)} />
+                        <button class="btn btn-small btn-danger" type="submit">
+                          {t('admin.withdrawConfirm')}
+                        </button>
+                        <button class="btn btn-small btn-secondary" type="button" onClick={() => setWithdrawing(null)}>
+                          {t('app.cancel')}
+                        </button>
+                      </form>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,184 @@
+/**
+ * Admin task "credentials": the issued credentials (search, status and issuer-key filters, pages) with revoke,
+ * suspend and reinstate, each confirmed inline with a reason.
+ */
+import { useEffect, useState } from 'preact/hooks';
+import { api, ApiError, enc, qs } from '../../api.js';
+import { ErrorBox } from '../../common.js';
+import { useI18n } from '../../i18n/index.js';
+import type { MessageKey } from '../../i18n/es.js';
+import { Link } from '../../router.js';
+import type { IssuedItem } from './types.js';
+
+export function CredentialsAdmin({ token }: { token: string }) {
+  const i = useI18n();
+  const { t } = i;
+  const [q, setQ] = useState('');
+  const [statusFilter, setStatusFilter] = useState<'' | 'active' | 'suspended' | 'revoked'>('');
+  const [issuerKey, setIssuerKey] = useState('');
+  const [offset, setOffset] = useState(0);
+  const [data, setData] = useState<{ items: IssuedItem[]; total: number } | null>(null);
+  const [error, setError] = useState<ApiError | null>(null);
+  const [tick, setTick] = useState(0);
+  const [action, setAction] = useState<{ id: string; kind: 'revoke' | 'suspend' | 'reinstate' } | null>(null);
+  const [reason, setReason] = useState('');
+  const [notice, setNotice] = useState<string | null>(null);
+  const limit = 20;
+
+  useEffect(() => {
+    const ac = new AbortController();
+    const h = setTimeout(() => {
+      api<{ items: IssuedItem[]; total: number }>(`/api/v1/admin/credentials${qs({ q: q.trim(), status: statusFilter, issuerKey: issuerKey.trim(), limit, offset })}`, { token, signal: ac.signal })
+        .then((r) => {
+          setData(r);
+          setError(null);
+        })
+        .catch((e: ApiError) => {
+          if (!ac.signal.aborted) setError(e);
+        });
+    }, 250);
+    return () => {
+      clearTimeout(h);
+      ac.abort();
+    };
+  }, [q, statusFilter, issuerKey, offset, tick, token]);
+
+  const doAction = async () => {
+    if (!action) return;
+    setError(null);
+    try {
+      await api(`/api/v1/admin/credentials/${enc(action.id)}/${action.kind}`, { method: 'POST', token, body: { reason: reason.trim() || action.kind } });
+      setNotice(t('creds.changed'));
+      setAction(null);
+      setReason('');
+      setTick((n) => n + 1);
+    } catch (e) {
+      setError(e as ApiError);
+    }
+  };
+  const label: Record<'revoke' | 'suspend' | 'reinstate', MessageKey> = { revoke: 'creds.revoke', suspend: 'creds.suspend', reinstate: 'creds.reinstate' };
+
+  return (
+    <section aria-labelledby="creds-h">
+      <h2 id="creds-h">{t('creds.title')}</h2>
+      <div class="field narrow">
+        <label for="creds-q">{t('creds.search')}</label>
+        <input
+          id="creds-q"
+          type="search"
+          value={q}
+          onInput={(e) => {
+            setQ((e.target as HTMLInputElement).value);
+            setOffset(0);
+          }}
+        />
+      </div>
+      <div class="field narrow">
+        <label for="creds-status">{t('creds.status')}</label>
+        <select
+          id="creds-status"
+          value={statusFilter}
+          onChange={(e) => {
+            setStatusFilter((e.target as HTMLSelectElement).value as typeof statusFilter);
+            setOffset(0);
+          }}
+        >
+          <option value="">{t('creds.all')}</option>
+          <option value="active">{t('creds.active')}</option>
+          <option value="suspended">{t('creds.suspended')}</option>
+          <option value="revoked">{t('creds.revoked')}</option>
+        </select>
+      </div>
+      <div class="field narrow">
+        <label for="creds-key">{t('creds.issuerKey')}</label>
+        <input
+          id="creds-key"
+          type="search"
+          spellcheck={false}
+          placeholder="did:key:z6Mk…"
+          aria-describedby="creds-key-hint"
+          value={issuerKey}
+          onInput={(e) => {
+            setIssuerKey((e.target as HTMLInputElement).value);
+            setOffset(0);
+          }}
+        />
+        <p id="creds-key-hint" class="muted">
+          {t('creds.issuerKeyHint')}
+        </p>
+      </div>
+      <div role="status" aria-live="polite">
+        {notice && <p class="alert alert-ok">{notice}</p>}
+        {data && <p>{t('creds.total', { n: data.total })}</p>}
+      </div>
+      <ErrorBox error={error} />
+      {data && data.items.length === 0 && <p class="muted">{t('creds.empty')}</p>}
+      {data && data.items.length > 0 && (
+        <div class="table-wrap">
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">{t('creds.learner')}</th>
+                <th scope="col">{t('issue.mc')}</th>
+                <th scope="col">{t('creds.issuedAt')}</th>
+                <th scope="col">{t('creds.status')}</th>
+                <th scope="col">{t('creds.actions')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {data.items.map((c) => (
+                <tr key={c.id}>
+                  <td>
+                    <Link href={`/verify${qs({ credential: c.id })}`}>{c.learnerName}</Link>
+                  </td>
+                  <td>
+                    <code>{c.microcredential}</code>
+                  </td>
+                  <td>{i.date(c.issuedAt, true)}</td>
+                  <td>{c.status.revoked ? t('creds.revoked') : c.status.suspended ? t('creds.suspended') : t('creds.active')}</td>
+                  <td class="row-actions">
+                    {!c.status.revoked &&
+                      (['revoke', ...(c.status.suspended ? ['reinstate'] : ['suspend'])] as ('revoke' | 'suspend' | 'reinstate')[]).map((k) => (
+                        <button key={k} type="button" class={`btn btn-small ${k === 'revoke' ? 'btn-danger' : 'btn-secondary'}`} aria-label={`${t(label[k])}: ${c.learnerName}`} onClick={() => setAction({ id: c.id, kind: k })}>
+                          {t(label[k])}
+                        </button>
+                      ))}
+                    {action?.id === c.id && (
+                      <form
+                        class="inline-form"
+                        onSubmit={(e) => {
+                          e.preventDefault();
+                          void doAction();
+                        }}
+                      >
+                        <label for={`reason-${c.id}`}>{t('creds.reason')}</label>
+                        <input id={`reason-${c.id}`} value={reason} onInput={(e) => setReason((e.target as HTMLInputElement).value)} />
+                        <button class="btn btn-small" type="submit">
+                          {t('creds.confirm', { action: t(label[action.kind]) })}
+                        </button>
+                        <button class="btn btn-small btn-secondary" type="button" onClick={() => setAction(null)}>
+                          {t('app.cancel')}
+                        </button>
+                      </form>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {data && data.total > limit && (
+        <nav class="pagination" aria-label={t('cat.pagination')}>
+          <button type="button" class="btn btn-secondary" disabled={offset === 0} onClick={() => setOffset(Math.max(0, offset - limit))}>
+            {t('cat.prev')}
+          </button>
+          <span>{t('cat.page', { page: Math.floor(offset / limit) + 1, pages: Math.ceil(data.total / limit) })}</span>
+          <button type="button" class="btn btn-secondary" disabled={offset + limit >= data.total} onClick={() => setOffset(offset + limit)}>
+            {t('cat.next')}
+          </button>
+        </nav>
+      )}
+    </section>
+  );
+}
