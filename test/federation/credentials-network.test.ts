@@ -26,10 +26,17 @@ describe('credentials across the network', () => {
     expect(onB.checks.filter((x) => x.status !== 'ok'), JSON.stringify(onB.checks)).toEqual([]);
     expect(onB.verified).toBe(true);
     // the status list credential is served by B as A signed it
-    const listUrl = (c.credential as { credentialStatus: { statusListCredential: string }[] }).credentialStatus[0]!.statusListCredential;
+    const listUrl = (c.credential as { credentialStatus: { statusListCredential: string } }).credentialStatus.statusListCredential;
     const fromB = await fetch(`${b.url}/api/v1/status-lists/${listUrl.split('/').pop()}`);
     expect(fromB.status).toBe(200);
     expect((await fromB.json()).issuer).toBe((c.credential as { issuer: { id: string } }).issuer.id);
+
+    // suspension travels through the paired suspension list (the credential names only its revocation entry)
+    await a.node.services.credentials.suspend(c.id, 'revisión');
+    await waitFor(async () => (await b.node.services.credentials.verify(c.credential)).checks.find((x) => x.id === 'status')!.status === 'failed', LIVENESS_MS, 'the suspension to reach B');
+    expect((await b.node.services.credentials.verify(c.credential)).checks.find((x) => x.id === 'status')!.reason).toBe('the credential is suspended');
+    await a.node.services.credentials.reinstate(c.id);
+    await waitFor(async () => (await b.node.services.credentials.verify(c.credential)).verified, LIVENESS_MS, 'the reinstatement to reach B');
 
     await a.node.services.credentials.revoke(c.id, 'error administrativo');
     await waitFor(() => net!.converged(), LIVENESS_MS, 'the new status list to reach B');
