@@ -17,7 +17,7 @@ import type { InstitutionDirectory } from '../trust/institutions.js';
 import { DID, EMAIL } from './csv.js';
 import type { IssuedCredential, IssuedCredentials } from './issued-credentials.js';
 import { nameOf, type IssuingUnit } from './issuing-unit.js';
-import { buildOpenBadgeCredential, type MicrocredentialRecordInput, type StatusEntry } from './ob3.js';
+import { asProofSet, buildOpenBadgeCredential, type MicrocredentialRecordInput, type StatusEntry } from './ob3.js';
 import type { SigningKeys } from './signers.js';
 import { buildStatusEntry } from './status-list.js';
 import type { StatusListService } from './status-lists.service.js';
@@ -95,9 +95,10 @@ export class IssuanceService {
     if (req.validUntil && Date.parse(req.validUntil) <= now.getTime()) throw new RegistryError('validation_failed', 'validUntil is in the past');
     const signer = await this.d.lists.signers.signer();
     const revocation = await this.d.lists.allocate('revocation', signer.did);
-    const suspension = req.suspension === false ? null : await this.d.lists.allocate('suspension', signer.did);
-    const status: StatusEntry[] = [buildStatusEntry({ statusListCredential: this.d.unit.statusListUrl(revocation.list), index: revocation.index, purpose: 'revocation' })];
-    if (suspension) status.push(buildStatusEntry({ statusListCredential: this.d.unit.statusListUrl(suspension.list), index: suspension.index, purpose: 'suspension' }));
+    // OB 3.0 allows one credentialStatus: the credential names its revocation entry, its suspension bit sits at the
+    // same index of the paired suspension list (pairedSuspensionListId)
+    const suspension = req.suspension === false ? null : await this.d.lists.pairedSuspension(revocation, signer.did);
+    const status: StatusEntry = buildStatusEntry({ statusListCredential: this.d.unit.statusListUrl(revocation.list), index: revocation.index, purpose: 'revocation' });
     const inst = this.d.institutions.get(this.d.unit.author);
     const id = `urn:uuid:${randomUUID()}`;
     const unsigned = buildOpenBadgeCredential({
@@ -118,7 +119,7 @@ export class IssuanceService {
       salt: randomBytes(16).toString('base64url'),
       ...(req.validUntil ? { validUntil: req.validUntil } : {}),
     });
-    const signed = await signer.sign(unsigned, { created: now });
+    const signed = asProofSet(await signer.sign(unsigned, { created: now }));
     let replacedList: string | null = null;
     try {
       // a batch row's result commits with its credential: a crash leaves both or neither

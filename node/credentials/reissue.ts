@@ -13,7 +13,7 @@ import type { FeedService } from '../feed/feed.service.js';
 import type { Store } from '../store/database.js';
 import type { IssuedCredential, IssuedCredentials } from './issued-credentials.js';
 import type { IssuingUnit } from './issuing-unit.js';
-import { isoSeconds, type StatusEntry } from './ob3.js';
+import { asProofSet, isoSeconds, toCurrentShape, type StatusEntry } from './ob3.js';
 import type { SigningKeys } from './signers.js';
 import { buildStatusEntry } from './status-list.js';
 import type { StatusListService } from './status-lists.service.js';
@@ -72,14 +72,14 @@ export class ReissueService {
     if (typeof old['validUntil'] === 'string' && Date.parse(old['validUntil']) <= now.getTime())
       throw new RegistryError('conflict', `credential ${id} expired on ${old['validUntil']}`);
     const revocation = await this.d.lists.allocate('revocation', signer.did);
-    const suspension = row.suspension_list !== null ? await this.d.lists.allocate('suspension', signer.did) : null;
-    const status: StatusEntry[] = [buildStatusEntry({ statusListCredential: this.d.unit.statusListUrl(revocation.list), index: revocation.index, purpose: 'revocation' })];
-    if (suspension) status.push(buildStatusEntry({ statusListCredential: this.d.unit.statusListUrl(suspension.list), index: suspension.index, purpose: 'suspension' }));
+    const suspension = row.suspension_list !== null ? await this.d.lists.pairedSuspension(revocation, signer.did) : null;
+    const status: StatusEntry = buildStatusEntry({ statusListCredential: this.d.unit.statusListUrl(revocation.list), index: revocation.index, purpose: 'revocation' });
     const newId = `urn:uuid:${randomUUID()}`;
     const { proof: _proof, ...rest } = old;
     const issuer = rest['issuer'] && typeof rest['issuer'] === 'object' ? { ...(rest['issuer'] as Record<string, unknown>), id: signer.did } : signer.did;
-    const unsigned = { ...rest, id: newId, issuer, validFrom: isoSeconds(now), credentialStatus: status.length === 1 ? status[0] : status };
-    const signed = await signer.sign(unsigned, { created: now });
+    // a credential issued before the current shape is re-issued in it (two contexts, EU elements as alignments)
+    const unsigned = { ...toCurrentShape(rest), id: newId, issuer, validFrom: isoSeconds(now), credentialStatus: status };
+    const signed = asProofSet(await signer.sign(unsigned, { created: now }));
     const replacedList = this.d.store.tx(() => {
       const listId = this.d.lists.revokeInTx(id, now.toISOString(), `re-issued as ${newId} with issuer key ${signer.did}`, newId);
       if (!listId) throw new RegistryError('conflict', `credential ${id} was revoked meanwhile`);

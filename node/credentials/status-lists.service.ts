@@ -18,7 +18,7 @@ import type { Store } from '../store/database.js';
 import type { IssuedCredential, IssuedCredentials } from './issued-credentials.js';
 import type { IssuingUnit } from './issuing-unit.js';
 import { IssuerSigners, type SigningKeys } from './signers.js';
-import { createStatusList, decodeStatusList, MIN_STATUS_LIST_BITS, signStatusListCredential, type StatusPurpose } from './status-list.js';
+import { createStatusList, decodeStatusList, MIN_STATUS_LIST_BITS, pairedSuspensionListId, signStatusListCredential, type StatusPurpose } from './status-list.js';
 import { statusListGlobalId, type StatusListEntryBody, type StatusListRegistry } from './status-registry.js';
 
 // a bijection of [0, 2^17): odd multiplier and offset modulo a power of two
@@ -94,6 +94,22 @@ export class StatusListService {
       await this.createList(purpose, issuerKey);
     }
     throw new RegistryError('internal', `could not allocate a ${purpose} status index`);
+  }
+
+  /**
+   * The suspension index of a credential: the same index as its revocation bit, in the suspension list paired with its
+   * revocation list (created and published the first time; never allocated from, its next_index is its size).
+   */
+  async pairedSuspension(revocation: { list: string; index: number }, issuerKey: string): Promise<{ list: string; index: number }> {
+    const listId = pairedSuspensionListId(localListId(revocation.list));
+    const rev = this.d.store.statement('SELECT size FROM status_list_state WHERE list_id = ?').get(localListId(revocation.list)) as { size: number } | undefined;
+    if (!rev) throw new RegistryError('internal', `status list ${revocation.list} is missing from this node's state`);
+    const list = createStatusList(Math.max(rev.size, MIN_STATUS_LIST_BITS));
+    const inserted = this.d.store
+      .statement('INSERT OR IGNORE INTO status_list_state (list_id, issuer_key, purpose, size, next_index, encoded_list, dirty, updated_at) VALUES (?, ?, ?, ?, ?, ?, 1, ?)')
+      .run(listId, issuerKey, 'suspension', list.length, list.length, list.encode(), this.d.clock.now().toISOString());
+    if (inserted.changes) await this.publishList(listId);
+    return { list: statusListGlobalId(this.d.unit.author, listId), index: revocation.index };
   }
 
   private async createList(purpose: StatusPurpose, issuerKey: string): Promise<void> {
