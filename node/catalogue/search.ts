@@ -3,6 +3,7 @@
  * Read-only; must never write. Facet counts for a dimension apply every filter except that dimension's own.
  */
 import type { Statement } from 'better-sqlite3';
+import { LRUCache } from 'lru-cache';
 import type { Store } from '../store/database.js';
 import type { MicrocredentialRecord } from './model.js';
 
@@ -62,9 +63,13 @@ export function toFtsQuery(q: string): string | null {
 }
 
 export class CatalogueSearch {
-  private readonly cache = new Map<string, Statement>();
-  /** Results by query, valid while the database is unchanged (this connection's writes and other processes'). */
-  private readonly results = new Map<string, SearchResult>();
+  /** Prepared statements by SQL text (queries vary only by the filters present); least recently used out past 500. */
+  private readonly cache = new LRUCache<string, Statement>({ max: 500 });
+  /**
+   * Results by query, valid while the database is unchanged (this connection's writes and other processes'); least
+   * recently used out past `maxCached`.
+   */
+  private readonly results: LRUCache<string, SearchResult>;
   private resultsVersion = '';
   private readonly versionStmt: Statement;
 
@@ -73,6 +78,7 @@ export class CatalogueSearch {
     private readonly maxCached = 500,
   ) {
     this.versionStmt = store.sqlite.prepare('SELECT total_changes() AS c');
+    this.results = new LRUCache({ max: maxCached });
   }
 
   /** Changes whenever anything is written to the database, by this connection or another process. */
@@ -88,13 +94,8 @@ export class CatalogueSearch {
     }
     const key = JSON.stringify(p, Object.keys(p).sort());
     const hit = this.results.get(key);
-    if (hit) {
-      this.results.delete(key);
-      this.results.set(key, hit); // LRU order
-      return hit;
-    }
+    if (hit) return hit;
     const r = this.compute(p);
-    if (this.results.size >= this.maxCached) this.results.delete(this.results.keys().next().value!);
     this.results.set(key, r);
     return r;
   }
@@ -151,7 +152,6 @@ export class CatalogueSearch {
     let s = this.cache.get(sql);
     if (!s) {
       s = this.store.sqlite.prepare(sql);
-      if (this.cache.size > 500) this.cache.clear();
       this.cache.set(sql, s);
     }
     return s;

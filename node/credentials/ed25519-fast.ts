@@ -7,6 +7,7 @@
 import { createPrivateKey, createPublicKey, sign as cryptoSign, verify as cryptoVerify, type KeyObject } from 'node:crypto';
 import * as Ed25519Multikey from '@digitalbazaar/ed25519-multikey';
 import { cryptosuite as eddsaRdfc2022 } from '@digitalbazaar/eddsa-rdfc-2022-cryptosuite';
+import { LRUCache } from 'lru-cache';
 
 const DER_PRIVATE_KEY_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
 const DER_PUBLIC_KEY_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
@@ -53,16 +54,11 @@ function publicKeyObject(publicKey: Uint8Array): KeyObject {
  * verification method document, so any difference (id, controller, key, type, revocation) is a separate entry.
  */
 export function createCachingEddsaRdfc2022Cryptosuite(maxKeys = 10_000): typeof eddsaRdfc2022 {
-  const cache = new Map<string, Promise<Ed25519Verifier>>();
+  const cache = new LRUCache<string, Promise<Ed25519Verifier>>({ max: maxKeys });
   const createVerifier = ({ verificationMethod }: { verificationMethod: unknown }): Promise<Ed25519Verifier> => {
     const cacheKey = JSON.stringify(verificationMethod);
     let p = cache.get(cacheKey);
-    if (p) {
-      // LRU: refresh recency.
-      cache.delete(cacheKey);
-      cache.set(cacheKey, p);
-      return p;
-    }
+    if (p) return p;
     p = (async () => {
       const keyPair = (await Ed25519Multikey.from(verificationMethod)) as { id: string; publicKey?: Uint8Array };
       if (!keyPair.publicKey) throw new Error('A public key is not available for verifying.');
@@ -77,7 +73,6 @@ export function createCachingEddsaRdfc2022Cryptosuite(maxKeys = 10_000): typeof 
     })();
     p.catch(() => cache.delete(cacheKey));
     cache.set(cacheKey, p);
-    if (cache.size > maxKeys) cache.delete(cache.keys().next().value as string);
     return p;
   };
   return { ...eddsaRdfc2022, createVerifier };

@@ -11,6 +11,7 @@ import type { Projector } from '../feed/feed.service.js';
 import type { Store } from '../store/database.js';
 import { authorScopedId } from '../feed/ids.js';
 import { decodeStatusList, type StatusList, type StatusPurpose } from './status-list.js';
+import { LRUCache } from 'lru-cache';
 import type { StatusListView } from './verify.js';
 
 export interface StatusListEntryBody {
@@ -50,7 +51,8 @@ export function statusListIdFromUrl(url: string): string | null {
 export class StatusListRegistry implements Projector {
   readonly name = 'status-lists';
   readonly types: readonly EntryType[] = ['status-list'];
-  private readonly decoded = new Map<string, { entryId: string; list: StatusList }>();
+  /** Decoded lists by id, with the entry they came from; the least recently used go first past 1,000. */
+  private readonly decoded = new LRUCache<string, { entryId: string; list: StatusList }>({ max: 1_000 });
 
   /** Read by every verification of a credential with a status: prepared once. */
   private readonly byId: Statement;
@@ -105,7 +107,6 @@ export class StatusListRegistry implements Projector {
     if (!hit || hit.entryId !== row.entryId) {
       hit = { entryId: row.entryId, list: decodeStatusList(row.body.encodedList) };
       this.decoded.set(id, hit);
-      if (this.decoded.size > 1000) this.decoded.delete(this.decoded.keys().next().value!);
     }
     return { bits: hit.list, purpose: row.purpose };
   }

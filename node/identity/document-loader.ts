@@ -9,6 +9,7 @@ import * as credentialsContext from '@digitalbazaar/credentials-context';
 import * as statusListContext from '@digitalbazaar/vc-bitstring-status-list-context';
 import * as Ed25519Multikey from '@digitalbazaar/ed25519-multikey';
 import * as didMethodKey from '@digitalbazaar/did-method-key';
+import { LRUCache } from 'lru-cache';
 import { RegistryError } from '../core/errors.js';
 
 const require = createRequire(import.meta.url);
@@ -86,8 +87,7 @@ export function createDidKeyDriver(): { get(args: { did?: string; url?: string }
 export function createDocumentLoader(options: DocumentLoaderOptions = {}): DocumentLoader {
   const extra = new Map(Object.entries(options.extraDocuments ?? {}));
   const driver = createDidKeyDriver();
-  const didCache = new Map<string, Promise<unknown>>();
-  const maxDid = options.didCacheSize ?? 10_000;
+  const didCache = new LRUCache<string, Promise<unknown>>({ max: options.didCacheSize ?? 10_000 });
 
   return async function documentLoader(url: string): Promise<RemoteDocument> {
     if (typeof url !== 'string') throw new RegistryError('unsupported', 'document URL must be a string');
@@ -106,7 +106,6 @@ export function createDocumentLoader(options: DocumentLoaderOptions = {}): Docum
           didCache.delete(url);
           throw new RegistryError('validation_failed', `cannot resolve ${url}: ${(e as Error).message}`);
         });
-        if (didCache.size >= maxDid) didCache.clear();
         didCache.set(url, p);
       }
       return { contextUrl: null, documentUrl: url, document: await p };

@@ -4,6 +4,7 @@
  */
 import { createPrivateKey, createPublicKey, randomBytes, sign, verify, type KeyObject } from 'node:crypto';
 import { base58btc } from 'multiformats/bases/base58';
+import { LRUCache } from 'lru-cache';
 import { RegistryError } from '../core/errors.js';
 
 const ED25519_MULTICODEC = Uint8Array.from([0xed, 0x01]);
@@ -87,8 +88,8 @@ export function isEd25519DidKey(did: string): boolean {
   }
 }
 
-const publicKeyCache = new Map<string, KeyObject>();
-const CACHE_MAX = 10_000;
+/** Bounded: the least recently used key goes first past 10,000 (far more than any network has issuers). */
+const publicKeyCache = new LRUCache<string, KeyObject>({ max: 10_000 });
 
 /** node:crypto public KeyObject for a did:key, cached (verify is ~7.5k/s per core with a cached KeyObject). */
 export function publicKeyObjectForDid(did: string): KeyObject {
@@ -96,7 +97,6 @@ export function publicKeyObjectForDid(did: string): KeyObject {
   if (!ko) {
     const raw = publicKeyFromDid(did);
     ko = createPublicKey({ key: Buffer.concat([SPKI_PREFIX, raw]), format: 'der', type: 'spki' });
-    if (publicKeyCache.size >= CACHE_MAX) publicKeyCache.clear();
     publicKeyCache.set(did, ko);
   }
   return ko;

@@ -9,6 +9,7 @@
  * differences (comparison.ts). Pure: must never read the store, call the network or load a model.
  */
 import snowball from 'snowball-stemmers';
+import { LRUCache } from 'lru-cache';
 import type { LangMap, MicrocredentialRecord } from '../catalogue/model.js';
 import { isStopWord, termOf } from './text-similarity.js';
 
@@ -33,19 +34,22 @@ function emptyBag(): Bag {
 }
 
 /**
- * Stems and cognate forms are pure functions of the word: an Analyzer memoises them (bounded; cleared when full)
+ * Stems and cognate forms are pure functions of the word: an Analyzer memoises them (bounded, least recently used first out)
  * because a catalogue repeats the same few thousand words and the Snowball stemmers are the costly part of analysing a
  * record. The recognition index keeps one Analyzer for its lifetime.
  */
 const MEMO_MAX = 100_000;
-type Memo = Map<string, [string | null, string | null]>;
+/** A Map for one record, an LRUCache for an Analyzer's lifetime. */
+interface Memo {
+  get(key: string): [string | null, string | null] | undefined;
+  set(key: string, forms: [string | null, string | null]): unknown;
+}
 function forms(memo: Memo, lower: string, lang: string, stemmer: { stem(w: string): string } | undefined): [string | null, string | null] {
   const key = `${lang}|${lower}`;
   let f = memo.get(key);
   if (!f) {
     const s = stemmer ? fold(stemmer.stem(lower)) : '';
     f = [s.length >= 2 ? `${lang}:${s}` : null, ((x) => (x ? `x:${x}` : null))(termOf(lower))];
-    if (memo.size >= MEMO_MAX) memo.clear();
     memo.set(key, f);
   }
   return f;
@@ -91,7 +95,7 @@ export interface Analysis {
 
 /** Analyses records, memoising the stems and cognate forms of the words it meets. */
 export class Analyzer {
-  private readonly memo: Memo = new Map();
+  private readonly memo: Memo = new LRUCache<string, [string | null, string | null]>({ max: MEMO_MAX });
   analyse(r: MicrocredentialRecord): Analysis {
     return analyseWith(this.memo, r);
   }

@@ -3,6 +3,7 @@
  * newer version of the software. The only place that creates a database connection; must never hold domain logic.
  */
 import Database from 'better-sqlite3';
+import { LRUCache } from 'lru-cache';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { readFileSync } from 'node:fs';
@@ -89,22 +90,16 @@ export function openStore(file: string, opts: { readonly?: boolean } = {}): Stor
  * connection's own `prepare` is left alone (no patched globals).
  */
 function statementCache(sqlite: Database.Database): (sql: string) => PlainStatement {
-  const cache = new Map<string, PlainStatement>();
+  const cache = new LRUCache<string, PlainStatement>({ max: STATEMENT_CACHE_SIZE });
   return (sql) => {
     let plain = cache.get(sql);
-    if (plain) {
-      // most recently used goes last: the first key is the one to drop
-      cache.delete(sql);
-      cache.set(sql, plain);
-      return plain;
-    }
+    if (plain) return plain;
     const st = sqlite.prepare(sql);
     plain = Object.freeze({
       get: (...params: unknown[]) => st.get(...params),
       all: (...params: unknown[]) => st.all(...params),
       run: (...params: unknown[]) => st.run(...params),
     });
-    if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value!);
     cache.set(sql, plain);
     return plain;
   };

@@ -3,6 +3,7 @@
  * Must never touch tables: it calls the catalogue service and shapes responses.
  */
 import type { Request } from 'express';
+import { LRUCache } from 'lru-cache';
 import { RegistryError } from '../../core/errors.js';
 import type { CatalogueService } from '../../catalogue/catalogue.service.js';
 import type { SearchParams } from '../../catalogue/search.js';
@@ -85,8 +86,8 @@ export interface CatalogueRouteDeps {
 export function catalogueRoutes(s: CatalogueRouteDeps): RouteDef[] {
   const profiles = () => new Map(s.institutions.list().map((i) => [i.did, i.profile] as const));
 
-  // serialised responses by URL, valid while the replica is unchanged
-  const bodies = new Map<string, string>();
+  // serialised responses by URL, valid while the replica is unchanged; the least recently used go first past 500
+  const bodies = new LRUCache<string, string>({ max: 500 });
   let bodiesVersion = '';
   const search: RouteDef['handler'] = (req, res) => {
     const version = s.catalogue.replicaVersion();
@@ -112,7 +113,6 @@ export function catalogueRoutes(s: CatalogueRouteDeps): RouteDef[] {
         institution: result.facets.institution.map((f) => ({ ...f, label: displayName(prof.get(f.value) as Profile | undefined) || f.value })),
       },
     });
-    if (bodies.size >= 500) bodies.delete(bodies.keys().next().value!);
     bodies.set(req.originalUrl, body);
     res.type('application/json').send(body);
   };
