@@ -7,6 +7,8 @@ import { api, ApiError, enc } from '../../api.js';
 import { ErrorBox } from '../../common.js';
 import { useI18n } from '../../i18n/index.js';
 import { Link } from '../../router.js';
+import { DataTable } from '../../components/data-table.js';
+import { InlineConfirm } from '../../components/inline-confirm.js';
 import { McEditor } from './publish.js';
 import type { OwnMc } from './types.js';
 
@@ -23,7 +25,11 @@ export function CatalogueAdmin({ token, own, onChanged }: { token: string; own: 
   const withdraw = async (code: string) => {
     setError(null);
     try {
-      await api(`/api/v1/admin/microcredentials/${enc(code)}/withdraw`, { method: 'POST', token, body: reason.trim() ? { reason: reason.trim() } : {} });
+      await api(`/api/v1/admin/microcredentials/${enc(code)}/withdraw`, {
+        method: 'POST',
+        token,
+        body: reason.trim() ? { reason: reason.trim() } : {},
+      });
       setNotice(t('admin.withdrawn', { code }));
       setWithdrawing(null);
       setReason('');
@@ -69,72 +75,58 @@ export function CatalogueAdmin({ token, own, onChanged }: { token: string; own: 
       {own.length === 0 ? (
         <p class="muted">{t('admin.empty')}</p>
       ) : (
-        <div class="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">{t('mc.title')}</th>
-                <th scope="col">{t('mc.id')}</th>
-                <th scope="col">{t('mc.versions')}</th>
-                <th scope="col">{t('mc.status')}</th>
-                <th scope="col">{t('creds.actions')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {own.map((m) => (
-                <tr key={m.id}>
-                  <td>
-                    <Link href={`/microcredentials/${enc(m.id)}`}>{pick(m.title)}</Link>
-                  </td>
-                  <td>
-                    <code>{m.code}</code>
-                  </td>
-                  <td>{m.version}</td>
-                  <td>{m.status === 'withdrawn' ? t('cat.withdrawn') : t('creds.active')}</td>
-                  <td class="row-actions">
-                    {m.status !== 'withdrawn' && (
-                      <>
-                        <button
-                          type="button"
-                          class="btn btn-small btn-secondary"
-                          aria-label={`${t('admin.edit')}: ${pick(m.title)}`}
-                          onClick={() => {
-                            setEditing(m);
-                            setShowForm(true);
-                            setNotice(null);
-                          }}
-                        >
-                          {t('admin.edit')}
-                        </button>
-                        <button type="button" class="btn btn-small btn-danger" aria-label={`${t('admin.withdraw')}: ${pick(m.title)}`} onClick={() => setWithdrawing(m.code)}>
-                          {t('admin.withdraw')}
-                        </button>
-                      </>
-                    )}
-                    {withdrawing === m.code && (
-                      <form
-                        class="inline-form"
-                        onSubmit={(e) => {
-                          e.preventDefault();
-                          void withdraw(m.code);
-                        }}
-                      >
-                        <label for={`wr-${m.code}`}>{t('admin.withdrawReason')}</label>
-                        <input id={`wr-${m.code}`} value={reason} onInput={(e) => setReason((e.target as HTMLInputElement).value)} />
-                        <button class="btn btn-small btn-danger" type="submit">
-                          {t('admin.withdrawConfirm')}
-                        </button>
-                        <button class="btn btn-small btn-secondary" type="button" onClick={() => setWithdrawing(null)}>
-                          {t('app.cancel')}
-                        </button>
-                      </form>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable headers={[t('mc.title'), t('mc.id'), t('mc.versions'), t('mc.status'), t('creds.actions')]}>
+          {own.map((m) => (
+            <tr key={m.id}>
+              <td>
+                <Link href={`/microcredentials/${enc(m.id)}`}>{pick(m.title)}</Link>
+              </td>
+              <td>
+                <code>{m.code}</code>
+              </td>
+              <td>{m.version}</td>
+              <td>{m.status === 'withdrawn' ? t('cat.withdrawn') : t('creds.active')}</td>
+              <td class="row-actions">
+                {m.status !== 'withdrawn' && (
+                  <>
+                    <button
+                      type="button"
+                      class="btn btn-small btn-secondary"
+                      aria-label={`${t('admin.edit')}: ${pick(m.title)}`}
+                      onClick={() => {
+                        setEditing(m);
+                        setShowForm(true);
+                        setNotice(null);
+                      }}
+                    >
+                      {t('admin.edit')}
+                    </button>
+                    <button
+                      type="button"
+                      class="btn btn-small btn-danger"
+                      aria-label={`${t('admin.withdraw')}: ${pick(m.title)}`}
+                      onClick={() => setWithdrawing(m.code)}
+                    >
+                      {t('admin.withdraw')}
+                    </button>
+                  </>
+                )}
+                {withdrawing === m.code && (
+                  <InlineConfirm
+                    id={`wr-${m.code}`}
+                    label={t('admin.withdrawReason')}
+                    value={reason}
+                    onInput={setReason}
+                    confirmLabel={t('admin.withdrawConfirm')}
+                    confirmClass="btn btn-small btn-danger"
+                    onConfirm={() => void withdraw(m.code)}
+                    onCancel={() => setWithdrawing(null)}
+                  />
+                )}
+              </td>
+            </tr>
+          ))}
+        </DataTable>
       )}
     </section>
   );

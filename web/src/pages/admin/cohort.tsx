@@ -8,6 +8,8 @@ import { api, apiBlob, ApiError, enc, qs } from '../../api.js';
 import { ErrorBox } from '../../common.js';
 import { useI18n } from '../../i18n/index.js';
 import { Link } from '../../router.js';
+import { DataTable } from '../../components/data-table.js';
+import { Field } from '../../components/field.js';
 import type { Job } from './types.js';
 
 export function BatchIssue({ token, mcOptions }: { token: string; mcOptions: JSX.Element[] }) {
@@ -19,9 +21,12 @@ export function BatchIssue({ token, mcOptions }: { token: string; mcOptions: JSX
   const [busy, setBusy] = useState(false);
   const polling = useRef<ReturnType<typeof setTimeout> | null>(null);
 
-  useEffect(() => () => {
-    if (polling.current) clearTimeout(polling.current);
-  }, []);
+  useEffect(
+    () => () => {
+      if (polling.current) clearTimeout(polling.current);
+    },
+    [],
+  );
 
   const finished = (j: Job) => !['queued', 'pending', 'running', 'processing'].includes(j.state) || (j.total > 0 && j.processed >= j.total);
 
@@ -67,7 +72,11 @@ export function BatchIssue({ token, mcOptions }: { token: string; mcOptions: JSX
     }
     setBusy(true);
     try {
-      const j = await api<Job>('/api/v1/admin/credentials/batch', { method: 'POST', token, body: { csv, ...(mc ? { microcredential: mc } : {}) } });
+      const j = await api<Job>('/api/v1/admin/credentials/batch', {
+        method: 'POST',
+        token,
+        body: { csv, ...(mc ? { microcredential: mc } : {}) },
+      });
       rowsSoFar.current = j.rows ?? [];
       setJob(j);
       if (finished(j)) setBusy(false);
@@ -83,8 +92,7 @@ export function BatchIssue({ token, mcOptions }: { token: string; mcOptions: JSX
       <h2 id="batch-h">{t('issue.batch')}</h2>
       <p>{t('issue.batchIntro')}</p>
       <form class="stack" onSubmit={submit}>
-        <div class="field">
-          <label for="batch-file">{t('issue.csvFile')}</label>
+        <Field id="batch-file" label={t('issue.csvFile')}>
           <input
             id="batch-file"
             type="file"
@@ -94,18 +102,16 @@ export function BatchIssue({ token, mcOptions }: { token: string; mcOptions: JSX
               if (file) void file.text().then(setCsv);
             }}
           />
-        </div>
-        <div class="field">
-          <label for="batch-text">{t('issue.csvText')}</label>
+        </Field>
+        <Field id="batch-text" label={t('issue.csvText')}>
           <textarea id="batch-text" rows={5} class="mono" value={csv} onInput={(e) => setCsv((e.target as HTMLTextAreaElement).value)} />
-        </div>
-        <div class="field">
-          <label for="batch-mc">{t('issue.batchMc')}</label>
+        </Field>
+        <Field id="batch-mc" label={t('issue.batchMc')}>
           <select id="batch-mc" value={mc} onChange={(e) => setMc((e.target as HTMLSelectElement).value)}>
             <option value="">{t('admin.choose')}</option>
             {mcOptions}
           </select>
-        </div>
+        </Field>
         <div class="actions">
           <button class="btn" type="submit" disabled={busy}>
             {t('issue.batchSubmit')}
@@ -118,7 +124,14 @@ export function BatchIssue({ token, mcOptions }: { token: string; mcOptions: JSX
           <label for="batch-progress">{t('issue.progress')}</label>
           <progress id="batch-progress" max={Math.max(job.total, 1)} value={job.processed} />
           <p role="status" aria-live="polite">
-            {t('issue.progressText', { processed: job.processed, total: job.total, issued: job.issued, skipped: job.skipped, failed: job.failed })} · {t('issue.state', { state: job.state })}
+            {t('issue.progressText', {
+              processed: job.processed,
+              total: job.total,
+              issued: job.issued,
+              skipped: job.skipped,
+              failed: job.failed,
+            })}{' '}
+            · {t('issue.state', { state: job.state })}
           </p>
           {finished(job) && job.rows.length > 0 && (
             <p class="actions">
@@ -128,26 +141,15 @@ export function BatchIssue({ token, mcOptions }: { token: string; mcOptions: JSX
             </p>
           )}
           {job.rows.length > 0 && (
-            <div class="table-wrap">
-              <table>
-                <thead>
-                  <tr>
-                    <th scope="col">{t('issue.line')}</th>
-                    <th scope="col">{t('issue.rowStatus')}</th>
-                    <th scope="col">{t('issue.rowDetail')}</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {job.rows.map((r) => (
-                    <tr key={r.line} class={`row-${r.status}`}>
-                      <td>{r.line}</td>
-                      <td>{r.status}</td>
-                      <td>{r.id ? <Link href={`/verify${qs({ credential: r.id })}`}>{r.id}</Link> : (r.error ?? '')}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <DataTable headers={[t('issue.line'), t('issue.rowStatus'), t('issue.rowDetail')]}>
+              {job.rows.map((r) => (
+                <tr key={r.line} class={`row-${r.status}`}>
+                  <td>{r.line}</td>
+                  <td>{r.status}</td>
+                  <td>{r.id ? <Link href={`/verify${qs({ credential: r.id })}`}>{r.id}</Link> : (r.error ?? '')}</td>
+                </tr>
+              ))}
+            </DataTable>
           )}
         </div>
       )}

@@ -8,6 +8,9 @@ import { ErrorBox } from '../../common.js';
 import { useI18n } from '../../i18n/index.js';
 import type { MessageKey } from '../../i18n/es.js';
 import { Link } from '../../router.js';
+import { DataTable } from '../../components/data-table.js';
+import { Field } from '../../components/field.js';
+import { InlineConfirm } from '../../components/inline-confirm.js';
 import type { IssuedItem } from './types.js';
 
 export function CredentialsAdmin({ token }: { token: string }) {
@@ -28,7 +31,10 @@ export function CredentialsAdmin({ token }: { token: string }) {
   useEffect(() => {
     const ac = new AbortController();
     const h = setTimeout(() => {
-      api<{ items: IssuedItem[]; total: number }>(`/api/v1/admin/credentials${qs({ q: q.trim(), status: statusFilter, issuerKey: issuerKey.trim(), limit, offset })}`, { token, signal: ac.signal })
+      api<{ items: IssuedItem[]; total: number }>(
+        `/api/v1/admin/credentials${qs({ q: q.trim(), status: statusFilter, issuerKey: issuerKey.trim(), limit, offset })}`,
+        { token, signal: ac.signal },
+      )
         .then((r) => {
           setData(r);
           setError(null);
@@ -47,7 +53,11 @@ export function CredentialsAdmin({ token }: { token: string }) {
     if (!action) return;
     setError(null);
     try {
-      await api(`/api/v1/admin/credentials/${enc(action.id)}/${action.kind}`, { method: 'POST', token, body: { reason: reason.trim() || action.kind } });
+      await api(`/api/v1/admin/credentials/${enc(action.id)}/${action.kind}`, {
+        method: 'POST',
+        token,
+        body: { reason: reason.trim() || action.kind },
+      });
       setNotice(t('creds.changed'));
       setAction(null);
       setReason('');
@@ -56,13 +66,16 @@ export function CredentialsAdmin({ token }: { token: string }) {
       setError(e as ApiError);
     }
   };
-  const label: Record<'revoke' | 'suspend' | 'reinstate', MessageKey> = { revoke: 'creds.revoke', suspend: 'creds.suspend', reinstate: 'creds.reinstate' };
+  const label: Record<'revoke' | 'suspend' | 'reinstate', MessageKey> = {
+    revoke: 'creds.revoke',
+    suspend: 'creds.suspend',
+    reinstate: 'creds.reinstate',
+  };
 
   return (
     <section aria-labelledby="creds-h">
       <h2 id="creds-h">{t('creds.title')}</h2>
-      <div class="field narrow">
-        <label for="creds-q">{t('creds.search')}</label>
+      <Field id="creds-q" label={t('creds.search')} class="narrow">
         <input
           id="creds-q"
           type="search"
@@ -72,9 +85,8 @@ export function CredentialsAdmin({ token }: { token: string }) {
             setOffset(0);
           }}
         />
-      </div>
-      <div class="field narrow">
-        <label for="creds-status">{t('creds.status')}</label>
+      </Field>
+      <Field id="creds-status" label={t('creds.status')} class="narrow">
         <select
           id="creds-status"
           value={statusFilter}
@@ -88,9 +100,8 @@ export function CredentialsAdmin({ token }: { token: string }) {
           <option value="suspended">{t('creds.suspended')}</option>
           <option value="revoked">{t('creds.revoked')}</option>
         </select>
-      </div>
-      <div class="field narrow">
-        <label for="creds-key">{t('creds.issuerKey')}</label>
+      </Field>
+      <Field id="creds-key" label={t('creds.issuerKey')} class="narrow">
         <input
           id="creds-key"
           type="search"
@@ -106,7 +117,7 @@ export function CredentialsAdmin({ token }: { token: string }) {
         <p id="creds-key-hint" class="muted">
           {t('creds.issuerKeyHint')}
         </p>
-      </div>
+      </Field>
       <div role="status" aria-live="polite">
         {notice && <p class="alert alert-ok">{notice}</p>}
         {data && <p>{t('creds.total', { n: data.total })}</p>}
@@ -114,59 +125,45 @@ export function CredentialsAdmin({ token }: { token: string }) {
       <ErrorBox error={error} />
       {data && data.items.length === 0 && <p class="muted">{t('creds.empty')}</p>}
       {data && data.items.length > 0 && (
-        <div class="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">{t('creds.learner')}</th>
-                <th scope="col">{t('issue.mc')}</th>
-                <th scope="col">{t('creds.issuedAt')}</th>
-                <th scope="col">{t('creds.status')}</th>
-                <th scope="col">{t('creds.actions')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {data.items.map((c) => (
-                <tr key={c.id}>
-                  <td>
-                    <Link href={`/verify${qs({ credential: c.id })}`}>{c.learnerName}</Link>
-                  </td>
-                  <td>
-                    <code>{c.microcredential}</code>
-                  </td>
-                  <td>{i.date(c.issuedAt, true)}</td>
-                  <td>{c.status.revoked ? t('creds.revoked') : c.status.suspended ? t('creds.suspended') : t('creds.active')}</td>
-                  <td class="row-actions">
-                    {!c.status.revoked &&
-                      (['revoke', ...(c.status.suspended ? ['reinstate'] : ['suspend'])] as ('revoke' | 'suspend' | 'reinstate')[]).map((k) => (
-                        <button key={k} type="button" class={`btn btn-small ${k === 'revoke' ? 'btn-danger' : 'btn-secondary'}`} aria-label={`${t(label[k])}: ${c.learnerName}`} onClick={() => setAction({ id: c.id, kind: k })}>
-                          {t(label[k])}
-                        </button>
-                      ))}
-                    {action?.id === c.id && (
-                      <form
-                        class="inline-form"
-                        onSubmit={(e) => {
-                          e.preventDefault();
-                          void doAction();
-                        }}
-                      >
-                        <label for={`reason-${c.id}`}>{t('creds.reason')}</label>
-                        <input id={`reason-${c.id}`} value={reason} onInput={(e) => setReason((e.target as HTMLInputElement).value)} />
-                        <button class="btn btn-small" type="submit">
-                          {t('creds.confirm', { action: t(label[action.kind]) })}
-                        </button>
-                        <button class="btn btn-small btn-secondary" type="button" onClick={() => setAction(null)}>
-                          {t('app.cancel')}
-                        </button>
-                      </form>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable headers={[t('creds.learner'), t('issue.mc'), t('creds.issuedAt'), t('creds.status'), t('creds.actions')]}>
+          {data.items.map((c) => (
+            <tr key={c.id}>
+              <td>
+                <Link href={`/verify${qs({ credential: c.id })}`}>{c.learnerName}</Link>
+              </td>
+              <td>
+                <code>{c.microcredential}</code>
+              </td>
+              <td>{i.date(c.issuedAt, true)}</td>
+              <td>{c.status.revoked ? t('creds.revoked') : c.status.suspended ? t('creds.suspended') : t('creds.active')}</td>
+              <td class="row-actions">
+                {!c.status.revoked &&
+                  (['revoke', ...(c.status.suspended ? ['reinstate'] : ['suspend'])] as ('revoke' | 'suspend' | 'reinstate')[]).map((k) => (
+                    <button
+                      key={k}
+                      type="button"
+                      class={`btn btn-small ${k === 'revoke' ? 'btn-danger' : 'btn-secondary'}`}
+                      aria-label={`${t(label[k])}: ${c.learnerName}`}
+                      onClick={() => setAction({ id: c.id, kind: k })}
+                    >
+                      {t(label[k])}
+                    </button>
+                  ))}
+                {action?.id === c.id && (
+                  <InlineConfirm
+                    id={`reason-${c.id}`}
+                    label={t('creds.reason')}
+                    value={reason}
+                    onInput={setReason}
+                    confirmLabel={t('creds.confirm', { action: t(label[action.kind]) })}
+                    onConfirm={() => void doAction()}
+                    onCancel={() => setAction(null)}
+                  />
+                )}
+              </td>
+            </tr>
+          ))}
+        </DataTable>
       )}
       {data && data.total > limit && (
         <nav class="pagination" aria-label={t('cat.pagination')}>

@@ -8,6 +8,7 @@ import { api, ApiError, enc } from '../../api.js';
 import { ErrorBox, useRefData } from '../../common.js';
 import { useI18n } from '../../i18n/index.js';
 import type { MessageKey } from '../../i18n/es.js';
+import { Field } from '../../components/field.js';
 import { Link } from '../../router.js';
 
 export function DecisionAdmin({ token }: { token: string }) {
@@ -15,7 +16,22 @@ export function DecisionAdmin({ token }: { token: string }) {
   const { t, tx } = i;
   const ref = useRefData();
   const today = new Date().toISOString().slice(0, 10);
-  const [d, setD] = useState({ mc: '', version: '', outcome: 'equivalent', kind: 'course', eqName: '', eqCode: '', system: '', credits: '', conditions: '', aspect: 'workload', difference: '', validFrom: today, reasons: '', decidedBy: '' });
+  const [d, setD] = useState({
+    mc: '',
+    version: '',
+    outcome: 'equivalent',
+    kind: 'course',
+    eqName: '',
+    eqCode: '',
+    system: '',
+    credits: '',
+    conditions: '',
+    aspect: 'workload',
+    difference: '',
+    validFrom: today,
+    reasons: '',
+    decidedBy: '',
+  });
   const [error, setError] = useState<ApiError | null>(null);
   const [done, setDone] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -43,7 +59,11 @@ export function DecisionAdmin({ token }: { token: string }) {
     setError(null);
     setDone(null);
     const lang = i.lang;
-    const code = d.mc.split('.')[0]?.replace(/[^a-z0-9-]/g, '').slice(0, 30) || 'mc';
+    const code =
+      d.mc
+        .split('.')[0]
+        ?.replace(/[^a-z0-9-]/g, '')
+        .slice(0, 30) || 'mc';
     const body: Record<string, unknown> = {
       decisionId: `dec-${code}-${Date.now().toString(36)}`,
       microcredential: { id: d.mc.trim(), version: Number(d.version) || 1 },
@@ -55,7 +75,8 @@ export function DecisionAdmin({ token }: { token: string }) {
       body.equivalentTo = { kind: d.kind, name: { [lang]: d.eqName.trim() }, ...(d.eqCode.trim() ? { code: d.eqCode.trim() } : {}) };
     if (d.credits && (d.outcome === 'credits' || d.outcome === 'partial')) body.credits = { system: d.system, value: Number(d.credits) };
     if (d.conditions.trim()) body.conditions = { [lang]: d.conditions.trim() };
-    if (d.outcome === 'not-recognised') body.substantialDifferences = [{ aspect: d.aspect, description: { [lang]: d.difference.trim() || '—' } }];
+    if (d.outcome === 'not-recognised')
+      body.substantialDifferences = [{ aspect: d.aspect, description: { [lang]: d.difference.trim() || '—' } }];
     if (d.decidedBy.trim()) body.decidedBy = d.decidedBy.trim();
     try {
       await api('/api/v1/admin/recognitions', { method: 'POST', token, body });
@@ -68,10 +89,9 @@ export function DecisionAdmin({ token }: { token: string }) {
   };
 
   const field = (id: string, label: MessageKey, input: JSX.Element) => (
-    <div class="field">
-      <label for={id}>{t(label)}</label>
+    <Field id={id} label={t(label)}>
       {input}
-    </div>
+    </Field>
   );
   return (
     <section aria-labelledby="dec-h">
@@ -80,7 +100,11 @@ export function DecisionAdmin({ token }: { token: string }) {
       <form class="stack" onSubmit={submit}>
         <div class="grid2">
           {field('dec-mc', 'dec.mc', <input id="dec-mc" required value={d.mc} onInput={set('mc')} />)}
-          {field('dec-version', 'dec.version', <input id="dec-version" type="number" min={1} required value={d.version} onInput={set('version')} />)}
+          {field(
+            'dec-version',
+            'dec.version',
+            <input id="dec-version" type="number" min={1} required value={d.version} onInput={set('version')} />,
+          )}
         </div>
         {field(
           'dec-outcome',
@@ -106,7 +130,11 @@ export function DecisionAdmin({ token }: { token: string }) {
                 ))}
               </select>,
             )}
-            {field('dec-eqname', 'dec.equivalentName', <input id="dec-eqname" required={d.outcome === 'equivalent'} value={d.eqName} onInput={set('eqName')} />)}
+            {field(
+              'dec-eqname',
+              'dec.equivalentName',
+              <input id="dec-eqname" required={d.outcome === 'equivalent'} value={d.eqName} onInput={set('eqName')} />,
+            )}
             {field('dec-eqcode', 'dec.equivalentCode', <input id="dec-eqcode" value={d.eqCode} onInput={set('eqCode')} />)}
           </div>
         )}
@@ -124,7 +152,19 @@ export function DecisionAdmin({ token }: { token: string }) {
                 ))}
               </select>,
             )}
-            {field('dec-credits', 'dec.credits', <input id="dec-credits" type="number" step="any" min={0} required={d.outcome === 'credits'} value={d.credits} onInput={set('credits')} />)}
+            {field(
+              'dec-credits',
+              'dec.credits',
+              <input
+                id="dec-credits"
+                type="number"
+                step="any"
+                min={0}
+                required={d.outcome === 'credits'}
+                value={d.credits}
+                onInput={set('credits')}
+              />,
+            )}
           </div>
         )}
         {d.outcome === 'not-recognised' && (
@@ -143,9 +183,17 @@ export function DecisionAdmin({ token }: { token: string }) {
             {field('dec-diff', 'dec.differenceText', <input id="dec-diff" required value={d.difference} onInput={set('difference')} />)}
           </div>
         )}
-        {field('dec-conditions', 'dec.conditions', <textarea id="dec-conditions" rows={2} value={d.conditions} onInput={set('conditions')} />)}
+        {field(
+          'dec-conditions',
+          'dec.conditions',
+          <textarea id="dec-conditions" rows={2} value={d.conditions} onInput={set('conditions')} />,
+        )}
         <div class="grid2">
-          {field('dec-validfrom', 'dec.validFrom', <input id="dec-validfrom" type="date" required value={d.validFrom} onInput={set('validFrom')} />)}
+          {field(
+            'dec-validfrom',
+            'dec.validFrom',
+            <input id="dec-validfrom" type="date" required value={d.validFrom} onInput={set('validFrom')} />,
+          )}
           {field('dec-decidedby', 'dec.decidedBy', <input id="dec-decidedby" value={d.decidedBy} onInput={set('decidedBy')} />)}
         </div>
         {field('dec-reasons', 'dec.reasons', <textarea id="dec-reasons" rows={3} required value={d.reasons} onInput={set('reasons')} />)}

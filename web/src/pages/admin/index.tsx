@@ -11,6 +11,7 @@ import { ErrorBox, PageTitle } from '../../common.js';
 import { useI18n } from '../../i18n/index.js';
 import type { MessageKey } from '../../i18n/es.js';
 import { Link, useLocation } from '../../router.js';
+import { Field } from '../../components/field.js';
 import { CatalogueAdmin } from './catalogue.js';
 import { CredentialsAdmin } from './credentials.js';
 import { DecisionAdmin } from './decision.js';
@@ -54,13 +55,24 @@ export function AdminPage() {
       });
   }, [token, tick]);
 
-  if (!token) return <SignIn error={ownError} onToken={(tk) => {
-    sessionStorage.setItem(TOKEN_KEY, tk);
-    setOwnError(null);
-    setToken(tk);
-  }} />;
+  if (!token)
+    return (
+      <SignIn
+        error={ownError}
+        onToken={(tk) => {
+          sessionStorage.setItem(TOKEN_KEY, tk);
+          setOwnError(null);
+          setToken(tk);
+        }}
+      />
+    );
 
-  const tabLabel: Record<Tab, MessageKey> = { catalogue: 'admin.tab.catalogue', issue: 'admin.tab.issue', credentials: 'admin.tab.credentials', recognition: 'admin.tab.recognition' };
+  const tabLabel: Record<Tab, MessageKey> = {
+    catalogue: 'admin.tab.catalogue',
+    issue: 'admin.tab.issue',
+    credentials: 'admin.tab.credentials',
+    recognition: 'admin.tab.recognition',
+  };
   return (
     <section>
       <PageTitle title={t('admin.title')}>{t('admin.title')}</PageTitle>
@@ -112,10 +124,16 @@ function SignIn({ onToken, error }: { onToken: (t: string) => void; error: ApiEr
           if (value.trim()) onToken(value.trim());
         }}
       >
-        <div class="field">
-          <label for="admin-token">{t('admin.token')}</label>
-          <input id="admin-token" type="password" autocomplete="off" required value={value} onInput={(e) => setValue((e.target as HTMLInputElement).value)} />
-        </div>
+        <Field id="admin-token" label={t('admin.token')}>
+          <input
+            id="admin-token"
+            type="password"
+            autocomplete="off"
+            required
+            value={value}
+            onInput={(e) => setValue((e.target as HTMLInputElement).value)}
+          />
+        </Field>
         <div class="actions">
           <button class="btn" type="submit">
             {t('admin.signIn')}

@@ -8,6 +8,7 @@ import { ErrorBox } from '../../common.js';
 import { useI18n } from '../../i18n/index.js';
 import { Link } from '../../router.js';
 import { ExternalLink } from '../../safe-url.js';
+import { Field } from '../../components/field.js';
 import { BatchIssue } from './cohort.js';
 import type { Issued, OwnMc } from './types.js';
 
@@ -35,7 +36,11 @@ export function IssueAdmin({ token, own }: { token: string; own: OwnMc[] }) {
     setError(null);
     setIssued(null);
     try {
-      const r = await api<Issued>('/api/v1/admin/credentials', { method: 'POST', token, body: { microcredential: mc, learner: { name: name.trim(), email: email.trim() } } });
+      const r = await api<Issued>('/api/v1/admin/credentials', {
+        method: 'POST',
+        token,
+        body: { microcredential: mc, learner: { name: name.trim(), email: email.trim() } },
+      });
       setIssued(r);
       setTimeout(() => resultRef.current?.focus(), 0);
     } catch (err) {
@@ -56,21 +61,31 @@ export function IssueAdmin({ token, own }: { token: string; own: OwnMc[] }) {
       <section aria-labelledby="issue-h">
         <h2 id="issue-h">{t('issue.one')}</h2>
         <form class="stack narrow" onSubmit={submit}>
-          <div class="field">
-            <label for="issue-mc">{t('issue.mc')}</label>
+          <Field id="issue-mc" label={t('issue.mc')}>
             <select id="issue-mc" required value={mc} onChange={(e) => setMc((e.target as HTMLSelectElement).value)}>
               <option value="">{t('admin.choose')}</option>
               {mcOptions}
             </select>
-          </div>
-          <div class="field">
-            <label for="issue-name">{t('issue.learnerName')}</label>
-            <input id="issue-name" required autocomplete="off" value={name} onInput={(e) => setName((e.target as HTMLInputElement).value)} />
-          </div>
-          <div class="field">
-            <label for="issue-email">{t('issue.learnerEmail')}</label>
-            <input id="issue-email" type="email" required autocomplete="off" value={email} onInput={(e) => setEmail((e.target as HTMLInputElement).value)} />
-          </div>
+          </Field>
+          <Field id="issue-name" label={t('issue.learnerName')}>
+            <input
+              id="issue-name"
+              required
+              autocomplete="off"
+              value={name}
+              onInput={(e) => setName((e.target as HTMLInputElement).value)}
+            />
+          </Field>
+          <Field id="issue-email" label={t('issue.learnerEmail')}>
+            <input
+              id="issue-email"
+              type="email"
+              required
+              autocomplete="off"
+              value={email}
+              onInput={(e) => setEmail((e.target as HTMLInputElement).value)}
+            />
+          </Field>
           <div class="actions">
             <button class="btn" type="submit" disabled={busy}>
               {t('issue.submit')}
@@ -96,11 +111,17 @@ export function IssueAdmin({ token, own }: { token: string; own: OwnMc[] }) {
                 <Link class="btn" href={`/verify${qs({ credential: issued.id })}`}>
                   {t('issue.openVerify')}
                 </Link>
-                <a class="btn btn-secondary" href={download} download={`credential-${issued.id.replace(/[^a-zA-Z0-9-]/g, '_').slice(-40)}.json`}>
+                <a
+                  class="btn btn-secondary"
+                  href={download}
+                  download={`credential-${issued.id.replace(/[^a-zA-Z0-9-]/g, '_').slice(-40)}.json`}
+                >
                   {t('issue.download')}
                 </a>
               </p>
-              {issued.qrUrl && sameOrigin(issued.qrUrl) && <img class="qr" src={issued.qrUrl} alt={t('issue.qr')} width={160} height={160} />}
+              {issued.qrUrl && sameOrigin(issued.qrUrl) && (
+                <img class="qr" src={issued.qrUrl} alt={t('issue.qr')} width={160} height={160} />
+              )}
             </div>
           )}
         </div>

@@ -82,7 +82,11 @@ export const PATH_FIELD: Record<string, FieldName> = {
   furtherInformation: 'furtherUrl',
 };
 
-const lines = (s: string) => s.split('\n').map((l) => l.trim()).filter(Boolean);
+const lines = (s: string) =>
+  s
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
 
 export function missingElements(f: McForm): string[] {
   const miss: string[] = [];
@@ -102,8 +106,14 @@ export function recordToForm(r: OwnMc): McForm {
     titleEs: r.title?.es ?? '',
     titleEn: r.title?.en ?? '',
     descriptionEs: r.description?.es ?? '',
-    outcomesEs: (r.learningOutcomes ?? []).map((o) => o.text?.es ?? '').filter(Boolean).join('\n'),
-    outcomesEn: (r.learningOutcomes ?? []).map((o) => o.text?.en ?? '').filter(Boolean).join('\n'),
+    outcomesEs: (r.learningOutcomes ?? [])
+      .map((o) => o.text?.es ?? '')
+      .filter(Boolean)
+      .join('\n'),
+    outcomesEn: (r.learningOutcomes ?? [])
+      .map((o) => o.text?.en ?? '')
+      .filter(Boolean)
+      .join('\n'),
     hours: r.workload ? String(r.workload.hours) : '',
     creditSystem: r.workload?.credits.system ?? '',
     credits: r.workload ? String(r.workload.credits.value) : '',
@@ -122,7 +132,18 @@ export function recordToForm(r: OwnMc): McForm {
   };
 }
 
-const SERVER_ONLY = ['id', 'status', 'updatedAt', 'entryId', 'createdAt', 'withdrawal', 'institution', 'versions', 'accreditations', 'recognitions'];
+const SERVER_ONLY = [
+  'id',
+  'status',
+  'updatedAt',
+  'entryId',
+  'createdAt',
+  'withdrawal',
+  'institution',
+  'versions',
+  'accreditations',
+  'recognitions',
+];
 
 export function formToRecord(f: McForm, base: OwnMc | null): Record<string, unknown> {
   const r: Record<string, unknown> = {};
@@ -148,20 +169,37 @@ export function formToRecord(f: McForm, base: OwnMc | null): Record<string, unkn
   set('description', lm(f.descriptionEs, undefined, base?.description as never));
   const es = lines(f.outcomesEs);
   const en = lines(f.outcomesEn);
-  const outcomes = Array.from({ length: Math.max(es.length, en.length) }, (_, k) => ({ text: { ...(es[k] ? { es: es[k] } : {}), ...(en[k] ? { en: en[k] } : {}) } }));
+  const outcomes = Array.from({ length: Math.max(es.length, en.length) }, (_, k) => ({
+    text: { ...(es[k] ? { es: es[k] } : {}), ...(en[k] ? { en: en[k] } : {}) },
+  }));
   set('learningOutcomes', outcomes.length ? outcomes : undefined);
-  set('workload', f.hours || f.credits || f.creditSystem ? { hours: Number(f.hours), credits: { system: f.creditSystem, value: Number(f.credits) } } : undefined);
+  set(
+    'workload',
+    f.hours || f.credits || f.creditSystem
+      ? { hours: Number(f.hours), credits: { system: f.creditSystem, value: Number(f.credits) } }
+      : undefined,
+  );
   set('level', f.levelFramework || f.levelValue ? { framework: f.levelFramework, value: f.levelValue } : undefined);
   set('fieldOfStudy', f.field ? { iscedF: f.field } : undefined);
   set('assessment', f.assessment ? { ...((base?.assessment as object) ?? {}), type: f.assessment } : undefined);
   set('participation', f.participation ? { ...((base?.participation as object) ?? {}), mode: f.participation } : undefined);
   set('qualityAssurance', f.qa ? { ...((base?.qualityAssurance as object) ?? {}), type: f.qa } : undefined);
-  const langs = f.languages.split(',').map((s) => s.trim()).filter(Boolean);
+  const langs = f.languages
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   set('languages', langs.length ? langs : undefined);
   set('pilotArea', f.pilotArea || undefined);
   set('prerequisites', lm(f.prerequisitesEs, undefined, base?.prerequisites as never));
   set('supervision', f.supervision || undefined);
   set('stackability', { ...((base?.stackability as object) ?? {}), standalone: f.standalone });
-  set('furtherInformation', f.furtherUrl.trim() ? { ...((base?.furtherInformation as object) ?? {}), url: f.furtherUrl.trim() } : base?.furtherInformation?.text ? { text: base.furtherInformation.text } : undefined);
+  set(
+    'furtherInformation',
+    f.furtherUrl.trim()
+      ? { ...((base?.furtherInformation as object) ?? {}), url: f.furtherUrl.trim() }
+      : base?.furtherInformation?.text
+        ? { text: base.furtherInformation.text }
+        : undefined,
+  );
   return r;
 }

@@ -7,10 +7,21 @@ import { api, ApiError, enc } from '../../api.js';
 import { useRefData } from '../../common.js';
 import { useI18n } from '../../i18n/index.js';
 import type { MessageKey } from '../../i18n/es.js';
+import { errorId, Field } from '../../components/field.js';
 import { ELEMENT_FIELD, EMPTY, formToRecord, missingElements, PATH_FIELD, recordToForm, type FieldName, type McForm } from './mc-form.js';
 import type { OwnMc } from './types.js';
 
-export function McEditor({ token, base, onSaved, onCancel }: { token: string; base: OwnMc | null; onSaved: (m: OwnMc) => void; onCancel: () => void }) {
+export function McEditor({
+  token,
+  base,
+  onSaved,
+  onCancel,
+}: {
+  token: string;
+  base: OwnMc | null;
+  onSaved: (m: OwnMc) => void;
+  onCancel: () => void;
+}) {
   const i = useI18n();
   const { t, pick, tx } = i;
   const ref = useRefData();
@@ -27,7 +38,8 @@ export function McEditor({ token, base, onSaved, onCancel }: { token: string; ba
   if (!/^[a-z0-9][a-z0-9-]{2,63}$/.test(f.code)) clientErr.code = t('admin.err.code');
   if (f.furtherUrl.trim() && !/^https?:\/\/\S+$/.test(f.furtherUrl.trim())) clientErr.furtherUrl = t('admin.err.url');
   if (!f.field) clientErr.field = t('admin.err.field');
-  if (!f.languages.split(',').some((l) => /^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/.test(l.trim()))) clientErr.languages = t('admin.err.languages');
+  if (!f.languages.split(',').some((l) => /^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/.test(l.trim())))
+    clientErr.languages = t('admin.err.languages');
   const errorOf = (k: FieldName) => server?.fields[k] ?? (touched[k] || submitted ? clientErr[k] : undefined);
 
   const upd = (k: FieldName) => (e: Event) => {
@@ -61,7 +73,8 @@ export function McEditor({ token, base, onSaved, onCancel }: { token: string; ba
         const k = fe.element ? ELEMENT_FIELD[fe.element] : PATH_FIELD[segs[0] ?? prop ?? ''];
         if (k) fields[k] = fields[k] ? `${fields[k]}; ${fe.message}` : fe.message;
       }
-      if (ae.code === 'conflict' || ae.code === 'validation_failed') if (!Object.keys(fields).length && /code/i.test(ae.detail)) fields.code = ae.detail;
+      if (ae.code === 'conflict' || ae.code === 'validation_failed')
+        if (!Object.keys(fields).length && /code/i.test(ae.detail)) fields.code = ae.detail;
       if (ae.code === 'unknown_credit_system') fields.creditSystem = ae.detail;
       setServer({ message: ae.message, fields });
       summaryRef.current?.focus();
@@ -70,38 +83,45 @@ export function McEditor({ token, base, onSaved, onCancel }: { token: string; ba
     }
   };
 
-  const text = (k: FieldName, label: MessageKey, opts: { required?: boolean; type?: string; multiline?: boolean; disabled?: boolean } = {}) => {
+  const text = (
+    k: FieldName,
+    label: MessageKey,
+    opts: { required?: boolean; type?: string; multiline?: boolean; disabled?: boolean } = {},
+  ) => {
     const err = errorOf(k);
     const id = `mc-${k}`;
     return (
-      <div class={`field${err ? ' has-error' : ''}`}>
-        <label for={id}>
-          {t(label)}
-          {opts.required && <span class="req"> ({t('admin.required')})</span>}
-        </label>
+      <Field id={id} label={t(label)} required={opts.required} error={err}>
         {opts.multiline ? (
-          <textarea id={id} rows={4} value={f[k] as string} aria-invalid={!!err} aria-describedby={err ? `${id}-err` : undefined} onInput={upd(k)} />
+          <textarea
+            id={id}
+            rows={4}
+            value={f[k] as string}
+            aria-invalid={!!err}
+            aria-describedby={err ? errorId(id) : undefined}
+            onInput={upd(k)}
+          />
         ) : (
-          <input id={id} type={opts.type ?? 'text'} value={f[k] as string} disabled={opts.disabled} aria-invalid={!!err} aria-describedby={err ? `${id}-err` : undefined} onInput={upd(k)} step={opts.type === 'number' ? 'any' : undefined} />
+          <input
+            id={id}
+            type={opts.type ?? 'text'}
+            value={f[k] as string}
+            disabled={opts.disabled}
+            aria-invalid={!!err}
+            aria-describedby={err ? errorId(id) : undefined}
+            onInput={upd(k)}
+            step={opts.type === 'number' ? 'any' : undefined}
+          />
         )}
-        {err && (
-          <p id={`${id}-err`} class="field-error">
-            {err}
-          </p>
-        )}
-      </div>
+      </Field>
     );
   };
   const select = (k: FieldName, label: MessageKey, options: { value: string; label: string }[], required = false) => {
     const err = errorOf(k);
     const id = `mc-${k}`;
     return (
-      <div class={`field${err ? ' has-error' : ''}`}>
-        <label for={id}>
-          {t(label)}
-          {required && <span class="req"> ({t('admin.required')})</span>}
-        </label>
-        <select id={id} value={f[k] as string} aria-invalid={!!err} aria-describedby={err ? `${id}-err` : undefined} onChange={upd(k)}>
+      <Field id={id} label={t(label)} required={required} error={err}>
+        <select id={id} value={f[k] as string} aria-invalid={!!err} aria-describedby={err ? errorId(id) : undefined} onChange={upd(k)}>
           <option value="">{t('admin.choose')}</option>
           {options.map((o) => (
             <option key={o.value} value={o.value}>
@@ -109,12 +129,7 @@ export function McEditor({ token, base, onSaved, onCancel }: { token: string; ba
             </option>
           ))}
         </select>
-        {err && (
-          <p id={`${id}-err`} class="field-error">
-            {err}
-          </p>
-        )}
-      </div>
+      </Field>
     );
   };
   const enumOpts = (prefix: string, values: string[]) => values.map((v) => ({ value: v, label: tx(prefix, v) }));
@@ -124,7 +139,9 @@ export function McEditor({ token, base, onSaved, onCancel }: { token: string; ba
     <form class="editor stack" onSubmit={submit} noValidate aria-labelledby="editor-h">
       <h3 id="editor-h">{base ? t('admin.editing', { code: base.code }) : t('admin.new')}</h3>
       <div ref={summaryRef} tabIndex={-1} class={`alert ${missing.length ? 'alert-info' : 'alert-ok'}`} aria-live="polite">
-        {missing.length ? t('admin.missing', { list: missing.map((m) => t(`admin.el.${m}` as MessageKey)).join(', ') }) : t('admin.complete')}
+        {missing.length
+          ? t('admin.missing', { list: missing.map((m) => t(`admin.el.${m}` as MessageKey)).join(', ') })
+          : t('admin.complete')}
         {server && <p class="field-error">{t('admin.serverError', { message: server.message })}</p>}
       </div>
       <div class="grid2">
@@ -140,25 +157,59 @@ export function McEditor({ token, base, onSaved, onCancel }: { token: string; ba
       </div>
       <div class="grid3">
         {text('hours', 'admin.f.hours', { required: true, type: 'number' })}
-        {select('creditSystem', 'admin.f.creditSystem', ref.creditSystems.map((c) => ({ value: c.id, label: `${c.id} — ${pick(c.name)}` })), true)}
+        {select(
+          'creditSystem',
+          'admin.f.creditSystem',
+          ref.creditSystems.map((c) => ({ value: c.id, label: `${c.id} — ${pick(c.name)}` })),
+          true,
+        )}
         {text('credits', 'admin.f.credits', { required: true, type: 'number' })}
       </div>
       <div class="grid2">
-        {select('levelFramework', 'admin.f.levelFramework', ref.frameworks.map((x) => ({ value: x.id, label: `${x.id} — ${pick(x.name)}` })), true)}
-        {select('levelValue', 'admin.f.levelValue', (fw?.levels ?? []).map((l) => ({ value: l.value, label: pick(l.label) })), true)}
+        {select(
+          'levelFramework',
+          'admin.f.levelFramework',
+          ref.frameworks.map((x) => ({ value: x.id, label: `${x.id} — ${pick(x.name)}` })),
+          true,
+        )}
+        {select(
+          'levelValue',
+          'admin.f.levelValue',
+          (fw?.levels ?? []).map((l) => ({ value: l.value, label: pick(l.label) })),
+          true,
+        )}
       </div>
       <div class="grid3">
-        {select('assessment', 'admin.f.assessment', enumOpts('enum.assessment.', ['exam', 'project', 'portfolio', 'practical', 'oral', 'assignment', 'simulation', 'mixed']), true)}
+        {select(
+          'assessment',
+          'admin.f.assessment',
+          enumOpts('enum.assessment.', ['exam', 'project', 'portfolio', 'practical', 'oral', 'assignment', 'simulation', 'mixed']),
+          true,
+        )}
         {select('participation', 'admin.f.participation', enumOpts('enum.participation.', ['online', 'onsite', 'blended']), true)}
         {select('qa', 'admin.f.qa', enumOpts('enum.qa.', ['internal', 'external', 'internal-and-external']), true)}
       </div>
       <div class="grid2">
-        {select('field', 'admin.f.field', ref.fields.map((x) => ({ value: x.code, label: `${x.code} — ${pick(x.label)}` })), true)}
+        {select(
+          'field',
+          'admin.f.field',
+          ref.fields.map((x) => ({ value: x.code, label: `${x.code} — ${pick(x.label)}` })),
+          true,
+        )}
         {text('languages', 'admin.f.languages', { required: true })}
       </div>
       {text('prerequisitesEs', 'admin.f.prerequisitesEs', { multiline: true })}
       <div class="grid2">
-        {select('supervision', 'admin.f.supervision', enumOpts('enum.supervision.', ['unsupervised-no-id-check', 'supervised-no-id-check', 'supervised-online-id-check', 'supervised-onsite-id-check']))}
+        {select(
+          'supervision',
+          'admin.f.supervision',
+          enumOpts('enum.supervision.', [
+            'unsupervised-no-id-check',
+            'supervised-no-id-check',
+            'supervised-online-id-check',
+            'supervised-onsite-id-check',
+          ]),
+        )}
         {text('furtherUrl', 'admin.f.furtherUrl', { type: 'url' })}
       </div>
       <div class="field checkbox">
