@@ -62,6 +62,18 @@ describe('OpenAPI document built from the route tables', () => {
     expect(missing).toEqual([]);
   });
 
+  it('every documented JSON response schema is a component, and the catalogue, institution, decision and verification bodies are documented', () => {
+    const refs: string[] = [];
+    for (const ops of Object.values(doc.paths))
+      for (const op of Object.values(ops) as { responses?: Record<string, { content?: Record<string, { schema?: { $ref?: string } }> }> }[])
+        for (const r of Object.values(op.responses ?? {})) {
+          const ref = r.content?.['application/json']?.schema?.$ref;
+          if (ref) refs.push(ref.replace('#/components/schemas/', ''));
+        }
+    expect(refs.filter((r) => !(r in doc.components.schemas))).toEqual([]);
+    expect(refs).toEqual(expect.arrayContaining(['api.microcredential-search', 'api.microcredential-detail', 'api.institution-list', 'api.institution-detail', 'api.recognition-decision-list', 'api.verification-report', 'api.network-status']));
+  });
+
   it('documents the agreement proposal body from schemas/api/agreement-proposal, whose terms are those of the agreement entry', () => {
     const body = doc.paths['/api/v1/admin/agreements']!.post!.requestBody!;
     expect(body.content!['application/json']!.schema!.$ref).toBe('#/components/schemas/api.agreement-proposal');

@@ -168,6 +168,7 @@ export function catalogueRoutes(s: CatalogueRouteDeps): RouteDef[] {
         { name: 'pageSize', description: 'Results per page, 1-100', schema: { type: 'integer' } },
         { name: 'lang', description: 'es | en | pt' },
       ],
+      response: 'api/microcredential-search',
       handler: search,
     },
     {
@@ -176,6 +177,7 @@ export function catalogueRoutes(s: CatalogueRouteDeps): RouteDef[] {
       tag: 'catalogue',
       summary: 'One microcredential with every EU element, versions, the accreditations in force (of it or its institution) and the recognition decisions about it in the network',
       query: [{ name: 'version', description: 'An earlier version' }],
+      response: 'api/microcredential-detail',
       handler: detail,
     },
   ];

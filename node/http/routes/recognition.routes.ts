@@ -84,7 +84,7 @@ export function recognitionRoutes(s: RecognitionRouteDeps, verifier: LookupVerif
     res.type('html').send(renderRecognitionReport(data, { lang: langOf(req.query.lang), generatedAt: s.clock.now(), node: s.feed.author, network: s.network }));
   });
 
-  route({ method: 'get', path: '/recognitions', tag, summary: 'Recognition decisions, by microcredential or by deciding institution', query: [{ name: 'microcredential', description: 'microcredential id' }, { name: 'institution', description: 'deciding institution DID' }] }, (req, res) => {
+  route({ method: 'get', path: '/recognitions', tag, summary: 'Recognition decisions, by microcredential or by deciding institution', query: [{ name: 'microcredential', description: 'microcredential id' }, { name: 'institution', description: 'deciding institution DID' }], response: 'api/recognition-decision-list' }, (req, res) => {
     const microcredential = typeof req.query.microcredential === 'string' ? req.query.microcredential : undefined;
     const institution = typeof req.query.institution === 'string' ? req.query.institution : undefined;
     res.json({ items: recognition.decisions({ ...(microcredential ? { microcredential } : {}), ...(institution ? { institution } : {}) }) });

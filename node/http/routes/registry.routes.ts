@@ -94,7 +94,7 @@ export function registryRoutes(s: RegistryRouteDeps, opts: RegistryRouteOptions)
     const dids = new Set(s.institutions.list(country ? { country } : {}).map((i) => i.did));
     if (!country) for (const m of s.membership.members()) dids.add(m.did);
     res.json({ items: [...dids].map(institutionJson), endorsements: s.membership.endorsements(), threshold: s.membership.threshold });
-  }, { query: [{ name: 'country', description: 'ISO 3166-1 alpha-2' }] });
+  }, { query: [{ name: 'country', description: 'ISO 3166-1 alpha-2' }], response: 'api/institution-list' });
 
   get('/institutions/:did', 'registry', 'One institution: profile, keys, catalogue, endorsements', (req, res) => {
     const did = param(req, 'did');
@@ -108,7 +108,7 @@ export function registryRoutes(s: RegistryRouteDeps, opts: RegistryRouteOptions)
         .map((m) => microcredentialSummary({ id: m.id, record: m.record, status: m.status, updatedAt: m.updatedAt }, institutionRef(did, prof))),
       endorsements: s.membership.endorsements().filter((e) => e.author === did || e.subject === did),
     });
-  });
+  }, { response: 'api/institution-detail' });
 
   get('/dids/:did', 'registry', 'DID document plus what the registry knows of the DID', async (req, res) => {
     const did = param(req, 'did');
