@@ -2,10 +2,11 @@
  * Institutions: projection of `profile` entries, and the directory queries over it. Must never decide membership
  * (see membership.ts) — it only reports it.
  */
-import type { Statement } from 'better-sqlite3';
+import { asc, eq, sql } from 'drizzle-orm';
 import type { Entry, EntryType } from '../feed/entry.js';
 import type { Projector } from '../feed/feed.service.js';
 import type { Store } from '../store/database.js';
+import { institutions } from '../store/schema.js';
 
 export type LangMap = { es?: string; en?: string; pt?: string };
 
@@ -32,42 +33,71 @@ export class InstitutionDirectory implements Projector {
   readonly name = 'institutions';
   readonly types: readonly EntryType[] = ['profile'];
 
-  /** Read by every verification and catalogue page: prepared once. */
-  private readonly byDid: Statement;
+  /** Typed queries prepared once: `byDid` is read by every verification and catalogue page, `upsert` per profile entry. */
+  private readonly q;
 
   constructor(private readonly store: Store) {
-    this.byDid = store.sqlite.prepare('SELECT did, profile, updated_at FROM institutions WHERE did = ?');
+    const t = institutions;
+    const row = { did: t.did, profile: t.profile, updatedAt: t.updatedAt };
+    const order = [asc(t.country), asc(sql`COALESCE(${t.nameEs}, ${t.nameEn})`)];
+    this.q = {
+      byDid: store.db.select(row).from(t).where(eq(t.did, sql.placeholder('did'))).prepare(),
+      all: store.db.select(row).from(t).orderBy(...order).prepare(),
+      inCountry: store.db.select(row).from(t).where(eq(t.country, sql.placeholder('country'))).orderBy(...order).prepare(),
+      upsert: store.db
+        .insert(t)
+        .values({
+          did: sql.placeholder('did'),
+          profile: sql.placeholder('profile'),
+          country: sql.placeholder('country'),
+          kind: sql.placeholder('kind'),
+          nameEs: sql.placeholder('nameEs'),
+          nameEn: sql.placeholder('nameEn'),
+          updatedAt: sql.placeholder('updatedAt'),
+          entryId: sql.placeholder('entryId'),
+        })
+        .onConflictDoUpdate({
+          target: t.did,
+          set: {
+            profile: sql`excluded.profile`,
+            country: sql`excluded.country`,
+            kind: sql`excluded.kind`,
+            nameEs: sql`excluded.name_es`,
+            nameEn: sql`excluded.name_en`,
+            updatedAt: sql`excluded.updated_at`,
+            entryId: sql`excluded.entry_id`,
+          },
+        })
+        .prepare(),
+    };
   }
 
   apply(entry: Entry): void {
     const p = entry.body as Profile;
-    this.store
-      .statement(
-        `INSERT INTO institutions (did, profile, country, kind, name_es, name_en, updated_at, entry_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT(did) DO UPDATE SET profile = excluded.profile, country = excluded.country, kind = excluded.kind,
-           name_es = excluded.name_es, name_en = excluded.name_en, updated_at = excluded.updated_at, entry_id = excluded.entry_id`,
-      )
-      .run(entry.author, JSON.stringify(p), p.country, p.kind, p.name.es ?? null, p.name.en ?? null, entry.ts, entry.id);
+    this.q.upsert.run({
+      did: entry.author,
+      profile: JSON.stringify(p),
+      country: p.country,
+      kind: p.kind,
+      nameEs: p.name.es ?? null,
+      nameEn: p.name.en ?? null,
+      updatedAt: entry.ts,
+      entryId: entry.id,
+    });
   }
 
   reset(): void {
-    this.store.statement('DELETE FROM institutions').run();
+    this.store.db.delete(institutions).run();
   }
 
   get(did: string): InstitutionRow | null {
-    const r = this.byDid.get(did) as
-      | { did: string; profile: string; updated_at: string }
-      | undefined;
-    return r ? { did: r.did, profile: JSON.parse(r.profile) as Profile, updatedAt: r.updated_at } : null;
+    const r = this.q.byDid.get({ did });
+    return r ? { did: r.did, profile: JSON.parse(r.profile) as Profile, updatedAt: r.updatedAt } : null;
   }
 
   list(filter: { country?: string } = {}): InstitutionRow[] {
-    const rows = (
-      filter.country
-        ? this.store.statement('SELECT did, profile, updated_at FROM institutions WHERE country = ? ORDER BY country, COALESCE(name_es, name_en)').all(filter.country)
-        : this.store.statement('SELECT did, profile, updated_at FROM institutions ORDER BY country, COALESCE(name_es, name_en)').all()
-    ) as { did: string; profile: string; updated_at: string }[];
-    return rows.map((r) => ({ did: r.did, profile: JSON.parse(r.profile) as Profile, updatedAt: r.updated_at }));
+    const rows = filter.country ? this.q.inCountry.all({ country: filter.country }) : this.q.all.all();
+    return rows.map((r) => ({ did: r.did, profile: JSON.parse(r.profile) as Profile, updatedAt: r.updatedAt }));
   }
 }
 

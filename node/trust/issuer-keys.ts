@@ -2,9 +2,11 @@
  * Issuer keys published by institutions: projection of `issuer-key` and `issuer-key-revocation` entries, and the
  * rule that says whether a key was valid for a credential issued at a given time. Must never hold private keys.
  */
+import { and, asc, eq, sql } from 'drizzle-orm';
 import type { Entry, EntryType } from '../feed/entry.js';
 import type { Projector } from '../feed/feed.service.js';
 import type { Store } from '../store/database.js';
+import { issuerKeys } from '../store/schema.js';
 
 export interface IssuerKeyInfo {
   keyId: string;
@@ -22,7 +24,47 @@ export class IssuerKeyRegistry implements Projector {
   readonly name = 'issuer-keys';
   readonly types: readonly EntryType[] = ['issuer-key', 'issuer-key-revocation'];
 
-  constructor(private readonly store: Store) {}
+  /** Typed queries prepared once: `get` runs for every verification and every key entry applied. */
+  private readonly q;
+
+  constructor(private readonly store: Store) {
+    const t = issuerKeys;
+    const info = {
+      keyId: t.keyId,
+      institution: t.institution,
+      publicKeyMultibase: t.publicKeyMultibase,
+      validFrom: t.validFrom,
+      publishedAt: t.publishedAt,
+      revokedAt: t.revokedAt,
+      revocationReason: t.revocationReason,
+    };
+    this.q = {
+      get: store.db.select(info).from(t).where(eq(t.keyId, sql.placeholder('keyId'))).prepare(),
+      forInstitution: store.db.select(info).from(t).where(eq(t.institution, sql.placeholder('did'))).orderBy(asc(t.publishedAt)).prepare(),
+      insert: store.db
+        .insert(t)
+        .values({
+          keyId: sql.placeholder('keyId'),
+          institution: sql.placeholder('institution'),
+          publicKeyMultibase: sql.placeholder('publicKeyMultibase'),
+          validFrom: sql.placeholder('validFrom'),
+          publishedAt: sql.placeholder('publishedAt'),
+          entryId: sql.placeholder('entryId'),
+        })
+        .onConflictDoNothing({ target: t.keyId })
+        .prepare(),
+      revoke: store.db
+        .update(t)
+        // update's set() types take no placeholder: wrapped in sql``
+        .set({
+          revokedAt: sql`${sql.placeholder('revokedAt')}`,
+          revocationReason: sql`${sql.placeholder('reason')}`,
+          revocationEntryId: sql`${sql.placeholder('entryId')}`,
+        })
+        .where(and(eq(t.keyId, sql.placeholder('keyId')), eq(t.institution, sql.placeholder('institution'))))
+        .prepare(),
+    };
+  }
 
   apply(entry: Entry): void {
     if (entry.type === 'issuer-key') {
@@ -30,12 +72,14 @@ export class IssuerKeyRegistry implements Projector {
       if (b.keyId !== `did:key:${b.publicKeyMultibase}`) return; // inconsistent key: ignored (schema-valid but meaningless)
       const existing = this.get(b.keyId);
       if (existing && existing.institution !== entry.author) return; // a key belongs to the first institution that published it
-      this.store
-        .statement(
-          `INSERT INTO issuer_keys (key_id, institution, public_key_multibase, valid_from, published_at, entry_id)
-           VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(key_id) DO NOTHING`,
-        )
-        .run(b.keyId, entry.author, b.publicKeyMultibase, b.validFrom, entry.ts, entry.id);
+      this.q.insert.run({
+        keyId: b.keyId,
+        institution: entry.author,
+        publicKeyMultibase: b.publicKeyMultibase,
+        validFrom: b.validFrom,
+        publishedAt: entry.ts,
+        entryId: entry.id,
+      });
     } else {
       const b = entry.body as { keyId: string; reason: string; revokedAt: string };
       // the earliest end wins; a compromise declared later (a rotated key found compromised) still marks the key
@@ -46,35 +90,26 @@ export class IssuerKeyRegistry implements Projector {
       const earlier = !cur.revokedAt || t < Date.parse(cur.revokedAt);
       const compromised = b.reason === 'compromised' || cur.revocationReason === 'compromised';
       if (!earlier && !(compromised && cur.revocationReason !== 'compromised')) return;
-      this.store
-        .statement('UPDATE issuer_keys SET revoked_at = ?, revocation_reason = ?, revocation_entry_id = ? WHERE key_id = ? AND institution = ?')
-        .run(earlier ? b.revokedAt : cur.revokedAt, compromised ? 'compromised' : b.reason, entry.id, b.keyId, entry.author);
+      this.q.revoke.run({
+        revokedAt: earlier ? b.revokedAt : cur.revokedAt,
+        reason: compromised ? 'compromised' : b.reason,
+        entryId: entry.id,
+        keyId: b.keyId,
+        institution: entry.author,
+      });
     }
   }
 
   reset(): void {
-    this.store.statement('DELETE FROM issuer_keys').run();
+    this.store.db.delete(issuerKeys).run();
   }
 
   get(keyId: string): IssuerKeyInfo | null {
-    const r = this.store
-      .statement(
-        `SELECT key_id AS keyId, institution, public_key_multibase AS publicKeyMultibase, valid_from AS validFrom,
-                published_at AS publishedAt, revoked_at AS revokedAt, revocation_reason AS revocationReason
-         FROM issuer_keys WHERE key_id = ?`,
-      )
-      .get(keyId) as IssuerKeyInfo | undefined;
-    return r ?? null;
+    return this.q.get.get({ keyId }) ?? null;
   }
 
   forInstitution(did: string): IssuerKeyInfo[] {
-    return this.store
-      .statement(
-        `SELECT key_id AS keyId, institution, public_key_multibase AS publicKeyMultibase, valid_from AS validFrom,
-                published_at AS publishedAt, revoked_at AS revokedAt, revocation_reason AS revocationReason
-         FROM issuer_keys WHERE institution = ? ORDER BY published_at`,
-      )
-      .all(did) as IssuerKeyInfo[];
+    return this.q.forInstitution.all({ did });
   }
 
   /**

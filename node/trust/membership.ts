@@ -6,7 +6,9 @@
 import type { ErrorCode } from '../core/errors.js';
 import type { Entry, EntryType } from '../feed/entry.js';
 import type { AuthorPolicy, Projector } from '../feed/feed.service.js';
+import { and, asc, eq, sql } from 'drizzle-orm';
 import type { Store } from '../store/database.js';
+import { endorsements, members } from '../store/schema.js';
 import type { Manifest } from './manifest.js';
 
 /** Entry types a candidate (endorsed by at least one member, not yet admitted) may publish. */
@@ -20,11 +22,50 @@ export class MembershipService implements AuthorPolicy, Projector {
   readonly types: readonly EntryType[] = ['endorsement'];
   private status = new Map<string, MemberStatus>();
   private dataVersion = -1;
+  /** Typed queries prepared once (endorsements are applied during catch-up, inside the ingest transaction). */
+  private readonly q;
 
   constructor(
     private readonly store: Store,
     private readonly manifest: Manifest,
   ) {
+    const e = endorsements;
+    this.q = {
+      members: store.db.select({ did: members.did, status: members.status, since: members.since }).from(members).orderBy(asc(members.since), asc(members.did)).prepare(),
+      statuses: store.db.select({ did: members.did, status: members.status }).from(members).prepare(),
+      endorsers: store.db
+        .select({ author: e.author })
+        .from(e)
+        .where(and(eq(e.subject, sql.placeholder('subject')), sql`json_extract(${e.body}, '$.withdrawn') IS NOT 1`))
+        .orderBy(asc(e.ts))
+        .prepare(),
+      endorsements: store.db.select({ author: e.author, subject: e.subject, ts: e.ts, body: e.body }).from(e).orderBy(asc(e.ts)).prepare(),
+      endorse: store.db
+        .insert(e)
+        .values({
+          author: sql.placeholder('author'),
+          subject: sql.placeholder('subject'),
+          entryId: sql.placeholder('entryId'),
+          ts: sql.placeholder('ts'),
+          body: sql.placeholder('body'),
+        })
+        .onConflictDoUpdate({
+          target: [e.author, e.subject],
+          set: { entryId: sql`excluded.entry_id`, ts: sql`excluded.ts`, body: sql`excluded.body` },
+        })
+        .prepare(),
+      setMember: store.db
+        .insert(members)
+        .values({ did: sql.placeholder('did'), status: sql.placeholder('status'), since: sql.placeholder('since') })
+        .onConflictDoUpdate({ target: members.did, set: { status: sql`excluded.status`, since: sql`excluded.since` } })
+        .prepare(),
+      seedMember: store.db
+        .insert(members)
+        .values({ did: sql.placeholder('did'), status: sql.placeholder('status'), since: sql.placeholder('since') })
+        .onConflictDoNothing()
+        .prepare(),
+      dropMember: store.db.delete(members).where(eq(members.did, sql.placeholder('did'))).prepare(),
+    };
     this.load(true);
   }
 
@@ -55,31 +96,15 @@ export class MembershipService implements AuthorPolicy, Projector {
   }
 
   members(): { did: string; status: MemberStatus; since: string; endorsedBy: string[] }[] {
-    const rows = this.store.statement('SELECT did, status, since FROM members ORDER BY since, did').all() as {
-      did: string;
-      status: MemberStatus;
-      since: string;
-    }[];
-    return rows.map((r) => ({ ...r, endorsedBy: this.endorsersOf(r.did) }));
+    return this.q.members.all().map((r) => ({ ...r, status: r.status as MemberStatus, endorsedBy: this.endorsersOf(r.did) }));
   }
 
   endorsersOf(subject: string): string[] {
-    return (
-      this.store
-        .statement("SELECT author FROM endorsements WHERE subject = ? AND json_extract(body, '$.withdrawn') IS NOT 1 ORDER BY ts")
-        .all(subject) as { author: string }[]
-    ).map((r) => r.author);
+    return this.q.endorsers.all({ subject }).map((r) => r.author);
   }
 
   endorsements(): { author: string; subject: string; ts: string; statement?: string }[] {
-    return (
-      this.store.statement('SELECT author, subject, ts, body FROM endorsements ORDER BY ts').all() as {
-        author: string;
-        subject: string;
-        ts: string;
-        body: string;
-      }[]
-    ).map((r) => {
+    return this.q.endorsements.all().map((r) => {
       const b = JSON.parse(r.body) as { statement?: string; withdrawn?: boolean };
       return { author: r.author, subject: r.subject, ts: r.ts, ...(b.statement ? { statement: b.statement } : {}), ...(b.withdrawn ? { withdrawn: true } : {}) };
     });
@@ -98,18 +123,13 @@ export class MembershipService implements AuthorPolicy, Projector {
     if (entry.type !== 'endorsement') return;
     const body = entry.body as { subject: string; withdrawn?: boolean };
     if (!this.isMember(entry.author) || body.subject === entry.author) return; // only members' endorsements count
-    this.store
-      .statement(
-        `INSERT INTO endorsements (author, subject, entry_id, ts, body) VALUES (?, ?, ?, ?, ?)
-         ON CONFLICT(author, subject) DO UPDATE SET entry_id = excluded.entry_id, ts = excluded.ts, body = excluded.body`,
-      )
-      .run(entry.author, body.subject, entry.id, entry.ts, JSON.stringify(entry.body));
+    this.q.endorse.run({ author: entry.author, subject: body.subject, entryId: entry.id, ts: entry.ts, body: JSON.stringify(entry.body) });
     this.recompute(body.subject, entry.ts);
   }
 
   reset(): void {
-    this.store.statement('DELETE FROM endorsements').run();
-    this.store.statement('DELETE FROM members').run();
+    this.store.db.delete(endorsements).run();
+    this.store.db.delete(members).run();
     this.status.clear();
     this.seedFounders();
   }
@@ -120,20 +140,17 @@ export class MembershipService implements AuthorPolicy, Projector {
     const n = this.endorsersOf(subject).filter((d) => this.isMember(d)).length;
     const next: MemberStatus = n >= this.threshold ? 'admitted' : n > 0 ? 'candidate' : 'none';
     if (next === 'none') {
-      this.store.statement('DELETE FROM members WHERE did = ?').run(subject);
+      this.q.dropMember.run({ did: subject });
       this.status.delete(subject);
     } else {
-      this.store
-        .statement('INSERT INTO members (did, status, since) VALUES (?, ?, ?) ON CONFLICT(did) DO UPDATE SET status = excluded.status, since = excluded.since')
-        .run(subject, next, ts);
+      this.q.setMember.run({ did: subject, status: next, since: ts });
       this.status.set(subject, next);
     }
   }
 
   private seedFounders(write = true): void {
-    const ins = write ? this.store.statement('INSERT OR IGNORE INTO members (did, status, since) VALUES (?, ?, ?)') : null;
     for (const f of this.manifest.founders) {
-      ins?.run(f, 'founder', this.manifest.createdAt);
+      if (write) this.q.seedMember.run({ did: f, status: 'founder', since: this.manifest.createdAt });
       this.status.set(f, 'founder');
     }
   }
@@ -141,7 +158,6 @@ export class MembershipService implements AuthorPolicy, Projector {
   private load(write = false): void {
     this.status.clear();
     this.seedFounders(write);
-    const rows = this.store.statement('SELECT did, status FROM members').all() as { did: string; status: MemberStatus }[];
-    for (const r of rows) this.status.set(r.did, r.status);
+    for (const r of this.q.statuses.all()) this.status.set(r.did, r.status as MemberStatus);
   }
 }
