@@ -48,7 +48,7 @@ describe('a node never forks itself', () => {
     // a credential: its status lists are entries of A's feed too
     const first = await a.node.services.credentials.issue({ microcredential: String(records[0]!.code), learner: { name: 'Ana Pérez', email: 'ana@example.org' } });
     const listsOf = (c: { credential: Record<string, unknown> }) =>
-      (c.credential.credentialStatus as { statusListCredential: string }[]).map((x) => x.statusListCredential.split('/').pop()!);
+      [c.credential.credentialStatus as { statusListCredential: string }].map((x) => x.statusListCredential.split('/').pop()!);
     const oldLists = listsOf(first);
     const head = a.node.services.feed.head(a.key.did)!;
     expect(head.seq).toBeGreaterThanOrEqual(6); // init's entries and three microcredentials
