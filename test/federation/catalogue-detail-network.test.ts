@@ -5,6 +5,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { SchemaRegistry } from '../../node/core/schema-registry.js';
 import { LIVENESS_MS, startNet, waitFor, type NetNode, type TestNet } from './net.js';
 
 const fixture = (slug: string) => JSON.parse(readFileSync(path.resolve(__dirname, `../../fixtures/units/${slug}/catalogue.json`), 'utf8')) as { code: string }[];
@@ -61,6 +62,7 @@ describe('microcredential detail across nodes', () => {
     expect(decision.status, await decision.clone().text()).toBe(201);
     await waitFor(() => net!.converged(), LIVENESS_MS, 'the decision and the accreditations to replicate');
 
+    const schemas = new SchemaRegistry();
     for (const n of [cl, mx]) {
       const r = await fetch(`${n.url}/api/v1/microcredentials/${encodeURIComponent(mc.id)}`);
       expect(r.status).toBe(200);
@@ -72,6 +74,8 @@ describe('microcredential detail across nodes', () => {
       expect(detail.accreditations.every((a) => a.agency.did === qa.key.did)).toBe(true);
       expect(detail.recognitions).toHaveLength(1);
       expect(detail.recognitions[0]).toMatchObject({ institution: { did: cl.key.did }, outcome: 'credits', microcredential: { id: mc.id } });
+      // the body, accreditations and decisions included, is what the documented schema says
+      expect(schemas.validate('api/microcredential-detail', detail)).toEqual({ ok: true });
     }
   });
 });
