@@ -1,6 +1,7 @@
 /**
  * Catalogue search: FTS5 (accent- and case-insensitive, prefix matching) plus filters, facet counts and paging.
  * Read-only; must never write. Facet counts for a dimension apply every filter except that dimension's own.
+ * raw SQL: measured hot path, see BENCHMARKS.md "Search under load" (FTS5 MATCH, filters and facets built per request).
  */
 import type { Statement } from 'better-sqlite3';
 import { LRUCache } from 'lru-cache';

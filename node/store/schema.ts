@@ -1,7 +1,10 @@
 /**
  * Drizzle table definitions: storage only. Shapes of entries and API bodies live in `schemas/` (JSON Schema);
  * this file must never become a second source of truth for them (JSON columns hold schema-validated documents).
- * After changing it run `npm run db:generate` (drizzle-kit) to add a migration.
+ * After changing it run `npm run db:generate` (drizzle-kit) to add a migration; it must report "No schema changes"
+ * for this file as committed. Only in hand-written migrations, because drizzle-kit cannot declare them: the FTS5
+ * virtual table `microcredentials_fts` (0001; written and read with raw SQL by catalogue.projector.ts and search.ts),
+ * the expression indexes on `documents` (0003) and the search indexes on `microcredentials` (0004).
  */
 import { sql } from 'drizzle-orm';
 import { sqliteTable, text, integer, real, primaryKey, index, uniqueIndex } from 'drizzle-orm/sqlite-core';
