@@ -36,6 +36,11 @@ export const WEB_SCHEMAS: readonly { schema: string; type: string }[] = [
   { schema: 'api/verify-request', type: 'VerifyRequest' },
   { schema: 'api/issue-credential', type: 'IssueCredentialRequest' },
   { schema: 'api/credential-batch', type: 'CredentialBatchRequest' },
+  { schema: 'api/own-microcredential', type: 'OwnMicrocredential' },
+  { schema: 'api/own-microcredential-list', type: 'OwnMicrocredentialList' },
+  { schema: 'api/issued-credential', type: 'IssuedCredential' },
+  { schema: 'api/issued-credential-list', type: 'IssuedCredentialList' },
+  { schema: 'api/credential-job', type: 'CredentialJob' },
 ];
 
 const IMPORT_LANGMAP = "import type { LangMap } from './lang-map.js';";

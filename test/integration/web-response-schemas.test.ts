@@ -21,6 +21,7 @@ describe('response schemas of what the web reads, against a started node', () =>
   let n: TestNode;
   let mcId = '';
   let credential: Record<string, unknown>;
+  const answers: Record<string, unknown[]> = { 'api/own-microcredential': [], 'api/issued-credential': [] };
   const admin = () => ({ authorization: `Bearer ${n.token}`, 'content-type': 'application/json' });
   const send = (method: string, p: string, body: unknown, headers: Record<string, string> = admin()) =>
     fetch(`${n.url}${p}`, { method, headers, body: JSON.stringify(body) });
@@ -37,20 +38,24 @@ describe('response schemas of what the web reads, against a started node', () =>
     for (const record of catalogue.slice(0, 2)) {
       const pub = await send('POST', '/api/v1/admin/microcredentials', record);
       expect(pub.status, await pub.clone().text()).toBe(201);
+      answers['api/own-microcredential']!.push(await pub.json());
     }
-    mcId = (
-      (await (await send('POST', `/api/v1/admin/microcredentials/${catalogue[1]!.code}/withdraw`, { reason: 'replaced' })).json()) as {
-        id: string;
-      }
-    ).id;
+    const withdrawn = (await (
+      await send('POST', `/api/v1/admin/microcredentials/${catalogue[1]!.code}/withdraw`, { reason: 'replaced' })
+    ).json()) as { id: string };
+    answers['api/own-microcredential']!.push(withdrawn);
+    mcId = withdrawn.id;
     const again = await send('PUT', `/api/v1/admin/microcredentials/${catalogue[0]!.code}`, { ...catalogue[0], version: 2 });
     expect(again.status, await again.clone().text()).toBe(200);
+    answers['api/own-microcredential']!.push(await again.json());
     const issued = await send('POST', '/api/v1/admin/credentials', {
       microcredential: catalogue[0]!.code,
       learner: { name: 'María José Muñoz', email: 'mj@correo.example.cl' },
     });
     expect(issued.status, await issued.clone().text()).toBe(201);
-    credential = ((await issued.json()) as { credential: Record<string, unknown> }).credential;
+    const one = (await issued.json()) as { credential: Record<string, unknown> };
+    answers['api/issued-credential']!.push(one);
+    credential = one.credential;
   });
   afterAll(async () => {
     await n?.close();
@@ -111,6 +116,40 @@ describe('response schemas of what the web reads, against a started node', () =>
       verifiableCredential: [credential],
     });
     expectValid('api/verification-report', vp);
+  });
+
+  it('admin answers: own catalogue, issued credential, issued list, a revoke, a cohort job and its rows', async () => {
+    for (const [schema, bodies] of Object.entries(answers)) for (const b of bodies) expectValid(schema, b);
+    const admin = async (p: string) => {
+      const r = await fetch(`${n.url}${p}`, { headers: { authorization: `Bearer ${n.token}` } });
+      expect(r.status, `${p}: ${await r.clone().text()}`).toBe(200);
+      return r.json();
+    };
+    const own = (await admin('/api/v1/admin/microcredentials')) as { items: unknown[] };
+    expect(own.items).toHaveLength(2);
+    expectValid('api/own-microcredential-list', own);
+    const list = (await admin('/api/v1/admin/credentials')) as { items: { id: string }[] };
+    expectValid('api/issued-credential-list', list);
+    const revoked = await send('POST', `/api/v1/admin/credentials/${encodeURIComponent(list.items[0]!.id)}/revoke`, { reason: 'error' });
+    expect(revoked.status, await revoked.clone().text()).toBe(200);
+    expectValid('api/issued-credential', await revoked.json());
+    expectValid('api/issued-credential-list', await admin('/api/v1/admin/credentials?status=revoked'));
+    const started = await send('POST', '/api/v1/admin/credentials/batch', {
+      csv: 'nombre;correo\nAna Pérez;ana@correo.example.cl\nSin Correo;\n',
+      microcredential: catalogue[0]!.code,
+    });
+    expect(started.status, await started.clone().text()).toBe(202);
+    let job = (await started.json()) as { id: string; state: string; rows: unknown[] };
+    expectValid('api/credential-job', job);
+    const deadline = Date.now() + 60_000;
+    while (job.state === 'queued' || job.state === 'running') {
+      if (Date.now() > deadline) throw new Error(`batch job still ${job.state}`);
+      await new Promise((r) => setTimeout(r, 100));
+      job = (await admin(`/api/v1/admin/jobs/${encodeURIComponent(job.id)}`)) as typeof job;
+    }
+    expect(job.rows).toHaveLength(2);
+    expectValid('api/credential-job', job);
+    expectValid('api/credential-job', await admin(`/api/v1/admin/jobs/${encodeURIComponent(job.id)}?from=1`));
   });
 
   it('the schemas are not empty promises: a body missing a required field or with an unknown status is refused', async () => {

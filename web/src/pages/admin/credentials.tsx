@@ -11,7 +11,7 @@ import { Link } from '../../router.js';
 import { DataTable } from '../../components/data-table.js';
 import { Field } from '../../components/field.js';
 import { InlineConfirm } from '../../components/inline-confirm.js';
-import type { IssuedItem } from './types.js';
+import type { IssuedCredentialList } from './types.js';
 
 export function CredentialsAdmin({ token }: { token: string }) {
   const i = useI18n();
@@ -20,7 +20,7 @@ export function CredentialsAdmin({ token }: { token: string }) {
   const [statusFilter, setStatusFilter] = useState<'' | 'active' | 'suspended' | 'revoked'>('');
   const [issuerKey, setIssuerKey] = useState('');
   const [offset, setOffset] = useState(0);
-  const [data, setData] = useState<{ items: IssuedItem[]; total: number } | null>(null);
+  const [data, setData] = useState<IssuedCredentialList | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
   const [tick, setTick] = useState(0);
   const [action, setAction] = useState<{ id: string; kind: 'revoke' | 'suspend' | 'reinstate' } | null>(null);
@@ -31,7 +31,7 @@ export function CredentialsAdmin({ token }: { token: string }) {
   useEffect(() => {
     const ac = new AbortController();
     const h = setTimeout(() => {
-      api<{ items: IssuedItem[]; total: number }>(
+      api<IssuedCredentialList>(
         `/api/v1/admin/credentials${qs({ q: q.trim(), status: statusFilter, issuerKey: issuerKey.trim(), limit, offset })}`,
         { token, signal: ac.signal },
       )

@@ -16,7 +16,7 @@ import { CatalogueAdmin } from './catalogue.js';
 import { CredentialsAdmin } from './credentials.js';
 import { DecisionAdmin } from './decision.js';
 import { IssueAdmin } from './issue.js';
-import type { OwnMc } from './types.js';
+import type { OwnMc, OwnMcList } from './types.js';
 
 const TOKEN_KEY = 'mochila.adminToken';
 const TABS = ['catalogue', 'issue', 'credentials', 'recognition'] as const;
@@ -41,7 +41,7 @@ export function AdminPage() {
 
   useEffect(() => {
     if (!token) return;
-    api<{ items: OwnMc[] }>('/api/v1/admin/microcredentials', { token })
+    api<OwnMcList>('/api/v1/admin/microcredentials', { token })
       .then((r) => {
         setOwn(r.items);
         setOwnError(null);

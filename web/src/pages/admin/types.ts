@@ -1,33 +1,10 @@
 /**
- * Shapes of the admin API responses the admin pages read.
+ * The admin API responses the admin pages read, under the names the pages use: generated from schemas/api
+ * (own-microcredential, issued-credential, issued-credential-list, credential-job) into web/src/generated. Must never
+ * copy a shape a schema defines.
  */
-import type { McRecord } from '../../types.js';
-
-export type OwnMc = McRecord & { id: string; status: string; updatedAt: string };
-
-export interface Issued {
-  id: string;
-  credential: unknown;
-  verifyUrl: string;
-  qrUrl: string;
-  status?: unknown;
-}
-
-export interface Job {
-  id: string;
-  state: string;
-  total: number;
-  processed: number;
-  issued: number;
-  skipped: number;
-  failed: number;
-  rows: { line: number; status: string; id?: string; error?: string }[];
-}
-
-export interface IssuedItem {
-  id: string;
-  microcredential: string;
-  learnerName: string;
-  issuedAt: string;
-  status: { revoked: boolean; suspended: boolean };
-}
+export type { OwnMicrocredential as OwnMc } from '../../generated/api-own-microcredential.js';
+export type { OwnMicrocredentialList as OwnMcList } from '../../generated/api-own-microcredential-list.js';
+export type { IssuedCredential as Issued } from '../../generated/api-issued-credential.js';
+export type { CredentialJob as Job } from '../../generated/api-credential-job.js';
+export type { IssuedCredentialList } from '../../generated/api-issued-credential-list.js';
