@@ -36,9 +36,9 @@ export type HttpAppDeps = RegistryRouteDeps &
   InstitutionAdminRouteDeps & {
     config: Pick<NodeConfig, 'maxBodyBytes' | 'publicLimits'>;
     logger: Logger;
-    schemas: SchemaRegistry;
+    schemas: Pick<SchemaRegistry, 'schemas' | 'idFor' | 'assertValid'>;
     store: Pick<Store, 'statement'>;
-    adminTokens: AdminTokens;
+    adminTokens: Pick<AdminTokens, 'verify'>;
   };
 
 export interface HttpAppOptions {

@@ -6,7 +6,7 @@ import type { RequestHandler } from 'express';
 import type { AdminTokens } from '../store/admin-tokens.js';
 import { sendProblem } from './problem.js';
 
-export function requireAdmin(tokens: AdminTokens): RequestHandler {
+export function requireAdmin(tokens: Pick<AdminTokens, 'verify'>): RequestHandler {
   return (req, res, next) => {
     const h = req.get('authorization');
     if (!h) {

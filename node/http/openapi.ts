@@ -30,7 +30,7 @@ function rewriteRefs(node: unknown, baseId: string): unknown {
   return node;
 }
 
-export function buildOpenApi(schemas: SchemaRegistry, info: { version: string; serverUrl?: string }, routes: readonly RouteDoc[]): Record<string, unknown> {
+export function buildOpenApi(schemas: Pick<SchemaRegistry, 'schemas' | 'idFor'>, info: { version: string; serverUrl?: string }, routes: readonly RouteDoc[]): Record<string, unknown> {
   const components: Record<string, unknown> = {};
   for (const [id, schema] of schemas.schemas) components[componentName(id)] = rewriteRefs(schema, id);
   components.Problem = {
