@@ -6,6 +6,8 @@ import type { Entry, EntryType } from '../feed/entry.js';
 import type { Projector } from '../feed/feed.service.js';
 import type { Store } from '../store/database.js';
 import type { Statement } from 'better-sqlite3';
+import { eq, sql } from 'drizzle-orm';
+import { institutions, microcredentials, microcredentialVersions } from '../store/schema.js';
 import { microcredentialId } from '../feed/ids.js';
 import type { MicrocredentialRecord, LangMap } from './model.js';
 
@@ -15,34 +17,87 @@ type WithdrawBody = { op: 'withdraw'; code: string; reason?: unknown };
 export class CatalogueProjector implements Projector {
   readonly name = 'catalogue';
   readonly types: readonly EntryType[] = ['microcredential', 'profile'];
-  private readonly st: Record<string, Statement>;
+  /** Typed queries, prepared once: they run inside the ingest transaction for every catalogue entry. */
+  private readonly q;
+  /** raw SQL: FTS5 virtual table (drizzle's schema cannot declare it; created by migration 0001_search_fts). */
+  private readonly fts: { delete: Statement; insert: Statement };
 
   constructor(private readonly store: Store) {
-    const s = store.sqlite;
-    this.st = {
-      current: s.prepare('SELECT version, created_at FROM microcredentials WHERE id = ?'),
-      upsert: s.prepare(
-        `INSERT INTO microcredentials (id, author, code, version, record, status, withdrawal, title_sort, country, field,
-            level_framework, level_value, participation, hours, languages, pilot_area, created_at, updated_at, entry_id)
-         VALUES (@id, @author, @code, @version, @record, 'active', NULL, @titleSort, @country, @field, @levelFramework,
-            @levelValue, @participation, @hours, @languages, @pilotArea, @ts, @ts, @entryId)
-         ON CONFLICT(id) DO UPDATE SET version = excluded.version, record = excluded.record, status = 'active', withdrawal = NULL,
-            title_sort = excluded.title_sort, country = excluded.country, field = excluded.field,
-            level_framework = excluded.level_framework, level_value = excluded.level_value, participation = excluded.participation,
-            hours = excluded.hours, languages = excluded.languages, pilot_area = excluded.pilot_area,
-            updated_at = excluded.updated_at, entry_id = excluded.entry_id`,
-      ),
-      version: s.prepare(
-        'INSERT OR REPLACE INTO microcredential_versions (id, version, record, entry_id, ts) VALUES (?, ?, ?, ?, ?)',
-      ),
-      withdraw: s.prepare("UPDATE microcredentials SET status = 'withdrawn', withdrawal = ?, updated_at = ?, entry_id = ? WHERE id = ?"),
-      ftsDelete: s.prepare('DELETE FROM microcredentials_fts WHERE rowid = ?'),
-      rowidOf: s.prepare('SELECT rowid AS r FROM microcredentials WHERE id = ?'),
-      ftsInsert: s.prepare(
+    const db = store.db;
+    const m = microcredentials;
+    const v = microcredentialVersions;
+    const p = (name: string) => sql.placeholder(name);
+    this.q = {
+      current: db.select({ version: m.version }).from(m).where(eq(m.id, p('id'))).prepare(),
+      upsert: db
+        .insert(m)
+        .values({
+          id: p('id'),
+          author: p('author'),
+          code: p('code'),
+          version: p('version'),
+          record: p('record'),
+          status: 'active',
+          withdrawal: null,
+          titleSort: p('titleSort'),
+          country: p('country'),
+          field: p('field'),
+          levelFramework: p('levelFramework'),
+          levelValue: p('levelValue'),
+          participation: p('participation'),
+          hours: p('hours'),
+          languages: p('languages'),
+          pilotArea: p('pilotArea'),
+          createdAt: p('ts'),
+          updatedAt: p('ts'),
+          entryId: p('entryId'),
+        })
+        .onConflictDoUpdate({
+          target: m.id,
+          set: {
+            version: sql`excluded.version`,
+            record: sql`excluded.record`,
+            status: 'active',
+            withdrawal: null,
+            titleSort: sql`excluded.title_sort`,
+            country: sql`excluded.country`,
+            field: sql`excluded.field`,
+            levelFramework: sql`excluded.level_framework`,
+            levelValue: sql`excluded.level_value`,
+            participation: sql`excluded.participation`,
+            hours: sql`excluded.hours`,
+            languages: sql`excluded.languages`,
+            pilotArea: sql`excluded.pilot_area`,
+            updatedAt: sql`excluded.updated_at`,
+            entryId: sql`excluded.entry_id`,
+          },
+        })
+        .prepare(),
+      // a version arriving again (rebuild, or the same version re-published) replaces the stored one
+      version: db
+        .insert(v)
+        .values({ id: p('id'), version: p('version'), record: p('record'), entryId: p('entryId'), ts: p('ts') })
+        .onConflictDoUpdate({
+          target: [v.id, v.version],
+          set: { record: sql`excluded.record`, entryId: sql`excluded.entry_id`, ts: sql`excluded.ts` },
+        })
+        .prepare(),
+      // update's set() types take no placeholder: wrapped in sql``
+      withdraw: db
+        .update(m)
+        .set({ status: 'withdrawn', withdrawal: sql`${p('withdrawal')}`, updatedAt: sql`${p('ts')}`, entryId: sql`${p('entryId')}` })
+        .where(eq(m.id, p('id')))
+        .prepare(),
+      // the catalogue row's rowid, which its FTS row shares
+      rowidOf: db.select({ r: sql<number>`rowid` }).from(m).where(eq(m.id, p('id'))).prepare(),
+      byAuthor: db.select({ id: m.id, record: m.record }).from(m).where(eq(m.author, p('author'))).prepare(),
+      institution: db.select({ profile: institutions.profile }).from(institutions).where(eq(institutions.did, p('did'))).prepare(),
+    };
+    this.fts = {
+      delete: store.sqlite.prepare('DELETE FROM microcredentials_fts WHERE rowid = ?'),
+      insert: store.sqlite.prepare(
         'INSERT INTO microcredentials_fts (rowid, id, title, description, outcomes, skills, institution) VALUES (?, ?, ?, ?, ?, ?, ?)',
       ),
-      byAuthor: s.prepare('SELECT id, record FROM microcredentials WHERE author = ?'),
-      institution: s.prepare('SELECT profile FROM institutions WHERE did = ?'),
     };
   }
 
@@ -50,7 +105,7 @@ export class CatalogueProjector implements Projector {
     if (entry.type === 'profile') {
       // keep the institution name in the full-text index current
       const name = langText((entry.body as { name: LangMap }).name) + ' ' + String((entry.body as { shortName?: string }).shortName ?? '');
-      for (const row of this.st.byAuthor!.all(entry.author) as { id: string; record: string }[]) {
+      for (const row of this.q.byAuthor.all({ author: entry.author })) {
         this.index(row.id, JSON.parse(row.record) as MicrocredentialRecord, name);
       }
       return;
@@ -58,16 +113,16 @@ export class CatalogueProjector implements Projector {
     const body = entry.body as PutBody | WithdrawBody;
     if (body.op === 'withdraw') {
       const id = microcredentialId(entry.author, body.code);
-      this.st.withdraw!.run(JSON.stringify({ reason: body.reason ?? null, at: entry.ts }), entry.ts, entry.id, id);
+      this.q.withdraw.run({ withdrawal: JSON.stringify({ reason: body.reason ?? null, at: entry.ts }), ts: entry.ts, entryId: entry.id, id });
       return;
     }
     const r = body.microcredential;
     const id = microcredentialId(entry.author, r.code);
-    const cur = this.st.current!.get(id) as { version: number } | undefined;
+    const cur = this.q.current.get({ id });
     const recordJson = JSON.stringify(r);
-    this.st.version!.run(id, r.version, recordJson, entry.id, entry.ts);
+    this.q.version.run({ id, version: r.version, record: recordJson, entryId: entry.id, ts: entry.ts });
     if (cur && cur.version > r.version) return; // an older version arriving late only goes to the history
-    this.st.upsert!.run({
+    this.q.upsert.run({
       id,
       author: entry.author,
       code: r.code,
@@ -85,21 +140,24 @@ export class CatalogueProjector implements Projector {
       ts: entry.ts,
       entryId: entry.id,
     });
-    const inst = this.st.institution!.get(entry.author) as { profile: string } | undefined;
+    const inst = this.q.institution.get({ did: entry.author });
     const instName = inst ? langText((JSON.parse(inst.profile) as { name: LangMap }).name) : (r.awardingBody?.name ?? '');
     this.index(id, r, instName);
   }
 
   reset(): void {
-    this.store.sqlite.exec('DELETE FROM microcredentials; DELETE FROM microcredential_versions; DELETE FROM microcredentials_fts;');
+    this.store.db.delete(microcredentials).run();
+    this.store.db.delete(microcredentialVersions).run();
+    // raw SQL: FTS5 virtual table (not in drizzle's schema)
+    this.store.sqlite.exec('DELETE FROM microcredentials_fts');
   }
 
   /** The FTS row shares the rowid of the catalogue row, so updates delete by rowid (FTS5 cannot index `id`). */
   private index(id: string, r: MicrocredentialRecord, institution: string): void {
-    const row = this.st.rowidOf!.get(id) as { r: number } | undefined;
+    const row = this.q.rowidOf.get({ id });
     if (!row) return;
-    this.st.ftsDelete!.run(row.r);
-    this.st.ftsInsert!.run(
+    this.fts.delete.run(row.r);
+    this.fts.insert.run(
       row.r,
       id,
       langText(r.title) + ' ' + r.code,

@@ -3,12 +3,13 @@
  * network-wide catalogue from the replica. Checks the EU standard elements before publishing.
  * Must never write the catalogue tables directly (the projector does, from entries).
  */
-import type { Statement } from 'better-sqlite3';
+import { and, asc, count, eq, sql } from 'drizzle-orm';
 import { RegistryError } from '../core/errors.js';
 import type { SchemaRegistry } from '../core/schema-registry.js';
 import type { FeedService } from '../feed/feed.service.js';
 import type { InstitutionDirectory } from '../trust/institutions.js';
 import type { Store } from '../store/database.js';
+import { microcredentials, microcredentialVersions } from '../store/schema.js';
 import { checkEuElements } from './eu-elements.js';
 import type { CreditSystems } from './credit-systems.js';
 import { microcredentialId } from '../feed/ids.js';
@@ -27,8 +28,8 @@ export interface StoredMicrocredential {
 }
 
 export class CatalogueService {
-  /** Read by every verification, issuance and detail page: prepared once. */
-  private readonly byId: Statement;
+  /** Typed queries prepared once: `byId` is read by every verification, issuance and detail page. */
+  private readonly q;
 
   constructor(
     private readonly deps: {
@@ -40,7 +41,48 @@ export class CatalogueService {
       credits: CreditSystems;
     },
   ) {
-    this.byId = deps.store.sqlite.prepare('SELECT id, author, record, status, withdrawal, created_at, updated_at, entry_id FROM microcredentials WHERE id = ?');
+    const db = deps.store.db;
+    const m = microcredentials;
+    const v = microcredentialVersions;
+    // constants stay literals in the SQL (as before), so the planner sees them
+    const active = sql`${m.status} = 'active'`;
+    const idsOf = (withdrawn: boolean) =>
+      db
+        .select({ id: m.id })
+        .from(m)
+        .where(withdrawn ? eq(m.author, sql.placeholder('did')) : and(eq(m.author, sql.placeholder('did')), active))
+        .orderBy(asc(m.titleSort))
+        .prepare();
+    this.q = {
+      byId: db
+        .select({
+          id: m.id,
+          author: m.author,
+          record: m.record,
+          status: m.status,
+          withdrawal: m.withdrawal,
+          createdAt: m.createdAt,
+          updatedAt: m.updatedAt,
+          entryId: m.entryId,
+        })
+        .from(m)
+        .where(eq(m.id, sql.placeholder('id')))
+        .prepare(),
+      versions: db
+        .select({ version: v.version, entryId: v.entryId, ts: v.ts })
+        .from(v)
+        .where(eq(v.id, sql.placeholder('id')))
+        .orderBy(asc(v.version))
+        .prepare(),
+      version: db
+        .select({ record: v.record })
+        .from(v)
+        .where(and(eq(v.id, sql.placeholder('id')), eq(v.version, sql.placeholder('version'))))
+        .prepare(),
+      activeIdsOf: idsOf(false),
+      allIdsOf: idsOf(true),
+      activeCounts: db.select({ author: m.author, n: count() }).from(m).where(active).groupBy(m.author).prepare(),
+    };
   }
 
   get author(): string {
@@ -113,44 +155,36 @@ export class CatalogueService {
   }
 
   get(id: string): StoredMicrocredential | null {
-    const r = this.byId.get(id) as { id: string; author: string; record: string; status: 'active' | 'withdrawn'; withdrawal: string | null; created_at: string; updated_at: string; entry_id: string } | undefined;
+    const r = this.q.byId.get({ id });
     if (!r) return null;
     return {
       id: r.id,
       author: r.author,
       record: JSON.parse(r.record) as MicrocredentialRecord,
-      status: r.status,
+      status: r.status as StoredMicrocredential['status'],
       withdrawal: r.withdrawal ? (JSON.parse(r.withdrawal) as { reason: unknown; at: string }) : null,
-      createdAt: r.created_at,
-      updatedAt: r.updated_at,
-      entryId: r.entry_id,
+      createdAt: r.createdAt,
+      updatedAt: r.updatedAt,
+      entryId: r.entryId,
     };
   }
 
   versions(id: string): { version: number; entryId: string; ts: string }[] {
-    return this.deps.store
-      .statement('SELECT version, entry_id AS entryId, ts FROM microcredential_versions WHERE id = ? ORDER BY version')
-      .all(id) as { version: number; entryId: string; ts: string }[];
+    return this.q.versions.all({ id });
   }
 
   version(id: string, version: number): MicrocredentialRecord | null {
-    const r = this.deps.store.statement('SELECT record FROM microcredential_versions WHERE id = ? AND version = ?').get(id, version) as
-      | { record: string }
-      | undefined;
+    const r = this.q.version.get({ id, version });
     return r ? (JSON.parse(r.record) as MicrocredentialRecord) : null;
   }
 
   byInstitution(did: string, includeWithdrawn = false): StoredMicrocredential[] {
-    const ids = this.deps.store
-      .statement(`SELECT id FROM microcredentials WHERE author = ? ${includeWithdrawn ? '' : "AND status = 'active'"} ORDER BY title_sort`)
-      .all(did) as { id: string }[];
+    const ids = (includeWithdrawn ? this.q.allIdsOf : this.q.activeIdsOf).all({ did });
     return ids.map((r) => this.get(r.id)).filter((m): m is StoredMicrocredential => m !== null);
   }
 
   countByInstitution(): Map<string, number> {
-    const rows = this.deps.store
-      .statement("SELECT author, COUNT(*) AS n FROM microcredentials WHERE status = 'active' GROUP BY author")
-      .all() as { author: string; n: number }[];
+    const rows = this.q.activeCounts.all();
     return new Map(rows.map((r) => [r.author, r.n]));
   }
 
