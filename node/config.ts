@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { LogLevel } from './core/logger.js';
+import { isLogLevel, LOG_LEVELS, type LogLevel } from './core/logger.js';
 import { RegistryError } from './core/errors.js';
 import { parsePeerAddress } from './federation/peer-ids.js';
 
@@ -23,6 +23,10 @@ export interface NodeFileConfig {
   /** The operator's word that this node's database holds its own feed's latest entries (see OwnFeedGate). */
   standalone?: boolean;
   logLevel?: LogLevel;
+  /** Serve GET /metrics (Prometheus) on the HTTP port without a token (default off; see metricsToken). */
+  metrics?: boolean;
+  /** Serve GET /metrics only to `Authorization: Bearer <metricsToken>` (enables it; at least 16 characters). */
+  metricsToken?: string;
   /** Per-client rate limits and bounded concurrency of the public endpoints that verify or compare (any subset). */
   publicLimits?: Partial<PublicLimits>;
 }
@@ -112,6 +116,8 @@ export interface NodeConfig {
   webDir: string | undefined;
   /** Rate limits and bounded concurrency of the public verification, lookup and report endpoints. */
   publicLimits: PublicLimits;
+  /** GET /metrics: off (404), open, or behind a bearer token (node/http/routes/metrics.routes.ts). */
+  metrics: { enabled: boolean; token: string | undefined };
 }
 
 export const CONFIG_FILE = 'node.json';
@@ -163,6 +169,7 @@ export function loadConfig(
     maxBodyBytes: 1024 * 1024,
     publicLimits: publicLimitsFrom(file.publicLimits),
     webDir: undefined,
+    metrics: metricsFrom(env.MOCHILA_METRICS_TOKEN || file.metricsToken, env.MOCHILA_METRICS ? env.MOCHILA_METRICS === '1' || env.MOCHILA_METRICS === 'true' : file.metrics),
     ...stripUndefined(overrides),
   };
   if (!Number.isInteger(cfg.httpPort) || cfg.httpPort < 0 || cfg.httpPort > 65535)
@@ -172,8 +179,18 @@ export function loadConfig(
   if (cfg.syncWorkers !== undefined && (!Number.isInteger(cfg.syncWorkers) || cfg.syncWorkers < 0 || cfg.syncWorkers > 16))
     throw new RegistryError('validation_failed', `invalid number of sync workers ${cfg.syncWorkers} (0 to 16)`);
   checkPublicLimits(cfg.publicLimits);
+  if (!isLogLevel(cfg.logLevel)) throw new RegistryError('validation_failed', `invalid log level ${JSON.stringify(cfg.logLevel)} (one of ${LOG_LEVELS.join(', ')})`);
   checkBootstrap(cfg.bootstrap);
   return cfg;
+}
+
+/** /metrics is served when `metrics` is true or a token is set; a token must be a string of 16 characters or more. */
+function metricsFrom(token: unknown, enabled: unknown): NodeConfig['metrics'] {
+  if (enabled !== undefined && typeof enabled !== 'boolean') throw new RegistryError('validation_failed', 'metrics in node.json must be true or false');
+  if (token === undefined) return { enabled: enabled === true, token: undefined };
+  if (typeof token !== 'string' || token.length < 16 || /\s/.test(token))
+    throw new RegistryError('validation_failed', 'metricsToken must be a string of at least 16 characters without spaces');
+  return { enabled: enabled !== false, token };
 }
 
 /** Every bootstrap address must name a TCP endpoint and the peer id there: refused at start, not in a late dial. */
