@@ -1,8 +1,10 @@
 /**
  * Starts real nodes (temp folders, SQLite, libp2p on 127.0.0.1, HTTP on a free port) for federation tests, and a
  * bounded `waitFor`. Every network has `close()`; tests never sleep a fixed time where a condition can be awaited.
+ * Also the set-up the credential and recognition network tests share: the demo units' catalogues, the admin API, and
+ * two connected nodes one of which has issued a credential (`startIssuingNetwork`).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { silentLogger, type Logger } from '../../node/core/logger.js';
@@ -147,4 +149,52 @@ export async function startNet(
     },
   };
   return net;
+}
+
+/** The microcredential records of a demo unit (fixtures/units/<slug>/catalogue.json), as `catalogue.create` takes them. */
+export function unitCatalogue(slug: string): { code: string }[] {
+  return JSON.parse(readFileSync(new URL(`../../fixtures/units/${slug}/catalogue.json`, import.meta.url), 'utf8')) as { code: string }[];
+}
+
+/** A call to a node's admin API with its token (JSON body). */
+export function adminFetch(n: NetNode, p: string, body: unknown, method = 'POST'): Promise<Response> {
+  return fetch(`${n.url}/api/v1/admin${p}`, { method, headers: { authorization: `Bearer ${n.token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+}
+
+export interface IssuingNetwork {
+  net: TestNet;
+  /** The node that issued the credential. */
+  issuer: NetNode;
+  /** The other node, connected to the issuer, holding its replica. */
+  other: NetNode;
+  /** The credential as issued (its id, the microcredential's network-wide id, the signed credential). */
+  issued: Awaited<ReturnType<MochilaNode['services']['credentials']['issue']>>;
+}
+
+/**
+ * Two connected founder nodes for the credential and recognition flows: the issuer publishes `issuerRecords` of its
+ * demo unit's catalogue (default all), the other node all of `otherUnit`'s (if given), the issuer issues
+ * `microcredential` (a code; default the first record's) to `learner`, and both replicas converge before it returns.
+ */
+export async function startIssuingNetwork(o: {
+  issuerUnit: string;
+  issuerRecords?: number;
+  otherUnit?: string;
+  microcredential?: string;
+  learner: { name: string; email: string };
+}): Promise<IssuingNetwork> {
+  const net = await startNet(2);
+  try {
+    const [issuer, other] = net.nodes as [NetNode, NetNode];
+    await net.connect(issuer, other);
+    const records = unitCatalogue(o.issuerUnit).slice(0, o.issuerRecords);
+    for (const r of records) issuer.node.services.catalogue.create(r);
+    if (o.otherUnit) for (const r of unitCatalogue(o.otherUnit)) other.node.services.catalogue.create(r);
+    const issued = await issuer.node.services.credentials.issue({ microcredential: o.microcredential ?? records[0]!.code, learner: o.learner });
+    await waitFor(() => net.converged(), LIVENESS_MS, 'the issuer’s key, catalogue and status lists to replicate');
+    return { net, issuer, other, issued };
+  } catch (e) {
+    await net.close();
+    throw e;
+  }
 }

@@ -3,11 +3,7 @@
 // the decision appears in the lookup on the Mexican node. A tampered credential still gets a lookup that shows
 // what could be checked.
 import { afterAll, describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { startNet, waitFor, type TestNet } from './net.js';
-
-const fixture = (slug: string) => JSON.parse(readFileSync(path.resolve(__dirname, `../../fixtures/units/${slug}/catalogue.json`), 'utf8')) as { code: string }[];
+import { adminFetch, LIVENESS_MS, startIssuingNetwork, waitFor, type TestNet } from './net.js';
 
 describe('recognition across nodes', () => {
   let net: TestNet | undefined;
@@ -15,14 +11,11 @@ describe('recognition across nodes', () => {
     await net?.close();
   });
 
-  it('lookup on one node, decision recorded there, visible in the lookup on another', async () => {
-    net = await startNet(2);
-    const [mx, cl] = net.nodes as [TestNet['nodes'][0], TestNet['nodes'][0]];
-    await net.connect(mx, cl);
-    for (const r of fixture('mx-uan')) mx.node.services.catalogue.create(r);
-    for (const r of fixture('cl-uac')) cl.node.services.catalogue.create(r);
-    const cred = await mx.node.services.credentials.issue({ microcredential: 'prev-iaas', learner: { name: 'Guadalupe Xóchitl Ramírez', email: 'guadalupe@correo.example.mx' } });
-    await waitFor(() => net!.converged(), 10_000, 'catalogues and keys replicated');
+  it('a lookup on one node verifies and compares a foreign credential; the decision recorded there shows in the lookup on the issuing node; a tampered credential still gets its entry and decisions with a failed proof', async () => {
+    // the Mexican unit issues, the Chilean registrar looks it up against its own catalogue
+    const w = await startIssuingNetwork({ issuerUnit: 'mx-uan', otherUnit: 'cl-uac', microcredential: 'prev-iaas', learner: { name: 'Guadalupe Xóchitl Ramírez', email: 'guadalupe@correo.example.mx' } });
+    net = w.net;
+    const { issuer: mx, other: cl, issued: cred } = w;
 
     const lookup = async (url: string, body: unknown) => {
       const r = await fetch(`${url}/api/v1/recognition/lookup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
@@ -42,9 +35,9 @@ describe('recognition across nodes', () => {
       validFrom: '2026-12-01',
       reasons: { es: 'Resultados de aprendizaje comparables; carga menor que el curso local.' },
     };
-    const rec = await fetch(`${cl.url}/api/v1/admin/recognitions`, { method: 'POST', headers: { authorization: `Bearer ${cl.token}`, 'content-type': 'application/json' }, body: JSON.stringify(decision) });
+    const rec = await adminFetch(cl, '/recognitions', decision);
     expect(rec.status, await rec.clone().text()).toBe(201);
-    await waitFor(() => net!.converged(), 10_000, 'the decision to replicate');
+    await waitFor(() => net!.converged(), LIVENESS_MS, 'the decision to replicate');
 
     const onMx = await lookup(mx.url, { microcredential: cred.microcredential });
     expect(onMx.decisions).toHaveLength(1);
