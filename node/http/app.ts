@@ -19,6 +19,7 @@ import { requireAdmin } from './auth.js';
 import { buildOpenApi } from './openapi.js';
 import { errorHandler, sendProblem } from './problem.js';
 import { docsPolicy, securityHeaders } from './security.js';
+import { compressResponses, webApp } from './web-serving.js';
 import { publicLimiters } from './limits.js';
 import { registerRoutes, type RouteDef } from './route-table.js';
 import { REPORT_STYLE_HASH } from '../recognition/report.js';
@@ -55,6 +56,8 @@ export function createHttpApp(s: HttpAppDeps, opts: HttpAppOptions): Express {
   app.set('query parser', 'extended');
   app.set('trust proxy', 'loopback');
   app.use(securityHeaders({ styleHashes: [REPORT_STYLE_HASH] }));
+  // brotli or gzip by Accept-Encoding for compressible bodies of 1 KiB or more (node/http/web-serving.ts)
+  app.use(compressResponses());
   const limit = s.config.maxBodyBytes;
   const json = express.json({ limit, type: ['application/json', 'application/*+json', 'application/ld+json'] });
   const text = express.text({ limit: 5 * limit, type: ['text/csv', 'text/plain'] });
@@ -114,8 +117,8 @@ export function createHttpApp(s: HttpAppDeps, opts: HttpAppOptions): Express {
   // the web app (built by `npm run build:web`), with the SPA fallback for non-API paths
   const webDir = opts.webDir ?? path.join(ROOT, 'web', 'dist');
   if (existsSync(path.join(webDir, 'index.html'))) {
-    app.use(express.static(webDir, { index: 'index.html', maxAge: '1h' }));
-    app.get(/^\/(?!api\/|openapi\.json|docs|healthz).*/, (_req, res) => res.sendFile(path.join(webDir, 'index.html')));
+    // hashed assets immutable, index.html and other files revalidated (node/http/web-serving.ts)
+    app.use(webApp(webDir, (p) => /^\/(?!api\/|openapi\.json|docs|healthz)/.test(p)));
   } else {
     app.get('/', (_req, res) => {
       res
