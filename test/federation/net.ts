@@ -8,6 +8,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { silentLogger, type Logger } from '../../node/core/logger.js';
+import type { Clock } from '../../node/core/clock.js';
 import { generateKey, type Ed25519Key } from '../../node/identity/keys.js';
 import { createManifest, type Manifest } from '../../node/trust/manifest.js';
 import { loadConfig } from '../../node/config.js';
@@ -94,6 +95,8 @@ export async function startNet(
     bootstrap?: string[];
     /** Logger of every node (default silent). */
     logger?: Logger;
+    /** Clock of every node (default the system's). */
+    clock?: Clock;
   } = {},
 ): Promise<TestNet> {
   const keys = Array.from({ length: n }, () => generateKey());
@@ -116,7 +119,7 @@ export async function startNet(
       start: async (so = {}) => {
         const port = so.samePort && nn.addr ? Number(nn.addr.split('/')[4]) : (o.p2pPort ?? 0);
         const config = loadConfig(dir, { httpHost: '127.0.0.1', httpPort: 0, p2pHost: '127.0.0.1', p2pPort: port, bootstrap: so.bootstrap ?? o.bootstrap ?? [], standalone: so.standalone ?? true }, {});
-        nn.node = await startNode(config, { logger: opts.logger ?? silentLogger, replication: { syncIntervalMs: opts.syncIntervalMs ?? 1_000, redialMinMs: 100, redialMaxMs: 1_000, ...opts.replication } });
+        nn.node = await startNode(config, { logger: opts.logger ?? silentLogger, ...(opts.clock ? { clock: opts.clock } : {}), replication: { syncIntervalMs: opts.syncIntervalMs ?? 1_000, redialMinMs: 100, redialMaxMs: 1_000, ...opts.replication } });
         nn.url = nn.node.httpUrl;
         nn.addr = nn.node.replicator!.addresses().find((a) => a.includes('127.0.0.1'))!;
       },
