@@ -31,6 +31,8 @@ export const WEB_SCHEMAS: readonly { schema: string; type: string }[] = [
   { schema: 'api/recognition-decision', type: 'Decision' },
   { schema: 'api/recognition-decision-list', type: 'DecisionList' },
   { schema: 'api/recognition-comparison', type: 'RecognitionComparison' },
+  { schema: 'api/recognition-lookup-answer', type: 'LookupAnswer' },
+  { schema: 'api/accreditation', type: 'Accreditation' },
   { schema: 'api/network-status', type: 'NetworkStatus' },
   { schema: 'api/verification-report', type: 'VerificationReport' },
   { schema: 'api/verify-request', type: 'VerifyRequest' },
@@ -99,7 +101,7 @@ export async function generateWebTypes(): Promise<Map<string, string>> {
       if (typeof s.$id === 'string' && names.has(s.$id)) return names.get(s.$id);
       if (!keyName) return undefined;
       // a `langMap` that is not the es/en/pt map (any language key) must not shadow the imported LangMap
-      return pascal(keyName) === 'LangMap' && !('tsType' in s) ? 'TextByLanguage' : pascal(keyName);
+      return pascal(keyName) === 'LangMap' && s.tsType !== 'LangMap' ? 'TextByLanguage' : pascal(keyName);
     },
     $refOptions: {
       resolve: {
@@ -140,6 +142,9 @@ function withLangMap(ts: string): string {
     ts = ts.replace(new RegExp(`(/\\*\\*(?:(?!\\*/)[\\s\\S])*\\*/\\n)?export type ${a} = LangMap;\\n`), '');
     ts = ts.replace(new RegExp(`\\b${a}\\b`, 'g'), 'LangMap');
   }
+  // a map by any language key met through another file's $defs gets a numbered name: give it its own
+  for (const m of [...ts.matchAll(/^export type (LangMap\d+) = Record<string, string>;$/gm)])
+    ts = ts.replace(new RegExp(`\\b${m[1]}\\b`, 'g'), 'TextByLanguage');
   if (!/\bLangMap\b/.test(ts)) return ts;
   const nl = ts.indexOf('\n');
   return `${ts.slice(0, nl + 1)}${IMPORT_LANGMAP}\n${ts.slice(nl + 1)}`;
@@ -154,6 +159,10 @@ const OPEN_TS: Record<string, string> = {
   null: 'null',
   array: 'unknown[]',
 };
+
+function isStringSchema(s: unknown): boolean {
+  return !!s && typeof s === 'object' && (s as { type?: unknown }).type === 'string' && Object.keys(s).length === 1;
+}
 
 function isOpenObject(o: Record<string, unknown>): boolean {
   const isObject = o.type === 'object' || (Array.isArray(o.type) && o.type.includes('object'));
@@ -171,6 +180,9 @@ function annotate<T>(node: T): T {
     if (props === 'en,es,pt' && o.type !== undefined && o.type !== 'null') {
       const nullable = Array.isArray(o.type) && o.type.includes('null');
       o.tsType = nullable ? 'LangMap | null' : 'LangMap';
+    } else if (o.type === 'object' && !o.properties && isStringSchema(o.additionalProperties)) {
+      // text by any language key (the comparison's titles and messages): a record of strings, never a second LangMap
+      o.tsType = 'Record<string, string>';
     } else if (isOpenObject(o)) {
       // an object the schema leaves open: any fields, each read as unknown (never `{}`, which accepts any value)
       const types = Array.isArray(o.type) ? (o.type as string[]) : ['object'];

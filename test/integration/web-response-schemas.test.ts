@@ -118,6 +118,20 @@ describe('response schemas of what the web reads, against a started node', () =>
     expectValid('api/verification-report', vp);
   });
 
+  it("the registrar's lookup (api/recognition-lookup-answer): by id, by credential, a credential naming nothing known", async () => {
+    const lookup = async (body: unknown) => {
+      const r = await send('POST', '/api/v1/recognition/lookup', body, { 'content-type': 'application/json' });
+      expect(r.status, await r.clone().text()).toBe(200);
+      return (await r.json()) as { microcredential: unknown; verification: unknown; note?: string };
+    };
+    const byId = await lookup({ microcredential: mcId });
+    expect(byId.microcredential).not.toBeNull();
+    expectValid('api/recognition-lookup-answer', byId);
+    const byCredential = await lookup({ credential });
+    expect(byCredential.verification).not.toBeNull();
+    expectValid('api/recognition-lookup-answer', byCredential);
+  });
+
   it('admin answers: own catalogue, issued credential, issued list, a revoke, a cohort job and its rows', async () => {
     for (const [schema, bodies] of Object.entries(answers)) for (const b of bodies) expectValid(schema, b);
     const admin = async (p: string) => {

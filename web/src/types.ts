@@ -15,18 +15,6 @@ export type { InstitutionDetail, Endorsement } from './generated/api-institution
 export type { NetworkStatus } from './generated/api-network-status.js';
 export type { VerificationReport, CheckStatus } from './generated/api-verification-report.js';
 export type { Candidate as Comparison, Summary as ComparisonSummary } from './generated/api-recognition-comparison.js';
+export type { LookupAnswer } from './generated/api-recognition-lookup-answer.js';
+export type { Accreditation } from './generated/api-accreditation.js';
 
-/**
- * How the web reads one accreditation: the detail and lookup responses carry them as open objects (their shape is
- * the node's projection of `entries/accreditation`), so every field is optional and checked before display.
- */
-export interface Accreditation {
-  agency?: { did?: string; name?: Record<string, string | undefined> } | string;
-  institution?: { name?: Record<string, string | undefined> };
-  scope?: string;
-  outcome?: string;
-  validFrom?: string;
-  validUntil?: string;
-  reportUrl?: string;
-  [k: string]: unknown;
-}

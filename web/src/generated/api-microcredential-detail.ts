@@ -99,13 +99,11 @@ export interface MicrocredentialDetail {
   /**
    * Accreditations in force of this microcredential or its institution
    */
-  accreditations: {
-    [k: string]: unknown | undefined;
-  }[];
+  accreditations: Accreditation[];
   /**
    * Recognition decisions about this microcredential
    */
-  recognitions: Decision[];
+  recognitions: Decision1[];
 }
 export interface Workload {
   /**
@@ -175,9 +173,38 @@ export interface InstitutionRef {
   member?: boolean;
 }
 /**
+ * An accreditation (the fields of schemas/entries/accreditation.schema.json) with the agency that published it and when: items of `accreditations` in GET /api/v1/microcredentials/{id} (those in force) and in the recognition lookup (all).
+ */
+export interface Accreditation {
+  accreditationId: string;
+  subject: Subject;
+  status: 'accredited' | 'conditional' | 'withdrawn';
+  validFrom: string;
+  validUntil?: string;
+  standard?: string;
+  decision?: LangMap;
+  /**
+   * An absolute http: or https: URL with a host. Every URL field of every shape uses this definition: data published by one member is rendered by every other member's web app, so other schemes (javascript:, data:, vbscript:, file:) are refused on publication — and the web app checks again on display, because older or hostile nodes can replicate anything.
+   */
+  reportUrl?: string;
+  /**
+   * The quality-assurance agency that published it
+   */
+  agency: {
+    did: string;
+    name: LangMap;
+    country: string;
+  };
+  publishedAt: string;
+}
+export interface Subject {
+  type: 'institution' | 'microcredential';
+  id: string;
+}
+/**
  * A recognition decision (the fields of schemas/entries/recognition.schema.json) with who decided, when it was published and whether it is still in force: items of GET /api/v1/recognitions.
  */
-export interface Decision {
+export interface Decision1 {
   decisionId: string;
   microcredential: Microcredential;
   outcome: 'equivalent' | 'credits' | 'partial' | 'not-recognised';

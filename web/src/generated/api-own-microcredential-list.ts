@@ -35,7 +35,7 @@ export interface OwnMicrocredentialList {
   items: OwnMicrocredential[];
 }
 /**
- * The catalogue record (fields of schemas/microcredential.schema.json) with its network-wide id and status: items of GET /api/v1/admin/microcredentials, and the answer of POST, PUT and withdraw.
+ * The catalogue record (fields of schemas/microcredential.schema.json) with its network-wide id and status: items of GET /api/v1/admin/microcredentials, the answer of POST, PUT and withdraw there, and `microcredential` in the recognition lookup.
  */
 export interface OwnMicrocredential {
   /**

@@ -265,16 +265,16 @@ function OtherData({ mc }: { mc: McDetail }) {
 }
 
 export function Accreditations({ items }: { items: Accreditation[] }) {
-  const { t, pick, date } = useI18n();
+  const { t, pick, date, tx } = useI18n();
   if (!items.length) return <p class="muted">{t('mc.noAccreditations')}</p>;
   return (
     <ul>
       {items.map((a, n) => {
-        const agency = typeof a.agency === 'string' ? a.agency : pick(a.agency?.name as never) || a.agency?.did || '';
+        const agency = pick(a.agency?.name) || a.agency?.did || '';
         return (
           <li key={n}>
             {agency}
-            {a.outcome ? ` · ${String(a.outcome)}` : ''}
+            {a.status ? ` · ${tx('enum.accreditationStatus.', a.status)}` : ''}
             {a.validFrom ? ` · ${date(a.validFrom)}` : ''}
             {a.validUntil ? ` – ${date(a.validUntil)}` : ''}
             {a.reportUrl ? (

@@ -9,24 +9,9 @@ import { ErrorBox, Loading, PageTitle, useFieldLabel, useLevelLabel } from '../c
 import { useI18n } from '../i18n/index.js';
 import type { MessageKey } from '../i18n/es.js';
 import { Link, navigate, useLocation } from '../router.js';
-import type { Accreditation, Comparison, ComparisonSummary, Decision, McRecord, VerificationReport } from '../types.js';
+import type { Comparison, LookupAnswer } from '../types.js';
 import { Accreditations, Decisions, EuElements } from './detail.js';
 import { VerificationView } from './verify.js';
-
-/** The lookup's answer (POST /api/v1/recognition/lookup); `comparison` and `comparisonSummary` as in api/recognition-comparison. */
-interface LookupResult {
-  verification: VerificationReport | null;
-  microcredentialId: string | null;
-  microcredential: (McRecord & { id: string; status: string }) | null;
-  institution: { did: string; name: Record<string, string>; country: string } | null;
-  accreditations: Accreditation[];
-  decisions: Decision[];
-  agreements: { id: string; status: string; terms: { title: Record<string, string> } }[];
-  comparison: Comparison[];
-  comparisonSummary?: ComparisonSummary;
-  localInstitution?: { name: Record<string, string> };
-  note?: string;
-}
 
 export function RecognitionPage() {
   const i = useI18n();
@@ -37,14 +22,14 @@ export function RecognitionPage() {
   const [cred, setCred] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  const [result, setResult] = useState<LookupResult | null>(null);
+  const [result, setResult] = useState<LookupAnswer | null>(null);
 
   const run = async (body: unknown) => {
     setBusy(true);
     setError(null);
     setResult(null);
     try {
-      setResult(await api<LookupResult>('/api/v1/recognition/lookup', { method: 'POST', body }));
+      setResult(await api<LookupAnswer>('/api/v1/recognition/lookup', { method: 'POST', body }));
     } catch (e) {
       setError((e as ApiError).message);
     } finally {
@@ -163,7 +148,7 @@ export function RecognitionPage() {
 
 const pct = (x: number) => Math.round(x * 100);
 
-function ComparisonSummary({ s }: { s: NonNullable<LookupResult['comparisonSummary']> }) {
+function ComparisonSummary({ s }: { s: NonNullable<LookupAnswer['comparisonSummary']> }) {
   const { t, pick } = useI18n();
   return (
     <>
