@@ -45,6 +45,8 @@ import { AccreditationService } from './trust/accreditations.js';
 import { IssuerKeyLifecycle } from './trust/key-lifecycle.js';
 import { credentialRoutes } from './http/routes/credentials.routes.js';
 import type { LookupVerifier } from './http/routes/recognition.routes.js';
+import { metricsRoutes } from './http/routes/metrics.routes.js';
+import { countingReplica } from './core/metrics.js';
 import type { NodeConfig } from './config.js';
 
 export interface NodeOverrides {
@@ -264,6 +266,10 @@ export class MochilaNode {
         if (!this.stopping) void publishOwn().catch((e: unknown) => s.logger.error('publishing after the own feed was confirmed failed', { error: String(e) }));
       });
     }
+    // GET /metrics (node.json "metrics" / "metricsToken"): prom-client is loaded only when it is enabled
+    const metrics = s.config.metrics.enabled
+      ? new (await import('./ops/metrics.js')).NodeMetrics({ store: s.store, clock: s.clock, replication: () => this.replicator, ownFeedConfirmed: () => s.ownFeed.state().confirmed })
+      : null;
     if (federated) {
       // loaded only when replication runs: libp2p is most of the CLI's start-up time
       const { BatchDecoder, DEFAULT_DECODER_THREADS } = await import('./federation/batch-decoder.js');
@@ -274,7 +280,8 @@ export class MochilaNode {
       void decoder.start(); // its workers load while libp2p is imported
       const { Replicator } = await import('./federation/replicator.js');
       this.replicator = new Replicator({
-        replica: s.feed,
+        // entries the replica refuses are counted by reason code for /metrics
+        replica: metrics ? countingReplica(s.feed, metrics) : s.feed,
         seed: s.keystore.institution.seed,
         logger: replicationLogger,
         clock: s.clock,
@@ -282,6 +289,7 @@ export class MochilaNode {
         authorPolicy: s.membership,
         ownFeed: s.ownFeed,
         decoder,
+        ...(metrics ? { metrics } : {}),
         options: {
           listenHost: s.config.p2pHost,
           listenPort: s.config.p2pPort,
@@ -297,7 +305,8 @@ export class MochilaNode {
       const app = createHttpApp(s, {
         publicUrl: s.publicUrl,
         p2p: () => (this.replicator ? { peerId: this.replicator.peerId, addresses: this.replicator.addresses() } : null),
-        routes: [recognitionRoutes(s, lookupVerifier(s)), credentialRoutes(s), networkRoutes(s, this.replicator)],
+        routes: [recognitionRoutes(s, lookupVerifier(s)), credentialRoutes(s), networkRoutes(s, this.replicator), metricsRoutes(s.config, metrics)],
+        ...(metrics ? { metrics } : {}),
       });
       this.httpApp = app;
       // slow clients are cut: headers within HTTP_HEADERS_TIMEOUT_MS, the whole request (body included) within

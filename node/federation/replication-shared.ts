@@ -9,6 +9,7 @@ import type { Libp2p } from 'libp2p';
 import type { GossipSub } from '@libp2p/gossipsub';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
+import type { Metrics } from '../core/metrics.js';
 import type { EntryType } from '../feed/entry.js';
 import type { FeedReplica } from '../feed/replica.js';
 import type { BatchDecoder } from './batch-decoder.js';
@@ -75,6 +76,8 @@ export interface ReplicatorDeps {
   /** Told the heads of every completed round with a member peer: confirms this node's own feed (own-feed.ts). */
   ownFeed?: { observeRound(peerDid: string, r: { digestsEqual: boolean; remoteHeads: readonly (readonly [string, number, string])[] }): boolean };
   decoder?: BatchDecoder; // decodes incoming batches off the main thread; started and stopped with the replicator
+  /** Told every failed round's reason class (GET /metrics); absent: not counted. */
+  metrics?: Pick<Metrics, 'syncRoundFailed'>;
   options: Partial<ReplicatorOptions> & Pick<ReplicatorOptions, 'listenHost' | 'listenPort' | 'bootstrap'>;
 }
 

@@ -11,6 +11,7 @@ import type { FeedReplica } from '../feed/replica.js';
 import type { PeerBook } from './peers.js';
 import { boundedSignal, type Replication, type SyncRound } from './replication-shared.js';
 import { ProtocolError, pullRound, serveRound } from './sync-protocol.js';
+import { roundFailureReason } from '../core/metrics.js';
 
 /** Rounds the network status keeps. */
 const ROUNDS_KEPT = 100;
@@ -204,6 +205,7 @@ export class SyncRounds {
       stream?.abort(e instanceof Error ? e : new Error(String(e)));
       st.failures++;
       this.r.totals.roundsFailed++;
+      this.r.d.metrics?.syncRoundFailed(roundFailureReason(e));
       const msg = e instanceof ProtocolError ? e.message : String((e as Error)?.message ?? e);
       this.record({ peer: peer.toString(), did: st.did, direction: 'pull', reason, startedAt, durationMs: this.r.now() - t0, error: msg });
       if (!this.r.stopped()) this.r.d.logger.debug('sync round failed', { peer: peer.toString(), error: msg });

@@ -26,6 +26,8 @@ import { REPORT_STYLE_HASH } from '../recognition/report.js';
 import { catalogueAdminRoutes, catalogueRoutes, type CatalogueAdminRouteDeps, type CatalogueRouteDeps } from './routes/catalogue.routes.js';
 import { institutionAdminRoutes, registryRoutes, type InstitutionAdminRouteDeps, type RegistryRouteDeps } from './routes/registry.routes.js';
 import { createDidResolver } from '../identity/did-resolver.js';
+import type { Metrics } from '../core/metrics.js';
+import { requestMetrics } from './request-metrics.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const VERSION = (JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
@@ -48,6 +50,8 @@ export interface HttpAppOptions {
   routes?: RouteDef[][];
   webDir?: string;
   p2p?: () => { peerId: string; addresses: string[] } | null;
+  /** Told every answered request with its route pattern and duration (GET /metrics; node/http/request-metrics.ts). */
+  metrics?: Pick<Metrics, 'httpRequest'>;
 }
 
 export function createHttpApp(s: HttpAppDeps, opts: HttpAppOptions): Express {
@@ -55,6 +59,7 @@ export function createHttpApp(s: HttpAppDeps, opts: HttpAppOptions): Express {
   app.disable('x-powered-by');
   app.set('query parser', 'extended');
   app.set('trust proxy', 'loopback');
+  if (opts.metrics) app.use(requestMetrics(opts.metrics));
   app.use(securityHeaders({ styleHashes: [REPORT_STYLE_HASH] }));
   // brotli or gzip by Accept-Encoding for compressible bodies of 1 KiB or more (node/http/web-serving.ts)
   app.use(compressResponses());
