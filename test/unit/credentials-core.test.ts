@@ -188,19 +188,19 @@ describe('credentials: every bad input has its own failing check', () => {
     v = createVerifier(w.deps);
   });
 
-  it('not JSON', async () => {
+  it('text that is not JSON fails the parse check', async () => {
     const r = await v.verify('{"@context": [');
     expect(r.verified).toBe(false);
     expect(check(r, 'parse')).toMatchObject({ status: 'failed', reason: 'input is not valid JSON' });
   });
 
-  it('JSON but not an object', async () => {
+  it('JSON that is not an object (an array, a number, nothing) fails the parse check', async () => {
     expect(check(await v.verify('[1,2]'), 'parse').reason).toMatch(/not a JSON object/);
     expect(check(await v.verify(42), 'parse').status).toBe('failed');
     expect(check(await v.verify(undefined), 'parse').status).toBe('failed');
   });
 
-  it('not a VC', async () => {
+  it('an object without the VC context or type fails the parse check', async () => {
     const r = await v.verify({ hello: 'world' });
     expect(check(r, 'parse')).toMatchObject({ status: 'failed' });
     expect(check(r, 'parse').reason).toMatch(/@context/);
@@ -208,7 +208,7 @@ describe('credentials: every bad input has its own failing check', () => {
     expect(check(r2, 'parse').reason).toMatch(/VerifiableCredential/);
   });
 
-  it('unknown context (inline, nested)', async () => {
+  it('an unknown context, even nested inline, fails the contexts check', async () => {
     const cred = await w.issue();
     (cred['credentialSubject'] as Record<string, unknown>)['@context'] = 'https://unknown.example/ctx';
     const r = await v.verify(cred);
@@ -216,7 +216,7 @@ describe('credentials: every bad input has its own failing check', () => {
     expect(check(r, 'contexts').reason).toMatch(/unknown.example/);
   });
 
-  it('undefined term rejected by JSON-LD safe mode', async () => {
+  it('a term no context defines fails the proof check (JSON-LD safe mode), never dropped from what is signed', async () => {
     const cred = await w.issue();
     // The credential uses only the VC 2.0 and OB 3.0 contexts: a property neither defines is undefined and JSON-LD
     // safe mode must reject it (rather than drop it from what the signature covers).
@@ -227,7 +227,7 @@ describe('credentials: every bad input has its own failing check', () => {
     expect(check(r, 'proof').reason).toMatch(/safe mode/i);
   });
 
-  it('tampered field', async () => {
+  it('a field altered after signing fails the proof check only', async () => {
     const cred = await w.issue();
     ((cred['credentialSubject'] as Record<string, unknown>)['achievement'] as Record<string, unknown>)['name'] = 'Otro título';
     const r = await v.verify(cred);
@@ -235,7 +235,7 @@ describe('credentials: every bad input has its own failing check', () => {
     expect(check(r, 'proof').reason).toMatch(/altered after signing/);
   });
 
-  it('wrong proof value', async () => {
+  it('a proof value changed by one character fails the proof check only', async () => {
     const cred = await w.issue();
     const proof = cred['proof'] as Record<string, string>;
     const pv = proof['proofValue']!;
@@ -244,7 +244,7 @@ describe('credentials: every bad input has its own failing check', () => {
     expect(failedOnly(r)).toEqual(['proof']);
   });
 
-  it('missing proof and unsupported suite', async () => {
+  it('a credential without a proof, or with an unsupported proof suite, fails the proof check and names why', async () => {
     const cred = await w.issue();
     const noProof = { ...cred };
     delete noProof['proof'];
@@ -255,7 +255,7 @@ describe('credentials: every bad input has its own failing check', () => {
     expect(check(await v.verify(jws), 'proof').reason).toMatch(/unsupported proof suite: JsonWebSignature2020/);
   });
 
-  it('expired and not yet valid', async () => {
+  it('an expired or not yet valid credential fails the validity period check only', async () => {
     const expired = await w.issue({ issuedAt: '2025-02-01T00:00:00Z', validUntil: '2026-01-01T00:00:00Z' });
     const r1 = await v.verify(expired);
     expect(failedOnly(r1)).toEqual(['validity_period']);
@@ -266,7 +266,7 @@ describe('credentials: every bad input has its own failing check', () => {
     expect(check(r2, 'validity_period').reason).toMatch(/not yet valid/);
   });
 
-  it('revoked and suspended; a suspension can be lifted', async () => {
+  it('a revoked or suspended credential fails the status check; once the suspension is lifted it verifies again', async () => {
     const cred = await w.issue();
     const idx = Number((cred['credentialStatus'] as { statusListIndex: string }).statusListIndex);
     w.revocation.set(idx);
@@ -309,7 +309,7 @@ describe('credentials: every bad input has its own failing check', () => {
     expect(r.verified).toBe(false);
   });
 
-  it('a key whose institution is not a member, a key issued before publication, and a revoked key', async () => {
+  it('a key whose institution is not a member, a credential issued before its key was published, and one by a compromised key fail the trust checks; a key rotated after issuance does not', async () => {
     const cred = await w.issue();
     const base = w.deps.trust.lookupIssuerKey;
     const withTrust = (t: object) =>
@@ -322,7 +322,7 @@ describe('credentials: every bad input has its own failing check', () => {
     expect(check(rotatedLater, 'key_valid_at_issuance').status).toBe('ok');
   });
 
-  it('a credential claiming another institution than the key owner', async () => {
+  it('a credential claiming another institution than the key owner fails the issuer check only', async () => {
     const cred = buildOpenBadgeCredential({
       record: RECORD,
       microcredentialId: 'ING-SEG-01.00112233aabbccdd',
@@ -335,7 +335,7 @@ describe('credentials: every bad input has its own failing check', () => {
     expect(failedOnly(r)).toEqual(['issuer_known']);
   });
 
-  it('a microcredential not in the catalogue, and a non-OB3 credential', async () => {
+  it('a microcredential not in the catalogue fails the listing check; a non-OB3 credential fails the schema check with a valid proof', async () => {
     const cred = await w.issue({ microcredentialId: 'OTRO-99.00112233aabbccdd' });
     const r = await v.verify(cred);
     expect(failedOnly(r)).toEqual(['microcredential_listed']);

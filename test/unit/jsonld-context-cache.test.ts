@@ -80,7 +80,7 @@ function documents(): Record<string, unknown>[] {
 }
 
 describe('jsonld context cache patch', () => {
-  it('is installed', () => {
+  it('is active once installed (installing is idempotent)', () => {
     expect(installJsonLdContextCache()).toBe(true);
   });
 
