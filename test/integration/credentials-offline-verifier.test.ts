@@ -3,7 +3,8 @@
 // against 1EdTech's published OB 3.0 AchievementCredential schema as is, and verifies in an independent verifier
 // (@digitalcredentials/verifier-core) whose document loader holds only the VC 2.0 and OB 3.0 contexts and did:key,
 // with no network: revocation reaches it through the one status entry; suspension is checked by the network's
-// verifier through the paired list. A credential signed before the change still verifies on the node.
+// verifier through the paired list. A credential signed before the change still verifies on the node, and one the
+// node holds in that shape is re-issued in the current one with the same EU elements.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -14,6 +15,8 @@ import * as didMethodKey from '@digitalbazaar/did-method-key';
 import { startTestNode, type TestNode } from '../helpers/nodes.js';
 import { ob3SchemaProblems, OB3_SCHEMA_FILE } from '../../node/credentials/ob3-schema.js';
 import { pairedSuspensionListUrl } from '../../node/credentials/status-list.js';
+import { euElementsOf } from '../../node/credentials/ob3.js';
+import { createCredentialSigner } from '../../node/credentials/sign.js';
 
 const require = createRequire(import.meta.url);
 const FIXTURES = path.resolve(__dirname, '../../fixtures/units');
@@ -205,6 +208,50 @@ describe('issued credentials: 1EdTech schema and an offline independent verifier
     const refused = await post(`/api/v1/admin/credentials/${encodeURIComponent(plain.id)}/suspend`, {});
     expect(refused.status).toBe(415);
     expect((await refused.json()).detail).toMatch(/without a suspension status/);
+  });
+
+  it('a credential of the previous shape held by the node is re-issued in the current shape, EU elements intact', async () => {
+    // a credential this node issued, turned into the previous shape (the legacy vector's body: three contexts, EU
+    // elements as properties, two status entries, a proof object) and signed by the node's current key, as an
+    // earlier version of the node would have stored it
+    const x = await issue({ microcredential: catalogue[2]!.code, learner: { name: 'Elena Previa', email: 'elena@correo.example.cl' } });
+    const legacy = JSON.parse(readFileSync(path.resolve(__dirname, '../vectors/legacy-ob3/credential.json'), 'utf8'));
+    const { proof: _p, ...template } = legacy;
+    const rev = x.credential.credentialStatus;
+    const old = {
+      ...template,
+      id: x.id,
+      issuer: x.credential.issuer,
+      validFrom: x.credential.validFrom,
+      awardedDate: x.credential.awardedDate,
+      credentialStatus: [rev, { ...rev, id: `${pairedSuspensionListUrl(rev.statusListCredential)}#${rev.statusListIndex}`, statusPurpose: 'suspension', statusListCredential: pairedSuspensionListUrl(rev.statusListCredential) }],
+    };
+    expect(old['@context']).toContain('https://www.w3.org/ns/credentials/undefined-terms/v2');
+    const keys = n.node.services.keystore.issuers;
+    const signer = await createCredentialSigner(keys[keys.length - 1]!.key.seed);
+    expect(signer.did).toBe(x.credential.issuer.id);
+    const signedOld = await signer.sign(old, { created: x.credential.validFrom });
+    n.node.services.store.sqlite.prepare('UPDATE issued_credentials SET credential = ? WHERE id = ?').run(JSON.stringify(signedOld), x.id);
+    const stored = await (await realFetch(`${n.url}/api/v1/credentials/${encodeURIComponent(x.id)}`)).json();
+    expect(stored.credentialStatus).toHaveLength(2);
+    const before = await nodeVerify(stored);
+    expect(before.checks.filter((c) => c.status !== 'ok' && c.id !== 'microcredential_listed'), JSON.stringify(before.checks)).toEqual([]);
+
+    expect((await post('/api/v1/admin/keys/rotate', {})).status).toBe(200);
+    const re = await post(`/api/v1/admin/credentials/${encodeURIComponent(x.id)}/reissue`, {});
+    expect(re.status).toBe(201);
+    const fresh = ((await re.json()) as { credential: { credential: Record<string, any> } }).credential.credential;
+    expect(ob3SchemaProblems(fresh)).toEqual([]);
+    expect(fresh['@context']).toEqual([VC_V2, 'https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json']);
+    expect(euElementsOf(fresh.credentialSubject.achievement)).toEqual(euElementsOf(legacy.credentialSubject.achievement));
+    expect(Object.keys(fresh.credentialSubject.achievement)).not.toContain('workload');
+    mode = 'strict';
+    await handOverStatusLists(fresh);
+    const r = await independentVerify(fresh);
+    expect(step(r, 'valid_signature')?.valid, JSON.stringify(r.errors ?? r.log)).toBe(true);
+    expect(step(r, 'revocation_status')?.valid).toBe(true);
+    // the old one is revoked as re-issued, seen by both verifiers
+    expect((await nodeVerify(stored)).checks.find((c) => c.id === 'status')!.reason).toBe('the credential is revoked');
   });
 
   it('a credential signed before the change (undefined-terms context, two status entries) still verifies on the node', async () => {
