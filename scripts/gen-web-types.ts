@@ -34,6 +34,9 @@ export const WEB_SCHEMAS: readonly { schema: string; type: string }[] = [
   { schema: 'api/recognition-lookup-answer', type: 'LookupAnswer' },
   { schema: 'api/accreditation', type: 'Accreditation' },
   { schema: 'api/network-status', type: 'NetworkStatus' },
+  { schema: 'reference/credit-systems', type: 'CreditSystemsReference' },
+  { schema: 'reference/levels', type: 'LevelsReference' },
+  { schema: 'reference/isced-f', type: 'IscedFReference' },
   { schema: 'api/verification-report', type: 'VerificationReport' },
   { schema: 'api/verify-request', type: 'VerifyRequest' },
   { schema: 'api/issue-credential', type: 'IssueCredentialRequest' },
@@ -61,7 +64,7 @@ function listSchemaFiles(dir: string): string[] {
   for (const e of readdirSync(dir, { withFileTypes: true })) {
     const p = path.join(dir, e.name);
     if (e.isDirectory()) {
-      if (e.name !== 'generated' && e.name !== 'reference') out.push(...listSchemaFiles(p));
+      if (e.name !== 'generated') out.push(...listSchemaFiles(p));
     } else if (e.name.endsWith('.schema.json')) out.push(p);
   }
   return out;

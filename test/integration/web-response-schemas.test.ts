@@ -118,6 +118,13 @@ describe('response schemas of what the web reads, against a started node', () =>
     expectValid('api/verification-report', vp);
   });
 
+  it('reference data is served as the files schemas/reference/*.schema.json describe (test/unit/reference-data.test.ts validates them)', async () => {
+    for (const name of ['credit-systems', 'levels', 'isced-f']) {
+      const file = JSON.parse(readFileSync(path.resolve(__dirname, `../../schemas/reference/${name}.json`), 'utf8'));
+      expect(await get(`/api/v1/reference/${name}`), name).toEqual(file);
+    }
+  });
+
   it("the registrar's lookup (api/recognition-lookup-answer): by id, by credential, a credential naming nothing known", async () => {
     const lookup = async (body: unknown) => {
       const r = await send('POST', '/api/v1/recognition/lookup', body, { 'content-type': 'application/json' });

@@ -6,6 +6,9 @@ import { createContext, type ComponentChildren } from 'preact';
 import { useCallback, useContext, useEffect, useRef, useState } from 'preact/hooks';
 import { api, ApiError } from './api.js';
 import { useI18n, type LangMap } from './i18n/index.js';
+import type { CreditSystemsReference } from './generated/reference-credit-systems.js';
+import type { IscedFReference } from './generated/reference-isced-f.js';
+import type { LevelsReference } from './generated/reference-levels.js';
 
 export interface Loadable<T> {
   data: T | null;
@@ -54,20 +57,10 @@ export function useDebounced<T>(value: T, ms: number): T {
 // ---------------------------------------------------------------------------------------------------------------
 // Reference data
 
-export interface RefField {
-  code: string;
-  level: string;
-  label: LangMap;
-}
-export interface RefFramework {
-  id: string;
-  name: LangMap;
-  levels: { value: string; label: LangMap }[];
-}
-export interface RefCreditSystem {
-  id: string;
-  name: LangMap;
-}
+// shapes generated from schemas/reference/*.schema.json (web/src/generated, `npm run gen:types`)
+export type RefField = IscedFReference['fields'][number];
+export type RefFramework = LevelsReference['frameworks'][number];
+export type RefCreditSystem = CreditSystemsReference['systems'][number];
 export interface RefData {
   fields: RefField[];
   frameworks: RefFramework[];
@@ -77,9 +70,9 @@ export interface RefData {
 const RefCtx = createContext<RefData>({ fields: [], frameworks: [], creditSystems: [] });
 
 export function RefProvider({ children }: { children: ComponentChildren }) {
-  const fields = useApi<{ fields: RefField[] }>('/api/v1/reference/isced-f');
-  const levels = useApi<{ frameworks: RefFramework[] }>('/api/v1/reference/levels');
-  const credits = useApi<{ systems: RefCreditSystem[] }>('/api/v1/reference/credit-systems');
+  const fields = useApi<IscedFReference>('/api/v1/reference/isced-f');
+  const levels = useApi<LevelsReference>('/api/v1/reference/levels');
+  const credits = useApi<CreditSystemsReference>('/api/v1/reference/credit-systems');
   const value: RefData = { fields: fields.data?.fields ?? [], frameworks: levels.data?.frameworks ?? [], creditSystems: credits.data?.systems ?? [] };
   return <RefCtx.Provider value={value}>{children}</RefCtx.Provider>;
 }
