@@ -20,7 +20,11 @@ const tsc = path.join(ROOT, 'node_modules/typescript/bin/tsc');
 execFileSync(process.execPath, [tsc, '-p', path.join(ROOT, 'scripts/build/tsconfig.node.json')], { stdio: 'inherit' });
 cpSync(path.join(ROOT, 'node/store/migrations'), path.join(DIST, 'node/store/migrations'), { recursive: true });
 cpSync(path.join(ROOT, 'schemas'), path.join(DIST, 'schemas'), { recursive: true });
-cpSync(path.join(ROOT, 'fixtures'), path.join(DIST, 'fixtures'), { recursive: true });
+// the demo fixtures, not the test-only data folders of earlier releases (fixtures/previous-release: test keys)
+cpSync(path.join(ROOT, 'fixtures'), path.join(DIST, 'fixtures'), {
+  recursive: true,
+  filter: (src) => !src.startsWith(path.join(ROOT, 'fixtures', 'previous-release')),
+});
 mkdirSync(path.join(DIST, 'web'), { recursive: true });
 cpSync(path.join(ROOT, 'web/dist'), path.join(DIST, 'web/dist'), { recursive: true });
 const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
