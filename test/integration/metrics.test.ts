@@ -20,12 +20,15 @@ interface Sample {
   value: number;
 }
 
-/** A strict parser of the Prometheus text format (0.0.4): every line is a comment, HELP/TYPE, blank, or a sample. */
+/**
+ * A strict parser of the Prometheus text format (0.0.4): every line is a comment, HELP/TYPE, blank, or a sample. NaN
+ * in any case, as Prometheus reads it (prom-client writes `Nan`, e.g. the event-loop lag before its first sample).
+ */
 function parseProm(text: string): { samples: Sample[]; types: Map<string, string> } {
   const samples: Sample[] = [];
   const types = new Map<string, string>();
   const name = '[a-zA-Z_:][a-zA-Z0-9_:]*';
-  const sampleRe = new RegExp(`^(${name})(?:\\{(.*)\\})? (-?[0-9.eE+-]+|NaN|\\+Inf|-Inf)(?: -?[0-9]+)?$`);
+  const sampleRe = new RegExp(`^(${name})(?:\\{(.*)\\})? (-?[0-9.eE+-]+|[Nn][Aa][Nn]|\\+Inf|-Inf)(?: -?[0-9]+)?$`);
   const labelRe = /([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)",?/gy;
   for (const line of text.split('\n')) {
     if (line === '') continue;
