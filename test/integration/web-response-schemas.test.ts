@@ -6,6 +6,9 @@ import { readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { startTestNode, type TestNode } from '../helpers/nodes.js';
 import { SchemaRegistry } from '../../node/core/schema-registry.js';
+import { generateKey } from '../../node/identity/keys.js';
+import { createManifest } from '../../node/trust/manifest.js';
+import { replicate } from '../helpers/replicate.js';
 
 const FIXTURES = path.resolve(__dirname, '../../fixtures/units');
 const units = readdirSync(FIXTURES)
@@ -182,5 +185,71 @@ describe('response schemas of what the web reads, against a started node', () =>
     expect(schemas.validate('api/verification-report', { ...report, checks: [{ id: 'proof', status: 'fine', reason: '' }] }).ok).toBe(
       false,
     );
+  });
+});
+
+describe('response schemas with a decision about another institution (two started nodes, replicated without libp2p)', () => {
+  const schemas = new SchemaRegistry();
+  const nodes: TestNode[] = [];
+  afterAll(async () => {
+    for (const n of nodes) await n.close();
+  });
+
+  it('a recorded decision is valid in the decision list (api/recognition-decision-list), the detail and the lookup', async () => {
+    const cl = generateKey();
+    const gt = generateKey();
+    const manifest = createManifest({
+      name: 'red de prueba',
+      founders: [cl.did, gt.did],
+      endorsements: 1,
+      createdAt: new Date('2026-01-01T00:00:00Z'),
+    });
+    const a = await startTestNode({ name: 'Universidad Austral de Prueba', country: 'CL', manifest, key: cl });
+    nodes.push(a);
+    const b = await startTestNode({ name: 'Universidad de Guatemala de Prueba', country: 'GT', manifest, key: gt });
+    nodes.push(b);
+    // new databases of a two-member network, neither of which has written anything: as `mochila start --standalone` would
+    for (const n of [a, b]) n.node.services.ownFeed.confirm('standalone', 'test: new nodes, replicated by hand');
+    const pub = await fetch(`${a.url}/api/v1/admin/microcredentials`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${a.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify(catalogue[0]),
+    });
+    expect(pub.status, await pub.clone().text()).toBe(201);
+    const id = ((await pub.json()) as { id: string }).id;
+    replicate(a.node.services, b.node.services);
+    const decision = {
+      microcredential: { id, version: 1 },
+      outcome: 'credits',
+      credits: { system: 'SCT-Chile', value: 2 },
+      validFrom: '2026-12-01',
+      reasons: { es: 'Resultados comparables.' },
+    };
+    const rec = await fetch(`${b.url}/api/v1/admin/recognitions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${b.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify(decision),
+    });
+    expect(rec.status, await rec.clone().text()).toBe(201);
+    const valid = (schema: string, body: unknown) =>
+      expect(schemas.validate(schema, body), `${schema}: ${JSON.stringify(body).slice(0, 400)}`).toEqual({ ok: true });
+    const list = (await (await fetch(`${b.url}/api/v1/recognitions?microcredential=${encodeURIComponent(id)}`)).json()) as {
+      items: unknown[];
+    };
+    expect(list.items).toHaveLength(1);
+    valid('api/recognition-decision-list', list);
+    const detail = (await (await fetch(`${b.url}/api/v1/microcredentials/${encodeURIComponent(id)}`)).json()) as {
+      recognitions: unknown[];
+    };
+    expect(detail.recognitions).toHaveLength(1);
+    valid('api/microcredential-detail', detail);
+    const lookup = await fetch(`${b.url}/api/v1/recognition/lookup`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ microcredential: id }),
+    });
+    const answer = (await lookup.json()) as { decisions: unknown[] };
+    expect(answer.decisions).toHaveLength(1);
+    valid('api/recognition-lookup-answer', answer);
   });
 });
