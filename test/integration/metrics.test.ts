@@ -10,6 +10,7 @@ import { lpStream } from '@libp2p/utils';
 import type { Stream } from '@libp2p/interface';
 import type { Libp2p } from 'libp2p';
 import { generateKey } from '../../node/identity/keys.js';
+import { createLogger } from '../../node/core/logger.js';
 import { signEntry } from '../../node/feed/entry.js';
 import { syncProtocolId } from '../../node/federation/sync-protocol.js';
 import { bareLibp2p, LIVENESS_MS, startNet, unitCatalogue, waitFor, type NetNode, type TestNet } from '../federation/net.js';
@@ -108,7 +109,8 @@ afterEach(async () => {
 
 describe('GET /metrics', () => {
   it('is off by default, open or token-guarded by node.json, and shows lag, rounds, failures, peers, HTTP latency by route and rejections', async () => {
-    net = await startNet(2);
+    const logged: string[] = [];
+    net = await startNet(2, { logger: createLogger('warn', {}, (l) => logged.push(l)) });
     const [a, b] = net.nodes as [NetNode, NetNode];
     // off by default: 404 (problem+json), not the web app
     const off = await fetch(`${a.url}/metrics`);
@@ -173,5 +175,9 @@ describe('GET /metrics', () => {
     m = await scrape(a);
     expect(value(m, 'mochila_sync_rounds_total', { outcome: 'failed' })).toBeGreaterThan(0);
     expect(a.node.services.feed.head(stranger.did)).toBeNull();
+    // the refusal is logged at warn, as one JSON line
+    const warned = logged.map((l) => JSON.parse(l) as { level: string; msg: string; rejected?: { code: string }[] }).filter((l) => l.msg === 'peer sent entries that were rejected');
+    expect(warned.length).toBeGreaterThan(0);
+    expect(warned[0]).toMatchObject({ level: 'warn', rejected: [expect.objectContaining({ code: 'not_a_member' })] });
   }, 180_000);
 });
