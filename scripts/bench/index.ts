@@ -23,7 +23,7 @@ import { soakPlot } from './soak.bench.js';
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '../..');
 
-export const PARTS = ['catchup', 'propagation', 'search', 'credentials', 'recognition', 'soak'] as const;
+export const PARTS = ['catchup', 'propagation', 'search', 'credentials', 'recognition', 'startup', 'soak'] as const;
 type Part = (typeof PARTS)[number];
 
 function argValue(name: string): string | undefined {
@@ -84,6 +84,7 @@ export function renderBenchmarks(): string {
   const soak = loadResult<R>('soak');
   const recog = loadResult<R>('recognition');
   const recogBefore = loadResult<R>('recognition-before');
+  const startup = loadResult<R>('startup');
   const run = loadResult<R>('bench');
   const quick = loadResult<R>('bench-quick');
   const m = (catchup?.['machine'] ?? machine()) as R;
@@ -188,6 +189,7 @@ export function renderBenchmarks(): string {
     rows.push([`soak, ${fmt(soak['seconds'] / 60, 1)} min, heap growth (2nd half)`, `${fmt(mm['heapSlopeMiBPerMinSecondHalf'], 2)} MiB/min`, '—', '—', '≈ 0 (no leak)', Math.abs(mm['heapSlopeMiBPerMinSecondHalf']) < 1 ? '**met** (< 1 MiB/min)' : '**missed**: grows']);
     rows.push(['soak, max sync lag / failed rounds', `${fmt(soak['lag']['max'])} entries / ${fmt(soak['roundsFailed'])}`, '—', '—', '—', '—']);
   }
+  if (startup) rows.push(['`mochila start` to first /healthz, compiled (dist/)', `${fmt(startup['dist']['medianMs'])} ms`, `${fmt(startup['tsx']['medianMs'])} ms through tsx`, `${fmt(startup['ratio'], 2)}× faster`, '—', '—']);
   p('## Summary', '', '| figure | measured | baseline (same run) | ratio | target | status |', '| --- | --- | --- | --- | --- | --- |', ...rows.map((r) => `| ${r.join(' | ')} |`), '');
 
   // ---- catch-up
@@ -354,6 +356,19 @@ export function renderBenchmarks(): string {
   p('## Recognition', '', `Command: \`${commandFor('recognition')}\` (quality figures are the same in quick mode; its speed part uses 1,000 local entries). Last full run: ${dateOf(recog)}.`, '');
   if (recog) p(...recognitionSection(recog, recogBefore));
 
+  // ---- start-up
+  p('## Start-up', '', `Command: \`${commandFor('startup')}\`. Last full run: ${dateOf(startup)}.`, '');
+  if (startup)
+    p(
+      'Time from spawning `mochila start` (an initialised node, `--standalone`, no replication) to its first `/healthz` answer, for the same',
+      'folder run as TypeScript through tsx (a source checkout) and as the compiled JavaScript of the npm package (`MOCHILA_RUN=dist`),',
+      `runs alternating so a change of load hits both alike (load average ${startup['machine']?.['loadAverage1mAtStart'] ?? 'n/a'} at the start, ${startup['loadAverage1mAtEnd'] ?? 'n/a'} at the end).`,
+      '',
+      '| run as | median | min | max | runs |',
+      '| --- | --- | --- | --- | --- |',
+      ...(['tsx', 'dist'] as const).map((k) => `| ${k === 'tsx' ? 'TypeScript through tsx' : 'compiled (dist/)'} | ${fmt(startup[k]['medianMs'])} ms | ${fmt(startup[k]['minMs'])} ms | ${fmt(startup[k]['maxMs'])} ms | ${startup[k]['runs']} |`),
+      '',
+    );
   // ---- soak
   p('## Soak', '', `Command: \`${commandFor('soak')}\` (\`--minutes N\` to change the length). Last full run: ${dateOf(soak)}.`, '');
   if (soak) {
