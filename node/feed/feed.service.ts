@@ -3,6 +3,10 @@
  * (envelope, network, hash chain, signature, body schema, author policy) and updating every projection in the same
  * SQLite transaction. Implements `FeedReplica` for federation. Must never know about HTTP or libp2p, and must never
  * store an entry it could not verify.
+ * Longer than the ~500-line rule on purpose: it is the one writer of feeds, and every acceptance check of every path
+ * (append, gossip, sync batches whole or in slices, rebuild) lives here beside the transaction that stores the entry,
+ * so that "one acceptance rule" (ARCHITECTURE) can be read, and changed, in one file. The pure checks of a batch are in
+ * batch-check.ts and entry.ts.
  */
 import type { Statement } from 'better-sqlite3';
 import { canonicalJson, sha256Hex } from '../core/canonical.js';
