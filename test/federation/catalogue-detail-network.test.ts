@@ -3,18 +3,10 @@
 // microcredential or of its institution; withdrawn and expired ones left out) and the recognition decisions other
 // institutions recorded. Only an agency that is a member may accredit, by HTTP as by the CLI's service.
 import { afterAll, describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { SchemaRegistry } from '../../node/core/schema-registry.js';
-import { LIVENESS_MS, startNet, waitFor, type NetNode, type TestNet } from './net.js';
-
-const fixture = (slug: string) => JSON.parse(readFileSync(path.resolve(__dirname, `../../fixtures/units/${slug}/catalogue.json`), 'utf8')) as { code: string }[];
+import { adminFetch as adminPost, LIVENESS_MS, startNet, unitCatalogue as fixture, waitFor, type NetNode, type TestNet } from './net.js';
 
 const day = (offsetDays: number) => new Date(Date.now() + offsetDays * 86_400_000).toISOString().slice(0, 10);
-
-async function adminPost(n: NetNode, p: string, body: unknown, method = 'POST'): Promise<Response> {
-  return fetch(`${n.url}/api/v1/admin${p}`, { method, headers: { authorization: `Bearer ${n.token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
-}
 
 describe('microcredential detail across nodes', () => {
   let net: TestNet | undefined;
