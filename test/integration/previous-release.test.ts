@@ -98,11 +98,12 @@ describe('a data folder written by the previous release (0.1.0, d7a0b7c)', () =>
 
   it('every stored feed entry verifies (id, signature, chain) and a fresh current node accepts them all', () => {
     const feed = node.services.feed;
+    // one snapshot of the heads (a started node may append to its own feed meanwhile: only what the snapshot names is read)
     const heads = feed.heads();
     expect(heads.map((h) => h.author)).toContain(DID);
     const all: Entry[] = [];
     for (const h of heads) {
-      const entries = feed.read(h.author, 1, 100_000);
+      const entries = feed.read(h.author, 1, h.seq);
       expect(entries.length, h.author).toBe(h.seq);
       let prev: string | null = null;
       entries.forEach((e, i) => {
@@ -126,7 +127,7 @@ describe('a data folder written by the previous release (0.1.0, d7a0b7c)', () =>
         expect(r.rejected, `${e.author} #${e.seq} ${e.type}`).toEqual([]);
         expect(r.accepted, `${e.author} #${e.seq}`).toBe(1);
       }
-      expect(fresh.feed.headsDigest()).toBe(feed.headsDigest());
+      expect(fresh.feed.heads()).toEqual(heads);
     } finally {
       fresh.store.close();
     }
