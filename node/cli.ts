@@ -11,7 +11,7 @@ import { SchemaRegistry } from './core/schema-registry.js';
 import { loadConfig, type NodeConfig } from './config.js';
 import { lookupVerifier, startNode } from './context.js';
 import { registerCredentialCommands } from './cli-credentials.js';
-import { initNode, keygen } from './init.js';
+import { initMirror, initNode, keygen } from './init.js';
 import { didToPeerId } from './federation/peer-ids.js';
 import { createManifest, networkId, validateManifest } from './trust/manifest.js';
 import { isEd25519DidKey } from './identity/keys.js';
@@ -61,10 +61,11 @@ export function buildCli(): Command {
 
   program
     .command('init')
-    .description("create a node: the institution's key and DID, a first issuer key, the database and an admin token")
+    .description("create a node: the institution's key and DID, a first issuer key, the database and an admin token (with --mirror: a read mirror)")
     .requiredOption('--dir <dir>', 'data folder for this node (created)')
-    .requiredOption('--name <name>', 'institution name (Spanish), e.g. "Universidad de Ejemplo"')
-    .requiredOption('--country <cc>', 'ISO 3166-1 alpha-2 country code, e.g. MX, CL, GT')
+    .option('--name <name>', 'institution name (Spanish), e.g. "Universidad de Ejemplo" (required unless --mirror)')
+    .option('--country <cc>', 'ISO 3166-1 alpha-2 country code, e.g. MX, CL, GT (required unless --mirror)')
+    .option('--mirror', 'a read mirror of the network in --manifest: not a member, publishes nothing, replicates and serves the public API and web app')
     .option('--short-name <name>', 'short name or acronym')
     .option('--kind <kind>', 'hei (default) or qa-agency', 'hei')
     .option('--manifest <file>', 'network manifest to join (default: a new network with this node as its only founder)')
@@ -74,6 +75,23 @@ export function buildCli(): Command {
     .option('--public-url <url>', 'URL at which others reach this node over HTTP')
     .action((o) => {
       const passphrase = readPassphrase(o.passphraseFile);
+      const fileConfig = {
+        ...(o.httpPort !== undefined ? { httpPort: o.httpPort } : {}),
+        ...(o.p2pPort !== undefined ? { p2pPort: o.p2pPort } : {}),
+        ...(o.publicUrl ? { publicUrl: o.publicUrl } : {}),
+      };
+      if (o.mirror) {
+        if (!o.manifest) throw new Error('a read mirror needs the manifest of the network it mirrors: --manifest <file>');
+        if (o.name || o.country) throw new Error('a read mirror is no institution: it takes no --name or --country');
+        const m = initMirror({ dir: o.dir, manifestFile: o.manifest, ...(passphrase ? { passphrase } : {}), fileConfig });
+        console.log(`read mirror created in ${m.dir}`);
+        console.log(`peer id: ${didToPeerId(m.did).toString()}  (members may list it in node.json "mirrors")`);
+        console.log(`network: ${m.network}`);
+        console.log('It publishes nothing and has no admin token; start it with `mochila start --dir ' + String(o.dir) + ' --bootstrap <a member\'s address>`.');
+        return;
+      }
+      if (!o.name) throw new Error("required option '--name <name>' not specified");
+      if (!o.country) throw new Error("required option '--country <cc>' not specified");
       const r = initNode({
         dir: o.dir,
         name: o.name,
@@ -81,11 +99,7 @@ export function buildCli(): Command {
         profile: { kind: o.kind, ...(o.shortName ? { shortName: o.shortName } : {}) },
         ...(o.manifest ? { manifestFile: o.manifest } : {}),
         ...(passphrase ? { passphrase } : {}),
-        fileConfig: {
-          ...(o.httpPort !== undefined ? { httpPort: o.httpPort } : {}),
-          ...(o.p2pPort !== undefined ? { p2pPort: o.p2pPort } : {}),
-          ...(o.publicUrl ? { publicUrl: o.publicUrl } : {}),
-        },
+        fileConfig,
       });
       console.log(`node created in ${r.dir}`);
       console.log(`did: ${r.did}`);
@@ -104,9 +118,12 @@ export function buildCli(): Command {
     .option('--http-host <host>', 'HTTP bind address (default 0.0.0.0)')
     .option('--p2p-port <n>', 'libp2p TCP port (default 9090; -1 or off: no replication)', p2pPortOpt)
     .option('--bootstrap <multiaddr>', 'peer to connect to (repeatable)', collect)
+    .addOption(new Option('--p2p-listen <mode>', 'tcp: listen on the libp2p port (default); none: no listening port, dial out only and be reached through --p2p-ws or a member relay (or MOCHILA_P2P_LISTEN, node.json "p2pListen")').choices(['tcp', 'none']))
+    .option('--p2p-ws <path>', 'also speak libp2p over WebSocket on the HTTP port at this path, e.g. /p2p, for a reverse proxy to forward (or MOCHILA_P2P_WS, node.json "p2pWs")')
     .option('--public-url <url>', 'URL at which others reach this node over HTTP')
     .option('--passphrase-file <file>', 'passphrase of an encrypted key file (or MOCHILA_PASSPHRASE)')
     .option('--standalone', 'publish without first confirming this node\'s own feed with a peer: only for a node alone or first of its network whose database is current (or MOCHILA_STANDALONE=1)')
+    .option('--mirror', 'run as a read mirror: replicate and serve, never publish, refuse the admin API (or MOCHILA_MIRROR=1, node.json "mirror": true)')
     .addOption(new Option('--log-level <level>', 'log level').choices(['debug', 'info', 'warn', 'error']))
     .action(async (o) => {
       const pp = readPassphrase(o.passphraseFile);
@@ -115,9 +132,12 @@ export function buildCli(): Command {
         ...(o.httpHost ? { httpHost: o.httpHost } : {}),
         ...(o.p2pPort !== undefined ? { p2pPort: o.p2pPort } : {}),
         ...(o.bootstrap ? { bootstrap: o.bootstrap } : {}),
+        ...(o.p2pListen ? { p2pListen: o.p2pListen } : {}),
+        ...(o.p2pWs ? { p2pWs: o.p2pWs } : {}),
         ...(o.publicUrl ? { publicUrl: o.publicUrl } : {}),
         ...(o.logLevel ? { logLevel: o.logLevel } : {}),
         ...(o.standalone ? { standalone: true } : {}),
+        ...(o.mirror ? { mirror: true } : {}),
         ...(pp ? { passphrase: pp } : {}),
       };
       const config = loadConfig(o.dir, overrides);
@@ -126,7 +146,8 @@ export function buildCli(): Command {
       console.log(`network ${node.services.network}`);
       console.log(`web and API: ${node.httpUrl}  (API docs: ${node.httpUrl}/docs)`);
       const own = node.services.ownFeed.state();
-      if (!own.confirmed) console.log(`not publishing yet: ${own.detail} (GET /api/v1/network shows ownFeed; \`--standalone\` only for a node alone or first of its network)`);
+      if (config.mirror) console.log('read mirror: replicates every member\'s feed and serves the public API; publishes nothing');
+      else if (!own.confirmed) console.log(`not publishing yet: ${own.detail} (GET /api/v1/network shows ownFeed; \`--standalone\` only for a node alone or first of its network)`);
       if (missingGcFlag())
         console.log(`hint: on a machine with ${availableParallelism()} cores, \`node ${SINGLE_THREADED_GC_FLAG} bin/mochila.js start …\` uses less CPU (README, "Run a real node")`);
       onStopSignal(async () => {

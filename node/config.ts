@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { isLogLevel, LOG_LEVELS, type LogLevel } from './core/logger.js';
 import { RegistryError } from './core/errors.js';
-import { parsePeerAddress } from './federation/peer-ids.js';
+import { parsePeerAddress, peerIdToDid } from './federation/peer-ids.js';
 
 export interface NodeFileConfig {
   name?: string;
@@ -16,6 +16,12 @@ export interface NodeFileConfig {
   httpPort?: number;
   p2pHost?: string;
   p2pPort?: number;
+  /** "tcp" (default): listen on p2pHost:p2pPort; "none": no listening port (dial out; reached by p2pWs or a relay). */
+  p2pListen?: P2pListen;
+  /** libp2p over WebSocket on the HTTP port at this path (e.g. "/p2p"), for a reverse proxy to forward. */
+  p2pWs?: string;
+  /** Relay for members that have no listening port (circuit relay v2; default true; a node with none never relays). */
+  p2pRelay?: boolean;
   publicUrl?: string;
   bootstrap?: string[];
   mdns?: boolean;
@@ -29,6 +35,13 @@ export interface NodeFileConfig {
   metricsToken?: string;
   /** Per-client rate limits and bounded concurrency of the public endpoints that verify or compare (any subset). */
   publicLimits?: Partial<PublicLimits>;
+  /** A read mirror: not a member, publishes nothing, replicates every member's feed and serves the public API (README, "Read mirrors"). */
+  mirror?: boolean;
+  /**
+   * Peer ids of read mirrors this member serves outside the shared bound on non-member sync rounds (any other
+   * non-member peer is served too, a few at a time: see README Decisions, "Read mirrors").
+   */
+  mirrors?: string[];
 }
 
 /**
@@ -100,6 +113,10 @@ export interface NodeConfig {
   httpPort: number; // 0 = any free port
   p2pHost: string;
   p2pPort: number; // 0 = any free port; -1 = federation disabled
+  /** 'none': no TCP listener (p2pPort unused, except -1 that still disables replication). */
+  p2pListen: P2pListen;
+  p2pWs: string | undefined;
+  p2pRelay: boolean;
   publicUrl: string | undefined; // how others reach this node's HTTP API (for verification links, status lists)
   bootstrap: string[];
   mdns: boolean;
@@ -118,6 +135,10 @@ export interface NodeConfig {
   publicLimits: PublicLimits;
   /** GET /metrics: off (404), open, or behind a bearer token (node/http/routes/metrics.routes.ts). */
   metrics: { enabled: boolean; token: string | undefined };
+  /** A read mirror: never appends to a feed, refuses every admin write (`mirror_read_only`). */
+  mirror: boolean;
+  /** Peer ids of read mirrors served outside the bound on non-member sync rounds. */
+  mirrors: string[];
 }
 
 export const CONFIG_FILE = 'node.json';
@@ -159,6 +180,9 @@ export function loadConfig(
     httpPort: num(env.MOCHILA_HTTP_PORT) ?? file.httpPort ?? 8080,
     p2pHost: env.MOCHILA_P2P_HOST ?? file.p2pHost ?? '0.0.0.0',
     p2pPort: num(env.MOCHILA_P2P_PORT) ?? file.p2pPort ?? 9090,
+    p2pListen: (env.MOCHILA_P2P_LISTEN as P2pListen | undefined) || (file.p2pListen ?? 'tcp'),
+    p2pWs: env.MOCHILA_P2P_WS || file.p2pWs,
+    p2pRelay: env.MOCHILA_P2P_RELAY ? env.MOCHILA_P2P_RELAY === '1' || env.MOCHILA_P2P_RELAY === 'true' : file.p2pRelay !== false,
     publicUrl: env.MOCHILA_PUBLIC_URL ?? file.publicUrl,
     bootstrap: env.MOCHILA_BOOTSTRAP ? env.MOCHILA_BOOTSTRAP.split(/[\s,]+/).filter(Boolean) : (file.bootstrap ?? []),
     mdns: env.MOCHILA_MDNS ? env.MOCHILA_MDNS === '1' || env.MOCHILA_MDNS === 'true' : (file.mdns ?? false),
@@ -170,8 +194,13 @@ export function loadConfig(
     publicLimits: publicLimitsFrom(file.publicLimits),
     webDir: undefined,
     metrics: metricsFrom(env.MOCHILA_METRICS_TOKEN || file.metricsToken, env.MOCHILA_METRICS ? env.MOCHILA_METRICS === '1' || env.MOCHILA_METRICS === 'true' : file.metrics),
+    mirror: env.MOCHILA_MIRROR ? env.MOCHILA_MIRROR === '1' || env.MOCHILA_MIRROR === 'true' : file.mirror === true,
+    mirrors: file.mirrors ?? [],
     ...stripUndefined(overrides),
   };
+  if (file.mirror !== undefined && typeof file.mirror !== 'boolean') throw new RegistryError('validation_failed', 'mirror in node.json must be true or false');
+  checkMirrors(cfg.mirrors);
+  if (cfg.mirror && cfg.standalone) throw new RegistryError('validation_failed', 'a read mirror never publishes: --standalone (MOCHILA_STANDALONE, node.json "standalone") does not apply to it');
   if (!Number.isInteger(cfg.httpPort) || cfg.httpPort < 0 || cfg.httpPort > 65535)
     throw new RegistryError('validation_failed', `invalid HTTP port ${cfg.httpPort}`);
   if (!Number.isInteger(cfg.p2pPort) || cfg.p2pPort < -1 || cfg.p2pPort > 65535)
@@ -181,7 +210,26 @@ export function loadConfig(
   checkPublicLimits(cfg.publicLimits);
   if (!isLogLevel(cfg.logLevel)) throw new RegistryError('validation_failed', `invalid log level ${JSON.stringify(cfg.logLevel)} (one of ${LOG_LEVELS.join(', ')})`);
   checkBootstrap(cfg.bootstrap);
+  if (!P2P_LISTEN.includes(cfg.p2pListen)) throw new RegistryError('validation_failed', `invalid p2pListen ${JSON.stringify(cfg.p2pListen)} (one of ${P2P_LISTEN.join(', ')})`);
+  if (cfg.p2pWs !== undefined) {
+    const bad = checkWsPath(cfg.p2pWs);
+    if (bad) throw new RegistryError('validation_failed', `invalid p2pWs ${JSON.stringify(cfg.p2pWs)}: ${bad}`);
+  }
+  if (file.p2pRelay !== undefined && typeof file.p2pRelay !== 'boolean') throw new RegistryError('validation_failed', 'p2pRelay in node.json must be true or false');
   return cfg;
+}
+
+export const P2P_LISTEN = ['tcp', 'none'] as const;
+export type P2pListen = (typeof P2P_LISTEN)[number];
+
+/**
+ * The path of libp2p's WebSocket endpoint on the HTTP port: `/` then letters, digits, `-`, `_`, `.` and inner `/`;
+ * not `/` alone (the web app is there). Returns what is wrong, or null.
+ */
+export function checkWsPath(p: unknown): string | null {
+  if (typeof p !== 'string' || p.length > 100) return 'it must be a string of at most 100 characters';
+  if (!/^(\/[A-Za-z0-9_-][A-Za-z0-9._-]*)+$/.test(p)) return 'it must start with / and hold only letters, digits, -, _ and . between slashes (e.g. /p2p), not / alone (the web app is there)';
+  return null;
 }
 
 /** /metrics is served when `metrics` is true or a token is set; a token must be a string of 16 characters or more. */
@@ -193,6 +241,20 @@ function metricsFrom(token: unknown, enabled: unknown): NodeConfig['metrics'] {
   return { enabled: enabled !== false, token };
 }
 
+/** node.json "mirrors": libp2p peer ids (`12D3KooW…`, as a mirror's /api/v1/network shows under self.peerId). */
+function checkMirrors(list: unknown): void {
+  if (!Array.isArray(list)) throw new RegistryError('validation_failed', 'mirrors in node.json must be a list of peer ids ("mirrors": ["12D3KooW…"])');
+  for (const id of list) {
+    let ok = false;
+    try {
+      ok = typeof id === 'string' && peerIdToDid(id) !== null;
+    } catch {
+      ok = false;
+    }
+    if (!ok) throw new RegistryError('validation_failed', `invalid peer id in node.json "mirrors": ${JSON.stringify(id)} (expected an Ed25519 peer id such as 12D3KooW…, as the mirror's /api/v1/network shows under self.peerId)`);
+  }
+}
+
 /** Every bootstrap address must name a TCP endpoint and the peer id there: refused at start, not in a late dial. */
 function checkBootstrap(list: unknown): void {
   if (!Array.isArray(list)) throw new RegistryError('validation_failed', 'bootstrap must be a list of multiaddrs (node.json "bootstrap": ["/ip4/…/tcp/…/p2p/…"])');
@@ -201,7 +263,7 @@ function checkBootstrap(list: unknown): void {
     try {
       parsePeerAddress(a);
     } catch (e) {
-      throw new RegistryError('validation_failed', `invalid bootstrap address "${a}": ${(e as Error).message}; expected /ip4/<host>/tcp/<port>/p2p/<peer id>, as the peer's /api/v1/network shows under self.addresses`, { address: a });
+      throw new RegistryError('validation_failed', `invalid bootstrap address "${a}": ${(e as Error).message}; expected /ip4/<host>/tcp/<port>/p2p/<peer id> (or a WebSocket path: /dns4/<host>/tcp/443/wss/http-path/p2p/p2p/<peer id>), as the peer's /api/v1/network shows under self.addresses`, { address: a });
     }
   }
 }

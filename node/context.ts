@@ -4,7 +4,8 @@
  * The only module that knows every other module; nothing imports it except the CLI, scripts and tests.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { eq } from 'drizzle-orm';
 import type { Express } from 'express';
 import type { AddressInfo } from 'node:net';
@@ -130,7 +131,7 @@ export function buildServices(config: NodeConfig, o: NodeOverrides = {}): Servic
     if (!storedNet) store.db.insert(meta).values({ key: 'network', value: network }).run();
 
     const membership = new MembershipService(store, manifest);
-    const ownFeed = new OwnFeedGate({ store, clock, logger, author: keystore.institution.did, standalone: config.standalone });
+    const ownFeed = new OwnFeedGate({ store, clock, logger, author: keystore.institution.did, standalone: config.standalone, mirror: config.mirror });
     const feed = new FeedService({ store, schemas, network, key: keystore.institution, clock, logger, policy: membership, ownFeed });
     const institutions = new InstitutionDirectory(store);
     const issuerKeys = new IssuerKeyRegistry(store);
@@ -247,6 +248,7 @@ export class MochilaNode {
     const federated = this.opts.federation !== false && s.config.p2pPort >= 0;
     const bootstrap = [...new Set([...s.config.bootstrap, ...(s.manifest.bootstrap ?? [])])];
     this.decideOwnFeed(federated, bootstrap);
+    if (s.config.mirror) s.logger.info('read mirror: replicates every member\'s feed and serves the public API; publishes nothing', { did: s.feed.author });
     const interrupted = s.credentials.recoverInterruptedJobs();
     if (interrupted) s.logger.warn('batch jobs interrupted by the last stop were marked failed', { jobs: interrupted });
     // this node's own writes at start (an issuer key not yet in its feed, status lists left unpublished) wait until
@@ -259,7 +261,10 @@ export class MochilaNode {
       const resigned = await s.credentials.resignStatusLists();
       if (resigned.length) s.logger.warn('status lists re-signed with the key that should sign them', { lists: resigned });
     };
-    if (s.ownFeed.state().confirmed) await publishOwn();
+    // a read mirror has no feed of its own: nothing to publish, nothing waits for a confirmation
+    if (s.config.mirror) {
+      /* publishes nothing */
+    } else if (s.ownFeed.state().confirmed) await publishOwn();
     else {
       s.logger.warn('this node will not publish until its own feed is confirmed current by a peer', { reason: s.ownFeed.state().detail });
       this.unsubscribeOwnFeed = s.ownFeed.onConfirmed(() => {
@@ -286,6 +291,8 @@ export class MochilaNode {
         logger: replicationLogger,
         clock: s.clock,
         members: () => s.membership.members().map((m) => m.did),
+        // read mirrors named in node.json "mirrors" are served outside the bound on non-member rounds
+        mirrors: s.config.mirrors,
         authorPolicy: s.membership,
         ownFeed: s.ownFeed,
         decoder,
@@ -295,6 +302,10 @@ export class MochilaNode {
           listenPort: s.config.p2pPort,
           bootstrap,
           mdns: s.config.mdns,
+          // through campus firewalls (README): no listening port, libp2p over WebSocket on the HTTP port, relaying
+          tcpListen: s.config.p2pListen === 'tcp',
+          ...(s.config.p2pWs ? { wsPath: s.config.p2pWs } : {}),
+          relay: s.config.p2pRelay,
           ...this.opts.replication,
         },
       });
@@ -318,6 +329,15 @@ export class MochilaNode {
       });
       this.server.keepAliveTimeout = 5_000;
       s.publicUrl.listening(this.httpUrl);
+      const replicator = this.replicator;
+      if (replicator && s.config.p2pWs) {
+        // libp2p over WebSocket on this port (federation/ws-gateway.ts); any other upgrade request is refused
+        const { refuseUpgrade, wsAddressFor } = await import('./federation/ws-gateway.js');
+        replicator.announceWebSocket(wsAddressFor(s.publicUrl.get(), s.config.p2pWs).toString());
+        this.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+          if (!replicator.handleUpgrade(req, socket, head)) refuseUpgrade(socket, 404);
+        });
+      }
       s.logger.info('http listening', { url: this.httpUrl });
     }
   }
@@ -329,6 +349,7 @@ export class MochilaNode {
    */
   private decideOwnFeed(federated: boolean, bootstrap: string[]): void {
     const s = this.services;
+    if (s.config.mirror) return; // never writable (OwnFeedGate)
     const self = s.feed.author;
     if (s.config.standalone) {
       s.ownFeed.confirm('standalone', 'the operator started this node as standalone (alone or first of its network, its database current)');

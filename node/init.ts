@@ -1,7 +1,8 @@
 /**
  * Creating a node's data folder: institution key + first issuer key (keystore, mode 0600, optionally encrypted),
  * the network manifest, the database with migrations, the first feed entries (membership, profile, issuer key),
- * and an admin token that is returned once and stored only as a hash. Used by `mochila init`, the devnet and tests.
+ * and an admin token that is returned once and stored only as a hash; or a read mirror's folder (keys, manifest,
+ * node.json, an empty database, nothing published). Used by `mochila init`, the devnet and tests.
  * Must never overwrite an existing node.
  */
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -54,6 +55,65 @@ export function keygen(o: { dir: string; passphrase?: string }): { did: string; 
   const institution = generateKey();
   writeKeystore(p.keystoreFile, newKeystoreData(institution, generateKey(), new Date().toISOString()), o.passphrase);
   return { did: institution.did, keystoreFile: p.keystoreFile };
+}
+
+export interface InitMirrorOptions {
+  dir: string;
+  /** The network to mirror (a mirror never founds one). */
+  manifest?: Manifest;
+  manifestFile?: string;
+  passphrase?: string;
+  /** Its libp2p identity (tests); normally generated. */
+  institutionKey?: Ed25519Key;
+  fileConfig?: NodeFileConfig;
+  clock?: Clock;
+  logger?: Logger;
+  schemas?: SchemaRegistry;
+}
+
+/**
+ * Creates a read mirror's folder: a key for its libp2p identity (keystore, mode 0600), the network's manifest,
+ * node.json with `"mirror": true`, and an empty database. Appends nothing (no membership request, profile, issuer
+ * key or catalogue) and makes no admin token: a mirror's admin API is refused (`mirror_read_only`).
+ */
+export function initMirror(o: InitMirrorOptions): { dir: string; did: string; network: string } {
+  const dir = path.resolve(o.dir);
+  const p = paths(dir);
+  if (existsSync(p.dbFile)) throw new RegistryError('already_initialised', `${dir} already holds a node; use \`mochila start --dir ${o.dir}\``);
+  const schemas = o.schemas ?? new SchemaRegistry();
+  let manifest = o.manifest;
+  if (!manifest && o.manifestFile) manifest = validateManifest(schemas, JSON.parse(readFileSync(o.manifestFile, 'utf8')));
+  if (!manifest) throw new RegistryError('validation_failed', 'a read mirror replicates an existing network: give its manifest (--manifest <file>)');
+  validateManifest(schemas, manifest);
+  const prepared = existsSync(p.keystoreFile) && !o.institutionKey ? readKeystore(p.keystoreFile, o.passphrase) : null;
+  const institution = o.institutionKey ?? prepared?.institution ?? generateKey();
+  if (manifest.founders.includes(institution.did)) throw new RegistryError('validation_failed', 'these keys belong to a founding member of the network: a read mirror needs keys of its own');
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const now = (o.clock?.now() ?? new Date()).toISOString();
+  // the keystore's format holds an issuer key too; a mirror never publishes it
+  const data: KeystoreData = prepared?.data ?? newKeystoreData(institution, generateKey(), now);
+  if (!prepared) writeKeystore(p.keystoreFile, data, o.passphrase);
+  const keystore = prepared ?? keystoreFromData(data);
+  if (o.manifestFile && !o.manifest) copyFileSync(o.manifestFile, p.manifestFile);
+  else writeFileSync(p.manifestFile, JSON.stringify(manifest, null, 2) + '\n');
+  writeFileSync(p.configFile, JSON.stringify({ ...o.fileConfig, mirror: true } satisfies NodeFileConfig, null, 2) + '\n');
+  const config = loadConfig(dir, { passphrase: o.passphrase, mirror: true }, {});
+  const s = buildServices(config, { schemas, manifest, keystore, logger: o.logger ?? silentLogger, ...(o.clock ? { clock: o.clock } : {}) });
+  try {
+    s.store.db
+      .insert(meta)
+      .values({ key: 'created_at', value: now })
+      .onConflictDoUpdate({ target: meta.key, set: { value: now } })
+      .run();
+    return { dir, did: institution.did, network: networkId(manifest) };
+  } finally {
+    s.store.close();
+    try {
+      chmodSync(p.dbFile, 0o600);
+    } catch {
+      /* not fatal */
+    }
+  }
 }
 
 export function initNode(o: InitOptions): InitResult {

@@ -30,6 +30,7 @@ export type ErrorCode =
   | 'rate_limited'
   | 'busy'
   | 'own_feed_unconfirmed'
+  | 'mirror_read_only'
   | 'backup_corrupt'
   | 'backup_foreign'
   | 'target_not_empty'

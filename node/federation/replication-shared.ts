@@ -43,6 +43,26 @@ export interface ReplicatorOptions {
   claimStallMs: number;
   /** Gossip messages larger than this are refused before any parsing (honest nodes inline entries up to gossipInlineMaxBytes). */
   gossipMaxBytes: number;
+  /**
+   * Sync rounds served at once to peers that are neither members, bootstrap peers nor listed mirrors (unlisted read
+   * mirrors, nodes waiting for admission, anyone): one more is refused at once and the peer retries on its next round.
+   */
+  maxUnlistedServes: number;
+  /**
+   * Listen on TCP at listenHost:listenPort (default). false: no TCP listener; the node dials out, and is reached
+   * through the WebSocket path when `wsPath` is set, or else through a relay slot it reserves on a member.
+   */
+  tcpListen: boolean;
+  /** libp2p over WebSocket on the node's HTTP server at this path (e.g. `/p2p`, see ws-gateway.ts); absent: off. */
+  wsPath?: string;
+  /** A reachable node relays for members that have no listener (circuit relay v2, reservations for members only). */
+  relay: boolean;
+  /** Reservations this node holds for members at once. */
+  relayMaxReservations: number;
+  /** How long one relayed connection may last; the members redial when it ends. */
+  relayDurationLimitMs: number;
+  /** Bytes one relayed connection may carry (both ways); the members redial when it is spent. */
+  relayDataLimitBytes: number;
 }
 
 export const DEFAULT_REPLICATOR_OPTIONS: Omit<ReplicatorOptions, 'listenHost' | 'listenPort' | 'bootstrap'> = {
@@ -58,6 +78,12 @@ export const DEFAULT_REPLICATOR_OPTIONS: Omit<ReplicatorOptions, 'listenHost' | 
   redialMaxMs: 10_000,
   claimStallMs: 5_000,
   gossipMaxBytes: 64 * 1024,
+  maxUnlistedServes: 4,
+  tcpListen: true,
+  relay: true,
+  relayMaxReservations: 64,
+  relayDurationLimitMs: 10 * 60_000,
+  relayDataLimitBytes: 256 * 1024 * 1024,
 };
 
 /** What the node gives the replicator. */
@@ -68,6 +94,8 @@ export interface ReplicatorDeps {
   /** Every time replication reads (peers' last contact, dial backoff, stalled claims, round start and duration). */
   clock: Clock;
   members: () => string[]; // DIDs to keep connected
+  /** Peer ids of read mirrors (node.json "mirrors") served like members, outside the bound on unlisted peers' rounds. */
+  mirrors?: readonly string[];
   /**
    * Who may write which entry type (the feed's AuthorPolicy: members anything, candidates profile, membership and
    * issuer-key): gossip from anyone else is refused before it is parsed as an entry. Absent: replica.isMember.
@@ -109,7 +137,7 @@ export interface PeerInfo {
 export type ReplicationTotals = ReturnType<typeof emptyTotals>;
 
 export function emptyTotals() {
-  return { roundsOk: 0, roundsFailed: 0, entriesPulled: 0, entriesServed: 0, bytesIn: 0, bytesOut: 0, gossipIn: 0, gossipOut: 0, gossipAccepted: 0, gossipHeadsRejected: 0, gossipRejectedCheap: 0, dialAttempts: 0, dialFailures: 0, claimsReleased: 0 };
+  return { roundsOk: 0, roundsFailed: 0, entriesPulled: 0, entriesServed: 0, bytesIn: 0, bytesOut: 0, gossipIn: 0, gossipOut: 0, gossipAccepted: 0, gossipHeadsRejected: 0, gossipRejectedCheap: 0, dialAttempts: 0, dialFailures: 0, claimsReleased: 0, servesRefused: 0 };
 }
 
 export type HostNode = Libp2p<{ pubsub: GossipSub }>;

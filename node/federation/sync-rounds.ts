@@ -12,6 +12,7 @@ import type { PeerBook } from './peers.js';
 import { boundedSignal, type Replication, type SyncRound } from './replication-shared.js';
 import { ProtocolError, pullRound, serveRound } from './sync-protocol.js';
 import { roundFailureReason } from '../core/metrics.js';
+import { peerIdToDid } from './peer-ids.js';
 
 /** Rounds the network status keeps. */
 const ROUNDS_KEPT = 100;
@@ -25,6 +26,7 @@ export class SyncRounds {
   private readonly claimProgress = new Map<string, { mark: number; at: number }>();
   private readonly deferred = new Set<string>(); // peers with authors deferred to a round in progress
   private readonly rounds: SyncRound[] = [];
+  private unlistedServing = 0; // rounds being served to peers that are not members, bootstrap peers nor listed mirrors
 
   constructor(
     private readonly r: Replication,
@@ -81,14 +83,36 @@ export class SyncRounds {
     return p;
   }
 
-  /** Serves a peer's round on an incoming stream (refused once stopping). */
+  /**
+   * Serves a peer's round on an incoming stream (refused once stopping). Members, bootstrap peers and the read mirrors
+   * node.json lists are always served; any other peer (an unlisted mirror, a node waiting for admission, anyone: the
+   * data is public) shares maxUnlistedServes rounds at a time, and one more is refused at once (counted in
+   * totals.servesRefused); it retries on its next periodic round.
+   */
   serve(stream: Stream, connection: Connection): void {
     if (this.r.stopped()) {
       stream.abort(new Error('the node is stopping'));
       return;
     }
-    const p = this.serveRound(stream, connection).finally(() => this.serving.delete(p));
+    const unlisted = !this.listed(connection.remotePeer);
+    if (unlisted && this.unlistedServing >= this.r.opts.maxUnlistedServes) {
+      this.r.totals.servesRefused++;
+      stream.abort(new Error('busy: this node is serving as many non-member peers as it allows; retry later'));
+      return;
+    }
+    if (unlisted) this.unlistedServing++;
+    const p = this.serveRound(stream, connection).finally(() => {
+      this.serving.delete(p);
+      if (unlisted) this.unlistedServing--;
+    });
     this.serving.add(p);
+  }
+
+  /** A member, a configured bootstrap peer or a read mirror listed in node.json "mirrors". */
+  private listed(peer: PeerId): boolean {
+    const key = peer.toString();
+    if (this.r.d.mirrors?.includes(key) || this.peers.get(key)?.bootstrap) return true;
+    return this.isFullMember(peerIdToDid(peer));
   }
 
   /**
@@ -160,7 +184,8 @@ export class SyncRounds {
     const signal = boundedSignal(this.r.stopSignal, this.r.opts.roundTimeoutMs);
     let stream: Stream | null = null;
     try {
-      stream = await node.dialProtocol(peer, this.protocol, { signal });
+      // over a relayed connection too: its limits (duration, bytes) bound the round, which fails and is retried when spent
+      stream = await node.dialProtocol(peer, this.protocol, { signal, runOnLimitedConnection: true });
       const key = peer.toString();
       const deferredAuthors: string[] = [];
       // only a member peer's round claims authors: anyone can send a heads vector saying it is ahead on every feed,

@@ -9,6 +9,9 @@
  * The state lives in the database (`meta.own_feed`) so every process that writes to it obeys it: the running node
  * sets it at start and when a round confirms the head; the CLI only reads it. Must never confirm from local data
  * alone while peers could hold newer entries of this feed, and must never know about libp2p or HTTP.
+ *
+ * A read mirror (`mirror`) has no feed of its own: it is never confirmed, nothing waits for it, and every append is
+ * refused with `mirror_read_only`, whatever the stored state or the operator's `standalone` says.
  */
 import type { Clock } from '../core/clock.js';
 import { RegistryError } from '../core/errors.js';
@@ -41,6 +44,12 @@ export interface RoundHeads {
 }
 
 const KEY = 'own_feed';
+const MIRROR: OwnFeedState = {
+  confirmed: false,
+  basis: null,
+  since: null,
+  detail: 'this node is a read mirror: it replicates the members\' feeds and never publishes one of its own',
+};
 const NEVER: OwnFeedState = {
   confirmed: false,
   basis: null,
@@ -60,11 +69,19 @@ export class OwnFeedGate {
       author: string;
       /** The operator's word for this process (`--standalone`, MOCHILA_STANDALONE, node.json): always writable. */
       standalone: boolean;
+      /** A read mirror (node.json "mirror", `--mirror`): never writable, never confirmed. */
+      mirror?: boolean;
     },
   ) {}
 
+  /** Whether this node is a read mirror (it never appends to a feed). */
+  get mirror(): boolean {
+    return this.d.mirror === true;
+  }
+
   /** The stored state (the running node's view; a CLI process with `standalone` may write regardless). */
   state(): OwnFeedState {
+    if (this.d.mirror) return MIRROR;
     const row = this.d.store.statement('SELECT value FROM meta WHERE key = ?').get(KEY) as { value: string } | undefined;
     if (!row) return NEVER;
     try {
@@ -77,6 +94,12 @@ export class OwnFeedGate {
 
   /** Throws `own_feed_unconfirmed` with what to do, unless this process may append to the own feed. */
   assertWritable(): void {
+    if (this.d.mirror)
+      throw new RegistryError(
+        'mirror_read_only',
+        'This node is a read mirror: it replicates the members\' feeds and serves them, and never signs an entry of its own. ' +
+          'Publish from the institution\'s own node (its admin API or `mochila` commands on its data folder).',
+      );
     if (this.d.standalone) return;
     const st = this.state();
     if (st.confirmed) return;
@@ -92,6 +115,7 @@ export class OwnFeedGate {
   }
 
   confirm(basis: OwnFeedBasis, detail: string, extra: { peer?: string } = {}): void {
+    if (this.d.mirror) return;
     const was = this.state().confirmed;
     const head = this.ownHead();
     const st: OwnFeedState = { confirmed: true, basis, since: this.d.clock.now().toISOString(), detail, ...extra, seq: head?.seq ?? 0 };
@@ -109,6 +133,7 @@ export class OwnFeedGate {
   }
 
   unconfirm(detail: string): void {
+    if (this.d.mirror) return;
     this.write({ confirmed: false, basis: null, since: this.d.clock.now().toISOString(), detail });
   }
 
@@ -126,6 +151,7 @@ export class OwnFeedGate {
    * or replaced), a peer that holds none either proves nothing (it may be new): only a peer that held the feed does.
    */
   observeRound(peerDid: string, r: RoundHeads): boolean {
+    if (this.d.mirror) return false;
     if (this.state().confirmed) return true;
     const mine = this.ownHead();
     let why: string | null = null;

@@ -28,6 +28,7 @@ import { institutionAdminRoutes, registryRoutes, type InstitutionAdminRouteDeps,
 import { createDidResolver } from '../identity/did-resolver.js';
 import type { Metrics } from '../core/metrics.js';
 import { requestMetrics } from './request-metrics.js';
+import { RegistryError } from '../core/errors.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const VERSION = (JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
@@ -37,7 +38,7 @@ export type HttpAppDeps = RegistryRouteDeps &
   CatalogueRouteDeps &
   CatalogueAdminRouteDeps &
   InstitutionAdminRouteDeps & {
-    config: Pick<NodeConfig, 'maxBodyBytes' | 'publicLimits'>;
+    config: Pick<NodeConfig, 'maxBodyBytes' | 'publicLimits' | 'mirror'>;
     logger: Logger;
     schemas: Pick<SchemaRegistry, 'schemas' | 'idFor' | 'assertValid'>;
     store: Pick<Store, 'statement'>;
@@ -100,7 +101,7 @@ export function createHttpApp(s: HttpAppDeps, opts: HttpAppOptions): Express {
   // every route the app serves, in registration order: each table holds its routes' documentation too
   const tables: RouteDef[][] = [
     [health],
-    registryRoutes(s, { publicUrl: opts.publicUrl, resolveDid: (did) => resolver.resolve(did), version: VERSION, ...(opts.p2p ? { p2p: opts.p2p } : {}) }),
+    registryRoutes(s, { publicUrl: opts.publicUrl, resolveDid: (did) => resolver.resolve(did), version: VERSION, mirror: s.config.mirror, ...(opts.p2p ? { p2p: opts.p2p } : {}) }),
     catalogueRoutes(s),
     catalogueAdminRoutes(s),
     institutionAdminRoutes(s),
@@ -114,6 +115,11 @@ export function createHttpApp(s: HttpAppDeps, opts: HttpAppOptions): Express {
   app.use('/docs', docsPolicy(docsHtml), swaggerUi.serve);
   app.get('/docs', (_req, res) => void res.type('html').send(docsHtml));
 
+  // a read mirror publishes nothing: every path under /api/v1/admin is refused before the token is looked at
+  if (s.config.mirror)
+    app.use('/api/v1/admin', (_req, _res, next) =>
+      next(new RegistryError('mirror_read_only', 'this node is a read mirror: it serves the public API only and publishes nothing; use the institution\'s own node for its admin API')),
+    );
   // the admin token guards every path under /api/v1/admin, known or not
   app.use('/api/v1/admin', requireAdmin(s.adminTokens));
   registerRoutes(app, tables);

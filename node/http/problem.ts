@@ -28,6 +28,7 @@ const STATUS: Record<ErrorCode, number> = {
   rate_limited: 429,
   busy: 503,
   own_feed_unconfirmed: 503,
+  mirror_read_only: 403,
   backup_corrupt: 400,
   backup_foreign: 400,
   target_not_empty: 409,

@@ -13,7 +13,7 @@ import { generateKey, type Ed25519Key } from '../../node/identity/keys.js';
 import { createManifest, type Manifest } from '../../node/trust/manifest.js';
 import { loadConfig } from '../../node/config.js';
 import { startNode, type MochilaNode } from '../../node/context.js';
-import { initNode } from '../../node/init.js';
+import { initMirror, initNode } from '../../node/init.js';
 import { createLibp2p, type Libp2p } from 'libp2p';
 import { tcp } from '@libp2p/tcp';
 import { noise } from '@chainsafe/libp2p-noise';
@@ -200,4 +200,38 @@ export async function startIssuingNetwork(o: {
     await net.close();
     throw e;
   }
+}
+
+export interface MirrorNode {
+  name: string;
+  key: Ed25519Key;
+  dir: string;
+  node: MochilaNode;
+  url: string;
+  addr: string;
+  close(): Promise<void>;
+}
+
+/**
+ * A read mirror of `net` (like `mochila init --mirror` then `mochila start`): its own key, node.json `"mirror": true`,
+ * libp2p on 127.0.0.1 with `bootstrap` as its peers, HTTP on a free port. Not added to `net.nodes`: close it yourself.
+ */
+export async function startMirror(net: TestNet, name: string, o: { bootstrap: string[]; replication?: Partial<ReplicatorOptions>; logger?: Logger }): Promise<MirrorNode> {
+  const dir = mkdtempSync(path.join(tmpdir(), `mochila-mirror-${name}-`));
+  const key = generateKey();
+  initMirror({ dir, manifest: net.manifest, institutionKey: key });
+  const config = loadConfig(dir, { httpHost: '127.0.0.1', httpPort: 0, p2pHost: '127.0.0.1', p2pPort: 0, bootstrap: o.bootstrap }, {});
+  const node = await startNode(config, { logger: o.logger ?? silentLogger, replication: { syncIntervalMs: 1_000, redialMinMs: 100, redialMaxMs: 1_000, ...o.replication } });
+  return {
+    name,
+    key,
+    dir,
+    node,
+    url: node.httpUrl,
+    addr: node.replicator!.addresses().find((a) => a.includes('127.0.0.1'))!,
+    close: async () => {
+      await node.stop().catch(() => {});
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }

@@ -37,6 +37,8 @@ export interface RegistryRouteOptions {
   resolveDid: (did: string) => Promise<unknown>;
   version: string;
   p2p?: () => { peerId: string; addresses: string[] } | null;
+  /** This node is a read mirror (not a member, publishes nothing). */
+  mirror?: boolean;
 }
 
 export function registryRoutes(s: RegistryRouteDeps, opts: RegistryRouteOptions): RouteDef[] {
@@ -54,6 +56,7 @@ export function registryRoutes(s: RegistryRouteDeps, opts: RegistryRouteOptions)
       networkName: s.manifest.name,
       member: s.membership.isMember(s.feed.author),
       memberStatus: s.membership.statusOf(s.feed.author),
+      mirror: opts.mirror === true,
       issuerKey: s.institution.currentIssuer.did,
       peerId: opts.p2p?.()?.peerId ?? null,
       p2pAddresses: opts.p2p?.()?.addresses ?? [],
