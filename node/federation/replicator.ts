@@ -6,6 +6,8 @@
  * database right after. Every time read comes from the injected clock. It reads and writes the registry only through
  * `FeedReplica`; it never relays an entry it could not verify.
  */
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { Connection, Stream } from '@libp2p/interface';
 import { multiaddr } from '@multiformats/multiaddr';
 import { createHost } from './host.js';
@@ -13,6 +15,8 @@ import { HeadGossip } from './head-gossip.js';
 import { PeerBook } from './peers.js';
 import { SyncRounds } from './sync-rounds.js';
 import { syncProtocolId } from './sync-protocol.js';
+import { peerIdToDid } from './peer-ids.js';
+import { forwardUpgrade, isUpgradeFor, refuseUpgrade } from './ws-gateway.js';
 import {
   DEFAULT_REPLICATOR_OPTIONS,
   emptyTotals,
@@ -47,6 +51,8 @@ export class Replicator {
   private readonly peers: PeerBook;
   private readonly gossip: HeadGossip;
   private readonly rounds: SyncRounds;
+  private wsPublic: string | null = null; // the WebSocket address others dial, once the HTTP server listens
+  private wsPort: number | null = null; // libp2p's WebSocket listener on 127.0.0.1, which the HTTP server forwards to
 
   constructor(private readonly d: ReplicatorDeps) {
     this.opts = { ...DEFAULT_REPLICATOR_OPTIONS, ...d.options };
@@ -80,14 +86,23 @@ export class Replicator {
     if (this.stopped) return;
     // addresses config.ts let through, plus the manifest's
     const bootstrapList = this.peers.addBootstrap(this.opts.bootstrap);
-    const node = await createHost(this.d.seed, this.opts, this.gossip.topic, bootstrapList);
+    const node = await createHost(this.d.seed, this.opts, this.gossip.topic, bootstrapList, {
+      mayReserve: (peer) => {
+        const did = peerIdToDid(peer);
+        return did !== null && this.d.members().includes(did);
+      },
+      wsAnnounce: () => this.wsPublic,
+      wsListening: (port) => {
+        this.wsPort = port;
+      },
+    });
     this.node = node;
     if (this.stopped) {
       await node.stop();
       return;
     }
     const protocol = this.rounds.protocol;
-    await node.handle(protocol, (stream: Stream, connection: Connection) => this.rounds.serve(stream, connection), { maxInboundStreams: 16, maxOutboundStreams: 16 });
+    await node.handle(protocol, (stream: Stream, connection: Connection) => this.rounds.serve(stream, connection), { maxInboundStreams: 16, maxOutboundStreams: 16, runOnLimitedConnection: true });
 
     const pubsub = node.services.pubsub;
     pubsub.topicValidators.set(this.gossip.topic, (peer, msg) => this.gossip.validate(peer, msg.data));
@@ -141,8 +156,27 @@ export class Replicator {
       await node?.stop();
       await this.decoderStarting;
       await this.d.decoder?.stop();
-    })();
+    })().catch((e: unknown) => this.d.logger.warn('libp2p or the batch decoder did not stop cleanly', { error: String(e) }));
     await Promise.race([rest, new Promise((r) => setTimeout(r, timeoutMs).unref())]);
+  }
+
+  /**
+   * The address others dial to reach this node's WebSocket path (ws-gateway.ts wsAddressFor), told by the node once its
+   * HTTP server listens; announced from then on (identify), never the internal listener's.
+   */
+  announceWebSocket(address: string): void {
+    this.wsPublic = address;
+  }
+
+  /**
+   * An upgrade request reached the node's HTTP server: one for the WebSocket path goes to libp2p (true), any other is
+   * left to the caller (false). Refused with 503 while libp2p is not listening (starting or stopping).
+   */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean {
+    if (!this.opts.wsPath || !isUpgradeFor(req, this.opts.wsPath)) return false;
+    if (this.stopped || this.wsPort === null) refuseUpgrade(socket, 503);
+    else forwardUpgrade(req, socket, head, this.wsPort);
+    return true;
   }
 
   /** Dials a peer (multiaddr string) now; for tests and the CLI. */
