@@ -6,7 +6,7 @@
 // with native better-sqlite3): one test, a generous limit, conditions polled, never fixed sleeps.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { freePort } from '../helpers/ports.js';
@@ -80,8 +80,23 @@ describe('the npm package', () => {
     const block = readmeBlock('Install a node from the package (no clone on the server)');
     const script = block.replaceAll('/opt/mochila', app).replace(/\/path\/to\/mochila-registry-[^\s]+\.tgz/g, tgz);
     expect(script).toContain(`npm install --omit=dev ${tgz}`);
-    // prefer the npm cache (CI machines reach only the registry); the README's command itself is unchanged
-    const install = await run('sh', ['-ec', script], tmp, { npm_config_prefer_offline: 'true', npm_config_audit: 'false', npm_config_fund: 'false' });
+    // npm settings, the README's command itself unchanged: prefer the npm cache (CI machines reach only the registry),
+    // and give the SQLite driver's installer (prebuild-install) a local prebuilt binary made from this repository's own
+    // build of the same version for this Node, instead of compiling SQLite a second time (minutes on a busy 2-core
+    // machine). Without it npm compiles the driver from source, as it did for `npm ci`.
+    const sqlite = JSON.parse(readFileSync(path.join(ROOT, 'node_modules/better-sqlite3/package.json'), 'utf8')) as { version: string };
+    const prebuilds = path.join(tmp, 'prebuilds');
+    mkdirSync(prebuilds);
+    const libc = process.report.getReport && (process.report.getReport() as { header?: { glibcVersionRuntime?: string } }).header?.glibcVersionRuntime ? '' : 'musl';
+    const prebuilt = path.join(prebuilds, `better-sqlite3-v${sqlite.version}-node-v${process.versions.modules}-${process.platform}${libc}-${process.arch}.tar.gz`);
+    const tarred = await run('tar', ['czf', prebuilt, '-C', path.join(ROOT, 'node_modules/better-sqlite3'), 'build/Release/better_sqlite3.node'], tmp);
+    expect(tarred.code, tarred.stderr).toBe(0);
+    const install = await run('sh', ['-ec', script], tmp, {
+      npm_config_prefer_offline: 'true',
+      npm_config_audit: 'false',
+      npm_config_fund: 'false',
+      npm_config_better_sqlite3_local_prebuilds: prebuilds,
+    });
     expect(install.code, install.stderr.slice(-4000)).toBe(0);
     const installed = path.join(app, 'node_modules/mochila-registry');
     expect(existsSync(path.join(installed, 'dist/node/cli.js'))).toBe(true);
