@@ -4,7 +4,9 @@
  * With `ratePerSecond`, requests start at that fixed rate whatever the answers (open loop: a stalled server is measured
  * by every request that waits on it, not by one), latencies per URL; SIGTERM ends the run and prints the figures.
  * Usage: run-ts.js scripts/bench/load-client.ts '<json: { urls, connections, durationMs, maxRequests, ratePerSecond }>'
+ * (`urlsFile`: a JSON array of URLs in a file, for lists too long for a command line).
  */
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
 
 interface Opts {
@@ -15,9 +17,11 @@ interface Opts {
   ratePerSecond?: number;
   /** Also print every request as [start (epoch ms), latency ms, index of its URL]. */
   raw?: boolean;
+  urlsFile?: string;
 }
 
 const opts = JSON.parse(process.argv[2] ?? '{}') as Opts;
+if (opts.urlsFile) opts.urls = JSON.parse(readFileSync(opts.urlsFile, 'utf8')) as string[];
 const agent = new http.Agent({ keepAlive: true, maxSockets: opts.connections });
 const lat: number[] = [];
 const perUrl = new Map<string, number[]>();
