@@ -8,6 +8,7 @@ import type { Store } from '../store/database.js';
 import type { Statement } from 'better-sqlite3';
 import { eq, sql } from 'drizzle-orm';
 import { institutions, microcredentials, microcredentialVersions } from '../store/schema.js';
+import { boundWrite } from '../store/bound-write.js';
 import { microcredentialId } from '../feed/ids.js';
 import type { MicrocredentialRecord, LangMap } from './model.js';
 
@@ -17,7 +18,7 @@ type WithdrawBody = { op: 'withdraw'; code: string; reason?: unknown };
 export class CatalogueProjector implements Projector {
   readonly name = 'catalogue';
   readonly types: readonly EntryType[] = ['microcredential', 'profile'];
-  /** Typed queries, prepared once: they run inside the ingest transaction for every catalogue entry. */
+  /** Typed queries, prepared once: they run inside the ingest transaction for every catalogue entry (writes bound by boundWrite). */
   private readonly q;
   /** raw SQL: FTS5 virtual table (drizzle's schema cannot declare it; created by migration 0001_search_fts). */
   private readonly fts: { delete: Statement; insert: Statement };
@@ -29,65 +30,71 @@ export class CatalogueProjector implements Projector {
     const p = (name: string) => sql.placeholder(name);
     this.q = {
       current: db.select({ version: m.version }).from(m).where(eq(m.id, p('id'))).prepare(),
-      upsert: db
-        .insert(m)
-        .values({
-          id: p('id'),
-          author: p('author'),
-          code: p('code'),
-          version: p('version'),
-          record: p('record'),
-          status: 'active',
-          withdrawal: null,
-          titleSort: p('titleSort'),
-          country: p('country'),
-          field: p('field'),
-          levelFramework: p('levelFramework'),
-          levelValue: p('levelValue'),
-          participation: p('participation'),
-          hours: p('hours'),
-          languages: p('languages'),
-          pilotArea: p('pilotArea'),
-          createdAt: p('ts'),
-          updatedAt: p('ts'),
-          entryId: p('entryId'),
-        })
-        .onConflictDoUpdate({
-          target: m.id,
-          set: {
-            version: sql`excluded.version`,
-            record: sql`excluded.record`,
+      upsert: boundWrite(
+        store.sqlite,
+        db
+          .insert(m)
+          .values({
+            id: p('id'),
+            author: p('author'),
+            code: p('code'),
+            version: p('version'),
+            record: p('record'),
             status: 'active',
             withdrawal: null,
-            titleSort: sql`excluded.title_sort`,
-            country: sql`excluded.country`,
-            field: sql`excluded.field`,
-            levelFramework: sql`excluded.level_framework`,
-            levelValue: sql`excluded.level_value`,
-            participation: sql`excluded.participation`,
-            hours: sql`excluded.hours`,
-            languages: sql`excluded.languages`,
-            pilotArea: sql`excluded.pilot_area`,
-            updatedAt: sql`excluded.updated_at`,
-            entryId: sql`excluded.entry_id`,
-          },
-        })
-        .prepare(),
+            titleSort: p('titleSort'),
+            country: p('country'),
+            field: p('field'),
+            levelFramework: p('levelFramework'),
+            levelValue: p('levelValue'),
+            participation: p('participation'),
+            hours: p('hours'),
+            languages: p('languages'),
+            pilotArea: p('pilotArea'),
+            createdAt: p('ts'),
+            updatedAt: p('ts'),
+            entryId: p('entryId'),
+          })
+          .onConflictDoUpdate({
+            target: m.id,
+            set: {
+              version: sql`excluded.version`,
+              record: sql`excluded.record`,
+              status: 'active',
+              withdrawal: null,
+              titleSort: sql`excluded.title_sort`,
+              country: sql`excluded.country`,
+              field: sql`excluded.field`,
+              levelFramework: sql`excluded.level_framework`,
+              levelValue: sql`excluded.level_value`,
+              participation: sql`excluded.participation`,
+              hours: sql`excluded.hours`,
+              languages: sql`excluded.languages`,
+              pilotArea: sql`excluded.pilot_area`,
+              updatedAt: sql`excluded.updated_at`,
+              entryId: sql`excluded.entry_id`,
+            },
+          }),
+      ),
       // a version arriving again (rebuild, or the same version re-published) replaces the stored one
-      version: db
-        .insert(v)
-        .values({ id: p('id'), version: p('version'), record: p('record'), entryId: p('entryId'), ts: p('ts') })
-        .onConflictDoUpdate({
-          target: [v.id, v.version],
-          set: { record: sql`excluded.record`, entryId: sql`excluded.entry_id`, ts: sql`excluded.ts` },
-        })
-        .prepare(),
+      version: boundWrite(
+        store.sqlite,
+        db
+          .insert(v)
+          .values({ id: p('id'), version: p('version'), record: p('record'), entryId: p('entryId'), ts: p('ts') })
+          .onConflictDoUpdate({
+            target: [v.id, v.version],
+            set: { record: sql`excluded.record`, entryId: sql`excluded.entry_id`, ts: sql`excluded.ts` },
+          }),
+      ),
       // update's set() types take no placeholder: wrapped in sql``
-      withdraw: db
-        .update(m)
-        .set({ status: 'withdrawn', withdrawal: sql`${p('withdrawal')}`, updatedAt: sql`${p('ts')}`, entryId: sql`${p('entryId')}` })
-        .where(eq(m.id, p('id')))
-        .prepare(),
+      withdraw: boundWrite(
+        store.sqlite,
+        db
+          .update(m)
+          .set({ status: 'withdrawn', withdrawal: sql`${p('withdrawal')}`, updatedAt: sql`${p('ts')}`, entryId: sql`${p('entryId')}` })
+          .where(eq(m.id, p('id'))),
+      ),
       // the catalogue row's rowid, which its FTS row shares
       rowidOf: db.select({ r: sql<number>`rowid` }).from(m).where(eq(m.id, p('id'))).prepare(),
       byAuthor: db.select({ id: m.id, record: m.record }).from(m).where(eq(m.author, p('author'))).prepare(),
@@ -113,16 +120,16 @@ export class CatalogueProjector implements Projector {
     const body = entry.body as PutBody | WithdrawBody;
     if (body.op === 'withdraw') {
       const id = microcredentialId(entry.author, body.code);
-      this.q.withdraw.run({ withdrawal: JSON.stringify({ reason: body.reason ?? null, at: entry.ts }), ts: entry.ts, entryId: entry.id, id });
+      this.q.withdraw({ withdrawal: JSON.stringify({ reason: body.reason ?? null, at: entry.ts }), ts: entry.ts, entryId: entry.id, id });
       return;
     }
     const r = body.microcredential;
     const id = microcredentialId(entry.author, r.code);
     const cur = this.q.current.get({ id });
     const recordJson = JSON.stringify(r);
-    this.q.version.run({ id, version: r.version, record: recordJson, entryId: entry.id, ts: entry.ts });
+    this.q.version({ id, version: r.version, record: recordJson, entryId: entry.id, ts: entry.ts });
     if (cur && cur.version > r.version) return; // an older version arriving late only goes to the history
-    this.q.upsert.run({
+    this.q.upsert({
       id,
       author: entry.author,
       code: r.code,

@@ -7,6 +7,7 @@ import type { Entry, EntryType } from '../feed/entry.js';
 import type { Projector } from '../feed/feed.service.js';
 import type { Store } from '../store/database.js';
 import { institutions } from '../store/schema.js';
+import { boundWrite } from '../store/bound-write.js';
 
 export type LangMap = { es?: string; en?: string; pt?: string };
 
@@ -44,37 +45,39 @@ export class InstitutionDirectory implements Projector {
       byDid: store.db.select(row).from(t).where(eq(t.did, sql.placeholder('did'))).prepare(),
       all: store.db.select(row).from(t).orderBy(...order).prepare(),
       inCountry: store.db.select(row).from(t).where(eq(t.country, sql.placeholder('country'))).orderBy(...order).prepare(),
-      upsert: store.db
-        .insert(t)
-        .values({
-          did: sql.placeholder('did'),
-          profile: sql.placeholder('profile'),
-          country: sql.placeholder('country'),
-          kind: sql.placeholder('kind'),
-          nameEs: sql.placeholder('nameEs'),
-          nameEn: sql.placeholder('nameEn'),
-          updatedAt: sql.placeholder('updatedAt'),
-          entryId: sql.placeholder('entryId'),
-        })
-        .onConflictDoUpdate({
-          target: t.did,
-          set: {
-            profile: sql`excluded.profile`,
-            country: sql`excluded.country`,
-            kind: sql`excluded.kind`,
-            nameEs: sql`excluded.name_es`,
-            nameEn: sql`excluded.name_en`,
-            updatedAt: sql`excluded.updated_at`,
-            entryId: sql`excluded.entry_id`,
-          },
-        })
-        .prepare(),
+      upsert: boundWrite(
+        store.sqlite,
+        store.db
+          .insert(t)
+          .values({
+            did: sql.placeholder('did'),
+            profile: sql.placeholder('profile'),
+            country: sql.placeholder('country'),
+            kind: sql.placeholder('kind'),
+            nameEs: sql.placeholder('nameEs'),
+            nameEn: sql.placeholder('nameEn'),
+            updatedAt: sql.placeholder('updatedAt'),
+            entryId: sql.placeholder('entryId'),
+          })
+          .onConflictDoUpdate({
+            target: t.did,
+            set: {
+              profile: sql`excluded.profile`,
+              country: sql`excluded.country`,
+              kind: sql`excluded.kind`,
+              nameEs: sql`excluded.name_es`,
+              nameEn: sql`excluded.name_en`,
+              updatedAt: sql`excluded.updated_at`,
+              entryId: sql`excluded.entry_id`,
+            },
+          }),
+      ),
     };
   }
 
   apply(entry: Entry): void {
     const p = entry.body as Profile;
-    this.q.upsert.run({
+    this.q.upsert({
       did: entry.author,
       profile: JSON.stringify(p),
       country: p.country,

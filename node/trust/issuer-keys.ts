@@ -7,6 +7,7 @@ import type { Entry, EntryType } from '../feed/entry.js';
 import type { Projector } from '../feed/feed.service.js';
 import type { Store } from '../store/database.js';
 import { issuerKeys } from '../store/schema.js';
+import { boundWrite } from '../store/bound-write.js';
 
 export interface IssuerKeyInfo {
   keyId: string;
@@ -41,28 +42,32 @@ export class IssuerKeyRegistry implements Projector {
     this.q = {
       get: store.db.select(info).from(t).where(eq(t.keyId, sql.placeholder('keyId'))).prepare(),
       forInstitution: store.db.select(info).from(t).where(eq(t.institution, sql.placeholder('did'))).orderBy(asc(t.publishedAt)).prepare(),
-      insert: store.db
-        .insert(t)
-        .values({
-          keyId: sql.placeholder('keyId'),
-          institution: sql.placeholder('institution'),
-          publicKeyMultibase: sql.placeholder('publicKeyMultibase'),
-          validFrom: sql.placeholder('validFrom'),
-          publishedAt: sql.placeholder('publishedAt'),
-          entryId: sql.placeholder('entryId'),
-        })
-        .onConflictDoNothing({ target: t.keyId })
-        .prepare(),
-      revoke: store.db
-        .update(t)
-        // update's set() types take no placeholder: wrapped in sql``
-        .set({
-          revokedAt: sql`${sql.placeholder('revokedAt')}`,
-          revocationReason: sql`${sql.placeholder('reason')}`,
-          revocationEntryId: sql`${sql.placeholder('entryId')}`,
-        })
-        .where(and(eq(t.keyId, sql.placeholder('keyId')), eq(t.institution, sql.placeholder('institution'))))
-        .prepare(),
+      insert: boundWrite(
+        store.sqlite,
+        store.db
+          .insert(t)
+          .values({
+            keyId: sql.placeholder('keyId'),
+            institution: sql.placeholder('institution'),
+            publicKeyMultibase: sql.placeholder('publicKeyMultibase'),
+            validFrom: sql.placeholder('validFrom'),
+            publishedAt: sql.placeholder('publishedAt'),
+            entryId: sql.placeholder('entryId'),
+          })
+          .onConflictDoNothing({ target: t.keyId }),
+      ),
+      revoke: boundWrite(
+        store.sqlite,
+        store.db
+          .update(t)
+          // update's set() types take no placeholder: wrapped in sql``
+          .set({
+            revokedAt: sql`${sql.placeholder('revokedAt')}`,
+            revocationReason: sql`${sql.placeholder('reason')}`,
+            revocationEntryId: sql`${sql.placeholder('entryId')}`,
+          })
+          .where(and(eq(t.keyId, sql.placeholder('keyId')), eq(t.institution, sql.placeholder('institution')))),
+      ),
     };
   }
 
@@ -72,7 +77,7 @@ export class IssuerKeyRegistry implements Projector {
       if (b.keyId !== `did:key:${b.publicKeyMultibase}`) return; // inconsistent key: ignored (schema-valid but meaningless)
       const existing = this.get(b.keyId);
       if (existing && existing.institution !== entry.author) return; // a key belongs to the first institution that published it
-      this.q.insert.run({
+      this.q.insert({
         keyId: b.keyId,
         institution: entry.author,
         publicKeyMultibase: b.publicKeyMultibase,
@@ -90,7 +95,7 @@ export class IssuerKeyRegistry implements Projector {
       const earlier = !cur.revokedAt || t < Date.parse(cur.revokedAt);
       const compromised = b.reason === 'compromised' || cur.revocationReason === 'compromised';
       if (!earlier && !(compromised && cur.revocationReason !== 'compromised')) return;
-      this.q.revoke.run({
+      this.q.revoke({
         revokedAt: earlier ? b.revokedAt : cur.revokedAt,
         reason: compromised ? 'compromised' : b.reason,
         entryId: entry.id,

@@ -9,6 +9,7 @@ import type { AuthorPolicy, Projector } from '../feed/feed.service.js';
 import { and, asc, eq, sql } from 'drizzle-orm';
 import type { Store } from '../store/database.js';
 import { endorsements, members } from '../store/schema.js';
+import { boundWrite } from '../store/bound-write.js';
 import type { Manifest } from './manifest.js';
 
 /** Entry types a candidate (endorsed by at least one member, not yet admitted) may publish. */
@@ -40,25 +41,29 @@ export class MembershipService implements AuthorPolicy, Projector {
         .orderBy(asc(e.ts))
         .prepare(),
       endorsements: store.db.select({ author: e.author, subject: e.subject, ts: e.ts, body: e.body }).from(e).orderBy(asc(e.ts)).prepare(),
-      endorse: store.db
-        .insert(e)
-        .values({
-          author: sql.placeholder('author'),
-          subject: sql.placeholder('subject'),
-          entryId: sql.placeholder('entryId'),
-          ts: sql.placeholder('ts'),
-          body: sql.placeholder('body'),
-        })
-        .onConflictDoUpdate({
-          target: [e.author, e.subject],
-          set: { entryId: sql`excluded.entry_id`, ts: sql`excluded.ts`, body: sql`excluded.body` },
-        })
-        .prepare(),
-      setMember: store.db
-        .insert(members)
-        .values({ did: sql.placeholder('did'), status: sql.placeholder('status'), since: sql.placeholder('since') })
-        .onConflictDoUpdate({ target: members.did, set: { status: sql`excluded.status`, since: sql`excluded.since` } })
-        .prepare(),
+      endorse: boundWrite(
+        store.sqlite,
+        store.db
+          .insert(e)
+          .values({
+            author: sql.placeholder('author'),
+            subject: sql.placeholder('subject'),
+            entryId: sql.placeholder('entryId'),
+            ts: sql.placeholder('ts'),
+            body: sql.placeholder('body'),
+          })
+          .onConflictDoUpdate({
+            target: [e.author, e.subject],
+            set: { entryId: sql`excluded.entry_id`, ts: sql`excluded.ts`, body: sql`excluded.body` },
+          }),
+      ),
+      setMember: boundWrite(
+        store.sqlite,
+        store.db
+          .insert(members)
+          .values({ did: sql.placeholder('did'), status: sql.placeholder('status'), since: sql.placeholder('since') })
+          .onConflictDoUpdate({ target: members.did, set: { status: sql`excluded.status`, since: sql`excluded.since` } }),
+      ),
       seedMember: store.db
         .insert(members)
         .values({ did: sql.placeholder('did'), status: sql.placeholder('status'), since: sql.placeholder('since') })
@@ -123,7 +128,7 @@ export class MembershipService implements AuthorPolicy, Projector {
     if (entry.type !== 'endorsement') return;
     const body = entry.body as { subject: string; withdrawn?: boolean };
     if (!this.isMember(entry.author) || body.subject === entry.author) return; // only members' endorsements count
-    this.q.endorse.run({ author: entry.author, subject: body.subject, entryId: entry.id, ts: entry.ts, body: JSON.stringify(entry.body) });
+    this.q.endorse({ author: entry.author, subject: body.subject, entryId: entry.id, ts: entry.ts, body: JSON.stringify(entry.body) });
     this.recompute(body.subject, entry.ts);
   }
 
@@ -143,7 +148,7 @@ export class MembershipService implements AuthorPolicy, Projector {
       this.q.dropMember.run({ did: subject });
       this.status.delete(subject);
     } else {
-      this.q.setMember.run({ did: subject, status: next, since: ts });
+      this.q.setMember({ did: subject, status: next, since: ts });
       this.status.set(subject, next);
     }
   }
