@@ -5,34 +5,54 @@
  */
 import type { Entry, EntryType } from '../feed/entry.js';
 import type { Projector } from '../feed/feed.service.js';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Store } from '../store/database.js';
+import { documents } from '../store/schema.js';
+import { boundWrite } from '../store/bound-write.js';
 import { authorScopedId } from '../feed/ids.js';
 
 export class RecognitionProjector implements Projector {
   readonly name = 'recognition';
   readonly types: readonly EntryType[] = ['recognition', 'agreement', 'accreditation'];
 
-  constructor(private readonly store: Store) {}
+  /** Typed queries prepared once: they run inside the ingest transaction for every projected entry. */
+  private readonly q;
+
+  constructor(private readonly store: Store) {
+    const d = documents;
+    const p = (name: string) => sql.placeholder(name);
+    this.q = {
+      put: boundWrite(
+        store.sqlite,
+        store.db
+          .insert(d)
+          .values({ type: p('type'), author: p('author'), key: p('key'), body: p('body'), entryId: p('entryId'), ts: p('ts') })
+          .onConflictDoUpdate({
+            target: [d.type, d.author, d.key],
+            set: { body: sql`excluded.body`, entryId: sql`excluded.entry_id`, ts: sql`excluded.ts` },
+          }),
+      ),
+      exists: store.db
+        .select({ one: sql<number>`1` })
+        .from(d)
+        .where(and(eq(d.type, p('type')), eq(d.author, p('author')), eq(d.key, p('key'))))
+        .prepare(),
+    };
+  }
 
   apply(entry: Entry): void {
     const put = (type: string, key: string, body: unknown) =>
-      this.store
-        .statement(
-          `INSERT INTO documents (type, author, key, body, entry_id, ts) VALUES (?, ?, ?, ?, ?, ?)
-           ON CONFLICT(type, author, key) DO UPDATE SET body = excluded.body, entry_id = excluded.entry_id, ts = excluded.ts`,
-        )
-        .run(type, entry.author, key, JSON.stringify(body), entry.id, entry.ts);
+      this.q.put({ type, author: entry.author, key, body: JSON.stringify(body), entryId: entry.id, ts: entry.ts });
+    const exists = (type: string, key: string) => this.q.exists.get({ type, author: entry.author, key }) !== undefined;
     if (entry.type === 'recognition') {
       const b = entry.body as { decisionId: string };
       // a decision id is written once; a later entry with the same id is ignored (decisions are superseded, not edited)
-      const exists = this.store.statement("SELECT 1 FROM documents WHERE type = 'recognition' AND author = ? AND key = ?").get(entry.author, b.decisionId);
-      if (!exists) put('recognition', b.decisionId, entry.body);
+      if (!exists('recognition', b.decisionId)) put('recognition', b.decisionId, entry.body);
     } else if (entry.type === 'agreement') {
       const b = entry.body as { action: 'propose' | 'sign' | 'withdraw'; agreementId: string };
       const globalId = b.action === 'propose' ? authorScopedId(b.agreementId.split('.')[0]!, entry.author) : b.agreementId;
       if (b.action === 'propose') {
-        const exists = this.store.statement("SELECT 1 FROM documents WHERE type = 'agreement' AND author = ? AND key = ?").get(entry.author, globalId);
-        if (exists) return; // terms are immutable: a new agreement needs a new id
+        if (exists('agreement', globalId)) return; // terms are immutable: a new agreement needs a new id
         put('agreement', globalId, entry.body);
       }
       put('agreement-action', globalId, { ...(entry.body as object), agreementId: globalId });
@@ -42,6 +62,6 @@ export class RecognitionProjector implements Projector {
   }
 
   reset(): void {
-    this.store.statement("DELETE FROM documents WHERE type IN ('recognition', 'agreement', 'agreement-action', 'accreditation')").run();
+    this.store.db.delete(documents).where(inArray(documents.type, ['recognition', 'agreement', 'agreement-action', 'accreditation'])).run();
   }
 }

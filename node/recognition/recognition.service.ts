@@ -10,7 +10,9 @@ import { RegistryError } from '../core/errors.js';
 import type { Clock } from '../core/clock.js';
 import type { SchemaRegistry } from '../core/schema-registry.js';
 import type { FeedService } from '../feed/feed.service.js';
+import { and, asc, desc, eq, sql, type SQL } from 'drizzle-orm';
 import type { Store } from '../store/database.js';
+import { documents } from '../store/schema.js';
 import type { MembershipService } from '../trust/membership.js';
 import type { InstitutionDirectory } from '../trust/institutions.js';
 import type { CatalogueService, StoredMicrocredential } from '../catalogue/catalogue.service.js';
@@ -85,7 +87,45 @@ export class RecognitionService {
     },
   ) {
     this.index = new RecognitionIndex({ store: d.store, replicaVersion: () => d.catalogue.replicaVersion() });
+    const db = d.store.db;
+    const t = documents;
+    const p = (name: string) => sql.placeholder(name);
+    // document types are literals in the SQL (not parameters), so SQLite can use the partial expression indexes of
+    // migration 0003 (documents_recognition_mc, documents_accreditation_subject)
+    const ofType = (type: 'recognition' | 'agreement' | 'agreement-action' | 'accreditation') => sql`${t.type} = ${sql.raw(`'${type}'`)}`;
+    const decisionRow = { author: t.author, body: t.body, entryId: t.entryId, ts: t.ts };
+    const decisionsWhere = (byMc: boolean, byInstitution: boolean) => {
+      const w: SQL[] = [ofType('recognition')];
+      if (byMc) w.push(sql`json_extract(${t.body}, '$.microcredential.id') = ${p('mc')}`);
+      if (byInstitution) w.push(eq(t.author, p('institution')));
+      return db.select(decisionRow).from(t).where(and(...w)).orderBy(desc(t.ts)).prepare();
+    };
+    const subject = (kind: 'microcredential' | 'institution', id: string) =>
+      sql`(json_extract(${t.body}, '$.subject.type') = ${sql.raw(`'${kind}'`)} AND json_extract(${t.body}, '$.subject.id') = ${p(id)})`;
+    this.q = {
+      decision: db.select(decisionRow).from(t).where(and(ofType('recognition'), eq(t.author, p('author')), eq(t.key, p('key')))).prepare(),
+      decisions: [decisionsWhere(false, false), decisionsWhere(false, true), decisionsWhere(true, false), decisionsWhere(true, true)],
+      supersededBy: db
+        .select({ key: t.key })
+        .from(t)
+        .where(and(ofType('recognition'), eq(t.author, p('author')), sql`json_extract(${t.body}, '$.supersedes') = ${p('decisionId')}`))
+        .orderBy(asc(t.ts))
+        .limit(1)
+        .prepare(),
+      agreement: db.select({ author: t.author, body: t.body, ts: t.ts }).from(t).where(and(ofType('agreement'), eq(t.key, p('key')))).prepare(),
+      agreementActions: db.select({ author: t.author, body: t.body, ts: t.ts }).from(t).where(and(ofType('agreement-action'), eq(t.key, p('key')))).prepare(),
+      agreementKeys: db.select({ key: t.key }).from(t).where(ofType('agreement')).orderBy(desc(t.ts)).prepare(),
+      accreditations: db
+        .select({ author: t.author, body: t.body, ts: t.ts })
+        .from(t)
+        .where(and(ofType('accreditation'), sql`(${subject('microcredential', 'mc')} OR ${subject('institution', 'institution')})`))
+        .orderBy(desc(t.ts))
+        .prepare(),
+    };
   }
+
+  /** Typed queries over the documents projection, prepared once. */
+  private readonly q;
 
   /** The replica's catalogue prepared for comparison (document frequencies, weighted vectors), cached per replica version. */
   readonly index: RecognitionIndex;
@@ -131,37 +171,21 @@ export class RecognitionService {
   }
 
   getDecision(author: string, decisionId: string): Decision | null {
-    const r = this.d.store
-      .statement("SELECT author, body, entry_id, ts FROM documents WHERE type = 'recognition' AND author = ? AND key = ?")
-      .get(author, decisionId) as { author: string; body: string; entry_id: string; ts: string } | undefined;
+    const r = this.q.decision.get({ author, key: decisionId });
     if (!r) return null;
     return this.toDecisions([r])[0] ?? null;
   }
 
   decisions(filter: { microcredential?: string; institution?: string } = {}): Decision[] {
-    const where: string[] = ["type = 'recognition'"];
-    const params: unknown[] = [];
-    if (filter.microcredential) {
-      where.push("json_extract(body, '$.microcredential.id') = ?");
-      params.push(filter.microcredential);
-    }
-    if (filter.institution) {
-      where.push('author = ?');
-      params.push(filter.institution);
-    }
-    const rows = this.d.store
-      .statement(`SELECT author, body, entry_id, ts FROM documents WHERE ${where.join(' AND ')} ORDER BY ts DESC`)
-      .all(...params) as { author: string; body: string; entry_id: string; ts: string }[];
-    return this.toDecisions(rows);
+    const query = this.q.decisions[(filter.microcredential ? 2 : 0) + (filter.institution ? 1 : 0)]!;
+    return this.toDecisions(query.all({ mc: filter.microcredential, institution: filter.institution }));
   }
 
-  private toDecisions(rows: { author: string; body: string; entry_id: string; ts: string }[]): Decision[] {
+  private toDecisions(rows: { author: string; body: string; entryId: string; ts: string }[]): Decision[] {
     const today = this.d.clock.now().toISOString().slice(0, 10);
     return rows.map((r) => {
       const b = JSON.parse(r.body) as DecisionBody;
-      const sup = this.d.store
-        .statement("SELECT key FROM documents WHERE type = 'recognition' AND author = ? AND json_extract(body, '$.supersedes') = ? ORDER BY ts LIMIT 1")
-        .get(r.author, b.decisionId) as { key: string } | undefined;
+      const sup = this.q.supersededBy.get({ author: r.author, decisionId: b.decisionId });
       const status: Decision['status'] = sup
         ? 'superseded'
         : b.validUntil && b.validUntil < today
@@ -169,7 +193,7 @@ export class RecognitionService {
           : b.validFrom > today
             ? 'not-yet-valid'
             : 'current';
-      return { ...b, institution: this.instRef(r.author), entryId: r.entry_id, publishedAt: r.ts, status, supersededBy: sup?.key ?? null };
+      return { ...b, institution: this.instRef(r.author), entryId: r.entryId, publishedAt: r.ts, status, supersededBy: sup?.key ?? null };
     });
   }
 
@@ -207,15 +231,11 @@ export class RecognitionService {
   }
 
   agreement(id: string): Agreement | null {
-    const r = this.d.store.statement("SELECT author, body, ts FROM documents WHERE type = 'agreement' AND key = ?").get(id) as
-      | { author: string; body: string; ts: string }
-      | undefined;
+    const r = this.q.agreement.get({ key: id });
     if (!r) return null;
     const body = JSON.parse(r.body) as { terms: AgreementTerms };
     const hash = termsHash(body.terms);
-    const actions = this.d.store
-      .statement("SELECT author, body, ts FROM documents WHERE type = 'agreement-action' AND key = ?")
-      .all(id) as { author: string; body: string; ts: string }[];
+    const actions = this.q.agreementActions.all({ key: id });
     const byParty = new Map(actions.map((a) => [a.author, { ...(JSON.parse(a.body) as { action: string; termsHash?: string }), ts: a.ts }]));
     const signatures = body.terms.parties.map((p) => {
       const a = byParty.get(p);
@@ -234,7 +254,7 @@ export class RecognitionService {
   }
 
   agreements(filter: { party?: string } = {}): Agreement[] {
-    const rows = this.d.store.statement("SELECT key FROM documents WHERE type = 'agreement' ORDER BY ts DESC").all() as { key: string }[];
+    const rows = this.q.agreementKeys.all();
     return rows.map((r) => this.agreement(r.key)!).filter((a) => a && (!filter.party || a.terms.parties.includes(filter.party)));
   }
 
@@ -253,14 +273,7 @@ export class RecognitionService {
   // ------------------------------------------------------------------ accreditations
 
   accreditationsFor(mc: StoredMicrocredential): { agency: { did: string; name: LangMap; country: string }; accreditationId: string; subject: { type: string; id: string }; status: string; validFrom: string; validUntil?: string; standard?: string; decision?: LangMap; reportUrl?: string; publishedAt: string }[] {
-    const rows = this.d.store
-      .statement(
-        `SELECT author, body, ts FROM documents WHERE type = 'accreditation'
-         AND ((json_extract(body, '$.subject.type') = 'microcredential' AND json_extract(body, '$.subject.id') = ?)
-           OR (json_extract(body, '$.subject.type') = 'institution' AND json_extract(body, '$.subject.id') = ?))
-         ORDER BY ts DESC`,
-      )
-      .all(mc.id, mc.author) as { author: string; body: string; ts: string }[];
+    const rows = this.q.accreditations.all({ mc: mc.id, institution: mc.author });
     return rows
       .filter((r) => this.d.membership.isMember(r.author) && this.d.institutions.get(r.author)?.profile.kind === 'qa-agency')
       .map((r) => ({ agency: this.instRef(r.author), ...(JSON.parse(r.body) as { accreditationId: string; subject: { type: string; id: string }; status: string; validFrom: string }), publishedAt: r.ts }));
