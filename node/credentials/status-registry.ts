@@ -5,10 +5,12 @@
  * `<node>/api/v1/status-lists/<id>`: lookups go by that id whatever the host, so a credential issued by a node in
  * Mexico is checked from the replica of a node in Chile. Must never hold personal data (a bit per index).
  */
-import type { Statement } from 'better-sqlite3';
+import { asc, eq, sql } from 'drizzle-orm';
 import type { Entry, EntryType } from '../feed/entry.js';
 import type { Projector } from '../feed/feed.service.js';
 import type { Store } from '../store/database.js';
+import { statusLists } from '../store/schema.js';
+import { boundWrite } from '../store/bound-write.js';
 import { authorScopedId } from '../feed/ids.js';
 import { decodeStatusList, type StatusList, type StatusPurpose } from './status-list.js';
 import { LRUCache } from 'lru-cache';
@@ -54,47 +56,59 @@ export class StatusListRegistry implements Projector {
   /** Decoded lists by id, with the entry they came from; the least recently used go first past 1,000. */
   private readonly decoded = new LRUCache<string, { entryId: string; list: StatusList }>({ max: 1_000 });
 
-  /** Read by every verification of a credential with a status: prepared once. */
-  private readonly byId: Statement;
+  /** Typed queries prepared once: `byId` is read by every verification of a credential with a status. */
+  private readonly q;
 
   constructor(private readonly store: Store) {
-    this.byId = store.sqlite.prepare('SELECT list_id, author, purpose, body, updated_at, entry_id FROM status_lists WHERE list_id = ?');
+    const t = statusLists;
+    const p = (name: string) => sql.placeholder(name);
+    this.q = {
+      byId: store.db
+        .select({ id: t.listId, author: t.author, purpose: t.purpose, body: t.body, updatedAt: t.updatedAt, entryId: t.entryId })
+        .from(t)
+        .where(eq(t.listId, p('id')))
+        .prepare(),
+      purposeOf: store.db.select({ purpose: t.purpose }).from(t).where(eq(t.listId, p('id'))).prepare(),
+      put: boundWrite(
+        store.sqlite,
+        store.db
+          .insert(t)
+          .values({ listId: p('id'), author: p('author'), purpose: p('purpose'), body: p('body'), updatedAt: p('updatedAt'), entryId: p('entryId') })
+          .onConflictDoUpdate({
+            target: t.listId,
+            set: { body: sql`excluded.body`, updatedAt: sql`excluded.updated_at`, entryId: sql`excluded.entry_id` },
+          }),
+      ),
+      forAuthor: store.db
+        .select({ id: t.listId, purpose: t.purpose, updatedAt: t.updatedAt })
+        .from(t)
+        .where(eq(t.author, p('author')))
+        .orderBy(asc(t.listId))
+        .prepare(),
+    };
   }
 
   apply(entry: Entry): void {
     const b = entry.body as StatusListEntryBody;
     const id = statusListGlobalId(entry.author, b.listId);
-    const existing = this.store.statement('SELECT purpose FROM status_lists WHERE list_id = ?').get(id) as { purpose: string } | undefined;
+    const existing = this.q.purposeOf.get({ id });
     if (existing && existing.purpose !== b.purpose) return; // a list never changes purpose: the later entry is ignored
-    this.store
-      .statement(
-        `INSERT INTO status_lists (list_id, author, purpose, body, updated_at, entry_id) VALUES (?, ?, ?, ?, ?, ?)
-         ON CONFLICT(list_id) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at, entry_id = excluded.entry_id`,
-      )
-      .run(id, entry.author, b.purpose, JSON.stringify(b), entry.ts, entry.id);
+    this.q.put({ id, author: entry.author, purpose: b.purpose, body: JSON.stringify(b), updatedAt: entry.ts, entryId: entry.id });
   }
 
   reset(): void {
-    this.store.statement('DELETE FROM status_lists').run();
+    this.store.db.delete(statusLists).run();
     this.decoded.clear();
   }
 
   get(id: string): StoredStatusList | null {
-    const r = this.byId.get(id) as
-      | { list_id: string; author: string; purpose: StatusPurpose; body: string; updated_at: string; entry_id: string }
-      | undefined;
+    const r = this.q.byId.get({ id });
     if (!r) return null;
-    return { id: r.list_id, author: r.author, purpose: r.purpose, body: JSON.parse(r.body) as StatusListEntryBody, updatedAt: r.updated_at, entryId: r.entry_id };
+    return { ...r, purpose: r.purpose as StatusPurpose, body: JSON.parse(r.body) as StatusListEntryBody };
   }
 
   forAuthor(author: string): { id: string; purpose: StatusPurpose; updatedAt: string }[] {
-    return (
-      this.store.statement('SELECT list_id, purpose, updated_at FROM status_lists WHERE author = ? ORDER BY list_id').all(author) as {
-        list_id: string;
-        purpose: StatusPurpose;
-        updated_at: string;
-      }[]
-    ).map((r) => ({ id: r.list_id, purpose: r.purpose, updatedAt: r.updated_at }));
+    return this.q.forAuthor.all({ author }).map((r) => ({ ...r, purpose: r.purpose as StatusPurpose }));
   }
 
   /** For the verifier: the bits of the list a credential points at, from this node's replica. */
