@@ -6,7 +6,8 @@
  * Restore checks everything (checksums, format, that the keys, manifest and database belong to one node) inside a
  * temporary folder next to the target and renames it into place only at the end, and marks the restored own feed
  * unconfirmed so the node recovers newer entries from its peers before it signs anything (node/feed/own-feed.ts).
- * Must never write into the target folder half-way, never follow a path named by an archive, and never log secrets.
+ * The tar format itself is node/ops/tar.ts. Must never write into the target folder half-way, never follow a path
+ * named by an archive, and never log secrets.
  */
 import Database from 'better-sqlite3';
 import { createHash, randomBytes } from 'node:crypto';
@@ -41,6 +42,7 @@ import { readKeystore } from '../identity/keystore.js';
 import { networkId, validateManifest } from '../trust/manifest.js';
 import { openStore } from '../store/database.js';
 import { OwnFeedGate } from '../feed/own-feed.js';
+import { fileMember, member, readTar, type TarMemberHeader, type TarSink } from './tar.js';
 
 export const BACKUP_FORMAT = 'mochila-backup';
 export const BACKUP_VERSION = 1;
@@ -307,138 +309,33 @@ function dbFacts(file: string, did: string): { network: string | null; migration
   }
 }
 
-// ---------------------------------------------------------------- tar (ustar), regular files only
-
-const BLOCK = 512;
-const MAX_OCTAL_SIZE = 0o77777777777;
-
-function header(name: string, size: number, mode: number, mtime: number): Buffer {
-  const h = Buffer.alloc(BLOCK);
-  h.write(name, 0, 100, 'utf8');
-  h.write(mode.toString(8).padStart(7, '0') + '\0', 100, 8, 'ascii');
-  h.write('0000000\0', 108, 8, 'ascii'); // uid
-  h.write('0000000\0', 116, 8, 'ascii'); // gid
-  if (size <= MAX_OCTAL_SIZE) h.write(size.toString(8).padStart(11, '0') + '\0', 124, 12, 'ascii');
-  else {
-    // GNU base-256 for files of 8 GiB and more
-    h[124] = 0x80;
-    let v = BigInt(size);
-    for (let i = 135; i > 124; i--) {
-      h[i] = Number(v & 0xffn);
-      v >>= 8n;
-    }
-  }
-  h.write(mtime.toString(8).padStart(11, '0') + '\0', 136, 12, 'ascii');
-  h.write('        ', 148, 8, 'ascii'); // checksum counted as spaces
-  h.write('0', 156, 1, 'ascii'); // regular file
-  h.write('ustar\0', 257, 6, 'ascii');
-  h.write('00', 263, 2, 'ascii');
-  let sum = 0;
-  for (const b of h) sum += b;
-  h.write(sum.toString(8).padStart(6, '0') + '\0 ', 148, 8, 'ascii');
-  return h;
-}
-
-function padding(size: number): Buffer {
-  const r = size % BLOCK;
-  return Buffer.alloc(r === 0 ? 0 : BLOCK - r);
-}
-
-function* member(name: string, data: Buffer, mode: number, mtime: number): Generator<Buffer> {
-  yield header(name, data.length, mode, mtime);
-  yield data;
-  yield padding(data.length);
-}
-
-async function* fileMember(name: string, file: string, size: number, mtime: number): AsyncGenerator<Buffer> {
-  yield header(name, size, 0o600, mtime);
-  let n = 0;
-  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) {
-    n += (chunk as Buffer).length;
-    yield chunk as Buffer;
-  }
-  if (n !== size) throw new RegistryError('internal', `the database copy changed size while it was archived (${size} → ${n})`);
-  yield padding(size);
-}
-
-function parseOctal(b: Buffer, what: string): number {
-  if (b[0]! & 0x80) {
-    let v = 0n;
-    for (let i = 1; i < b.length; i++) v = (v << 8n) | BigInt(b[i]!);
-    if (v > BigInt(Number.MAX_SAFE_INTEGER)) throw new RegistryError('backup_corrupt', `tar header: ${what} out of range`);
-    return Number(v);
-  }
-  const s = b.toString('ascii').replace(/[\0 ]+$/, '').replace(/^ +/, '');
-  if (!/^[0-7]*$/.test(s)) throw new RegistryError('backup_corrupt', `tar header: ${what} is not a number`);
-  return s === '' ? 0 : parseInt(s, 8);
-}
-
-function checkHeader(h: Buffer): { name: string; size: number; type: string } {
-  let sum = 0;
-  for (let i = 0; i < BLOCK; i++) sum += i >= 148 && i < 156 ? 0x20 : h[i]!;
-  if (parseOctal(h.subarray(148, 156), 'checksum') !== sum) throw new RegistryError('backup_corrupt', 'a tar header fails its checksum');
-  const end = h.indexOf(0, 0);
-  const name = h.subarray(0, end < 0 || end > 100 ? 100 : end).toString('utf8');
-  const prefix = h.subarray(345, 500);
-  if (prefix[0] !== 0) throw new RegistryError('backup_foreign', 'the archive holds a member with a path: not a mochila backup');
-  return { name, size: parseOctal(h.subarray(124, 136), 'size'), type: String.fromCharCode(h[156]!) };
-}
-
 /**
  * Streams the archive into `tmp`, member by member, hashing as it writes. The first member must be the backup manifest
  * (else: foreign); every other member must be one the manifest lists, once, with its size and SHA-256.
  */
-interface Current {
-  name: string;
-  size: number;
-  left: number;
-  fd: number | null;
-  hash: ReturnType<typeof createHash>;
-  pad: number;
-}
-
 async function extract(archive: string, tmp: string): Promise<BackupManifest> {
   const gz = createGunzip();
   const src = createReadStream(archive);
   src.on('error', (e) => gz.destroy(e));
   src.pipe(gz);
 
-  // one holder, so the callbacks below and the loop see the same state (and the type checker does not narrow it)
-  const st: { manifest: BackupManifest | null; manifestBuf: Buffer[] | null; cur: Current | null; ended: boolean; members: number } = {
-    manifest: null,
-    manifestBuf: null,
-    cur: null,
-    ended: false,
-    members: 0,
-  };
+  // one holder, so the callbacks below and the code after them see the same state (and the type checker does not narrow it)
+  const st: { manifest: BackupManifest | null; members: number; fd: number | null } = { manifest: null, members: 0, fd: null };
   const seen = new Set<string>();
-  let pending: Buffer = Buffer.alloc(0);
 
-  const finishMember = () => {
-    const c = st.cur!;
-    if (c.fd !== null) {
-      fsyncSync(c.fd);
-      closeSync(c.fd);
-    }
-    st.cur = null;
-    if (st.manifestBuf) {
-      st.manifest = parseBackupManifest(Buffer.concat(st.manifestBuf));
-      st.manifestBuf = null;
-      return;
-    }
-    const want = st.manifest!.files.find((f) => f.name === c.name)!;
-    if (c.hash.digest('hex') !== want.sha256) throw new RegistryError('backup_corrupt', `${c.name} in the archive fails its SHA-256 checksum`);
-  };
-
-  const startMember = (h: { name: string; size: number; type: string }) => {
+  const open = (h: TarMemberHeader): TarSink => {
     st.members++;
     if (h.type !== '0' && h.type !== '\0') throw new RegistryError('backup_foreign', `the archive holds a member that is not a regular file (${JSON.stringify(h.name)}): not a mochila backup`);
     if (st.members === 1) {
       if (h.name !== BACKUP_MANIFEST) throw new RegistryError('backup_foreign', `the archive does not begin with ${BACKUP_MANIFEST}: not a mochila backup`);
       if (h.size > MAX_MANIFEST) throw new RegistryError('backup_foreign', `${BACKUP_MANIFEST} is too large`);
-      st.manifestBuf = [];
-      st.cur = { name: h.name, size: h.size, left: h.size, fd: null, hash: createHash('sha256'), pad: padding(h.size).length };
-      return;
+      const parts: Buffer[] = [];
+      return {
+        write: (chunk) => parts.push(Buffer.from(chunk)),
+        end: () => {
+          st.manifest = parseBackupManifest(Buffer.concat(parts));
+        },
+      };
     }
     const want = st.manifest!.files.find((f) => f.name === h.name);
     if (!want) throw new RegistryError('backup_foreign', `the archive holds ${JSON.stringify(h.name)}, which its manifest does not list`);
@@ -446,43 +343,25 @@ async function extract(archive: string, tmp: string): Promise<BackupManifest> {
     seen.add(h.name);
     if (h.size !== want.bytes) throw new RegistryError('backup_corrupt', `${h.name} in the archive is ${h.size} bytes, its manifest says ${want.bytes}`);
     const fd = openSync(path.join(tmp, want.name), 'wx', 0o600);
-    st.cur = { name: want.name, size: h.size, left: h.size, fd, hash: createHash('sha256'), pad: padding(h.size).length };
+    st.fd = fd;
+    const hash = createHash('sha256');
+    return {
+      write: (chunk) => {
+        hash.update(chunk);
+        writeSync(fd, chunk);
+      },
+      end: () => {
+        fsyncSync(fd);
+        closeSync(fd);
+        st.fd = null;
+        if (hash.digest('hex') !== want.sha256) throw new RegistryError('backup_corrupt', `${want.name} in the archive fails its SHA-256 checksum`);
+      },
+    };
   };
 
+  let complete: boolean;
   try {
-    for await (const chunk of gz) {
-      pending = pending.length ? Buffer.concat([pending, chunk as Buffer]) : (chunk as Buffer);
-      for (;;) {
-        if (st.ended) {
-          pending = Buffer.alloc(0); // zero padding after the end blocks
-          break;
-        }
-        if (st.cur) {
-          if (st.cur.left > 0) {
-            if (pending.length === 0) break;
-            const take = pending.subarray(0, Math.min(st.cur.left, pending.length));
-            st.cur.hash.update(take);
-            if (st.manifestBuf) st.manifestBuf.push(Buffer.from(take));
-            else writeSync(st.cur.fd!, take);
-            st.cur.left -= take.length;
-            pending = pending.subarray(take.length);
-            continue;
-          }
-          if (pending.length < st.cur.pad) break;
-          pending = pending.subarray(st.cur.pad);
-          finishMember();
-          continue;
-        }
-        if (pending.length < BLOCK) break;
-        const h = pending.subarray(0, BLOCK);
-        pending = pending.subarray(BLOCK);
-        if (h.every((b) => b === 0)) {
-          st.ended = true;
-          continue;
-        }
-        startMember(checkHeader(h));
-      }
-    }
+    complete = await readTar(gz, open);
   } catch (e) {
     if (e instanceof RegistryError) throw e;
     const code = (e as NodeJS.ErrnoException).code ?? '';
@@ -490,10 +369,10 @@ async function extract(archive: string, tmp: string): Promise<BackupManifest> {
       throw new RegistryError('backup_corrupt', `the archive is damaged (${(e as Error).message})`);
     throw e;
   } finally {
-    if (st.cur?.fd != null) closeSync(st.cur.fd);
+    if (st.fd !== null) closeSync(st.fd);
   }
   if (!st.manifest) throw new RegistryError('backup_foreign', `the archive holds no ${BACKUP_MANIFEST}: not a mochila backup`);
-  if (st.cur || !st.ended) throw new RegistryError('backup_corrupt', 'the archive is truncated');
+  if (!complete) throw new RegistryError('backup_corrupt', 'the archive is truncated');
   const m = st.manifest;
   for (const f of m.files) if (!seen.has(f.name)) throw new RegistryError('backup_corrupt', `the archive lacks ${f.name}, which its manifest lists (truncated?)`);
   return m;
