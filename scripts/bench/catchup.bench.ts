@@ -11,7 +11,6 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import v8 from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,7 +23,7 @@ import { initNode } from '../../node/init.js';
 import { didToPeerId } from '../../node/federation/peer-ids.js';
 import { makeNodes, signedFeed } from './nodes.js';
 import { machineLimit } from './baseline.js';
-import { RssSampler, hasFlag, lineChart, nodeFlags, round, saveResult, savePlot } from './lib.js';
+import { freePort, RssSampler, hasFlag, lineChart, nodeFlags, round, saveResult, savePlot } from './lib.js';
 
 type Status = ReturnType<NonNullable<Awaited<ReturnType<typeof startNode>>['replicator']>['status']>;
 
@@ -46,17 +45,6 @@ function figures(r: { n: number; sources: number; mode: string; secs: number; pe
 }
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 /** utime + stime, in clock ticks (USER_HZ = 100), from a /proc `stat` file. */
 function statTicks(file: string): number {

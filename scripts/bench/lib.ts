@@ -8,6 +8,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import os from 'node:os';
 
+/** The one free-port finder (test/helpers/ports.ts), shared by the tests and the benchmarks that start child processes. */
+export { freePort } from '../../test/helpers/ports.js';
+
 export const RESULTS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), 'results');
 
 export function percentile(sorted: number[], p: number): number {

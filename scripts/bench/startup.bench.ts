@@ -7,25 +7,13 @@
 import '../../node/core/compat.js';
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { hasFlag, machine, round, saveResult } from './lib.js';
+import { freePort, hasFlag, machine, round, saveResult } from './lib.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const BIN = path.join(ROOT, 'bin/mochila.js');
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 /** Milliseconds from spawn to the first successful /healthz of one `mochila start` (then the process is stopped). */
 async function startOnce(dir: string, mode: 'tsx' | 'dist'): Promise<number> {

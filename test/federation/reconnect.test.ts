@@ -3,13 +3,13 @@
 // /api/v1/network. Every wait is a condition polled with a deadline.
 import { afterEach, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { generateKey } from '../../node/identity/keys.js';
 import { createLogger } from '../../node/core/logger.js';
 import { didToPeerId } from '../../node/federation/peer-ids.js';
 import { SchemaRegistry } from '../../node/core/schema-registry.js';
 import { LIVENESS_MS, startNet, waitFor, type NetNode, type TestNet } from './net.js';
+import { freePort } from '../helpers/ports.js';
 
 const FIX = path.resolve(__dirname, '../../fixtures/units');
 const records = JSON.parse(readFileSync(path.join(FIX, 'cl-uac', 'catalogue.json'), 'utf8')) as Record<string, unknown>[];
@@ -22,18 +22,6 @@ afterEach(async () => {
 
 const connectedTo = (x: NetNode, y: NetNode) => x.node.replicator!.status().peers.some((p) => p.did === y.key.did && p.connected);
 const holds = (x: NetNode, author: NetNode, seq: number) => (x.node.services.feed.head(author.key.did)?.seq ?? 0) >= seq;
-
-/** A TCP port nothing listens on right now (the OS picked it free; closed again before use). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 describe('peers always come back', () => {
   it('restarting the bootstrap node of a three-node network (then another node): connections and replication resume within 10 s', async () => {

@@ -9,10 +9,10 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { LIVENESS_MS } from '../federation/net.js';
+import { freePort } from '../helpers/ports.js';
 
 const ROOT = path.resolve(__dirname, '../..');
 const BIN = path.join(ROOT, JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')).bin.mochila as string);
@@ -62,18 +62,6 @@ afterAll(async () => {
   await Promise.all(children.map((c) => stop(c)));
   rmSync(tmp, { recursive: true, force: true });
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 async function machine(name: string, unit: string): Promise<Machine> {
   return { name, dir: path.join(tmp, name), httpPort: await freePort(), p2pPort: await freePort(), catalogue: path.join(ROOT, 'fixtures/units', unit, 'catalogue.json') };
