@@ -8,7 +8,7 @@
  * suggests; the registrar decides. Pure: must never read the store.
  */
 import type { LangMap, MicrocredentialRecord } from '../catalogue/model.js';
-import { Analyzer, CorpusStats, similarity, weighRecord, type FieldMatch, type OutcomeMatch, type ScorePart, type Similarity, type WeightedRecord } from './similarity.js';
+import { Analyzer, CorpusStats, similarity, weighRecord, type FieldMatch, type OutcomeMatch, type ScorePart, type Similarity, type TitlePair, type WeightedRecord } from './similarity.js';
 
 /**
  * Score thresholds of the bands, chosen on the labelled evaluation set (fixtures/recognition-eval/; README
@@ -69,7 +69,14 @@ export interface Comparison {
   participation: { foreign: string; local: string; same: boolean };
   assessment: { foreign: string; local: string; same: boolean };
   qualityAssurance: { foreign: string; local: string; foreignAccreditations: number; localAccreditations: number };
-  learningOutcomes: { score: number; foreignCovered: number; localCovered: number; matches: (OutcomeMatch & { foreignText: string; localText: string | null })[] };
+  learningOutcomes: {
+    score: number;
+    foreignCovered: number;
+    localCovered: number;
+    matches: (OutcomeMatch & { foreignText: string; localText: string | null })[];
+    /** a title against an outcome of the other side, where that was the strongest pair (see similarity.ts) */
+    titlePair: (TitlePair & { titleText: string; outcomeText: string }) | null;
+  };
   flags: Flag[];
   /** set when a recorded decision of this institution names this candidate (it is then shown first) */
   precedent?: { decisionId: string; outcome: string; publishedAt: string; rankedLow: boolean };
@@ -212,6 +219,13 @@ export function compare(foreign: ComparedSide, local: ComparedSide, credits: Cre
         foreignText: first(f.learningOutcomes[m.foreign]?.text),
         localText: m.local === null ? null : first(l.learningOutcomes[m.local]?.text),
       })),
+      titlePair: om.titlePair
+        ? {
+            ...om.titlePair,
+            titleText: first(om.titlePair.title === 'foreign' ? f.title : l.title),
+            outcomeText: first((om.titlePair.title === 'foreign' ? l : f).learningOutcomes[om.titlePair.outcome]?.text),
+          }
+        : null,
     },
     flags,
   };

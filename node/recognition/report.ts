@@ -58,6 +58,8 @@ const T: Record<string, Record<L, string>> = {
   titlePart: { es: 'Título', en: 'Title' },
   description: { es: 'Descripción', en: 'Description' },
   shared: { es: 'en común', en: 'shared' },
+  titlePairForeign: { es: 'Título extranjero ↔ resultado local', en: 'Foreign title ↔ local outcome' },
+  titlePairLocal: { es: 'Título local ↔ resultado extranjero', en: 'Local title ↔ foreign outcome' },
   noCounterpart: {
     es: 'No hay ninguna microcredencial local comparable: ningún candidato alcanza la banda más baja.',
     en: 'There is no comparable local microcredential: no candidate reaches the lowest band.',
@@ -226,6 +228,11 @@ export function renderRecognitionReport(data: Any, opts: { lang: L; generatedAt:
     for (const m of (c.learningOutcomes?.matches ?? []) as Any[])
       parts.push(
         `<li>${esc(m.foreignText)} → ${m.localText ? esc(m.localText) : '—'} <small>(${Math.round((m.score ?? 0) * 100)} %${Array.isArray(m.sharedTerms) && m.sharedTerms.length ? `; ${t('shared')}: ${esc(m.sharedTerms.join(', '))}` : ''})</small></li>`,
+      );
+    const tp = c.learningOutcomes?.titlePair as Any;
+    if (tp)
+      parts.push(
+        `<li>${t(tp.title === 'local' ? 'titlePairLocal' : 'titlePairForeign')}: ${esc(tp.titleText)} → ${esc(tp.outcomeText)} <small>(${Math.round((tp.score ?? 0) * 100)} %${Array.isArray(tp.sharedTerms) && tp.sharedTerms.length ? `; ${t('shared')}: ${esc(tp.sharedTerms.join(', '))}` : ''})</small></li>`,
       );
     parts.push('</ul></details></article>');
   }

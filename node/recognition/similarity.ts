@@ -256,6 +256,20 @@ export interface OutcomeMatch {
   sharedTerms: string[];
 }
 
+/**
+ * A title read against the other side's outcomes: a title states what a course is about, so "Reanimación
+ * cardiopulmonar básica y uso del DEA" against the outcome "Realizar reanimación cardiopulmonar y uso del
+ * desfibrilador" is a pair of the same kind as two outcomes. Counts only in the strongest-pair term, never in coverage.
+ */
+export interface TitlePair {
+  /** whose title: the foreign record's (against a local outcome) or the local record's (against a foreign outcome) */
+  title: 'foreign' | 'local';
+  /** index of the outcome on the other side */
+  outcome: number;
+  score: number;
+  sharedTerms: string[];
+}
+
 export interface ScorePart {
   part: 'learning-outcomes' | 'field' | 'skills' | 'title' | 'description';
   weight: number;
@@ -266,7 +280,7 @@ export interface ScorePart {
 export interface Similarity {
   score: number;
   parts: ScorePart[];
-  outcomes: { score: number; foreignCovered: number; localCovered: number; matches: OutcomeMatch[] };
+  outcomes: { score: number; foreignCovered: number; localCovered: number; matches: OutcomeMatch[]; titlePair: TitlePair | null };
   field: FieldMatch;
   skills: { by: 'uri' | 'name' | 'none'; value: number; sharedUris: string[]; sharedTerms: string[] };
   title: { value: number; sharedTerms: string[] };
@@ -303,8 +317,30 @@ export function similarity(f: WeightedRecord, l: WeightedRecord, explain = true)
   const mean = (xs: number[]) => (xs.length ? xs.reduce((a, x) => a + x, 0) / xs.length : 0);
   const fwd = mean(best.map((b) => b.s));
   const bwd = mean(back);
-  // coverage both ways, plus the strongest single pair: a partial counterpart covers some outcomes well, not all
-  const strongest = Math.max(0, ...back);
+  // coverage both ways, plus the strongest single pair (two outcomes, or a title and an outcome of the other side): a
+  // partial counterpart covers some outcomes well, not all
+  let pair: { title: 'foreign' | 'local'; outcome: number; s: number } | null = null;
+  for (let j = 0; j < nl; j++) {
+    const c = cosineInto(f.title, l.outcomes[j]!, null);
+    if (c > (pair?.s ?? 0)) pair = { title: 'foreign', outcome: j, s: c };
+  }
+  for (let i = 0; i < nf; i++) {
+    const c = cosineInto(f.outcomes[i]!, l.title, null);
+    if (c > (pair?.s ?? 0)) pair = { title: 'local', outcome: i, s: c };
+  }
+  const strongestOutcomes = Math.max(0, ...back);
+  // the title pair is reported only where it is the strongest pair (where it changed the score)
+  if (pair && pair.s <= strongestOutcomes) pair = null;
+  const strongest = Math.max(strongestOutcomes, pair?.s ?? 0);
+  let titlePair: TitlePair | null = null;
+  if (pair) {
+    const sharedTerms: string[] = [];
+    if (explain) {
+      if (pair.title === 'foreign') cosineInto(f.title, l.outcomes[pair.outcome]!, sharedTerms);
+      else cosineInto(f.outcomes[pair.outcome]!, l.title, sharedTerms);
+    }
+    titlePair = { title: pair.title, outcome: pair.outcome, score: r3(pair.s), sharedTerms };
+  }
   const outcomes = 0.35 * fwd + 0.35 * bwd + 0.3 * strongest;
   const field = fieldMatch(f.field, l.field);
   let skills: Similarity['skills'];
@@ -334,6 +370,7 @@ export function similarity(f: WeightedRecord, l: WeightedRecord, explain = true)
       foreignCovered: r3(fwd),
       localCovered: r3(bwd),
       matches: best.map((b, i) => ({ foreign: i, local: b.j >= 0 ? b.j : null, score: r3(b.s), sharedTerms: b.shared })),
+      titlePair,
     },
     field,
     skills: { ...skills, value: r3(skills.value) },

@@ -197,6 +197,25 @@ describe('recognition ranking', () => {
     expect(byId['b']!.score).toBeGreaterThan(byId['c']!.score);
   });
 
+  it("reads a title against the other side's outcomes: basic CPR is a weak-band partial counterpart of prehospital care (its CPR outcome), explained as a title pair", () => {
+    const set = loadEvalSet();
+    const rec = (key: string) => ({ id: key, record: set.records.find((r) => r.key === key)!.record });
+    const foreign = rec('gt-uoc/rcp-basica');
+    const locals = localCatalogue(set, { foreign: foreign.id, local: 'cl-upn', pairs: [] }).map((l) => ({ id: l.key, record: l.record }));
+    const r = rankRecords(foreign, locals, set.records.map((x) => x.record), new CreditSystems(), { limit: locals.length });
+    expect(r.noCounterpart).toBe(false);
+    const first = r.candidates[0]!;
+    expect(first.candidate.id).toBe('cl-upn/urgencias-prehospitalarias');
+    expect(first.band).toBe('weak');
+    const tp = first.learningOutcomes.titlePair!;
+    expect(tp).toMatchObject({ title: 'foreign', titleText: 'Reanimación cardiopulmonar básica y uso del DEA' });
+    expect(tp.outcomeText).toContain('reanimación cardiopulmonar');
+    expect(tp.sharedTerms.length).toBeGreaterThan(0);
+    // where two outcomes make the strongest pair (here the same record under another id), no title pair is reported
+    const same = rankRecords(foreign, [{ id: 'copy', record: foreign.record }], set.records.map((x) => x.record), new CreditSystems());
+    expect(same.candidates[0]!.learningOutcomes.titlePair).toBeNull();
+  });
+
   it('the records added for the evaluation validate and name every EU element, and every labelled pair has a reason', () => {
     const schemas = new SchemaRegistry();
     const set = loadEvalSet();
@@ -224,6 +243,8 @@ describe('recognition ranking', () => {
     });
     expect(m.pairs).toBeGreaterThanOrEqual(60);
     expect(m.top1).toBeGreaterThanOrEqual(0.9);
+    expect(m.top3).toBeGreaterThanOrEqual(0.97);
+    expect(m.separation.share).toBeGreaterThanOrEqual(0.95);
     expect(m.noCounterpart.wrongRate).toBeLessThan(0.05);
     expect(m.noCounterpart.precision).toBeGreaterThanOrEqual(0.8);
   });

@@ -59,7 +59,7 @@ export interface Candidate {
   };
   learningOutcomes: {
     /**
-     * 0.35 × foreignCovered + 0.35 × localCovered + 0.3 × the strongest single pair
+     * 0.35 × foreignCovered + 0.35 × localCovered + 0.3 × the strongest single pair (two outcomes, or a title and an outcome of the other side)
      */
     score: number;
     /**
@@ -70,6 +70,23 @@ export interface Candidate {
      * Mean, over the local outcomes, of the best foreign match
      */
     localCovered: number;
+    /**
+     * A title read against an outcome of the other side, where that was the strongest pair (it then counts in the strongest-pair term, never in coverage); null otherwise
+     */
+    titlePair: null | {
+      /**
+       * Whose title: the foreign record's (against a local outcome) or the local record's (against a foreign outcome)
+       */
+      title: 'foreign' | 'local';
+      /**
+       * Index of the outcome on the other side
+       */
+      outcome: number;
+      score: number;
+      sharedTerms: SharedTerms;
+      titleText: string;
+      outcomeText: string;
+    };
     matches: {
       /**
        * Index of the foreign outcome

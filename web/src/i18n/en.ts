@@ -287,6 +287,8 @@ export const en: Record<MessageKey, string> = {
   'rec.parts': 'What the similarity is made of',
   'rec.part': '{part}: {value}% × {weight} = {contribution} points',
   'rec.shared': 'shared words: {terms}',
+  'rec.titlePair.foreign': 'Foreign title ↔ local outcome',
+  'rec.titlePair.local': 'Local title ↔ foreign outcome',
   'rec.skillsByUri': 'shared ESCO skills: {n}',
   'rec.precedent': 'Your institution already decided ({outcome}, {date}) that this candidate corresponds: it is shown first.',
   'rec.precedentLow': 'The comparison placed it below the partial band: check whether the decision still holds.',

@@ -286,6 +286,8 @@ export const es = {
   'rec.parts': 'De qué se compone la similitud',
   'rec.part': '{part}: {value} % × {weight} = {contribution} puntos',
   'rec.shared': 'palabras en común: {terms}',
+  'rec.titlePair.foreign': 'Título extranjero ↔ resultado local',
+  'rec.titlePair.local': 'Título local ↔ resultado extranjero',
   'rec.skillsByUri': 'competencias ESCO compartidas: {n}',
   'rec.precedent': 'Su institución ya decidió ({outcome}, {date}) que este candidato corresponde: se muestra primero.',
   'rec.precedentLow': 'La comparación lo situaba por debajo de la banda parcial: revise si la decisión sigue vigente.',

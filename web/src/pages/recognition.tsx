@@ -203,6 +203,13 @@ function ComparisonList({ items }: { items: Comparison[] }) {
                   {p.part === 'skills' && c.skills.by === 'name' && c.skills.sharedTerms.length > 0 && ` — ${t('rec.shared', { terms: c.skills.sharedTerms.join(', ') })}`}
                 </li>
               ))}
+              {c.learningOutcomes.titlePair && (
+                <li>
+                  {t(`rec.titlePair.${c.learningOutcomes.titlePair.title}` as MessageKey)}: {c.learningOutcomes.titlePair.titleText} → {c.learningOutcomes.titlePair.outcomeText} (
+                  {pct(c.learningOutcomes.titlePair.score)} %)
+                  {c.learningOutcomes.titlePair.sharedTerms.length > 0 && ` — ${t('rec.shared', { terms: c.learningOutcomes.titlePair.sharedTerms.join(', ') })}`}
+                </li>
+              )}
             </ul>
           </details>
           <ul>
