@@ -25,9 +25,14 @@ export function libp2pPrivateKey(seed: Uint8Array): Promise<PrivateKey> {
 
 /**
  * A peer address as configured (`--bootstrap`, node.json, the manifest): a TCP multiaddr that ends in the peer's
- * `/p2p/<peer id>`, e.g. `/ip4/203.0.113.7/tcp/9090/p2p/12D3KooW…` (or `/dns4/node.example.org/tcp/9090/p2p/…`).
- * Throws an Error saying what is wrong with it; never dials.
+ * `/p2p/<peer id>`, e.g. `/ip4/203.0.113.7/tcp/9090/p2p/12D3KooW…` (or `/dns4/node.example.org/tcp/9090/p2p/…`), or
+ * libp2p over WebSocket on a node's HTTP(S) port, at the path its reverse proxy forwards:
+ * `/dns4/node.example.org/tcp/443/wss/http-path/p2p/p2p/12D3KooW…` (`/ws` without TLS, `/http-path/<path>` optional:
+ * without it the WebSocket is opened on `/`). Throws an Error saying what is wrong with it; never dials.
  */
+/** What may come between `/tcp/<port>` and `/p2p/<id>` in a configured address: nothing (TCP), or WebSocket. */
+const PEER_TRANSPORTS = new Set(['', 'ws', 'wss', 'tls/ws', 'ws/http-path', 'wss/http-path', 'tls/ws/http-path']);
+
 export function parsePeerAddress(address: string): { address: Multiaddr; peerId: PeerId } {
   let ma: Multiaddr;
   try {
@@ -45,7 +50,10 @@ export function parsePeerAddress(address: string): { address: Multiaddr; peerId:
     throw new Error(`its peer id ${p2p[0]!.value} is not valid (${(e as Error).message})`, { cause: e });
   }
   if (!['ip4', 'ip6', 'dns', 'dns4', 'dns6'].includes(parts[0]!.name) || parts[1]?.name !== 'tcp')
-    throw new Error('it must start with /ip4/, /ip6/ or /dns4/<host> and then /tcp/<port> (this node speaks TCP only)');
+    throw new Error('it must start with /ip4/, /ip6/ or /dns4/<host> and then /tcp/<port> (TCP, or WebSocket over TCP)');
+  const transport = parts.slice(2, -1).map((c) => c.name).join('/');
+  if (!PEER_TRANSPORTS.has(transport))
+    throw new Error(`after /tcp/<port> it must go on with /p2p/<peer id> (TCP), /ws or /wss (WebSocket), optionally followed by /http-path/<path>; not /${transport}`);
   return { address: ma, peerId };
 }
 

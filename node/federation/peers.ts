@@ -5,7 +5,7 @@
  * time it reads comes from the replication clock. Must never read or write the registry.
  */
 import type { PeerId } from '@libp2p/interface';
-import { CODE_P2P, type Multiaddr } from '@multiformats/multiaddr';
+import { CODE_P2P, multiaddr, type Multiaddr } from '@multiformats/multiaddr';
 import { dialableFor, didToPeerId, parsePeerAddress, peerIdToDid } from './peer-ids.js';
 import { boundedSignal, type HostNode, type PeerInfo, type Replication } from './replication-shared.js';
 
@@ -177,11 +177,32 @@ export class PeerBook {
     return st.bootstrap || (st.did !== null && members.has(st.did));
   }
 
+  /** Whether the peer store holds an address of the peer that is not through a relay. */
+  private async hasDirectAddress(node: HostNode, peer: PeerId): Promise<boolean> {
+    if (!(await node.peerStore.has(peer))) return false;
+    const p = await node.peerStore.get(peer);
+    return p.addresses.some((a) => !a.multiaddr.getComponents().some((c) => c.name === 'p2p-circuit'));
+  }
+
+  /** Adds `/p2p/<relay>/p2p-circuit` addresses for the peer through each connected peer that relays (dialled over the open connection). */
+  private async viaRelays(node: HostNode, peer: PeerId): Promise<void> {
+    const relayed: Multiaddr[] = [];
+    for (const relay of node.getPeers()) {
+      if (relay.equals(peer)) continue;
+      const known = await node.peerStore.get(relay).catch(() => null);
+      if (known?.protocols.includes(RELAY_HOP_PROTOCOL)) relayed.push(multiaddr(`/p2p/${relay.toString()}/p2p-circuit`));
+    }
+    if (relayed.length) await node.peerStore.merge(peer, { multiaddrs: relayed });
+  }
+
   /** One dial of a peer not connected, by peer id; a failure is counted, logged at warn and backs off. */
   private async redial(node: HostNode, st: PeerState): Promise<void> {
     try {
       // our addresses go to the peer store, so a dial also tries the ones identify learnt (a peer that moved port)
       if (st.addrs.length) await node.peerStore.merge(st.id, { multiaddrs: st.addrs.map((a) => a.decapsulateCode(CODE_P2P)) });
+      // a member with no address of its own (behind a firewall, with no listener) is tried through the relays among
+      // the peers connected now: it reserves a slot on a member that relays (host.ts)
+      if (!st.addrs.length && !(await this.hasDirectAddress(node, st.id))) await this.viaRelays(node, st.id);
       const known = st.addrs.length > 0 || (await node.peerStore.has(st.id));
       if (!known || this.r.stopped()) return;
       this.r.totals.dialAttempts++;
@@ -200,6 +221,9 @@ export class PeerBook {
     }
   }
 }
+
+/** The protocol a circuit relay v2 server speaks (a peer that supports it may hold relay slots). */
+const RELAY_HOP_PROTOCOL = '/libp2p/circuit/relay/0.2.0/hop';
 
 /** Why a dial failed, in one line (libp2p wraps one error per address tried in an AggregateError). */
 function dialErrorReason(e: unknown): string {

@@ -11,7 +11,7 @@ import { silentLogger, type Logger } from '../../node/core/logger.js';
 import type { Clock } from '../../node/core/clock.js';
 import { generateKey, type Ed25519Key } from '../../node/identity/keys.js';
 import { createManifest, type Manifest } from '../../node/trust/manifest.js';
-import { loadConfig } from '../../node/config.js';
+import { loadConfig, type NodeConfig } from '../../node/config.js';
 import { startNode, type MochilaNode } from '../../node/context.js';
 import { initMirror, initNode } from '../../node/init.js';
 import { createLibp2p, type Libp2p } from 'libp2p';
@@ -78,7 +78,8 @@ export interface TestNet {
   manifest: Manifest;
   nodes: NetNode[];
   /** `bootstrap`: the node's configured bootstrap addresses; `p2pPort`: a fixed libp2p port (default: any free one). */
-  add(name: string, opts?: { member?: boolean; key?: Ed25519Key; bootstrap?: string[]; p2pPort?: number }): Promise<NetNode>;
+  /** `config`: more node settings (e.g. p2pListen, p2pWs); `manifest`: the network's manifest with another bootstrap list. */
+  add(name: string, opts?: { member?: boolean; key?: Ed25519Key; bootstrap?: string[]; p2pPort?: number; config?: Partial<NodeConfig>; manifest?: Manifest }): Promise<NetNode>;
   connect(a: NetNode, b: NetNode): Promise<void>;
   digests(): string[];
   converged(nodes?: NetNode[]): boolean;
@@ -104,10 +105,10 @@ export async function startNet(
   const dirs: string[] = [];
   const nodes: NetNode[] = [];
 
-  const make = async (name: string, key: Ed25519Key, o: { bootstrap?: string[]; p2pPort?: number } = {}): Promise<NetNode> => {
+  const make = async (name: string, key: Ed25519Key, o: { bootstrap?: string[]; p2pPort?: number; config?: Partial<NodeConfig>; manifest?: Manifest } = {}): Promise<NetNode> => {
     const dir = mkdtempSync(path.join(tmpdir(), `mochila-fed-${name}-`));
     dirs.push(dir);
-    const r = initNode({ dir, name: `Universidad ${name}`, country: 'CL', manifest, institutionKey: key, profile: { shortName: name } });
+    const r = initNode({ dir, name: `Universidad ${name}`, country: 'CL', manifest: o.manifest ?? manifest, institutionKey: key, profile: { shortName: name } });
     const nn: NetNode = {
       name,
       key,
@@ -118,7 +119,7 @@ export async function startNet(
       addr: '',
       start: async (so = {}) => {
         const port = so.samePort && nn.addr ? Number(nn.addr.split('/')[4]) : (o.p2pPort ?? 0);
-        const config = loadConfig(dir, { httpHost: '127.0.0.1', httpPort: 0, p2pHost: '127.0.0.1', p2pPort: port, bootstrap: so.bootstrap ?? o.bootstrap ?? [], standalone: so.standalone ?? true }, {});
+        const config = loadConfig(dir, { httpHost: '127.0.0.1', httpPort: 0, p2pHost: '127.0.0.1', p2pPort: port, bootstrap: so.bootstrap ?? o.bootstrap ?? [], standalone: so.standalone ?? true, ...o.config }, {});
         nn.node = await startNode(config, { logger: opts.logger ?? silentLogger, ...(opts.clock ? { clock: opts.clock } : {}), replication: { syncIntervalMs: opts.syncIntervalMs ?? 1_000, redialMinMs: 100, redialMaxMs: 1_000, ...opts.replication } });
         nn.url = nn.node.httpUrl;
         nn.addr = nn.node.replicator!.addresses().find((a) => a.includes('127.0.0.1'))!;
@@ -137,7 +138,7 @@ export async function startNet(
     manifest,
     nodes,
     add: async (name, o = {}) => {
-      const nn = await make(name, o.key ?? generateKey(), { ...(o.bootstrap ? { bootstrap: o.bootstrap } : {}), ...(o.p2pPort !== undefined ? { p2pPort: o.p2pPort } : {}) });
+      const nn = await make(name, o.key ?? generateKey(), { ...(o.bootstrap ? { bootstrap: o.bootstrap } : {}), ...(o.p2pPort !== undefined ? { p2pPort: o.p2pPort } : {}), ...(o.config ? { config: o.config } : {}), ...(o.manifest ? { manifest: o.manifest } : {}) });
       nodes.push(nn);
       return nn;
     },

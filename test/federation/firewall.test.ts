@@ -1,0 +1,139 @@
+// Through campus firewalls (issue 16 item 4): a member with no listening port is reached through a relay slot on a
+// member and replicates; a member reached only through the WebSocket path of its HTTP port replicates both ways; a
+// manifest may list that WebSocket address and a joining node dials it. Real nodes on 127.0.0.1; every wait is a
+// condition polled with a deadline.
+import { afterEach, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { generateKey } from '../../node/identity/keys.js';
+import { didToPeerId, parsePeerAddress } from '../../node/federation/peer-ids.js';
+import { wsAddressFor } from '../../node/federation/ws-gateway.js';
+import { loadConfig } from '../../node/config.js';
+import { SchemaRegistry } from '../../node/core/schema-registry.js';
+import { manifestHash, validateManifest } from '../../node/trust/manifest.js';
+import { LIVENESS_MS, startNet, waitFor, type NetNode, type TestNet } from './net.js';
+
+const FIX = path.resolve(__dirname, '../../fixtures/units');
+const records = JSON.parse(readFileSync(path.join(FIX, 'cl-uac', 'catalogue.json'), 'utf8')) as Record<string, unknown>[];
+
+let tn: TestNet | null = null;
+afterEach(async () => {
+  await tn?.close();
+  tn = null;
+});
+
+const peerOf = (x: NetNode) => didToPeerId(x.key.did).toString();
+const peerStatus = (x: NetNode, y: NetNode) => x.node.replicator!.status().peers.find((p) => p.did === y.key.did);
+const connectedTo = (x: NetNode, y: NetNode) => peerStatus(x, y)?.connected === true;
+const holds = (x: NetNode, author: NetNode, seq: number) => (x.node.services.feed.head(author.key.did)?.seq ?? 0) >= seq;
+/** x ran a sync round with y that completed. */
+const roundWith = (x: NetNode, y: NetNode) => x.node.replicator!.status().rounds.some((r) => r.did === y.key.did && !r.error);
+const publish = (x: NetNode, i: number) => {
+  x.node.services.catalogue.create(records[i]!);
+  return x.node.services.feed.head(x.key.did)!.seq;
+};
+
+/** Sends raw HTTP to the node's port and returns the status line of the answer. */
+function rawStatusLine(url: string, request: string): Promise<string> {
+  const u = new URL(url);
+  return new Promise((resolve, reject) => {
+    const s = net.connect(Number(u.port), u.hostname, () => s.write(request));
+    let got = '';
+    s.on('data', (d) => {
+      got += d.toString('latin1');
+      const eol = got.indexOf('\r\n');
+      if (eol >= 0) {
+        s.destroy();
+        resolve(got.slice(0, eol));
+      }
+    });
+    s.on('error', reject);
+    s.on('close', () => resolve(got.split('\r\n')[0] ?? ''));
+  });
+}
+
+describe('through campus firewalls', () => {
+  it('a member with no listening port reserves a slot on a relay member; a member with no address of it reaches it through that relay, and entries flow both ways', async () => {
+    const kM = generateKey();
+    const kF = generateKey();
+    tn = await startNet(1, { extraFounders: [kM, kF] });
+    const r = tn.nodes[0]!; // reachable: relays for members
+    const m = await tn.add('M', { key: kM, bootstrap: [r.addr] });
+    const f = await tn.add('F', { key: kF, bootstrap: [r.addr], config: { p2pListen: 'none' } });
+
+    // F listens on nothing of its own: once it holds a slot on R, its only address is through R's relay
+    await waitFor(() => f.node.replicator!.addresses().length > 0, LIVENESS_MS, 'F announces an address through R');
+    const fAddrs = f.node.replicator!.addresses();
+    expect(fAddrs.every((a) => a.includes(`/p2p/${peerOf(r)}/p2p-circuit/p2p/${peerOf(f)}`)), fAddrs.join(' ')).toBe(true);
+
+    // M was never given an address of F: it dials F through R and runs a sync round over the relayed connection
+    await waitFor(() => roundWith(m, f), LIVENESS_MS, 'a completed sync round of M with F');
+    expect(peerStatus(m, f)!.addresses.some((a) => a.includes('/p2p-circuit')), peerStatus(m, f)!.addresses.join(' ')).toBe(true);
+
+    // F holds the other members' feeds, and its own entry reaches them
+    const fSeq = publish(f, 0);
+    const mSeq = publish(m, 1);
+    const rSeq = publish(r, 2);
+    await waitFor(() => holds(m, f, fSeq) && holds(r, f, fSeq), LIVENESS_MS, "F's entry on M and R");
+    await waitFor(() => holds(f, m, mSeq) && holds(f, r, rSeq), LIVENESS_MS, "M's and R's entries on F");
+    await waitFor(() => tn!.converged(), LIVENESS_MS, 'the three replicas agree');
+  });
+
+  it('a member reached only through the WebSocket path of its HTTP port replicates both ways, with a peer that has its address in --bootstrap and one that has it from the manifest', async () => {
+    const kW = generateKey();
+    const kA = generateKey();
+    const kB = generateKey();
+    tn = await startNet(0, { extraFounders: [kW, kA, kB] });
+    const w = await tn.add('W', { key: kW, config: { p2pListen: 'none', p2pWs: '/p2p' } });
+    const httpPort = new URL(w.url).port;
+    const wsAddr = `/ip4/127.0.0.1/tcp/${httpPort}/ws/http-path/p2p/p2p/${peerOf(w)}`;
+    // no TCP listener, and the internal WebSocket listener is never announced: only the path on the HTTP port
+    expect(w.node.replicator!.addresses()).toEqual([wsAddr]);
+
+    // the same port still serves HTTP, and refuses an upgrade anywhere but the path
+    expect((await fetch(`${w.url}/healthz`)).status).toBe(200);
+    const upgrade = (p: string) => `GET ${p} HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n`;
+    expect(await rawStatusLine(w.url, upgrade('/elsewhere'))).toBe('HTTP/1.1 404 Not Found');
+    expect(await rawStatusLine(w.url, upgrade('/p2p/../p2p'))).toBe('HTTP/1.1 404 Not Found');
+    expect(await rawStatusLine(w.url, upgrade('/p2p'))).toBe('HTTP/1.1 101 Switching Protocols');
+
+    // A has W's WebSocket address in its configured bootstrap list
+    const a = await tn.add('A', { key: kA, bootstrap: [wsAddr] });
+    // B has it only from the network's manifest (same network: the bootstrap list is not part of the manifest's hash)
+    const manifest = { ...tn.manifest, bootstrap: [wsAddr] };
+    expect(validateManifest(new SchemaRegistry(), manifest)).toEqual(manifest);
+    expect(manifestHash(manifest)).toBe(manifestHash(tn.manifest));
+    const b = await tn.add('B', { key: kB, manifest });
+
+    for (const x of [a, b]) {
+      await waitFor(() => roundWith(x, w), LIVENESS_MS, `a completed sync round of ${x.name} with W`);
+      expect(peerStatus(x, w)!.addresses).toContain(wsAddr);
+    }
+    const wSeq = publish(w, 0);
+    const bSeq = publish(b, 1);
+    await waitFor(() => holds(a, w, wSeq) && holds(b, w, wSeq), LIVENESS_MS, "W's entry on A and B");
+    await waitFor(() => holds(w, b, bSeq), LIVENESS_MS, "B's entry on W");
+    expect(connectedTo(w, b)).toBe(true);
+  });
+
+  it('settings: --p2p-listen takes tcp or none, --p2p-ws a path other than /; peer addresses may be WebSocket ones', () => {
+    const dir = path.join(__dirname, 'no-such-node');
+    expect(loadConfig(dir, { p2pListen: 'none', p2pWs: '/p2p' }, {})).toMatchObject({ p2pListen: 'none', p2pWs: '/p2p', p2pRelay: true });
+    expect(loadConfig(dir, {}, { MOCHILA_P2P_LISTEN: 'none', MOCHILA_P2P_WS: '/mochila/p2p', MOCHILA_P2P_RELAY: '0' })).toMatchObject({ p2pListen: 'none', p2pWs: '/mochila/p2p', p2pRelay: false });
+    expect(() => loadConfig(dir, {}, { MOCHILA_P2P_LISTEN: 'udp' })).toThrow(/invalid p2pListen/);
+    for (const bad of ['/', 'p2p', '/p2p/', '/../p2p', '/p2p?x=1', '/a b']) expect(() => loadConfig(dir, { p2pWs: bad }, {}), bad).toThrow(/invalid p2pWs/);
+
+    const id = peerOf({ key: generateKey() } as NetNode);
+    for (const ok of [`/dns4/reg.example.org/tcp/443/wss/http-path/p2p/p2p/${id}`, `/ip4/127.0.0.1/tcp/8080/ws/p2p/${id}`, `/dns4/reg.example.org/tcp/443/tls/ws/http-path/p2p/p2p/${id}`])
+      expect(parsePeerAddress(ok).peerId.toString()).toBe(id);
+    for (const bad of [`/ip4/127.0.0.1/tcp/8080/http-path/p2p/p2p/${id}`, `/ip4/127.0.0.1/tcp/8080/p2p/${id}/p2p-circuit/p2p/${id}`, `/ip4/127.0.0.1/udp/9/quic-v1/p2p/${id}`])
+      expect(() => parsePeerAddress(bad), bad).toThrow();
+    expect(() => loadConfig(dir, { bootstrap: [`/ip4/127.0.0.1/tcp/8080/ws/http-path/p2p/p2p/${id}`] }, {})).not.toThrow();
+
+    // the address a node announces for its path, from its public URL (a path prefix of the reverse proxy is kept)
+    expect(wsAddressFor('https://reg.example.org', '/p2p').toString()).toBe('/dns/reg.example.org/tcp/443/wss/http-path/p2p');
+    expect(wsAddressFor('https://uni.example/mochila/', '/p2p').toString()).toBe('/dns/uni.example/tcp/443/wss/http-path/mochila%2Fp2p');
+    expect(wsAddressFor('http://127.0.0.1:8080', '/p2p').toString()).toBe('/ip4/127.0.0.1/tcp/8080/ws/http-path/p2p');
+  });
+});
