@@ -10,7 +10,9 @@ import type { Clock } from '../core/clock.js';
 import { RegistryError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { FeedService } from '../feed/feed.service.js';
+import { and, asc, count, eq, gte, inArray, sql } from 'drizzle-orm';
 import type { Store } from '../store/database.js';
+import { jobRows, jobs } from '../store/schema.js';
 import { parseCohortCsv, type CohortRow } from './csv.js';
 import type { IssuanceService } from './issuance.js';
 
@@ -81,7 +83,7 @@ export class BatchJobService {
         }
       }
       // issued rows were stored with their credential; OR IGNORE keeps that result if anything threw after the commit
-      if (opts.jobId && r.status !== 'issued') this.st.insertJobRowIfNone.run(opts.jobId, idx, r.line, r.status, r.id ?? null, r.name ?? null, r.error ?? null);
+      if (opts.jobId && r.status !== 'issued') this.st.insertJobRowIfNone.run({ jobId: opts.jobId, idx, line: r.line, status: r.status, credentialId: r.id ?? null, name: r.name ?? null, error: r.error ?? null });
       out.push(r);
       opts.onProgress?.(out.length, r);
       // let HTTP requests in between rows
@@ -98,8 +100,8 @@ export class BatchJobService {
     if (opts.microcredential) this.d.issuance.resolveMicrocredential(opts.microcredential);
     const id = randomUUID();
     const now = this.d.clock.now().toISOString();
-    this.st.insertJob.run(id, rows.length, now, now);
-    const setState = (state: BatchJob['state'], error?: string) => this.st.setJobState.run(state, error ?? null, this.d.clock.now().toISOString(), id);
+    this.st.insertJob.run({ id, total: rows.length, now });
+    const setState = (state: BatchJob['state'], error?: string) => this.st.setJobState.run({ status: state, error: error ?? null, now: this.d.clock.now().toISOString(), id });
     const run = (async () => {
       await new Promise((res) => setImmediate(res));
       setState('running');
@@ -121,22 +123,22 @@ export class BatchJobService {
    * a crash.
    */
   job(id: string, from = 0): BatchJob | null {
-    const r = this.st.job.get(id) as { id: string; status: BatchJob['state']; total: number; error: string | null; created_at: string; updated_at: string } | undefined;
+    const r = this.st.job.get({ id });
     if (!r) return null;
     const counts = { issued: 0, skipped: 0, failed: 0 };
-    for (const c of this.st.jobCounts.all(id) as { status: BatchRowResult['status']; n: number }[]) counts[c.status in counts ? c.status : 'failed'] += c.n;
-    const rows = (this.st.jobRows.all(id, Math.max(0, Math.floor(from) || 0)) as { line: number; status: BatchRowResult['status']; credential_id: string | null; name: string | null; error: string | null }[]).map(
-      (x): BatchRowResult => ({ line: x.line, status: x.status, ...(x.credential_id !== null ? { id: x.credential_id } : {}), ...(x.name !== null ? { name: x.name } : {}), ...(x.error !== null ? { error: x.error } : {}) }),
+    for (const c of this.st.jobCounts.all({ id })) counts[c.status in counts ? (c.status as keyof typeof counts) : 'failed'] += c.n;
+    const rows = this.st.jobRows.all({ id, from: Math.max(0, Math.floor(from) || 0) }).map(
+      (x): BatchRowResult => ({ line: x.line, status: x.status as BatchRowResult['status'], ...(x.credentialId !== null ? { id: x.credentialId } : {}), ...(x.name !== null ? { name: x.name } : {}), ...(x.error !== null ? { error: x.error } : {}) }),
     );
     const job: BatchJob = {
       id: r.id,
-      state: r.status,
+      state: r.status as BatchJob['state'],
       total: r.total,
       processed: counts.issued + counts.skipped + counts.failed,
       ...counts,
       rows,
-      createdAt: r.created_at,
-      updatedAt: r.updated_at,
+      createdAt: r.createdAt,
+      updatedAt: r.updatedAt,
     };
     if (r.error !== null) job.error = r.error;
     return job;
@@ -152,20 +154,38 @@ export class BatchJobService {
    * need no repair: each was stored as its row was processed, an issued row with its credential.
    */
   recoverInterruptedJobs(): number {
-    return this.st.failInterruptedJobs.run('interrupted: the node stopped; re-run the same file to issue the remaining rows (issued rows are skipped)', this.d.clock.now().toISOString()).changes;
+    return this.st.failInterruptedJobs.run({ error: 'interrupted: the node stopped; re-run the same file to issue the remaining rows (issued rows are skipped)', now: this.d.clock.now().toISOString() }).changes;
   }
 }
 
 /** The batch-job statements (hot: run per row and per poll), prepared once. */
 function prepareStatements(store: Store) {
-  const p = (sql: string) => store.sqlite.prepare(sql);
+  const db = store.db;
+  const p = (name: string) => sql.placeholder(name);
+  // update's set() types take no placeholder: wrapped in sql``
+  const v = (name: string) => sql`${p(name)}`;
+  const jobRow = { jobId: p('jobId'), idx: p('idx'), line: p('line'), status: p('status'), credentialId: p('credentialId'), name: p('name'), error: p('error') };
   return {
-    insertJob: p("INSERT INTO jobs (id, kind, status, total, created_at, updated_at) VALUES (?, 'credential-batch', 'queued', ?, ?, ?)"),
-    setJobState: p('UPDATE jobs SET status = ?, error = ?, updated_at = ? WHERE id = ?'),
-    failInterruptedJobs: p("UPDATE jobs SET status = 'failed', error = ?, updated_at = ? WHERE status IN ('queued', 'running')"),
-    insertJobRowIfNone: p('INSERT OR IGNORE INTO job_rows (job_id, idx, line, status, credential_id, name, error) VALUES (?, ?, ?, ?, ?, ?, ?)'),
-    job: p('SELECT id, status, total, error, created_at, updated_at FROM jobs WHERE id = ?'),
-    jobCounts: p('SELECT status, count(*) AS n FROM job_rows WHERE job_id = ? GROUP BY status'),
-    jobRows: p('SELECT line, status, credential_id, name, error FROM job_rows WHERE job_id = ? AND idx >= ? ORDER BY idx'),
+    insertJob: db.insert(jobs).values({ id: p('id'), kind: 'credential-batch', status: 'queued', total: p('total'), createdAt: p('now'), updatedAt: p('now') }).prepare(),
+    setJobState: db.update(jobs).set({ status: v('status'), error: v('error'), updatedAt: v('now') }).where(eq(jobs.id, p('id'))).prepare(),
+    failInterruptedJobs: db
+      .update(jobs)
+      .set({ status: 'failed', error: v('error'), updatedAt: v('now') })
+      .where(inArray(jobs.status, ['queued', 'running']))
+      .prepare(),
+    // a row already stored (an issued row, written with its credential) is kept (INSERT OR IGNORE)
+    insertJobRowIfNone: db.insert(jobRows).values(jobRow).onConflictDoNothing().prepare(),
+    job: db
+      .select({ id: jobs.id, status: jobs.status, total: jobs.total, error: jobs.error, createdAt: jobs.createdAt, updatedAt: jobs.updatedAt })
+      .from(jobs)
+      .where(eq(jobs.id, p('id')))
+      .prepare(),
+    jobCounts: db.select({ status: jobRows.status, n: count() }).from(jobRows).where(eq(jobRows.jobId, p('id'))).groupBy(jobRows.status).prepare(),
+    jobRows: db
+      .select({ line: jobRows.line, status: jobRows.status, credentialId: jobRows.credentialId, name: jobRows.name, error: jobRows.error })
+      .from(jobRows)
+      .where(and(eq(jobRows.jobId, p('id')), gte(jobRows.idx, p('from'))))
+      .orderBy(asc(jobRows.idx))
+      .prepare(),
   };
 }

@@ -11,7 +11,9 @@ import type { Clock } from '../core/clock.js';
 import { RegistryError } from '../core/errors.js';
 import type { FeedService } from '../feed/feed.service.js';
 import { microcredentialId } from '../feed/ids.js';
+import { and, eq, isNull, sql } from 'drizzle-orm';
 import type { Store } from '../store/database.js';
+import { issuedCredentials, jobRows } from '../store/schema.js';
 import type { CatalogueService, StoredMicrocredential } from '../catalogue/catalogue.service.js';
 import type { InstitutionDirectory } from '../trust/institutions.js';
 import { DID, EMAIL } from './csv.js';
@@ -87,8 +89,8 @@ export class IssuanceService {
     const version = Number(mc.record.version ?? 1);
     const learnerKey = this.learnerKey(learner);
     const dedupeKey = sha256Hex(`${mc.id}\n${version}\n${learnerKey}`);
-    const dup = this.st.dedupe.get(dedupeKey) as { id: string; issuer_key: string } | undefined;
-    if (dup && !this.d.keys.isCompromised(dup.issuer_key))
+    const dup = this.st.dedupe.get({ dedupeKey });
+    if (dup && !this.d.keys.isCompromised(dup.issuerKey))
       throw new RegistryError('conflict', `this learner already holds ${mc.id} (version ${version}): ${dup.id}`, { existing: dup.id });
 
     const now = this.d.clock.now();
@@ -124,9 +126,24 @@ export class IssuanceService {
     try {
       // a batch row's result commits with its credential: a crash leaves both or neither
       this.d.store.tx(() => {
-        if (dup) replacedList = this.d.lists.revokeInTx(dup.id, now.toISOString(), `re-issued as ${id}: its issuer key ${dup.issuer_key} was declared compromised`, id);
-        this.st.insertCredential.run(id, mc.id, version, name, learnerKey, dedupeKey, JSON.stringify(signed), signer.did, now.toISOString(), revocation.list, revocation.index, suspension?.list ?? null, suspension?.index ?? null, opts.jobId ?? null);
-        if (opts.jobId && opts.jobRow) this.st.insertJobRow.run(opts.jobId, opts.jobRow.idx, opts.jobRow.line, 'issued', id, name, null);
+        if (dup) replacedList = this.d.lists.revokeInTx(dup.id, now.toISOString(), `re-issued as ${id}: its issuer key ${dup.issuerKey} was declared compromised`, id);
+        this.st.insertCredential.run({
+          id,
+          microcredentialId: mc.id,
+          microcredentialVersion: version,
+          learnerName: name,
+          learnerKey,
+          dedupeKey,
+          credential: JSON.stringify(signed),
+          issuerKey: signer.did,
+          issuedAt: now.toISOString(),
+          revocationList: revocation.list,
+          revocationIndex: revocation.index,
+          suspensionList: suspension?.list ?? null,
+          suspensionIndex: suspension?.index ?? null,
+          jobId: opts.jobId ?? null,
+        });
+        if (opts.jobId && opts.jobRow) this.st.insertJobRow.run({ jobId: opts.jobId, idx: opts.jobRow.idx, line: opts.jobRow.line, credentialId: id, name });
       });
     } catch (e) {
       // a concurrent issuance of the same credential won the race
@@ -140,15 +157,43 @@ export class IssuanceService {
 
 /** The issuance statements (hot: a batch runs them per row), prepared once. */
 function prepareStatements(store: Store) {
-  const p = (sql: string) => store.sqlite.prepare(sql);
+  const c = issuedCredentials;
+  const p = (name: string) => sql.placeholder(name);
   return {
     // the duplicate rule holds for credentials in force only (a partial unique index backs it)
-    dedupe: p('SELECT id, issuer_key FROM issued_credentials WHERE dedupe_key = ? AND revoked_at IS NULL'),
-    insertCredential: p(
-      `INSERT INTO issued_credentials (id, microcredential_id, microcredential_version, learner_name, learner_key, dedupe_key, credential,
-         issuer_key, issued_at, revocation_list, revocation_index, suspension_list, suspension_index, job_id)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    ),
-    insertJobRow: p('INSERT INTO job_rows (job_id, idx, line, status, credential_id, name, error) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+    dedupe: store.db
+      .select({ id: c.id, issuerKey: c.issuerKey })
+      .from(c)
+      .where(and(eq(c.dedupeKey, p('dedupeKey')), isNull(c.revokedAt)))
+      .prepare(),
+    insertCredential: insertCredential(store),
+    insertJobRow: store.db
+      .insert(jobRows)
+      .values({ jobId: p('jobId'), idx: p('idx'), line: p('line'), status: 'issued', credentialId: p('credentialId'), name: p('name'), error: null })
+      .prepare(),
   };
+}
+
+/** Stores an issued credential (its status entries allocated, its job if any). */
+export function insertCredential(store: Store) {
+  const p = (name: string) => sql.placeholder(name);
+  return store.db
+    .insert(issuedCredentials)
+    .values({
+      id: p('id'),
+      microcredentialId: p('microcredentialId'),
+      microcredentialVersion: p('microcredentialVersion'),
+      learnerName: p('learnerName'),
+      learnerKey: p('learnerKey'),
+      dedupeKey: p('dedupeKey'),
+      credential: p('credential'),
+      issuerKey: p('issuerKey'),
+      issuedAt: p('issuedAt'),
+      revocationList: p('revocationList'),
+      revocationIndex: p('revocationIndex'),
+      suspensionList: p('suspensionList'),
+      suspensionIndex: p('suspensionIndex'),
+      jobId: p('jobId'),
+    })
+    .prepare();
 }

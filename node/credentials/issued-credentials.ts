@@ -4,8 +4,10 @@
  * re-issuing write through their own modules. Must never expose the learner key or dedupe key, and never put a
  * caller's text into SQL other than as a bound parameter.
  */
+import { and, asc, count, desc, eq, gte, isNotNull, isNull, like, lt, or, sql, type SQL } from 'drizzle-orm';
 import { RegistryError } from '../core/errors.js';
 import type { Store } from '../store/database.js';
+import { issuedCredentials } from '../store/schema.js';
 import type { IssuingUnit } from './issuing-unit.js';
 
 export interface CredentialStatus {
@@ -45,7 +47,7 @@ export interface CredentialListQuery {
   offset?: number;
 }
 
-/** A row of issued_credentials. */
+/** A row of issued_credentials, under its SQL column names (issuedRowColumns selects it). */
 export interface IssuedRow {
   id: string;
   microcredential_id: string;
@@ -75,7 +77,7 @@ export class IssuedCredentials {
   }
 
   row(id: string): IssuedRow | undefined {
-    return this.st.credential.get(id) as IssuedRow | undefined;
+    return this.st.credential.get({ id });
   }
 
   present(r: IssuedRow): IssuedCredential {
@@ -101,36 +103,27 @@ export class IssuedCredentials {
   }
 
   list(q: CredentialListQuery = {}): { items: Omit<IssuedCredential, 'credential'>[]; total: number } {
-    const where: string[] = [];
-    const args: unknown[] = [];
-    if (q.q) {
-      where.push('(learner_name LIKE ? OR id = ?)');
-      args.push(`%${q.q.replace(/[%_]/g, '')}%`, q.q);
-    }
-    if (q.microcredential) {
-      where.push('microcredential_id = ?');
-      args.push(q.microcredential);
-    }
-    if (q.issuerKey) {
-      where.push('issuer_key = ?');
-      args.push(q.issuerKey);
-    }
-    if (q.status === 'revoked') where.push('revoked_at IS NOT NULL');
-    else if (q.status === 'suspended') where.push('revoked_at IS NULL AND suspended_at IS NOT NULL');
-    else if (q.status === 'active') where.push('revoked_at IS NULL AND suspended_at IS NULL');
+    const c = issuedCredentials;
+    const where: SQL[] = [];
+    if (q.q) where.push(or(like(c.learnerName, `%${q.q.replace(/[%_]/g, '')}%`), eq(c.id, q.q))!);
+    if (q.microcredential) where.push(eq(c.microcredentialId, q.microcredential));
+    if (q.issuerKey) where.push(eq(c.issuerKey, q.issuerKey));
+    if (q.status === 'revoked') where.push(isNotNull(c.revokedAt));
+    else if (q.status === 'suspended') where.push(isNull(c.revokedAt), isNotNull(c.suspendedAt));
+    else if (q.status === 'active') where.push(isNull(c.revokedAt), isNull(c.suspendedAt));
     else if (q.status !== undefined) throw new RegistryError('validation_failed', `unknown status ${String(q.status)}`);
     // issued_at is stored as toISOString(): dates are normalised the same way so the text comparison is a time one
-    for (const [d, op] of [[q.issuedFrom, '>='], [q.issuedTo, '<']] as const) {
+    for (const [d, op] of [[q.issuedFrom, gte], [q.issuedTo, lt]] as const) {
       if (d === undefined) continue;
       if (Number.isNaN(Date.parse(d))) throw new RegistryError('validation_failed', `not a date: ${d}`);
-      where.push(`issued_at ${op} ?`);
-      args.push(new Date(d).toISOString());
+      where.push(op(c.issuedAt, new Date(d).toISOString()));
     }
-    const w = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    const w = where.length ? and(...where) : undefined;
     const limit = Math.min(Math.max(1, q.limit ?? 50), 500);
     const offset = Math.max(0, q.offset ?? 0);
-    const total = (this.d.store.statement(`SELECT count(*) AS c FROM issued_credentials ${w}`).get(...args) as { c: number }).c;
-    const rows = this.d.store.statement(`SELECT * FROM issued_credentials ${w} ORDER BY issued_at DESC, id LIMIT ? OFFSET ?`).all(...args, limit, offset) as IssuedRow[];
+    const db = this.d.store.db;
+    const total = db.select({ c: count() }).from(c).where(w).get()?.c ?? 0;
+    const rows: IssuedRow[] = db.select(issuedRowColumns).from(c).where(w).orderBy(desc(c.issuedAt), asc(c.id)).limit(limit).offset(offset).all();
     return {
       items: rows.map((r) => {
         const { credential: _c, ...rest } = this.present(r);
@@ -141,10 +134,32 @@ export class IssuedCredentials {
   }
 }
 
-/** Read per issued row (hot: a batch reads each credential it issues). */
+const ic = issuedCredentials;
+/** Every column of issued_credentials under its SQL name: the IssuedRow the credential modules share. */
+export const issuedRowColumns = {
+  id: ic.id,
+  microcredential_id: ic.microcredentialId,
+  microcredential_version: ic.microcredentialVersion,
+  learner_name: ic.learnerName,
+  learner_key: ic.learnerKey,
+  dedupe_key: ic.dedupeKey,
+  credential: ic.credential,
+  issuer_key: ic.issuerKey,
+  issued_at: ic.issuedAt,
+  revocation_list: ic.revocationList,
+  revocation_index: ic.revocationIndex,
+  suspension_list: ic.suspensionList,
+  suspension_index: ic.suspensionIndex,
+  revoked_at: ic.revokedAt,
+  suspended_at: ic.suspendedAt,
+  reason: ic.reason,
+  job_id: ic.jobId,
+  replaced_by: ic.replacedBy,
+};
+
+/** Read per issued row (hot: a batch reads each credential it issues), prepared once. */
 function prepareStatements(store: Store) {
-  const p = (sql: string) => store.sqlite.prepare(sql);
   return {
-    credential: p('SELECT * FROM issued_credentials WHERE id = ?'),
+    credential: store.db.select(issuedRowColumns).from(ic).where(eq(ic.id, sql.placeholder('id'))).prepare(),
   };
 }

@@ -10,7 +10,10 @@ import type { Clock } from '../core/clock.js';
 import { RegistryError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { FeedService } from '../feed/feed.service.js';
+import { and, asc, count, eq, gte, isNull, lt, type SQL } from 'drizzle-orm';
 import type { Store } from '../store/database.js';
+import { issuedCredentials } from '../store/schema.js';
+import { insertCredential } from './issuance.js';
 import type { IssuedCredential, IssuedCredentials } from './issued-credentials.js';
 import type { IssuingUnit } from './issuing-unit.js';
 import { asProofSet, isoSeconds, toCurrentShape, type StatusEntry } from './ob3.js';
@@ -83,7 +86,22 @@ export class ReissueService {
     const replacedList = this.d.store.tx(() => {
       const listId = this.d.lists.revokeInTx(id, now.toISOString(), `re-issued as ${newId} with issuer key ${signer.did}`, newId);
       if (!listId) throw new RegistryError('conflict', `credential ${id} was revoked meanwhile`);
-      this.st.insertCredential.run(newId, row.microcredential_id, row.microcredential_version, row.learner_name, row.learner_key, row.dedupe_key, JSON.stringify(signed), signer.did, now.toISOString(), revocation.list, revocation.index, suspension?.list ?? null, suspension?.index ?? null, null);
+      this.st.insertCredential.run({
+        id: newId,
+        microcredentialId: row.microcredential_id,
+        microcredentialVersion: row.microcredential_version,
+        learnerName: row.learner_name,
+        learnerKey: row.learner_key,
+        dedupeKey: row.dedupe_key,
+        credential: JSON.stringify(signed),
+        issuerKey: signer.did,
+        issuedAt: now.toISOString(),
+        revocationList: revocation.list,
+        revocationIndex: revocation.index,
+        suspensionList: suspension?.list ?? null,
+        suspensionIndex: suspension?.index ?? null,
+        jobId: null,
+      });
       return listId;
     });
     return { newId, replacedList };
@@ -101,17 +119,17 @@ export class ReissueService {
     const current = this.d.keys.currentSigningKey().did;
     if (q.issuerKey === current) throw new RegistryError('validation_failed', `${q.issuerKey} is the current issuer key: its credentials need no re-issue`);
     const limit = Math.min(Math.max(1, q.limit ?? 100), 1000);
-    const where = ['issuer_key = ?', 'revoked_at IS NULL', 'suspended_at IS NULL'];
-    const args: unknown[] = [q.issuerKey];
-    if (q.issuedFrom) {
-      where.push('issued_at >= ?');
-      args.push(new Date(q.issuedFrom).toISOString());
-    }
-    if (q.issuedTo) {
-      where.push('issued_at < ?');
-      args.push(new Date(q.issuedTo).toISOString());
-    }
-    const ids = this.d.store.statement(`SELECT id, learner_name FROM issued_credentials WHERE ${where.join(' AND ')} ORDER BY issued_at, id LIMIT ?`).all(...args, limit) as { id: string; learner_name: string }[];
+    const c = issuedCredentials;
+    const where: SQL[] = [eq(c.issuerKey, q.issuerKey), isNull(c.revokedAt), isNull(c.suspendedAt)];
+    if (q.issuedFrom) where.push(gte(c.issuedAt, new Date(q.issuedFrom).toISOString()));
+    if (q.issuedTo) where.push(lt(c.issuedAt, new Date(q.issuedTo).toISOString()));
+    const ids = this.d.store.db
+      .select({ id: c.id, learner_name: c.learnerName })
+      .from(c)
+      .where(and(...where))
+      .orderBy(asc(c.issuedAt), asc(c.id))
+      .limit(limit)
+      .all();
     const rows: ReissueRowResult[] = [];
     const touched = new Set<string>();
     try {
@@ -131,7 +149,7 @@ export class ReissueService {
       // each list whose bits changed is published once (a crash before this leaves it dirty: published at start)
       for (const listId of touched) await this.d.lists.publishList(listId);
     }
-    const remaining = (this.d.store.statement(`SELECT count(*) AS c FROM issued_credentials WHERE ${where.join(' AND ')}`).get(...args) as { c: number }).c;
+    const remaining = this.d.store.db.select({ n: count() }).from(c).where(and(...where)).get()?.n ?? 0;
     const reissued = rows.filter((r) => r.status === 'reissued').length;
     return { rows, reissued, failed: rows.length - reissued, remaining };
   }
@@ -139,12 +157,5 @@ export class ReissueService {
 
 /** The statement storing a re-issued credential. */
 function prepareStatements(store: Store) {
-  const p = (sql: string) => store.sqlite.prepare(sql);
-  return {
-    insertCredential: p(
-      `INSERT INTO issued_credentials (id, microcredential_id, microcredential_version, learner_name, learner_key, dedupe_key, credential,
-         issuer_key, issued_at, revocation_list, revocation_index, suspension_list, suspension_index, job_id)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    ),
-  };
+  return { insertCredential: insertCredential(store) };
 }

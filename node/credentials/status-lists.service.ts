@@ -9,12 +9,14 @@
  * and it is published at the next start. Must never sign with a compromised key and never publish bits that
  * changed after they were read.
  */
+import { and, asc, count, eq, isNull, lt, sql } from 'drizzle-orm';
 import type { Clock } from '../core/clock.js';
 import { RegistryError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { FeedService } from '../feed/feed.service.js';
 import type { DocumentLoader } from '../identity/document-loader.js';
 import type { Store } from '../store/database.js';
+import { issuedCredentials, statusListState, statusLists } from '../store/schema.js';
 import type { IssuedCredential, IssuedCredentials } from './issued-credentials.js';
 import type { IssuingUnit } from './issuing-unit.js';
 import { IssuerSigners, type SigningKeys } from './signers.js';
@@ -65,16 +67,16 @@ export class StatusListService {
     if (!row || row.revoked_at) return null;
     const listId = localListId(row.revocation_list);
     this.setBitInTx(listId, row.revocation_index, true, now);
-    this.d.store.statement('UPDATE issued_credentials SET revoked_at = ?, reason = ?, replaced_by = ? WHERE id = ?').run(now, reason, replacedBy, id);
+    this.st.revoke.run({ at: now, reason, replacedBy, id });
     return listId;
   }
 
   private setBitInTx(listId: string, index: number, value: boolean, now: string): void {
-    const st = this.d.store.statement('SELECT encoded_list FROM status_list_state WHERE list_id = ?').get(listId) as { encoded_list: string } | undefined;
+    const st = this.st.bits.get({ listId });
     if (!st) throw new RegistryError('internal', `status list ${listId} is missing from this node's state`);
-    const list = decodeStatusList(st.encoded_list);
+    const list = decodeStatusList(st.encodedList);
     list.set(index, value);
-    this.d.store.statement('UPDATE status_list_state SET encoded_list = ?, dirty = 1, updated_at = ? WHERE list_id = ?').run(list.encode(), now, listId);
+    this.st.setBits.run({ encodedList: list.encode(), now, listId });
   }
 
   /** Takes the next free index of the current list of that purpose, creating (and publishing) a new list when full. */
@@ -83,12 +85,12 @@ export class StatusListService {
       const taken = this.d.store.tx(() => {
         // an unused list of a database from before per-key lists is taken by the first key that needs one (none are
         // made any more: once a look finds none, allocation stops looking)
-        if (this.legacyLists[purpose] && this.st.adoptEmptyList.run(issuerKey, purpose).changes === 0) this.legacyLists[purpose] = false;
-        const cur = this.st.currentList.get(issuerKey, purpose) as { list_id: string; size: number; next_index: number } | undefined;
+        if (this.legacyLists[purpose] && this.st.adoptEmptyList.run({ issuerKey, purpose }).changes === 0) this.legacyLists[purpose] = false;
+        const cur = this.st.currentList.get({ issuerKey, purpose });
         if (!cur) return null;
-        this.st.takeIndex.run(this.d.clock.now().toISOString(), cur.list_id);
-        const index = cur.size === MIN_STATUS_LIST_BITS ? (PERM_A * cur.next_index + PERM_B) % cur.size : cur.next_index;
-        return { list: statusListGlobalId(this.d.unit.author, cur.list_id), index };
+        this.st.takeIndex.run({ now: this.d.clock.now().toISOString(), listId: cur.listId });
+        const index = cur.size === MIN_STATUS_LIST_BITS ? (PERM_A * cur.nextIndex + PERM_B) % cur.size : cur.nextIndex;
+        return { list: statusListGlobalId(this.d.unit.author, cur.listId), index };
       });
       if (taken) return taken;
       await this.createList(purpose, issuerKey);
@@ -102,27 +104,39 @@ export class StatusListService {
    */
   async pairedSuspension(revocation: { list: string; index: number }, issuerKey: string): Promise<{ list: string; index: number }> {
     const listId = pairedSuspensionListId(localListId(revocation.list));
-    const rev = this.d.store.statement('SELECT size FROM status_list_state WHERE list_id = ?').get(localListId(revocation.list)) as { size: number } | undefined;
+    const rev = this.st.size.get({ listId: localListId(revocation.list) });
     if (!rev) throw new RegistryError('internal', `status list ${revocation.list} is missing from this node's state`);
     const list = createStatusList(Math.max(rev.size, MIN_STATUS_LIST_BITS));
-    const inserted = this.d.store
-      .statement('INSERT OR IGNORE INTO status_list_state (list_id, issuer_key, purpose, size, next_index, encoded_list, dirty, updated_at) VALUES (?, ?, ?, ?, ?, ?, 1, ?)')
-      .run(listId, issuerKey, 'suspension', list.length, list.length, list.encode(), this.d.clock.now().toISOString());
+    const inserted = this.st.insertList.run({
+      listId,
+      issuerKey,
+      purpose: 'suspension',
+      size: list.length,
+      nextIndex: list.length,
+      encodedList: list.encode(),
+      now: this.d.clock.now().toISOString(),
+    });
     if (inserted.changes) await this.publishList(listId);
     return { list: statusListGlobalId(this.d.unit.author, listId), index: revocation.index };
   }
 
   private async createList(purpose: StatusPurpose, issuerKey: string): Promise<void> {
-    let n = (this.d.store.statement('SELECT count(*) AS c FROM status_list_state WHERE purpose = ?').get(purpose) as { c: number }).c;
+    let n = this.st.countOfPurpose.get({ purpose })?.c ?? 0;
     let listId = `${purpose === 'revocation' ? 'r' : 's'}${++n}`;
     // never an id this unit's feed already published (a database lost and its feed recovered from peers keeps the
     // old lists in the replica but not their local state): a new list must not overwrite an old list's bits
-    while (this.d.store.statement('SELECT 1 FROM status_lists WHERE list_id = ?').get(statusListGlobalId(this.d.unit.author, listId)))
+    while (this.st.published.get({ id: statusListGlobalId(this.d.unit.author, listId) }))
       listId = `${purpose === 'revocation' ? 'r' : 's'}${++n}`;
     const list = createStatusList(MIN_STATUS_LIST_BITS);
-    const inserted = this.d.store
-      .statement('INSERT OR IGNORE INTO status_list_state (list_id, issuer_key, purpose, size, next_index, encoded_list, dirty, updated_at) VALUES (?, ?, ?, ?, 0, ?, 1, ?)')
-      .run(listId, issuerKey, purpose, list.length, list.encode(), this.d.clock.now().toISOString());
+    const inserted = this.st.insertList.run({
+      listId,
+      issuerKey,
+      purpose,
+      size: list.length,
+      nextIndex: 0,
+      encodedList: list.encode(),
+      now: this.d.clock.now().toISOString(),
+    });
     if (inserted.changes) await this.publishList(listId);
   }
 
@@ -131,20 +145,19 @@ export class StatusListService {
    * by the key whose credentials the list holds (the current key instead once that key was declared compromised).
    */
   async publishList(listId: string): Promise<void> {
-    const st = this.d.store.statement('SELECT issuer_key, purpose, size, encoded_list FROM status_list_state WHERE list_id = ?').get(listId) as
-      | { issuer_key: string | null; purpose: StatusPurpose; size: number; encoded_list: string }
-      | undefined;
+    const st = this.st.list.get({ listId });
     if (!st) throw new RegistryError('not_found', `no status list ${listId}`);
+    const purpose = st.purpose as StatusPurpose;
     const url = this.d.unit.statusListUrl(statusListGlobalId(this.d.unit.author, listId));
-    const signer = await this.signers.listSigner(st.issuer_key);
-    const credential = await signStatusListCredential(signer, { id: url, purpose: st.purpose, list: decodeStatusList(st.encoded_list), validFrom: this.d.clock.now() });
-    const body: StatusListEntryBody = { listId, purpose: st.purpose, size: st.size, encodedList: st.encoded_list, statusListCredential: url, credential };
+    const signer = await this.signers.listSigner(st.issuerKey);
+    const credential = await signStatusListCredential(signer, { id: url, purpose, list: decodeStatusList(st.encodedList), validFrom: this.d.clock.now() });
+    const body: StatusListEntryBody = { listId, purpose, size: st.size, encodedList: st.encodedList, statusListCredential: url, credential };
     this.d.store.tx(() => {
       // publish only if nothing changed the bits meanwhile (otherwise the later change publishes)
-      const again = this.d.store.statement('SELECT encoded_list FROM status_list_state WHERE list_id = ?').get(listId) as { encoded_list: string };
-      if (again.encoded_list !== st.encoded_list) return;
+      const again = this.st.bits.get({ listId });
+      if (again!.encodedList !== st.encodedList) return;
       this.d.feed.append('status-list', body);
-      this.d.store.statement('UPDATE status_list_state SET dirty = 0 WHERE list_id = ?').run(listId);
+      this.st.markPublished.run({ listId });
     });
   }
 
@@ -187,9 +200,9 @@ export class StatusListService {
     }
     this.d.store.tx(() => {
       this.setBitInTx(listId, index, value, now);
-      if (action === 'revoke') this.d.store.statement('UPDATE issued_credentials SET revoked_at = ?, reason = ? WHERE id = ?').run(now, reason ?? null, id);
-      else if (action === 'suspend') this.d.store.statement('UPDATE issued_credentials SET suspended_at = ?, reason = ? WHERE id = ?').run(now, reason ?? null, id);
-      else this.d.store.statement('UPDATE issued_credentials SET suspended_at = NULL, reason = ? WHERE id = ?').run(reason ?? null, id);
+      if (action === 'revoke') this.st.revokeOnly.run({ at: now, reason: reason ?? null, id });
+      else if (action === 'suspend') this.st.suspend.run({ at: now, reason: reason ?? null, id });
+      else this.st.reinstate.run({ reason: reason ?? null, id });
     });
     await this.publishList(listId);
     return this.d.issued.get(id)!;
@@ -197,8 +210,8 @@ export class StatusListService {
 
   /** Publishes lists whose bits changed but were not published (a crash between the change and the entry). */
   async publishPending(): Promise<number> {
-    const rows = this.d.store.statement('SELECT list_id FROM status_list_state WHERE dirty = 1').all() as { list_id: string }[];
-    for (const r of rows) await this.publishList(r.list_id);
+    const rows = this.st.dirtyLists.all();
+    for (const r of rows) await this.publishList(r.listId);
     return rows.length;
   }
 
@@ -221,17 +234,17 @@ export class StatusListService {
 
   private async resignNow(): Promise<string[]> {
     const done: string[] = [];
-    const rows = this.d.store.statement('SELECT list_id, issuer_key FROM status_list_state ORDER BY list_id').all() as { list_id: string; issuer_key: string | null }[];
+    const rows = this.st.allLists.all();
     for (const r of rows) {
-      const globalId = statusListGlobalId(this.d.unit.author, r.list_id);
+      const globalId = statusListGlobalId(this.d.unit.author, r.listId);
       const published = this.d.statusLists.get(globalId)?.body.credential as { issuer?: unknown } | undefined;
       const issuer = typeof published?.issuer === 'string' ? published.issuer : (published?.issuer as { id?: unknown } | undefined)?.id;
       if (typeof issuer !== 'string') continue; // never published: publishPending's work
       const compromised = this.d.keys.isCompromised(issuer);
-      const misSigned = r.issuer_key !== null && issuer !== r.issuer_key && !this.d.keys.isCompromised(r.issuer_key) && this.d.keys.listSigningKey(r.issuer_key) !== null;
+      const misSigned = r.issuerKey !== null && issuer !== r.issuerKey && !this.d.keys.isCompromised(r.issuerKey) && this.d.keys.listSigningKey(r.issuerKey) !== null;
       if (!compromised && !misSigned) continue;
       try {
-        await this.publishList(r.list_id);
+        await this.publishList(r.listId);
         done.push(globalId);
       } catch (e) {
         if (!(e instanceof RegistryError)) throw e;
@@ -247,13 +260,72 @@ export class StatusListService {
   }
 }
 
-/** The allocation statements (hot: run for every credential issued); the rest use store.statement(). */
+/** Typed queries over this unit's list state and its issued credentials' status, prepared once (allocation runs for every credential issued). */
 function prepareStatements(store: Store) {
-  const p = (sql: string) => store.sqlite.prepare(sql);
+  const db = store.db;
+  const s = statusListState;
+  const c = issuedCredentials;
+  const p = (name: string) => sql.placeholder(name);
+  // update's set() types take no placeholder: wrapped in sql``
+  const v = (name: string) => sql`${p(name)}`;
   return {
-    currentList: p('SELECT list_id, size, next_index FROM status_list_state WHERE issuer_key = ? AND purpose = ? AND next_index < size ORDER BY list_id LIMIT 1'),
-    adoptEmptyList: p('UPDATE status_list_state SET issuer_key = ? WHERE issuer_key IS NULL AND purpose = ? AND next_index = 0'),
-    takeIndex: p('UPDATE status_list_state SET next_index = next_index + 1, updated_at = ? WHERE list_id = ?'),
+    currentList: db
+      .select({ listId: s.listId, size: s.size, nextIndex: s.nextIndex })
+      .from(s)
+      .where(and(eq(s.issuerKey, p('issuerKey')), eq(s.purpose, p('purpose')), lt(s.nextIndex, s.size)))
+      .orderBy(asc(s.listId))
+      .limit(1)
+      .prepare(),
+    adoptEmptyList: db
+      .update(s)
+      .set({ issuerKey: v('issuerKey') })
+      .where(and(isNull(s.issuerKey), eq(s.purpose, p('purpose')), eq(s.nextIndex, 0)))
+      .prepare(),
+    takeIndex: db
+      .update(s)
+      .set({ nextIndex: sql`${s.nextIndex} + 1`, updatedAt: v('now') })
+      .where(eq(s.listId, p('listId')))
+      .prepare(),
+    bits: db.select({ encodedList: s.encodedList }).from(s).where(eq(s.listId, p('listId'))).prepare(),
+    setBits: db
+      .update(s)
+      .set({ encodedList: v('encodedList'), dirty: true, updatedAt: v('now') })
+      .where(eq(s.listId, p('listId')))
+      .prepare(),
+    size: db.select({ size: s.size }).from(s).where(eq(s.listId, p('listId'))).prepare(),
+    list: db
+      .select({ issuerKey: s.issuerKey, purpose: s.purpose, size: s.size, encodedList: s.encodedList })
+      .from(s)
+      .where(eq(s.listId, p('listId')))
+      .prepare(),
+    // a list id taken meanwhile is left as it is (INSERT OR IGNORE)
+    insertList: db
+      .insert(s)
+      .values({
+        listId: p('listId'),
+        issuerKey: p('issuerKey'),
+        purpose: p('purpose'),
+        size: p('size'),
+        nextIndex: p('nextIndex'),
+        encodedList: p('encodedList'),
+        dirty: true,
+        updatedAt: p('now'),
+      })
+      .onConflictDoNothing()
+      .prepare(),
+    countOfPurpose: db.select({ c: count() }).from(s).where(eq(s.purpose, p('purpose'))).prepare(),
+    published: db.select({ listId: statusLists.listId }).from(statusLists).where(eq(statusLists.listId, p('id'))).prepare(),
+    markPublished: db.update(s).set({ dirty: false }).where(eq(s.listId, p('listId'))).prepare(),
+    dirtyLists: db.select({ listId: s.listId }).from(s).where(eq(s.dirty, true)).prepare(),
+    allLists: db.select({ listId: s.listId, issuerKey: s.issuerKey }).from(s).orderBy(asc(s.listId)).prepare(),
+    revoke: db
+      .update(c)
+      .set({ revokedAt: v('at'), reason: v('reason'), replacedBy: v('replacedBy') })
+      .where(eq(c.id, p('id')))
+      .prepare(),
+    revokeOnly: db.update(c).set({ revokedAt: v('at'), reason: v('reason') }).where(eq(c.id, p('id'))).prepare(),
+    suspend: db.update(c).set({ suspendedAt: v('at'), reason: v('reason') }).where(eq(c.id, p('id'))).prepare(),
+    reinstate: db.update(c).set({ suspendedAt: null, reason: v('reason') }).where(eq(c.id, p('id'))).prepare(),
   };
 }
 
