@@ -8,6 +8,7 @@ import path from 'node:path';
 import { isLogLevel, LOG_LEVELS, type LogLevel } from './core/logger.js';
 import { RegistryError } from './core/errors.js';
 import { parsePeerAddress, peerIdToDid } from './federation/peer-ids.js';
+import type { SmtpConfig } from './credentials/mailer.js';
 
 export interface NodeFileConfig {
   name?: string;
@@ -42,6 +43,8 @@ export interface NodeFileConfig {
    * non-member peer is served too, a few at a time: see README Decisions, "Read mirrors").
    */
   mirrors?: string[];
+  /** SMTP server for e-mailing claim links to learners (README, "Delivering credentials to learners"). */
+  smtp?: SmtpConfig;
 }
 
 /**
@@ -58,6 +61,8 @@ export interface PublicLimits {
   lookup: number;
   /** Requests per client and window to the printable report (GET and POST /api/v1/recognition/report). */
   report: number;
+  /** Requests per client and window to a learner's claim link and share page (GET /api/v1/claims/…, /share/…). */
+  claim: number;
   /** Requests to those endpoints being worked on at once, node-wide; more wait in the queue. */
   concurrent: number;
   /** Requests that may wait for a free slot; beyond it the node answers 503 busy at once. */
@@ -71,6 +76,7 @@ export const DEFAULT_PUBLIC_LIMITS: Readonly<PublicLimits> = {
   verify: 60,
   lookup: 60,
   report: 30,
+  claim: 60,
   concurrent: 4,
   queue: 32,
   queueWaitMs: 10_000,
@@ -81,6 +87,7 @@ const LIMIT_RANGES: Record<keyof PublicLimits, [number, number]> = {
   verify: [1, 1_000_000],
   lookup: [1, 1_000_000],
   report: [1, 1_000_000],
+  claim: [1, 1_000_000],
   concurrent: [1, 1_000],
   queue: [0, 100_000],
   queueWaitMs: [1, 600_000],
@@ -139,6 +146,8 @@ export interface NodeConfig {
   mirror: boolean;
   /** Peer ids of read mirrors served outside the bound on non-member sync rounds. */
   mirrors: string[];
+  /** SMTP for claim-link e-mail; undefined: the node sends no e-mail (issuing with notify is refused). */
+  smtp: SmtpConfig | undefined;
 }
 
 export const CONFIG_FILE = 'node.json';
@@ -196,6 +205,7 @@ export function loadConfig(
     metrics: metricsFrom(env.MOCHILA_METRICS_TOKEN || file.metricsToken, env.MOCHILA_METRICS ? env.MOCHILA_METRICS === '1' || env.MOCHILA_METRICS === 'true' : file.metrics),
     mirror: env.MOCHILA_MIRROR ? env.MOCHILA_MIRROR === '1' || env.MOCHILA_MIRROR === 'true' : file.mirror === true,
     mirrors: file.mirrors ?? [],
+    smtp: smtpFrom(file.smtp, abs),
     ...stripUndefined(overrides),
   };
   if (file.mirror !== undefined && typeof file.mirror !== 'boolean') throw new RegistryError('validation_failed', 'mirror in node.json must be true or false');
@@ -239,6 +249,42 @@ function metricsFrom(token: unknown, enabled: unknown): NodeConfig['metrics'] {
   if (typeof token !== 'string' || token.length < 16 || /\s/.test(token))
     throw new RegistryError('validation_failed', 'metricsToken must be a string of at least 16 characters without spaces');
   return { enabled: enabled !== false, token };
+}
+
+/**
+ * node.json "smtp": {host, port, secure, user?, passFile?, from, maxAttempts?, retryBaseMs?, pollMs?}; passFile is
+ * read by the mailer at start (relative to the node's folder), never stored in the config.
+ */
+export function smtpFrom(v: unknown, dir: string): SmtpConfig | undefined {
+  if (v === undefined || v === null) return undefined;
+  const bad = (what: string) => new RegistryError('validation_failed', `smtp in node.json: ${what}`);
+  if (typeof v !== 'object' || Array.isArray(v)) throw bad('must be an object {host, port, secure, user?, passFile?, from}');
+  const o = v as Record<string, unknown>;
+  const known = ['host', 'port', 'secure', 'user', 'passFile', 'from', 'maxAttempts', 'retryBaseMs', 'pollMs'];
+  for (const k of Object.keys(o)) if (!known.includes(k)) throw bad(`unknown setting ${k} (known: ${known.join(', ')})`);
+  if (typeof o.host !== 'string' || !o.host.trim()) throw bad('host is required');
+  if (!Number.isInteger(o.port) || (o.port as number) < 1 || (o.port as number) > 65535) throw bad('port must be an integer from 1 to 65535');
+  if (o.secure !== undefined && typeof o.secure !== 'boolean') throw bad('secure must be true or false');
+  if (typeof o.from !== 'string' || !/@/.test(o.from) || /[\r\n]/.test(o.from)) throw bad('from must be an address such as "Registro <registro@example.org>"');
+  if (o.user !== undefined && typeof o.user !== 'string') throw bad('user must be a string');
+  if (o.passFile !== undefined && (typeof o.passFile !== 'string' || !o.passFile)) throw bad('passFile must be a file path');
+  const int = (k: string, min: number, max: number) => {
+    if (o[k] !== undefined && (!Number.isInteger(o[k]) || (o[k] as number) < min || (o[k] as number) > max)) throw bad(`${k} must be an integer from ${min} to ${max}`);
+  };
+  int('maxAttempts', 1, 50);
+  int('retryBaseMs', 10, 86_400_000);
+  int('pollMs', 10, 3_600_000);
+  return {
+    host: o.host,
+    port: o.port as number,
+    secure: o.secure === true,
+    from: o.from,
+    ...(o.user !== undefined ? { user: o.user as string } : {}),
+    ...(o.passFile !== undefined ? { passFile: path.resolve(dir, o.passFile as string) } : {}),
+    ...(o.maxAttempts !== undefined ? { maxAttempts: o.maxAttempts as number } : {}),
+    ...(o.retryBaseMs !== undefined ? { retryBaseMs: o.retryBaseMs as number } : {}),
+    ...(o.pollMs !== undefined ? { pollMs: o.pollMs as number } : {}),
+  };
 }
 
 /** node.json "mirrors": libp2p peer ids (`12D3KooW…`, as a mirror's /api/v1/network shows under self.peerId). */

@@ -38,6 +38,9 @@ import type { Replicator, ReplicatorOptions } from './federation/replicator.js';
 import { createDocumentLoader } from './identity/document-loader.js';
 import { StatusListRegistry } from './credentials/status-registry.js';
 import { CredentialService } from './credentials/credential.service.js';
+import { ClaimService } from './credentials/claims.js';
+import { DeliveryQueue } from './credentials/deliveries.js';
+import { Mailer, type ClaimMailFacts } from './credentials/mailer.js';
 import { microcredentialIdFromUri } from './credentials/ob3.js';
 import { ReplicaFreshness } from './credentials/freshness.js';
 import { NodePublicUrl } from './core/public-url.js';
@@ -45,9 +48,10 @@ import { EndorsementService } from './trust/endorsements.js';
 import { AccreditationService } from './trust/accreditations.js';
 import { IssuerKeyLifecycle } from './trust/key-lifecycle.js';
 import { credentialRoutes } from './http/routes/credentials.routes.js';
+import { claimRoutes } from './http/routes/claims.routes.js';
 import type { LookupVerifier } from './http/routes/recognition.routes.js';
 import { metricsRoutes } from './http/routes/metrics.routes.js';
-import { countingReplica } from './core/metrics.js';
+import { countingReplica } from './feed/counting-replica.js';
 import type { NodeConfig } from './config.js';
 
 export interface NodeOverrides {
@@ -89,6 +93,8 @@ export interface Services {
   recognition: RecognitionService;
   statusLists: StatusListRegistry;
   credentials: CredentialService;
+  /** Sends claim links by e-mail (node.json "smtp"); null when the node has no SMTP settings or is a read mirror. */
+  mailer: Mailer | null;
   adminTokens: AdminTokens;
   /** Whether this node may append to its own feed (confirmed current with a peer, or the operator's word). */
   ownFeed: OwnFeedGate;
@@ -161,7 +167,21 @@ export function buildServices(config: NodeConfig, o: NodeOverrides = {}): Servic
     });
     const publicUrl = new NodePublicUrl(config.publicUrl, `http://${config.httpHost === '0.0.0.0' || config.httpHost === '::' ? '127.0.0.1' : config.httpHost}:${config.httpPort}`);
     const freshness = new ReplicaFreshness({ clock, heads: () => feed.heads() });
-    const credentials = new CredentialService({
+    const claims = new ClaimService({ store, clock, secret: keystore.institution.seed, publicUrl: () => publicUrl.get() });
+    const deliveries = new DeliveryQueue({ store, clock });
+    // the mailer reads a credential's facts for its message when it sends it (the credential service exists by then)
+    const facts = (id: string): ClaimMailFacts | null => {
+      const c = credentials.get(id);
+      if (!c) return null;
+      const cred = c.credential as { issuer?: { name?: unknown }; credentialSubject?: { achievement?: { name?: unknown } } };
+      const text = (v: unknown, fallback: string) => (typeof v === 'string' && v.trim() ? v : fallback);
+      return { learnerName: c.learnerName, achievement: text(cred.credentialSubject?.achievement?.name, c.microcredential), issuer: text(cred.issuer?.name, keystore.institution.did) };
+    };
+    const mailer = config.smtp && !config.mirror ? new Mailer({ smtp: config.smtp, queue: deliveries, claims, facts, clock, logger: logger.child({ part: 'mail' }) }) : null;
+    const credentials: CredentialService = new CredentialService({
+      claims,
+      deliveries,
+      mailer,
       store,
       feed,
       keystore,
@@ -199,6 +219,7 @@ export function buildServices(config: NodeConfig, o: NodeOverrides = {}): Servic
       recognition,
       statusLists,
       credentials,
+      mailer,
       adminTokens: new AdminTokens(store),
       ownFeed,
       startedAt: clock.now(),
@@ -249,6 +270,8 @@ export class MochilaNode {
     const bootstrap = [...new Set([...s.config.bootstrap, ...(s.manifest.bootstrap ?? [])])];
     this.decideOwnFeed(federated, bootstrap);
     if (s.config.mirror) s.logger.info('read mirror: replicates every member\'s feed and serves the public API; publishes nothing', { did: s.feed.author });
+    // claim-link e-mail: messages queued before a stop are sent now, new ones as they are queued
+    s.mailer?.start();
     const interrupted = s.credentials.recoverInterruptedJobs();
     if (interrupted) s.logger.warn('batch jobs interrupted by the last stop were marked failed', { jobs: interrupted });
     // this node's own writes at start (an issuer key not yet in its feed, status lists left unpublished) wait until
@@ -316,7 +339,7 @@ export class MochilaNode {
       const app = createHttpApp(s, {
         publicUrl: s.publicUrl,
         p2p: () => (this.replicator ? { peerId: this.replicator.peerId, addresses: this.replicator.addresses() } : null),
-        routes: [recognitionRoutes(s, lookupVerifier(s)), credentialRoutes(s), networkRoutes(s, this.replicator), metricsRoutes(s.config, metrics)],
+        routes: [recognitionRoutes(s, lookupVerifier(s)), credentialRoutes(s), claimRoutes({ ...s, publicUrl: () => s.publicUrl.get() }), networkRoutes(s, this.replicator), metricsRoutes(s.config, metrics)],
         ...(metrics ? { metrics } : {}),
       });
       this.httpApp = app;
@@ -392,6 +415,7 @@ export class MochilaNode {
         const replication = this.replicator?.stop(timeoutMs);
         const work = (async () => {
           await Promise.race([s.credentials.stop(), new Promise((r) => setTimeout(r, timeoutMs / 2).unref())]);
+          await Promise.race([s.mailer?.stop(), new Promise((r) => setTimeout(r, timeoutMs / 4).unref())]);
           if (this.server) {
             const srv = this.server;
             await new Promise<void>((resolve) => {

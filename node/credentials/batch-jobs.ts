@@ -14,6 +14,7 @@ import { and, asc, count, eq, gte, inArray, sql } from 'drizzle-orm';
 import type { Store } from '../store/database.js';
 import { jobRows, jobs } from '../store/schema.js';
 import { parseCohortCsv, type CohortRow } from './csv.js';
+import { deliveryLanguage, type DeliveryLanguage } from './deliveries.js';
 import type { IssuanceService } from './issuance.js';
 
 export interface BatchRowResult {
@@ -62,7 +63,7 @@ export class BatchJobService {
    * With a `jobId`, each row's result is stored in job_rows as it is processed; an issued row's result in the same
    * transaction as its credential.
    */
-  async issueRows(rows: CohortRow[], opts: { microcredential?: string; jobId?: string; onProgress?: (done: number, last: BatchRowResult) => void } = {}): Promise<BatchRowResult[]> {
+  async issueRows(rows: CohortRow[], opts: { microcredential?: string; jobId?: string; notify?: boolean; language?: DeliveryLanguage; onProgress?: (done: number, last: BatchRowResult) => void } = {}): Promise<BatchRowResult[]> {
     const out: BatchRowResult[] = [];
     for (const [idx, row] of rows.entries()) {
       if (this.d.isStopping()) throw new RegistryError('timeout', `interrupted at line ${row.line}: the node is stopping; re-run the same file to issue the remaining rows (issued rows are skipped)`);
@@ -73,7 +74,8 @@ export class BatchJobService {
         try {
           if (!mcRef) throw new RegistryError('validation_failed', 'no microcredential for this row (column microcredencial / microcredential, or one for the whole file)');
           const learner = { name: row.name!, ...(row.email ? { email: row.email } : {}), ...(row.did ? { did: row.did } : {}) };
-          const c = await this.d.issuance.issue({ microcredential: mcRef, learner, ...(row.validUntil ? { validUntil: row.validUntil } : {}) }, opts.jobId ? { jobId: opts.jobId, jobRow: { idx, line: row.line } } : {});
+          const language = (row.language ? deliveryLanguage(row.language) : null) ?? opts.language;
+          const c = await this.d.issuance.issue({ microcredential: mcRef, learner, ...(row.validUntil ? { validUntil: row.validUntil } : {}), ...(opts.notify ? { notify: true } : {}), ...(language ? { language } : {}) }, opts.jobId ? { jobId: opts.jobId, jobRow: { idx, line: row.line } } : {});
           r = { line: row.line, status: 'issued', id: c.id, name: row.name! };
         } catch (e) {
           if (e instanceof RegistryError && e.code === 'conflict' && typeof (e.details as { existing?: unknown } | undefined)?.existing === 'string')
@@ -93,11 +95,13 @@ export class BatchJobService {
   }
 
   /** Starts a batch job from CSV text; runs in the background, progress through `job(id)`. */
-  startBatch(csv: string, opts: { microcredential?: string } = {}): BatchJob {
+  startBatch(csv: string, opts: { microcredential?: string; notify?: boolean; language?: DeliveryLanguage } = {}): BatchJob {
     if (typeof csv !== 'string' || !csv.trim()) throw new RegistryError('validation_failed', 'csv is required (the file content as text)');
     this.d.feed.assertCanAppend(); // refused at once (own feed not confirmed current), not row by row in the background
     const { rows } = parseCohortCsv(csv);
     if (opts.microcredential) this.d.issuance.resolveMicrocredential(opts.microcredential);
+    // e-mail asked of a node without SMTP: refused at once, not row by row
+    if (opts.notify) this.d.issuance.checkExtras({ microcredential: opts.microcredential ?? '', learner: { name: '' }, notify: true });
     const id = randomUUID();
     const now = this.d.clock.now().toISOString();
     this.st.insertJob.run({ id, total: rows.length, now });
@@ -106,7 +110,7 @@ export class BatchJobService {
       await new Promise((res) => setImmediate(res));
       setState('running');
       try {
-        await this.issueRows(rows, { ...(opts.microcredential ? { microcredential: opts.microcredential } : {}), jobId: id });
+        await this.issueRows(rows, { ...(opts.microcredential ? { microcredential: opts.microcredential } : {}), ...(opts.notify ? { notify: true } : {}), ...(opts.language ? { language: opts.language } : {}), jobId: id });
         setState('done');
       } catch (e) {
         this.d.logger.error('batch job failed', { job: id, error: String(e) });

@@ -5,11 +5,13 @@
  * lists and its issuer keys. Each concern is its own module, wired here:
  *   issuing-unit.ts (DID, URLs), issued-credentials.ts (reads), signers.ts (issuer key signers),
  *   status-lists.service.ts (allocation, publishing, re-signing; revoke / suspend / reinstate), issuance.ts (issue),
- *   reissue.ts (re-issue), batch-jobs.ts (CSV cohorts), replica-verifier.ts (verify).
+ *   reissue.ts (re-issue), batch-jobs.ts (CSV cohorts), replica-verifier.ts (verify), claims.ts (claim links and
+ *   share pages), deliveries.ts (the e-mail of each claim link; sent by mailer.ts, started by the composition root).
  * Must never decide a rule itself (the modules do) nor sign with a key the institution's feed has ended for new
  * credentials, nor with a compromised key at all.
  */
 import type { Clock } from '../core/clock.js';
+import { RegistryError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { FeedService } from '../feed/feed.service.js';
 import type { Keystore } from '../identity/keystore.js';
@@ -21,7 +23,9 @@ import type { IssuerKeyRegistry } from '../trust/issuer-keys.js';
 import type { MembershipService } from '../trust/membership.js';
 import { BatchJobService, type BatchJob, type BatchRowResult } from './batch-jobs.js';
 import type { CohortRow } from './csv.js';
-import { IssuanceService, type IssueRequest } from './issuance.js';
+import { IssuanceService, type IssueRequest, type NewCredential } from './issuance.js';
+import type { ClaimService } from './claims.js';
+import type { Delivery, DeliveryLanguage, DeliveryQueue } from './deliveries.js';
 import { IssuedCredentials, type CredentialListQuery, type IssuedCredential } from './issued-credentials.js';
 import { IssuingUnit } from './issuing-unit.js';
 import type { PresentationOptions } from './presentation.js';
@@ -55,6 +59,17 @@ export interface CredentialServiceDeps {
   publicUrl: () => string;
   /** How current this node's replica is (set by the composition root once replication runs). */
   freshness?: () => Freshness;
+  /** Claim links (every issued credential gets one) and their e-mail deliveries (node/credentials/claims.ts). */
+  claims?: ClaimService;
+  deliveries?: DeliveryQueue;
+  /** The mailer to wake once a message is queued; null or absent: no SMTP, issuing with notify is refused. */
+  mailer?: { kick(): void } | null;
+}
+
+/** What the public claim link answers: the credential and what its holder may do with it. */
+export interface Claim {
+  credential: IssuedCredential;
+  share: { published: boolean; url: string | null };
 }
 
 export class CredentialService {
@@ -64,15 +79,48 @@ export class CredentialService {
   readonly issuance: IssuanceService;
   readonly reissues: ReissueService;
   readonly jobs: BatchJobService;
+  readonly claims: ClaimService | null;
+  readonly deliveries: DeliveryQueue | null;
+  private readonly mailer: { kick(): void } | null;
   private readonly verifier: Verifier;
   private stopping = false;
 
+  private readonly store: Store;
+
   constructor(d: CredentialServiceDeps) {
+    this.store = d.store;
     const isStopping = () => this.stopping;
     this.unit = new IssuingUnit(d);
     this.issued = new IssuedCredentials({ store: d.store, unit: this.unit });
     this.lists = new StatusListService({ ...d, unit: this.unit, issued: this.issued });
-    this.issuance = new IssuanceService({ ...d, unit: this.unit, issued: this.issued, lists: this.lists });
+    this.claims = d.claims ?? null;
+    this.deliveries = d.deliveries ?? null;
+    this.mailer = d.mailer ?? null;
+    const claims = this.claims;
+    const deliveries = this.deliveries;
+    const mailer = this.mailer;
+    this.issuance = new IssuanceService({
+      ...d,
+      unit: this.unit,
+      issued: this.issued,
+      lists: this.lists,
+      ...(claims && deliveries
+        ? {
+            extras: {
+              check: (req: IssueRequest) => {
+                if (req.notify && !mailer) throw new RegistryError('validation_failed', 'this node has no SMTP settings (node.json "smtp"): it cannot e-mail learners their links; issue without notify and hand the links over yourself');
+              },
+              inTx: (id: string, req: IssueRequest) => {
+                const link = claims.create(id);
+                const email = req.notify ? req.learner.email?.trim() : undefined;
+                if (email) deliveries.queue({ credentialId: id, claimId: link.claimId, email, language: req.language === 'en' ? 'en' : 'es' });
+                return { claimUrl: link.url, delivery: email ? ('queued' as const) : null };
+              },
+              committed: () => mailer?.kick(),
+            },
+          }
+        : {}),
+    });
     this.reissues = new ReissueService({ ...d, unit: this.unit, issued: this.issued, lists: this.lists, isStopping });
     this.jobs = new BatchJobService({ ...d, issuance: this.issuance, isStopping });
     this.verifier = createReplicaVerifier(d);
@@ -95,7 +143,7 @@ export class CredentialService {
     return this.issuance.resolveMicrocredential(ref);
   }
 
-  issue(req: IssueRequest, opts: { jobId?: string; jobRow?: { idx: number; line: number } } = {}): Promise<IssuedCredential> {
+  issue(req: IssueRequest, opts: { jobId?: string; jobRow?: { idx: number; line: number } } = {}): Promise<NewCredential> {
     return this.issuance.issue(req, opts);
   }
 
@@ -131,8 +179,91 @@ export class CredentialService {
     return this.issued.get(id);
   }
 
-  list(q: CredentialListQuery = {}): { items: Omit<IssuedCredential, 'credential'>[]; total: number } {
-    return this.issued.list(q);
+  /** The admin list, each row with its newest e-mail delivery (or null). */
+  list(q: CredentialListQuery = {}): { items: (Omit<IssuedCredential, 'credential'> & { delivery: Delivery | null })[]; total: number } {
+    const page = this.issued.list(q);
+    const latest = this.deliveries?.latest(page.items.map((i) => i.id)) ?? new Map<string, Delivery>();
+    return { ...page, items: page.items.map((i) => ({ ...i, delivery: latest.get(i.id) ?? null })) };
+  }
+
+  private needClaims(): { claims: ClaimService; deliveries: DeliveryQueue } {
+    if (!this.claims || !this.deliveries) throw new RegistryError('unsupported', 'claim links are not set up on this node');
+    return { claims: this.claims, deliveries: this.deliveries };
+  }
+
+  /**
+   * What a claim token opens: the credential (followed to the one that re-issued it, if any) and its share page
+   * state; null for an unknown, malformed or revoked token alike.
+   */
+  claim(token: unknown): Claim | null {
+    const { claims } = this.needClaims();
+    const id = claims.resolve(token);
+    let c = this.issued.get(id ?? '');
+    for (let i = 0; c && c.replacedBy && i < 10; i++) c = this.issued.get(c.replacedBy) ?? c;
+    if (!id || !c) return null;
+    const { shareId: _s, ...share } = claims.share(c.id);
+    return { credential: c, share };
+  }
+
+  /** The holder of a claim token publishes or withdraws the credential's share page. */
+  setShare(token: unknown, published: boolean): Claim | null {
+    const { claims } = this.needClaims();
+    const found = this.claim(token);
+    if (!found) return null;
+    claims.setShare(found.credential.id, published);
+    return this.claim(token);
+  }
+
+  /** The credential a published share page shows (null when unknown or not published). */
+  shared(shareId: unknown): IssuedCredential | null {
+    const { claims } = this.needClaims();
+    const id = claims.shared(shareId);
+    return id ? this.issued.get(id) : null;
+  }
+
+  /** Claim links and deliveries of a credential (admin; no token, no link). */
+  delivery(id: string): { links: { claimId: string; createdAt: string; revokedAt: string | null }[]; deliveries: Delivery[]; share: { published: boolean; url: string | null } } {
+    const { claims, deliveries } = this.needClaims();
+    if (!this.issued.get(id)) throw new RegistryError('not_found', `no credential ${id} was issued by this node`);
+    const { shareId: _s, ...share } = claims.share(id);
+    return { links: claims.links(id), deliveries: deliveries.forCredential(id), share };
+  }
+
+  /** Revokes every claim link of a credential (the credential itself stays valid). */
+  revokeClaims(id: string): { revoked: number } {
+    const { claims } = this.needClaims();
+    if (!this.issued.get(id)) throw new RegistryError('not_found', `no credential ${id} was issued by this node`);
+    return { revoked: claims.revoke(id) };
+  }
+
+  /**
+   * Replaces the claim links of a credential with a new one (the old ones stop working), optionally e-mailed to the
+   * learner (`email`: the address, since the node keeps only a hash of it in the credential).
+   */
+  newClaim(id: string, opts: { email?: string; language?: DeliveryLanguage } = {}): { claimUrl: string; delivery: 'queued' | null } {
+    const { claims, deliveries } = this.needClaims();
+    if (!this.issued.get(id)) throw new RegistryError('not_found', `no credential ${id} was issued by this node`);
+    if (opts.email && !this.mailer) throw new RegistryError('validation_failed', 'this node has no SMTP settings (node.json "smtp"): it cannot e-mail the link');
+    const out = this.store.tx(() => {
+      const link = claims.replace(id);
+      if (opts.email) deliveries.queue({ credentialId: id, claimId: link.claimId, email: opts.email.trim(), language: opts.language ?? 'es' });
+      return { claimUrl: link.url, delivery: opts.email ? ('queued' as const) : null };
+    });
+    if (out.delivery) this.mailer?.kick();
+    return out;
+  }
+
+  /** Sends again a credential's failed or bounced messages (with the claim link each carried, if still in force). */
+  retryDelivery(id: string): { requeued: number } {
+    const { deliveries } = this.needClaims();
+    const requeued = deliveries.retry(id);
+    if (requeued) this.mailer?.kick();
+    return { requeued };
+  }
+
+  /** Records a bounce reported for a credential's last sent message. */
+  reportBounce(id: string, reason: string): Delivery {
+    return this.needClaims().deliveries.bounced(id, reason);
   }
 
   statusListCredential(globalId: string): Record<string, unknown> | null {
@@ -143,7 +274,7 @@ export class CredentialService {
     return this.jobs.issueRows(rows, opts);
   }
 
-  startBatch(csv: string, opts: { microcredential?: string } = {}): BatchJob {
+  startBatch(csv: string, opts: { microcredential?: string; notify?: boolean; language?: DeliveryLanguage } = {}): BatchJob {
     return this.jobs.startBatch(csv, opts);
   }
 

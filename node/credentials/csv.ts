@@ -15,6 +15,8 @@ export interface CohortRow {
   did?: string;
   microcredential?: string;
   validUntil?: string;
+  /** Language of the learner's e-mail (es / en), column idioma / language. */
+  language?: string;
   error?: string;
 }
 
@@ -39,6 +41,9 @@ const HEADERS: Record<string, keyof Omit<CohortRow, 'line' | 'error'>> = {
   vigencia: 'validUntil',
   'válido hasta': 'validUntil',
   'valido hasta': 'validUntil',
+  idioma: 'language',
+  language: 'language',
+  lengua: 'language',
 };
 
 export const MAX_CSV_ROWS = 100_000;
@@ -87,6 +92,7 @@ export function parseCohortCsv(text: string): { rows: CohortRow[]; columns: stri
     else if (row.email && !EMAIL.test(row.email)) row.error = `not an e-mail address: ${row.email}`;
     else if (row.did && !DID.test(row.did)) row.error = `not a DID: ${row.did}`;
     else if (row.validUntil && Number.isNaN(Date.parse(row.validUntil))) row.error = `not a date: ${row.validUntil}`;
+    else if (row.language && !/^(es|en|español|espanol|english|inglés|ingles|spanish|castellano)$/i.test(row.language)) row.error = `unknown language ${row.language} (es or en)`;
     rows.push(row);
   }
   return { rows, columns: header };

@@ -31,7 +31,27 @@ export interface IssueRequest {
   validUntil?: string;
   /** Also give the credential a suspension status entry (default true). */
   suspension?: boolean;
+  /** E-mail the learner their claim link (needs the learner's e-mail and the node's SMTP settings). */
+  notify?: boolean;
+  /** Language of that e-mail: es (default) or en. */
+  language?: 'es' | 'en';
 }
+
+/**
+ * What is stored with each credential besides it (its claim link, the e-mail to send; node/credentials/claims.ts and
+ * deliveries.ts), wired by the credential service.
+ */
+export interface IssuanceExtras {
+  /** Refuses, before anything is signed, a request this node cannot carry out (e-mail asked without SMTP). */
+  check(req: IssueRequest): void;
+  /** Inside the credential's transaction: stores its claim link and queues its e-mail. */
+  inTx(credentialId: string, req: IssueRequest): { claimUrl: string; delivery: 'queued' | null };
+  /** After the commit (the mailer is woken). */
+  committed(): void;
+}
+
+/** An issued credential as issuance answers it: with its claim link (shown once: only its hash is kept). */
+export type NewCredential = IssuedCredential & { claimUrl?: string; delivery?: 'queued' | null };
 
 export interface IssuanceDeps {
   store: Store;
@@ -43,6 +63,7 @@ export interface IssuanceDeps {
   unit: IssuingUnit;
   issued: IssuedCredentials;
   lists: StatusListService;
+  extras?: IssuanceExtras;
 }
 
 export class IssuanceService {
@@ -50,6 +71,11 @@ export class IssuanceService {
 
   constructor(private readonly d: IssuanceDeps) {
     this.st = prepareStatements(d.store);
+  }
+
+  /** Refuses a request the node cannot carry out (e-mail without SMTP) before any work. */
+  checkExtras(req: IssueRequest): void {
+    this.d.extras?.check(req);
   }
 
   /** Resolves a microcredential of this unit by global id or code; only active entries can be issued. */
@@ -73,7 +99,7 @@ export class IssuanceService {
    * (`conflict`): a revoked credential can be issued again, and one signed by a key declared compromised is replaced
    * (revoked, pointing at the new one, in the same transaction that stores the new one).
    */
-  async issue(req: IssueRequest, opts: { jobId?: string; jobRow?: { idx: number; line: number } } = {}): Promise<IssuedCredential> {
+  async issue(req: IssueRequest, opts: { jobId?: string; jobRow?: { idx: number; line: number } } = {}): Promise<NewCredential> {
     // status lists live in this unit's feed: while it may not append (own feed not confirmed current), nothing is issued
     this.d.feed.assertCanAppend();
     const learner = req.learner ?? ({} as IssueRequest['learner']);
@@ -86,6 +112,7 @@ export class IssuanceService {
       throw new RegistryError('validation_failed', `not a DID: ${String(learner.did)}`);
     if (req.validUntil !== undefined && Number.isNaN(Date.parse(req.validUntil))) throw new RegistryError('validation_failed', `validUntil is not a date: ${req.validUntil}`);
     const mc = this.resolveMicrocredential(req.microcredential);
+    this.d.extras?.check(req);
     const version = Number(mc.record.version ?? 1);
     const learnerKey = this.learnerKey(learner);
     const dedupeKey = sha256Hex(`${mc.id}\n${version}\n${learnerKey}`);
@@ -123,6 +150,7 @@ export class IssuanceService {
     });
     const signed = asProofSet(await signer.sign(unsigned, { created: now }));
     let replacedList: string | null = null;
+    let extra: { claimUrl: string; delivery: 'queued' | null } | null = null;
     try {
       // a batch row's result commits with its credential: a crash leaves both or neither
       this.d.store.tx(() => {
@@ -143,6 +171,7 @@ export class IssuanceService {
           suspensionIndex: suspension?.index ?? null,
           jobId: opts.jobId ?? null,
         });
+        extra = this.d.extras?.inTx(id, req) ?? null;
         if (opts.jobId && opts.jobRow) this.st.insertJobRow.run({ jobId: opts.jobId, idx: opts.jobRow.idx, line: opts.jobRow.line, credentialId: id, name });
       });
     } catch (e) {
@@ -150,8 +179,9 @@ export class IssuanceService {
       if (String(e).includes('issued_credentials.dedupe_key')) throw new RegistryError('conflict', `this learner already holds ${mc.id} (version ${version})`);
       throw e;
     }
+    if (extra) this.d.extras?.committed();
     if (replacedList) await this.d.lists.publishList(replacedList);
-    return this.d.issued.get(id)!;
+    return { ...this.d.issued.get(id)!, ...(extra ?? {}) };
   }
 }
 

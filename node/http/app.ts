@@ -77,6 +77,8 @@ export function createHttpApp(s: HttpAppDeps, opts: HttpAppOptions): Express {
   app.get('/api/v1/microcredentials/:id/comparison', ...limits.lookup);
   app.get('/api/v1/recognition/report', ...limits.report);
   app.post('/api/v1/recognition/report', ...limits.report);
+  // a learner's claim link and share page verify the credential they show: their own per-client rate, the same gate
+  app.use(['/api/v1/claims', '/share'], ...limits.claim);
   // every other route: the same parsers (a body already read above is not read again)
   app.use(json);
   app.use(text);

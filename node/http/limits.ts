@@ -121,6 +121,8 @@ export interface PublicLimiters {
   verify: RequestHandler[];
   lookup: RequestHandler[];
   report: RequestHandler[];
+  /** A learner's claim link and share page (each verifies the credential). */
+  claim: RequestHandler[];
   gate: ConcurrencyGate;
 }
 
@@ -131,6 +133,7 @@ export function publicLimiters(l: PublicLimits, readBody: readonly RequestHandle
     verify: [perClientRate(l.verify, l.windowMs, 'verification'), ...readBody, g],
     lookup: [perClientRate(l.lookup, l.windowMs, 'recognition lookup'), ...readBody, g],
     report: [perClientRate(l.report, l.windowMs, 'recognition report'), ...readBody, g],
+    claim: [perClientRate(l.claim, l.windowMs, 'claim link'), ...readBody, g],
     gate,
   };
 }

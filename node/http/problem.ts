@@ -97,7 +97,7 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
         return sendProblem(res, status, err.code, err.message);
       }
       if (status >= 500) {
-        logger.error('request failed', { path: req.path, code: err.code, error: err.message });
+        logger.error('request failed', { path: loggablePath(req.path), code: err.code, error: err.message });
         return sendProblem(res, status, err.code, 'The node could not complete the request. The operator can find details in the node log.');
       }
       const extra: Record<string, unknown> = {};
@@ -114,7 +114,12 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       return sendProblem(res, 415, 'unsupported', 'Unsupported body encoding.');
     if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500)
       return sendProblem(res, e.status, 'validation_failed', e.message ?? 'Bad request');
-    logger.error('unhandled error', { path: req.path, error: String((err as Error)?.stack ?? err) });
+    logger.error('unhandled error', { path: loggablePath(req.path), error: String((err as Error)?.stack ?? err) });
     return sendProblem(res, 500, 'internal', 'The node could not complete the request. The operator can find details in the node log.');
   };
+}
+
+/** A request path as the log may show it: a claim token (a capability) never reaches the log. */
+export function loggablePath(p: string): string {
+  return p.replace(/(\/claims?\/)[^/]+/, '$1…');
 }

@@ -266,3 +266,53 @@ export const jobRows = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.jobId, t.idx] })],
 );
+
+/**
+ * Claim links of issued credentials (issue 15): a capability URL `/claim/<token>` per link. Only the SHA-256 of the
+ * token is stored; the token itself is derived from the row id with this node's secret (node/credentials/claims.ts),
+ * so the mailer can write it into a message without it ever being at rest. Local only, never replicated.
+ */
+export const credentialClaims = sqliteTable(
+  'credential_claims',
+  {
+    id: text('id').primaryKey(), // random row id (the token is derived from it)
+    tokenHash: text('token_hash').notNull(), // hex SHA-256 of the token
+    credentialId: text('credential_id').notNull(),
+    createdAt: text('created_at').notNull(),
+    revokedAt: text('revoked_at'),
+  },
+  (t) => [uniqueIndex('credential_claims_token').on(t.tokenHash), index('credential_claims_credential').on(t.credentialId)],
+);
+
+/** The learner's public share page of a credential: off until the holder of a claim link turns it on. Local only. */
+export const credentialShares = sqliteTable(
+  'credential_shares',
+  {
+    credentialId: text('credential_id').primaryKey(),
+    shareId: text('share_id').notNull(), // random, stable: the page's URL /share/<shareId>
+    published: integer('published', { mode: 'boolean' }).notNull().default(false),
+    updatedAt: text('updated_at').notNull(),
+  },
+  (t) => [uniqueIndex('credential_shares_share_id').on(t.shareId)],
+);
+
+/** E-mail deliveries of claim links: one per credential and message, with its state and retries. Local only. */
+export const mailDeliveries = sqliteTable(
+  'mail_deliveries',
+  {
+    id: text('id').primaryKey(),
+    credentialId: text('credential_id').notNull(),
+    claimId: text('claim_id').notNull(), // the claim link the message carries
+    email: text('email').notNull(), // personal data: the learner's address, kept only for delivery
+    language: text('language').notNull(), // es | en
+    status: text('status').notNull(), // queued | sending | sent | failed | bounced
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: text('next_attempt_at'), // when a queued message is due (ISO 8601, injected clock)
+    lastError: text('last_error'), // the SMTP server's answer to the last failed attempt, or the bounce reason
+    messageId: text('message_id'),
+    createdAt: text('created_at').notNull(),
+    updatedAt: text('updated_at').notNull(),
+    sentAt: text('sent_at'),
+  },
+  (t) => [index('mail_deliveries_due').on(t.status, t.nextAttemptAt), index('mail_deliveries_credential').on(t.credentialId)],
+);

@@ -10,7 +10,7 @@ import type { Clock } from '../../node/core/clock.js';
 import { generateKey, type Ed25519Key } from '../../node/identity/keys.js';
 import { keystoreFromData, newKeystoreData } from '../../node/identity/keystore.js';
 import { createManifest, type Manifest } from '../../node/trust/manifest.js';
-import { DEFAULT_PUBLIC_LIMITS, loadConfig, type PublicLimits } from '../../node/config.js';
+import { DEFAULT_PUBLIC_LIMITS, loadConfig, type NodeConfig, type PublicLimits } from '../../node/config.js';
 import { buildServices, startNode, type MochilaNode, type Services } from '../../node/context.js';
 import { initNode } from '../../node/init.js';
 
@@ -25,7 +25,7 @@ export function memoryServices(opts: { key?: Ed25519Key; manifest?: Manifest; cl
 }
 
 /** Public endpoint limits for test nodes: the defaults' concurrency, rates no test reaches. */
-export const TEST_PUBLIC_LIMITS: PublicLimits = { ...DEFAULT_PUBLIC_LIMITS, verify: 100_000, lookup: 100_000, report: 100_000 };
+export const TEST_PUBLIC_LIMITS: PublicLimits = { ...DEFAULT_PUBLIC_LIMITS, verify: 100_000, lookup: 100_000, report: 100_000, claim: 100_000 };
 
 export interface TestNode {
   node: MochilaNode;
@@ -37,7 +37,9 @@ export interface TestNode {
 }
 
 /** Initialises a node in a temp folder (like `mochila init`) and starts it on a free port. */
-export async function startTestNode(opts: { name?: string; country?: string; manifest?: Manifest; key?: Ed25519Key; p2p?: boolean } = {}): Promise<TestNode> {
+export async function startTestNode(
+  opts: { name?: string; country?: string; manifest?: Manifest; key?: Ed25519Key; p2p?: boolean; config?: Partial<NodeConfig>; clock?: Clock } = {},
+): Promise<TestNode> {
   const dir = mkdtempSync(path.join(tmpdir(), 'mochila-test-'));
   const r = initNode({
     dir,
@@ -47,8 +49,8 @@ export async function startTestNode(opts: { name?: string; country?: string; man
     ...(opts.key ? { institutionKey: opts.key } : {}),
   });
   // tests call /verify and the recognition endpoints far more often than a person would: roomy rate limits
-  const config = loadConfig(dir, { httpHost: '127.0.0.1', httpPort: 0, p2pHost: '127.0.0.1', p2pPort: opts.p2p ? 0 : -1, publicLimits: TEST_PUBLIC_LIMITS }, {});
-  const node = await startNode(config, { logger: silentLogger });
+  const config = loadConfig(dir, { httpHost: '127.0.0.1', httpPort: 0, p2pHost: '127.0.0.1', p2pPort: opts.p2p ? 0 : -1, publicLimits: TEST_PUBLIC_LIMITS, ...opts.config }, {});
+  const node = await startNode(config, { logger: silentLogger, ...(opts.clock ? { clock: opts.clock } : {}) });
   return {
     node,
     url: node.httpUrl,

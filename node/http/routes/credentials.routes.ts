@@ -120,14 +120,20 @@ export function credentialRoutes(s: CredentialRouteDeps): RouteDef[] {
 
   // CSV as JSON {csv, microcredential?} or as a raw text/csv body with ?microcredential=
   // (text/csv bodies are read by the app's text parser, up to 5 MiB: about 60,000 rows)
-  route({ ...admin, method: 'post', path: '/credentials/batch', summary: 'Issue a cohort from CSV as a background job (JSON {csv, microcredential?} or text/csv)', body: { schema: 'api/credential-batch', alternatives: [{ contentType: 'text/csv', description: 'the CSV itself, with ?microcredential= (up to 5 MiB)' }] }, query: [{ name: 'microcredential', description: 'with a text/csv body: the microcredential id' }] }, (req, res) => {
-    let body: { csv?: unknown; microcredential?: unknown };
+  route({ ...admin, method: 'post', path: '/credentials/batch', summary: 'Issue a cohort from CSV as a background job (JSON {csv, microcredential?} or text/csv)', body: { schema: 'api/credential-batch', alternatives: [{ contentType: 'text/csv', description: 'the CSV itself, with ?microcredential= (up to 5 MiB)' }] }, query: [{ name: 'microcredential', description: 'with a text/csv body: the microcredential id' }, { name: 'notify', description: 'with a text/csv body: true to e-mail each learner their claim link' }, { name: 'language', description: 'with a text/csv body: es | en, the e-mails\' language (a row\'s idioma column wins)' }] }, (req, res) => {
+    let body: { csv?: unknown; microcredential?: unknown; notify?: unknown; language?: unknown };
     if (typeof req.body === 'string') {
       body = { csv: req.body };
       if (typeof req.query.microcredential === 'string') body.microcredential = req.query.microcredential;
+      if (req.query.notify === 'true' || req.query.notify === '1') body.notify = true;
+      if (typeof req.query.language === 'string') body.language = req.query.language;
     } else body = req.body as typeof body;
     s.schemas.assertValid('api/credential-batch', body);
-    const job = credentials.startBatch(body.csv as string, typeof body.microcredential === 'string' ? { microcredential: body.microcredential } : {});
+    const job = credentials.startBatch(body.csv as string, {
+      ...(typeof body.microcredential === 'string' ? { microcredential: body.microcredential } : {}),
+      ...(body.notify === true ? { notify: true } : {}),
+      ...(body.language === 'es' || body.language === 'en' ? { language: body.language } : {}),
+    });
     res.status(202).location(`/api/v1/admin/jobs/${job.id}`).json(job);
   });
 
