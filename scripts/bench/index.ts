@@ -1,11 +1,11 @@
 /**
- * `npm run bench`: runs every part (catch-up, propagation, search, credentials, recognition, soak) in sequence, each in its own
+ * `npm run bench`: runs every part (catch-up, propagation, search, read scale-out, credentials, recognition, start-up, soak) in sequence, each in its own
  * child process (a part's memory and threads never colour the next one's figures), then writes the summary JSON and
  * regenerates BENCHMARKS.md from the full-run result files.
  *
  *   npm run bench                      full run (catch-up 10k, 100k and 1M, soak 10 min) → BENCHMARKS.md
  *   npm run bench -- --quick           every part in quick mode (< 3 min); BENCHMARKS.md is not touched
- *   npm run bench -- --only a,b        only these parts (catchup, propagation, search, credentials, recognition, soak)
+ *   npm run bench -- --only a,b        only these parts (catchup, propagation, search, scaleout, credentials, recognition, startup, soak)
  *   npm run bench -- --no-million      catch-up without the 1,000,000-entry runs (they take ~15 min)
  *   npm run bench -- --minutes N       soak for N minutes
  *   npm run bench -- --report          no run: regenerate BENCHMARKS.md from the saved full results
@@ -23,7 +23,7 @@ import { soakPlot } from './soak.bench.js';
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '../..');
 
-export const PARTS = ['catchup', 'propagation', 'search', 'credentials', 'recognition', 'startup', 'soak'] as const;
+export const PARTS = ['catchup', 'propagation', 'search', 'scaleout', 'credentials', 'recognition', 'startup', 'soak'] as const;
 type Part = (typeof PARTS)[number];
 
 function argValue(name: string): string | undefined {
@@ -80,6 +80,7 @@ export function renderBenchmarks(): string {
   const catchup = loadResult<R>('catchup');
   const prop = loadResult<R>('propagation');
   const search = loadResult<R>('search');
+  const scaleout = loadResult<R>('scaleout');
   const cred = loadResult<R>('credentials');
   const soak = loadResult<R>('soak');
   const recog = loadResult<R>('recognition');
@@ -153,6 +154,10 @@ export function renderBenchmarks(): string {
     const w = search['warm'] as R;
     rows.push(['search p95 under load', `${fmt(w['p95'], 1)} ms`, '—', '—', '< 20 ms', status(w['p95'], 20, true, ' ms')]);
     rows.push(['search throughput', `${fmt(w['rps'])} requests/s`, '—', '—', '≥ 1,000/s', status(w['rps'], 1000, false, '/s')]);
+  }
+  if (scaleout) {
+    const sv = scaleout['varied'] as R;
+    rows.push([`search requests/s, node + ${scaleout['mirrors']} read mirrors (varied queries, same cores)`, `${fmt(sv['three']['rps'])}/s`, `${fmt(sv['one']['rps'])}/s on the node alone`, `${fmt(sv['ratio'], 2)}×`, '—', '—']);
   }
   if (cred) {
     const s = cred['single'] as R;
@@ -318,6 +323,34 @@ export function renderBenchmarks(): string {
     );
   }
 
+  // ---- read scale-out
+  p('## Read scale-out', '', `Command: \`${commandFor('scaleout')}\`. Last full run: ${dateOf(scaleout)}.`, '');
+  if (scaleout) {
+    const row = (label: string, x: R) => `| ${label} | ${fmt(x['p50'], 1)} | ${fmt(x['p95'], 1)} | ${fmt(x['p99'], 1)} | ${fmt(x['rps'])} |`;
+    const rr = scaleout['repeated'] as R;
+    const vv = scaleout['varied'] as R;
+    p(
+      `The search benchmark's replica (${fmt(scaleout['catalogueSize'])} records) served by one node, then by that node and ${scaleout['mirrors']} read mirrors behind a`,
+      `round-robin client, in the same run and with the same query mixes (repeated: ${rr['queries']} typical queries; varied: distinct generated queries, the`,
+      `cold path). The node and each mirror run in a process of their own; the mirrors replicated the replica from the node over libp2p first`,
+      `(${fmt(scaleout['mirrorsCaughtUpSeconds'], 1)} s). One load client, ${scaleout['connections']} connections, ${fmt(scaleout['durationMs'] / 1000)} s per load.`,
+      '',
+      '| | p50 ms | p95 ms | p99 ms | requests/s |',
+      '| --- | --- | --- | --- | --- |',
+      row('repeated, node alone', rr['one']),
+      row(`repeated, node + ${scaleout['mirrors']} mirrors`, rr['three']),
+      row('varied, node alone', vv['one']),
+      row(`varied, node + ${scaleout['mirrors']} mirrors`, vv['three']),
+      '',
+      `Requests/s with the mirrors: ×${fmt(rr['ratio'], 2)} (repeated), ×${fmt(vv['ratio'], 2)} (varied). **What this shows and what it cannot:** this machine has`,
+      `${scaleout['cores']} cores, and the three servers and the load client all run on them, so the figure shows how much of the read path a`,
+      'single node leaves unused on this machine (one event loop per process: a node alone keeps at most one core busy with requests), not what',
+      'three machines would give. On separate machines each mirror adds its own cores and page cache; the only shared work is replication, which',
+      'costs a mirror one catch-up and then the new entries.',
+      '',
+    );
+  }
+
   // ---- credentials
   p('## Credentials', '', `Command: \`${commandFor('credentials')}\`. Last full run: ${dateOf(cred)}.`, '');
   if (cred) {
@@ -398,7 +431,7 @@ export function renderBenchmarks(): string {
       '## Latest quick run',
       '',
       `\`npm run bench -- --quick\` (also run by \`.ci/run\`) on ${dateOf(quick)} took ${fmt(quick['seconds'])} s in total (${(quick['parts'] as R[]).map((x) => `${x['part']} ${fmt(x['seconds'])} s${x['exitCode'] ? ' FAILED' : ''}`).join(', ')}).`,
-      'Quick sizes: catch-up 10k entries; propagation 6 nodes × 50 entries; search 10k records for 5 s; credentials 150 verifies, 100 issues,',
+      'Quick sizes: catch-up 10k entries; propagation 6 nodes × 50 entries; search 10k records for 5 s; read scale-out 2k records, 3 s per load; credentials 150 verifies, 100 issues,',
       'a 300-row batch; recognition 1,000 local entries; soak 30 s. Its figures are in `scripts/bench/results/*-quick.json` and are not reported here.',
       '',
     );

@@ -38,7 +38,7 @@ const REPLICA_FORMAT = 1;
 const INSTITUTIONS = 24;
 const COUNTRIES = ['MX', 'CL', 'GT'];
 
-const seedKey = (label: string): Ed25519Key => keyFromSeed(new Uint8Array(createHash('sha256').update(`mochila-bench-search:${label}`).digest()));
+export const seedKey = (label: string): Ed25519Key => keyFromSeed(new Uint8Array(createHash('sha256').update(`mochila-bench-search:${label}`).digest()));
 
 /** The cached replica's folder for `n` records: keyed by the generator's source and the replica format. */
 export function replicaDir(n: number): string {
@@ -50,7 +50,7 @@ export function replicaDir(n: number): string {
   return path.join(os.tmpdir(), 'mochila-bench-search', `${gen}-${n}`);
 }
 
-interface ReplicaInfo {
+export interface ReplicaInfo {
   n: number;
   manifest: Manifest;
   institutions: string[];
@@ -110,7 +110,7 @@ function buildReplica(n: number): void {
 }
 
 /** The cached replica of `n` records, built in a child process first if missing (so its memory never counts in the node's RSS). */
-async function replica(n: number): Promise<{ dir: string; info: ReplicaInfo; cached: boolean }> {
+export async function replica(n: number): Promise<{ dir: string; info: ReplicaInfo; cached: boolean }> {
   const dir = replicaDir(n);
   const cached = existsSync(path.join(dir, 'replica.json'));
   if (!cached) {
@@ -163,7 +163,25 @@ export function variedUrls(base: string, institutions: string[], count: number, 
   return { urls: [...urls], filterSets: filterSets.size };
 }
 
-function runLoad(spec: Record<string, unknown>): Promise<Record<string, number>> {
+/** The typical queries of the "repeated" mix (text, filters, sort, paging) on `base` (…/api/v1/microcredentials). */
+export function typicalUrls(base: string, institutions: string[]): string[] {
+  return [
+    `${base}`,
+    `${base}?q=infeccion`,
+    `${base}?q=energia%20solar&country=MX`,
+    `${base}?q=formacion%20docente&participation=online`,
+    `${base}?country=CL&field=09`,
+    `${base}?q=robots&hoursMin=40&hoursMax=120`,
+    `${base}?field=0713&sort=hours`,
+    `${base}?q=gestion&language=en&page=3`,
+    `${base}?level=EQF:6&participation=blended`,
+    `${base}?q=salud%20mental&country=GT&sort=title`,
+    `${base}?q=mining%20safety`,
+    `${base}?institution=${encodeURIComponent(institutions[0]!)}`,
+  ];
+}
+
+export function runLoad(spec: Record<string, unknown>): Promise<Record<string, number>> {
   return new Promise<Record<string, number>>((resolve, reject) => {
     const child = spawn(process.execPath, [path.join(ROOT, 'bin/run-ts.js'), path.join(ROOT, 'scripts/bench/load-client.ts'), JSON.stringify(spec)], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
@@ -181,20 +199,7 @@ export async function runSearchBench(opts: { n: number; durationMs: number; conn
   const node = new MochilaNode(s, {});
   await node.start();
   const base = `${node.httpUrl}/api/v1/microcredentials`;
-  const urls = [
-    `${base}`,
-    `${base}?q=infeccion`,
-    `${base}?q=energia%20solar&country=MX`,
-    `${base}?q=formacion%20docente&participation=online`,
-    `${base}?country=CL&field=09`,
-    `${base}?q=robots&hoursMin=40&hoursMax=120`,
-    `${base}?field=0713&sort=hours`,
-    `${base}?q=gestion&language=en&page=3`,
-    `${base}?level=EQF:6&participation=blended`,
-    `${base}?q=salud%20mental&country=GT&sort=title`,
-    `${base}?q=mining%20safety`,
-    `${base}?institution=${encodeURIComponent(info.institutions[0]!)}`,
-  ];
+  const urls = typicalUrls(base, info.institutions);
   // cold: first request of each query, sequential
   const cold: number[] = [];
   for (const u of urls) {
