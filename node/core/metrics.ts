@@ -2,10 +2,9 @@
  * The narrow interface through which the node's modules report the few events that must be counted as they happen
  * (a sync round failing, entries refused by the replica, an HTTP request answered), and the no-op default. The
  * Prometheus side (node/ops/metrics.ts) implements it; everything else that /metrics shows is read at scrape time.
- * Must never import prom-client nor hold a metric itself: domain modules see only this interface.
+ * Must never import prom-client nor hold a metric itself: domain modules see only this interface. Must never import
+ * any other part of the node (core is the bottom tier; the replica's counting wrapper is node/feed/counting-replica.ts).
  */
-import type { FeedReplica, IngestResult } from '../feed/replica.js';
-
 export interface Metrics {
   /** A pull-sync round with a peer failed; `reason` is one of ROUND_FAILURE_REASONS (see roundFailureReason). */
   syncRoundFailed(reason: RoundFailureReason): void;
@@ -38,31 +37,4 @@ export function roundFailureReason(e: unknown): RoundFailureReason {
   if (/Connection|Stream|Muxer|Dial|Reset|Closed|Transport|Encryption/i.test(name)) return 'connection';
   if (e instanceof Error && /the node is stopping/.test(e.message)) return 'aborted';
   return 'other';
-}
-
-const INGEST_METHODS = new Set<PropertyKey>(['ingestBatch', 'ingestChecked', 'ingestOne', 'ingestCheckedInSlices']);
-
-/**
- * The replica as replication sees it, with every refused entry of every ingest (sync batches and gossip) counted by
- * its reason code. Same object otherwise: every other property is the replica's own.
- */
-export function countingReplica<R extends FeedReplica>(replica: R, metrics: Pick<Metrics, 'entriesRejected'>): R {
-  const count = (r: IngestResult): IngestResult => {
-    const byCode = new Map<string, number>();
-    for (const x of r.rejected) byCode.set(x.code, (byCode.get(x.code) ?? 0) + 1);
-    for (const [code, n] of byCode) metrics.entriesRejected(code, n);
-    return r;
-  };
-  return new Proxy(replica, {
-    get(target, prop) {
-      const v: unknown = Reflect.get(target, prop, target);
-      if (typeof v !== 'function') return v;
-      const fn = (v as (...a: unknown[]) => unknown).bind(target);
-      if (!INGEST_METHODS.has(prop)) return fn;
-      return (...args: unknown[]) => {
-        const out = fn(...args);
-        return out instanceof Promise ? out.then((r) => count(r as IngestResult)) : count(out as IngestResult);
-      };
-    },
-  });
 }

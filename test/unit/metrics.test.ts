@@ -4,7 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { NodeMetrics, type ReplicationStatusView } from '../../node/ops/metrics.js';
-import { countingReplica, roundFailureReason } from '../../node/core/metrics.js';
+import { roundFailureReason } from '../../node/core/metrics.js';
+import { countingReplica } from '../../node/feed/counting-replica.js';
 import { ProtocolError } from '../../node/federation/sync-protocol.js';
 import { memoryServices } from '../helpers/nodes.js';
 
