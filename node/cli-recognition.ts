@@ -9,6 +9,7 @@ import { buildServices, type Services } from './context.js';
 import { loadConfig } from './config.js';
 import { silentLogger } from './core/logger.js';
 import { RegistryError } from './core/errors.js';
+import { lookupAnswer, registrarLookup, type LookupVerifier } from './recognition/registrar-lookup.js';
 import { renderRecognitionReport } from './recognition/report.js';
 
 type LangMap = { es?: string; en?: string; pt?: string };
@@ -19,7 +20,7 @@ function open(dir: string): Services {
 }
 
 export interface RecognizeVerifier {
-  verifyForLookup(s: Services, credential: unknown): Promise<{ report: Record<string, unknown> & { verified: boolean; checks?: { id: string; status: string; reason: string }[] }; microcredentialId: string | null }>;
+  verifyForLookup(s: Services, credential: unknown): ReturnType<LookupVerifier['verify']>;
 }
 
 export function registerRecognitionCommands(program: Command, verifier: RecognizeVerifier | null): void {
@@ -28,7 +29,7 @@ export function registerRecognitionCommands(program: Command, verifier: Recogniz
     .description("the registrar's lookup: verification, catalogue entry, accreditations, decisions network-wide, agreements and the comparison with this unit's catalogue")
     .requiredOption('--dir <dir>', 'data folder of this (the receiving) node')
     .argument('[file]', 'a credential or presentation (JSON)')
-    .option('--microcredential <id>', 'look up a microcredential by id instead of a credential')
+    .option('--microcredential <id>', 'look up a microcredential by id instead of a credential (with a credential file, the credential\'s own microcredential is used)')
     .option('--lang <lang>', 'es or en', 'es')
     .option('--json', 'print the lookup as JSON')
     .option('--html <file>', 'also write the printable report (HTML) to this file')
@@ -36,23 +37,21 @@ export function registerRecognitionCommands(program: Command, verifier: Recogniz
       const lang = o.lang === 'en' ? 'en' : 'es';
       const s = open(o.dir);
       try {
-        let verification: (Record<string, unknown> & { verified: boolean; checks?: { id: string; status: string; reason: string }[] }) | null = null;
-        let id: string | null = o.microcredential ?? null;
+        let credential: unknown;
         if (file) {
-          if (!verifier) throw new RegistryError('unsupported', 'credential verification is not available in this build');
-          let input: unknown;
           try {
-            input = JSON.parse(readFileSync(file, 'utf8'));
+            credential = JSON.parse(readFileSync(file, 'utf8'));
           } catch (e) {
             throw new RegistryError('validation_failed', `${file} is not JSON: ${(e as Error).message}`);
           }
-          const v = await verifier.verifyForLookup(s, input);
-          verification = v.report;
-          id = id ?? v.microcredentialId;
-        }
-        if (!id && !verification) throw new RegistryError('validation_failed', 'give a credential file or --microcredential ID');
-        const found = id ? s.recognition.lookup(id) : null;
-        const data = { verification, microcredentialId: id, ...(found ?? { microcredential: null, institution: null, accreditations: [], decisions: [], agreements: [], comparison: [] }) };
+        } else if (!o.microcredential) throw new RegistryError('validation_failed', 'give a credential file or --microcredential ID');
+        // the same flow and rule as the HTTP lookup (recognition/registrar-lookup.ts): the credential's own microcredential wins
+        const lookupVerifier: LookupVerifier | null = verifier ? { verify: (input) => verifier.verifyForLookup(s, input) } : null;
+        const result = await registrarLookup({ recognition: s.recognition, verifier: lookupVerifier }, file ? { credential } : { microcredential: o.microcredential });
+        const { verification, microcredentialId: id, found } = result;
+        if (file && o.microcredential && o.microcredential !== id)
+          console.error(lang === 'es' ? `--microcredential ${o.microcredential} no se usa: se consulta la microcredencial que nombra la credencial.` : `--microcredential ${o.microcredential} is not used: the microcredential the credential names is looked up.`);
+        const data = lookupAnswer(result);
         if (o.html) writeFileSync(o.html, renderRecognitionReport(data, { lang, generatedAt: new Date(), node: s.feed.author, network: s.network }));
         if (o.json) {
           console.log(JSON.stringify(data, null, 2));

@@ -7,15 +7,13 @@ import { RegistryError } from '../../core/errors.js';
 import type { SchemaRegistry } from '../../core/schema-registry.js';
 import type { FeedService } from '../../feed/feed.service.js';
 import type { RecognitionService } from '../../recognition/recognition.service.js';
+import { lookupAnswer, registrarLookup, type LookupVerifier } from '../../recognition/registrar-lookup.js';
 import { renderRecognitionReport } from '../../recognition/report.js';
 import type { AccreditationService } from '../../trust/accreditations.js';
 import { LIMIT_RESPONSES } from '../limits.js';
 import { param, type RouteDef } from '../route-table.js';
 
-export interface LookupVerifier {
-  /** Verifies a credential/presentation and returns the report plus the microcredential id it names, if any. */
-  verify(input: unknown): Promise<{ report: Record<string, unknown> & { verified: boolean }; microcredentialId: string | null }>;
-}
+export type { LookupVerifier } from '../../recognition/registrar-lookup.js';
 
 /** What the recognition routes use: the recognition service, the accreditation rule, and what a report states (clock, node, network). */
 export interface RecognitionRouteDeps {
@@ -37,36 +35,8 @@ export function recognitionRoutes(s: RecognitionRouteDeps, verifier: LookupVerif
   const admin = { scope: 'admin', tag: 'admin' } as const;
   const tag = 'recognition';
 
-  const lookup = async (body: unknown) => {
-    if (!body || typeof body !== 'object' || Array.isArray(body))
-      throw new RegistryError('validation_failed', 'send { "credential": {...} } or { "microcredential": "<id>" }');
-    const b = body as { credential?: unknown; microcredential?: unknown };
-    let verification: Record<string, unknown> | null = null;
-    let mcId: string | null = null;
-    if (b.credential !== undefined) {
-      if (!verifier) throw new RegistryError('unsupported', 'credential verification is not available on this node');
-      const v = await verifier.verify(b.credential);
-      verification = v.report;
-      mcId = v.microcredentialId;
-    } else if (typeof b.microcredential === 'string' && b.microcredential.length > 0 && b.microcredential.length <= 200) {
-      mcId = b.microcredential;
-    } else throw new RegistryError('validation_failed', 'send { "credential": {...} } or { "microcredential": "<id>" }');
-    const found = mcId ? recognition.lookup(mcId) : null;
-    if (!found && !verification) throw new RegistryError('not_found', `no microcredential ${mcId} in this node's replica`);
-    return {
-      verification,
-      microcredentialId: mcId,
-      ...(found ?? {
-        microcredential: null,
-        institution: null,
-        accreditations: [],
-        decisions: [],
-        agreements: [],
-        comparison: [],
-        note: 'The credential does not name a microcredential this node knows, so only the verification is shown.',
-      }),
-    };
-  };
+  // the flow and its rule (a credential's own microcredential wins over a typed id) live in recognition/registrar-lookup.ts
+  const lookup = async (body: unknown) => lookupAnswer(await registrarLookup({ recognition, verifier }, body));
 
   route({ method: 'post', path: '/recognition/lookup', tag, summary: "Registrar's lookup: verification, catalogue entry, accreditations, decisions network-wide, agreements and ranked comparison with the local catalogue (`comparison` and `comparisonSummary` as in api/recognition-comparison)", body: 'api/recognition-lookup', responses: LIMIT_RESPONSES }, async (req, res) => {
     res.json(await lookup(req.body));
