@@ -1,8 +1,9 @@
 /**
  * The peers replication knows: member and bootstrap peers are kept connected (dialled by peer id, redialled with a
  * jittered, doubling backoff); any other peer is known only while connected and forgotten once it leaves, so the list
- * is bounded by members, bootstrap peers and maxConnections. Also what the network status shows of each peer. Every
- * time it reads comes from the replication clock. Must never read or write the registry.
+ * is bounded by members, bootstrap peers and maxConnections. A member of which no address is known (one with no
+ * listener, behind a firewall) is dialled through the relays among the connected peers. Also what the network status
+ * shows of each peer. Every time it reads comes from the replication clock. Must never read or write the registry.
  */
 import type { PeerId } from '@libp2p/interface';
 import { CODE_P2P, multiaddr, type Multiaddr } from '@multiformats/multiaddr';
@@ -184,8 +185,11 @@ export class PeerBook {
     return p.addresses.some((a) => !a.multiaddr.getComponents().some((c) => c.name === 'p2p-circuit'));
   }
 
-  /** Adds `/p2p/<relay>/p2p-circuit` addresses for the peer through each connected peer that relays (dialled over the open connection). */
-  private async viaRelays(node: HostNode, peer: PeerId): Promise<void> {
+  /**
+   * Adds `/p2p/<relay>/p2p-circuit` addresses for the peer through each connected peer that relays (dialled over the
+   * open connection); whether there was any.
+   */
+  private async viaRelays(node: HostNode, peer: PeerId): Promise<boolean> {
     const relayed: Multiaddr[] = [];
     for (const relay of node.getPeers()) {
       if (relay.equals(peer)) continue;
@@ -193,16 +197,21 @@ export class PeerBook {
       if (known?.protocols.includes(RELAY_HOP_PROTOCOL)) relayed.push(multiaddr(`/p2p/${relay.toString()}/p2p-circuit`));
     }
     if (relayed.length) await node.peerStore.merge(peer, { multiaddrs: relayed });
+    return relayed.length > 0;
   }
 
-  /** One dial of a peer not connected, by peer id; a failure is counted, logged at warn and backs off. */
+  /**
+   * One dial of a peer not connected, by peer id; a failure is counted, logged at warn (at debug when the peer was
+   * tried only through relays) and backs off.
+   */
   private async redial(node: HostNode, st: PeerState): Promise<void> {
+    let guessed = false; // tried only through relays (a member never heard of may simply not run yet: not a warning)
     try {
       // our addresses go to the peer store, so a dial also tries the ones identify learnt (a peer that moved port)
       if (st.addrs.length) await node.peerStore.merge(st.id, { multiaddrs: st.addrs.map((a) => a.decapsulateCode(CODE_P2P)) });
       // a member with no address of its own (behind a firewall, with no listener) is tried through the relays among
       // the peers connected now: it reserves a slot on a member that relays (host.ts)
-      if (!st.addrs.length && !(await this.hasDirectAddress(node, st.id))) await this.viaRelays(node, st.id);
+      if (!st.addrs.length && !(await this.hasDirectAddress(node, st.id))) guessed = await this.viaRelays(node, st.id);
       const known = st.addrs.length > 0 || (await node.peerStore.has(st.id));
       if (!known || this.r.stopped()) return;
       this.r.totals.dialAttempts++;
@@ -217,7 +226,7 @@ export class PeerBook {
       const wait = jitter(st.dialBackoffMs);
       st.nextDialAt = this.r.now() + wait;
       st.dialBackoffMs = Math.min(this.r.opts.redialMaxMs, st.dialBackoffMs * 2);
-      this.r.d.logger.warn('dial failed', { peer: st.id.toString(), did: st.did, error: reason, failures: st.dialFailures, retryInMs: wait });
+      this.r.d.logger[guessed ? 'debug' : 'warn']('dial failed', { peer: st.id.toString(), did: st.did, error: reason, failures: st.dialFailures, retryInMs: wait, ...(guessed ? { throughRelaysOnly: true } : {}) });
     }
   }
 }

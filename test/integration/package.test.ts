@@ -73,7 +73,7 @@ describe('the npm package', () => {
     expect(files).toContain('dist/schemas/manifest.schema.json');
     expect(files.some((f) => f.startsWith('dist/node/store/migrations/'))).toBe(true);
     expect(files.filter((f) => /\.ts$/.test(f) && !f.endsWith('.d.ts'))).toEqual([]);
-    expect(files.filter((f) => /^(test|node|web\/src|\.ci)\//.test(f) || /keystore|passphrase|\.db$/.test(f))).toEqual([]);
+    expect(files.filter((f) => /^(test|node|web\/src|\.ci)\//.test(f) || /(^|\/)(keystore\.json|passphrase)$|\.db(-wal|-shm)?$/.test(f))).toEqual([]);
 
     // the README's install block, as written, with only its placeholders replaced (the folder, the tarball's path)
     const app = path.join(tmp, 'opt-mochila');
