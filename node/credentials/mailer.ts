@@ -109,6 +109,7 @@ export class Mailer {
   private loop: Promise<void> | null = null;
   private wake: (() => void) | null = null;
   private kicked = false;
+  private looked = 0;
 
   constructor(private readonly d: MailerDeps) {
     const s = d.smtp;
@@ -145,6 +146,11 @@ export class Mailer {
     this.transport.close();
   }
 
+  /** How many times the mailer has looked at the queue (tests wait on it instead of sleeping). */
+  passes(): number {
+    return this.looked;
+  }
+
   /** Looks at the queue now (after issuing, a retry, or a clock change in tests). */
   kick(): void {
     this.kicked = true;
@@ -155,6 +161,7 @@ export class Mailer {
     while (this.running) {
       this.kicked = false;
       const due = this.d.queue.take(CONCURRENCY * 4);
+      this.looked++;
       if (due.length) {
         for (let i = 0; i < due.length; i += CONCURRENCY) await Promise.all(due.slice(i, i + CONCURRENCY).map((m) => this.send(m)));
         continue;
