@@ -10,17 +10,11 @@
  * Must never decide a rule itself (the modules do) nor sign with a key the institution's feed has ended for new
  * credentials, nor with a compromised key at all.
  */
-import type { Clock } from '../core/clock.js';
 import { RegistryError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
-import type { FeedService } from '../feed/feed.service.js';
 import type { Keystore } from '../identity/keystore.js';
-import type { DocumentLoader } from '../identity/document-loader.js';
 import type { Store } from '../store/database.js';
-import type { CatalogueService, StoredMicrocredential } from '../catalogue/catalogue.service.js';
-import type { InstitutionDirectory } from '../trust/institutions.js';
-import type { IssuerKeyRegistry } from '../trust/issuer-keys.js';
-import type { MembershipService } from '../trust/membership.js';
+import type { StoredMicrocredential } from '../catalogue/catalogue.service.js';
 import { BatchJobService, type BatchJob, type BatchRowResult } from './batch-jobs.js';
 import type { CohortRow } from './csv.js';
 import { IssuanceService, type IssueRequest, type NewCredential } from './issuance.js';
@@ -29,12 +23,11 @@ import type { Delivery, DeliveryLanguage, DeliveryQueue } from './deliveries.js'
 import { IssuedCredentials, type CredentialListQuery, type IssuedCredential } from './issued-credentials.js';
 import { IssuingUnit } from './issuing-unit.js';
 import type { PresentationOptions } from './presentation.js';
-import { createReplicaVerifier } from './replica-verifier.js';
+import { createReplicaVerifier, type ReplicaVerifierDeps } from './replica-verifier.js';
 import { ReissueService, type ReissueRowResult } from './reissue.js';
 import type { SigningKeys } from './signers.js';
 import { StatusListService } from './status-lists.service.js';
-import type { StatusListRegistry } from './status-registry.js';
-import type { Freshness, Verifier, VerificationReport } from './verify.js';
+import type { Verifier, VerificationReport } from './verify.js';
 
 export type { BatchJob, BatchRowResult } from './batch-jobs.js';
 export type { IssueRequest } from './issuance.js';
@@ -42,23 +35,14 @@ export type { CredentialListQuery, CredentialStatus, IssuedCredential } from './
 export type { ReissueRowResult } from './reissue.js';
 export type { SigningKeys } from './signers.js';
 
-export interface CredentialServiceDeps {
+/** The replica verifier's dependencies (feed, catalogue, trust, status lists, clock, loader, freshness) and what issuing adds. */
+export interface CredentialServiceDeps extends ReplicaVerifierDeps {
   store: Store;
-  feed: FeedService;
   keystore: Keystore;
   keys: SigningKeys;
-  catalogue: CatalogueService;
-  institutions: InstitutionDirectory;
-  issuerKeys: IssuerKeyRegistry;
-  membership: MembershipService;
-  statusLists: StatusListRegistry;
-  clock: Clock;
   logger: Logger;
-  documentLoader: DocumentLoader;
   /** Base URL others use to reach this node (verification links, status list URLs). */
   publicUrl: () => string;
-  /** How current this node's replica is (set by the composition root once replication runs). */
-  freshness?: () => Freshness;
   /** Claim links (every issued credential gets one) and their e-mail deliveries (node/credentials/claims.ts). */
   claims?: ClaimService;
   deliveries?: DeliveryQueue;
