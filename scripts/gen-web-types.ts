@@ -46,6 +46,8 @@ export const WEB_SCHEMAS: readonly { schema: string; type: string }[] = [
   { schema: 'api/issued-credential', type: 'IssuedCredential' },
   { schema: 'api/issued-credential-list', type: 'IssuedCredentialList' },
   { schema: 'api/credential-job', type: 'CredentialJob' },
+  { schema: 'api/claim', type: 'Claim' },
+  { schema: 'api/claim-share-state', type: 'ClaimShareState' },
 ];
 
 const IMPORT_LANGMAP = "import type { LangMap } from './lang-map.js';";

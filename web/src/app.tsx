@@ -10,6 +10,7 @@ import { CataloguePage } from './pages/catalogue.js';
 import { DetailPage } from './pages/detail.js';
 import { InstitutionsPage, InstitutionPage } from './pages/institutions.js';
 import { VerifyPage } from './pages/verify.js';
+import { ClaimPage } from './pages/claim.js';
 import { RecognitionPage } from './pages/recognition.js';
 import { NetworkPage } from './pages/network.js';
 import { AdminPage } from './pages/admin/index.js';
@@ -107,6 +108,8 @@ function Routes({ path }: { path: string }) {
   m = match('/institutions/:did', path);
   if (m) return <InstitutionPage did={m.did!} />;
   if (path === '/verify') return <VerifyPage />;
+  m = match('/claim/:token', path);
+  if (m) return <ClaimPage token={m.token!} />;
   if (path === '/recognition') return <RecognitionPage />;
   if (path === '/network') return <NetworkPage />;
   if (path === '/admin') return <AdminPage />;

@@ -13,4 +13,12 @@ export interface IssueCredentialRequest {
    * Also give the credential a suspension status entry
    */
   suspension?: boolean;
+  /**
+   * E-mail the learner their claim link (needs the learner's e-mail and the node's SMTP settings, node.json "smtp"); the delivery status is shown per credential
+   */
+  notify?: boolean;
+  /**
+   * Language of that e-mail
+   */
+  language?: 'es' | 'en';
 }

@@ -471,6 +471,28 @@ export const es = {
   'dec.decidedBy': 'Oficina o cargo que decide',
   'dec.submit': 'Firmar y publicar la decisión',
   'dec.done': 'Decisión publicada: {id}',
+
+  'claim.notFoundTitle': 'Enlace no disponible',
+  'claim.notFound': 'Este enlace no existe o la institución lo revocó. Pida un enlace nuevo a la institución que emitió su credencial.',
+  'claim.intro': 'Esta es su credencial. Este enlace es personal: quien lo tenga puede verla. Para compartirla, publique su página pública más abajo.',
+  'claim.learner': 'Otorgada a',
+  'claim.issuer': 'Emisor',
+  'claim.issued': 'Fecha de emisión',
+  'claim.validUntil': 'Válida hasta',
+  'claim.state': 'Estado',
+  'claim.state.verified': 'Verificada',
+  'claim.state.unverified': 'No verificada: vea el detalle',
+  'claim.state.revoked': 'Revocada por la institución',
+  'claim.state.suspended': 'Suspendida por la institución',
+  'claim.actions': 'Descargar y compartir',
+  'claim.downloadJson': 'Descargar la credencial (JSON)',
+  'claim.linkedin': 'Añadir a LinkedIn',
+  'claim.verifyLink': 'Página de verificación pública',
+  'claim.share': 'Página pública',
+  'claim.shareIntro': 'Por privacidad, su credencial no es pública. Si la publica, cualquiera con la dirección de la página verá su nombre y la credencial, y los enlaces compartidos mostrarán una vista previa. Puede retirarla cuando quiera.',
+  'claim.sharePublish': 'Publicar la página de la credencial',
+  'claim.sharePublished': 'Publicada en:',
+  'claim.sharePrivate': 'No publicada: la página pública no existe para nadie.',
 } as const;
 
 export type MessageKey = keyof typeof es;
