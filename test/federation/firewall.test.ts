@@ -12,7 +12,10 @@ import { wsAddressFor } from '../../node/federation/ws-gateway.js';
 import { loadConfig } from '../../node/config.js';
 import { SchemaRegistry } from '../../node/core/schema-registry.js';
 import { manifestHash, validateManifest } from '../../node/trust/manifest.js';
-import { LIVENESS_MS, startNet, waitFor, type NetNode, type TestNet } from './net.js';
+import { RELAY_V2_HOP_CODEC } from '@libp2p/circuit-relay-v2';
+import { lpStream } from '@libp2p/utils';
+import { multiaddr } from '@multiformats/multiaddr';
+import { bareLibp2p, LIVENESS_MS, startNet, waitFor, type NetNode, type TestNet } from './net.js';
 
 const FIX = path.resolve(__dirname, '../../fixtures/units');
 const records = JSON.parse(readFileSync(path.join(FIX, 'cl-uac', 'catalogue.json'), 'utf8')) as Record<string, unknown>[];
@@ -53,7 +56,55 @@ function rawStatusLine(url: string, request: string): Promise<string> {
   });
 }
 
+/**
+ * Asks `relay` for a reservation as the peer of `key` (a circuit relay v2 HOP RESERVE, encoded by hand: field 1, type
+ * RESERVE = 0) and returns the status code of the answer (field 5: 100 OK, 202 PERMISSION_DENIED).
+ */
+async function reservationStatus(relay: NetNode, key: ReturnType<typeof generateKey>): Promise<number> {
+  const peer = await bareLibp2p({ key });
+  try {
+    const stream = await peer.dialProtocol(multiaddr(relay.addr), RELAY_V2_HOP_CODEC);
+    const lp = lpStream(stream);
+    await lp.write(Uint8Array.of(0x08, 0x00));
+    const msg = (await lp.read()).subarray();
+    for (let i = 0; i < msg.length; ) {
+      const tag = msg[i++]!;
+      let v = 0;
+      let shift = 0;
+      if ((tag & 7) === 0) {
+        for (;;) {
+          const b = msg[i++]!;
+          v += (b & 0x7f) * 2 ** shift;
+          shift += 7;
+          if (b < 0x80) break;
+        }
+        if (tag >> 3 === 5) return v;
+      } else if ((tag & 7) === 2) {
+        let len = 0;
+        for (;;) {
+          const b = msg[i++]!;
+          len += (b & 0x7f) * 2 ** shift;
+          shift += 7;
+          if (b < 0x80) break;
+        }
+        i += len;
+      } else throw new Error(`unexpected wire type in ${Buffer.from(msg).toString('hex')}`);
+    }
+    throw new Error(`no status in ${Buffer.from(msg).toString('hex')}`);
+  } finally {
+    await peer.stop();
+  }
+}
+
 describe('through campus firewalls', () => {
+  it('a relay grants reservations to members only', async () => {
+    const kM = generateKey();
+    tn = await startNet(1, { extraFounders: [kM] });
+    const r = tn.nodes[0]!;
+    expect(await reservationStatus(r, generateKey())).toBe(202); // PERMISSION_DENIED: not a member
+    expect(await reservationStatus(r, kM)).toBe(100); // OK: a member (never started as a node: its key is enough)
+  });
+
   it('a member with no listening port reserves a slot on a relay member; a member with no address of it reaches it through that relay, and entries flow both ways', async () => {
     const kM = generateKey();
     const kF = generateKey();
