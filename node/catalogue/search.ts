@@ -41,14 +41,38 @@ export interface SearchRow {
 
 export interface SearchResult {
   rows: SearchRow[];
+  /** Exact count of the matches, or COUNT_LIMIT when more match (`totalExact` false). */
   total: number;
+  totalExact: boolean;
   page: number;
   pageSize: number;
+  /** True when some facet counts were taken over the first COUNT_LIMIT matches only. */
+  facetsApproximate: boolean;
   facets: Record<'country' | 'institution' | 'field' | 'level' | 'participation' | 'language' | 'pilotArea', FacetValue[]>;
 }
 
 type Dim = 'country' | 'institution' | 'field' | 'level' | 'participation' | 'language' | 'pilotArea';
 const DIMS: Dim[] = ['country', 'institution', 'field', 'level', 'participation', 'language', 'pilotArea'];
+
+interface Summary {
+  total: number;
+  totalExact: boolean;
+  facets: SearchResult['facets'];
+  facetsApproximate: boolean;
+}
+
+/**
+ * Records a search counts at most for its total and facets: past it the total says "at least" (`totalExact` false)
+ * and the facets are counted over the first COUNT_LIMIT matching records in storage order (`facetsApproximate`).
+ * Counting every match of a broad query over 1,000,000 records costs hundreds of milliseconds (BENCHMARKS.md).
+ */
+export const COUNT_LIMIT = 10_000;
+
+/** Adds `n` records with facet value `value` (languages come as ",es,en,": one count per language); empty values are not counted. */
+function addFacet(counts: Map<string, number>, dim: Dim, value: string | null, n: number): void {
+  if (value === null || value === '') return;
+  for (const v of dim === 'language' ? value.split(',') : [value]) if (v !== '') counts.set(v, (counts.get(v) ?? 0) + n);
+}
 
 /** Turns user text into a safe FTS5 query: every word must match (as a prefix), diacritics and case ignored. */
 export function toFtsQuery(q: string): string | null {
@@ -71,15 +95,19 @@ export class CatalogueSearch {
    * recently used out past `maxCached`.
    */
   private readonly results: LRUCache<string, SearchResult>;
+  /** Totals and facet counts by filters (every page and sort of a search shares them), cleared with `results`. */
+  private readonly summaries: LRUCache<string, Summary>;
   private resultsVersion = '';
   private readonly versionStmt: Statement;
 
   constructor(
     private readonly store: Store,
     private readonly maxCached = 500,
+    private readonly countLimit = COUNT_LIMIT,
   ) {
     this.versionStmt = store.sqlite.prepare('SELECT total_changes() AS c');
     this.results = new LRUCache({ max: maxCached });
+    this.summaries = new LRUCache({ max: maxCached });
   }
 
   /** Changes whenever anything is written to the database, by this connection or another process. */
@@ -91,6 +119,7 @@ export class CatalogueSearch {
     const version = this.version();
     if (version !== this.resultsVersion) {
       this.results.clear();
+      this.summaries.clear();
       this.resultsVersion = version;
     }
     const key = JSON.stringify(p, Object.keys(p).sort());
@@ -121,32 +150,67 @@ export class CatalogueSearch {
     const rows = this.stmt(
       `SELECT m.id, m.author, m.record, m.status, m.updated_at AS updatedAt, m.created_at AS createdAt FROM ${from} WHERE ${base.sql} ORDER BY ${order} LIMIT @limit OFFSET @offset`,
     ).all(params) as { id: string; author: string; record: string; status: string; updatedAt: string; createdAt: string }[];
-    const total = (this.stmt(`SELECT COUNT(*) AS n FROM ${from} WHERE ${base.sql}`).get(params) as { n: number }).n;
-
-    const facets = {} as SearchResult['facets'];
-    for (const dim of DIMS) {
-      const w = this.where(p, fts, dim);
-      const expr = facetExpr(dim);
-      if (dim === 'language') {
-        // languages are stored as ",es,en,": count each language with a small recursive split
-        const sql = `WITH RECURSIVE m2(id, rest) AS (SELECT m.id, substr(m.languages, 2) FROM ${from} WHERE ${w.sql}),
-          split(id, lang, rest) AS (SELECT id, substr(rest, 1, instr(rest, ',') - 1), substr(rest, instr(rest, ',') + 1) FROM m2 WHERE instr(rest, ',') > 0
-            UNION ALL SELECT id, substr(rest, 1, instr(rest, ',') - 1), substr(rest, instr(rest, ',') + 1) FROM split WHERE instr(rest, ',') > 0)
-          SELECT lang AS value, COUNT(*) AS count FROM split WHERE lang <> '' GROUP BY lang ORDER BY count DESC, value`;
-        facets[dim] = this.stmt(sql).all({ ...w.params, fts }) as FacetValue[];
-      } else {
-        facets[dim] = this.stmt(
-          `SELECT ${expr} AS value, COUNT(*) AS count FROM ${from} WHERE ${w.sql} AND ${expr} IS NOT NULL AND ${expr} <> '' GROUP BY value ORDER BY count DESC, value LIMIT 100`,
-        ).all({ ...w.params, fts }) as FacetValue[];
-      }
-    }
+    const { total, totalExact, facets, facetsApproximate } = this.summary(p, fts, from);
     return {
       rows: rows.map((r) => ({ ...r, record: JSON.parse(r.record) as MicrocredentialRecord })),
       total,
+      totalExact,
       page,
       pageSize,
+      facetsApproximate,
       facets,
     };
+  }
+
+  /**
+   * Total and facet counts of a search: the same for every page and sort, so cached by the filters alone. One grouped
+   * pass over the result counts every dimension whose filter is not set (and gives the total); each dimension that has
+   * a filter gets its own pass without it (its counts apply every other filter). Each pass reads at most
+   * `countLimit` + 1 matching records.
+   */
+  private summary(p: SearchParams, fts: string | null, from: string): Summary {
+    const key = JSON.stringify([fts, ...DIMS.map((d) => p[d] ?? null), p.hoursMin ?? null, p.hoursMax ?? null, p.status ?? 'active']);
+    const hit = this.summaries.get(key);
+    if (hit) return hit;
+    const base = this.where(p, fts, null);
+    const counts = Object.fromEntries(DIMS.map((d) => [d, new Map<string, number>()])) as Record<Dim, Map<string, number>>;
+    const own = DIMS.filter((d) => this.where(p, fts, d).sql !== base.sql);
+    const cap = this.countLimit + 1;
+    let total = 0;
+    const groups = this.stmt(
+      `SELECT ${DIMS.join(', ')}, COUNT(*) AS n FROM (SELECT ${DIMS.map((d) => `${facetExpr(d)} AS ${d}`).join(', ')} FROM ${from} WHERE ${base.sql} LIMIT @cap) GROUP BY ${DIMS.join(', ')}`,
+    ).all({ ...base.params, fts, cap }) as (Record<Dim, string | null> & { n: number })[];
+    for (const g of groups) {
+      total += g.n;
+      for (const d of DIMS) if (!own.includes(d)) addFacet(counts[d], d, g[d], g.n);
+    }
+    const totalExact = total <= this.countLimit;
+    let facetsApproximate = !totalExact && own.length < DIMS.length;
+    for (const d of own) {
+      const w = this.where(p, fts, d);
+      const expr = facetExpr(d);
+      let seen = 0;
+      for (const g of this.stmt(`SELECT value, COUNT(*) AS n FROM (SELECT ${expr} AS value FROM ${from} WHERE ${w.sql} LIMIT @cap) GROUP BY value`).all({ ...w.params, fts, cap }) as {
+        value: string | null;
+        n: number;
+      }[]) {
+        seen += g.n;
+        addFacet(counts[d], d, g.value, g.n);
+      }
+      if (seen > this.countLimit) facetsApproximate = true;
+    }
+    const facets = Object.fromEntries(
+      DIMS.map((d) => [
+        d,
+        [...counts[d]]
+          .map(([value, count]) => ({ value, count }))
+          .sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0))
+          .slice(0, 100),
+      ]),
+    ) as SearchResult['facets'];
+    const r = { total: Math.min(total, this.countLimit), totalExact, facets, facetsApproximate };
+    this.summaries.set(key, r);
+    return r;
   }
 
   private stmt(sql: string): Statement {

@@ -106,8 +106,10 @@ export function catalogueRoutes(s: CatalogueRouteDeps): RouteDef[] {
     const body = JSON.stringify({
       items: result.rows.map((row) => microcredentialSummary(row, institutionRef(row.author, prof.get(row.author), row.record.country))),
       total: result.total,
+      totalExact: result.totalExact,
       page: result.page,
       pageSize: result.pageSize,
+      facetsApproximate: result.facetsApproximate,
       facets: {
         ...result.facets,
         institution: result.facets.institution.map((f) => ({ ...f, label: displayName(prof.get(f.value) as Profile | undefined) || f.value })),

@@ -12,11 +12,22 @@ export type Languages = string[];
  */
 export interface SearchResponse {
   items: MicrocredentialSummary[];
+  /**
+   * Number of matching microcredentials; when `totalExact` is false, a lower bound: the node stops counting at 10,000.
+   */
   total: number;
+  /**
+   * False when more records match than the node counts (10,000): `total` then means "at least".
+   */
+  totalExact: boolean;
   page: number;
   pageSize: number;
   /**
-   * Counts by filter (country, institution, field, level, participation, language, pilotArea); institution values carry the institution's name as `label`.
+   * True when some facet counts were taken over the first 10,000 matching records (in storage order) rather than all of them; the counts are then a sample, not totals. Filtering by a facet value gives its exact count as long as at most 10,000 records match.
+   */
+  facetsApproximate: boolean;
+  /**
+   * Counts by filter (country, institution, field, level, participation, language, pilotArea); institution values carry the institution's name as `label`. Each dimension's counts apply every filter except that dimension's own.
    */
   facets: {
     [k: string]: FacetValue[] | undefined;

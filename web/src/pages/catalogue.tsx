@@ -90,7 +90,7 @@ export function CataloguePage() {
         <div class="results">
           <div class="results-bar">
             <p class="result-count" role="status" aria-live="polite" aria-atomic="true">
-              {data ? (data.total === 1 ? t('cat.result1') : t('cat.results', { n: data.total })) : ''}
+              {data ? (data.total === 1 ? t('cat.result1') : t('cat.results', { n: data.totalExact ? data.total : `${data.total}+` })) : ''}
             </p>
             <label class="sort">
               {t('cat.sort')}{' '}
