@@ -1,13 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { lpStream } from '@libp2p/utils';
-import type { Stream } from '@libp2p/interface';
 import { generateKey } from '../../node/identity/keys.js';
 import { checkEnvelope, signEntry, verifyEntrySignature, type Entry } from '../../node/feed/entry.js';
-import { syncProtocolId } from '../../node/federation/sync-protocol.js';
-import type { Libp2p } from 'libp2p';
-import { bareLibp2p, LIVENESS_MS, startNet, waitFor, type TestNet } from './net.js';
+import { LIVENESS_MS, scriptedSyncPeer, startNet, waitFor, type TestNet } from './net.js';
 
 const FIX = path.resolve(__dirname, '../../fixtures/units');
 const records = JSON.parse(readFileSync(path.join(FIX, 'cl-uac', 'catalogue.json'), 'utf8')) as Record<string, unknown>[];
@@ -15,22 +11,7 @@ const records = JSON.parse(readFileSync(path.join(FIX, 'cl-uac', 'catalogue.json
 type Frames = (want: unknown) => (Uint8Array | string)[];
 
 /** A lying peer: speaks the sync protocol and serves whatever frames the test gives it. */
-async function evilPeer(network: string, heads: [string, number, string][], frames: Frames): Promise<{ node: Libp2p; addr: string; close: () => Promise<void> }> {
-  const node = await bareLibp2p();
-  await node.handle(syncProtocolId(network), async (stream: Stream) => {
-    try {
-      const lp = lpStream(stream, { maxDataLength: 64 * 1024 * 1024 });
-      await lp.read();
-      await lp.write(new TextEncoder().encode(JSON.stringify({ t: 'heads', digest: 'evil', heads })));
-      const want = JSON.parse(new TextDecoder().decode((await lp.read()).subarray()));
-      for (const f of frames(want)) await lp.write(typeof f === 'string' ? new TextEncoder().encode(f) : f);
-      await stream.close();
-    } catch {
-      stream.abort(new Error('evil peer done'));
-    }
-  });
-  return { node, addr: node.getMultiaddrs()[0]!.toString(), close: async () => { await node.stop(); } };
-}
+const evilPeer = (network: string, heads: [string, number, string][], frames: Frames) => scriptedSyncPeer(network, () => ({ heads, frames }));
 
 let net: TestNet | null = null;
 const closers: (() => Promise<void>)[] = [];

@@ -22,6 +22,9 @@ import { identify } from '@libp2p/identify';
 import { gossipsub, type GossipSub } from '@libp2p/gossipsub';
 import { libp2pPrivateKey } from '../../node/federation/peer-ids.js';
 import type { ReplicatorOptions } from '../../node/federation/replicator.js';
+import { syncProtocolId } from '../../node/federation/sync-protocol.js';
+import { lpStream } from '@libp2p/utils';
+import type { Stream } from '@libp2p/interface';
 
 /**
  * How long a test waits for something that must happen but whose speed is not what the test is about (convergence,
@@ -233,6 +236,39 @@ export async function startMirror(net: TestNet, name: string, o: { bootstrap: st
     close: async () => {
       await node.stop().catch(() => {});
       rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * A peer that speaks the sync protocol as a test scripts it, to play a lying or broken peer: for the n-th round it is
+ * asked for (from 0), `serve(n)` gives the heads it claims and the frames it sends for the request it then reads
+ * (strings as UTF-8, bytes as they are). It verifies nothing and stores nothing.
+ */
+export async function scriptedSyncPeer(
+  network: string,
+  serve: (round: number) => { heads: unknown; frames: (want: unknown) => (Uint8Array | string)[] },
+): Promise<{ node: Libp2p; addr: string; close: () => Promise<void> }> {
+  const node = await bareLibp2p();
+  let round = 0;
+  await node.handle(syncProtocolId(network), async (stream: Stream) => {
+    const { heads, frames } = serve(round++);
+    try {
+      const lp = lpStream(stream, { maxDataLength: 64 * 1024 * 1024 });
+      await lp.read();
+      await lp.write(new TextEncoder().encode(JSON.stringify({ t: 'heads', digest: 'scripted', heads })));
+      const want: unknown = JSON.parse(new TextDecoder().decode((await lp.read()).subarray()));
+      for (const f of frames(want)) await lp.write(typeof f === 'string' ? new TextEncoder().encode(f) : f);
+      await stream.close();
+    } catch {
+      stream.abort(new Error('scripted peer done'));
+    }
+  });
+  return {
+    node,
+    addr: node.getMultiaddrs()[0]!.toString(),
+    close: async () => {
+      await node.stop();
     },
   };
 }

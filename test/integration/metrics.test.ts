@@ -6,14 +6,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { lpStream } from '@libp2p/utils';
-import type { Stream } from '@libp2p/interface';
-import type { Libp2p } from 'libp2p';
 import { generateKey } from '../../node/identity/keys.js';
 import { createLogger } from '../../node/core/logger.js';
 import { signEntry } from '../../node/feed/entry.js';
-import { syncProtocolId } from '../../node/federation/sync-protocol.js';
-import { bareLibp2p, LIVENESS_MS, startNet, unitCatalogue, waitFor, type NetNode, type TestNet } from '../federation/net.js';
+import { LIVENESS_MS, scriptedSyncPeer, startNet, unitCatalogue, waitFor, type NetNode, type TestNet } from '../federation/net.js';
 
 interface Sample {
   name: string;
@@ -79,26 +75,6 @@ async function restartWith(n: NetNode, settings: Record<string, unknown>): Promi
   await n.start({ samePort: true });
 }
 
-/** A peer that speaks the sync protocol and serves what `serve(round)` gives for each round it is asked for. */
-async function scriptedPeer(network: string, serve: (round: number) => { heads: unknown; frames: string[] }): Promise<{ node: Libp2p; addr: string }> {
-  const node = await bareLibp2p();
-  let round = 0;
-  await node.handle(syncProtocolId(network), async (stream: Stream) => {
-    const { heads, frames } = serve(round++);
-    try {
-      const lp = lpStream(stream, { maxDataLength: 64 * 1024 * 1024 });
-      await lp.read();
-      await lp.write(new TextEncoder().encode(JSON.stringify({ t: 'heads', digest: 'scripted', heads })));
-      await lp.read();
-      for (const f of frames) await lp.write(new TextEncoder().encode(f));
-      await stream.close();
-    } catch {
-      stream.abort(new Error('scripted peer done'));
-    }
-  });
-  return { node, addr: node.getMultiaddrs()[0]!.toString() };
-}
-
 let net: TestNet | null = null;
 const closers: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -161,12 +137,12 @@ describe('GET /metrics', () => {
     // a peer that sends an entry of a non-member (refused: not_a_member), then breaks the protocol (a failed round)
     const stranger = generateKey();
     const bad = signEntry(stranger, { v: 2, net: a.node.services.network, author: stranger.did, seq: 1, prev: null, ts: new Date().toISOString(), type: 'profile', body: { name: { es: 'Intrusa' }, country: 'CL', kind: 'hei' } });
-    const evil = await scriptedPeer(a.node.services.network, (round) =>
+    const evil = await scriptedSyncPeer(a.node.services.network, (round) =>
       round === 0
-        ? { heads: [[stranger.did, 1, bad.id]], frames: [JSON.stringify({ t: 'batch', author: stranger.did, entries: [bad] }), JSON.stringify({ t: 'done', more: false })] }
-        : { heads: [[stranger.did, 1, bad.id]], frames: ['{this is not json'] },
+        ? { heads: [[stranger.did, 1, bad.id]], frames: () => [JSON.stringify({ t: 'batch', author: stranger.did, entries: [bad] }), JSON.stringify({ t: 'done', more: false })] }
+        : { heads: [[stranger.did, 1, bad.id]], frames: () => ['{this is not json'] },
     );
-    closers.push(() => evil.node.stop());
+    closers.push(evil.close);
     const rejectedBefore = value(m, 'mochila_entries_rejected_total', { code: 'not_a_member' }) ?? 0;
     const protocolBefore = value(m, 'mochila_sync_round_failures_total', { reason: 'protocol' }) ?? 0;
     await a.node.replicator!.dial(evil.addr);
