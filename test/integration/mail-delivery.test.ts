@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import { startTestNode, type TestNode } from '../helpers/nodes.js';
 import { fixedClock } from '../../node/core/clock.js';
+import { SchemaRegistry } from '../../node/core/schema-registry.js';
 
 const FIXTURES = path.resolve(__dirname, '../../fixtures/units');
 const units = readdirSync(FIXTURES).filter((d) => statSync(path.join(FIXTURES, d)).isDirectory()).sort();
@@ -157,6 +158,7 @@ describe('claim-link e-mail through a real SMTP server', () => {
     expect((await claimOf(linkIn(inbox[0]!))).verification.verified).toBe(true);
     // every credential's delivery is sent, in the admin list and per credential
     const list = (await get(`/api/v1/admin/credentials?limit=100`)) as { items: { id: string; delivery: { status: string } | null }[] };
+    new SchemaRegistry().assertValid('api/issued-credential-list', list);
     const statuses = list.items.filter((i) => [...byId.values()].includes(i.id)).map((i) => i.delivery?.status);
     expect(statuses).toHaveLength(50);
     expect(new Set(statuses)).toEqual(new Set(['sent']));

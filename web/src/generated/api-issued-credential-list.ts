@@ -34,6 +34,10 @@ export interface IssuedCredentialList {
      * The credential that re-issued this one (this one is revoked then)
      */
     replacedBy: string | null;
+    /**
+     * The newest e-mail delivery of its claim link, or null when none was asked for
+     */
+    delivery: OneEMailDeliveryOfAClaimLinkAdmin | null;
   }[];
   total: number;
 }
@@ -43,4 +47,23 @@ export interface Status {
   revokedAt: string | null;
   suspendedAt: string | null;
   reason: string | null;
+}
+/**
+ * queued (due at nextAttemptAt; after a temporary failure lastError holds the server's answer), sending, sent, failed (a permanent refusal or every attempt used; lastError says why) or bounced (reported afterwards). Never holds the link.
+ */
+export interface OneEMailDeliveryOfAClaimLinkAdmin {
+  id: string;
+  credentialId: string;
+  /**
+   * The learner's address (kept by the issuing node only, for delivery)
+   */
+  email: string;
+  language: 'es' | 'en';
+  status: 'queued' | 'sending' | 'sent' | 'failed' | 'bounced';
+  attempts: number;
+  nextAttemptAt: string | null;
+  lastError: string | null;
+  sentAt: string | null;
+  createdAt: string;
+  updatedAt: string;
 }

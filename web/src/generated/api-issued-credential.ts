@@ -37,6 +37,14 @@ export interface IssuedCredential {
    * The credential that re-issued this one (this one is revoked then)
    */
   replacedBy: string | null;
+  /**
+   * Only in the answer of an issuance: the learner's claim link (a capability; shown this once, the node keeps only its hash)
+   */
+  claimUrl?: string;
+  /**
+   * Only in the answer of an issuance: queued when the claim link is to be e-mailed (notify), else null
+   */
+  delivery?: 'queued' | null;
 }
 export interface Status {
   revoked: boolean;

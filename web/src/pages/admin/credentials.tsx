@@ -1,6 +1,7 @@
 /**
  * Admin task "credentials": the issued credentials (search, status and issuer-key filters, pages) with revoke,
- * suspend and reinstate, each confirmed inline with a reason.
+ * suspend and reinstate, each confirmed inline with a reason; each row's claim-link e-mail (its delivery status, the
+ * SMTP server's answer when it failed, and a resend).
  */
 import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError, enc, qs } from '../../api.js';
@@ -66,6 +67,16 @@ export function CredentialsAdmin({ token }: { token: string }) {
       setError(e as ApiError);
     }
   };
+  const resend = async (id: string) => {
+    setError(null);
+    try {
+      await api(`/api/v1/admin/credentials/${enc(id)}/delivery/retry`, { method: 'POST', token });
+      setNotice(t('creds.resent'));
+      setTick((n) => n + 1);
+    } catch (e) {
+      setError(e as ApiError);
+    }
+  };
   const label: Record<'revoke' | 'suspend' | 'reinstate', MessageKey> = {
     revoke: 'creds.revoke',
     suspend: 'creds.suspend',
@@ -125,7 +136,7 @@ export function CredentialsAdmin({ token }: { token: string }) {
       <ErrorBox error={error} />
       {data && data.items.length === 0 && <p class="muted">{t('creds.empty')}</p>}
       {data && data.items.length > 0 && (
-        <DataTable headers={[t('creds.learner'), t('issue.mc'), t('creds.issuedAt'), t('creds.status'), t('creds.actions')]}>
+        <DataTable headers={[t('creds.learner'), t('issue.mc'), t('creds.issuedAt'), t('creds.status'), t('creds.email'), t('creds.actions')]}>
           {data.items.map((c) => (
             <tr key={c.id}>
               <td>
@@ -136,6 +147,23 @@ export function CredentialsAdmin({ token }: { token: string }) {
               </td>
               <td>{i.date(c.issuedAt, true)}</td>
               <td>{c.status.revoked ? t('creds.revoked') : c.status.suspended ? t('creds.suspended') : t('creds.active')}</td>
+              <td data-delivery={c.delivery?.status ?? 'none'}>
+                {c.delivery ? t(`creds.delivery.${c.delivery.status}`) : t('creds.delivery.none')}
+                {c.delivery?.lastError && (c.delivery.status === 'failed' || c.delivery.status === 'bounced' || c.delivery.status === 'queued') && (
+                  <>
+                    <br />
+                    <small class="muted">{c.delivery.lastError}</small>
+                  </>
+                )}
+                {(c.delivery?.status === 'failed' || c.delivery?.status === 'bounced') && (
+                  <>
+                    <br />
+                    <button type="button" class="btn btn-small btn-secondary" aria-label={`${t('creds.resend')}: ${c.learnerName}`} onClick={() => void resend(c.id)}>
+                      {t('creds.resend')}
+                    </button>
+                  </>
+                )}
+              </td>
               <td class="row-actions">
                 {!c.status.revoked &&
                   (['revoke', ...(c.status.suspended ? ['reinstate'] : ['suspend'])] as ('revoke' | 'suspend' | 'reinstate')[]).map((k) => (
