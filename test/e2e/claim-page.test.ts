@@ -1,0 +1,137 @@
+/**
+ * End-to-end test of the learner's claim page in headless Chromium: a credential issued with e-mail delivery to a
+ * real SMTP server on loopback (smtp-server), the link read from the received message and opened in the browser;
+ * the page shows the credential (a hostile learner name as text), its verification, the JSON download, LinkedIn's
+ * add-to-profile link with the certification's fields, and the share switch (off, on: the public page answers with
+ * its preview tags, off again: 404); an axe check (no serious/critical issue).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { AxeBuilder } from '@axe-core/playwright';
+import { SMTPServer } from 'smtp-server';
+import { startTestNode, type TestNode } from '../helpers/nodes.js';
+
+const ROOT = path.resolve(__dirname, '../..');
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const hasChromium = existsSync(CHROMIUM);
+const FIXTURES = path.resolve(ROOT, 'fixtures/units');
+const units = readdirSync(FIXTURES).filter((d) => statSync(path.join(FIXTURES, d)).isDirectory()).sort();
+const chile = units.find((u) => JSON.parse(readFileSync(path.join(FIXTURES, u, 'profile.json'), 'utf8')).country === 'CL')!;
+const catalogue = JSON.parse(readFileSync(path.join(FIXTURES, chile, 'catalogue.json'), 'utf8')) as (Record<string, unknown> & { code: string })[];
+
+describe.skipIf(!hasChromium)('claim page in Chromium, opened from a received e-mail', () => {
+  let n: TestNode;
+  let smtp: SMTPServer;
+  let browser: Browser;
+  let page: Page;
+  const inbox: string[] = [];
+  const hostile = 'Zoë <img src=x onerror="window.__pwned=1"> Ñuñoa';
+
+  beforeAll(async () => {
+    if (!existsSync(path.join(ROOT, 'web', 'dist', 'index.html'))) throw new Error('web/dist/index.html is missing: run `npm run build:web` first');
+    smtp = new SMTPServer({
+      authOptional: true,
+      disabledCommands: ['AUTH', 'STARTTLS'],
+      logger: false,
+      onData(stream, _s, cb) {
+        const chunks: Buffer[] = [];
+        stream.on('data', (c: Buffer) => chunks.push(c));
+        stream.on('end', () => {
+          inbox.push(Buffer.concat(chunks).toString('utf8'));
+          cb();
+        });
+      },
+    });
+    await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
+    n = await startTestNode({
+      name: 'Universidad Austral de Prueba',
+      country: 'CL',
+      config: { smtp: { host: '127.0.0.1', port: (smtp.server.address() as AddressInfo).port, secure: false, from: 'Registro <registro@uach.example>', pollMs: 100 } },
+    });
+    const post = (p: string, body: unknown) => fetch(`${n.url}${p}`, { method: 'POST', headers: { authorization: `Bearer ${n.token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    expect((await post('/api/v1/admin/microcredentials', catalogue[0])).status).toBe(201);
+    const r = await post('/api/v1/admin/credentials', { microcredential: catalogue[0]!.code, learner: { name: hostile, email: 'zoe@alumnos.example.cl' }, notify: true });
+    expect(r.status, await r.clone().text()).toBe(201);
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
+    page = await (await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true })).newPage();
+    page.setDefaultTimeout(15_000);
+    page.on('request', (req) => {
+      const u = new URL(req.url());
+      if (!['data:', 'blob:'].includes(u.protocol) && u.origin !== n.url) throw new Error(`request to another host: ${req.url()}`);
+    });
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await n?.close();
+    await new Promise<void>((resolve) => (smtp ? smtp.close(() => resolve()) : resolve()));
+  });
+
+  it('opens the received link: the credential, its verification, the download, LinkedIn and the share switch', async () => {
+    await expect.poll(() => inbox.length, { timeout: 30_000 }).toBe(1);
+    // the link as the message carries it (quoted-printable soft breaks undone)
+    const body = inbox[0]!.replace(/=\r?\n/g, '');
+    const link = /https?:\/\/\S+\/claim\/[A-Za-z0-9_-]{43}/.exec(body)?.[0];
+    expect(link).toBeDefined();
+    await page.goto(link!);
+    await expect.poll(() => page.locator('html').getAttribute('lang')).toBe('es');
+    const h1 = page.locator('h1');
+    await expect.poll(() => h1.textContent()).toBe((catalogue[0]!.title as { es: string }).es);
+    // the hostile name is text, never markup
+    await expect.poll(() => page.locator('dl.facts dd').first().textContent()).toBe(hostile);
+    expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+    expect(await page.locator('main img').count()).toBe(0);
+    await expect.poll(() => page.locator('[data-state]').getAttribute('data-state')).toBe('verified');
+    await expect.poll(() => page.locator('[data-outcome]').getAttribute('data-outcome')).toBe('verified');
+
+    // JSON download
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByText('Descargar la credencial (JSON)').click()]);
+    const file = await download.path();
+    const cred = JSON.parse(readFileSync(file, 'utf8')) as { id: string; credentialSubject: { name?: string } };
+    expect(cred.id).toMatch(/^urn:uuid:/);
+
+    // LinkedIn's add-to-profile link with the certification's fields
+    const href = await page.getByText('Añadir a LinkedIn').getAttribute('href');
+    const li = new URL(href!);
+    expect(`${li.origin}${li.pathname}`).toBe('https://www.linkedin.com/profile/add');
+    expect(li.searchParams.get('startTask')).toBe('CERTIFICATION_NAME');
+    expect(li.searchParams.get('name')).toBe((catalogue[0]!.title as { es: string }).es);
+    expect(li.searchParams.get('organizationName')).toBeTruthy();
+    expect(li.searchParams.get('issueYear')).toBe(String(new Date().getUTCFullYear()));
+    expect(li.searchParams.get('certId')).toBe(cred.id);
+    expect(li.searchParams.get('certUrl')).toBe(`${n.url}/verify?credential=${encodeURIComponent(cred.id)}`);
+    await axeClean(page, 'claim page');
+
+    // the share switch: off by default, on publishes the page, off withdraws it
+    const sw = page.getByRole('switch');
+    expect(await sw.isChecked()).toBe(false);
+    expect(await page.locator('[data-share]').getAttribute('data-share')).toBe('off');
+    await sw.check();
+    await expect.poll(() => page.locator('[data-share]').getAttribute('data-share')).toBe('on');
+    const shareUrl = await page.locator('[data-share] a').getAttribute('href');
+    expect(shareUrl).toMatch(new RegExp(`^${n.url}/share/[A-Za-z0-9_-]{22}$`));
+    // LinkedIn now points at the share page
+    expect(new URL((await page.getByText('Añadir a LinkedIn').getAttribute('href'))!).searchParams.get('certUrl')).toBe(shareUrl);
+    const pub = await fetch(shareUrl!);
+    expect(pub.status).toBe(200);
+    expect(await pub.text()).toContain('<meta property="og:title"');
+    await sw.uncheck();
+    await expect.poll(() => page.locator('[data-share]').getAttribute('data-share')).toBe('off');
+    expect((await fetch(shareUrl!)).status).toBe(404);
+  }, 120_000);
+
+  it('shows a plain "not available" page for an unknown or revoked link', async () => {
+    await page.goto(`${n.url}/claim/${'A'.repeat(43)}`);
+    await expect.poll(() => page.locator('h1').textContent()).toBe('Enlace no disponible');
+    await expect.poll(() => page.getByRole('alert').textContent()).toContain('revocó');
+  });
+});
+
+async function axeClean(page: Page, label: string): Promise<void> {
+  const result = await new AxeBuilder({ page }).analyze();
+  const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  expect(bad.map((v) => `${label}: ${v.id} (${v.impact}) ${v.nodes.map((x) => x.target.join(' ')).slice(0, 3).join(', ')}`)).toEqual([]);
+}
