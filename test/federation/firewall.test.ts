@@ -58,14 +58,18 @@ function rawStatusLine(url: string, request: string): Promise<string> {
 
 /**
  * Asks `relay` for a reservation as the peer of `key` (a circuit relay v2 HOP RESERVE, encoded by hand: field 1, type
- * RESERVE = 0) and returns the status code of the answer (field 5: 100 OK, 202 PERMISSION_DENIED).
+ * RESERVE = 0) and returns the status code of the answer (field 5: 100 OK, 202 PERMISSION_DENIED). With `connectTo`,
+ * a HOP CONNECT to that peer instead (type CONNECT = 1, field 2: a Peer whose field 1 is the peer id's multihash).
  */
-async function reservationStatus(relay: NetNode, key: ReturnType<typeof generateKey>): Promise<number> {
+async function reservationStatus(relay: NetNode, key: ReturnType<typeof generateKey>, connectTo?: NetNode): Promise<number> {
   const peer = await bareLibp2p({ key });
   try {
     const stream = await peer.dialProtocol(multiaddr(relay.addr), RELAY_V2_HOP_CODEC);
     const lp = lpStream(stream);
-    await lp.write(Uint8Array.of(0x08, 0x00));
+    if (connectTo) {
+      const id = didToPeerId(connectTo.key.did).toMultihash().bytes;
+      await lp.write(Uint8Array.of(0x08, 0x01, 0x12, id.length + 2, 0x0a, id.length, ...id));
+    } else await lp.write(Uint8Array.of(0x08, 0x00));
     const msg = (await lp.read()).subarray();
     for (let i = 0; i < msg.length; ) {
       const tag = msg[i++]!;
@@ -105,30 +109,50 @@ describe('through campus firewalls', () => {
     expect(await reservationStatus(r, kM)).toBe(100); // OK: a member (never started as a node: its key is enough)
   });
 
-  it('a member with no listening port reserves a slot on a relay member; a member with no address of it reaches it through that relay, and entries flow both ways', async () => {
+  it('a relay carries connections between members only: a non-member asking to reach a member that holds a slot is refused', async () => {
     const kM = generateKey();
     const kF = generateKey();
     tn = await startNet(1, { extraFounders: [kM, kF] });
+    const r = tn.nodes[0]!;
+    const f = await tn.add('F', { key: kF, bootstrap: [r.addr], config: { p2pListen: 'none' } });
+    await waitFor(() => f.node.replicator!.addresses().length > 0, LIVENESS_MS, 'F holds a slot on R');
+    expect(await reservationStatus(r, generateKey(), f)).toBe(202); // PERMISSION_DENIED (was OK: anyone could)
+    expect(await reservationStatus(r, kM, f)).toBe(100); // OK: a member reaches F through R
+  });
+
+  it('members with no listening port reserve a slot on a relay member: a member with no address of them reaches them through it, two of them sync over the relayed connection itself, and entries flow every way', async () => {
+    const kM = generateKey();
+    const kF = generateKey();
+    const kG = generateKey();
+    tn = await startNet(1, { extraFounders: [kM, kF, kG] });
     const r = tn.nodes[0]!; // reachable: relays for members
     const m = await tn.add('M', { key: kM, bootstrap: [r.addr] });
     const f = await tn.add('F', { key: kF, bootstrap: [r.addr], config: { p2pListen: 'none' } });
+    const g = await tn.add('G', { key: kG, bootstrap: [r.addr], config: { p2pListen: 'none' } });
 
-    // F listens on nothing of its own: once it holds a slot on R, its only address is through R's relay
-    await waitFor(() => f.node.replicator!.addresses().length > 0, LIVENESS_MS, 'F announces an address through R');
-    const fAddrs = f.node.replicator!.addresses();
-    expect(fAddrs.every((a) => a.includes(`/p2p/${peerOf(r)}/p2p-circuit/p2p/${peerOf(f)}`)), fAddrs.join(' ')).toBe(true);
+    // F and G listen on nothing of their own: once they hold a slot on R, their only address is through R's relay
+    for (const x of [f, g]) {
+      await waitFor(() => x.node.replicator!.addresses().length > 0, LIVENESS_MS, `${x.name} announces an address through R`);
+      const addrs = x.node.replicator!.addresses();
+      expect(addrs.every((a) => a.includes(`/p2p/${peerOf(r)}/p2p-circuit/p2p/${peerOf(x)}`)), addrs.join(' ')).toBe(true);
+    }
 
-    // M was never given an address of F: it dials F through R and runs a sync round over the relayed connection
+    // M was never given an address of F: it dials F through R and they sync (DCUtR may then replace the relayed
+    // connection with a direct one F opens to M, which is reachable: see README)
     await waitFor(() => roundWith(m, f), LIVENESS_MS, 'a completed sync round of M with F');
-    expect(peerStatus(m, f)!.addresses.some((a) => a.includes('/p2p-circuit')), peerStatus(m, f)!.addresses.join(' ')).toBe(true);
+    // F and G can reach each other only through R (neither listens; DCUtR has nothing to dial): their rounds run on
+    // the relayed, limited connection
+    await waitFor(() => roundWith(f, g) && roundWith(g, f), LIVENESS_MS, 'completed sync rounds between F and G');
+    expect(peerStatus(f, g)!.addresses.every((a) => a.includes('/p2p-circuit')), peerStatus(f, g)!.addresses.join(' ')).toBe(true);
 
     // F holds the other members' feeds, and its own entry reaches them
     const fSeq = publish(f, 0);
     const mSeq = publish(m, 1);
     const rSeq = publish(r, 2);
-    await waitFor(() => holds(m, f, fSeq) && holds(r, f, fSeq), LIVENESS_MS, "F's entry on M and R");
-    await waitFor(() => holds(f, m, mSeq) && holds(f, r, rSeq), LIVENESS_MS, "M's and R's entries on F");
-    await waitFor(() => tn!.converged(), LIVENESS_MS, 'the three replicas agree');
+    const gSeq = publish(g, 3);
+    await waitFor(() => holds(m, f, fSeq) && holds(r, f, fSeq) && holds(g, f, fSeq), LIVENESS_MS, "F's entry on M, R and G");
+    await waitFor(() => holds(f, m, mSeq) && holds(f, r, rSeq) && holds(f, g, gSeq), LIVENESS_MS, "M's, R's and G's entries on F");
+    await waitFor(() => tn!.converged(), LIVENESS_MS, 'the four replicas agree');
   });
 
   it('a member reached only through the WebSocket path of its HTTP port replicates both ways, with a peer that has its address in --bootstrap and one that has it from the manifest', async () => {
