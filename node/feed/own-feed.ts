@@ -82,6 +82,7 @@ export class OwnFeedGate {
   /** The stored state (the running node's view; a CLI process with `standalone` may write regardless). */
   state(): OwnFeedState {
     if (this.d.mirror) return MIRROR;
+    // raw SQL: one meta row read at start and written on confirmation, next to the feed store's raw SQL it guards
     const row = this.d.store.statement('SELECT value FROM meta WHERE key = ?').get(KEY) as { value: string } | undefined;
     if (!row) return NEVER;
     try {

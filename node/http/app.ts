@@ -93,7 +93,7 @@ export function createHttpApp(s: HttpAppDeps, opts: HttpAppOptions): Express {
     handler: (_req, res) => {
       let db = 'ok';
       try {
-        s.store.statement('SELECT 1').get();
+        s.store.statement('SELECT 1').get(); // raw SQL: a liveness probe of the connection, no table
       } catch {
         db = 'failed';
       }

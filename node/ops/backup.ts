@@ -295,6 +295,7 @@ function dbFacts(file: string, did: string): { network: string | null; migration
   }
   try {
     const integrity = (db.pragma('integrity_check') as { integrity_check: string }[]).map((r) => r.integrity_check).join('; ');
+    // raw SQL: this reads a database file of unknown origin (an archive) before trusting its schema
     const has = (t: string) => !!db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(t);
     if (!has('meta') || !has('feeds')) throw new RegistryError('backup_foreign', 'the archived database is not a mochila database (no meta or feeds table)');
     const net = db.prepare("SELECT value FROM meta WHERE key = 'network'").get() as { value: string } | undefined;

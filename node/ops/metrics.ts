@@ -136,6 +136,7 @@ export class NodeMetrics implements Metrics {
     this.lagEntries.reset();
     this.lastEntryAge.reset();
     this.headSeq.reset();
+    // raw SQL: read-only aggregates at scrape time, outside every domain service
     const feeds = this.d.store.statement('SELECT author, head_seq, updated_at FROM feeds').all() as { author: string; head_seq: number; updated_at: string }[];
     const held = new Set<string>();
     for (const f of feeds) {
