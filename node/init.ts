@@ -12,7 +12,7 @@ import type { Clock } from './core/clock.js';
 import { silentLogger, type Logger } from './core/logger.js';
 import { SchemaRegistry } from './core/schema-registry.js';
 import { generateKey, type Ed25519Key } from './identity/keys.js';
-import { keystoreFromData, newKeystoreData, readKeystore, writeKeystore, type KeystoreData } from './identity/keystore.js';
+import { keystoreFromData, newKeystoreData, readKeystore, writeKeystore, type Keystore, type KeystoreData } from './identity/keystore.js';
 import { createManifest, manifestHash, networkId, validateManifest, type Manifest } from './trust/manifest.js';
 import { loadConfig, paths, type NodeFileConfig } from './config.js';
 import { buildServices } from './context.js';
@@ -88,14 +88,8 @@ export function initMirror(o: InitMirrorOptions): { dir: string; did: string; ne
   const prepared = existsSync(p.keystoreFile) && !o.institutionKey ? readKeystore(p.keystoreFile, o.passphrase) : null;
   const institution = o.institutionKey ?? prepared?.institution ?? generateKey();
   if (manifest.founders.includes(institution.did)) throw new RegistryError('validation_failed', 'these keys belong to a founding member of the network: a read mirror needs keys of its own');
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
   const now = (o.clock?.now() ?? new Date()).toISOString();
-  // the keystore's format holds an issuer key too; a mirror never publishes it
-  const data: KeystoreData = prepared?.data ?? newKeystoreData(institution, generateKey(), now);
-  if (!prepared) writeKeystore(p.keystoreFile, data, o.passphrase);
-  const keystore = prepared ?? keystoreFromData(data);
-  if (o.manifestFile && !o.manifest) copyFileSync(o.manifestFile, p.manifestFile);
-  else writeFileSync(p.manifestFile, JSON.stringify(manifest, null, 2) + '\n');
+  const keystore = writeKeysAndManifest(dir, o, { institution, prepared, manifest, now });
   writeFileSync(p.configFile, JSON.stringify({ ...o.fileConfig, mirror: true } satisfies NodeFileConfig, null, 2) + '\n');
   const config = loadConfig(dir, { passphrase: o.passphrase, mirror: true }, {});
   const s = buildServices(config, { schemas, manifest, keystore, logger: o.logger ?? silentLogger, ...(o.clock ? { clock: o.clock } : {}) });
@@ -114,6 +108,26 @@ export function initMirror(o: InitMirrorOptions): { dir: string; did: string; ne
       /* not fatal */
     }
   }
+}
+
+/**
+ * Creates the folder (mode 0700) and writes what every node starts from: its keystore (unless `mochila keygen` already
+ * wrote it: prepared keys stay as they are on disk) and the network manifest (the given file copied byte for byte, or
+ * the manifest object written). The keystore's format always holds an issuer key too; a read mirror never publishes it.
+ */
+function writeKeysAndManifest(
+  dir: string,
+  o: { manifest?: Manifest; manifestFile?: string; passphrase?: string },
+  k: { institution: Ed25519Key; prepared: Keystore | null; manifest: Manifest; now: string },
+): Keystore {
+  const p = paths(dir);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const data: KeystoreData = k.prepared?.data ?? newKeystoreData(k.institution, generateKey(), k.now);
+  if (!k.prepared) writeKeystore(p.keystoreFile, data, o.passphrase);
+  const keystore = k.prepared ?? keystoreFromData(data);
+  if (o.manifestFile && !o.manifest) copyFileSync(o.manifestFile, p.manifestFile);
+  else writeFileSync(p.manifestFile, JSON.stringify(k.manifest, null, 2) + '\n');
+  return keystore;
 }
 
 export function initNode(o: InitOptions): InitResult {
@@ -141,14 +155,8 @@ export function initNode(o: InitOptions): InitResult {
   if (!manifest) manifest = createManifest({ name: `${o.name.trim()} network`, founders: [institution.did], endorsements: 1 });
   else validateManifest(schemas, manifest);
 
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
   const now = (o.clock?.now() ?? new Date()).toISOString();
-  // prepared keys are already on disk, as keygen wrote them
-  const data: KeystoreData = prepared?.data ?? newKeystoreData(institution, generateKey(), now);
-  if (!prepared) writeKeystore(p.keystoreFile, data, o.passphrase);
-  const keystore = prepared ?? keystoreFromData(data);
-  if (o.manifestFile && !o.manifest) copyFileSync(o.manifestFile, p.manifestFile);
-  else writeFileSync(p.manifestFile, JSON.stringify(manifest, null, 2) + '\n');
+  const keystore = writeKeysAndManifest(dir, o, { institution, prepared, manifest, now });
   const fileConfig: NodeFileConfig = { name: o.name.trim(), country: o.country, ...o.fileConfig };
   writeFileSync(p.configFile, JSON.stringify(fileConfig, null, 2) + '\n');
 
