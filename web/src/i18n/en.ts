@@ -1,5 +1,6 @@
 /**
  * English texts of the web app. Must have exactly the keys of es.ts (the type and test/unit/i18n.test.ts check it).
+ * Longer than ~500 lines on purpose: a flat table, one text a line, kept in one file so a translator sees every key.
  */
 import type { MessageKey } from './es.js';
 
