@@ -16,6 +16,8 @@ export function BatchIssue({ token, mcOptions }: { token: string; mcOptions: JSX
   const { t } = useI18n();
   const [csv, setCsv] = useState('');
   const [mc, setMc] = useState('');
+  const [notify, setNotify] = useState(false);
+  const [language, setLanguage] = useState<'es' | 'en'>('es');
   const [job, setJob] = useState<Job | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
   const [busy, setBusy] = useState(false);
@@ -75,7 +77,7 @@ export function BatchIssue({ token, mcOptions }: { token: string; mcOptions: JSX
       const j = await api<Job>('/api/v1/admin/credentials/batch', {
         method: 'POST',
         token,
-        body: { csv, ...(mc ? { microcredential: mc } : {}) },
+        body: { csv, ...(mc ? { microcredential: mc } : {}), ...(notify ? { notify: true, language } : {}) },
       });
       rowsSoFar.current = j.rows ?? [];
       setJob(j);
@@ -112,6 +114,18 @@ export function BatchIssue({ token, mcOptions }: { token: string; mcOptions: JSX
             {mcOptions}
           </select>
         </Field>
+        <div class="field checkbox">
+          <input id="batch-notify" type="checkbox" checked={notify} onChange={(e) => setNotify((e.target as HTMLInputElement).checked)} />
+          <label for="batch-notify">{t('issue.batchNotify')}</label>
+        </div>
+        {notify && (
+          <Field id="batch-lang" label={t('issue.notifyLanguage')}>
+            <select id="batch-lang" value={language} onChange={(e) => setLanguage((e.target as HTMLSelectElement).value === 'en' ? 'en' : 'es')}>
+              <option value="es">Español</option>
+              <option value="en">English</option>
+            </select>
+          </Field>
+        )}
         <div class="actions">
           <button class="btn" type="submit" disabled={busy}>
             {t('issue.batchSubmit')}

@@ -25,6 +25,8 @@ export function IssueAdmin({ token, own }: { token: string; own: OwnMc[] }) {
   const [mc, setMc] = useState('');
   const [name, setName] = useState('');
   const [email, setEmail] = useState('');
+  const [notify, setNotify] = useState(false);
+  const [language, setLanguage] = useState<'es' | 'en'>('es');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<ApiError | null>(null);
   const [issued, setIssued] = useState<Issued | null>(null);
@@ -39,7 +41,7 @@ export function IssueAdmin({ token, own }: { token: string; own: OwnMc[] }) {
       const r = await api<Issued>('/api/v1/admin/credentials', {
         method: 'POST',
         token,
-        body: { microcredential: mc, learner: { name: name.trim(), email: email.trim() } },
+        body: { microcredential: mc, learner: { name: name.trim(), email: email.trim() }, ...(notify ? { notify: true, language } : {}) },
       });
       setIssued(r);
       setTimeout(() => resultRef.current?.focus(), 0);
@@ -86,6 +88,18 @@ export function IssueAdmin({ token, own }: { token: string; own: OwnMc[] }) {
               onInput={(e) => setEmail((e.target as HTMLInputElement).value)}
             />
           </Field>
+          <div class="field checkbox">
+            <input id="issue-notify" type="checkbox" checked={notify} onChange={(e) => setNotify((e.target as HTMLInputElement).checked)} />
+            <label for="issue-notify">{t('issue.notify')}</label>
+          </div>
+          {notify && (
+            <Field id="issue-lang" label={t('issue.notifyLanguage')}>
+              <select id="issue-lang" value={language} onChange={(e) => setLanguage((e.target as HTMLSelectElement).value === 'en' ? 'en' : 'es')}>
+                <option value="es">Español</option>
+                <option value="en">English</option>
+              </select>
+            </Field>
+          )}
           <div class="actions">
             <button class="btn" type="submit" disabled={busy}>
               {t('issue.submit')}
@@ -106,6 +120,18 @@ export function IssueAdmin({ token, own }: { token: string; own: OwnMc[] }) {
                 <dd>
                   <ExternalLink url={issued.verifyUrl} class="wrap" />
                 </dd>
+                {issued.claimUrl && (
+                  <>
+                    <dt>{t('issue.claimLink')}</dt>
+                    <dd>
+                      <code class="wrap" data-claim-url>
+                        {issued.claimUrl}
+                      </code>
+                      <br />
+                      <small class="muted">{issued.delivery === 'queued' ? t('issue.claimQueued') : t('issue.claimOnce')}</small>
+                    </dd>
+                  </>
+                )}
               </dl>
               <p class="actions">
                 <Link class="btn" href={`/verify${qs({ credential: issued.id })}`}>
