@@ -99,6 +99,7 @@ export class CatalogueSearch {
   private readonly summaries: LRUCache<string, Summary>;
   private resultsVersion = '';
   private readonly versionStmt: Statement;
+  private readonly byRowid: Statement;
 
   constructor(
     private readonly store: Store,
@@ -106,6 +107,7 @@ export class CatalogueSearch {
     private readonly countLimit = COUNT_LIMIT,
   ) {
     this.versionStmt = store.sqlite.prepare('SELECT total_changes() AS c');
+    this.byRowid = store.sqlite.prepare('SELECT id, author, record, status, updated_at AS updatedAt, created_at AS createdAt FROM microcredentials WHERE rowid = ?');
     this.results = new LRUCache({ max: maxCached });
     this.summaries = new LRUCache({ max: maxCached });
   }
@@ -135,9 +137,12 @@ export class CatalogueSearch {
     const pageSize = Math.min(100, Math.max(1, Math.floor(p.pageSize ?? 20)));
     const fts = p.q ? toFtsQuery(p.q) : null;
     const base = this.where(p, fts, null);
+    // a text search joins its matches to search_rows (the narrow copy of the columns below, migration 0011), not to
+    // the catalogue rows that hold whole records; only the page's rows are read from the catalogue
     const from = fts
-      ? 'microcredentials m JOIN (SELECT rowid AS fr, bm25(microcredentials_fts, 10.0, 3.0, 3.0, 2.0, 1.0) AS score FROM microcredentials_fts WHERE microcredentials_fts MATCH @fts) f ON f.fr = m.rowid'
+      ? '(SELECT rowid AS fr, bm25(microcredentials_fts, 10.0, 3.0, 3.0, 2.0, 1.0) AS score FROM microcredentials_fts WHERE microcredentials_fts MATCH @fts) f JOIN search_rows m ON m.rid = f.fr'
       : 'microcredentials m';
+    const countFrom = fts ? '(SELECT rowid AS fr FROM microcredentials_fts WHERE microcredentials_fts MATCH @fts) f JOIN search_rows m ON m.rid = f.fr' : from;
     const order =
       p.sort === 'title'
         ? 'm.title_sort ASC, m.id'
@@ -147,10 +152,15 @@ export class CatalogueSearch {
             ? 'm.updated_at DESC, m.id'
             : 'f.score ASC, m.title_sort';
     const params = { ...base.params, fts, limit: pageSize, offset: (page - 1) * pageSize };
-    const rows = this.stmt(
-      `SELECT m.id, m.author, m.record, m.status, m.updated_at AS updatedAt, m.created_at AS createdAt FROM ${from} WHERE ${base.sql} ORDER BY ${order} LIMIT @limit OFFSET @offset`,
-    ).all(params) as { id: string; author: string; record: string; status: string; updatedAt: string; createdAt: string }[];
-    const { total, totalExact, facets, facetsApproximate } = this.summary(p, fts, from);
+    type Row = { id: string; author: string; record: string; status: string; updatedAt: string; createdAt: string };
+    const rows = fts
+      ? (this.stmt(`SELECT m.rid FROM ${from} WHERE ${base.sql} ORDER BY ${order} LIMIT @limit OFFSET @offset`).all(params) as { rid: number }[]).map(
+          ({ rid }) => this.byRowid.get(rid) as Row,
+        )
+      : (this.stmt(
+          `SELECT m.id, m.author, m.record, m.status, m.updated_at AS updatedAt, m.created_at AS createdAt FROM ${from} WHERE ${base.sql} ORDER BY ${order} LIMIT @limit OFFSET @offset`,
+        ).all(params) as Row[]);
+    const { total, totalExact, facets, facetsApproximate } = this.summary(p, fts, countFrom);
     return {
       rows: rows.map((r) => ({ ...r, record: JSON.parse(r.record) as MicrocredentialRecord })),
       total,

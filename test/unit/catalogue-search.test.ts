@@ -14,7 +14,7 @@ import { buildServices, type Services } from '../../node/context.js';
 import { silentLogger } from '../../node/core/logger.js';
 import { signEntry, type Entry, type EntryType } from '../../node/feed/entry.js';
 import { createManifest, networkId } from '../../node/trust/manifest.js';
-import { CatalogueSearch, type SearchParams } from '../../node/catalogue/search.js';
+import { CatalogueSearch, toFtsQuery, type SearchParams } from '../../node/catalogue/search.js';
 import type { MicrocredentialRecord } from '../../node/catalogue/model.js';
 import { generateRecords } from '../../scripts/bench/gen-catalogue.js';
 
@@ -106,6 +106,49 @@ describe('catalogue search counts', () => {
     expect(r.totalExact).toBe(true);
     expect(r.facetsApproximate).toBe(false);
     for (const d of DIMS) expect(r.facets[d], d).toEqual(want.facets[d]);
+  });
+
+  it.each([
+    { q: 'infecciones', sort: undefined },
+    { q: 'gest', sort: 'title' as const },
+    { q: 'aplicar', sort: 'hours' as const, participation: ['online', 'blended'] },
+  ])('a text search finds, orders and counts what a plain join of the full-text index and the catalogue does: %j', (p) => {
+    const search = new CatalogueSearch(s.store);
+    const r = search.search({ ...p, pageSize: 100 });
+    const fts = toFtsQuery(p.q)!;
+    const modes = p.participation ?? [];
+    const filter = modes.length ? `AND m.participation IN (${modes.map(() => '?').join(',')})` : '';
+    const order = p.sort === 'title' ? 'm.title_sort, m.id' : p.sort === 'hours' ? 'm.hours, m.title_sort' : 'f.score, m.title_sort';
+    const want = s.store.sqlite
+      .prepare(
+        `SELECT m.id, m.hours, m.title_sort AS t FROM microcredentials m JOIN (SELECT rowid AS fr, bm25(microcredentials_fts, 10.0, 3.0, 3.0, 2.0, 1.0) AS score FROM microcredentials_fts WHERE microcredentials_fts MATCH ?) f ON f.fr = m.rowid WHERE m.status = 'active' ${filter} ORDER BY ${order}`,
+      )
+      .all(fts, ...modes) as { id: string; hours: number; t: string }[];
+    expect(want.length).toBeGreaterThan(0);
+    expect(r.total).toBe(want.length);
+    // the same records; in the same order where the order is total (title, then id), else the same sequence of keys
+    expect(r.rows.map((x) => x.id).sort()).toEqual(want.map((x) => x.id).sort());
+    if (p.sort === 'title') expect(r.rows.map((x) => x.id)).toEqual(want.map((x) => x.id));
+    if (p.sort === 'hours') expect(r.rows.map((x) => x.record.workload!.hours)).toEqual(want.map((x) => x.hours));
+    expect(r.facets.country.reduce((n, f) => n + f.count, 0)).toBe(want.length);
+  });
+
+  it('search_rows follows the catalogue through inserts, updates and withdrawals', () => {
+    const differ = () =>
+      s.store.sqlite
+        .prepare(
+          `SELECT COUNT(*) AS n FROM (SELECT rowid, id, status, country, author, field, level_framework, level_value, participation, pilot_area, hours, languages, title_sort, updated_at FROM microcredentials
+            EXCEPT SELECT * FROM search_rows) UNION ALL SELECT (SELECT COUNT(*) FROM search_rows) - (SELECT COUNT(*) FROM microcredentials)`,
+        )
+        .all() as { n: number }[];
+    expect(differ().map((x) => x.n)).toEqual([0, 0]);
+    const row = s.store.sqlite.prepare('SELECT rowid AS r, id FROM microcredentials LIMIT 1').get() as { r: number; id: string };
+    s.store.sqlite.prepare("UPDATE microcredentials SET participation = 'onsite', status = 'withdrawn', hours = 999 WHERE id = ?").run(row.id);
+    expect(differ().map((x) => x.n)).toEqual([0, 0]);
+    expect(s.store.sqlite.prepare('SELECT status, hours FROM search_rows WHERE rid = ?').get(row.r)).toEqual({ status: 'withdrawn', hours: 999 });
+    const search = new CatalogueSearch(s.store);
+    expect(search.search({ hoursMin: 999, status: 'all' }).total).toBe(1);
+    expect(search.search({ hoursMin: 999 }).total).toBe(0);
   });
 
   it('every page and sort of a search reports the same total and facets', () => {
