@@ -4,7 +4,8 @@
  * After changing it run `npm run db:generate` (drizzle-kit) to add a migration; it must report "No schema changes"
  * for this file as committed. Only in hand-written migrations, because drizzle-kit cannot declare them: the FTS5
  * virtual table `microcredentials_fts` (0001; written and read with raw SQL by catalogue.projector.ts and search.ts),
- * the expression indexes on `documents` (0003) and the search indexes on `microcredentials` (0004).
+ * the expression indexes on `documents` (0003), the search indexes on `microcredentials` (0004) and `search_rows`,
+ * the narrow copy of the searched catalogue columns kept by triggers (0011; read with raw SQL by search.ts).
  */
 import { sql } from 'drizzle-orm';
 import { sqliteTable, text, integer, real, primaryKey, index, uniqueIndex } from 'drizzle-orm/sqlite-core';
