@@ -26,8 +26,10 @@ import type { HostNode, ReplicatorOptions } from './replication-shared.js';
 
 /** What the host asks of the replicator while it runs. */
 export interface HostHooks {
-  /** Whether a peer may reserve a relay slot here (members only). */
+  /** Whether a peer may reserve a relay slot here, or be either end of a connection relayed here (members only). */
   mayReserve(peer: PeerId): boolean;
+  /** Whether a peer whose id an inbound connection has just authenticated may stay, given the peers connected now. */
+  mayConnect(peer: PeerId, connected: readonly PeerId[]): boolean;
   /** The WebSocket address others dial (`…/ws/http-path/p2p`), once the HTTP server listens; null before. */
   wsAnnounce(): string | null;
   /** Told the port of the unannounced WebSocket listener on 127.0.0.1 (ws-gateway.ts forwards to it). */
@@ -63,8 +65,14 @@ export async function createHost(seed: Uint8Array, opts: ReplicatorOptions, topi
     streamMuxers: [yamux()],
     peerDiscovery,
     connectionManager: { maxConnections: opts.maxConnections },
-    // a relay slot here is for members only (a relayed connection is still bounded: see the relay's limits)
-    connectionGater: { denyInboundRelayReservation: (peer: PeerId) => Promise.resolve(!hooks.mayReserve(peer)) },
+    // a relay slot here is for members only, and so is a connection through it: without the second rule any peer
+    // could open relayed connections (each up to the relay's data and time limits) to a member holding a slot
+    connectionGater: {
+      denyInboundRelayReservation: (peer: PeerId) => Promise.resolve(!hooks.mayReserve(peer)),
+      denyOutboundRelayedConnection: (source: PeerId, destination: PeerId) => Promise.resolve(!hooks.mayReserve(source) || !hooks.mayReserve(destination)),
+      // connections from peers that are not members are bounded apart, so they cannot fill maxConnections
+      denyInboundEncryptedConnection: (peer: PeerId) => Promise.resolve(!hooks.mayConnect(peer, node.getConnections().map((c) => c.remotePeer))),
+    },
     services: {
       identify: identify(),
       ping: ping(),

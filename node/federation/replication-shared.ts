@@ -49,6 +49,12 @@ export interface ReplicatorOptions {
    */
   maxUnlistedServes: number;
   /**
+   * Connections of peers that are neither members, bootstrap peers nor listed mirrors held at once (checked on an
+   * inbound one once the peer's id is authenticated): one more is refused, so such peers, however many ids they make
+   * up, never take the rest of maxConnections from the members.
+   */
+  maxUnlistedConnections: number;
+  /**
    * Listen on TCP at listenHost:listenPort (default). false: no TCP listener; the node dials out, and is reached
    * through the WebSocket path when `wsPath` is set, or else through a relay slot it reserves on a member.
    */
@@ -79,6 +85,7 @@ export const DEFAULT_REPLICATOR_OPTIONS: Omit<ReplicatorOptions, 'listenHost' | 
   claimStallMs: 5_000,
   gossipMaxBytes: 64 * 1024,
   maxUnlistedServes: 4,
+  maxUnlistedConnections: 100,
   tcpListen: true,
   relay: true,
   relayMaxReservations: 64,

@@ -91,6 +91,7 @@ export class Replicator {
         const did = peerIdToDid(peer);
         return did !== null && this.d.members().includes(did);
       },
+      mayConnect: (peer, connected) => this.rounds.listed(peer) || connected.filter((p) => !this.rounds.listed(p)).length < this.opts.maxUnlistedConnections,
       wsAnnounce: () => this.wsPublic,
       wsListening: (port) => {
         this.wsPort = port;

@@ -109,7 +109,7 @@ export class SyncRounds {
   }
 
   /** A member, a configured bootstrap peer or a read mirror listed in node.json "mirrors". */
-  private listed(peer: PeerId): boolean {
+  listed(peer: PeerId): boolean {
     const key = peer.toString();
     if (this.r.d.mirrors?.includes(key) || this.peers.get(key)?.bootstrap) return true;
     return this.isFullMember(peerIdToDid(peer));
