@@ -26,6 +26,7 @@ import {
   renameSync,
   rmdirSync,
   rmSync,
+  statfsSync,
   statSync,
   writeSync,
 } from 'node:fs';
@@ -55,6 +56,7 @@ type Member = (typeof MEMBERS)[number];
 const REQUIRED: readonly Member[] = ['registry.db', 'keystore.json', 'manifest.json'];
 const MAX_SMALL_FILE = 1024 * 1024; // keystore, manifests, node.json
 const MAX_MANIFEST = 64 * 1024;
+const FREE_SPACE_MARGIN = 64 * 1024 * 1024; // left free after a restore (the node's WAL and logs need room to start)
 
 export interface BackupFile {
   name: Member;
@@ -335,6 +337,7 @@ async function extract(archive: string, tmp: string): Promise<BackupManifest> {
         write: (chunk) => parts.push(Buffer.from(chunk)),
         end: () => {
           st.manifest = parseBackupManifest(Buffer.concat(parts));
+          checkFreeSpace(st.manifest, tmp);
         },
       };
     }
@@ -379,6 +382,19 @@ async function extract(archive: string, tmp: string): Promise<BackupManifest> {
   return m;
 }
 
+/**
+ * Refuses, before any member is written, an archive whose members (each must be exactly the size its manifest says)
+ * would not fit in the free space where they are unpacked, with room to spare: a manifest claiming a huge database
+ * (a decompression bomb, or a backup too big for this disk) is refused up front, not after filling the disk.
+ */
+function checkFreeSpace(m: BackupManifest, dir: string): void {
+  const need = m.files.reduce((n, f) => n + f.bytes, 0);
+  const fs = statfsSync(dir);
+  const free = fs.bavail * fs.bsize;
+  if (need + FREE_SPACE_MARGIN > free)
+    throw new RegistryError('validation_failed', `the backup holds ${need} bytes and ${path.dirname(dir)} has ${free} bytes of free space (with ${FREE_SPACE_MARGIN} to spare): not enough free space to restore it there`);
+}
+
 function parseBackupManifest(b: Buffer): BackupManifest {
   let m: Partial<BackupManifest>;
   try {
@@ -397,6 +413,8 @@ function parseBackupManifest(b: Buffer): BackupManifest {
     const x = f as Partial<BackupFile>;
     if (!x || typeof x !== 'object' || !MEMBERS.includes(x.name as Member) || names.has(x.name as string) || !Number.isSafeInteger(x.bytes) || (x.bytes as number) < 0 || typeof x.sha256 !== 'string' || !hex.test(x.sha256))
       throw new RegistryError('backup_foreign', `${BACKUP_MANIFEST} lists a file it may not hold: ${JSON.stringify(f).slice(0, 200)}`);
+    // the small members are bounded here, before anything is written (a member's size must equal what is declared)
+    if (x.name !== 'registry.db' && (x.bytes as number) > MAX_SMALL_FILE) throw new RegistryError('backup_foreign', `${BACKUP_MANIFEST} says ${String(x.name)} is ${String(x.bytes)} bytes: larger than ${MAX_SMALL_FILE}, not a mochila backup`);
     names.add(x.name as string);
   }
   for (const r of REQUIRED) if (!names.has(r)) throw new RegistryError('backup_foreign', `${BACKUP_MANIFEST} does not list ${r}`);
