@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { silentLogger } from '../../node/core/logger.js';
+import { silentLogger, type Logger } from '../../node/core/logger.js';
 import type { Clock } from '../../node/core/clock.js';
 import { generateKey, type Ed25519Key } from '../../node/identity/keys.js';
 import { keystoreFromData, newKeystoreData } from '../../node/identity/keystore.js';
@@ -38,7 +38,7 @@ export interface TestNode {
 
 /** Initialises a node in a temp folder (like `mochila init`) and starts it on a free port. */
 export async function startTestNode(
-  opts: { name?: string; country?: string; manifest?: Manifest; key?: Ed25519Key; p2p?: boolean; config?: Partial<NodeConfig>; clock?: Clock } = {},
+  opts: { name?: string; country?: string; manifest?: Manifest; key?: Ed25519Key; p2p?: boolean; config?: Partial<NodeConfig>; clock?: Clock; logger?: Logger } = {},
 ): Promise<TestNode> {
   const dir = mkdtempSync(path.join(tmpdir(), 'mochila-test-'));
   const r = initNode({
@@ -50,7 +50,7 @@ export async function startTestNode(
   });
   // tests call /verify and the recognition endpoints far more often than a person would: roomy rate limits
   const config = loadConfig(dir, { httpHost: '127.0.0.1', httpPort: 0, p2pHost: '127.0.0.1', p2pPort: opts.p2p ? 0 : -1, publicLimits: TEST_PUBLIC_LIMITS, ...opts.config }, {});
-  const node = await startNode(config, { logger: silentLogger, ...(opts.clock ? { clock: opts.clock } : {}) });
+  const node = await startNode(config, { logger: opts.logger ?? silentLogger, ...(opts.clock ? { clock: opts.clock } : {}) });
   return {
     node,
     url: node.httpUrl,

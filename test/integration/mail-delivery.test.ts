@@ -11,6 +11,7 @@ import { SMTPServer } from 'smtp-server';
 import { startTestNode, type TestNode } from '../helpers/nodes.js';
 import { fixedClock } from '../../node/core/clock.js';
 import { SchemaRegistry } from '../../node/core/schema-registry.js';
+import { createLogger } from '../../node/core/logger.js';
 
 const FIXTURES = path.resolve(__dirname, '../../fixtures/units');
 const units = readdirSync(FIXTURES).filter((d) => statSync(path.join(FIXTURES, d)).isDirectory()).sort();
@@ -68,6 +69,8 @@ describe('claim-link e-mail through a real SMTP server', () => {
   let smtp: SMTPServer;
   let n: TestNode;
   const clock = fixedClock(new Date());
+  // every line the node logs, at debug: no token or claim link may be among them
+  const logLines: string[] = [];
   const admin = () => ({ authorization: `Bearer ${n.token}`, 'content-type': 'application/json' });
   const post = (p: string, body: unknown) => fetch(`${n.url}${p}`, { method: 'POST', headers: admin(), body: JSON.stringify(body) });
   const get = async (p: string) => (await fetch(`${n.url}${p}`, { headers: admin() })).json();
@@ -113,6 +116,7 @@ describe('claim-link e-mail through a real SMTP server', () => {
       name: 'Universidad Austral de Prueba',
       country: 'CL',
       clock,
+      logger: createLogger('debug', {}, (line) => logLines.push(line)),
       config: { smtp: { host: '127.0.0.1', port, secure: false, from: 'Registro UACh <registro@uach.example>', pollMs: 100, retryBaseMs: 60_000, maxAttempts: 4 } },
     });
     const r = await post('/api/v1/admin/microcredentials', catalogue[0]);
@@ -167,6 +171,11 @@ describe('claim-link e-mail through a real SMTP server', () => {
     // no token or link is at rest in the delivery queue
     const dump = JSON.stringify(n.node.services.store.sqlite.prepare('SELECT * FROM mail_deliveries').all());
     for (const m of inbox.slice(0, 10)) expect(dump).not.toContain(linkIn(m).split('/claim/')[1]!);
+    // nor in the node's log, which did log the deliveries
+    expect(logLines.filter((l) => l.includes('claim link sent'))).toHaveLength(50);
+    const log = logLines.join('\n');
+    expect(log).not.toContain('/claim/');
+    for (const m of inbox) expect(log).not.toContain(linkIn(m).split('/claim/')[1]!);
   });
 
   it('marks a refused address failed with the server\'s answer, and the unit\'s retry later sends it', async () => {
