@@ -5,10 +5,13 @@
  * Also the members' side of the bargain: rounds served to unlisted peers are bounded, a listed mirror is always served.
  */
 import { execFile } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { didToPeerId } from '../../node/federation/peer-ids.js';
+import { openServices } from '../../node/cli-common.js';
+import { networkId } from '../../node/trust/manifest.js';
 import { LIVENESS_MS, adminFetch, startMirror, startNet, unitCatalogue, waitFor, type MirrorNode, type NetNode, type TestNet } from './net.js';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -121,6 +124,38 @@ describe('read mirrors', () => {
     expect(m1.node.services.feed.heads()).toEqual(before);
     expect(m1.node.services.feed.head(m1.node.did)).toBeNull();
   });
+
+  it('mochila init --mirror makes a mirror folder: keys, manifest, node.json "mirror": true, an empty database, no token', async () => {
+    const tmp = mkdtempSync(path.join(tmpdir(), 'mochila-mirror-cli-'));
+    try {
+      const manifestFile = path.join(tmp, 'manifest.json');
+      writeFileSync(manifestFile, JSON.stringify(net.manifest));
+      const dir = path.join(tmp, 'mirror');
+      const r = await mochila('init', '--mirror', '--dir', dir, '--manifest', manifestFile, '--http-port', '8099');
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(/read mirror created in/);
+      expect(r.stdout).toMatch(/peer id: 12D3KooW/);
+      expect(r.stdout).not.toMatch(/admin token:/);
+      expect(JSON.parse(readFileSync(path.join(dir, 'node.json'), 'utf8'))).toEqual({ httpPort: 8099, mirror: true });
+      const s = openServices(dir, {});
+      try {
+        expect(s.config.mirror).toBe(true);
+        expect(s.feed.heads()).toEqual([]);
+        expect(s.network).toBe(networkId(net.manifest));
+        expect(() => s.feed.append('endorsement', { subject: a.key.did })).toThrow(expect.objectContaining({ code: 'mirror_read_only' }));
+      } finally {
+        s.store.close();
+      }
+      // a mirror is no institution, and it mirrors an existing network
+      expect((await mochila('init', '--mirror', '--dir', path.join(tmp, 'm2'), '--manifest', manifestFile, '--name', 'X', '--country', 'CL')).code).not.toBe(0);
+      const noManifest = await mochila('init', '--mirror', '--dir', path.join(tmp, 'm3'));
+      expect(noManifest.code).not.toBe(0);
+      expect(noManifest.stderr).toMatch(/--manifest/);
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
+  }, 180_000);
 
   it('the CLI refuses a command that appends on a mirror\'s folder', async () => {
     const file = path.join(m2.dir, 'catalogue-to-import.json');
