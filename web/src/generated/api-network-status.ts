@@ -154,5 +154,9 @@ export interface NetworkStatus {
      * Rounds whose claims on authors were released because none of their feeds grew for claimStallMs
      */
     claimsReleased?: number;
+    /**
+     * Sync rounds refused to peers that are neither members, bootstrap peers nor listed read mirrors, beyond maxUnlistedServes at a time (README, Read mirrors)
+     */
+    servesRefused?: number;
   } | null;
 }
