@@ -59,7 +59,10 @@ export class ClaimService {
   create(credentialId: string): ClaimLink {
     const claimId = randomBytes(16).toString('base64url');
     const token = this.tokenFor(claimId);
-    this.d.store.db.insert(credentialClaims).values({ id: claimId, tokenHash: sha256(token), credentialId, createdAt: this.d.clock.now().toISOString() }).run();
+    this.d.store.db
+      .insert(credentialClaims)
+      .values({ id: claimId, tokenHash: sha256(token), credentialId, createdAt: this.d.clock.now().toISOString() })
+      .run();
     return { claimId, token, url: this.urlFor(token) };
   }
 
@@ -79,7 +82,11 @@ export class ClaimService {
 
   /** Whether a claim row is still in force (the mailer sends only those). */
   active(claimId: string): boolean {
-    const row = this.d.store.db.select({ revokedAt: credentialClaims.revokedAt }).from(credentialClaims).where(eq(credentialClaims.id, claimId)).get();
+    const row = this.d.store.db
+      .select({ revokedAt: credentialClaims.revokedAt })
+      .from(credentialClaims)
+      .where(eq(credentialClaims.id, claimId))
+      .get();
     return !!row && row.revokedAt === null;
   }
 

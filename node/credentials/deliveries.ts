@@ -79,7 +79,18 @@ export class DeliveryQueue {
     const now = this.now();
     this.deps.store.db
       .insert(d)
-      .values({ id, credentialId: m.credentialId, claimId: m.claimId, email: m.email, language: m.language, status: 'queued', attempts: 0, nextAttemptAt: now, createdAt: now, updatedAt: now })
+      .values({
+        id,
+        credentialId: m.credentialId,
+        claimId: m.claimId,
+        email: m.email,
+        language: m.language,
+        status: 'queued',
+        attempts: 0,
+        nextAttemptAt: now,
+        createdAt: now,
+        updatedAt: now,
+      })
       .run();
     return id;
   }
@@ -99,28 +110,49 @@ export class DeliveryQueue {
         this.deps.store.db
           .update(d)
           .set({ status: 'sending', updatedAt: now })
-          .where(inArray(d.id, rows.map((r) => r.id)))
+          .where(
+            inArray(
+              d.id,
+              rows.map((r) => r.id),
+            ),
+          )
           .run();
-      return rows.map((r) => ({ ...r, language: (deliveryLanguage(r.language) ?? 'es') }));
+      return rows.map((r) => ({ ...r, language: deliveryLanguage(r.language) ?? 'es' }));
     });
   }
 
   /** The earliest time a queued message is due, or null. */
   nextDue(): string | null {
-    const r = this.deps.store.db.select({ t: d.nextAttemptAt }).from(d).where(and(eq(d.status, 'queued'), isNotNull(d.nextAttemptAt))).orderBy(asc(d.nextAttemptAt)).limit(1).get();
+    const r = this.deps.store.db
+      .select({ t: d.nextAttemptAt })
+      .from(d)
+      .where(and(eq(d.status, 'queued'), isNotNull(d.nextAttemptAt)))
+      .orderBy(asc(d.nextAttemptAt))
+      .limit(1)
+      .get();
     return r?.t ?? null;
   }
 
   sent(id: string, messageId: string | null): void {
     const now = this.now();
-    this.deps.store.db.update(d).set({ status: 'sent', attempts: sqlInc(), messageId, lastError: null, nextAttemptAt: null, sentAt: now, updatedAt: now }).where(eq(d.id, id)).run();
+    this.deps.store.db
+      .update(d)
+      .set({ status: 'sent', attempts: sqlInc(), messageId, lastError: null, nextAttemptAt: null, sentAt: now, updatedAt: now })
+      .where(eq(d.id, id))
+      .run();
   }
 
   /** A failed attempt: queued again at `retryAt`, or failed for good when `retryAt` is null. */
   attemptFailed(id: string, error: string, retryAt: Date | null): void {
     this.deps.store.db
       .update(d)
-      .set({ status: retryAt ? 'queued' : 'failed', attempts: sqlInc(), lastError: error.slice(0, 1000), nextAttemptAt: retryAt ? retryAt.toISOString() : null, updatedAt: this.now() })
+      .set({
+        status: retryAt ? 'queued' : 'failed',
+        attempts: sqlInc(),
+        lastError: error.slice(0, 1000),
+        nextAttemptAt: retryAt ? retryAt.toISOString() : null,
+        updatedAt: this.now(),
+      })
       .where(eq(d.id, id))
       .run();
   }
@@ -128,7 +160,8 @@ export class DeliveryQueue {
   /** Messages left `sending` by a stop or a crash are due again (the server may or may not have taken them). */
   recover(): number {
     const now = this.now();
-    return this.deps.store.db.update(d).set({ status: 'queued', nextAttemptAt: now, updatedAt: now }).where(eq(d.status, 'sending')).run().changes;
+    return this.deps.store.db.update(d).set({ status: 'queued', nextAttemptAt: now, updatedAt: now }).where(eq(d.status, 'sending')).run()
+      .changes;
   }
 
   /** Sends again the failed or bounced messages of a credential (the unit's retry); returns how many. */
@@ -145,20 +178,31 @@ export class DeliveryQueue {
   bounced(credentialId: string, reason: string): Delivery {
     const last = this.forCredential(credentialId).find((x) => x.status === 'sent');
     if (!last) throw new RegistryError('not_found', `no sent message for credential ${credentialId}`);
-    this.deps.store.db.update(d).set({ status: 'bounced', lastError: reason.slice(0, 1000), updatedAt: this.now() }).where(eq(d.id, last.id)).run();
+    this.deps.store.db
+      .update(d)
+      .set({ status: 'bounced', lastError: reason.slice(0, 1000), updatedAt: this.now() })
+      .where(eq(d.id, last.id))
+      .run();
     return this.forCredential(credentialId).find((x) => x.id === last.id)!;
   }
 
   /** Deliveries of a credential, newest first. */
   forCredential(credentialId: string): Delivery[] {
-    return (this.deps.store.db.select(PUBLIC_COLUMNS).from(d).where(eq(d.credentialId, credentialId)).all() as Delivery[]).sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : 0));
+    return (this.deps.store.db.select(PUBLIC_COLUMNS).from(d).where(eq(d.credentialId, credentialId)).all() as Delivery[]).sort((a, b) =>
+      a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : 0,
+    );
   }
 
   /** The newest delivery of each of these credentials (the admin list shows it per row). */
   latest(credentialIds: string[]): Map<string, Delivery> {
     const out = new Map<string, Delivery>();
     if (!credentialIds.length) return out;
-    const rows = this.deps.store.db.select(PUBLIC_COLUMNS).from(d).where(inArray(d.credentialId, credentialIds)).orderBy(asc(d.createdAt)).all() as Delivery[];
+    const rows = this.deps.store.db
+      .select(PUBLIC_COLUMNS)
+      .from(d)
+      .where(inArray(d.credentialId, credentialIds))
+      .orderBy(asc(d.createdAt))
+      .all() as Delivery[];
     for (const r of rows) out.set(r.credentialId, r);
     return out;
   }
@@ -166,7 +210,8 @@ export class DeliveryQueue {
   /** How many messages are in each state. */
   counts(): Record<DeliveryStatus, number> {
     const out: Record<DeliveryStatus, number> = { queued: 0, sending: 0, sent: 0, failed: 0, bounced: 0 };
-    for (const r of this.deps.store.db.select({ status: d.status, n: count() }).from(d).groupBy(d.status).all()) if (r.status in out) out[r.status as DeliveryStatus] = r.n;
+    for (const r of this.deps.store.db.select({ status: d.status, n: count() }).from(d).groupBy(d.status).all())
+      if (r.status in out) out[r.status as DeliveryStatus] = r.n;
     return out;
   }
 }

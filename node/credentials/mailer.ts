@@ -100,7 +100,9 @@ export function claimMessage(lang: DeliveryLanguage, f: ClaimMailFacts, url: str
 
 /** Whether an SMTP error refuses this message for good (5xx to the recipient or the message itself). */
 function permanent(e: { code?: string; responseCode?: number }): boolean {
-  return typeof e.responseCode === 'number' && e.responseCode >= 500 && e.responseCode < 600 && (e.code === 'EENVELOPE' || e.code === 'EMESSAGE');
+  return (
+    typeof e.responseCode === 'number' && e.responseCode >= 500 && e.responseCode < 600 && (e.code === 'EENVELOPE' || e.code === 'EMESSAGE')
+  );
 }
 
 export class Mailer {
@@ -192,7 +194,13 @@ export class Mailer {
     }
     const { subject, text } = claimMessage(m.language, facts, this.d.claims.urlFor(this.d.claims.tokenFor(m.claimId)));
     try {
-      const info = await this.transport.sendMail({ from: this.d.smtp.from, to: m.email, subject, text, headers: { 'Auto-Submitted': 'auto-generated' } });
+      const info = await this.transport.sendMail({
+        from: this.d.smtp.from,
+        to: m.email,
+        subject,
+        text,
+        headers: { 'Auto-Submitted': 'auto-generated' },
+      });
       this.d.queue.sent(m.id, typeof info.messageId === 'string' ? info.messageId : null);
       this.d.logger.info('claim link sent', log);
     } catch (err) {
@@ -200,9 +208,16 @@ export class Mailer {
       const reason = clean(`${e.responseCode ?? e.code ?? 'error'} ${e.response ?? e.message ?? String(err)}`, 1000);
       const attempts = m.attempts + 1;
       const max = this.d.smtp.maxAttempts ?? 6;
-      const retryAt = permanent(e) || attempts >= max ? null : new Date(this.d.clock.now().getTime() + Math.min(MAX_BACKOFF_MS, (this.d.smtp.retryBaseMs ?? 60_000) * 2 ** (attempts - 1)));
+      const retryAt =
+        permanent(e) || attempts >= max
+          ? null
+          : new Date(this.d.clock.now().getTime() + Math.min(MAX_BACKOFF_MS, (this.d.smtp.retryBaseMs ?? 60_000) * 2 ** (attempts - 1)));
       this.d.queue.attemptFailed(m.id, reason, retryAt);
-      this.d.logger.warn(retryAt ? 'claim link not sent; will retry' : 'claim link not sent; failed', { ...log, error: reason, ...(retryAt ? { retryAt: retryAt.toISOString() } : {}) });
+      this.d.logger.warn(retryAt ? 'claim link not sent; will retry' : 'claim link not sent; failed', {
+        ...log,
+        error: reason,
+        ...(retryAt ? { retryAt: retryAt.toISOString() } : {}),
+      });
     }
   }
 }

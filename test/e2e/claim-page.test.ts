@@ -18,9 +18,13 @@ const ROOT = path.resolve(__dirname, '../..');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const hasChromium = existsSync(CHROMIUM);
 const FIXTURES = path.resolve(ROOT, 'fixtures/units');
-const units = readdirSync(FIXTURES).filter((d) => statSync(path.join(FIXTURES, d)).isDirectory()).sort();
+const units = readdirSync(FIXTURES)
+  .filter((d) => statSync(path.join(FIXTURES, d)).isDirectory())
+  .sort();
 const chile = units.find((u) => JSON.parse(readFileSync(path.join(FIXTURES, u, 'profile.json'), 'utf8')).country === 'CL')!;
-const catalogue = JSON.parse(readFileSync(path.join(FIXTURES, chile, 'catalogue.json'), 'utf8')) as (Record<string, unknown> & { code: string })[];
+const catalogue = JSON.parse(readFileSync(path.join(FIXTURES, chile, 'catalogue.json'), 'utf8')) as (Record<string, unknown> & {
+  code: string;
+})[];
 
 describe.skipIf(!hasChromium)('claim page in Chromium, opened from a received e-mail', () => {
   let n: TestNode;
@@ -31,7 +35,8 @@ describe.skipIf(!hasChromium)('claim page in Chromium, opened from a received e-
   const hostile = 'Zoë <img src=x onerror="window.__pwned=1"> Ñuñoa';
 
   beforeAll(async () => {
-    if (!existsSync(path.join(ROOT, 'web', 'dist', 'index.html'))) throw new Error('web/dist/index.html is missing: run `npm run build:web` first');
+    if (!existsSync(path.join(ROOT, 'web', 'dist', 'index.html')))
+      throw new Error('web/dist/index.html is missing: run `npm run build:web` first');
     smtp = new SMTPServer({
       authOptional: true,
       disabledCommands: ['AUTH', 'STARTTLS'],
@@ -49,13 +54,41 @@ describe.skipIf(!hasChromium)('claim page in Chromium, opened from a received e-
     n = await startTestNode({
       name: 'Universidad Austral de Prueba',
       country: 'CL',
-      config: { smtp: { host: '127.0.0.1', port: (smtp.server.address() as AddressInfo).port, secure: false, from: 'Registro <registro@uach.example>', pollMs: 100 } },
+      config: {
+        smtp: {
+          host: '127.0.0.1',
+          port: (smtp.server.address() as AddressInfo).port,
+          secure: false,
+          from: 'Registro <registro@uach.example>',
+          pollMs: 100,
+        },
+      },
     });
-    const post = (p: string, body: unknown) => fetch(`${n.url}${p}`, { method: 'POST', headers: { authorization: `Bearer ${n.token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const post = (p: string, body: unknown) =>
+      fetch(`${n.url}${p}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${n.token}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
     expect((await post('/api/v1/admin/microcredentials', catalogue[0])).status).toBe(201);
-    const r = await post('/api/v1/admin/credentials', { microcredential: catalogue[0]!.code, learner: { name: hostile, email: 'zoe@alumnos.example.cl' }, notify: true });
+    const r = await post('/api/v1/admin/credentials', {
+      microcredential: catalogue[0]!.code,
+      learner: { name: hostile, email: 'zoe@alumnos.example.cl' },
+      notify: true,
+    });
     expect(r.status, await r.clone().text()).toBe(201);
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
+    });
     page = await (await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true })).newPage();
     page.setDefaultTimeout(15_000);
     page.on('request', (req) => {
@@ -133,5 +166,13 @@ describe.skipIf(!hasChromium)('claim page in Chromium, opened from a received e-
 async function axeClean(page: Page, label: string): Promise<void> {
   const result = await new AxeBuilder({ page }).analyze();
   const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  expect(bad.map((v) => `${label}: ${v.id} (${v.impact}) ${v.nodes.map((x) => x.target.join(' ')).slice(0, 3).join(', ')}`)).toEqual([]);
+  expect(
+    bad.map(
+      (v) =>
+        `${label}: ${v.id} (${v.impact}) ${v.nodes
+          .map((x) => x.target.join(' '))
+          .slice(0, 3)
+          .join(', ')}`,
+    ),
+  ).toEqual([]);
 }

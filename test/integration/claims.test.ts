@@ -11,9 +11,13 @@ import { startTestNode, TEST_PUBLIC_LIMITS, type TestNode } from '../helpers/nod
 import { SchemaRegistry } from '../../node/core/schema-registry.js';
 
 const FIXTURES = path.resolve(__dirname, '../../fixtures/units');
-const units = readdirSync(FIXTURES).filter((d) => statSync(path.join(FIXTURES, d)).isDirectory()).sort();
+const units = readdirSync(FIXTURES)
+  .filter((d) => statSync(path.join(FIXTURES, d)).isDirectory())
+  .sort();
 const chile = units.find((u) => JSON.parse(readFileSync(path.join(FIXTURES, u, 'profile.json'), 'utf8')).country === 'CL')!;
-const catalogue = JSON.parse(readFileSync(path.join(FIXTURES, chile, 'catalogue.json'), 'utf8')) as (Record<string, unknown> & { code: string })[];
+const catalogue = JSON.parse(readFileSync(path.join(FIXTURES, chile, 'catalogue.json'), 'utf8')) as (Record<string, unknown> & {
+  code: string;
+})[];
 
 const tokenOf = (claimUrl: string) => {
   const m = /\/claim\/([A-Za-z0-9_-]+)$/.exec(claimUrl);
@@ -25,7 +29,8 @@ describe('claim links through a started node', () => {
   let n: TestNode;
   const schemas = new SchemaRegistry();
   const admin = () => ({ authorization: `Bearer ${n.token}`, 'content-type': 'application/json' });
-  const post = (p: string, body: unknown, headers: Record<string, string> = admin()) => fetch(`${n.url}${p}`, { method: 'POST', headers, body: JSON.stringify(body) });
+  const post = (p: string, body: unknown, headers: Record<string, string> = admin()) =>
+    fetch(`${n.url}${p}`, { method: 'POST', headers, body: JSON.stringify(body) });
   const issue = async (name: string, email: string) => {
     const r = await post('/api/v1/admin/credentials', { microcredential: catalogue[0]!.code, learner: { name, email } });
     expect(r.status, await r.clone().text()).toBe(201);
@@ -101,7 +106,15 @@ describe('claim links through a started node', () => {
     expect(c.status.revoked).toBe(false);
     // the share switch and the download refuse a revoked token too
     expect((await fetch(`${n.url}/api/v1/claims/${token}/credential.json`)).status).toBe(404);
-    expect((await fetch(`${n.url}/api/v1/claims/${token}/share`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: '{"published":true}' })).status).toBe(404);
+    expect(
+      (
+        await fetch(`${n.url}/api/v1/claims/${token}/share`, {
+          method: 'PUT',
+          headers: { 'content-type': 'application/json' },
+          body: '{"published":true}',
+        })
+      ).status,
+    ).toBe(404);
   });
 
   it('lets the unit replace the links of a credential: the old link stops working, the new one opens it', async () => {
@@ -117,7 +130,11 @@ describe('claim links through a started node', () => {
     expect(mail.status).toBe(400);
     expect((await mail.json()).detail).toContain('SMTP');
     // and so does issuing with notify
-    const notify = await post('/api/v1/admin/credentials', { microcredential: catalogue[0]!.code, learner: { name: 'X Y', email: 'x.y@correo.example.cl' }, notify: true });
+    const notify = await post('/api/v1/admin/credentials', {
+      microcredential: catalogue[0]!.code,
+      learner: { name: 'X Y', email: 'x.y@correo.example.cl' },
+      notify: true,
+    });
     expect(notify.status).toBe(400);
   });
 
@@ -125,7 +142,12 @@ describe('claim links through a started node', () => {
     const hostile = 'Zoe <script>alert(1)</script> "O\'Neil" & <img src=x onerror=alert(2)>';
     const a = await issue(hostile, 'zoe@correo.example.cl');
     const token = tokenOf(a.claimUrl);
-    const put = (published: unknown) => fetch(`${n.url}/api/v1/claims/${token}/share`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ published }) });
+    const put = (published: unknown) =>
+      fetch(`${n.url}/api/v1/claims/${token}/share`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ published }),
+      });
     expect((await put('yes')).status).toBe(400);
     const on = await put(true);
     expect(on.status).toBe(200);
@@ -156,7 +178,7 @@ describe('claim links through a started node', () => {
     expect((await fetch(`${n.url}/share/${'A'.repeat(22)}`)).status).toBe(404);
   });
 
-  it('follows a re-issued credential: the learner\'s link opens the credential that replaced it', async () => {
+  it("follows a re-issued credential: the learner's link opens the credential that replaced it", async () => {
     const a = await issue('Rodrigo Vera', 'r.vera@correo.example.cl');
     const rot = await post('/api/v1/admin/keys/rotate', {});
     expect(rot.status, await rot.clone().text()).toBe(200);
@@ -178,7 +200,7 @@ describe('claim endpoints are rate-limited per client', () => {
     await n?.close();
   });
 
-  it('answers 429 with Retry-After after the window\'s allowance, for known and unknown tokens alike', async () => {
+  it("answers 429 with Retry-After after the window's allowance, for known and unknown tokens alike", async () => {
     const statuses: number[] = [];
     for (let i = 0; i < 5; i++) statuses.push((await fetch(`${n.url}/api/v1/claims/${'B'.repeat(43)}`)).status);
     expect(statuses).toEqual([404, 404, 404, 429, 429]);

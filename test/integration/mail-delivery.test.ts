@@ -14,9 +14,13 @@ import { SchemaRegistry } from '../../node/core/schema-registry.js';
 import { createLogger } from '../../node/core/logger.js';
 
 const FIXTURES = path.resolve(__dirname, '../../fixtures/units');
-const units = readdirSync(FIXTURES).filter((d) => statSync(path.join(FIXTURES, d)).isDirectory()).sort();
+const units = readdirSync(FIXTURES)
+  .filter((d) => statSync(path.join(FIXTURES, d)).isDirectory())
+  .sort();
 const chile = units.find((u) => JSON.parse(readFileSync(path.join(FIXTURES, u, 'profile.json'), 'utf8')).country === 'CL')!;
-const catalogue = JSON.parse(readFileSync(path.join(FIXTURES, chile, 'catalogue.json'), 'utf8')) as (Record<string, unknown> & { code: string })[];
+const catalogue = JSON.parse(readFileSync(path.join(FIXTURES, chile, 'catalogue.json'), 'utf8')) as (Record<string, unknown> & {
+  code: string;
+})[];
 
 interface Received {
   to: string[];
@@ -38,7 +42,12 @@ function decode(raw: string): { subject: string; text: string } {
       enc.toUpperCase() === 'B' ? Buffer.from(data, 'base64').toString('utf8') : qp(data.replace(/_/g, ' ')),
     );
   const cte = header('Content-Transfer-Encoding').toLowerCase();
-  const text = cte === 'base64' ? Buffer.from(body.replace(/\s+/g, ''), 'base64').toString('utf8') : cte === 'quoted-printable' ? qp(body.replace(/=\r?\n/g, '')) : body;
+  const text =
+    cte === 'base64'
+      ? Buffer.from(body.replace(/\s+/g, ''), 'base64').toString('utf8')
+      : cte === 'quoted-printable'
+        ? qp(body.replace(/=\r?\n/g, ''))
+        : body;
   return { subject, text };
 }
 function qp(s: string): string {
@@ -74,7 +83,17 @@ describe('claim-link e-mail through a real SMTP server', () => {
   const admin = () => ({ authorization: `Bearer ${n.token}`, 'content-type': 'application/json' });
   const post = (p: string, body: unknown) => fetch(`${n.url}${p}`, { method: 'POST', headers: admin(), body: JSON.stringify(body) });
   const get = async (p: string) => (await fetch(`${n.url}${p}`, { headers: admin() })).json();
-  const delivery = async (id: string) => (await get(`/api/v1/admin/credentials/${encodeURIComponent(id)}/delivery`)) as { deliveries: { status: string; attempts: number; lastError: string | null; nextAttemptAt: string | null; email: string; language: string }[] };
+  const delivery = async (id: string) =>
+    (await get(`/api/v1/admin/credentials/${encodeURIComponent(id)}/delivery`)) as {
+      deliveries: {
+        status: string;
+        attempts: number;
+        lastError: string | null;
+        nextAttemptAt: string | null;
+        email: string;
+        language: string;
+      }[];
+    };
   const messagesTo = (addr: string) => inbox.filter((m) => m.to.includes(addr));
   const linkIn = (m: Received) => {
     const links = m.text.match(/https?:\/\/\S+\/claim\/[A-Za-z0-9_-]{43}/g) ?? [];
@@ -117,7 +136,17 @@ describe('claim-link e-mail through a real SMTP server', () => {
       country: 'CL',
       clock,
       logger: createLogger('debug', {}, (line) => logLines.push(line)),
-      config: { smtp: { host: '127.0.0.1', port, secure: false, from: 'Registro UACh <registro@uach.example>', pollMs: 100, retryBaseMs: 60_000, maxAttempts: 4 } },
+      config: {
+        smtp: {
+          host: '127.0.0.1',
+          port,
+          secure: false,
+          from: 'Registro UACh <registro@uach.example>',
+          pollMs: 100,
+          retryBaseMs: 60_000,
+          maxAttempts: 4,
+        },
+      },
     });
     const r = await post('/api/v1/admin/microcredentials', catalogue[0]);
     expect(r.status, await r.clone().text()).toBe(201);
@@ -127,8 +156,12 @@ describe('claim-link e-mail through a real SMTP server', () => {
     await new Promise<void>((resolve) => (smtp ? smtp.close(() => resolve()) : resolve()));
   });
 
-  it('sends a cohort of 50 their claim links, each in its language, each link opening that learner\'s credential', async () => {
-    const rows = Array.from({ length: 50 }, (_, i) => ({ name: `Estudiante Ñandú ${i + 1}`, email: `estudiante${i + 1}@alumnos.example.cl`, lang: i % 5 === 0 ? 'en' : '' }));
+  it("sends a cohort of 50 their claim links, each in its language, each link opening that learner's credential", async () => {
+    const rows = Array.from({ length: 50 }, (_, i) => ({
+      name: `Estudiante Ñandú ${i + 1}`,
+      email: `estudiante${i + 1}@alumnos.example.cl`,
+      lang: i % 5 === 0 ? 'en' : '',
+    }));
     const csv = 'nombre;correo;idioma\n' + rows.map((r) => `${r.name};${r.email};${r.lang}`).join('\n') + '\n';
     const r = await post('/api/v1/admin/credentials/batch', { csv, microcredential: catalogue[0]!.code, notify: true, language: 'es' });
     expect(r.status, await r.clone().text()).toBe(202);
@@ -178,10 +211,15 @@ describe('claim-link e-mail through a real SMTP server', () => {
     for (const m of inbox) expect(log).not.toContain(linkIn(m).split('/claim/')[1]!);
   });
 
-  it('marks a refused address failed with the server\'s answer, and the unit\'s retry later sends it', async () => {
+  it("marks a refused address failed with the server's answer, and the unit's retry later sends it", async () => {
     const addr = 'rechazado@alumnos.example.cl';
     refusePermanently.add(addr);
-    const r = await post('/api/v1/admin/credentials', { microcredential: catalogue[0]!.code, learner: { name: 'Ignacio Rechazado', email: addr }, notify: true, language: 'es' });
+    const r = await post('/api/v1/admin/credentials', {
+      microcredential: catalogue[0]!.code,
+      learner: { name: 'Ignacio Rechazado', email: addr },
+      notify: true,
+      language: 'es',
+    });
     expect(r.status, await r.clone().text()).toBe(201);
     const issued = (await r.json()) as { id: string; claimUrl: string; delivery: string };
     expect(issued.delivery).toBe('queued');
@@ -193,7 +231,9 @@ describe('claim-link e-mail through a real SMTP server', () => {
     expect(failed.nextAttemptAt).toBeNull();
     expect(messagesTo(addr)).toHaveLength(0);
     // the admin list shows the failure
-    const list = (await get(`/api/v1/admin/credentials?q=${encodeURIComponent('Ignacio Rechazado')}`)) as { items: { delivery: { status: string; lastError: string } }[] };
+    const list = (await get(`/api/v1/admin/credentials?q=${encodeURIComponent('Ignacio Rechazado')}`)) as {
+      items: { delivery: { status: string; lastError: string } }[];
+    };
     expect(list.items[0]!.delivery.status).toBe('failed');
 
     refusePermanently.delete(addr);
@@ -207,15 +247,22 @@ describe('claim-link e-mail through a real SMTP server', () => {
     expect(link).toBe(issued.claimUrl);
     expect((await claimOf(link)).id).toBe(issued.id);
     // a bounce reported afterwards is shown as such
-    const b = await post(`/api/v1/admin/credentials/${encodeURIComponent(issued.id)}/delivery/bounce`, { reason: '5.1.1 user unknown (DSN)' });
+    const b = await post(`/api/v1/admin/credentials/${encodeURIComponent(issued.id)}/delivery/bounce`, {
+      reason: '5.1.1 user unknown (DSN)',
+    });
     expect(b.status).toBe(200);
     expect((await delivery(issued.id)).deliveries[0]).toMatchObject({ status: 'bounced', lastError: '5.1.1 user unknown (DSN)' });
   });
 
-  it('retries a temporary refusal with backoff on the node\'s clock', async () => {
+  it("retries a temporary refusal with backoff on the node's clock", async () => {
     const addr = 'lento@alumnos.example.cl';
     refuseForNow.add(addr);
-    const r = await post('/api/v1/admin/credentials', { microcredential: catalogue[0]!.code, learner: { name: 'Lenta Espera', email: addr }, notify: true, language: 'en' });
+    const r = await post('/api/v1/admin/credentials', {
+      microcredential: catalogue[0]!.code,
+      learner: { name: 'Lenta Espera', email: addr },
+      notify: true,
+      language: 'en',
+    });
     expect(r.status).toBe(201);
     const issued = (await r.json()) as { id: string };
     const first = await waitFor('the first attempt', async () => {
@@ -229,7 +276,7 @@ describe('claim-link e-mail through a real SMTP server', () => {
     refuseForNow.delete(addr);
     // the mailer looks at the queue again (kick) but the message is not due yet on the node's clock
     n.node.services.mailer!.kick();
-    await waitFor('a mailer pass', () => n.node.services.mailer!.passes() >= 2 ? true : undefined);
+    await waitFor('a mailer pass', () => (n.node.services.mailer!.passes() >= 2 ? true : undefined));
     const passes = n.node.services.mailer!.passes();
     n.node.services.mailer!.kick();
     await waitFor('another mailer pass', () => (n.node.services.mailer!.passes() > passes ? true : undefined));

@@ -30,7 +30,15 @@ describe('LinkedIn add-to-profile URL', () => {
   });
 
   it('encodes hostile values and drops a certUrl that is not http(s)', () => {
-    const u = new URL(linkedInAddUrl({ name: 'x&certUrl=javascript:alert(1)#', organizationName: 'O?a=b', issuedAt: 'not a date', certUrl: 'javascript:alert(1)', certId: 'id&x=1' }));
+    const u = new URL(
+      linkedInAddUrl({
+        name: 'x&certUrl=javascript:alert(1)#',
+        organizationName: 'O?a=b',
+        issuedAt: 'not a date',
+        certUrl: 'javascript:alert(1)',
+        certId: 'id&x=1',
+      }),
+    );
     expect(u.searchParams.getAll('certUrl')).toEqual([]);
     expect(u.searchParams.get('name')).toBe('x&certUrl=javascript:alert(1)#');
     expect(u.searchParams.get('organizationName')).toBe('O?a=b');

@@ -13,7 +13,9 @@ describe('node.json smtp settings', () => {
   it('accepts a minimal and a full setting, resolving passFile against the node folder', () => {
     expect(smtpFrom(undefined, dir)).toBeUndefined();
     expect(smtpFrom(ok, dir)).toEqual({ ...ok, secure: false });
-    expect(smtpFrom({ ...ok, secure: true, user: 'registro', passFile: 'smtp-pass.txt', maxAttempts: 3, retryBaseMs: 1000, pollMs: 200 }, dir)).toEqual({
+    expect(
+      smtpFrom({ ...ok, secure: true, user: 'registro', passFile: 'smtp-pass.txt', maxAttempts: 3, retryBaseMs: 1000, pollMs: 200 }, dir),
+    ).toEqual({
       ...ok,
       secure: true,
       user: 'registro',

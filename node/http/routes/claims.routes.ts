@@ -16,7 +16,10 @@ import { param, type RouteDef } from '../route-table.js';
 
 export interface ClaimRouteDeps {
   schemas: Pick<SchemaRegistry, 'assertValid'>;
-  credentials: Pick<CredentialService, 'claim' | 'setShare' | 'shared' | 'verify' | 'delivery' | 'newClaim' | 'revokeClaims' | 'retryDelivery' | 'reportBounce'>;
+  credentials: Pick<
+    CredentialService,
+    'claim' | 'setShare' | 'shared' | 'verify' | 'delivery' | 'newClaim' | 'revokeClaims' | 'retryDelivery' | 'reportBounce'
+  >;
   /** Base URL of this node (for the download link). */
   publicUrl: () => string;
 }
@@ -34,7 +37,10 @@ function text(v: unknown): string {
 
 /** The name, issuer and description of a credential for display (from its own fields, which are untrusted text). */
 function facts(c: IssuedCredential): { achievement: string; issuer: string; description: string } {
-  const cred = c.credential as { issuer?: { name?: unknown }; credentialSubject?: { achievement?: { name?: unknown; description?: unknown } } };
+  const cred = c.credential as {
+    issuer?: { name?: unknown };
+    credentialSubject?: { achievement?: { name?: unknown; description?: unknown } };
+  };
   return {
     achievement: text(cred.credentialSubject?.achievement?.name) || c.microcredential,
     issuer: text(cred.issuer?.name),
@@ -48,7 +54,13 @@ export function sharePage(c: IssuedCredential, opts: { url: string; verified: bo
   const title = `${f.achievement} — ${c.learnerName}`;
   const desc = `${f.issuer ? `${f.issuer}: ` : ''}${f.description}`.slice(0, 300);
   const date = c.issuedAt.slice(0, 10);
-  const state = c.status.revoked ? 'Revocada / Revoked' : c.status.suspended ? 'Suspendida / Suspended' : opts.verified ? 'Verificada / Verified' : 'No verificada / Not verified';
+  const state = c.status.revoked
+    ? 'Revocada / Revoked'
+    : c.status.suspended
+      ? 'Suspendida / Suspended'
+      : opts.verified
+        ? 'Verificada / Verified'
+        : 'No verificada / Not verified';
   return `<!doctype html>
 <html lang="es">
 <head>
@@ -92,73 +104,178 @@ export function claimRoutes(s: ClaimRouteDeps): RouteDef[] {
   };
   const notFound = { '404': 'not_found: unknown or revoked link (the same answer for both)', ...LIMIT_RESPONSES };
 
-  route({ method: 'get', path: '/claims/:token', tag: 'claims', summary: "What a learner's claim link opens: the credential, its verification report, its links and the share page state (learner data: to the holder of the link only)", response: 'api/claim', responses: notFound }, async (req, res) => {
-    const token = param(req, 'token');
-    const { credential: c, share } = claimOr404(token);
-    const verification: VerificationReport = await credentials.verify(c.credential);
-    res.set('Cache-Control', 'no-store').set('Referrer-Policy', 'no-referrer').json({
-      id: c.id,
-      learnerName: c.learnerName,
-      microcredential: c.microcredential,
-      issuedAt: c.issuedAt,
-      status: { revoked: c.status.revoked, suspended: c.status.suspended },
-      credential: c.credential,
-      verification,
-      links: { json: `${base()}/api/v1/claims/${token}/credential.json`, verify: c.verifyUrl, qr: c.qrUrl },
-      share,
-    });
-  });
+  route(
+    {
+      method: 'get',
+      path: '/claims/:token',
+      tag: 'claims',
+      summary:
+        "What a learner's claim link opens: the credential, its verification report, its links and the share page state (learner data: to the holder of the link only)",
+      response: 'api/claim',
+      responses: notFound,
+    },
+    async (req, res) => {
+      const token = param(req, 'token');
+      const { credential: c, share } = claimOr404(token);
+      const verification: VerificationReport = await credentials.verify(c.credential);
+      res
+        .set('Cache-Control', 'no-store')
+        .set('Referrer-Policy', 'no-referrer')
+        .json({
+          id: c.id,
+          learnerName: c.learnerName,
+          microcredential: c.microcredential,
+          issuedAt: c.issuedAt,
+          status: { revoked: c.status.revoked, suspended: c.status.suspended },
+          credential: c.credential,
+          verification,
+          links: { json: `${base()}/api/v1/claims/${token}/credential.json`, verify: c.verifyUrl, qr: c.qrUrl },
+          share,
+        });
+    },
+  );
 
-  route({ method: 'get', path: '/claims/:token/credential.json', tag: 'claims', summary: 'Download the signed credential of a claim link (application/vc+ld+json, as an attachment)', responses: notFound }, (req, res) => {
-    const { credential: c } = claimOr404(param(req, 'token'));
-    res
-      .set('Cache-Control', 'no-store')
-      .set('Referrer-Policy', 'no-referrer')
-      .set('Content-Disposition', `attachment; filename="credencial-${c.id.replace(/[^A-Za-z0-9-]/g, '_')}.json"`)
-      .type('application/vc+ld+json')
-      .send(JSON.stringify(c.credential, null, 2));
-  });
+  route(
+    {
+      method: 'get',
+      path: '/claims/:token/credential.json',
+      tag: 'claims',
+      summary: 'Download the signed credential of a claim link (application/vc+ld+json, as an attachment)',
+      responses: notFound,
+    },
+    (req, res) => {
+      const { credential: c } = claimOr404(param(req, 'token'));
+      res
+        .set('Cache-Control', 'no-store')
+        .set('Referrer-Policy', 'no-referrer')
+        .set('Content-Disposition', `attachment; filename="credencial-${c.id.replace(/[^A-Za-z0-9-]/g, '_')}.json"`)
+        .type('application/vc+ld+json')
+        .send(JSON.stringify(c.credential, null, 2));
+    },
+  );
 
-  route({ method: 'put', path: '/claims/:token/share', tag: 'claims', summary: "Publish or withdraw the credential's public share page (off by default); the page keeps its address", body: 'api/claim-share', response: 'api/claim-share-state', responses: notFound }, (req, res) => {
-    s.schemas.assertValid('api/claim-share', req.body);
-    const c = credentials.setShare(param(req, 'token'), (req.body as { published: boolean }).published);
-    if (!c) throw new RegistryError('not_found', NO_CLAIM);
-    res.set('Cache-Control', 'no-store').json(c.share);
-  });
+  route(
+    {
+      method: 'put',
+      path: '/claims/:token/share',
+      tag: 'claims',
+      summary: "Publish or withdraw the credential's public share page (off by default); the page keeps its address",
+      body: 'api/claim-share',
+      response: 'api/claim-share-state',
+      responses: notFound,
+    },
+    (req, res) => {
+      s.schemas.assertValid('api/claim-share', req.body);
+      const c = credentials.setShare(param(req, 'token'), (req.body as { published: boolean }).published);
+      if (!c) throw new RegistryError('not_found', NO_CLAIM);
+      res.set('Cache-Control', 'no-store').json(c.share);
+    },
+  );
 
-  route({ method: 'get', path: '/share/:id', scope: 'root', tag: 'claims', summary: "A learner's public share page (HTML with link-preview tags) while they publish it; 404 otherwise", responses: { '404': 'not_found: no such page, or not published', ...LIMIT_RESPONSES } }, async (req, res) => {
-    const c = credentials.shared(param(req, 'id'));
-    if (!c) {
-      res.status(404).set('Cache-Control', 'no-store').type('html').send('<!doctype html><html lang="es"><meta charset="utf-8"><title>No publicada / Not published</title><p>Esta credencial no está publicada. / This credential is not published.</p></html>');
-      return;
-    }
-    const report = await credentials.verify(c.credential);
-    res.set('Cache-Control', 'no-cache').type('html').send(sharePage(c, { url: `${base()}/share/${param(req, 'id')}`, verified: report.verified }));
-  });
+  route(
+    {
+      method: 'get',
+      path: '/share/:id',
+      scope: 'root',
+      tag: 'claims',
+      summary: "A learner's public share page (HTML with link-preview tags) while they publish it; 404 otherwise",
+      responses: { '404': 'not_found: no such page, or not published', ...LIMIT_RESPONSES },
+    },
+    async (req, res) => {
+      const c = credentials.shared(param(req, 'id'));
+      if (!c) {
+        res
+          .status(404)
+          .set('Cache-Control', 'no-store')
+          .type('html')
+          .send(
+            '<!doctype html><html lang="es"><meta charset="utf-8"><title>No publicada / Not published</title><p>Esta credencial no está publicada. / This credential is not published.</p></html>',
+          );
+        return;
+      }
+      const report = await credentials.verify(c.credential);
+      res
+        .set('Cache-Control', 'no-cache')
+        .type('html')
+        .send(sharePage(c, { url: `${base()}/share/${param(req, 'id')}`, verified: report.verified }));
+    },
+  );
 
   // the unit's side: links and deliveries (no token is ever shown again; a new link replaces the old ones)
-  route({ ...admin, method: 'get', path: '/credentials/:id/delivery', summary: "A credential's claim links (without tokens), its e-mail deliveries (status, attempts, the SMTP server's last answer) and its share page state" }, (req, res) => {
-    res.json(credentials.delivery(param(req, 'id')));
-  });
+  route(
+    {
+      ...admin,
+      method: 'get',
+      path: '/credentials/:id/delivery',
+      summary:
+        "A credential's claim links (without tokens), its e-mail deliveries (status, attempts, the SMTP server's last answer) and its share page state",
+    },
+    (req, res) => {
+      res.json(credentials.delivery(param(req, 'id')));
+    },
+  );
 
-  route({ ...admin, method: 'post', path: '/credentials/:id/claim', summary: "Replace a credential's claim links with a new one (earlier links stop working), optionally e-mailed", body: { schema: 'api/claim-new', optional: true } }, (req, res) => {
-    const body = req.body && typeof req.body === 'object' ? (req.body as { email?: string; language?: 'es' | 'en' }) : {};
-    s.schemas.assertValid('api/claim-new', body);
-    res.status(201).json(credentials.newClaim(param(req, 'id'), { ...(body.email ? { email: body.email } : {}), ...(body.language ? { language: body.language } : {}) }));
-  });
+  route(
+    {
+      ...admin,
+      method: 'post',
+      path: '/credentials/:id/claim',
+      summary: "Replace a credential's claim links with a new one (earlier links stop working), optionally e-mailed",
+      body: { schema: 'api/claim-new', optional: true },
+    },
+    (req, res) => {
+      const body = req.body && typeof req.body === 'object' ? (req.body as { email?: string; language?: 'es' | 'en' }) : {};
+      s.schemas.assertValid('api/claim-new', body);
+      res
+        .status(201)
+        .json(
+          credentials.newClaim(param(req, 'id'), {
+            ...(body.email ? { email: body.email } : {}),
+            ...(body.language ? { language: body.language } : {}),
+          }),
+        );
+    },
+  );
 
-  route({ ...admin, method: 'post', path: '/credentials/:id/claim/revoke', summary: "Revoke every claim link of a credential (the credential stays valid; its share page stays as the learner left it)", body: { schema: 'api/no-body', optional: true } }, (req, res) => {
-    res.json(credentials.revokeClaims(param(req, 'id')));
-  });
+  route(
+    {
+      ...admin,
+      method: 'post',
+      path: '/credentials/:id/claim/revoke',
+      summary: 'Revoke every claim link of a credential (the credential stays valid; its share page stays as the learner left it)',
+      body: { schema: 'api/no-body', optional: true },
+    },
+    (req, res) => {
+      res.json(credentials.revokeClaims(param(req, 'id')));
+    },
+  );
 
-  route({ ...admin, method: 'post', path: '/credentials/:id/delivery/retry', summary: "Send again a credential's failed or bounced e-mail (now)", body: { schema: 'api/no-body', optional: true } }, (req, res) => {
-    res.json(credentials.retryDelivery(param(req, 'id')));
-  });
+  route(
+    {
+      ...admin,
+      method: 'post',
+      path: '/credentials/:id/delivery/retry',
+      summary: "Send again a credential's failed or bounced e-mail (now)",
+      body: { schema: 'api/no-body', optional: true },
+    },
+    (req, res) => {
+      res.json(credentials.retryDelivery(param(req, 'id')));
+    },
+  );
 
-  route({ ...admin, method: 'post', path: '/credentials/:id/delivery/bounce', summary: "Record a bounce reported for a credential's last sent e-mail", body: 'api/delivery-bounce' }, (req, res) => {
-    s.schemas.assertValid('api/delivery-bounce', req.body);
-    res.json(credentials.reportBounce(param(req, 'id'), (req.body as { reason: string }).reason));
-  });
+  route(
+    {
+      ...admin,
+      method: 'post',
+      path: '/credentials/:id/delivery/bounce',
+      summary: "Record a bounce reported for a credential's last sent e-mail",
+      body: 'api/delivery-bounce',
+    },
+    (req, res) => {
+      s.schemas.assertValid('api/delivery-bounce', req.body);
+      res.json(credentials.reportBounce(param(req, 'id'), (req.body as { reason: string }).reason));
+    },
+  );
 
   return r;
 }

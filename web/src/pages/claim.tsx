@@ -18,7 +18,11 @@ const str = (v: unknown): string => (typeof v === 'string' ? v : '');
 
 /** Display facts from the credential itself (untrusted text). */
 function facts(c: Claim): { achievement: string; issuer: string; description: string; validUntil: string | null } {
-  const cred = c.credential as { issuer?: { name?: unknown }; validUntil?: unknown; credentialSubject?: { achievement?: { name?: unknown; description?: unknown } } };
+  const cred = c.credential as {
+    issuer?: { name?: unknown };
+    validUntil?: unknown;
+    credentialSubject?: { achievement?: { name?: unknown; description?: unknown } };
+  };
   return {
     achievement: str(cred.credentialSubject?.achievement?.name) || c.microcredential,
     issuer: str(cred.issuer?.name),
@@ -59,15 +63,34 @@ export function ClaimPage({ token }: { token: string }) {
     return (
       <section>
         <PageTitle title={t('claim.notFoundTitle')}>{t('claim.notFoundTitle')}</PageTitle>
-        {error?.status === 404 ? <p class="alert alert-error" role="alert">{t('claim.notFound')}</p> : <ErrorBox error={error} />}
+        {error?.status === 404 ? (
+          <p class="alert alert-error" role="alert">
+            {t('claim.notFound')}
+          </p>
+        ) : (
+          <ErrorBox error={error} />
+        )}
       </section>
     );
 
   const f = facts(claim);
   const published = share?.published ?? false;
   const shareUrl = share?.url ? safeHttpUrl(share.url) : null;
-  const linkedIn = linkedInAddUrl({ name: f.achievement, organizationName: f.issuer, issuedAt: claim.issuedAt, validUntil: f.validUntil, certUrl: shareUrl ?? claim.links.verify, certId: claim.id });
-  const state = claim.status.revoked ? 'revoked' : claim.status.suspended ? 'suspended' : claim.verification.verified ? 'verified' : 'unverified';
+  const linkedIn = linkedInAddUrl({
+    name: f.achievement,
+    organizationName: f.issuer,
+    issuedAt: claim.issuedAt,
+    validUntil: f.validUntil,
+    certUrl: shareUrl ?? claim.links.verify,
+    certId: claim.id,
+  });
+  const state = claim.status.revoked
+    ? 'revoked'
+    : claim.status.suspended
+      ? 'suspended'
+      : claim.verification.verified
+        ? 'verified'
+        : 'unverified';
 
   const toggle = async (on: boolean) => {
     setShareBusy(true);
@@ -129,7 +152,14 @@ export function ClaimPage({ token }: { token: string }) {
       <h2>{t('claim.share')}</h2>
       <p>{t('claim.shareIntro')}</p>
       <p class="switch">
-        <input id={switchId} type="checkbox" role="switch" checked={published} disabled={shareBusy} onChange={(e) => void toggle((e.target as HTMLInputElement).checked)} />
+        <input
+          id={switchId}
+          type="checkbox"
+          role="switch"
+          checked={published}
+          disabled={shareBusy}
+          onChange={(e) => void toggle((e.target as HTMLInputElement).checked)}
+        />
         <label for={switchId}>{t('claim.sharePublish')}</label>
       </p>
       {shareError && (
