@@ -78,9 +78,14 @@ function serve(spec: ServeSpec): Promise<Served> {
   });
 }
 
-async function digest(url: string): Promise<string> {
-  const r = await fetch(`${url}/api/v1/network`);
-  return ((await r.json()) as { digest: string }).digest;
+/** The server's heads digest, or null when it does not answer in time (a mirror busy storing a batch; asked again). */
+async function digest(url: string): Promise<string | null> {
+  try {
+    const r = await fetch(`${url}/api/v1/network`, { signal: AbortSignal.timeout(30_000) });
+    return ((await r.json()) as { digest: string }).digest;
+  } catch {
+    return null;
+  }
 }
 
 /** Every request of the list goes to the next server in turn (round robin), the URLs in the same order. */
@@ -100,6 +105,7 @@ export async function runScaleoutBench(opts: { n: number; durationMs: number; co
     // from the moment both mirrors listen (their processes' start-up is not replication)
     const t0 = performance.now();
     const want = await digest(node.url);
+    if (!want) throw new Error('the node does not answer /api/v1/network');
     for (;;) {
       const ds = await Promise.all(mirrors.map((m) => digest(m.url)));
       if (ds.every((d) => d === want)) break;
