@@ -10,6 +10,7 @@
 import { readFileSync } from 'node:fs';
 import { createTransport } from 'nodemailer';
 import type { Clock } from '../core/clock.js';
+import { RegistryError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { ClaimService } from './claims.js';
 import type { DeliveryLanguage, DeliveryQueue, DueDelivery } from './deliveries.js';
@@ -115,7 +116,15 @@ export class Mailer {
 
   constructor(private readonly d: MailerDeps) {
     const s = d.smtp;
-    const pass = s.passFile ? readFileSync(s.passFile, 'utf8').trim() : undefined;
+    let pass: string | undefined;
+    try {
+      pass = s.passFile ? readFileSync(s.passFile, 'utf8').trim() : undefined;
+    } catch (e) {
+      throw new RegistryError(
+        'validation_failed',
+        `cannot read the SMTP password file ${s.passFile} (node.json smtp.passFile): ${(e as Error).message}`,
+      );
+    }
     this.transport = createTransport({
       host: s.host,
       port: s.port,

@@ -4,7 +4,7 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { smtpFrom } from '../../node/config.js';
-import { claimMessage } from '../../node/credentials/mailer.js';
+import { claimMessage, Mailer, type MailerDeps } from '../../node/credentials/mailer.js';
 
 describe('node.json smtp settings', () => {
   const dir = '/srv/mochila/uach';
@@ -37,6 +37,17 @@ describe('node.json smtp settings', () => {
     ['maxAttempts 0', { ...ok, maxAttempts: 0 }, /maxAttempts must be/],
   ])('refuses %s', (_what, v, msg) => {
     expect(() => smtpFrom(v, dir)).toThrow(msg);
+  });
+});
+
+describe('the mailer at start', () => {
+  it('refuses a password file it cannot read, naming the setting', () => {
+    const deps = {
+      smtp: { host: '127.0.0.1', port: 25, secure: false, from: 'a@b.example', passFile: '/nonexistent/mochila-smtp-pass' },
+    } as unknown as MailerDeps;
+    expect(() => new Mailer(deps)).toThrow(
+      /cannot read the SMTP password file \/nonexistent\/mochila-smtp-pass \(node.json smtp.passFile\)/,
+    );
   });
 });
 
