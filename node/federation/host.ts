@@ -64,7 +64,9 @@ export async function createHost(seed: Uint8Array, opts: ReplicatorOptions, topi
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     peerDiscovery,
-    connectionManager: { maxConnections: opts.maxConnections },
+    // with the WebSocket path every WebSocket peer arrives from 127.0.0.1 (ws-gateway.ts): libp2p's per-address limits
+    // would lump them together, so loopback is exempt from them and the gateway bounds each client instead
+    connectionManager: { maxConnections: opts.maxConnections, ...(opts.wsPath ? { allow: ['/ip4/127.0.0.1/ipcidr/32', '/ip6/::1/ipcidr/128'] } : {}) },
     // a relay slot here is for members only, and so is a connection through it: without the second rule any peer
     // could open relayed connections (each up to the relay's data and time limits) to a member holding a slot
     connectionGater: {

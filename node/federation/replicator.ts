@@ -16,7 +16,7 @@ import { PeerBook } from './peers.js';
 import { SyncRounds } from './sync-rounds.js';
 import { syncProtocolId } from './sync-protocol.js';
 import { peerIdToDid } from './peer-ids.js';
-import { forwardUpgrade, isUpgradeFor, refuseUpgrade } from './ws-gateway.js';
+import { forwardUpgrade, isUpgradeFor, refuseUpgrade, UpgradeGate, upgradeClient } from './ws-gateway.js';
 import {
   DEFAULT_REPLICATOR_OPTIONS,
   emptyTotals,
@@ -53,6 +53,7 @@ export class Replicator {
   private readonly rounds: SyncRounds;
   private wsPublic: string | null = null; // the WebSocket address others dial, once the HTTP server listens
   private wsPort: number | null = null; // libp2p's WebSocket listener on 127.0.0.1, which the HTTP server forwards to
+  private wsGate: UpgradeGate | null = null; // what the WebSocket path forwards, per client (see UpgradeGate)
 
   constructor(private readonly d: ReplicatorDeps) {
     this.opts = { ...DEFAULT_REPLICATOR_OPTIONS, ...d.options };
@@ -171,12 +172,19 @@ export class Replicator {
 
   /**
    * An upgrade request reached the node's HTTP server: one for the WebSocket path goes to libp2p (true), any other is
-   * left to the caller (false). Refused with 503 while libp2p is not listening (starting or stopping).
+   * left to the caller (false). Refused with 503 while libp2p is not listening (starting or stopping), and with 429
+   * when its client is over the gateway's bounds (8 at once and 5 a second per client, maxConnections in all).
    */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean {
     if (!this.opts.wsPath || !isUpgradeFor(req, this.opts.wsPath)) return false;
-    if (this.stopped || this.wsPort === null) refuseUpgrade(socket, 503);
-    else forwardUpgrade(req, socket, head, this.wsPort);
+    if (this.stopped || this.wsPort === null) {
+      refuseUpgrade(socket, 503);
+      return true;
+    }
+    this.wsGate ??= new UpgradeGate({ perClient: 8, perClientPerSecond: 5, total: this.opts.maxConnections });
+    const release = this.wsGate.admit(upgradeClient(req));
+    if (!release) refuseUpgrade(socket, 429);
+    else forwardUpgrade(req, socket, head, this.wsPort, release);
     return true;
   }
 

@@ -25,9 +25,68 @@ export function isUpgradeFor(req: IncomingMessage, path: string): boolean {
 }
 
 /** Answers an upgrade request nobody takes with a status line and closes the socket (Node would drop it silently). */
-export function refuseUpgrade(socket: Duplex, status: 404 | 503): void {
-  const text = status === 404 ? 'Not Found' : 'Service Unavailable';
+export function refuseUpgrade(socket: Duplex, status: 404 | 429 | 503): void {
+  const text = status === 404 ? 'Not Found' : status === 429 ? 'Too Many Requests' : 'Service Unavailable';
   socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+}
+
+/**
+ * Who sent an upgrade request: its socket's address, or, when that is a loopback address (a reverse proxy on this
+ * machine, as express's `trust proxy: loopback` assumes for the API), the last address of its X-Forwarded-For.
+ */
+export function upgradeClient(req: IncomingMessage): string {
+  const remote = (req.socket.remoteAddress ?? '').replace(/^::ffff:/, '');
+  const fwd = req.headers['x-forwarded-for'];
+  const loopback = remote === '::1' || remote.startsWith('127.');
+  if (!loopback || typeof fwd !== 'string') return remote;
+  const last = fwd.split(',').pop()!.trim();
+  return net.isIP(last.replace(/^::ffff:/, '')) ? last.replace(/^::ffff:/, '') : remote;
+}
+
+/** How many WebSocket connections the gateway forwards: per client at once and a second, and in all at once. */
+export interface UpgradeLimits {
+  perClient: number;
+  perClientPerSecond: number;
+  total: number;
+}
+
+/**
+ * Bounds what the gateway forwards. libp2p sees every forwarded connection as coming from 127.0.0.1, so its
+ * per-address limits would lump every WebSocket peer together (one client opening five a second would lock all the
+ * others out): the node exempts loopback from them (host.ts) and the gateway applies them per client instead.
+ * `admit` returns the release to call when the forwarded socket closes, or null when the client is over a bound.
+ */
+export class UpgradeGate {
+  private readonly open = new Map<string, number>();
+  private readonly recent = new Map<string, { since: number; count: number }>();
+  private total = 0;
+
+  constructor(
+    private readonly limits: UpgradeLimits,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  admit(client: string): (() => void) | null {
+    const t = this.now();
+    let r = this.recent.get(client);
+    if (!r || t - r.since >= 1_000) r = { since: t, count: 0 };
+    const open = this.open.get(client) ?? 0;
+    if (this.total >= this.limits.total || open >= this.limits.perClient || r.count >= this.limits.perClientPerSecond) return null;
+    r.count++;
+    this.recent.set(client, r);
+    if (this.recent.size > 10_000) for (const [k, v] of this.recent) if (t - v.since >= 1_000) this.recent.delete(k);
+    this.open.set(client, open + 1);
+    this.total++;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.total--;
+      const n = (this.open.get(client) ?? 1) - 1;
+      if (n > 0) this.open.set(client, n);
+      else this.open.delete(client);
+    };
+  }
 }
 
 /**
@@ -35,11 +94,12 @@ export function refuseUpgrade(socket: Duplex, status: 404 | 503): void {
  * rewritten to `/`, where that listener answers) and the headers as received, then any bytes already read, then both
  * ways. Either side closing or failing closes the other.
  */
-export function forwardUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, port: number): void {
+export function forwardUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, port: number, onClose: () => void = () => {}): void {
   const upstream = net.connect({ host: '127.0.0.1', port });
   const close = () => {
     upstream.destroy();
     socket.destroy();
+    onClose();
   };
   upstream.once('error', close);
   socket.once('error', close);
