@@ -72,6 +72,9 @@ export async function createHost(seed: Uint8Array, opts: ReplicatorOptions, topi
     connectionGater: {
       denyInboundRelayReservation: (peer: PeerId) => Promise.resolve(!hooks.mayReserve(peer)),
       denyOutboundRelayedConnection: (source: PeerId, destination: PeerId) => Promise.resolve(!hooks.mayReserve(source) || !hooks.mayReserve(destination)),
+      // and this node takes a relayed connection only from a member through a member: a slot it holds on any other
+      // relay (a bootstrap peer that is not a member) must not let anyone reach it, nor have DCUtR dial what they claim
+      denyInboundRelayedConnection: (relay: PeerId, remote: PeerId) => Promise.resolve(!hooks.mayReserve(relay) || !hooks.mayReserve(remote)),
       // connections from peers that are not members are bounded apart, so they cannot fill maxConnections
       denyInboundEncryptedConnection: (peer: PeerId) => Promise.resolve(!hooks.mayConnect(peer, node.getConnections().map((c) => c.remotePeer))),
     },
