@@ -46,7 +46,11 @@ export function registerCredentialCommands(program: Command): void {
     .option('--no-suspension', 'do not give the credential a suspension status')
     .option('--csv <file>', 'issue a cohort: name|nombre, email|correo (or did), optional microcredential|microcredencial, validUntil|vigencia')
     .option('--passphrase-file <file>', 'passphrase of an encrypted key file')
+    .option('--notify', "e-mail each learner their claim link (node.json smtp; sent by the running node, or at its next start)")
+    .option('--language <es|en>', 'language of that e-mail (default es; a CSV idioma column wins per row)')
     .action(async (o) => {
+      if (o.language !== undefined && o.language !== 'es' && o.language !== 'en') throw new RegistryError('validation_failed', `--language must be es or en, not ${String(o.language)}`);
+      const mail = { ...(o.notify ? { notify: true as const } : {}), ...(o.language ? { language: o.language as 'es' | 'en' } : {}) };
       await withServices(o.dir, o, async (s) => {
         if (o.csv) {
           s.feed.assertCanAppend(); // once, with what to do, rather than once per row
@@ -55,8 +59,10 @@ export function registerCredentialCommands(program: Command): void {
           let skipped = 0;
           let failed = 0;
           const tty = process.stderr.isTTY;
+          if (o.notify) s.credentials.issuance.checkExtras({ microcredential: o.microcredential ?? '', learner: { name: '' }, notify: true });
           const results = await s.credentials.issueRows(rows, {
             ...(o.microcredential ? { microcredential: o.microcredential } : {}),
+            ...mail,
             onProgress: (done, r) => {
               if (r.status === 'issued') issued++;
               else if (r.status === 'skipped') skipped++;
@@ -77,8 +83,10 @@ export function registerCredentialCommands(program: Command): void {
           learner: { name: o.name, ...(o.email ? { email: o.email } : {}), ...(o.learnerDid ? { did: o.learnerDid } : {}) },
           ...(o.validUntil ? { validUntil: o.validUntil } : {}),
           suspension: o.suspension !== false,
+          ...mail,
         });
         console.error(`issued ${c.id}\nverification link: ${c.verifyUrl}`);
+        if (c.claimUrl) console.error(`claim link (personal, shown this once${c.delivery === 'queued' ? '; queued for e-mail' : ''}): ${c.claimUrl}`);
         console.log(JSON.stringify(c.credential, null, 2));
       });
     });

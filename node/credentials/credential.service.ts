@@ -254,7 +254,7 @@ export class CredentialService {
     return this.lists.statusListCredential(globalId);
   }
 
-  issueRows(rows: CohortRow[], opts: { microcredential?: string; jobId?: string; onProgress?: (done: number, last: BatchRowResult) => void } = {}): Promise<BatchRowResult[]> {
+  issueRows(rows: CohortRow[], opts: { microcredential?: string; jobId?: string; notify?: boolean; language?: DeliveryLanguage; onProgress?: (done: number, last: BatchRowResult) => void } = {}): Promise<BatchRowResult[]> {
     return this.jobs.issueRows(rows, opts);
   }
 

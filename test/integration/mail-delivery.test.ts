@@ -4,7 +4,8 @@
 // marks that credential's delivery failed with the server's answer and the unit's retry later sends it; a temporary
 // refusal (451) is retried with backoff on the node's injected clock; no token is at rest in the delivery queue.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
@@ -252,6 +253,51 @@ describe('claim-link e-mail through a real SMTP server', () => {
     });
     expect(b.status).toBe(200);
     expect((await delivery(issued.id)).deliveries[0]).toMatchObject({ status: 'bounced', lastError: '5.1.1 user unknown (DSN)' });
+  });
+
+  it('queues the e-mail of a credential issued from the CLI, which the running node then sends', async () => {
+    // the CLI reads node.json: the same SMTP settings as the running node
+    const port = (smtp.server.address() as AddressInfo).port;
+    const cfgFile = path.join(n.dir, 'node.json');
+    const cfg = existsSync(cfgFile) ? (JSON.parse(readFileSync(cfgFile, 'utf8')) as Record<string, unknown>) : {};
+    writeFileSync(
+      cfgFile,
+      JSON.stringify({ ...cfg, smtp: { host: '127.0.0.1', port, secure: false, from: 'Registro UACh <registro@uach.example>' } }),
+    );
+    const addr = 'desde.cli@alumnos.example.cl';
+    const args = [
+      'issue',
+      '--dir',
+      n.dir,
+      '--microcredential',
+      catalogue[0]!.code,
+      '--name',
+      'Desde La Terminal',
+      '--email',
+      addr,
+      '--notify',
+      '--language',
+      'en',
+    ];
+    const out = await new Promise<{ code: number; stderr: string }>((resolve) =>
+      execFile(
+        process.execPath,
+        [path.resolve(__dirname, '../../bin/mochila.js'), ...args],
+        { timeout: 60_000, env: { ...process.env, NO_COLOR: '1' } },
+        (err, _stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stderr }),
+      ),
+    );
+    expect(out.code, out.stderr).toBe(0);
+    const printed = /claim link \(personal, shown this once; queued for e-mail\): (\S+)/.exec(out.stderr)?.[1];
+    expect(printed).toMatch(/\/claim\/[A-Za-z0-9_-]{43}$/);
+    // the CLI dated the message by the system clock; the node reads the queue by its injected one
+    clock.set(new Date(Math.max(Date.now(), clock.now().getTime())));
+    n.node.services.mailer!.kick();
+    await waitFor('the message queued by the CLI', () => (messagesTo(addr).length ? true : undefined));
+    const m = messagesTo(addr)[0]!;
+    expect(m.subject).toMatch(/^Your credential "/);
+    expect(linkIn(m).split('/claim/')[1]).toBe(printed!.split('/claim/')[1]);
+    expect((await claimOf(linkIn(m))).learnerName).toBe('Desde La Terminal');
   });
 
   it("retries a temporary refusal with backoff on the node's clock", async () => {
