@@ -73,7 +73,10 @@ describe('safe URLs', () => {
           const urlish = /(url|uri|website|logo|image|href|link|evidence)$/i.test(k) || v.format === 'uri' || v.format === 'url' || v.format === 'iri' || String(v.$ref ?? '').includes('httpUrl');
           if (!urlish) continue;
           found.push(`${where}.${k}`);
-          if (typeof v.$ref !== 'string' || !v.$ref.endsWith('#/$defs/httpUrl')) bad.push(`${where}.${k}`);
+          // the definition itself, or (for a URL that may be absent) the definition or null
+          const isHttpUrl = (x: unknown) => typeof (x as { $ref?: unknown })?.$ref === 'string' && ((x as { $ref: string }).$ref).endsWith('#/$defs/httpUrl');
+          const nullable = Array.isArray(v.anyOf) && v.anyOf.length === 2 && v.anyOf.some(isHttpUrl) && v.anyOf.some((x) => (x as { type?: unknown })?.type === 'null');
+          if (!isHttpUrl(v) && !nullable) bad.push(`${where}.${k}`);
         }
       for (const [k, v] of Object.entries(o)) if (k !== 'httpUrl') visit(v, `${where}/${k}`);
     };
