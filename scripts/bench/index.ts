@@ -383,7 +383,8 @@ export function renderBenchmarks(): string {
       `${scaleout['cores']} cores, and the three servers and the load client all run on them, so the figure shows how much of the read path a`,
       'single node leaves unused on this machine (one event loop per process: a node alone keeps at most one core busy with requests), not what',
       'three machines would give. On separate machines each mirror adds its own cores and page cache; the only shared work is replication, which',
-      'costs a mirror one catch-up and then the new entries.',
+      'costs a mirror one catch-up and then the new entries. Both set-ups run minutes apart under the same load (the load average above says',
+      'how busy the machine was): compare the two rows of a mix, not these figures with other sections run on a quieter machine.',
       '',
     );
   }
