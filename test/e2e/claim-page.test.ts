@@ -156,6 +156,30 @@ describe.skipIf(!hasChromium)('claim page in Chromium, opened from a received e-
     expect((await fetch(shareUrl!)).status).toBe(404);
   }, 120_000);
 
+  it('fits a 390-pixel phone in Spanish and English: no page scrolls sideways (claim page, catalogue, detail, institutions, verify, recognition, network)', async () => {
+    const body = inbox[0]!.replace(/=\r?\n/g, '');
+    const link = /https?:\/\/\S+\/claim\/[A-Za-z0-9_-]{43}/.exec(body)![0];
+    const ctx = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
+    const phone = await ctx.newPage();
+    phone.setDefaultTimeout(15_000);
+    const detail = `/microcredentials/${encodeURIComponent((await (await fetch(`${n.url}/api/v1/microcredentials`)).json()).items[0].id)}`;
+    const pages = [new URL(link).pathname, '/', detail, '/institutions', '/verify', '/recognition', '/network'];
+    const wide: string[] = [];
+    for (const lang of ['es', 'en']) {
+      await phone.goto(`${n.url}/`);
+      await phone.evaluate((l) => localStorage.setItem('mochila.lang', l), lang);
+      for (const p of pages) {
+        await phone.goto(`${n.url}${p}`);
+        await expect.poll(() => phone.locator('html').getAttribute('lang')).toBe(lang);
+        await phone.locator('h1').first().waitFor();
+        const w = await phone.evaluate(() => document.documentElement.scrollWidth);
+        if (w > 390) wide.push(`${lang} ${p}: ${w} px`);
+      }
+    }
+    await ctx.close();
+    expect(wide).toEqual([]);
+  }, 120_000);
+
   it('shows a plain "not available" page for an unknown or revoked link', async () => {
     await page.goto(`${n.url}/claim/${'A'.repeat(43)}`);
     await expect.poll(() => page.locator('h1').textContent()).toBe('Enlace no disponible');
