@@ -10,6 +10,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync }
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { freePort } from '../helpers/ports.js';
+import { readmeShBlocks } from '../helpers/readme.js';
 
 const ROOT = path.resolve(__dirname, '../..');
 const NPM_TIMEOUT_MS = 600_000;
@@ -20,18 +21,6 @@ function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = 
       resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
     });
   });
-}
-
-/** The first `sh` block of a README section (the text under the heading up to the next heading). */
-function readmeBlock(heading: string): string {
-  const lines = readFileSync(path.join(ROOT, 'README.md'), 'utf8').split('\n');
-  const start = lines.findIndex((l) => /^#{1,6} /.test(l) && l.replace(/^#+ /, '').trim() === heading);
-  if (start < 0) throw new Error(`README has no section "${heading}"`);
-  const next = lines.findIndex((l, i) => i > start && /^#{1,6} /.test(l));
-  const text = lines.slice(start + 1, next < 0 ? undefined : next).join('\n');
-  const m = /^```sh\n([\s\S]*?)^```$/m.exec(text);
-  if (!m) throw new Error(`README section "${heading}" has no sh block`);
-  return m[1]!;
 }
 
 async function waitFor<T>(what: string, probe: () => Promise<T | null>, ms = 120_000): Promise<T> {
@@ -77,8 +66,9 @@ describe('the npm package', () => {
 
     // the README's install block, as written, with only its placeholders replaced (the folder, the tarball's path)
     const app = path.join(tmp, 'opt-mochila');
-    const block = readmeBlock('Install a node from the package (no clone on the server)');
-    const script = block.replaceAll('/opt/mochila', app).replace(/\/path\/to\/mochila-registry-[^\s]+\.tgz/g, tgz);
+    const [block] = readmeShBlocks('Install a node from the package (no clone on the server)');
+    expect(block, 'the README install block').toBeDefined();
+    const script = block!.replaceAll('/opt/mochila', app).replace(/\/path\/to\/mochila-registry-[^\s]+\.tgz/g, tgz);
     expect(script).toContain(`npm install --omit=dev ${tgz}`);
     // npm settings, the README's command itself unchanged: prefer the npm cache (CI machines reach only the registry),
     // and give the SQLite driver's installer (prebuild-install) a local prebuilt binary made from this repository's own

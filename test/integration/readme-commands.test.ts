@@ -13,30 +13,14 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { LIVENESS_MS } from '../federation/net.js';
 import { freePort } from '../helpers/ports.js';
+import { readmeShBlocks } from '../helpers/readme.js';
 
 const ROOT = path.resolve(__dirname, '../..');
 const BIN = path.join(ROOT, JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')).bin.mochila as string);
-const README = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
-
-/** The text of the section under a heading (any level), up to the next heading; fenced code does not end it. */
-function section(heading: string): string {
-  const lines = README.split('\n');
-  const start = lines.findIndex((l) => /^#{1,6} /.test(l) && l.replace(/^#+ /, '').trim() === heading);
-  if (start < 0) throw new Error(`README has no section "${heading}"`);
-  const out: string[] = [];
-  let fenced = false;
-  for (const l of lines.slice(start + 1)) {
-    if (l.startsWith('```')) fenced = !fenced;
-    if (!fenced && /^#{1,6} /.test(l)) break;
-    out.push(l);
-  }
-  return out.join('\n');
-}
 
 /** The ```sh blocks of a section, each as its commands (continuation lines joined; comments left to the shell). */
 function shellBlocks(heading: string): string[][] {
-  const blocks = [...section(heading).matchAll(/^```sh\n([\s\S]*?)^```$/gm)].map((m) => m[1]!);
-  return blocks.map((b) =>
+  return readmeShBlocks(heading).map((b) =>
     b
       .replace(/\\\n/g, ' ')
       .split('\n')
