@@ -6,25 +6,19 @@
  * its preview tags, off again: 404); an axe check (no serious/critical issue).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { AxeBuilder } from '@axe-core/playwright';
 import { SMTPServer } from 'smtp-server';
 import { startTestNode, type TestNode } from '../helpers/nodes.js';
+import { unitOfCountry } from '../helpers/fixtures.js';
 
 const ROOT = path.resolve(__dirname, '../..');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const hasChromium = existsSync(CHROMIUM);
-const FIXTURES = path.resolve(ROOT, 'fixtures/units');
-const units = readdirSync(FIXTURES)
-  .filter((d) => statSync(path.join(FIXTURES, d)).isDirectory())
-  .sort();
-const chile = units.find((u) => JSON.parse(readFileSync(path.join(FIXTURES, u, 'profile.json'), 'utf8')).country === 'CL')!;
-const catalogue = JSON.parse(readFileSync(path.join(FIXTURES, chile, 'catalogue.json'), 'utf8')) as (Record<string, unknown> & {
-  code: string;
-})[];
+const { catalogue } = unitOfCountry('CL');
 
 describe.skipIf(!hasChromium)('claim page in Chromium, opened from a received e-mail', () => {
   let n: TestNode;

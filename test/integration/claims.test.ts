@@ -4,20 +4,12 @@
 // default, public with link-preview tags when the holder turns it on, 404 again when off; the claim endpoints are
 // rate-limited like the other public endpoints.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readFileSync, readdirSync, statSync } from 'node:fs';
-import path from 'node:path';
 import { createHash } from 'node:crypto';
 import { startTestNode, TEST_PUBLIC_LIMITS, type TestNode } from '../helpers/nodes.js';
 import { SchemaRegistry } from '../../node/core/schema-registry.js';
+import { unitOfCountry } from '../helpers/fixtures.js';
 
-const FIXTURES = path.resolve(__dirname, '../../fixtures/units');
-const units = readdirSync(FIXTURES)
-  .filter((d) => statSync(path.join(FIXTURES, d)).isDirectory())
-  .sort();
-const chile = units.find((u) => JSON.parse(readFileSync(path.join(FIXTURES, u, 'profile.json'), 'utf8')).country === 'CL')!;
-const catalogue = JSON.parse(readFileSync(path.join(FIXTURES, chile, 'catalogue.json'), 'utf8')) as (Record<string, unknown> & {
-  code: string;
-})[];
+const { catalogue } = unitOfCountry('CL');
 
 const tokenOf = (claimUrl: string) => {
   const m = /\/claim\/([A-Za-z0-9_-]+)$/.exec(claimUrl);

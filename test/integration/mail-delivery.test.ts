@@ -4,7 +4,7 @@
 // marks that credential's delivery failed with the server's answer and the unit's retry later sends it; a temporary
 // refusal (451) is retried with backoff on the node's injected clock; no token is at rest in the delivery queue.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
@@ -13,15 +13,9 @@ import { startTestNode, type TestNode } from '../helpers/nodes.js';
 import { fixedClock } from '../../node/core/clock.js';
 import { SchemaRegistry } from '../../node/core/schema-registry.js';
 import { createLogger } from '../../node/core/logger.js';
+import { unitOfCountry } from '../helpers/fixtures.js';
 
-const FIXTURES = path.resolve(__dirname, '../../fixtures/units');
-const units = readdirSync(FIXTURES)
-  .filter((d) => statSync(path.join(FIXTURES, d)).isDirectory())
-  .sort();
-const chile = units.find((u) => JSON.parse(readFileSync(path.join(FIXTURES, u, 'profile.json'), 'utf8')).country === 'CL')!;
-const catalogue = JSON.parse(readFileSync(path.join(FIXTURES, chile, 'catalogue.json'), 'utf8')) as (Record<string, unknown> & {
-  code: string;
-})[];
+const { catalogue } = unitOfCountry('CL');
 
 interface Received {
   to: string[];

@@ -2,22 +2,16 @@
 // started node really answers: every JSON body the web reads is validated against its schema, so a route that changes
 // a response without its schema (or a schema that promises what no route sends) fails here.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { startTestNode, type TestNode } from '../helpers/nodes.js';
 import { SchemaRegistry } from '../../node/core/schema-registry.js';
 import { generateKey } from '../../node/identity/keys.js';
 import { createManifest } from '../../node/trust/manifest.js';
 import { replicate } from '../helpers/replicate.js';
+import { unitOfCountry } from '../helpers/fixtures.js';
 
-const FIXTURES = path.resolve(__dirname, '../../fixtures/units');
-const units = readdirSync(FIXTURES)
-  .filter((d) => statSync(path.join(FIXTURES, d)).isDirectory())
-  .sort();
-const chile = units.find((u) => JSON.parse(readFileSync(path.join(FIXTURES, u, 'profile.json'), 'utf8')).country === 'CL')!;
-const catalogue = JSON.parse(readFileSync(path.join(FIXTURES, chile, 'catalogue.json'), 'utf8')) as (Record<string, unknown> & {
-  code: string;
-})[];
+const { catalogue } = unitOfCountry('CL');
 
 describe('response schemas of what the web reads, against a started node', () => {
   const schemas = new SchemaRegistry();
