@@ -10,6 +10,7 @@ import { useI18n } from '../../i18n/index.js';
 import { Link } from '../../router.js';
 import { DataTable } from '../../components/data-table.js';
 import { Field } from '../../components/field.js';
+import { NotifyFields } from '../../components/notify-fields.js';
 import type { Job } from './types.js';
 
 export function BatchIssue({ token, mcOptions }: { token: string; mcOptions: JSX.Element[] }) {
@@ -114,18 +115,7 @@ export function BatchIssue({ token, mcOptions }: { token: string; mcOptions: JSX
             {mcOptions}
           </select>
         </Field>
-        <div class="field checkbox">
-          <input id="batch-notify" type="checkbox" checked={notify} onChange={(e) => setNotify((e.target as HTMLInputElement).checked)} />
-          <label for="batch-notify">{t('issue.batchNotify')}</label>
-        </div>
-        {notify && (
-          <Field id="batch-lang" label={t('issue.notifyLanguage')}>
-            <select id="batch-lang" value={language} onChange={(e) => setLanguage((e.target as HTMLSelectElement).value === 'en' ? 'en' : 'es')}>
-              <option value="es">Español</option>
-              <option value="en">English</option>
-            </select>
-          </Field>
-        )}
+        <NotifyFields id="batch" label="issue.batchNotify" notify={notify} setNotify={setNotify} language={language} setLanguage={setLanguage} />
         <div class="actions">
           <button class="btn" type="submit" disabled={busy}>
             {t('issue.batchSubmit')}

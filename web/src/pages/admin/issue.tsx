@@ -9,6 +9,7 @@ import { useI18n } from '../../i18n/index.js';
 import { Link } from '../../router.js';
 import { ExternalLink } from '../../safe-url.js';
 import { Field } from '../../components/field.js';
+import { NotifyFields } from '../../components/notify-fields.js';
 import { BatchIssue } from './cohort.js';
 import type { Issued, OwnMc } from './types.js';
 
@@ -88,18 +89,7 @@ export function IssueAdmin({ token, own }: { token: string; own: OwnMc[] }) {
               onInput={(e) => setEmail((e.target as HTMLInputElement).value)}
             />
           </Field>
-          <div class="field checkbox">
-            <input id="issue-notify" type="checkbox" checked={notify} onChange={(e) => setNotify((e.target as HTMLInputElement).checked)} />
-            <label for="issue-notify">{t('issue.notify')}</label>
-          </div>
-          {notify && (
-            <Field id="issue-lang" label={t('issue.notifyLanguage')}>
-              <select id="issue-lang" value={language} onChange={(e) => setLanguage((e.target as HTMLSelectElement).value === 'en' ? 'en' : 'es')}>
-                <option value="es">Español</option>
-                <option value="en">English</option>
-              </select>
-            </Field>
-          )}
+          <NotifyFields id="issue" label="issue.notify" notify={notify} setNotify={setNotify} language={language} setLanguage={setLanguage} />
           <div class="actions">
             <button class="btn" type="submit" disabled={busy}>
               {t('issue.submit')}
