@@ -37,7 +37,9 @@ export function ClaimPage({ token }: { token: string }) {
   const [error, setError] = useState<ApiError | null>(null);
   const [loading, setLoading] = useState(true);
   const [share, setShare] = useState<ClaimShareState | null>(null);
-  const [shareBusy, setShareBusy] = useState(false);
+  // the state asked for while the request runs: the switch shows it at once (a controlled checkbox that
+  // re-rendered the old state until the answer came would undo the learner's click), and falls back on failure
+  const [sharePending, setSharePending] = useState<boolean | null>(null);
   const [shareError, setShareError] = useState<string | null>(null);
   const switchId = useId();
   const path = `/api/v1/claims/${enc(token)}`;
@@ -93,14 +95,14 @@ export function ClaimPage({ token }: { token: string }) {
         : 'unverified';
 
   const toggle = async (on: boolean) => {
-    setShareBusy(true);
+    setSharePending(on);
     setShareError(null);
     try {
       setShare(await api<ClaimShareState>(`${path}/share`, { method: 'PUT', body: { published: on } }));
     } catch (e) {
       setShareError(t('app.error', { message: (e as Error).message }));
     } finally {
-      setShareBusy(false);
+      setSharePending(null);
     }
   };
 
@@ -156,8 +158,9 @@ export function ClaimPage({ token }: { token: string }) {
           id={switchId}
           type="checkbox"
           role="switch"
-          checked={published}
-          disabled={shareBusy}
+          checked={sharePending ?? published}
+          disabled={sharePending !== null}
+          aria-busy={sharePending !== null}
           onChange={(e) => void toggle((e.target as HTMLInputElement).checked)}
         />
         <label for={switchId}>{t('claim.sharePublish')}</label>
