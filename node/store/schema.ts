@@ -8,7 +8,7 @@
  * the narrow copy of the searched catalogue columns kept by triggers (0011; read with raw SQL by search.ts).
  */
 import { sql } from 'drizzle-orm';
-import { sqliteTable, text, integer, real, primaryKey, index, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { sqliteTable, text, integer, real, blob, primaryKey, index, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 /** Key/value facts about this node and database (network id, manifest hash, created-at). */
 export const meta = sqliteTable('meta', {
@@ -316,4 +316,28 @@ export const mailDeliveries = sqliteTable(
     sentAt: text('sent_at'),
   },
   (t) => [index('mail_deliveries_due').on(t.status, t.nextAttemptAt), index('mail_deliveries_credential').on(t.credentialId)],
+);
+
+/**
+ * Evidence files attached to credentials at issuance (issue 15), content-addressed by the SHA-256 of their bytes
+ * (the digest each credential names them by); one row per distinct content. Stored in the credential's transaction,
+ * so a failed issuance leaves none. Personal data (a learner's portfolio): local only, never replicated.
+ */
+export const evidenceFiles = sqliteTable('evidence_files', {
+  digest: text('digest').primaryKey(), // hex SHA-256 of content
+  mediaType: text('media_type').notNull(), // one of the allow-list (node/credentials/evidence-files.ts)
+  size: integer('size').notNull(),
+  content: blob('content', { mode: 'buffer' }).notNull(),
+  createdAt: text('created_at').notNull(),
+});
+
+/** Which credential names which evidence file, under which file name (the download's name). Local only. */
+export const credentialEvidence = sqliteTable(
+  'credential_evidence',
+  {
+    credentialId: text('credential_id').notNull(),
+    digest: text('digest').notNull(),
+    name: text('name').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.credentialId, t.digest] }), index('credential_evidence_digest').on(t.digest)],
 );
