@@ -45,7 +45,7 @@ export function createReplicaVerifier(d: ReplicaVerifierDeps): Verifier {
         };
       },
     },
-    status: { lookup: (url) => d.statusLists.lookup(url) },
+    status: { lookup: (url) => d.statusLists.lookup(url), setSince: (url, index) => d.statusLists.setSince(url, index) },
     catalogue: {
       lookup: (achievementId, globalId) => {
         const id = globalId ?? microcredentialIdFromUri(achievementId);

@@ -5,11 +5,11 @@
  * `<node>/api/v1/status-lists/<id>`: lookups go by that id whatever the host, so a credential issued by a node in
  * Mexico is checked from the replica of a node in Chile. Must never hold personal data (a bit per index).
  */
-import { asc, eq, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, sql } from 'drizzle-orm';
 import type { Entry, EntryType } from '../feed/entry.js';
 import type { Projector } from '../feed/feed.service.js';
 import type { Store } from '../store/database.js';
-import { statusLists } from '../store/schema.js';
+import { entries, statusLists } from '../store/schema.js';
 import { boundWrite } from '../store/bound-write.js';
 import { authorScopedId } from '../feed/ids.js';
 import { decodeStatusList, type StatusList, type StatusPurpose } from './status-list.js';
@@ -50,6 +50,9 @@ export function statusListIdFromUrl(url: string): string | null {
   }
 }
 
+/** How many versions of one list `setSince` reads back at most; past that it says it cannot tell. */
+const SINCE_HISTORY_LIMIT = 500;
+
 export class StatusListRegistry implements Projector {
   readonly name = 'status-lists';
   readonly types: readonly EntryType[] = ['status-list'];
@@ -84,6 +87,21 @@ export class StatusListRegistry implements Projector {
         .from(t)
         .where(eq(t.author, p('author')))
         .orderBy(asc(t.listId))
+        .prepare(),
+      // the list's history in its author's feed, newest first: read only for a credential whose bit is set
+      history: store.db
+        .select({ ts: sql<string>`json_extract(${entries.entry}, '$.ts')`, encoded: sql<string>`json_extract(${entries.entry}, '$.body.encodedList')` })
+        .from(entries)
+        .where(
+          and(
+            eq(entries.author, p('author')),
+            eq(entries.type, 'status-list'),
+            sql`json_extract(${entries.entry}, '$.body.listId') = ${p('listId')}`,
+            sql`json_extract(${entries.entry}, '$.body.purpose') = ${p('purpose')}`,
+          ),
+        )
+        .orderBy(desc(entries.seq))
+        .limit(SINCE_HISTORY_LIMIT)
         .prepare(),
     };
   }
@@ -123,5 +141,31 @@ export class StatusListRegistry implements Projector {
       this.decoded.set(id, hit);
     }
     return { bits: hit.list, purpose: row.purpose };
+  }
+
+  /**
+   * For the verifier: since when this replica shows bit `index` of the list set, i.e. the time of the author's
+   * status-list entry that set it (the oldest of the newest run of versions with the bit set). Null when the bit is
+   * not set, the list is unknown, or the run goes back further than the history read.
+   */
+  setSince(url: string, index: number): string | null {
+    const id = statusListIdFromUrl(url);
+    if (!id) return null;
+    const row = this.get(id);
+    if (!row) return null;
+    const versions = this.q.history.all({ author: row.author, listId: row.body.listId, purpose: row.purpose });
+    let since: string | null = null;
+    for (const v of versions) {
+      let set = false;
+      try {
+        const list = decodeStatusList(v.encoded);
+        set = index < list.length && list.get(index);
+      } catch {
+        return since; // an undecodable version cannot have been applied: the run stops here
+      }
+      if (!set) return since;
+      since = v.ts;
+    }
+    return versions.length < SINCE_HISTORY_LIMIT ? since : null;
   }
 }

@@ -205,6 +205,8 @@ async function verifyOne(
             country: trust.institution.country,
             member: trust.member,
             keyId: issuerId,
+            ...(trust.revokedAt ? { keyRevokedAt: trust.revokedAt } : {}),
+            ...(trust.revokedAt && trust.revocationReason ? { keyRevocationReason: trust.revocationReason } : {}),
           },
         }
       : {}),

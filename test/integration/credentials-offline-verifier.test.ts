@@ -185,7 +185,14 @@ describe('issued credentials: 1EdTech schema and an offline independent verifier
   it('revocation reaches the independent verifier; suspension is reported by the network verifier (paired list)', async () => {
     mode = 'strict';
     const revoked = shapes['DID learner']!;
+    const beforeRevocation = new Date().toISOString();
     expect((await post(`/api/v1/admin/credentials/${encodeURIComponent(revoked.id)}/revoke`, { reason: 'prueba' })).status).toBe(200);
+    // the report says since when: the time of the status-list entry that set the bit, read from the replica
+    const revokedCheck = (await nodeVerify(revoked)).checks.find((c) => c.id === 'status') as { statusChange?: { purpose: string; since: string | null } };
+    expect(revokedCheck.statusChange?.purpose).toBe('revocation');
+    const revokedSince = revokedCheck.statusChange?.since ?? '';
+    expect(revokedSince >= beforeRevocation.slice(0, 19), JSON.stringify(revokedCheck)).toBe(true);
+    expect(revokedSince <= new Date().toISOString(), JSON.stringify(revokedCheck)).toBe(true);
     await handOverStatusLists(revoked);
     const r = await independentVerify(revoked);
     expect(step(r, 'valid_signature')?.valid).toBe(true);
@@ -197,7 +204,10 @@ describe('issued credentials: 1EdTech schema and an offline independent verifier
     expect((await post(`/api/v1/admin/credentials/${encodeURIComponent(held.id)}/suspend`, { reason: 'revisión' })).status).toBe(200);
     let report = await nodeVerify(held);
     expect(report.verified).toBe(false);
-    expect(report.checks.find((c) => c.id === 'status')).toMatchObject({ status: 'failed', reason: 'the credential is suspended' });
+    expect(report.checks.find((c) => c.id === 'status')).toMatchObject({ status: 'failed', reason: 'the credential is suspended', statusChange: { purpose: 'suspension' } });
+    // the suspension list's newest version sets the bit; the one before (issuance) did not: since is the newest's time
+    const suspendedSince = (report.checks.find((c) => c.id === 'status') as { statusChange?: { since: string | null } }).statusChange?.since;
+    expect(suspendedSince && suspendedSince >= revokedSince, JSON.stringify(report.checks)).toBe(true);
     expect((await post(`/api/v1/admin/credentials/${encodeURIComponent(held.id)}/reinstate`, {})).status).toBe(200);
     report = await nodeVerify(held);
     expect(report.verified).toBe(true);

@@ -45,7 +45,11 @@ export interface Freshness {
 
 export interface VerifierDeps {
   trust: { lookupIssuerKey(didKey: string): MaybePromise<IssuerKeyTrust | null> };
-  status: { lookup(statusListCredential: string): MaybePromise<StatusListView | null> };
+  status: {
+    lookup(statusListCredential: string): MaybePromise<StatusListView | null>;
+    /** Since when the replica shows the bit at `index` set (the time of the status-list entry that set it), if known. */
+    setSince?(statusListCredential: string, index: number): MaybePromise<string | null>;
+  };
   catalogue: { lookup(achievementId: string, globalId: string | null): MaybePromise<CatalogueHit | null> };
   freshness(): MaybePromise<Freshness>;
   now(): Date;

@@ -28,6 +28,13 @@ export interface Check {
   reason: string;
   /** `proof` / `holder_authenticated`: the proof of the set that failed or could not be checked. */
   proof?: ProofRef;
+  /** `status` failed because a bit is set: which list, and since when the replica shows it set (null: not known). */
+  statusChange?: StatusChange;
+}
+
+export interface StatusChange {
+  purpose: 'revocation' | 'suspension';
+  since: string | null;
 }
 
 export interface CredentialSummary {
@@ -51,7 +58,7 @@ export interface VerificationReport {
   outcome: 'verified' | 'failed' | 'incomplete';
   checks: Check[];
   credential?: CredentialSummary;
-  issuer?: { did: string; name: string; country: string; member: boolean; keyId: string };
+  issuer?: { did: string; name: string; country: string; member: boolean; keyId: string; keyRevokedAt?: string; keyRevocationReason?: string };
   microcredential?: { achievementId: string; globalId?: string; record: MicrocredentialRecordInput };
   /** Presentations: one report per contained credential. */
   credentials?: VerificationReport[];
@@ -79,6 +86,10 @@ export class Checks {
   private readonly map = new Map<CheckId, Check>();
   set(id: CheckId, status: CheckStatus, reason: string, proof?: ProofRef): void {
     this.map.set(id, proof ? { id, status, reason, proof } : { id, status, reason });
+  }
+  /** Sets a check decided elsewhere as a whole (its extra fields, e.g. `statusChange`, kept). */
+  put(check: Check): void {
+    this.map.set(check.id, check);
   }
   has(id: CheckId): boolean {
     return this.map.has(id);

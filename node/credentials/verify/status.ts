@@ -9,6 +9,15 @@ import { asArray } from './parse.js';
 import type { Check, Checks } from './report.js';
 import { pairedSuspensionListUrl } from '../status-list.js';
 
+/** Since when the replica shows the bit set; null when the node cannot tell (never a reason to pass or fail). */
+async function setSince(ctx: VerifierContext, url: string, idx: number): Promise<string | null> {
+  try {
+    return (await ctx.deps.status.setSince?.(url, idx)) ?? null;
+  } catch {
+    return null;
+  }
+}
+
 export async function checkStatus(ctx: VerifierContext, c: Record<string, unknown>, checks: Checks): Promise<void> {
   const entries = asArray(c['credentialStatus']);
   if (entries.length === 0) {
@@ -50,10 +59,12 @@ export async function checkStatus(ctx: VerifierContext, c: Record<string, unknow
     }
     const set = view.bits.get(idx);
     if (set) {
+      const since = purpose === 'revocation' || purpose === 'suspension' ? await setSince(ctx, url, idx) : null;
       results.push({
         id: 'status',
         status: 'failed',
         reason: purpose === 'suspension' ? 'the credential is suspended' : purpose === 'revocation' ? 'the credential is revoked' : `status bit set (${String(purpose)})`,
+        ...(purpose === 'revocation' || purpose === 'suspension' ? { statusChange: { purpose, since } } : {}),
       });
     } else {
       results.push({ id: 'status', status: 'ok', reason: `not ${purpose === 'suspension' ? 'suspended' : 'revoked'} (${url}#${idx})` });
@@ -76,14 +87,17 @@ export async function checkStatus(ctx: VerifierContext, c: Record<string, unknow
         continue;
       }
       if (!view || view.purpose !== 'suspension' || idx >= view.bits.length) continue; // issued without a suspension status
-      results.push(
-        view.bits.get(idx)
-          ? { id: 'status', status: 'failed', reason: 'the credential is suspended' }
-          : { id: 'status', status: 'ok', reason: `not suspended (${pairedUrl}#${idx})` },
-      );
+      if (view.bits.get(idx)) {
+        const since = await setSince(ctx, pairedUrl, idx);
+        results.push({ id: 'status', status: 'failed', reason: 'the credential is suspended', statusChange: { purpose: 'suspension', since } });
+      } else results.push({ id: 'status', status: 'ok', reason: `not suspended (${pairedUrl}#${idx})` });
     }
   }
-  const worst = results.find((r) => r.status === 'failed') ?? results.find((r) => r.status === 'unchecked');
-  if (worst) checks.set('status', worst.status, worst.reason);
+  // a revocation outweighs a suspension: it is final
+  const worst =
+    results.find((r) => r.status === 'failed' && r.statusChange?.purpose === 'revocation') ??
+    results.find((r) => r.status === 'failed') ??
+    results.find((r) => r.status === 'unchecked');
+  if (worst) checks.put(worst);
   else checks.set('status', 'ok', results.map((r) => r.reason).join('; '));
 }

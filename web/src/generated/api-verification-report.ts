@@ -32,6 +32,14 @@ export interface VerificationReport {
     country: string;
     member: boolean;
     keyId: string;
+    /**
+     * When the institution retired the issuer key (its issuer-key-revocation entry), when it did
+     */
+    keyRevokedAt?: string;
+    /**
+     * Why, as the institution declared it (superseded, compromised, ...)
+     */
+    keyRevocationReason?: string;
   };
   /**
    * The microcredential the credential names, as this node's catalogue lists it (`microcredential_listed`)
@@ -64,6 +72,13 @@ export interface Check {
   id: CheckId;
   status: CheckStatus;
   reason: string;
+  /**
+   * `status` failed because the bit is set: which list, and since when this node's replica shows it set (the time of the issuer's status-list entry that set it; null when the history no longer shows it). The reason for a revocation stays at the issuing node: status lists carry no personal data.
+   */
+  statusChange?: {
+    purpose: 'revocation' | 'suspension';
+    since: string | null;
+  };
   /**
    * `proof` / `holder_authenticated`: the proof of the set that failed or could not be checked
    */
@@ -184,6 +199,23 @@ export interface MicrocredentialRecord {
     stackableTowards?: {
       name: LangMap;
       id?: string;
+    }[];
+    /**
+     * The modules this microcredential stacks from: it is a programme, and issuing it requires the learner to present a credential in force of every module (any member may have issued it; it is verified against the replica). Each module is named by its network-wide microcredential id (<code>.<16 hex>); a module credential of any version of that microcredential counts, unless minVersion asks for a later one. The inverse of stackableTowards.
+     *
+     * @minItems 1
+     * @maxItems 20
+     */
+    stacksFrom?: {
+      /**
+       * Network-wide microcredential id of the module.
+       */
+      id: string;
+      name?: LangMap;
+      /**
+       * The earliest version of the module whose credentials count (default: any).
+       */
+      minVersion?: number;
     }[];
   };
   furtherInformation?: {
