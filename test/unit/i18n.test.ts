@@ -1,19 +1,72 @@
-// The web app's dictionaries: Spanish and English have exactly the same keys, no empty texts, same placeholders.
-import { describe, expect, it } from 'vitest';
+// The web app's dictionaries: Spanish, English and Portuguese have exactly the same keys, no empty texts, same
+// placeholders; Portuguese is a translation, not a copy of another language; the first language follows
+// ?lang= > the user's pick > the browser's languages > Spanish.
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { es } from '../../web/src/i18n/es.js';
 import { en } from '../../web/src/i18n/en.js';
+import { pt } from '../../web/src/i18n/pt.js';
+import { asLang, initialLang, makeI18n } from '../../web/src/i18n/index.js';
 
 const placeholders = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
+const DICTS = { es, en, pt } as const;
 
 describe('web i18n dictionaries', () => {
   it('have identical keys', () => {
     expect(Object.keys(en).sort()).toEqual(Object.keys(es).sort());
+    expect(Object.keys(pt).sort()).toEqual(Object.keys(es).sort());
   });
   it('have no empty strings', () => {
-    for (const [lang, dict] of Object.entries({ es, en }))
+    for (const [lang, dict] of Object.entries(DICTS))
       for (const [k, v] of Object.entries(dict)) expect(typeof v === 'string' && v.trim().length > 0, `${lang}:${k}`).toBe(true);
   });
-  it('use the same placeholders in both languages', () => {
-    for (const k of Object.keys(es) as (keyof typeof es)[]) expect(placeholders(en[k]), k).toEqual(placeholders(es[k]));
+  it('use the same placeholders in every language', () => {
+    for (const k of Object.keys(es) as (keyof typeof es)[]) {
+      expect(placeholders(en[k]), `en:${k}`).toEqual(placeholders(es[k]));
+      expect(placeholders(pt[k]), `pt:${k}`).toEqual(placeholders(es[k]));
+    }
+  });
+  it('Portuguese is translated: most texts differ from both Spanish and English', () => {
+    const keys = Object.keys(es) as (keyof typeof es)[];
+    const copied = keys.filter((k) => pt[k] === es[k] || pt[k] === en[k]);
+    // Only proper names, placeholders-only texts and words spelled alike (Catálogo, Microcredencial) may repeat.
+    expect(copied.length / keys.length).toBeLessThan(0.2);
+  });
+});
+
+describe('first language', () => {
+  const store = new Map<string, string>();
+  const g = globalThis as unknown as { localStorage?: Storage };
+  const saved = g.localStorage;
+  beforeAll(() => {
+    g.localStorage = { getItem: (k: string) => store.get(k) ?? null, setItem: (k: string, v: string) => void store.set(k, v) } as Storage;
+  });
+  afterAll(() => {
+    g.localStorage = saved;
+  });
+  afterEach(() => store.clear());
+  it('maps language tags to interface languages', () => {
+    expect(asLang('pt-BR')).toBe('pt');
+    expect(asLang('es-419')).toBe('es');
+    expect(asLang('EN_gb')).toBe('en');
+    expect(asLang('fr-FR')).toBeNull();
+    expect(asLang(null)).toBeNull();
+  });
+  it('?lang= wins, then the stored pick, then the browser, then Spanish', () => {
+    expect(initialLang('', [])).toBe('es');
+    expect(initialLang('', ['fr-FR', 'pt-BR', 'en'])).toBe('pt');
+    expect(initialLang('?lang=en', ['pt-BR'])).toBe('en');
+    expect(initialLang('?lang=xx', ['pt-BR'])).toBe('pt');
+    store.set('mochila.lang', 'en');
+    expect(initialLang('', ['pt-BR'])).toBe('en');
+    expect(initialLang('?lang=pt', ['es'])).toBe('pt');
+  });
+  it('formats dates and numbers as pt-BR and falls back pt → es → en in pick()', () => {
+    const i = makeI18n('pt', () => {});
+    expect(i.num(1234.5)).toBe('1.234,5');
+    expect(i.date('2026-12-03T10:00:00Z')).toMatch(/3 de dez\.? de 2026/);
+    expect(i.pick({ es: 'hola', en: 'hello', pt: 'olá' })).toBe('olá');
+    expect(i.pick({ en: 'hello', es: 'hola' })).toBe('hola');
+    expect(i.pick({ en: 'hello' })).toBe('hello');
+    expect(i.t('app.retry')).toBe('Tentar novamente');
   });
 });

@@ -3,7 +3,7 @@
  * and the footer. Routes are listed here and nowhere else.
  */
 import { useEffect } from 'preact/hooks';
-import { I18nProvider, useI18n, type Lang } from './i18n/index.js';
+import { I18nProvider, LANGS, useI18n } from './i18n/index.js';
 import { RefProvider, PageTitle } from './common.js';
 import { Link, match, useLocation } from './router.js';
 import { CataloguePage } from './pages/catalogue.js';
@@ -53,10 +53,6 @@ function Shell() {
       window.removeEventListener('popstate', mark);
     };
   }, []);
-  const langs: { code: Lang; label: string }[] = [
-    { code: 'es', label: 'Español' },
-    { code: 'en', label: 'English' },
-  ];
   return (
     <>
       <a class="skip-link" href="#main">
@@ -69,7 +65,7 @@ function Shell() {
             <span class="brand-tag">{t('app.tagline')}</span>
           </Link>
           <div class="lang-toggle" role="group" aria-label={t('app.language')}>
-            {langs.map((l) => (
+            {LANGS.map((l) => (
               <button key={l.code} type="button" lang={l.code} aria-pressed={lang === l.code} class={lang === l.code ? 'active' : ''} onClick={() => setLang(l.code)}>
                 {l.label}
               </button>

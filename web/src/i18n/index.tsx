@@ -1,24 +1,51 @@
 /**
- * Language state of the web app: Spanish by default, English on request, remembered in localStorage and mirrored
- * in <html lang>. `t()` looks texts up in es.ts / en.ts; `pick()` shows a record's {es,en,pt} map in the chosen
- * language with a fallback. Must never hold texts itself.
+ * Language state of the web app: Spanish, English or Brazilian Portuguese, mirrored in <html lang>. The first
+ * language is, in order: `?lang=` in the address, the language the user picked before (localStorage, written only
+ * when the user picks one), the browser's languages (navigator.languages), Spanish. `t()` looks texts up in
+ * es.ts / en.ts / pt.ts; `pick()` shows a record's {es,en,pt} map in the chosen language with a fallback
+ * (pt → es → en). Must never hold texts itself.
  */
 import { createContext, type ComponentChildren } from 'preact';
 import { useContext, useEffect, useMemo, useState } from 'preact/hooks';
 import { es, type MessageKey } from './es.js';
 import { en } from './en.js';
+import { pt } from './pt.js';
 
-export type Lang = 'es' | 'en';
+export type Lang = 'es' | 'en' | 'pt';
+/** The interface languages, in the switcher's order, each named in itself. */
+export const LANGS: readonly { code: Lang; label: string }[] = [
+  { code: 'es', label: 'Español' },
+  { code: 'en', label: 'English' },
+  { code: 'pt', label: 'Português' },
+];
 export type LangMap = Partial<Record<'es' | 'en' | 'pt', string>> | null | undefined;
 
-const DICTS: Record<Lang, Record<MessageKey, string>> = { es, en };
+const DICTS: Record<Lang, Record<MessageKey, string>> = { es, en, pt };
 const STORAGE_KEY = 'mochila.lang';
+/** BCP 47 locale for dates, numbers and Intl.DisplayNames. */
+const LOCALES: Record<Lang, string> = { es: 'es', en: 'en', pt: 'pt-BR' };
 
-export function initialLang(): Lang {
+/** `pt-BR` → pt, `en-GB` → en, `es-419` → es; anything else → null. */
+export function asLang(tag: string | null | undefined): Lang | null {
+  const base = (tag ?? '').trim().toLowerCase().split(/[-_]/)[0];
+  return base === 'es' || base === 'en' || base === 'pt' ? base : null;
+}
+
+/** The first language: `?lang=` > the user's earlier pick > the browser's languages > Spanish. */
+export function initialLang(
+  search: string = typeof location === 'undefined' ? '' : location.search,
+  browser: readonly string[] = typeof navigator === 'undefined' ? [] : (navigator.languages ?? [navigator.language]),
+): Lang {
+  const fromUrl = asLang(new URLSearchParams(search).get('lang'));
+  if (fromUrl) return fromUrl;
   try {
-    const v = localStorage.getItem(STORAGE_KEY);
-    if (v === 'es' || v === 'en') return v;
+    const stored = asLang(localStorage.getItem(STORAGE_KEY));
+    if (stored) return stored;
   } catch {}
+  for (const tag of browser) {
+    const l = asLang(tag);
+    if (l) return l;
+  }
   return 'es';
 }
 
@@ -41,7 +68,7 @@ function interpolate(s: string, vars?: Record<string, string | number>): string 
 
 export function makeI18n(lang: Lang, setLang: (l: Lang) => void): I18n {
   const dict = DICTS[lang];
-  const locale = lang === 'es' ? 'es' : 'en';
+  const locale = LOCALES[lang];
   let regions: Intl.DisplayNames | null = null;
   let languages: Intl.DisplayNames | null = null;
   try {
@@ -90,14 +117,21 @@ export function makeI18n(lang: Lang, setLang: (l: Lang) => void): I18n {
 const Ctx = createContext<I18n>(makeI18n('es', () => {}));
 
 export function I18nProvider({ children }: { children: ComponentChildren }) {
-  const [lang, setLangState] = useState<Lang>(initialLang);
+  const [lang, setLangState] = useState<Lang>(() => initialLang());
   useEffect(() => {
-    document.documentElement.lang = lang;
-    try {
-      localStorage.setItem(STORAGE_KEY, lang);
-    } catch {}
+    document.documentElement.lang = LOCALES[lang];
   }, [lang]);
-  const value = useMemo(() => makeI18n(lang, setLangState), [lang]);
+  // Only a pick in the switcher is remembered: a first visit's `?lang=` or browser language is not a choice.
+  const pickLang = useMemo(
+    () => (l: Lang) => {
+      try {
+        localStorage.setItem(STORAGE_KEY, l);
+      } catch {}
+      setLangState(l);
+    },
+    [],
+  );
+  const value = useMemo(() => makeI18n(lang, pickLang), [lang, pickLang]);
   return <Ctx.Provider value={value}>{children}</Ctx.Provider>;
 }
 
