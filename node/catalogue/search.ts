@@ -106,7 +106,9 @@ export class CatalogueSearch {
     private readonly maxCached = 500,
     private readonly countLimit = COUNT_LIMIT,
   ) {
-    this.versionStmt = store.sqlite.prepare('SELECT total_changes() AS c');
+    // one prepared statement for both counters: better-sqlite3's pragma() prepares its statement on every call, which
+    // cost ~5 % of a cached search answer's CPU (asked on every request)
+    this.versionStmt = store.sqlite.prepare('SELECT (SELECT data_version FROM pragma_data_version) AS d, total_changes() AS c');
     this.byRowid = store.sqlite.prepare('SELECT id, author, record, status, updated_at AS updatedAt, created_at AS createdAt FROM microcredentials WHERE rowid = ?');
     this.results = new LRUCache({ max: maxCached });
     this.summaries = new LRUCache({ max: maxCached });
@@ -114,7 +116,8 @@ export class CatalogueSearch {
 
   /** Changes whenever anything is written to the database, by this connection or another process. */
   version(): string {
-    return `${this.store.sqlite.pragma('data_version', { simple: true }) as number}:${(this.versionStmt.get() as { c: number }).c}`;
+    const v = this.versionStmt.get() as { d: number; c: number };
+    return `${v.d}:${v.c}`;
   }
 
   search(p: SearchParams): SearchResult {
