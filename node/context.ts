@@ -29,6 +29,10 @@ import { CatalogueProjector } from './catalogue/catalogue.projector.js';
 import { CatalogueSearch } from './catalogue/search.js';
 import { CatalogueService } from './catalogue/catalogue.service.js';
 import { CreditSystems } from './catalogue/credit-systems.js';
+import { loadReferenceData, type ReferenceData } from './catalogue/reference-data.js';
+import { ReferencePublisher, ReferenceRegistry } from './catalogue/reference-registry.js';
+import { ReferencePolicy } from './trust/reference-policy.js';
+import { referenceRoutes } from './http/routes/reference.routes.js';
 import { RecognitionService } from './recognition/recognition.service.js';
 import { RecognitionProjector } from './recognition/recognition.projector.js';
 import { createHttpApp } from './http/app.js';
@@ -49,6 +53,9 @@ import { AccreditationService } from './trust/accreditations.js';
 import { IssuerKeyLifecycle } from './trust/key-lifecycle.js';
 import { credentialRoutes } from './http/routes/credentials.routes.js';
 import { claimRoutes } from './http/routes/claims.routes.js';
+import { oid4vciRoutes } from './http/routes/oid4vci.routes.js';
+import { Oid4vciService } from './credentials/oid4vci.js';
+import { nameOf } from './credentials/issuing-unit.js';
 import type { LookupVerifier } from './http/routes/recognition.routes.js';
 import { metricsRoutes } from './http/routes/metrics.routes.js';
 import { countingReplica } from './feed/counting-replica.js';
@@ -66,6 +73,8 @@ export interface NodeOverrides {
   http?: boolean;
   /** Replication tuning (tests use short intervals). */
   replication?: Partial<ReplicatorOptions>;
+  /** The bundled reference data (default schemas/reference): the floor the node follows the network's from. */
+  referenceData?: ReferenceData;
 }
 
 export interface Services {
@@ -90,11 +99,18 @@ export interface Services {
   issuerKeyLifecycle: IssuerKeyLifecycle;
   catalogue: CatalogueService;
   credits: CreditSystems;
+  /** The live reference data (bundled floor + the network's `reference` entries) and who published each record. */
+  reference: ReferenceRegistry;
+  /** Who may publish reference data (the manifest's referencePublishers), and this node's reference entries. */
+  referencePolicy: ReferencePolicy;
+  referencePublisher: ReferencePublisher;
   recognition: RecognitionService;
   statusLists: StatusListRegistry;
   credentials: CredentialService;
   /** Sends claim links by e-mail (node.json "smtp"); null when the node has no SMTP settings or is a read mirror. */
   mailer: Mailer | null;
+  /** OpenID4VCI: wallets claim a credential bound to their DID through a claim link's offer (node/credentials/oid4vci.ts). */
+  oid4vci: Oid4vciService;
   adminTokens: AdminTokens;
   /** Whether this node may append to its own feed (confirmed current with a peer, or the operator's word). */
   ownFeed: OwnFeedGate;
@@ -138,7 +154,9 @@ export function buildServices(config: NodeConfig, o: NodeOverrides = {}): Servic
 
     const membership = new MembershipService(store, manifest);
     const ownFeed = new OwnFeedGate({ store, clock, logger, author: keystore.institution.did, standalone: config.standalone, mirror: config.mirror });
-    const feed = new FeedService({ store, schemas, network, key: keystore.institution, clock, logger, policy: membership, ownFeed });
+    // membership, and the manifest's rule of who may publish reference data
+    const referencePolicy = new ReferencePolicy(membership, manifest);
+    const feed = new FeedService({ store, schemas, network, key: keystore.institution, clock, logger, policy: referencePolicy, ownFeed });
     const institutions = new InstitutionDirectory(store);
     const issuerKeys = new IssuerKeyRegistry(store);
     const search = new CatalogueSearch(store);
@@ -149,8 +167,10 @@ export function buildServices(config: NodeConfig, o: NodeOverrides = {}): Servic
     feed.registerProjector(new RecognitionProjector(store));
     const statusLists = new StatusListRegistry(store);
     feed.registerProjector(statusLists);
-    const credits = new CreditSystems();
-    const catalogue = new CatalogueService({ store, feed, schemas, institutions, search, credits });
+    const reference = new ReferenceRegistry(store, o.referenceData ?? loadReferenceData());
+    feed.registerProjector(reference);
+    const credits = new CreditSystems(() => reference.data());
+    const catalogue = new CatalogueService({ store, feed, schemas, institutions, search, credits, reference });
     const recognition = new RecognitionService({ store, feed, schemas, catalogue, membership, institutions, credits, clock });
     const institution = new InstitutionService({
       feed,
@@ -213,6 +233,9 @@ export function buildServices(config: NodeConfig, o: NodeOverrides = {}): Servic
       institution,
       endorsements: new EndorsementService({ feed, membership, schemas }),
       accreditations: new AccreditationService({ feed, membership, institutions, schemas }),
+      reference,
+      referencePolicy,
+      referencePublisher: new ReferencePublisher({ feed, schemas, authority: referencePolicy, membership, registry: reference }),
       issuerKeyLifecycle: new IssuerKeyLifecycle({ institution, statusLists: credentials }),
       catalogue,
       credits,
@@ -220,6 +243,15 @@ export function buildServices(config: NodeConfig, o: NodeOverrides = {}): Servic
       statusLists,
       credentials,
       mailer,
+      oid4vci: new Oid4vciService({
+        clock,
+        logger: logger.child({ part: 'oid4vci' }),
+        secret: keystore.institution.seed,
+        publicUrl: () => publicUrl.get(),
+        issuerName: () => nameOf(institutions.get(keystore.institution.did), keystore.institution.did),
+        claim: (token) => credentials.claim(token),
+        signer: () => credentials.lists.signers.signer(),
+      }),
       adminTokens: new AdminTokens(store),
       ownFeed,
       startedAt: clock.now(),
@@ -339,7 +371,7 @@ export class MochilaNode {
       const app = createHttpApp(s, {
         publicUrl: s.publicUrl,
         p2p: () => (this.replicator ? { peerId: this.replicator.peerId, addresses: this.replicator.addresses() } : null),
-        routes: [recognitionRoutes(s, lookupVerifier(s)), credentialRoutes(s), claimRoutes({ ...s, publicUrl: () => s.publicUrl.get() }), networkRoutes(s, this.replicator), metricsRoutes(s.config, metrics)],
+        routes: [recognitionRoutes({ ...s, publicUrl: () => s.publicUrl.get() }, lookupVerifier(s)), referenceRoutes(s), credentialRoutes(s), claimRoutes({ ...s, publicUrl: () => s.publicUrl.get() }), oid4vciRoutes(s), networkRoutes(s, this.replicator), metricsRoutes(s.config, metrics)],
         ...(metrics ? { metrics } : {}),
       });
       this.httpApp = app;

@@ -20,7 +20,7 @@ import { buildOpenApi } from './openapi.js';
 import { errorHandler, sendProblem } from './problem.js';
 import { docsPolicy, securityHeaders } from './security.js';
 import { compressResponses, webApp } from './web-serving.js';
-import { publicLimiters } from './limits.js';
+import { perClientRate, publicLimiters } from './limits.js';
 import { registerRoutes, type RouteDef } from './route-table.js';
 import { REPORT_STYLE_HASH } from '../recognition/report.js';
 import { catalogueAdminRoutes, catalogueRoutes, type CatalogueAdminRouteDeps, type CatalogueRouteDeps } from './routes/catalogue.routes.js';
@@ -79,6 +79,10 @@ export function createHttpApp(s: HttpAppDeps, opts: HttpAppOptions): Express {
   app.post('/api/v1/recognition/report', ...limits.report);
   // a learner's claim link and share page verify the credential they show: their own per-client rate, the same gate
   app.use(['/api/v1/claims', '/share'], ...limits.claim);
+  // a wallet's OpenID4VCI requests (node/http/routes/oid4vci.routes.ts; the credential endpoint signs): a rate of their
+  // own at the claim link's figure, the body (the token request is a small form), then the same gate
+  const form = express.urlencoded({ extended: false, limit: 8 * 1024, parameterLimit: 20 });
+  app.use('/api/v1/oid4vci', perClientRate(s.config.publicLimits.claim, s.config.publicLimits.windowMs, 'wallet issuance'), json, form, limits.gate.middleware());
   // every other route: the same parsers (a body already read above is not read again)
   app.use(json);
   app.use(text);
