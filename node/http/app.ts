@@ -67,10 +67,12 @@ export function createHttpApp(s: HttpAppDeps, opts: HttpAppOptions): Express {
   const limit = s.config.maxBodyBytes;
   const json = express.json({ limit, type: ['application/json', 'application/*+json', 'application/ld+json'] });
   const text = express.text({ limit: 5 * limit, type: ['text/csv', 'text/plain'] });
+  // a baked badge image sent to POST /api/v1/verify (node/credentials/baking.ts reads the credential out of it)
+  const image = express.raw({ limit, type: ['image/png', 'image/svg+xml'] });
   // public endpoints that cost CPU: the per-client rate first (before any body is read), then the body (capped
   // above), and only then the node-wide concurrency gate, so a client that sends its body slowly waits on its own
   // socket (cut by the server's requestTimeout, node/context.ts) and never holds a slot or a queue place
-  const limits = publicLimiters(s.config.publicLimits, [json, text]);
+  const limits = publicLimiters(s.config.publicLimits, [json, text, image]);
   app.post('/api/v1/verify', ...limits.verify);
   app.post('/api/v1/recognition/lookup', ...limits.lookup);
   // the comparison runs the same ranking as the lookup, so it shares the lookup's budget

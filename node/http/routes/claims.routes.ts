@@ -1,13 +1,17 @@
 /**
  * Claim-link routes (issue 15 items 3-4): what a learner's capability URL opens (`GET /api/v1/claims/{token}`: the
- * credential, its verification, its links), its JSON download, the holder's switch for the public share page, the
+ * credential, its verification, its links), its downloads (JSON, the PDF certificate with the verification QR, the
+ * badge image with the credential baked in, PNG and SVG), the holder's switch for the public share page, the
  * share page itself (`/share/{id}`, server-rendered with link-preview tags, 404 while off), and the unit's side:
  * the links and e-mail deliveries of a credential, a new link, revoking links, retrying a delivery, a reported
  * bounce. Rate-limited with the other public endpoints (node/http/app.ts, node/http/limits.ts).
  * Must never tell an unknown token from a revoked one, never put a token in a log or an error, and never write a
  * credential field into HTML unescaped.
  */
+import type { Response } from 'express';
 import { RegistryError } from '../../core/errors.js';
+import { bakedBadgePng, bakedBadgeSvg } from '../../credentials/badge-image.js';
+import { certificateLanguage, certificatePdf, CERTIFICATE_LANGUAGES } from '../../credentials/certificate-pdf.js';
 import type { SchemaRegistry } from '../../core/schema-registry.js';
 import type { Claim, CredentialService, IssuedCredential } from '../../credentials/credential.service.js';
 import type { VerificationReport } from '../../credentials/verify.js';
@@ -129,7 +133,14 @@ export function claimRoutes(s: ClaimRouteDeps): RouteDef[] {
           status: { revoked: c.status.revoked, suspended: c.status.suspended },
           credential: c.credential,
           verification,
-          links: { json: `${base()}/api/v1/claims/${token}/credential.json`, verify: c.verifyUrl, qr: c.qrUrl },
+          links: {
+            json: `${base()}/api/v1/claims/${token}/credential.json`,
+            verify: c.verifyUrl,
+            qr: c.qrUrl,
+            pdf: `${base()}/api/v1/claims/${token}/certificate.pdf`,
+            png: `${base()}/api/v1/claims/${token}/badge.png`,
+            svg: `${base()}/api/v1/claims/${token}/badge.svg`,
+          },
           share,
         });
     },
@@ -151,6 +162,73 @@ export function claimRoutes(s: ClaimRouteDeps): RouteDef[] {
         .set('Content-Disposition', `attachment; filename="credencial-${c.id.replace(/[^A-Za-z0-9-]/g, '_')}.json"`)
         .type('application/vc+ld+json')
         .send(JSON.stringify(c.credential, null, 2));
+    },
+  );
+
+  // the learner's downloads: as private as the JSON (no-store, no referrer, attachments named by the credential id)
+  const download = (res: Response, c: IssuedCredential, name: string, type: string, body: Buffer | string) =>
+    res
+      .set('Cache-Control', 'no-store')
+      .set('Referrer-Policy', 'no-referrer')
+      .set('Content-Disposition', `attachment; filename="${name}-${c.id.replace(/[^A-Za-z0-9-]/g, '_')}.${type === 'application/pdf' ? 'pdf' : type === 'image/png' ? 'png' : 'svg'}"`)
+      .type(type)
+      .send(body);
+
+  route(
+    {
+      method: 'get',
+      path: '/claims/:token/certificate.pdf',
+      tag: 'claims',
+      summary:
+        "Download the credential's PDF certificate (learner, achievement, issuer, dates, workload and credits, the verification link printed and as a QR code) in Spanish, English or Portuguese: ?lang=es|en|pt, else the Accept-Language header, else Spanish",
+      responses: notFound,
+    },
+    async (req, res) => {
+      const { credential: c } = claimOr404(param(req, 'token'));
+      const language =
+        certificateLanguage(req.query['lang']) ?? certificateLanguage(req.acceptsLanguages(...CERTIFICATE_LANGUAGES) || '') ?? 'es';
+      const pdf = await certificatePdf({
+        credential: c.credential,
+        learnerName: c.learnerName,
+        microcredential: c.microcredential,
+        issuedAt: c.issuedAt,
+        verifyUrl: c.verifyUrl,
+        language,
+      });
+      res.set('Content-Language', language);
+      download(res, c, 'certificado', 'application/pdf', Buffer.from(pdf));
+    },
+  );
+
+  route(
+    {
+      method: 'get',
+      path: '/claims/:token/badge.png',
+      tag: 'claims',
+      summary:
+        'Download the badge image (PNG, with the QR code of the verification link) with the signed credential baked in (Open Badges 3.0: an iTXt chunk with keyword openbadgecredential)',
+      responses: notFound,
+    },
+    (req, res) => {
+      const { credential: c } = claimOr404(param(req, 'token'));
+      download(res, c, 'insignia', 'image/png', bakedBadgePng(c.verifyUrl, c.credential));
+    },
+  );
+
+  route(
+    {
+      method: 'get',
+      path: '/claims/:token/badge.svg',
+      tag: 'claims',
+      summary:
+        'Download the badge image (SVG, with the achievement, issuer and date) with the signed credential baked in (Open Badges 3.0: an <openbadges:credential> element)',
+      responses: notFound,
+    },
+    (req, res) => {
+      const { credential: c } = claimOr404(param(req, 'token'));
+      const f = facts(c);
+      const svg = bakedBadgeSvg({ achievement: f.achievement, issuer: f.issuer, issuedOn: c.issuedAt.slice(0, 10), verifyUrl: c.verifyUrl }, c.credential);
+      download(res, c, 'insignia', 'image/svg+xml', svg);
     },
   );
 

@@ -1,6 +1,6 @@
 /**
- * Credential routes: verification for anyone (`POST /api/v1/verify`), status lists for verifiers outside the
- * network, the public copy of a credential by its unguessable id (what the learner's verification link / QR code
+ * Credential routes: verification for anyone (`POST /api/v1/verify`: JSON, text, or a baked badge image), status
+ * lists for verifiers outside the network, the public copy of a credential by its unguessable id (what the learner's verification link / QR code
  * opens), and the admin side: issue one, issue a cohort from CSV as a job, list, revoke / suspend / reinstate.
  * Must never decide anything itself: it calls the credential service.
  */
@@ -8,6 +8,7 @@ import QRCode from 'qrcode';
 import { RegistryError } from '../../core/errors.js';
 import type { SchemaRegistry } from '../../core/schema-registry.js';
 import type { CredentialListQuery, CredentialService } from '../../credentials/credential.service.js';
+import { extractBaked } from '../../credentials/baking.js';
 import { toCsv } from '../../credentials/csv.js';
 import { LIMIT_RESPONSES } from '../limits.js';
 import { param, type RouteDef } from '../route-table.js';
@@ -30,8 +31,14 @@ export function credentialRoutes(s: CredentialRouteDeps): RouteDef[] {
   // Anyone: a credential or a presentation as the JSON body, or wrapped as {"credential"|"presentation", "challenge"?,
   // "domain"?} (schemas/api/verify-request), or as text/plain, which the verifier parses itself (so "not JSON" is a
   // failed `parse` check in the report).
-  route({ method: 'post', path: '/verify', tag: 'credentials', summary: "Verify a credential or presentation (bare, or wrapped with the verifier's challenge and domain): a report with one check each (proof, issuer_known, key_valid_at_issuance, status, validity_period, schema, microcredential_listed; for a presentation also holder_authenticated, the holder's own proof), ok / failed / unchecked with a reason", body: { schema: 'api/verify-request', alternatives: [{ contentType: 'text/plain', description: 'the credential or presentation as text (parsed by the verifier)' }] }, response: 'api/verification-report', responses: LIMIT_RESPONSES }, async (req, res) => {
+  route({ method: 'post', path: '/verify', tag: 'credentials', summary: "Verify a credential or presentation (bare, or wrapped with the verifier's challenge and domain): a report with one check each (proof, issuer_known, key_valid_at_issuance, status, validity_period, schema, microcredential_listed; for a presentation also holder_authenticated, the holder's own proof), ok / failed / unchecked with a reason", body: { schema: 'api/verify-request', alternatives: [{ contentType: 'text/plain', description: 'the credential or presentation as text (parsed by the verifier)' }, { contentType: 'image/png', description: 'a baked badge image: the credential in its openbadgecredential iTXt chunk (Open Badges 3.0 baking)' }, { contentType: 'image/svg+xml', description: 'a baked badge image: the credential in its <openbadges:credential> element (Open Badges 3.0 baking)' }] }, response: 'api/verification-report', responses: LIMIT_RESPONSES }, async (req, res) => {
     let input: unknown = req.body;
+    if (Buffer.isBuffer(input)) {
+      // a baked badge (image/png, image/svg+xml): the credential's text out of it, then parsed by the verifier as text
+      const baked = extractBaked(input);
+      if (!baked.ok) throw new RegistryError('validation_failed', `no credential could be read from this image: ${baked.reason}`);
+      input = baked.text;
+    }
     let options: { challenge?: string; domain?: string } = {};
     if (input && typeof input === 'object' && !Array.isArray(input)) {
       const b = input as Record<string, unknown>;

@@ -30,6 +30,18 @@ export interface Claim {
      */
     json: string;
     /**
+     * Download of the PDF certificate with the verification QR (add ?lang=es|en|pt; default: Accept-Language, else Spanish)
+     */
+    pdf: string;
+    /**
+     * Download of the badge image (PNG) with the signed credential baked in (Open Badges 3.0 baking)
+     */
+    png: string;
+    /**
+     * Download of the badge image (SVG) with the signed credential baked in (Open Badges 3.0 baking)
+     */
+    svg: string;
+    /**
      * The public verification page
      */
     verify: string;
