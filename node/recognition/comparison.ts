@@ -8,6 +8,9 @@
  * suggests; the registrar decides. Pure: must never read the store.
  */
 import type { LangMap, MicrocredentialRecord } from '../catalogue/model.js';
+import type { ReferenceData } from '../catalogue/reference-data.js';
+import { codeLabel, message, messageMap, type MessageLang } from '../../web/src/i18n/messages.js';
+import { formatNumber, formatPercent } from '../../web/src/i18n/format.js';
 import { Analyzer, CorpusStats, similarity, weighRecord, type FieldMatch, type OutcomeMatch, type ScorePart, type Similarity, type TitlePair, type WeightedRecord } from './similarity.js';
 
 /**
@@ -25,6 +28,27 @@ export interface CreditTable {
   /** Hours of learner work per credit as a range, or null for an unknown system. */
   hoursPerCredit(system: string): { min: number; max: number } | null;
   label(system: string): string;
+  /** The live reference data (for EQF equivalents); absent: no EQF equivalent is shown. */
+  reference?(): Pick<ReferenceData, 'levels'>;
+}
+
+/**
+ * The EQF level of a level, only where the data states it officially: the EQF itself, or a framework whose EQF
+ * referencing is official (its levels then carry `eqf`). An indicative correspondence is never an equivalent.
+ */
+export interface EqfEquivalent {
+  level: number;
+  basis: 'eqf' | 'official-referencing';
+  source: { title: string; url: string } | null;
+}
+
+export function eqfEquivalent(data: Pick<ReferenceData, 'levels'> | undefined, l: { framework: string; value: string }): EqfEquivalent | null {
+  const fw = data?.levels.frameworks.find((f) => f.id === l.framework);
+  const level = fw?.levels.find((x) => x.value === String(l.value));
+  if (!fw || !level || level.eqf === undefined) return null;
+  if (fw.id === 'EQF') return { level: level.eqf, basis: 'eqf', source: { title: fw.source.title, url: fw.source.url } };
+  const ref = fw.referencing?.find((r) => r.to === 'EQF' && r.status === 'official');
+  return ref ? { level: level.eqf, basis: 'official-referencing', source: ref.source ? { title: ref.source.title, url: ref.source.url } : null } : null;
 }
 
 export interface ComparedSide {
@@ -60,8 +84,17 @@ export interface Comparison {
     localCredits: { system: string; value: number };
     foreignInLocalSystem: { system: string; min: number; max: number } | null;
     localInForeignSystem: { system: string; min: number; max: number } | null;
+    /** Both workloads in ECTS (through hours, with the ECTS range), when ECTS is in the reference data. */
+    ects: { foreign: { system: string; min: number; max: number }; local: { system: string; min: number; max: number } } | null;
   };
-  level: { foreign: { framework: string; value: string }; local: { framework: string; value: string }; comparable: boolean; difference: number | null };
+  level: {
+    foreign: { framework: string; value: string };
+    local: { framework: string; value: string };
+    comparable: boolean;
+    difference: number | null;
+    /** EQF levels where an official referencing exists (null on a side without one). */
+    eqf: { foreign: EqfEquivalent | null; local: EqfEquivalent | null };
+  };
   field: { foreign: string; local: string; match: FieldMatch };
   skills: Similarity['skills'];
   title: Similarity['title'];
@@ -109,83 +142,64 @@ export function compare(foreign: ComparedSide, local: ComparedSide, credits: Cre
     const r = credits.hoursPerCredit(system);
     return r ? { system, min: round(hours / r.max), max: round(hours / r.min) } : null;
   };
+  const pctText = (lang: MessageLang, share: number) => formatPercent(lang, share);
   if (gapPct > 0.25)
     flags.push({
       aspect: 'workload',
       severity: 'substantial',
-      message: {
-        es: `La carga de trabajo extranjera (${fh} h) es ${Math.round(gapPct * 100)} % menor que la local (${lh} h).`,
-        en: `The foreign workload (${fh} h) is ${Math.round(gapPct * 100)}% lower than the local one (${lh} h).`,
-      },
+      message: messageMap((g) => message(g, 'cmp.workloadLower', { foreign: formatNumber(g, fh), local: formatNumber(g, lh), percent: pctText(g, gapPct) })),
     });
   else if (gapPct > 0.1)
     flags.push({
       aspect: 'workload',
       severity: 'minor',
-      message: { es: `Diferencia de carga de ${Math.round(gapPct * 100)} % (${fh} h frente a ${lh} h).`, en: `Workload differs by ${Math.round(gapPct * 100)}% (${fh} h vs ${lh} h).` },
+      message: messageMap((g) => message(g, 'cmp.workloadDiffers', { foreign: formatNumber(g, fh), local: formatNumber(g, lh), percent: pctText(g, gapPct) })),
     });
 
-  // level
-  const fl = levelNumber(f.level);
-  const ll = levelNumber(l.level);
-  const comparable = f.level.framework === l.level.framework && fl !== null && ll !== null;
+  // level: only a lower level on one ordered scale is a difference; anything the numbers cannot order is a note
+  // (two frameworks are ordered through EQF where both sides have an official referencing in the reference data)
+  const ref = credits.reference?.();
+  const feqf = eqfEquivalent(ref, f.level);
+  const leqf = eqfEquivalent(ref, l.level);
+  const sameFramework = f.level.framework === l.level.framework;
+  const viaEqf = !sameFramework && feqf !== null && leqf !== null;
+  const fl = viaEqf ? feqf.level : levelNumber(f.level);
+  const ll = viaEqf ? leqf.level : levelNumber(l.level);
+  const comparable = (sameFramework || viaEqf) && fl !== null && ll !== null;
   const diff = comparable ? fl! - ll! : null;
+  const lvl = (x: { framework: string; value: string }) => `${x.framework} ${x.value}${viaEqf && x.framework !== 'EQF' ? ` (EQF ${eqfEquivalent(ref, x)!.level})` : ''}`;
   if (diff !== null && diff < 0)
-    flags.push({
-      aspect: 'level',
-      severity: 'substantial',
-      message: { es: `Nivel inferior (${f.level.framework} ${f.level.value} frente a ${l.level.value}).`, en: `Lower level (${f.level.framework} ${f.level.value} vs ${l.level.value}).` },
-    });
-  if (!comparable)
-    flags.push({
-      aspect: 'level',
-      severity: 'info',
-      message: {
-        es: `Marcos de nivel distintos (${f.level.framework} ${f.level.value} / ${l.level.framework} ${l.level.value}): compare con la tabla de correspondencias.`,
-        en: `Different level frameworks (${f.level.framework} ${f.level.value} / ${l.level.framework} ${l.level.value}): check the correspondence table.`,
-      },
-    });
+    flags.push({ aspect: 'level', severity: 'substantial', message: messageMap((g) => message(g, 'cmp.levelLower', { foreign: lvl(f.level), local: lvl(l.level) })) });
+  if (!sameFramework && !viaEqf)
+    flags.push({ aspect: 'level', severity: 'info', message: messageMap((g) => message(g, 'cmp.levelFrameworks', { foreign: lvl(f.level), local: lvl(l.level) })) });
+  else if (!comparable && String(f.level.value) !== String(l.level.value))
+    flags.push({ aspect: 'level', severity: 'info', message: messageMap((g) => message(g, 'cmp.levelUnordered', { foreign: lvl(f.level), local: lvl(l.level) })) });
 
   // field
   const ff = f.fieldOfStudy.iscedF;
   const lf = l.fieldOfStudy.iscedF;
   const fieldMatch = sim.field;
-  if (fieldMatch === 'none')
-    flags.push({ aspect: 'field', severity: 'substantial', message: { es: `Campos de estudio distintos (ISCED-F ${ff} / ${lf}).`, en: `Different fields of study (ISCED-F ${ff} / ${lf}).` } });
+  if (fieldMatch === 'none') flags.push({ aspect: 'field', severity: 'substantial', message: messageMap((g) => message(g, 'cmp.fieldDiffers', { foreign: ff, local: lf })) });
 
   // outcomes
   const om = sim.outcomes;
   const uncovered = om.matches.filter((m) => m.score < 0.2).length;
   if (om.score < 0.25)
-    flags.push({
-      aspect: 'learning-outcomes',
-      severity: 'substantial',
-      message: { es: `Los resultados de aprendizaje se parecen poco (similitud ${Math.round(om.score * 100)} %).`, en: `Learning outcomes differ (similarity ${Math.round(om.score * 100)}%).` },
-    });
+    flags.push({ aspect: 'learning-outcomes', severity: 'substantial', message: messageMap((g) => message(g, 'cmp.outcomesDiffer', { percent: pctText(g, om.score) })) });
   else if (uncovered > 0)
-    flags.push({
-      aspect: 'learning-outcomes',
-      severity: 'minor',
-      message: { es: `${uncovered} resultado(s) extranjero(s) sin equivalente local claro.`, en: `${uncovered} foreign outcome(s) without a clear local counterpart.` },
-    });
+    flags.push({ aspect: 'learning-outcomes', severity: 'minor', message: messageMap((g) => message(g, 'cmp.outcomesUncovered', { n: formatNumber(g, uncovered) })) });
 
-  // QA, assessment, participation
+  // QA, assessment, participation: labels, never codes; a different assessment or participation is a note
   const qaRank = (t: string) => (t === 'internal-and-external' ? 2 : t === 'external' ? 1 : 0);
+  const pair = (prefix: string, a: string, b: string) => (g: MessageLang) => ({ foreign: codeLabel(g, prefix, a), local: codeLabel(g, prefix, b) });
   if (qaRank(f.qualityAssurance.type) + (foreign.accreditations > 0 ? 1 : 0) < qaRank(l.qualityAssurance.type))
-    flags.push({
-      aspect: 'quality-assurance',
-      severity: 'minor',
-      message: {
-        es: `Aseguramiento de la calidad distinto (${f.qualityAssurance.type} frente a ${l.qualityAssurance.type}).`,
-        en: `Different quality assurance (${f.qualityAssurance.type} vs ${l.qualityAssurance.type}).`,
-      },
-    });
+    flags.push({ aspect: 'quality-assurance', severity: 'minor', message: messageMap((g) => message(g, 'cmp.qa', pair('enum.qa.', f.qualityAssurance.type, l.qualityAssurance.type)(g))) });
   const sameAssessment = f.assessment.type === l.assessment.type;
   if (!sameAssessment)
-    flags.push({ aspect: 'assessment', severity: 'info', message: { es: `Evaluación: ${f.assessment.type} / ${l.assessment.type}.`, en: `Assessment: ${f.assessment.type} / ${l.assessment.type}.` } });
+    flags.push({ aspect: 'assessment', severity: 'info', message: messageMap((g) => message(g, 'cmp.assessment', pair('enum.assessment.', f.assessment.type, l.assessment.type)(g))) });
   const sameMode = f.participation.mode === l.participation.mode;
   if (!sameMode)
-    flags.push({ aspect: 'participation', severity: 'info', message: { es: `Modalidad: ${f.participation.mode} / ${l.participation.mode}.`, en: `Participation: ${f.participation.mode} / ${l.participation.mode}.` } });
+    flags.push({ aspect: 'participation', severity: 'info', message: messageMap((g) => message(g, 'cmp.participation', pair('enum.participation.', f.participation.mode, l.participation.mode)(g))) });
 
   return {
     candidate: { id: local.id, code: l.code, title: l.title, version: l.version },
@@ -201,8 +215,9 @@ export function compare(foreign: ComparedSide, local: ComparedSide, credits: Cre
       localCredits: l.workload.credits,
       foreignInLocalSystem: conv(fh, l.workload.credits.system),
       localInForeignSystem: conv(lh, f.workload.credits.system),
+      ects: ((fe, le) => (fe && le ? { foreign: fe, local: le } : null))(conv(fh, 'ECTS'), conv(lh, 'ECTS')),
     },
-    level: { foreign: f.level, local: l.level, comparable, difference: diff },
+    level: { foreign: f.level, local: l.level, comparable, difference: diff, eqf: { foreign: feqf, local: leqf } },
     field: { foreign: ff, local: lf, match: fieldMatch },
     skills: sim.skills,
     title: sim.title,

@@ -105,12 +105,13 @@ describe('recognition ranking', () => {
   it('the printable report gives each candidate its band and the parts of its score, or says there is no counterpart', () => {
     const opts = (lang: 'es' | 'en') => ({ lang, generatedAt: new Date('2026-12-01T10:00:00Z'), node: keys['cl-uac'].did, network: s['cl-uac'].network });
     const withCandidates = renderRecognitionReport({ verification: null, ...s['cl-uac'].recognition.lookup(id('mx-uan', 'prev-iaas')) }, opts('es'));
-    expect(withCandidates).toMatch(/Afinidad \d+ % · banda (fuerte|parcial|débil)/);
-    expect(withCandidates).toContain('Composición de la afinidad: Resultados de aprendizaje');
-    expect(withCandidates).toContain('en común: ');
+    // the app's words (web/src/i18n) and its number format (decimal comma in Spanish)
+    expect(withCandidates).toMatch(/Similitud: \d+ % · Banda: (fuerte|parcial|débil)/);
+    expect(withCandidates).toMatch(/De qué se compone la similitud: Resultados de aprendizaje: \d+ % × 0,55 = \d+ puntos/);
+    expect(withCandidates).toContain('palabras en común: ');
     const none = renderRecognitionReport({ verification: null, ...s['cl-upn'].recognition.lookup(id('gt-uoc', 'agroindustria-cafe')) }, opts('en'));
     expect(none).toContain('There is no comparable local microcredential');
-    expect(none).toContain('The closest, below the lowest band');
+    expect(none).toMatch(/The closest was “[^”]+” at \d+%, below the lowest band/);
   });
 
   it('serves the comparison in the shape of schemas/api/recognition-comparison, with and without candidates', () => {

@@ -2,13 +2,17 @@
  * Recognition routes: the registrar's lookup (JSON and printable report), decisions, agreements and
  * accreditations. Must never decide anything itself: it calls the recognition service and the verifier.
  */
+import type { Request } from 'express';
+import QRCode from 'qrcode';
 import type { Clock } from '../../core/clock.js';
 import { RegistryError } from '../../core/errors.js';
 import type { SchemaRegistry } from '../../core/schema-registry.js';
 import type { FeedService } from '../../feed/feed.service.js';
 import type { RecognitionService } from '../../recognition/recognition.service.js';
 import { lookupAnswer, registrarLookup, type LookupVerifier } from '../../recognition/registrar-lookup.js';
-import { renderRecognitionReport } from '../../recognition/report.js';
+import { caseValue, renderRecognitionReport, type ReportLabels } from '../../recognition/report.js';
+import { findField, findLevel, loadReferenceData } from '../../catalogue/reference-data.js';
+import { messageLangOf } from '../../../web/src/i18n/messages.js';
 import type { AccreditationService } from '../../trust/accreditations.js';
 import { LIMIT_RESPONSES } from '../limits.js';
 import { param, type RouteDef } from '../route-table.js';
@@ -19,6 +23,8 @@ export type { LookupVerifier } from '../../recognition/registrar-lookup.js';
 export interface RecognitionRouteDeps {
   clock: Clock;
   network: string;
+  /** this node's public address: the report's QR code and link lead back to its live lookup */
+  publicUrl: () => string;
   feed: Pick<FeedService, 'author'>;
   recognition: Pick<
     RecognitionService,
@@ -42,16 +48,41 @@ export function recognitionRoutes(s: RecognitionRouteDeps, verifier: LookupVerif
     res.json(await lookup(req.body));
   });
 
-  const langOf = (v: unknown): 'es' | 'en' => (v === 'en' ? 'en' : 'es');
-  route({ method: 'get', path: '/recognition/report', tag, summary: 'Printable recognition report (HTML, es|en) for a microcredential', query: [{ name: 'microcredential', description: 'microcredential id' }, { name: 'lang', description: 'es | en' }], responses: LIMIT_RESPONSES }, async (req, res) => {
+  // the printable report: the receiving institution's report with the case typed in (query), a QR code and link
+  // back to the live lookup at this node's public address, and labels from the reference tables
+  const reference = loadReferenceData();
+  const labels: ReportLabels = {
+    field: (code) => findField(reference, code)?.label ?? null,
+    level: (framework, value) => findLevel(reference, framework, value)?.label ?? null,
+  };
+  const report = async (req: Request, data: Awaited<ReturnType<typeof lookup>>, form: boolean) => {
+    const mcId = data.microcredential?.id ?? null;
+    const lang = messageLangOf(req.query.lang);
+    const liveUrl = mcId ? `${s.publicUrl().replace(/\/+$/, '')}/recognition?${new URLSearchParams({ microcredential: mcId, lang })}` : undefined;
+    const qrSvg = liveUrl ? await QRCode.toString(liveUrl, { type: 'svg', errorCorrectionLevel: 'M', margin: 1 }) : undefined;
+    return renderRecognitionReport(data, {
+      lang,
+      generatedAt: s.clock.now(),
+      node: s.feed.author,
+      network: s.network,
+      case: { student: caseValue(req.query.student), request: caseValue(req.query.request) },
+      ...(liveUrl ? { liveUrl, qrSvg } : {}),
+      ...(form && mcId ? { caseForm: { action: '/api/v1/recognition/report', microcredential: mcId } } : {}),
+      labels,
+    });
+  };
+  const reportQuery = [
+    { name: 'lang', description: 'es | en | pt' },
+    { name: 'student', description: "the learner's name as the registrar types it (printed on the report; at most 120 characters)" },
+    { name: 'request', description: 'the request or file number (printed on the report; at most 120 characters)' },
+  ];
+  route({ method: 'get', path: '/recognition/report', tag, summary: "Printable recognition report (HTML, es|en|pt) for a microcredential, headed by this node's institution, with the case, decision boxes, signature lines and a QR code to the live lookup", query: [{ name: 'microcredential', description: 'microcredential id' }, ...reportQuery], responses: LIMIT_RESPONSES }, async (req, res) => {
     const mc = req.query.microcredential;
     if (typeof mc !== 'string') throw new RegistryError('validation_failed', 'microcredential query parameter is required');
-    const data = await lookup({ microcredential: mc });
-    res.type('html').send(renderRecognitionReport(data, { lang: langOf(req.query.lang), generatedAt: s.clock.now(), node: s.feed.author, network: s.network }));
+    res.type('html').send(await report(req, await lookup({ microcredential: mc }), true));
   });
-  route({ method: 'post', path: '/recognition/report', tag, summary: 'Printable recognition report (HTML) for a credential or microcredential', body: 'api/recognition-lookup', query: [{ name: 'lang', description: 'es | en' }], responses: LIMIT_RESPONSES }, async (req, res) => {
-    const data = await lookup(req.body);
-    res.type('html').send(renderRecognitionReport(data, { lang: langOf(req.query.lang), generatedAt: s.clock.now(), node: s.feed.author, network: s.network }));
+  route({ method: 'post', path: '/recognition/report', tag, summary: 'Printable recognition report (HTML) for a credential or microcredential', body: 'api/recognition-lookup', query: reportQuery, responses: LIMIT_RESPONSES }, async (req, res) => {
+    res.type('html').send(await report(req, await lookup(req.body), false));
   });
 
   route({ method: 'get', path: '/recognitions', tag, summary: 'Recognition decisions, by microcredential or by deciding institution', query: [{ name: 'microcredential', description: 'microcredential id' }, { name: 'institution', description: 'deciding institution DID' }], response: 'api/recognition-decision-list' }, (req, res) => {
