@@ -273,7 +273,18 @@ export class RecognitionService {
   // ------------------------------------------------------------------ accreditations
 
   accreditationsFor(mc: StoredMicrocredential): { agency: { did: string; name: LangMap; country: string }; accreditationId: string; subject: { type: string; id: string }; status: string; validFrom: string; validUntil?: string; standard?: string; decision?: LangMap; reportUrl?: string; publishedAt: string }[] {
-    const rows = this.q.accreditations.all({ mc: mc.id, institution: mc.author });
+    return this.accreditationRows(mc.id, mc.author);
+  }
+
+  /** The accreditations of the institution itself (not of one of its microcredentials) in force today. */
+  institutionAccreditationsInForce(did: string): ReturnType<RecognitionService['accreditationsFor']> {
+    const today = this.d.clock.now().toISOString().slice(0, 10);
+    // a microcredential id is at least 3 characters (entries/accreditation.schema.json): '' names none
+    return this.accreditationRows('', did).filter((a) => accreditationInForce(a, today));
+  }
+
+  private accreditationRows(mcId: string, institution: string): ReturnType<RecognitionService['accreditationsFor']> {
+    const rows = this.q.accreditations.all({ mc: mcId, institution });
     return rows
       .filter((r) => this.d.membership.isMember(r.author) && this.d.institutions.get(r.author)?.profile.kind === 'qa-agency')
       .map((r) => ({ agency: this.instRef(r.author), ...(JSON.parse(r.body) as { accreditationId: string; subject: { type: string; id: string }; status: string; validFrom: string }), publishedAt: r.ts }));

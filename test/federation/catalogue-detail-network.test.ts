@@ -1,7 +1,8 @@
 // The detail of a microcredential (GET /api/v1/microcredentials/{id}) tells what the network decided about it, from
 // the replica of any node: the accreditations in force that a quality-assurance agency published (of the
 // microcredential or of its institution; withdrawn and expired ones left out) and the recognition decisions other
-// institutions recorded. Only an agency that is a member may accredit, by HTTP as by the CLI's service.
+// institutions recorded; an institution's page, the accreditations of the institution in force and the decisions it
+// published. Only an agency that is a member may accredit, by HTTP as by the CLI's service.
 import { afterAll, describe, expect, it } from 'vitest';
 import { SchemaRegistry } from '../../node/core/schema-registry.js';
 import { adminFetch as adminPost, LIVENESS_MS, startNet, unitCatalogue as fixture, waitFor, type NetNode, type TestNet } from './net.js';
@@ -69,5 +70,21 @@ describe('microcredential detail across nodes', () => {
       // the body, accreditations and decisions included, is what the documented schema says
       expect(schemas.validate('api/microcredential-detail', detail)).toEqual({ ok: true });
     }
+
+    // the institution's page: its own accreditations in force (not its microcredentials', not expired ones), and the
+    // decisions it published
+    const inst = async (n: NetNode, did: string) => {
+      const r = await fetch(`${n.url}/api/v1/institutions/${encodeURIComponent(did)}`);
+      expect(r.status).toBe(200);
+      const body = (await r.json()) as { accreditations: { accreditationId: string }[]; decisions: { institution: { did: string }; outcome: string }[] };
+      expect(schemas.validate('api/institution-detail', body), n.name).toEqual({ ok: true });
+      return body;
+    };
+    const mxOnCl = await inst(cl, mx.key.did);
+    expect(mxOnCl.accreditations.map((a) => a.accreditationId)).toEqual(['acc-inst']);
+    expect(mxOnCl.decisions).toEqual([]);
+    const clOnMx = await inst(mx, cl.key.did);
+    expect(clOnMx.accreditations.map((a) => a.accreditationId)).toEqual(['acc-other']);
+    expect(clOnMx.decisions.map((d) => [d.institution.did, d.outcome])).toEqual([[cl.key.did, 'credits']]);
   });
 });

@@ -1,6 +1,6 @@
 /**
  * Registry routes: this node, institutions, DIDs, feeds (raw signed entries, for audit and for
- * verifiers), and reference data. Read-only and public. Must never expose local-only state (issued credentials, tokens).
+ * verifiers). Read-only and public. Must never expose local-only state (issued credentials, tokens).
  */
 import { RegistryError } from '../../core/errors.js';
 import type { PublicUrlProvider } from '../../core/public-url.js';
@@ -8,7 +8,7 @@ import type { SchemaRegistry } from '../../core/schema-registry.js';
 import type { FeedService } from '../../feed/feed.service.js';
 import { isEd25519DidKey } from '../../identity/keys.js';
 import type { CatalogueService } from '../../catalogue/catalogue.service.js';
-import { loadReferenceData } from '../../catalogue/reference-data.js';
+import type { RecognitionService } from '../../recognition/recognition.service.js';
 import type { EndorsementService } from '../../trust/endorsements.js';
 import type { InstitutionDirectory } from '../../trust/institutions.js';
 import type { InstitutionService } from '../../trust/institution.service.js';
@@ -30,6 +30,7 @@ export interface RegistryRouteDeps {
   issuerKeys: Pick<IssuerKeyRegistry, 'forInstitution' | 'get'>;
   catalogue: Pick<CatalogueService, 'countByInstitution' | 'byInstitution'>;
   institution: Pick<InstitutionService, 'currentIssuer'>;
+  recognition: Pick<RecognitionService, 'institutionAccreditationsInForce' | 'decisions'>;
 }
 
 export interface RegistryRouteOptions {
@@ -110,6 +111,9 @@ export function registryRoutes(s: RegistryRouteDeps, opts: RegistryRouteOptions)
         .byInstitution(did)
         .map((m) => microcredentialSummary({ id: m.id, record: m.record, status: m.status, updatedAt: m.updatedAt }, institutionRef(did, prof))),
       endorsements: s.membership.endorsements().filter((e) => e.author === did || e.subject === did),
+      // accreditations of the institution in force, and the recognition decisions it published (newest first)
+      accreditations: s.recognition.institutionAccreditationsInForce(did),
+      decisions: s.recognition.decisions({ institution: did }),
     });
   }, { response: 'api/institution-detail' });
 
@@ -160,10 +164,7 @@ export function registryRoutes(s: RegistryRouteDeps, opts: RegistryRouteOptions)
     res.json({ items: s.feed.equivocations() });
   });
 
-  const ref = loadReferenceData();
-  get('/reference/credit-systems', 'reference', 'Credit systems with hours per credit and sources', (_req, res) => res.json(ref.creditSystems));
-  get('/reference/levels', 'reference', 'Level frameworks (EQF, QF-EHEA, ISCED 2011, national)', (_req, res) => res.json(ref.levels));
-  get('/reference/isced-f', 'reference', 'ISCED-F 2013 fields of education', (_req, res) => res.json(ref.iscedF));
+  // reference data (the live set) is served by reference.routes.ts
   return r;
 }
 

@@ -2,17 +2,32 @@
 import type { LangMap } from './lang-map.js';
 
 /**
- * The institution (schemas/api/institution.schema.json) with its catalogue and the endorsements it gave or received.
+ * The institution (schemas/api/institution.schema.json) with its catalogue, the endorsements it gave or received, its accreditations in force and the recognition decisions it published.
  */
 export type InstitutionDetail = Institution & {
   catalogue: MicrocredentialSummary[];
   endorsements: Endorsement[];
+  /**
+   * Accreditations of the institution itself (not of one microcredential) in force today, by member quality-assurance agencies
+   */
+  accreditations: Accreditation[];
+  /**
+   * The recognition decisions the institution published, newest first
+   */
+  decisions: Decision1[];
 };
 /**
  * @minItems 1
  * @maxItems 10
  */
 export type Languages = string[];
+/**
+ * @maxItems 20
+ */
+export type SubstantialDifferences = {
+  aspect: 'learning-outcomes' | 'workload' | 'level' | 'quality-assurance' | 'assessment' | 'other';
+  description: LangMap;
+}[];
 
 /**
  * An institution of the network as this node's replica knows it: profile, membership, issuer keys, feed head. Items of GET /api/v1/institutions.
@@ -116,14 +131,17 @@ export interface Workload {
   hours: number;
   credits: {
     /**
-     * Id of a credit system in schemas/reference/credit-systems.json (ECTS, SCT-Chile, SATCA, CSUCA-GT).
+     * Id of a credit system in the live reference data (schemas/reference/credit-systems.json, or published on the network as a `reference` entry): ECTS, SCT-Chile, SATCA, CSUCA-GT, CO-MEN, …
      */
     system: string;
     value: number;
   };
 }
 export interface Level {
-  framework: 'EQF' | 'QF-EHEA' | 'ISCED-2011' | 'MNC-CL' | 'MCESCA' | 'MNC-MX';
+  /**
+   * Id of a qualifications framework in the live reference data (schemas/reference/levels.json, or published on the network as a `reference` entry): EQF, QF-EHEA, ISCED-2011, MNC-CL, MCESCA, MNC-MX, …
+   */
+  framework: string;
   value: string;
 }
 export interface FieldOfStudy {
@@ -138,4 +156,80 @@ export interface Endorsement {
   ts: string;
   statement?: string;
   withdrawn?: boolean;
+}
+/**
+ * An accreditation (the fields of schemas/entries/accreditation.schema.json) with the agency that published it and when: items of `accreditations` in GET /api/v1/microcredentials/{id} (those in force) and in the recognition lookup (all).
+ */
+export interface Accreditation {
+  accreditationId: string;
+  subject: Subject;
+  status: 'accredited' | 'conditional' | 'withdrawn';
+  validFrom: string;
+  validUntil?: string;
+  standard?: string;
+  decision?: LangMap;
+  /**
+   * An absolute http: or https: URL with a host. Every URL field of every shape uses this definition: data published by one member is rendered by every other member's web app, so other schemes (javascript:, data:, vbscript:, file:) are refused on publication — and the web app checks again on display, because older or hostile nodes can replicate anything.
+   */
+  reportUrl?: string;
+  /**
+   * The quality-assurance agency that published it
+   */
+  agency: {
+    did: string;
+    name: LangMap;
+    country: string;
+  };
+  publishedAt: string;
+}
+export interface Subject {
+  type: 'institution' | 'microcredential';
+  id: string;
+}
+/**
+ * A recognition decision (the fields of schemas/entries/recognition.schema.json) with who decided, when it was published and whether it is still in force: items of GET /api/v1/recognitions.
+ */
+export interface Decision1 {
+  decisionId: string;
+  microcredential: Microcredential;
+  outcome: 'equivalent' | 'credits' | 'partial' | 'not-recognised';
+  equivalentTo?: EquivalentTo;
+  credits?: Credits;
+  conditions?: LangMap;
+  validFrom: string;
+  validUntil?: string;
+  reasons: LangMap;
+  substantialDifferences?: SubstantialDifferences;
+  agreement?: string;
+  supersedes?: string;
+  /**
+   * The office or role that decided (not a personal name unless the institution wants it public).
+   */
+  decidedBy?: string;
+  /**
+   * The deciding institution
+   */
+  institution: {
+    did: string;
+    name: LangMap;
+    country: string;
+  };
+  entryId: string;
+  publishedAt: string;
+  status: 'current' | 'superseded' | 'expired' | 'not-yet-valid';
+  supersededBy: string | null;
+}
+export interface Microcredential {
+  id: string;
+  version: number;
+}
+export interface EquivalentTo {
+  kind: 'course' | 'microcredential' | 'module';
+  code?: string;
+  microcredentialId?: string;
+  name: LangMap;
+}
+export interface Credits {
+  system: string;
+  value: number;
 }

@@ -264,19 +264,18 @@ function OtherData({ mc }: { mc: McDetail }) {
   );
 }
 
-export function Accreditations({ items }: { items: Accreditation[] }) {
+export function Accreditations({ items, empty }: { items: Accreditation[]; empty?: string }) {
   const { t, pick, date, tx } = useI18n();
-  if (!items.length) return <p class="muted">{t('mc.noAccreditations')}</p>;
+  if (!items.length) return <p class="muted">{empty ?? t('mc.noAccreditations')}</p>;
   return (
     <ul>
       {items.map((a, n) => {
         const agency = pick(a.agency?.name) || a.agency?.did || '';
         return (
-          <li key={n}>
-            {agency}
-            {a.status ? ` · ${tx('enum.accreditationStatus.', a.status)}` : ''}
-            {a.validFrom ? ` · ${date(a.validFrom)}` : ''}
-            {a.validUntil ? ` – ${date(a.validUntil)}` : ''}
+          <li key={n} class="accreditation" data-accreditation={a.accreditationId}>
+            {a.validUntil ? t('mc.accreditedUntil', { agency, date: date(a.validUntil) }) : t('mc.accreditedSince', { agency, date: date(a.validFrom) })}
+            {a.status && a.status !== 'accredited' ? ` · ${tx('enum.accreditationStatus.', a.status)}` : ''}
+            {` · ${a.subject?.type === 'institution' ? t('mc.accreditationOfInstitution') : t('mc.accreditationOfMc')}`}
             {a.reportUrl ? (
               <>
                 {' · '}

@@ -9,6 +9,7 @@ import { Link } from '../router.js';
 import { ExternalLink } from '../safe-url.js';
 import type { Endorsement, Institution, InstitutionDetail, InstitutionList, NetworkStatus } from '../types.js';
 import { ResultCard } from './catalogue.js';
+import { Accreditations, Decisions } from './detail.js';
 
 export function InstitutionsPage() {
   const i = useI18n();
@@ -236,6 +237,14 @@ export function InstitutionPage({ did }: { did: string }) {
             ))}
           </ol>
         )}
+      </section>
+      <section aria-labelledby="inst-acc-h">
+        <h2 id="inst-acc-h">{t('inst.accreditations')}</h2>
+        <Accreditations items={inst.accreditations} empty={t('inst.noAccreditations')} />
+      </section>
+      <section aria-labelledby="inst-dec-h">
+        <h2 id="inst-dec-h">{t('inst.decisions')}</h2>
+        <Decisions items={inst.decisions} empty={t('inst.noDecisions')} />
       </section>
       <section aria-labelledby="keys-h">
         <h2 id="keys-h">{t('inst.keys')}</h2>

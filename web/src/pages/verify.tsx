@@ -4,11 +4,12 @@
  */
 import { useEffect, useId, useRef, useState } from 'preact/hooks';
 import { api, ApiError, enc } from '../api.js';
-import { Badge, ErrorBox, PageTitle } from '../common.js';
+import { Badge, PageTitle, useApi } from '../common.js';
 import { useI18n } from '../i18n/index.js';
 import type { MessageKey } from '../i18n/es.js';
 import { Link, useLocation } from '../router.js';
-import type { VerificationReport } from '../types.js';
+import type { McDetail, VerificationReport } from '../types.js';
+import { Accreditations, Decisions } from './detail.js';
 
 export function VerifyPage() {
   const { t } = useI18n();
@@ -62,7 +63,8 @@ export function VerifyPage() {
       } catch (e) {
         if (!cancelled) {
           setBusy(null);
-          setError(t('verify.fetchFailed', { message: (e as ApiError).message }));
+          // a link to a credential another node keeps: say where it lives, in the user's language
+          setError((e as ApiError).status === 404 ? t('verify.notHere', { id: credentialId }) : t('verify.fetchFailed', { message: (e as ApiError).message }));
         }
       }
     })();
@@ -82,10 +84,27 @@ export function VerifyPage() {
     );
   };
 
+  // opened from a verification link, the result comes first and the form is for another credential
+  const result = (
+    <>
+      <div aria-live="polite" role="status">
+        {busy && <p class="muted">{busy}</p>}
+      </div>
+      {error && (
+        <div class="alert alert-error" role="alert" data-verify-error>
+          <p>{error}</p>
+        </div>
+      )}
+      <div ref={resultRef} tabIndex={-1}>
+        {report && <VerificationView report={report} />}
+      </div>
+    </>
+  );
   return (
     <section>
       <PageTitle title={t('verify.title')}>{t('verify.title')}</PageTitle>
-      <p class="lead">{t('verify.intro')}</p>
+      {credentialId ? result : <p class="lead">{t('verify.intro')}</p>}
+      {credentialId && <h2>{t('verify.another')}</h2>}
       <form
         class="verify-form"
         onSubmit={(e) => {
@@ -129,53 +148,151 @@ export function VerifyPage() {
           </button>
         </div>
       </form>
-      <div aria-live="polite" role="status">
-        {busy && <p class="muted">{busy}</p>}
-      </div>
-      {error && <ErrorBox error={{ message: error }} />}
-      <div ref={resultRef} tabIndex={-1}>
-        {report && <VerificationView report={report} />}
-      </div>
+      {!credentialId && result}
     </section>
   );
 }
 
 const ICON: Record<string, string> = { ok: '✓', failed: '✗', unchecked: '?' };
 
+type Check = VerificationReport['checks'][number];
+type I18nT = ReturnType<typeof useI18n>;
+
+/** The order in which failed checks name the headline: the most telling reason first. */
+const HEADLINE_ORDER: readonly Check['id'][] = [
+  'parse',
+  'proof',
+  'issuer_known',
+  'key_valid_at_issuance',
+  'status',
+  'validity_period',
+  'contexts',
+  'schema',
+  'microcredential_listed',
+  'holder_authenticated',
+];
+
+/** The failed check that names the headline. */
+function primaryFailure(report: VerificationReport): Check | undefined {
+  return HEADLINE_ORDER.map((id) => report.checks.find((c) => c.id === id && c.status === 'failed')).find(Boolean);
+}
+
+/** The headline: what failed and why, in a sentence; for an incomplete report, what could not be checked. */
+export function headline(report: VerificationReport, i: I18nT): string {
+  const { t } = i;
+  if (report.outcome === 'verified') return t('verify.headline.verified');
+  const failed = primaryFailure(report);
+  if (!failed) {
+    // incomplete: a stolen key's claimed dates are the telling case; otherwise name what could not be checked
+    const key = report.checks.find((c) => c.id === 'key_valid_at_issuance' && c.status === 'unchecked');
+    if (key && report.issuer?.keyRevocationReason === 'compromised') return t('verify.headline.keyCompromised');
+    const names = report.checks.filter((c) => c.status === 'unchecked').map((c) => i.tx('verify.check.', c.id));
+    return t('verify.headline.incomplete', { checks: names.join(', ') });
+  }
+  switch (failed.id) {
+    case 'parse':
+      return t('verify.headline.parse');
+    case 'proof':
+      return t('verify.headline.proof');
+    case 'issuer_known':
+      if (!report.issuer) return t('verify.headline.issuerUnknown');
+      if (!report.issuer.member) return t('verify.headline.issuerNotMember');
+      return t('verify.headline.issuerMismatch');
+    case 'key_valid_at_issuance':
+      return report.issuer?.keyRevokedAt ? t('verify.headline.keyRetired') : t('verify.headline.keyNotYet');
+    case 'status': {
+      const sc = failed.statusChange;
+      if (sc?.purpose === 'suspension') return sc.since ? t('verify.headline.suspendedOn', { date: i.date(sc.since) }) : t('verify.headline.suspended');
+      return sc?.since ? t('verify.headline.revokedOn', { date: i.date(sc.since) }) : t('verify.headline.revoked');
+    }
+    case 'validity_period': {
+      const { validFrom, validUntil } = report.credential ?? {};
+      const at = new Date(report.checkedAt).getTime();
+      if (validUntil && new Date(validUntil).getTime() < at) return t('verify.headline.expiredOn', { date: i.date(validUntil) });
+      if (validFrom && new Date(validFrom).getTime() > at) return t('verify.headline.notYetValid', { date: i.date(validFrom) });
+      return t('verify.headline.validity');
+    }
+    case 'contexts':
+      return t('verify.headline.contexts');
+    case 'schema':
+      return t('verify.headline.schema');
+    case 'microcredential_listed':
+      return t('verify.headline.microcredential_listed');
+    case 'holder_authenticated':
+      return t('verify.headline.holder');
+  }
+}
+
+/** The sentence of one check: its success sentence only when it passed, a failure or not-checked sentence otherwise. */
+export function checkSentence(c: Check, i: I18nT): string {
+  if (c.status === 'ok') return i.tx('verify.explain.', c.id);
+  if (c.status === 'unchecked') return i.tx('verify.skip.', c.id);
+  if (c.id === 'status' && c.statusChange?.since)
+    return i.t(c.statusChange.purpose === 'suspension' ? 'verify.fail.statusSuspended' : 'verify.fail.statusRevoked', { date: i.date(c.statusChange.since) });
+  return i.tx('verify.fail.', c.id);
+}
+
+function Untrusted({ show }: { show: boolean }) {
+  const { t } = useI18n();
+  if (!show) return null;
+  return (
+    <>
+      {' '}
+      <Badge kind="warn">{t('verify.untrusted')}</Badge>
+    </>
+  );
+}
+
 export function VerificationView({ report, headingLevel = 2 }: { report: VerificationReport; headingLevel?: 2 | 3 }) {
   const i = useI18n();
   const { t, pick } = i;
   const H = headingLevel === 2 ? 'h2' : 'h3';
   const H2 = headingLevel === 2 ? 'h3' : 'h4';
+  const check = (id: Check['id']) => report.checks.find((c) => c.id === id);
+  // what the document says is only as good as its signature: without a valid proof, its fields are the sender's word
+  const proofOk = check('proof')?.status === 'ok';
+  const issuerOk = proofOk && check('issuer_known')?.status === 'ok';
   const name = report.credential?.achievement?.name ?? pick(report.microcredential?.record?.title) ?? '';
   const issuerName = report.issuer?.name ?? report.credential?.issuerName ?? '';
   const mcId = report.microcredential?.globalId;
   const hasUnchecked = report.checks.some((c) => c.status === 'unchecked');
+  const failedChecks = report.checks.filter((c) => c.status === 'failed');
+  const statusCheck = check('status');
+  const keyCheck = check('key_valid_at_issuance');
   // a presentation: whether the one presenting the credentials proved to be their holder
   const holderCheck = report.kind === 'presentation' ? report.checks.find((c) => c.id === 'holder_authenticated') : undefined;
   const hid = useId();
+  const title = headline(report, i);
+  const primary = primaryFailure(report);
   return (
     <section class={`report report-${report.outcome}`} aria-labelledby={hid} data-outcome={report.outcome}>
       <H id={hid}>{t('verify.report')}</H>
       <div class={`outcome outcome-${report.outcome}`}>
-        <p class="outcome-title">
+        <p class="outcome-title" data-headline>
           <span aria-hidden="true">{report.outcome === 'verified' ? '✓ ' : report.outcome === 'failed' ? '✗ ' : '? '}</span>
-          {t(`verify.outcome.${report.outcome}` as MessageKey)}
+          {title}
         </p>
-        <p>{t(`verify.outcomeText.${report.outcome}` as MessageKey)}</p>
+        <p>{report.outcome === 'failed' ? t('verify.doNotTrust') : t(`verify.outcomeText.${report.outcome}` as MessageKey)}</p>
+        {failedChecks.length > 1 && <p>{t('verify.alsoFailed', { checks: failedChecks.filter((c) => c !== primary).map((c) => i.tx('verify.check.', c.id)).join(', ') })}</p>}
+        {statusCheck?.status === 'failed' && statusCheck.statusChange?.purpose === 'revocation' && <p class="sub">{t('verify.revocationReasonPrivate')}</p>}
+        {keyCheck && keyCheck.status !== 'ok' && report.issuer?.keyRevokedAt && (
+          <p class="sub">{t('verify.keyRetiredOn', { date: i.date(report.issuer.keyRevokedAt), reason: i.tx('verify.keyReason.', report.issuer.keyRevocationReason ?? 'retired') })}</p>
+        )}
         {holderCheck && (
           <p class="holder-line" data-holder={holderCheck.status}>
             {t(`verify.holder.${holderCheck.status}` as MessageKey)}
           </p>
         )}
       </div>
+      {!proofOk && (name || issuerName || report.credential?.learner?.name) && <p class="alert alert-warn untrusted-note">{t('verify.untrustedNote')}</p>}
       <dl class="facts">
         {name && (
           <>
             <dt>{t('verify.achievement')}</dt>
-            <dd>
+            <dd data-trusted={proofOk ? 'yes' : 'no'}>
               {name}
-              {mcId && (
+              <Untrusted show={!proofOk} />
+              {mcId && proofOk && (
                 <>
                   {' '}
                   · <Link href={`/microcredentials/${enc(mcId)}`}>{t('verify.openMc')}</Link>
@@ -187,13 +304,16 @@ export function VerificationView({ report, headingLevel = 2 }: { report: Verific
         {report.credential?.learner?.name && (
           <>
             <dt>{t('verify.learner')}</dt>
-            <dd>{report.credential.learner.name}</dd>
+            <dd data-trusted={proofOk ? 'yes' : 'no'}>
+              {report.credential.learner.name}
+              <Untrusted show={!proofOk} />
+            </dd>
           </>
         )}
         {(issuerName || report.credential?.issuer) && (
           <>
             <dt>{t('verify.issuer')}</dt>
-            <dd>
+            <dd data-trusted={issuerOk ? 'yes' : 'no'}>
               {issuerName || report.credential?.issuer}
               {report.issuer && (
                 <>
@@ -201,16 +321,30 @@ export function VerificationView({ report, headingLevel = 2 }: { report: Verific
                   ({i.region(report.issuer.country)}, {report.issuer.member ? t('verify.issuerMember') : t('verify.issuerNotMember')})
                 </>
               )}
+              <Untrusted show={!issuerOk} />
             </dd>
           </>
         )}
         {report.credential?.validFrom && (
           <>
             <dt>{t('verify.issued')}</dt>
-            <dd>{i.date(report.credential.validFrom, true)}</dd>
+            <dd data-trusted={proofOk ? 'yes' : 'no'}>
+              {i.date(report.credential.validFrom, true)}
+              <Untrusted show={!proofOk} />
+            </dd>
+          </>
+        )}
+        {report.credential?.validUntil && (
+          <>
+            <dt>{t('verify.validUntil')}</dt>
+            <dd data-trusted={proofOk ? 'yes' : 'no'}>
+              {i.date(report.credential.validUntil, true)}
+              <Untrusted show={!proofOk} />
+            </dd>
           </>
         )}
       </dl>
+      {mcId && proofOk && <McStanding id={mcId} level={H2} />}
       <H2>{t('verify.checks')}</H2>
       <ol class="checks">
         {report.checks.map((c) => (
@@ -222,12 +356,7 @@ export function VerificationView({ report, headingLevel = 2 }: { report: Verific
               </Badge>
               <strong>{i.tx('verify.check.', c.id)}</strong>
             </div>
-            <p>{i.tx('verify.explain.', c.id)}</p>
-            {c.reason && (
-              <p class="sub">
-                {t('verify.detail')}: {c.reason}
-              </p>
-            )}
+            <p class="check-sentence">{checkSentence(c, i)}</p>
           </li>
         ))}
       </ol>
@@ -238,9 +367,75 @@ export function VerificationView({ report, headingLevel = 2 }: { report: Verific
           {report.freshness.lagEntries ? ` · ${t('verify.freshnessLag', { n: report.freshness.lagEntries })}` : ''}
         </p>
       )}
+      <details class="technical">
+        <summary>{t('verify.technical')}</summary>
+        <dl class="facts">
+          {report.credential?.id && (
+            <>
+              <dt>{t('verify.tech.credentialId')}</dt>
+              <dd>
+                <code class="wrap">{report.credential.id}</code>
+              </dd>
+            </>
+          )}
+          {report.credential?.type && (
+            <>
+              <dt>{t('verify.tech.type')}</dt>
+              <dd>{report.credential.type.join(', ')}</dd>
+            </>
+          )}
+          {(report.issuer?.keyId ?? report.credential?.issuer) && (
+            <>
+              <dt>{t('verify.tech.issuerDid')}</dt>
+              <dd>
+                <code class="wrap">{report.issuer?.keyId ?? report.credential?.issuer}</code>
+              </dd>
+            </>
+          )}
+          {report.credential?.proofType && (
+            <>
+              <dt>{t('verify.tech.proofType')}</dt>
+              <dd>
+                <code class="wrap">{report.credential.proofType}</code>
+              </dd>
+            </>
+          )}
+          {statusCheck?.statusChange?.since && (
+            <>
+              <dt>{t('verify.tech.statusSince')}</dt>
+              <dd>{i.date(statusCheck.statusChange.since, true)}</dd>
+            </>
+          )}
+          <dt>{t('verify.tech.checkedAt')}</dt>
+          <dd>{i.date(report.checkedAt, true)}</dd>
+        </dl>
+        <ul class="tech-checks">
+          {report.checks.map((c) => (
+            <li key={c.id}>
+              <strong>{i.tx('verify.check.', c.id)}</strong> ({t(`verify.status.${c.status}` as MessageKey)}) — {t('verify.tech.verifierSays')}: <span class="wrap">{c.reason}</span>
+            </li>
+          ))}
+        </ul>
+      </details>
       {report.credentials?.map((r, n) => (
         <VerificationView key={n} report={r} headingLevel={3} />
       ))}
+    </section>
+  );
+}
+
+/** Accreditations in force and recognition decisions of the verified credential's microcredential (replica data). */
+function McStanding({ id, level }: { id: string; level: 'h3' | 'h4' }) {
+  const { t } = useI18n();
+  const res = useApi<McDetail>(`/api/v1/microcredentials/${enc(id)}`);
+  const H = level;
+  if (!res.data) return null;
+  return (
+    <section class="mc-standing" aria-label={t('verify.standing')}>
+      <H>{t('mc.accreditations')}</H>
+      <Accreditations items={res.data.accreditations} />
+      <H>{t('mc.recognitions')}</H>
+      <Decisions items={res.data.recognitions} empty={t('mc.noRecognitions')} />
     </section>
   );
 }
