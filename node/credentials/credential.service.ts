@@ -18,6 +18,7 @@ import type { StoredMicrocredential } from '../catalogue/catalogue.service.js';
 import { BatchJobService, type BatchJob, type BatchRowResult } from './batch-jobs.js';
 import type { CohortRow } from './csv.js';
 import { IssuanceService, type IssueRequest, type NewCredential } from './issuance.js';
+import { digestOfEvidenceUrl, EvidenceFiles, type StoredEvidenceFile } from './evidence-files.js';
 import type { ClaimService } from './claims.js';
 import type { Delivery, DeliveryLanguage, DeliveryQueue } from './deliveries.js';
 import { IssuedCredentials, type CredentialListQuery, type IssuedCredential } from './issued-credentials.js';
@@ -65,6 +66,8 @@ export class CredentialService {
   readonly jobs: BatchJobService;
   readonly claims: ClaimService | null;
   readonly deliveries: DeliveryQueue | null;
+  /** Evidence files attached at issuance (evidence-files.ts). */
+  readonly evidence: EvidenceFiles;
   private readonly mailer: { kick(): void } | null;
   private readonly verifier: Verifier;
   private stopping = false;
@@ -83,8 +86,11 @@ export class CredentialService {
     const claims = this.claims;
     const deliveries = this.deliveries;
     const mailer = this.mailer;
+    this.evidence = new EvidenceFiles({ store: d.store });
+    const evidence = this.evidence;
     this.issuance = new IssuanceService({
       ...d,
+      evidence,
       unit: this.unit,
       issued: this.issued,
       lists: this.lists,
@@ -107,7 +113,21 @@ export class CredentialService {
     });
     this.reissues = new ReissueService({ ...d, unit: this.unit, issued: this.issued, lists: this.lists, isStopping });
     this.jobs = new BatchJobService({ ...d, issuance: this.issuance, isStopping });
-    this.verifier = createReplicaVerifier(d);
+    // evidence files this node stores are re-hashed when a credential naming them is verified
+    this.verifier = createReplicaVerifier({
+      ...d,
+      evidence: {
+        hashOf: (url: string) => {
+          const digest = digestOfEvidenceUrl(this.unit.base(), url);
+          return digest === null ? undefined : evidence.rehash(digest);
+        },
+      },
+    });
+  }
+
+  /** An evidence file by its hex SHA-256, if a credential of this node names it (what GET /api/v1/evidence/{digest} serves). */
+  evidenceFile(digest: string): StoredEvidenceFile | null {
+    return this.evidence.get(digest);
   }
 
   statusListUrl(globalId: string): string {

@@ -19,10 +19,12 @@ import type { InstitutionDirectory } from '../trust/institutions.js';
 import { DID, EMAIL } from './csv.js';
 import type { IssuedCredential, IssuedCredentials } from './issued-credentials.js';
 import { nameOf, type IssuingUnit } from './issuing-unit.js';
-import { asProofSet, buildOpenBadgeCredential, type MicrocredentialRecordInput, type StatusEntry } from './ob3.js';
+import { achievementUri, asProofSet, buildOpenBadgeCredential, type MicrocredentialRecordInput, type StatusEntry } from './ob3.js';
 import type { SigningKeys } from './signers.js';
 import { buildStatusEntry } from './status-list.js';
 import type { StatusListService } from './status-lists.service.js';
+import { EVIDENCE_LIMITS, prepareEvidenceFiles, evidenceFileUrl, type EvidenceFiles, type PreparedEvidenceFile } from './evidence-files.js';
+import { checkEvidenceRequests, resultParts, type EvidenceEntry, type EvidenceRequest, type ResultRequest } from './ob3-evidence.js';
 
 export interface IssueRequest {
   /** Network-wide id (`<code>.<16 hex>`) or this unit's own catalogue code. */
@@ -35,6 +37,17 @@ export interface IssueRequest {
   notify?: boolean;
   /** Language of that e-mail: es (default) or en. */
   language?: 'es' | 'en';
+  /**
+   * OB 3.0 evidence: narratives, links, and files (base64 in JSON, or bytes) this node stores with the credential
+   * and serves at `/api/v1/evidence/<sha256 hex>` (evidence-files.ts: bounds, allowed types).
+   */
+  evidence?: EvidenceRequest[];
+  /** Assessed results (grades, rubric levels) with their descriptions (ob3-evidence.ts). */
+  results?: ResultRequest[];
+  creditsEarned?: number;
+  /** ISO 8601 date or date-time. */
+  activityStartDate?: string;
+  activityEndDate?: string;
 }
 
 /**
@@ -64,6 +77,8 @@ export interface IssuanceDeps {
   issued: IssuedCredentials;
   lists: StatusListService;
   extras?: IssuanceExtras;
+  /** Where evidence files are stored (with the credential, in its transaction); absent: files are refused. */
+  evidence?: EvidenceFiles;
 }
 
 export class IssuanceService {
@@ -86,6 +101,47 @@ export class IssuanceService {
     if (mc.author !== this.d.unit.author) throw new RegistryError('forbidden', `microcredential ${ref} belongs to another institution; only its own unit issues it`);
     if (mc.status !== 'active') throw new RegistryError('validation_failed', `microcredential ${ref} is withdrawn and can no longer be issued`);
     return mc;
+  }
+
+  /**
+   * The OB 3.0 additions of a request, checked: evidence entries (files decoded, checked and digested), results
+   * against their descriptions, credits earned, activity dates. Throws before anything is allocated or signed.
+   */
+  private additions(mc: StoredMicrocredential, req: IssueRequest): { files: PreparedEvidenceFile[]; build: { evidence?: EvidenceEntry[]; results?: ResultRequest[]; creditsEarned?: number; activityStartDate?: string; activityEndDate?: string } } {
+    const asked = checkEvidenceRequests(req.evidence);
+    if (asked.length > EVIDENCE_LIMITS.entries) throw new RegistryError('validation_failed', `at most ${EVIDENCE_LIMITS.entries} evidence entries per credential`);
+    const withFiles = asked.filter((e) => e.file);
+    if (withFiles.length && !this.d.evidence) throw new RegistryError('unsupported', 'this node does not store evidence files');
+    const files = prepareEvidenceFiles(withFiles.map((e) => e.file!));
+    const byFile = new Map(withFiles.map((e, i) => [e, files[i]!]));
+    const base = this.d.unit.base();
+    const evidence: EvidenceEntry[] = asked.map((e) => {
+      const f = byFile.get(e);
+      const { file: _f, ...rest } = e;
+      return f ? { ...rest, file: { url: evidenceFileUrl(base, f.digest), sri: f.sri, mediaType: f.mediaType, name: f.name } } : rest;
+    });
+    for (const k of ['activityStartDate', 'activityEndDate'] as const)
+      if (req[k] !== undefined && (typeof req[k] !== 'string' || Number.isNaN(Date.parse(req[k])))) throw new RegistryError('validation_failed', `${k} is not a date: ${String(req[k])}`);
+    if (req.results !== undefined && !Array.isArray(req.results)) throw new RegistryError('validation_failed', 'results must be a list');
+    // the same checks the credential's builder applies, run now so a bad result costs nothing
+    resultParts(achievementUri(mc.id, base), req.results);
+    const credits = (mc.record as unknown as MicrocredentialRecordInput).workload?.credits?.value;
+    if (req.creditsEarned !== undefined) {
+      if (typeof req.creditsEarned !== 'number' || !Number.isFinite(req.creditsEarned) || req.creditsEarned < 0) throw new RegistryError('validation_failed', 'creditsEarned must be a number, 0 or more');
+      if (typeof credits === 'number' && req.creditsEarned > credits) throw new RegistryError('validation_failed', `creditsEarned (${req.creditsEarned}) is more than the microcredential's credits (${credits})`);
+    }
+    if (req.activityStartDate && req.activityEndDate && Date.parse(req.activityEndDate) < Date.parse(req.activityStartDate))
+      throw new RegistryError('validation_failed', 'activityEndDate comes before activityStartDate');
+    return {
+      files,
+      build: {
+        ...(evidence.length ? { evidence } : {}),
+        ...(req.results?.length ? { results: req.results } : {}),
+        ...(req.creditsEarned !== undefined ? { creditsEarned: req.creditsEarned } : {}),
+        ...(req.activityStartDate ? { activityStartDate: req.activityStartDate } : {}),
+        ...(req.activityEndDate ? { activityEndDate: req.activityEndDate } : {}),
+      },
+    };
   }
 
   private learnerKey(l: IssueRequest['learner']): string {
@@ -113,6 +169,8 @@ export class IssuanceService {
     if (req.validUntil !== undefined && Number.isNaN(Date.parse(req.validUntil))) throw new RegistryError('validation_failed', `validUntil is not a date: ${req.validUntil}`);
     const mc = this.resolveMicrocredential(req.microcredential);
     this.d.extras?.check(req);
+    // evidence, results, credits and dates are checked (files decoded and digested) before any status bit is taken
+    const additions = this.additions(mc, req);
     const version = Number(mc.record.version ?? 1);
     const learnerKey = this.learnerKey(learner);
     const dedupeKey = sha256Hex(`${mc.id}\n${version}\n${learnerKey}`);
@@ -147,6 +205,7 @@ export class IssuanceService {
       credentialStatus: status,
       salt: randomBytes(16).toString('base64url'),
       ...(req.validUntil ? { validUntil: req.validUntil } : {}),
+      ...additions.build,
     });
     const signed = asProofSet(await signer.sign(unsigned, { created: now }));
     let replacedList: string | null = null;
@@ -171,6 +230,7 @@ export class IssuanceService {
           suspensionIndex: suspension?.index ?? null,
           jobId: opts.jobId ?? null,
         });
+        if (additions.files.length) this.d.evidence!.storeInTx(id, additions.files, now.toISOString());
         extra = this.d.extras?.inTx(id, req) ?? null;
         if (opts.jobId && opts.jobRow) this.st.insertJobRow.run({ jobId: opts.jobId, idx: opts.jobRow.idx, line: opts.jobRow.line, credentialId: id, name });
       });

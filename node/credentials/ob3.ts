@@ -9,6 +9,7 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { RegistryError } from '../core/errors.js';
 import { CONTEXTS } from '../identity/document-loader.js';
 import { compact, euAlignments, LEVEL_TARGET_TYPE, num, str, type Alignment, type EuFacts } from './eu-alignments.js';
+import { evidenceEntries, resultParts, type EvidenceEntry, type ResultRequest } from './ob3-evidence.js';
 
 export { EU_TARGET_TYPES, euAlignments, euElementsOf, LEVEL_TARGET_TYPE, type EuFacts } from './eu-alignments.js';
 
@@ -90,6 +91,15 @@ export interface BuildCredentialInput {
   salt?: string;
   /** EU optional element "grade achieved". */
   grade?: string;
+  /** Evidence added at issuance: narratives, links, files this node stores (ob3-evidence.ts). */
+  evidence?: EvidenceEntry[];
+  /** Assessed results: each a ResultDescription on the achievement and a Result on the subject (ob3-evidence.ts). */
+  results?: ResultRequest[];
+  /** `credentialSubject.creditsEarned` (at most the achievement's credits). */
+  creditsEarned?: number;
+  /** `credentialSubject.activityStartDate` / `activityEndDate` (ISO 8601 date or date-time). */
+  activityStartDate?: Date | string;
+  activityEndDate?: Date | string;
 }
 
 /**
@@ -230,6 +240,16 @@ export function buildOpenBadgeCredential(input: BuildCredentialInput): Record<st
     }),
   );
 
+  const assessed = resultParts(achievementId, input.results);
+  const activity = activityDates(input.activityStartDate, input.activityEndDate);
+  if (input.creditsEarned !== undefined) {
+    if (!(typeof input.creditsEarned === 'number' && Number.isFinite(input.creditsEarned) && input.creditsEarned >= 0))
+      throw new RegistryError('validation_failed', 'creditsEarned must be a number, 0 or more');
+    const available = record.workload.credits?.value;
+    if (typeof available === 'number' && input.creditsEarned > available)
+      throw new RegistryError('validation_failed', `creditsEarned (${input.creditsEarned}) is more than the microcredential's credits (${available})`);
+  }
+
   const achievement = compact({
     id: achievementId,
     type: ['Achievement'],
@@ -254,6 +274,7 @@ export function buildOpenBadgeCredential(input: BuildCredentialInput): Record<st
     url: record.url,
     // the other languages of the title: alternate-language editions, as OB 3.0 intends `related` for
     related: related.length ? related : undefined,
+    resultDescription: assessed.descriptions.length ? assessed.descriptions : undefined,
   });
 
   const subject: Record<string, unknown> = compact({
@@ -275,7 +296,10 @@ export function buildOpenBadgeCredential(input: BuildCredentialInput): Record<st
         ]
       : undefined,
     achievement,
-    result: input.grade ? [{ type: ['Result'], value: input.grade }] : undefined,
+    result: input.grade || assessed.results.length ? [...(input.grade ? [{ type: ['Result'], value: input.grade }] : []), ...assessed.results] : undefined,
+    creditsEarned: input.creditsEarned,
+    activityStartDate: activity.start,
+    activityEndDate: activity.end,
   });
 
   return compact({
@@ -297,7 +321,17 @@ export function buildOpenBadgeCredential(input: BuildCredentialInput): Record<st
     awardedDate: issuedAt,
     credentialSubject: subject,
     credentialStatus: input.credentialStatus,
+    // evidence added at issuance (narratives, links, files this node stores)
+    evidence: input.evidence?.length ? evidenceEntries(input.evidence) : undefined,
   });
+}
+
+/** The activity dates, in ISO 8601 seconds; the end may not come before the start. */
+function activityDates(start: Date | string | undefined, end: Date | string | undefined): { start?: string; end?: string } {
+  const s = start === undefined ? undefined : isoSeconds(start);
+  const e = end === undefined ? undefined : isoSeconds(end);
+  if (s && e && e < s) throw new RegistryError('validation_failed', 'activityEndDate comes before activityStartDate');
+  return { ...(s ? { start: s } : {}), ...(e ? { end: e } : {}) };
 }
 
 function criteriaFromOutcomes(record: MicrocredentialRecordInput): string {

@@ -14,7 +14,7 @@ import type { MembershipService } from '../trust/membership.js';
 import { nameOf } from './issuing-unit.js';
 import { microcredentialIdFromUri, type MicrocredentialRecordInput } from './ob3.js';
 import type { StatusListRegistry } from './status-registry.js';
-import { createVerifier, type Freshness, type Verifier } from './verify.js';
+import { createVerifier, type Freshness, type Verifier, type VerifierDeps } from './verify.js';
 
 export interface ReplicaVerifierDeps {
   feed: FeedService;
@@ -26,6 +26,8 @@ export interface ReplicaVerifierDeps {
   clock: Clock;
   documentLoader: DocumentLoader;
   freshness?: () => Freshness;
+  /** Evidence files this node stores, re-hashed when a credential naming them is verified (verify/evidence.ts). */
+  evidence?: VerifierDeps['evidence'];
 }
 
 export function createReplicaVerifier(d: ReplicaVerifierDeps): Verifier {
@@ -58,5 +60,6 @@ export function createReplicaVerifier(d: ReplicaVerifierDeps): Verifier {
     freshness: () => d.freshness?.() ?? { asOf: d.clock.now().toISOString() },
     now: () => d.clock.now(),
     documentLoader: d.documentLoader,
+    ...(d.evidence ? { evidence: d.evidence } : {}),
   });
 }

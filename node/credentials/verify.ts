@@ -24,6 +24,7 @@ import { checkStatus } from './verify/status.js';
 import { checkValidity } from './verify/validity.js';
 import { checkStructure } from './verify/structure.js';
 import { checkListed } from './verify/catalogue.js';
+import { checkEvidence } from './verify/evidence.js';
 
 export type { CatalogueHit, Freshness, IssuerKeyTrust, StatusListView, VerifierDeps } from './verify/deps.js';
 export type { Check, CheckId, CheckStatus, CredentialSummary, VerificationReport } from './verify/report.js';
@@ -194,6 +195,9 @@ async function verifyOne(
   const structure = checkStructure(c);
   checks.set('schema', structure.status, structure.reason);
   const listed = await checkListed(ctx, c, trust, checks);
+  // evidence files this node stores, re-hashed (no check when it stores none of them)
+  const evidence = await checkEvidence(ctx, c);
+  if (evidence) checks.put(evidence);
 
   return finish('credential', checks.list(), freshness, now, {
     credential: summary,

@@ -55,6 +55,11 @@ export interface HttpAppOptions {
   metrics?: Pick<Metrics, 'httpRequest'>;
 }
 
+/** Admin routes whose JSON body may carry evidence files as base64 (node/credentials/evidence-files.ts bounds them). */
+const EVIDENCE_BODY_PATHS = new Set(['/api/v1/admin/credentials', '/api/v1/admin/credentials/batch']);
+/** Their body bound: 10 MiB of files per credential as base64, and the rest of the request. */
+const EVIDENCE_BODY_BYTES = 16 * 1024 * 1024;
+
 export function createHttpApp(s: HttpAppDeps, opts: HttpAppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
@@ -85,8 +90,10 @@ export function createHttpApp(s: HttpAppDeps, opts: HttpAppOptions): Express {
   // own at the claim link's figure, the body (the token request is a small form), then the same gate
   const form = express.urlencoded({ extended: false, limit: 8 * 1024, parameterLimit: 20 });
   app.use('/api/v1/oid4vci', perClientRate(s.config.publicLimits.claim, s.config.publicLimits.windowMs, 'wallet issuance'), json, form, limits.gate.middleware());
-  // every other route: the same parsers (a body already read above is not read again)
-  app.use(json);
+  // every other route: the same parsers (a body already read above is not read again); issuing, whose JSON may carry
+  // evidence files (base64), reads its body only after the admin token is checked, with the larger bound below
+  const issueJson = express.json({ limit: Math.max(limit, EVIDENCE_BODY_BYTES), type: ['application/json'] });
+  app.use((req, res, next) => (req.method === 'POST' && EVIDENCE_BODY_PATHS.has(req.path) ? next() : json(req, res, next)));
   app.use(text);
 
   const resolver = createDidResolver();
@@ -130,6 +137,7 @@ export function createHttpApp(s: HttpAppDeps, opts: HttpAppOptions): Express {
     );
   // the admin token guards every path under /api/v1/admin, known or not
   app.use('/api/v1/admin', requireAdmin(s.adminTokens));
+  app.post([...EVIDENCE_BODY_PATHS], issueJson);
   registerRoutes(app, tables);
   app.use('/api', (req, res) => sendProblem(res, 404, 'not_found', `no API route ${req.method} ${req.originalUrl}`));
 

@@ -62,6 +62,11 @@ export interface VerifierDeps {
   extraDocuments?: Record<string, unknown>;
   /** Tolerance for clock comparisons (validity period, key publication), seconds. Default 300. */
   maxClockSkewSeconds?: number;
+  /**
+   * Evidence files the verifying node stores: for a URL of its evidence route, the SHA-256 (hex) of the bytes it holds
+   * now (null: none), undefined for any other URL. Absent: no `evidence` check (verify/evidence.ts).
+   */
+  evidence?: { hashOf(url: string): MaybePromise<string | null | undefined> };
   /** Largest accepted input, in characters of JSON. Default 1,000,000. */
   maxInputChars?: number;
 }

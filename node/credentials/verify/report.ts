@@ -18,7 +18,9 @@ export type CheckId =
   | 'schema'
   | 'microcredential_listed'
   /** Presentations (and credentials verified against a challenge / domain): the holder's own proof. */
-  | 'holder_authenticated';
+  | 'holder_authenticated'
+  /** Only for a credential naming evidence files the verifying node stores: their bytes match their digests. */
+  | 'evidence';
 
 export type CheckStatus = 'ok' | 'failed' | 'unchecked';
 
@@ -81,6 +83,9 @@ export const CHECK_ORDER: readonly CheckId[] = Object.freeze([
   'microcredential_listed',
 ]);
 
+/** Checks a credential has only when they apply (after CHECK_ORDER's, in this order); never `unchecked` for being absent. */
+export const OPTIONAL_CHECKS: readonly CheckId[] = Object.freeze(['evidence']);
+
 /** The checks of one credential as they are decided; `list()` gives them in report order, unreached ones `unchecked`. */
 export class Checks {
   private readonly map = new Map<CheckId, Check>();
@@ -98,7 +103,8 @@ export class Checks {
     return this.map.get(id);
   }
   list(): Check[] {
-    return CHECK_ORDER.map((id) => this.map.get(id) ?? { id, status: 'unchecked' as const, reason: 'not reached' });
+    const optional = OPTIONAL_CHECKS.map((id) => this.map.get(id)).filter((c): c is Check => c !== undefined);
+    return [...CHECK_ORDER.map((id) => this.map.get(id) ?? { id, status: 'unchecked' as const, reason: 'not reached' }), ...optional];
   }
 }
 

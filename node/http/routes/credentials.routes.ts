@@ -18,8 +18,15 @@ export interface CredentialRouteDeps {
   schemas: Pick<SchemaRegistry, 'assertValid'>;
   credentials: Pick<
     CredentialService,
-    'verify' | 'statusListCredential' | 'get' | 'issue' | 'list' | 'reissueBatch' | 'startBatch' | 'job' | 'reissue' | 'revoke' | 'suspend' | 'reinstate'
+    'verify' | 'statusListCredential' | 'get' | 'issue' | 'evidenceFile' | 'list' | 'reissueBatch' | 'startBatch' | 'job' | 'reissue' | 'revoke' | 'suspend' | 'reinstate'
   >;
+}
+
+/** `inline` / `attachment` with the file name: an ASCII fallback and the UTF-8 name (RFC 6266 / RFC 8187). */
+function contentDisposition(type: 'inline' | 'attachment', name: string): string {
+  const fallback = name.replace(/[^A-Za-z0-9._ -]/g, '_');
+  const encoded = encodeURIComponent(name).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  return `${type}; filename="${fallback}"; filename*=UTF-8''${encoded}`;
 }
 
 export function credentialRoutes(s: CredentialRouteDeps): RouteDef[] {
@@ -71,6 +78,23 @@ export function credentialRoutes(s: CredentialRouteDeps): RouteDef[] {
     if (!c) throw new RegistryError('not_found', 'no such credential on this node');
     const svg = await QRCode.toString(c.verifyUrl, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
     res.set('Cache-Control', 'no-store').type('image/svg+xml').send(svg);
+  });
+
+  // an evidence file a credential of this node names, by the SHA-256 the credential signed: never served as active
+  // content (nosniff; a download under a sandboxing CSP unless it is an image or a PDF)
+  route({ method: 'get', path: '/evidence/:digest', tag: 'credentials', summary: 'An evidence file attached to a credential of this node, by its SHA-256 (hex): the bytes the credential names (images and PDF inline, other types as a download)' }, (req, res) => {
+    const f = credentials.evidenceFile(param(req, 'digest'));
+    if (!f) throw new RegistryError('not_found', 'no such evidence file on this node');
+    res.set({
+      'Content-Type': f.mediaType.startsWith('text/') ? `${f.mediaType}; charset=utf-8` : f.mediaType,
+      'Content-Length': String(f.bytes.length),
+      'Content-Disposition': contentDisposition(f.inline ? 'inline' : 'attachment', f.name),
+      'X-Content-Type-Options': 'nosniff',
+      'Cache-Control': 'private, max-age=31536000, immutable',
+      ETag: `"${f.digest}"`,
+      ...(f.inline ? {} : { 'Content-Security-Policy': "default-src 'none'; sandbox" }),
+    });
+    res.end(f.bytes);
   });
 
   route({ ...admin, method: 'post', path: '/credentials', summary: 'Issue one Open Badges 3.0 credential for a microcredential of this unit', body: 'api/issue-credential' }, async (req, res) => {
