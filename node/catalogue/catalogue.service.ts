@@ -9,7 +9,9 @@ import type { SchemaRegistry } from '../core/schema-registry.js';
 import type { FeedService } from '../feed/feed.service.js';
 import type { InstitutionDirectory } from '../trust/institutions.js';
 import type { Store } from '../store/database.js';
-import { microcredentials, microcredentialVersions } from '../store/schema.js';
+import { documents, microcredentials, microcredentialVersions } from '../store/schema.js';
+import { MICROCREDENTIAL_REFERENCE } from './catalogue.projector.js';
+import type { ReferenceRegistry, ReferenceStamp } from './reference-registry.js';
 import { checkEuElements } from './eu-elements.js';
 import type { CreditSystems } from './credit-systems.js';
 import { microcredentialId } from '../feed/ids.js';
@@ -39,6 +41,8 @@ export class CatalogueService {
       institutions: InstitutionDirectory;
       search: CatalogueSearch;
       credits: CreditSystems;
+      /** The versions of the live reference data a record is published under (signed into its entry). */
+      reference?: Pick<ReferenceRegistry, 'stampFor'>;
     },
   ) {
     const db = deps.store.db;
@@ -82,6 +86,12 @@ export class CatalogueService {
       activeIdsOf: idsOf(false),
       allIdsOf: idsOf(true),
       activeCounts: db.select({ author: m.author, n: count() }).from(m).where(active).groupBy(m.author).prepare(),
+      referenceOf: db
+        .select({ body: documents.body })
+        .from(documents)
+        .where(and(eq(documents.type, MICROCREDENTIAL_REFERENCE), eq(documents.key, sql.placeholder('key'))))
+        .limit(1)
+        .prepare(),
     };
   }
 
@@ -101,7 +111,7 @@ export class CatalogueService {
       record.awardingBody = { name: own.profile.name.es ?? own.profile.name.en ?? own.profile.shortName ?? '', did: this.author };
     }
     if (!record.country && own) record.country = own.profile.country;
-    const eu = checkEuElements(record);
+    const eu = checkEuElements(record, this.deps.credits.reference());
     if (!eu.ok) {
       throw new RegistryError(
         'missing_eu_elements',
@@ -110,6 +120,20 @@ export class CatalogueService {
       );
     }
     if (record.workload?.credits) this.deps.credits.get(record.workload.credits.system); // throws unknown_credit_system
+    // the framework must be in the live reference data (bundled, or published on the network by an authorised member)
+    const frameworks = this.deps.credits.reference().levels.frameworks;
+    const framework = record.level?.framework;
+    if (framework && !frameworks.some((f) => f.id === framework))
+      throw new RegistryError('unknown_level_framework', `unknown level framework "${framework}"; known: ${frameworks.map((f) => f.id).join(', ')}`);
+    // a module of this unit may be named by its code on input; entries carry network-wide ids only
+    for (const m of record.stackability?.stacksFrom ?? []) if (!m.id.includes('.')) m.id = microcredentialId(this.author, m.id);
+    // likewise a programme of this unit named by code in stackableTowards (other ids are kept as given)
+    for (const t of record.stackability?.stackableTowards ?? []) if (t.id && /^[a-z0-9][a-z0-9-]{2,63}$/.test(t.id)) t.id = microcredentialId(this.author, t.id);
+    const modules = (record.stackability?.stacksFrom ?? []).map((m) => m.id);
+    const self = microcredentialId(this.author, record.code);
+    if (modules.includes(self)) throw new RegistryError('validation_failed', `stackability.stacksFrom: ${record.code} cannot stack from itself`);
+    const twice = modules.find((m, i) => modules.indexOf(m) !== i);
+    if (twice) throw new RegistryError('validation_failed', `stackability.stacksFrom names module ${twice} twice`);
     return record;
   }
 
@@ -125,7 +149,7 @@ export class CatalogueService {
     const id = microcredentialId(this.author, record.code);
     const existing = this.get(id);
     if (existing) throw new RegistryError('conflict', `a microcredential with code ${record.code} already exists (version ${existing.record.version}); update it instead`, { id });
-    this.deps.feed.append('microcredential', { op: 'put', microcredential: record });
+    this.deps.feed.append('microcredential', this.putBody(record));
     return this.get(id)!;
   }
 
@@ -140,8 +164,20 @@ export class CatalogueService {
       throw new RegistryError('conflict', `version must be greater than ${existing.record.version}`, { current: existing.record.version });
     const record = this.prepare({ ...(input as object), code }, { version });
     record.version = version;
-    this.deps.feed.append('microcredential', { op: 'put', microcredential: record });
+    this.deps.feed.append('microcredential', this.putBody(record));
     return this.get(id)!;
+  }
+
+  /** The entry body of a put: the record and the reference versions it is published under (absent: none known). */
+  private putBody(record: MicrocredentialRecord): { op: 'put'; microcredential: MicrocredentialRecord; reference?: ReferenceStamp } {
+    const stamp = this.deps.reference?.stampFor(record);
+    return { op: 'put', microcredential: record, ...(stamp && Object.keys(stamp).length ? { reference: stamp } : {}) };
+  }
+
+  /** The reference versions a version of a microcredential was published under (null: published before they were recorded). */
+  referenceOf(id: string, version: number): ReferenceStamp | null {
+    const r = this.q.referenceOf.get({ key: `${id}@${version}` });
+    return r ? (JSON.parse(r.body) as ReferenceStamp) : null;
   }
 
   withdraw(code: string, reason: unknown): StoredMicrocredential {

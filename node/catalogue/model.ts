@@ -24,7 +24,7 @@ export interface MicrocredentialRecord {
   pilotArea?: string;
   prerequisites?: LangMap;
   supervision?: string;
-  stackability?: { standalone: boolean; stackableTowards?: { name: LangMap; id?: string }[] };
+  stackability?: { standalone: boolean; stackableTowards?: { name: LangMap; id?: string }[]; stacksFrom?: { id: string; name?: LangMap; minVersion?: number }[] };
   furtherInformation?: { url?: string; text?: LangMap };
   url?: string;
   image?: string;

@@ -94,6 +94,8 @@ export class CredentialService {
       unit: this.unit,
       issued: this.issued,
       lists: this.lists,
+      // a programme's badge: the module credentials are verified like any other credential, against the replica
+      verify: (credential: unknown) => this.verifier.verify(credential),
       ...(claims && deliveries
         ? {
             extras: {

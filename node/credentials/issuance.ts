@@ -19,12 +19,14 @@ import type { InstitutionDirectory } from '../trust/institutions.js';
 import { DID, EMAIL } from './csv.js';
 import type { IssuedCredential, IssuedCredentials } from './issued-credentials.js';
 import { nameOf, type IssuingUnit } from './issuing-unit.js';
-import { achievementUri, asProofSet, buildOpenBadgeCredential, type MicrocredentialRecordInput, type StatusEntry } from './ob3.js';
+import { achievementUri, asProofSet, buildOpenBadgeCredential, type MicrocredentialRecordInput, type ModuleCredentialLink, type StatusEntry } from './ob3.js';
 import type { SigningKeys } from './signers.js';
 import { buildStatusEntry } from './status-list.js';
 import type { StatusListService } from './status-lists.service.js';
 import { EVIDENCE_LIMITS, prepareEvidenceFiles, evidenceFileUrl, type EvidenceFiles, type PreparedEvidenceFile } from './evidence-files.js';
 import { checkEvidenceRequests, resultParts, type EvidenceEntry, type EvidenceRequest, type ResultRequest } from './ob3-evidence.js';
+import { checkModules } from './programmes.js';
+import type { VerificationReport } from './verify.js';
 
 export interface IssueRequest {
   /** Network-wide id (`<code>.<16 hex>`) or this unit's own catalogue code. */
@@ -48,6 +50,11 @@ export interface IssueRequest {
   /** ISO 8601 date or date-time. */
   activityStartDate?: string;
   activityEndDate?: string;
+  /**
+   * A programme's badge (a microcredential with `stackability.stacksFrom`): the learner's module credentials, one in
+   * force per module, verified against the replica and linked in the badge (programmes.ts).
+   */
+  modules?: unknown[];
 }
 
 /**
@@ -79,6 +86,8 @@ export interface IssuanceDeps {
   extras?: IssuanceExtras;
   /** Where evidence files are stored (with the credential, in its transaction); absent: files are refused. */
   evidence?: EvidenceFiles;
+  /** The replica verifier, for the module credentials of a programme's badge. */
+  verify?: (credential: unknown) => Promise<VerificationReport>;
 }
 
 export class IssuanceService {
@@ -101,6 +110,31 @@ export class IssuanceService {
     if (mc.author !== this.d.unit.author) throw new RegistryError('forbidden', `microcredential ${ref} belongs to another institution; only its own unit issues it`);
     if (mc.status !== 'active') throw new RegistryError('validation_failed', `microcredential ${ref} is withdrawn and can no longer be issued`);
     return mc;
+  }
+
+  /**
+   * A programme's badge: the learner's module credentials, checked (programmes.ts), become its links; presenting
+   * module credentials for a microcredential that stacks from none is refused (nothing would be checked or linked).
+   */
+  private async programmeModules(mc: StoredMicrocredential, req: IssueRequest, learner: IssueRequest['learner']): Promise<ModuleCredentialLink[] | null> {
+    const wanted = mc.record.stackability?.stacksFrom ?? [];
+    if (!wanted.length) {
+      if (req.modules !== undefined && (!Array.isArray(req.modules) || req.modules.length))
+        throw new RegistryError('validation_failed', `${mc.id} stacks from no modules: module credentials are for a programme's badge`);
+      return null;
+    }
+    if (!this.d.verify) throw new RegistryError('unsupported', 'this node cannot verify module credentials');
+    return checkModules({
+      programme: mc.id,
+      modules: wanted,
+      presented: req.modules,
+      learner: { ...(learner.did ? { did: learner.did } : {}), ...(learner.email ? { email: learner.email.trim() } : {}) },
+      verify: this.d.verify,
+      titleOf: (id) => {
+        const t = this.d.catalogue.get(id)?.record.title;
+        return t?.es ?? t?.en ?? t?.pt;
+      },
+    });
   }
 
   /**
@@ -177,6 +211,7 @@ export class IssuanceService {
     const dup = this.st.dedupe.get({ dedupeKey });
     if (dup && !this.d.keys.isCompromised(dup.issuerKey))
       throw new RegistryError('conflict', `this learner already holds ${mc.id} (version ${version}): ${dup.id}`, { existing: dup.id });
+    const modules = await this.programmeModules(mc, req, learner);
 
     const now = this.d.clock.now();
     if (req.validUntil && Date.parse(req.validUntil) <= now.getTime()) throw new RegistryError('validation_failed', 'validUntil is in the past');
@@ -204,6 +239,7 @@ export class IssuanceService {
       credentialId: id,
       credentialStatus: status,
       salt: randomBytes(16).toString('base64url'),
+      ...(modules ? { modules } : {}),
       ...(req.validUntil ? { validUntil: req.validUntil } : {}),
       ...additions.build,
     });

@@ -39,7 +39,7 @@ export interface MicrocredentialRecordInput {
   skills?: { name: LangMap; framework?: string; uri?: string }[];
   prerequisites?: Text;
   supervision?: string;
-  stackability?: { standalone: boolean; stackableTowards?: ({ name: LangMap; id?: string } | string)[] };
+  stackability?: { standalone: boolean; stackableTowards?: ({ name: LangMap; id?: string } | string)[]; stacksFrom?: { id: string; name?: LangMap; minVersion?: number }[] };
   furtherInformation?: { url?: string; text?: LangMap } | Text;
   url?: string;
   image?: string;
@@ -100,6 +100,42 @@ export interface BuildCredentialInput {
   /** `credentialSubject.activityStartDate` / `activityEndDate` (ISO 8601 date or date-time). */
   activityStartDate?: Date | string;
   activityEndDate?: Date | string;
+  /**
+   * A programme's badge: the module credentials the learner presented (checked by programmes.ts), each linked as an
+   * OB 3.0 `Evidence` entry whose id is the module credential's id (see moduleEvidence).
+   */
+  modules?: ModuleCredentialLink[];
+}
+
+/** One module credential a programme badge stacks from, as the badge links it. */
+export interface ModuleCredentialLink {
+  /** The module credential's id (`urn:uuid:...`). */
+  credentialId: string;
+  /** Its achievement id (the module's microcredential URI) and network-wide microcredential id. */
+  achievementId: string;
+  microcredentialId: string;
+  /** Its achievement name, issuer name and issuance date, for people reading the badge. */
+  name: string;
+  issuerName: string;
+  issuedAt: string;
+}
+
+/** `genre` of the Evidence entries that link a programme badge to its module credentials. */
+export const MODULE_EVIDENCE_GENRE = 'Module credential';
+
+/**
+ * The Evidence entries linking a programme badge to its module credentials: `id` is the module credential's id,
+ * `genre` MODULE_EVIDENCE_GENRE, `description` names the module's achievement id (terms of the VC 2.0 and OB 3.0
+ * contexts only).
+ */
+export function moduleEvidence(modules: readonly ModuleCredentialLink[] | undefined): Record<string, unknown>[] {
+  return (modules ?? []).map((m) => ({
+    id: m.credentialId,
+    type: ['Evidence'],
+    name: m.name,
+    description: `${m.microcredentialId} (${m.achievementId}), issued by ${m.issuerName} on ${m.issuedAt}`,
+    genre: MODULE_EVIDENCE_GENRE,
+  }));
 }
 
 /**
@@ -321,8 +357,9 @@ export function buildOpenBadgeCredential(input: BuildCredentialInput): Record<st
     awardedDate: issuedAt,
     credentialSubject: subject,
     credentialStatus: input.credentialStatus,
-    // evidence added at issuance (narratives, links, files this node stores)
-    evidence: input.evidence?.length ? evidenceEntries(input.evidence) : undefined,
+    // a programme's badge links the module credentials it stacks from
+    // and evidence added at issuance (narratives, links, files this node stores)
+    evidence: input.modules?.length || input.evidence?.length ? [...moduleEvidence(input.modules), ...evidenceEntries(input.evidence)] : undefined,
   });
 }
 

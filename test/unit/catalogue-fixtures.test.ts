@@ -19,8 +19,10 @@ describe('fixtures and catalogue rules', () => {
     expect(countries).toEqual(['CL', 'CL', 'GT', 'GT', 'MX', 'MX']);
     for (const u of units) {
       const cat = JSON.parse(readFileSync(path.join(FIX, u, 'catalogue.json'), 'utf8')) as MicrocredentialRecord[];
-      expect(cat.length).toBeGreaterThanOrEqual(8);
-      expect(new Set(cat.map((r) => r.pilotArea))).toEqual(new Set(['engineering', 'health']));
+      // the pilots' two areas; besides them one unit offers the seed's training programme (area "other")
+      const pilots = cat.filter((r) => r.pilotArea !== 'other');
+      expect(pilots.length).toBeGreaterThanOrEqual(8);
+      expect(new Set(pilots.map((r) => r.pilotArea))).toEqual(new Set(['engineering', 'health']));
     }
   });
 
@@ -57,5 +59,30 @@ describe('fixtures and catalogue rules', () => {
     expect(side.length).toBeGreaterThanOrEqual(12);
     expect(() => cs.get('XYZ')).toThrowError(/unknown credit system/);
     for (const s of cs.list()) expect(s.source.url).toMatch(/^https?:\/\//); // some official sources are only served over http
+  });
+});
+
+describe("the seed's training programme (INQAAHE/REALCUP) as a demo unit's catalogue", () => {
+  const records = JSON.parse(readFileSync(path.join(FIX, 'mx-itpb', 'catalogue.json'), 'utf8')) as MicrocredentialRecord[];
+  const programme = records.find((r) => r.stackability?.stacksFrom?.length)!;
+
+  it('three modules of 12 hours stack into a programme badge assessed by portfolio, in Spanish and English', () => {
+    expect(programme.code).toBe('dim-programa-microcredenciales');
+    const modules = programme.stackability!.stacksFrom!.map((m) => records.find((r) => r.code === m.id)!);
+    expect(modules.map((m) => m.code)).toEqual(['dim-modulo-1-potencial', 'dim-modulo-2-diseno', 'dim-modulo-3-gestion-qa']);
+    for (const m of modules) {
+      expect(m.workload.hours).toBe(12);
+      expect(m.languages).toEqual(['es']);
+      expect(m.title.es && m.title.en).toBeTruthy();
+      for (const lo of m.learningOutcomes) expect(lo.text.es && lo.text.en).toBeTruthy();
+      expect(m.stackability?.stackableTowards?.[0]?.id).toBe(programme.code);
+    }
+    expect(modules.map((m) => m.learningOutcomes.length)).toEqual([4, 3, 4]);
+    // 3 x 12 hours of modules + 10 hours of final project
+    expect(programme.workload.hours).toBe(3 * 12 + 10);
+    expect(programme.assessment.type).toBe('portfolio');
+    expect(programme.assessment.description?.es).toMatch(/Pensamiento crítico|pensamiento crítico/);
+    // the programme's outcomes are its modules' outcomes, nothing else
+    expect(programme.learningOutcomes).toEqual(modules.flatMap((m) => m.learningOutcomes));
   });
 });

@@ -10,6 +10,7 @@ import {
   EU_TARGET_TYPES,
   euElementsOf,
   LEARNING_OUTCOME_TARGET_TYPE,
+  MODULE_EVIDENCE_GENRE,
   OB3_CONTEXTS,
   toCurrentShape,
   type MicrocredentialRecordInput,
@@ -69,6 +70,10 @@ function build(): Record<string, unknown> {
     issuedAt: '2026-05-02T10:00:00Z',
     validUntil: '2031-05-02T10:00:00Z',
     grade: '9.5',
+    // a programme's badge: its links to the module credentials (Evidence entries)
+    modules: [
+      { credentialId: 'urn:uuid:6a1c1f7e-2b7e-4d53-9a55-3f1b0d3a9e01', achievementId: 'https://uac.example.cl/api/v1/microcredentials/mod-1.8899aabbccddeeff', microcredentialId: 'mod-1.8899aabbccddeeff', name: 'Módulo 1: Descubriendo el potencial', issuerName: 'Universidad Austral', issuedAt: '2026-03-01T10:00:00Z' },
+    ],
     credentialStatus: buildStatusEntry({ statusListCredential: 'https://uoc.example.gt/api/v1/status-lists/r1.0011223344556677', index: 9, purpose: 'revocation' }),
   });
 }
@@ -94,7 +99,7 @@ describe('EU elements survive JSON-LD expansion with only the VC 2.0 and OB 3.0 
 
     // nothing dropped: every value written in the credential is in the expanded document
     const inExpansion = leaves(expanded);
-    const missing = [...leaves(cred)].filter((v) => !inExpansion.has(v) && !['VerifiableCredential', 'OpenBadgeCredential', 'Profile', 'Address', 'Achievement', 'AchievementSubject', 'IdentityObject', 'Alignment', 'Related', 'Result', 'Image', 'BitstringStatusListEntry', 'IdentifierEntry'].includes(v));
+    const missing = [...leaves(cred)].filter((v) => !inExpansion.has(v) && !['VerifiableCredential', 'OpenBadgeCredential', 'Profile', 'Address', 'Achievement', 'AchievementSubject', 'IdentityObject', 'Alignment', 'Related', 'Result', 'Image', 'BitstringStatusListEntry', 'IdentifierEntry', 'Evidence'].includes(v));
     expect(missing).toEqual([]);
 
     const subject = (expanded[0]!['https://www.w3.org/2018/credentials#credentialSubject'] as Node[])[0]!;
@@ -128,6 +133,11 @@ describe('EU elements survive JSON-LD expansion with only the VC 2.0 and OB 3.0 
     const related = achievement[`${OB}related`] as Node[];
     expect(related.flatMap((r) => values(r, `${SDO}inLanguage`)).sort()).toEqual(['en', 'pt']);
     expect(related.flatMap((r) => values(r, 'https://schema.org/name')).sort()).toEqual(['Applied health research', 'Pesquisa aplicada em saúde']);
+    // the programme badge's link to its module credential: a VC 2.0 evidence node named by the credential's id
+    const evidence = expanded[0]!['https://www.w3.org/2018/credentials#evidence'] as (Node & { '@id'?: string; '@type'?: string[] })[];
+    expect(evidence.map((e) => e['@id'])).toEqual(['urn:uuid:6a1c1f7e-2b7e-4d53-9a55-3f1b0d3a9e01']);
+    expect(evidence[0]!['@type']).toEqual([`${OB}Evidence`]);
+    expect(values(evidence[0], `${SDO}genre`)).toEqual([MODULE_EVIDENCE_GENRE]);
     // what the verifier reads back
     expect(euElementsOf((cred['credentialSubject'] as { achievement: unknown }).achievement)).toEqual({
       workloadHours: 46,
