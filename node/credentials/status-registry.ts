@@ -129,6 +129,26 @@ export class StatusListRegistry implements Projector {
     return this.q.forAuthor.all({ author }).map((r) => ({ ...r, purpose: r.purpose as StatusPurpose }));
   }
 
+  /**
+   * The origin (http(s)) of the node that serves an institution's credentials, as its newest status list names it
+   * (`statusListCredential`, in an entry the institution signed); null when it published none. For people: "this
+   * link or QR code points to a node of the network".
+   */
+  nodeOrigin(author: string): string | null {
+    const lists = this.forAuthor(author).sort((a, b) => (a.updatedAt < b.updatedAt ? 1 : -1));
+    for (const l of lists) {
+      const url = this.get(l.id)?.body.statusListCredential;
+      if (!url) continue;
+      try {
+        const u = new URL(url);
+        if (u.protocol === 'https:' || u.protocol === 'http:') return u.origin;
+      } catch {
+        // not a URL: try the next list
+      }
+    }
+    return null;
+  }
+
   /** For the verifier: the bits of the list a credential points at, from this node's replica. */
   lookup(url: string): StatusListView | null {
     const id = statusListIdFromUrl(url);

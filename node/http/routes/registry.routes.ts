@@ -9,6 +9,7 @@ import type { FeedService } from '../../feed/feed.service.js';
 import { isEd25519DidKey } from '../../identity/keys.js';
 import type { CatalogueService } from '../../catalogue/catalogue.service.js';
 import type { RecognitionService } from '../../recognition/recognition.service.js';
+import type { StatusListRegistry } from '../../credentials/status-registry.js';
 import type { EndorsementService } from '../../trust/endorsements.js';
 import type { InstitutionDirectory } from '../../trust/institutions.js';
 import type { InstitutionService } from '../../trust/institution.service.js';
@@ -31,6 +32,7 @@ export interface RegistryRouteDeps {
   catalogue: Pick<CatalogueService, 'countByInstitution' | 'byInstitution'>;
   institution: Pick<InstitutionService, 'currentIssuer'>;
   recognition: Pick<RecognitionService, 'institutionAccreditationsInForce' | 'decisions'>;
+  statusLists: Pick<StatusListRegistry, 'nodeOrigin'>;
 }
 
 export interface RegistryRouteOptions {
@@ -89,6 +91,7 @@ export function registryRoutes(s: RegistryRouteDeps, opts: RegistryRouteOptions)
       })),
       feed: s.feed.head(did),
       frozen: s.feed.isFrozen(did),
+      nodeUrl: s.statusLists.nodeOrigin(did),
     };
   };
 

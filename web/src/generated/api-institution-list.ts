@@ -26,6 +26,10 @@ export interface Institution {
   endorsedBy: string[];
   profile: InstitutionProfile | null;
   updatedAt: string | null;
+  /**
+   * Origin of the node that serves the institution's credentials, as its newest status list names it (an entry it signed); null when it published none. The verify page accepts a scanned link to this origin
+   */
+  nodeUrl?: string | null;
   microcredentialCount: number;
   issuerKeys: {
     keyId: string;
