@@ -139,7 +139,7 @@ export function createHttpApp(s: HttpAppDeps, opts: HttpAppOptions): Express {
   app.use('/api/v1/admin', requireAdmin(s.adminTokens));
   app.post([...EVIDENCE_BODY_PATHS], issueJson);
   registerRoutes(app, tables);
-  app.use('/api', (req, res) => sendProblem(res, 404, 'not_found', `no API route ${req.method} ${req.originalUrl}`));
+  app.use('/api', (req, res) => sendProblem(res, 404, 'not_found', { key: 'http.noRoute', params: { method: req.method, path: req.originalUrl.slice(0, 300) } }));
 
   // the web app (built by `npm run build:web`), with the SPA fallback for non-API paths
   const webDir = opts.webDir ?? path.join(ROOT, 'web', 'dist');

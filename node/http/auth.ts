@@ -11,10 +11,10 @@ export function requireAdmin(tokens: Pick<AdminTokens, 'verify'>): RequestHandle
     const h = req.get('authorization');
     if (!h) {
       res.set('WWW-Authenticate', 'Bearer realm="mochila-admin"');
-      return sendProblem(res, 401, 'unauthorized', 'This endpoint needs the unit\'s admin token: Authorization: Bearer <token>.');
+      return sendProblem(res, 401, 'unauthorized', { key: 'http.adminTokenRequired' });
     }
     const m = /^Bearer\s+(\S+)$/i.exec(h);
-    if (!m || !tokens.verify(m[1]!)) return sendProblem(res, 403, 'forbidden', 'The admin token is not valid for this node.');
+    if (!m || !tokens.verify(m[1]!)) return sendProblem(res, 403, 'forbidden', { key: 'http.adminTokenInvalid' });
     next();
   };
 }

@@ -8,7 +8,7 @@
  */
 import type { RequestHandler } from 'express';
 import { rateLimit } from 'express-rate-limit';
-import { RegistryError } from '../core/errors.js';
+import { userError } from '../core/messages/index.js';
 import type { PublicLimits } from '../config.js';
 
 /** A per-client rate limit: `limit` requests per `windowMs`, then 429 with Retry-After and RateLimit headers. */
@@ -21,7 +21,7 @@ export function perClientRate(limit: number, windowMs: number, what: string): Re
     // the client's address as express derives it (trust proxy: loopback, so a local reverse proxy's X-Forwarded-For)
     handler: (_req, res, next) => {
       const retryAfterSeconds = Number(res.getHeader('Retry-After')) || Math.ceil(windowMs / 1000);
-      next(new RegistryError('rate_limited', `Too many ${what} requests from this client: at most ${limit} every ${Math.round(windowMs / 1000)} s. Retry after ${retryAfterSeconds} s.`, { retryAfterSeconds }));
+      next(userError('rate_limited', 'http.rateLimited', { limit, window: Math.round(windowMs / 1000), seconds: retryAfterSeconds }, { retryAfterSeconds, what }));
     },
   }) as unknown as RequestHandler;
 }
@@ -45,7 +45,7 @@ export class ConcurrencyGate {
 
   middleware(): RequestHandler {
     const retryAfterSeconds = Math.max(1, Math.ceil(this.limits.queueWaitMs / 1000));
-    const busy = (why: string) => new RegistryError('busy', `This node is busy verifying other requests (${why}). Retry after ${retryAfterSeconds} s.`, { retryAfterSeconds });
+    const busy = (why: string) => userError('busy', 'http.busy', { seconds: retryAfterSeconds }, { retryAfterSeconds, why });
     return (_req, res, next) => {
       let released = false;
       const release = () => {
