@@ -113,7 +113,7 @@ export class CredentialService {
           }
         : {}),
     });
-    this.reissues = new ReissueService({ ...d, unit: this.unit, issued: this.issued, lists: this.lists, isStopping });
+    this.reissues = new ReissueService({ ...d, unit: this.unit, issued: this.issued, lists: this.lists, isStopping, evidence });
     this.jobs = new BatchJobService({ ...d, issuance: this.issuance, isStopping });
     // evidence files this node stores are re-hashed when a credential naming them is verified
     this.verifier = createReplicaVerifier({

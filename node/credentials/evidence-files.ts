@@ -188,6 +188,12 @@ export class EvidenceFiles {
     }
   }
 
+  /** Inside a re-issue's transaction: the new credential names the same files as the one it replaces. */
+  copyLinksInTx(fromCredentialId: string, toCredentialId: string): void {
+    for (const l of this.d.store.db.select().from(credentialEvidence).where(eq(credentialEvidence.credentialId, fromCredentialId)).all())
+      this.st.link.run({ credentialId: toCredentialId, digest: l.digest, name: l.name });
+  }
+
   /** A file linked to at least one credential (with the name of its first link), or null. */
   get(digest: string): StoredEvidenceFile | null {
     if (!/^[0-9a-f]{64}$/.test(digest)) return null;

@@ -14,6 +14,7 @@ import { and, asc, count, eq, gte, isNull, lt, type SQL } from 'drizzle-orm';
 import type { Store } from '../store/database.js';
 import { issuedCredentials } from '../store/schema.js';
 import { insertCredential } from './issuance.js';
+import type { EvidenceFiles } from './evidence-files.js';
 import type { IssuedCredential, IssuedCredentials } from './issued-credentials.js';
 import type { IssuingUnit } from './issuing-unit.js';
 import { asProofSet, isoSeconds, toCurrentShape, type StatusEntry } from './ob3.js';
@@ -41,6 +42,8 @@ export interface ReissueDeps {
   lists: StatusListService;
   /** True once the node is stopping: a batch stops between credentials. */
   isStopping: () => boolean;
+  /** Evidence files: the new credential names the old one's (the same URLs and digests). */
+  evidence?: Pick<EvidenceFiles, 'copyLinksInTx'>;
 }
 
 export class ReissueService {
@@ -102,6 +105,7 @@ export class ReissueService {
         suspensionIndex: suspension?.index ?? null,
         jobId: null,
       });
+      this.d.evidence?.copyLinksInTx(id, newId);
       return listId;
     });
     return { newId, replacedList };

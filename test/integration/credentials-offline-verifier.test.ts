@@ -129,6 +129,26 @@ describe('issued credentials: 1EdTech schema and an offline independent verifier
     shapes['DID learner'] = (await issue({ microcredential: b, learner: { name: 'Tomás Ríos', did: 'did:key:z6MkpTHR8VNsBxYAAWHut2Geadd9jSwuBV8xRoAnwWsdvktH' } })).credential;
     shapes['with an end date'] = (await issue({ microcredential: c, learner: { name: 'Ana Soto', email: 'ana@correo.example.cl' }, validUntil: '2031-01-01T00:00:00Z' })).credential;
     shapes['without suspension'] = (await issue({ microcredential: a, learner: { name: 'Luis Vera', email: 'luis@correo.example.cl' }, suspension: false })).credential;
+    // issue 15 item 1: evidence (a file this node stores, a link, a narrative), rubric results, credits earned, dates
+    shapes['evidence, results, credits, dates'] = (
+      await issue({
+        microcredential: b,
+        learner: { name: 'Paula Evidencia', email: 'paula@correo.example.cl' },
+        evidence: [
+          { name: 'Portafolio', genre: 'Portafolio', narrative: 'Producciones del curso.', file: { name: 'portafolio.pdf', mediaType: 'application/pdf', content: Buffer.from('%PDF-1.4\n%%EOF\n').toString('base64') } },
+          { name: 'Repositorio', url: 'https://repo.example.cl/paula' },
+          { narrative: 'Presentó el proyecto final.' },
+        ],
+        results: [
+          { criterion: 'Pensamiento crítico', levels: [{ name: 'Inicial' }, { name: 'Logrado', points: '3' }], requiredLevel: 'Inicial', achievedLevel: 'Logrado' },
+          { criterion: 'Nota final', resultType: 'ScaledScore', valueMin: '1.0', valueMax: '7.0', value: '6.4' },
+        ],
+        creditsEarned: 2,
+        activityStartDate: '2026-03-02',
+        activityEndDate: '2026-06-26T18:00:00Z',
+      })
+    ).credential;
+    expect(shapes['evidence, results, credits, dates']!.evidence).toHaveLength(3);
     const job = await (await post('/api/v1/admin/credentials/batch', { csv: `nombre;correo;microcredencial\r\nÑuño Peña;nuno@correo.example.cl;${b}\r\n` })).json();
     const deadline = Date.now() + 60_000;
     let done: { state: string; rows: { id: string; status: string }[] };

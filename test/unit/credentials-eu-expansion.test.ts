@@ -148,6 +148,67 @@ describe('EU elements survive JSON-LD expansion with only the VC 2.0 and OB 3.0 
     });
   });
 
+  it('evidence (a stored file, a link, a narrative), results with their descriptions, credits earned and activity dates survive expansion', async () => {
+    const achievementId = 'https://uoc.example.gt/api/v1/microcredentials/PROG-INV-01.0011223344556677';
+    const digest = 'a'.repeat(64);
+    const cred = buildOpenBadgeCredential({
+      record: RECORD,
+      microcredentialId: 'PROG-INV-01.0011223344556677',
+      baseUrl: 'https://uoc.example.gt',
+      institution: { did: 'did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK', name: 'Universidad de Occidente', country: 'GT' },
+      issuerDid: 'did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK',
+      learner: { name: 'Rosa Xicará', email: 'rosa@correo.example.gt' },
+      issuedAt: '2026-07-02T10:00:00Z',
+      evidence: [
+        { name: 'Portafolio final', description: 'Producciones de los tres módulos', narrative: 'Portafolio evaluado con rúbrica.', genre: 'Portafolio', audience: 'Comité', file: { url: `https://uoc.example.gt/api/v1/evidence/${digest}`, sri: `sha256-${Buffer.from(digest, 'hex').toString('base64')}`, mediaType: 'application/pdf', name: 'portafolio.pdf' } },
+        { name: 'Repositorio', url: 'https://repo.example.gt/rosa' },
+        { narrative: 'Defendió el proyecto ante el comité.' },
+      ],
+      results: [
+        { criterion: 'Pensamiento crítico', levels: [{ name: 'Inicial', description: 'Describe sin analizar' }, { name: 'Logrado', points: '3' }], requiredLevel: 'Inicial', achievedLevel: 'Logrado' },
+        { criterion: 'Nota', resultType: 'ScaledScore', valueMin: '1', valueMax: '7', requiredValue: '4', value: '6.5' },
+        { criterion: 'Estado', resultType: 'Status', status: 'Completed' },
+        { criterion: 'Concepto', resultType: 'LetterGrade', allowedValues: ['C', 'B', 'A'], value: 'A' },
+      ],
+      creditsEarned: 2.5,
+      activityStartDate: '2026-03-02',
+      activityEndDate: '2026-06-26T18:00:00Z',
+    });
+    expect(cred['@context']).toEqual([...OB3_CONTEXTS]);
+    expect(ob3SchemaProblems({ ...cred, proof: [{ type: 'DataIntegrityProof' }] })).toEqual([]);
+    const expanded = (await jsonld.expand(cred, { documentLoader: twoContextLoader, safe: true })) as Node[];
+    const inExpansion = leaves(expanded);
+    const missing = [...leaves(cred)].filter((v) => !inExpansion.has(v) && !['VerifiableCredential', 'OpenBadgeCredential', 'Profile', 'Address', 'Achievement', 'AchievementSubject', 'IdentityObject', 'Alignment', 'Related', 'Result', 'Image', 'IdentifierEntry', 'Evidence', 'ResultDescription', 'RubricCriterionLevel'].includes(v));
+    expect(missing).toEqual([]);
+
+    const top = expanded[0]!;
+    const evidence = top['https://www.w3.org/2018/credentials#evidence'] as Node[];
+    expect(evidence).toHaveLength(3);
+    const file = evidence.find((e) => (e as unknown as { '@id'?: string })['@id']?.endsWith(digest))!;
+    expect(values(file, 'https://www.w3.org/2018/credentials#digestSRI')).toEqual([`sha256-${Buffer.from(digest, 'hex').toString('base64')}`]);
+    expect(values(file, 'https://schema.org/encodingFormat')).toEqual(['application/pdf']);
+    expect(values(file, `${SDO}genre`)).toEqual(['Portafolio']);
+    expect(values(file, `${SDO}audience`)).toEqual(['Comité']);
+    expect(values(file, `${OB}narrative`)).toEqual(['Portafolio evaluado con rúbrica.']);
+    const subject = (top['https://www.w3.org/2018/credentials#credentialSubject'] as Node[])[0]!;
+    expect(values(subject, `${OB}creditsEarned`)).toEqual(['2.5']);
+    expect(values(subject, `${OB}activityStartDate`)).toEqual(['2026-03-02T00:00:00Z']);
+    expect(values(subject, `${OB}activityEndDate`)).toEqual(['2026-06-26T18:00:00Z']);
+    const results = subject[`${OB}result`] as Node[];
+    expect(results.flatMap((r) => values(r, `${OB}resultDescription`))).toEqual([1, 2, 3, 4].map((i) => `${achievementId}#result-${i}`));
+    expect(results.flatMap((r) => values(r, `${OB}achievedLevel`))).toEqual([`${achievementId}#result-1-level-2`]);
+    expect(results.flatMap((r) => values(r, `${OB}status`))).toEqual(['Completed']);
+    const achievement = (subject[`${OB}achievement`] as Node[])[0]!;
+    const descriptions = achievement[`${OB}resultDescription`] as Node[];
+    expect(descriptions.flatMap((d) => values(d, `${SDO}name`))).toEqual(['Pensamiento crítico', 'Nota', 'Estado', 'Concepto']);
+    expect(descriptions.flatMap((d) => values(d, `${OB}resultType`))).toEqual(['RubricCriterionLevel', 'ScaledScore', 'Status', 'LetterGrade']);
+    const levels = descriptions[0]![`${OB}rubricCriterionLevel`] as Node[];
+    expect(levels.flatMap((l) => values(l, `${SDO}name`))).toEqual(['Inicial', 'Logrado']);
+    expect(levels.flatMap((l) => values(l, `${OB}points`))).toEqual(['3']);
+    expect(values(descriptions[0], `${OB}requiredLevel`)).toEqual([`${achievementId}#result-1-level-1`]);
+    expect(values(descriptions[1], `${OB}valueMax`)).toEqual(['7']);
+  });
+
   it('a credential of the previous shape, rewritten for re-issue, carries the same EU elements in the current one', async () => {
     const legacy = JSON.parse(readFileSync(new URL('../vectors/legacy-ob3/credential.json', import.meta.url), 'utf8')) as Record<string, unknown>;
     const { proof: _p, ...body } = legacy;
