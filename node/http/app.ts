@@ -28,6 +28,7 @@ import { institutionAdminRoutes, registryRoutes, type InstitutionAdminRouteDeps,
 import { createDidResolver } from '../identity/did-resolver.js';
 import type { Metrics } from '../core/metrics.js';
 import { requestMetrics } from './request-metrics.js';
+import { linkPreview } from './link-preview.js';
 import { RegistryError } from '../core/errors.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -145,7 +146,9 @@ export function createHttpApp(s: HttpAppDeps, opts: HttpAppOptions): Express {
   const webDir = opts.webDir ?? path.join(ROOT, 'web', 'dist');
   if (existsSync(path.join(webDir, 'index.html'))) {
     // hashed assets immutable, index.html and other files revalidated (node/http/web-serving.ts)
-    app.use(webApp(webDir, (p) => /^\/(?!api\/|openapi\.json|docs|healthz)/.test(p)));
+    // shareable pages get their own title and Open Graph tags (node/http/link-preview.ts)
+    const previewDeps = { catalogue: s.catalogue, institutions: s.institutions, publicUrl: () => opts.publicUrl.get() };
+    app.use(webApp(webDir, (p) => /^\/(?!api\/|openapi\.json|docs|healthz)/.test(p), (p) => linkPreview(p, previewDeps)));
   } else {
     app.get('/', (_req, res) => {
       res

@@ -10,8 +10,10 @@
  */
 import compression from 'compression';
 import express, { type Request, type RequestHandler, type Response, type Router } from 'express';
+import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
+import { withPreview, type LinkPreview } from './link-preview.js';
 
 /** Bodies under this many bytes go out as they are: compressing them saves less than the headers cost. */
 export const COMPRESS_THRESHOLD_BYTES = 1024;
@@ -56,9 +58,16 @@ export function compressResponses(): RequestHandler {
  * and index.html (revalidated) for any other GET the static files do not hold (client-side routes). `isAppPath`
  * says which paths belong to the app's router (not the API, the docs or the health check).
  */
-export function webApp(webDir: string, isAppPath: (p: string) => boolean): Router {
+export function webApp(webDir: string, isAppPath: (p: string) => boolean, preview?: (pathname: string) => LinkPreview | null): Router {
   const router = express.Router();
   const index = path.join(webDir, 'index.html');
+  // index.html as text for pages with a link preview, read again when the file changes (a rebuild of the web app)
+  let indexText: { mtimeMs: number; html: string } | null = null;
+  const indexHtml = (): string => {
+    const { mtimeMs } = statSync(index);
+    if (!indexText || indexText.mtimeMs !== mtimeMs) indexText = { mtimeMs, html: readFileSync(index, 'utf8') };
+    return indexText.html;
+  };
   router.use(
     express.static(webDir, {
       index: 'index.html',
@@ -76,6 +85,12 @@ export function webApp(webDir: string, isAppPath: (p: string) => boolean): Route
   );
   router.get(/.*/, (req: Request, res: Response, next) => {
     if (!isAppPath(req.path)) return next();
+    // a shareable page (a microcredential, an institution): its own title and Open Graph tags (node/http/link-preview.ts)
+    const p = preview?.(req.path);
+    if (p) {
+      res.set('Cache-Control', REVALIDATE_CACHE).type('html').send(withPreview(indexHtml(), p));
+      return;
+    }
     res.sendFile(index, { cacheControl: false, headers: { 'Cache-Control': REVALIDATE_CACHE } });
   });
   return router;

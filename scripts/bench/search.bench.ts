@@ -212,8 +212,16 @@ export async function runSearchBench(opts: { n: number; durationMs: number; conn
   const urlsFile = path.join(os.tmpdir(), `mochila-bench-search-urls-${process.pid}.json`);
   writeFileSync(urlsFile, JSON.stringify(varied));
   const rssBefore = round(process.memoryUsage.rss() / 2 ** 20, 1);
-  const warm = await runLoad({ urls, connections: opts.connections, durationMs: opts.durationMs });
-  const variedLoad = await runLoad({ urlsFile, connections: opts.connections, durationMs: opts.durationMs });
+  // the node's CPU per answered request (this process: the node and nothing else runs here during the load) — a
+  // figure other load on the machine changes far less than latency, for comparing code across runs
+  const cpuPerRequest = async (spec: Record<string, unknown>): Promise<Record<string, number>> => {
+    const c0 = process.cpuUsage();
+    const r = await runLoad(spec);
+    const c = process.cpuUsage(c0);
+    return { ...r, nodeCpuUsPerRequest: round((c.user + c.system) / Math.max(1, r['requests'] ?? 0), 1) };
+  };
+  const warm = await cpuPerRequest({ urls, connections: opts.connections, durationMs: opts.durationMs });
+  const variedLoad = await cpuPerRequest({ urlsFile, connections: opts.connections, durationMs: opts.durationMs });
   delete variedLoad['urls']; // one line per distinct URL: too long to keep
   rmSync(urlsFile, { force: true });
   const sample = (await (await fetch(`${base}?q=gestion`)).json()) as { total: number; totalExact?: boolean; facetsApproximate?: boolean };
@@ -256,7 +264,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     if (!Number.isInteger(n) || n < 1) throw new Error('--records takes a positive whole number');
     const r = await runSearchBench({ n, durationMs: quick ? 5_000 : 15_000, connections: 16 });
     console.error(
-      `search ${r.catalogueSize} records (db ${r.dbMiB} MiB, rss peak ${r.rssMiB.peak} MiB): repeated p95 ${r.warm['p95']} ms ${r.warm['rps']}/s; varied p95 ${r.varied['p95']} ms ${r.varied['rps']}/s; cold p50 ${r.cold.p50} ms`,
+      `search ${r.catalogueSize} records (db ${r.dbMiB} MiB, rss peak ${r.rssMiB.peak} MiB): repeated p95 ${r.warm['p95']} ms ${r.warm['rps']}/s (node ${r.warm['nodeCpuUsPerRequest']} µs CPU/request); varied p95 ${r.varied['p95']} ms ${r.varied['rps']}/s (${r.varied['nodeCpuUsPerRequest']} µs); cold p50 ${r.cold.p50} ms`,
     );
     console.log(JSON.stringify(r, null, 2));
     // the default sizes keep their result names; other sizes are saved as search-<n> (search-1000000 in the full run)
