@@ -7,12 +7,15 @@ import type { Projector } from '../feed/feed.service.js';
 import type { Store } from '../store/database.js';
 import type { Statement } from 'better-sqlite3';
 import { eq, sql } from 'drizzle-orm';
-import { institutions, microcredentials, microcredentialVersions } from '../store/schema.js';
+import { documents, institutions, microcredentials, microcredentialVersions } from '../store/schema.js';
 import { boundWrite } from '../store/bound-write.js';
 import { microcredentialId } from '../feed/ids.js';
 import type { MicrocredentialRecord, LangMap } from './model.js';
 
-type PutBody = { op: 'put'; microcredential: MicrocredentialRecord };
+type PutBody = { op: 'put'; microcredential: MicrocredentialRecord; reference?: unknown };
+
+/** documents.type of the reference versions a catalogue entry was published under (key `<id>@<version>`). */
+export const MICROCREDENTIAL_REFERENCE = 'microcredential-reference';
 type WithdrawBody = { op: 'withdraw'; code: string; reason?: unknown };
 
 export class CatalogueProjector implements Projector {
@@ -99,6 +102,14 @@ export class CatalogueProjector implements Projector {
       rowidOf: db.select({ r: sql<number>`rowid` }).from(m).where(eq(m.id, p('id'))).prepare(),
       byAuthor: db.select({ id: m.id, record: m.record }).from(m).where(eq(m.author, p('author'))).prepare(),
       institution: db.select({ profile: institutions.profile }).from(institutions).where(eq(institutions.did, p('did'))).prepare(),
+      // the reference versions a version was published under, kept beside it (generic documents table)
+      reference: boundWrite(
+        store.sqlite,
+        db
+          .insert(documents)
+          .values({ type: MICROCREDENTIAL_REFERENCE, author: p('author'), key: p('key'), body: p('body'), entryId: p('entryId'), ts: p('ts') })
+          .onConflictDoUpdate({ target: [documents.type, documents.author, documents.key], set: { body: sql`excluded.body`, entryId: sql`excluded.entry_id`, ts: sql`excluded.ts` } }),
+      ),
     };
     this.fts = {
       delete: store.sqlite.prepare('DELETE FROM microcredentials_fts WHERE rowid = ?'),
@@ -128,6 +139,7 @@ export class CatalogueProjector implements Projector {
     const cur = this.q.current.get({ id });
     const recordJson = JSON.stringify(r);
     this.q.version({ id, version: r.version, record: recordJson, entryId: entry.id, ts: entry.ts });
+    if (body.reference) this.q.reference({ author: entry.author, key: `${id}@${r.version}`, body: JSON.stringify(body.reference), entryId: entry.id, ts: entry.ts });
     if (cur && cur.version > r.version) return; // an older version arriving late only goes to the history
     this.q.upsert({
       id,
@@ -155,6 +167,7 @@ export class CatalogueProjector implements Projector {
   reset(): void {
     this.store.db.delete(microcredentials).run();
     this.store.db.delete(microcredentialVersions).run();
+    this.store.db.delete(documents).where(eq(documents.type, MICROCREDENTIAL_REFERENCE)).run();
     // raw SQL: FTS5 virtual table (not in drizzle's schema)
     this.store.sqlite.exec('DELETE FROM microcredentials_fts');
   }

@@ -1,15 +1,35 @@
 /**
  * Credit-system arithmetic on the reference table: hours ↔ credits as ranges (e.g. 120 h = 4.0–4.8 ECTS), never a
- * single factor. Must never hold conversion factors itself (they are data in schemas/reference).
+ * single factor. Reads the live set through a provider (a node passes its ReferenceRegistry: the bundled floor plus
+ * the systems published on the network), so a system published on the network is known without a code change.
+ * Must never hold conversion factors itself (they are data in schemas/reference or in `reference` entries).
  */
 import { RegistryError } from '../core/errors.js';
-import { loadReferenceData, type CreditSystem, type ReferenceData } from './reference-data.js';
+import { loadReferenceData, type CreditSystem, type ReferenceData, type ReferenceSourceProvider } from './reference-data.js';
 
 export class CreditSystems {
-  private readonly byId: Map<string, CreditSystem>;
+  private readonly source: ReferenceSourceProvider;
+  private seen: ReferenceData | null = null;
+  private index = new Map<string, CreditSystem>();
 
-  constructor(data: ReferenceData = loadReferenceData()) {
-    this.byId = new Map(data.creditSystems.systems.map((s) => [s.id, s]));
+  /** `data`: a fixed set (tests, the evaluation), or a provider of the live set (a node). */
+  constructor(data: ReferenceData | ReferenceSourceProvider = loadReferenceData()) {
+    this.source = typeof data === 'function' ? data : () => data;
+  }
+
+  /** The reference data read now (the provider's current set). */
+  reference(): ReferenceData {
+    return this.source();
+  }
+
+  /** Systems by id, re-indexed when the provider hands over another set. */
+  private get byId(): Map<string, CreditSystem> {
+    const data = this.source();
+    if (data !== this.seen) {
+      this.seen = data;
+      this.index = new Map(data.creditSystems.systems.map((s) => [s.id, s]));
+    }
+    return this.index;
   }
 
   list(): CreditSystem[] {

@@ -1,6 +1,7 @@
 /**
  * Reference data (credit systems, level frameworks, ISCED-F fields) loaded from `schemas/reference/*.json`, where it
- * lives as data with its sources. Must never hard-code a conversion factor or a label in code.
+ * lives as data with its sources: the bundled set, the floor a node starts from before it follows the network's
+ * (reference-registry.ts). Must never hard-code a conversion factor or a label in code.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -98,11 +99,29 @@ export interface IscedField {
   label: LangMap;
 }
 
+/** A correspondence between the levels of two frameworks or the units of two credit systems (schemas/reference/correspondence-tables.schema.json). */
+export interface CorrespondenceTable {
+  id: string;
+  name: LangMap;
+  from: { kind: 'qualifications-framework' | 'credit-system'; id: string };
+  to: { kind: 'qualifications-framework' | 'credit-system'; id: string };
+  status: 'official' | 'indicative';
+  rows: { from: string; to: string; note?: LangMap }[];
+  note?: LangMap;
+  source: ReferenceSource;
+  otherSources?: OtherSource[];
+}
+
 export interface ReferenceData {
   creditSystems: { description: string; version?: string; systems: CreditSystem[]; unconfirmed?: UnconfirmedCreditSystem[] };
   levels: { description: string; version?: string; frameworks: LevelFramework[] };
   iscedF: { description: string; source: unknown; fields: IscedField[] };
+  /** None bundled yet; published on the network as `reference` entries (node/catalogue/reference-registry.ts). */
+  correspondenceTables?: { description: string; version?: string; tables: CorrespondenceTable[] };
 }
+
+/** Provides the reference data a node reads now: the live set (bundled floor + the network's), never a compiled constant. */
+export type ReferenceSourceProvider = () => ReferenceData;
 
 export function loadReferenceData(dir: string = REFERENCE_DIR): ReferenceData {
   const read = <T>(f: string) => JSON.parse(readFileSync(path.join(dir, f), 'utf8')) as T;

@@ -90,7 +90,8 @@ function listSchemaFiles(dir: string): string[] {
   for (const name of readdirSync(dir)) {
     const p = path.join(dir, name);
     if (statSync(p).isDirectory()) {
-      if (name === 'generated' || name === 'reference') continue;
+      // schemas/reference is loaded too: `reference` entries (entries/reference) take their records' shapes from it
+      if (name === 'generated') continue;
       out.push(...listSchemaFiles(p));
     } else if (name.endsWith('.schema.json')) out.push(p);
   }

@@ -20,6 +20,7 @@ export const ENTRY_TYPES = [
   'endorsement',
   'accreditation',
   'membership',
+  'reference',
 ] as const;
 export type EntryType = (typeof ENTRY_TYPES)[number];
 

@@ -10,6 +10,8 @@ export interface Manifest {
   name: string;
   founders: string[];
   admission: { endorsements: number };
+  /** Members that may publish `reference` entries (credit systems, frameworks, correspondence tables). */
+  referencePublishers?: string[];
   bootstrap?: string[];
   createdAt: string;
 }
@@ -18,6 +20,7 @@ export function createManifest(opts: {
   name: string;
   founders: string[];
   endorsements?: number;
+  referencePublishers?: string[];
   bootstrap?: string[];
   createdAt?: Date;
 }): Manifest {
@@ -28,6 +31,8 @@ export function createManifest(opts: {
     admission: { endorsements: opts.endorsements ?? Math.min(2, Math.max(1, opts.founders.length)) },
     createdAt: (opts.createdAt ?? new Date()).toISOString(),
   };
+  // absent when empty, so that a manifest without reference publishers hashes as it did before the field existed
+  if (opts.referencePublishers && opts.referencePublishers.length > 0) m.referencePublishers = [...new Set(opts.referencePublishers)].sort();
   if (opts.bootstrap && opts.bootstrap.length > 0) m.bootstrap = opts.bootstrap;
   return m;
 }

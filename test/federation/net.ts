@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { silentLogger, type Logger } from '../../node/core/logger.js';
 import type { Clock } from '../../node/core/clock.js';
+import type { ReferenceData } from '../../node/catalogue/reference-data.js';
 import { generateKey, type Ed25519Key } from '../../node/identity/keys.js';
 import { createManifest, type Manifest } from '../../node/trust/manifest.js';
 import { loadConfig, type NodeConfig } from '../../node/config.js';
@@ -101,10 +102,19 @@ export async function startNet(
     logger?: Logger;
     /** Clock of every node (default the system's). */
     clock?: Clock;
+    /** Which of the first `n` nodes (by index) the manifest authorises to publish reference data. */
+    referencePublishers?: number[];
+    /** The bundled reference data of every node (default schemas/reference). */
+    referenceData?: ReferenceData;
   } = {},
 ): Promise<TestNet> {
   const keys = Array.from({ length: n }, () => generateKey());
-  const manifest = createManifest({ name: `fed test ${Date.now()}`, founders: [...keys, ...(opts.extraFounders ?? [])].map((k) => k.did), endorsements: 2 });
+  const manifest = createManifest({
+    name: `fed test ${Date.now()}`,
+    founders: [...keys, ...(opts.extraFounders ?? [])].map((k) => k.did),
+    endorsements: 2,
+    ...(opts.referencePublishers ? { referencePublishers: opts.referencePublishers.map((i) => keys[i]!.did) } : {}),
+  });
   const dirs: string[] = [];
   const nodes: NetNode[] = [];
 
@@ -123,7 +133,7 @@ export async function startNet(
       start: async (so = {}) => {
         const port = so.samePort && nn.addr ? Number(nn.addr.split('/')[4]) : (o.p2pPort ?? 0);
         const config = loadConfig(dir, { httpHost: '127.0.0.1', httpPort: 0, p2pHost: '127.0.0.1', p2pPort: port, bootstrap: so.bootstrap ?? o.bootstrap ?? [], standalone: so.standalone ?? true, ...o.config }, {});
-        nn.node = await startNode(config, { logger: opts.logger ?? silentLogger, ...(opts.clock ? { clock: opts.clock } : {}), replication: { syncIntervalMs: opts.syncIntervalMs ?? 1_000, redialMinMs: 100, redialMaxMs: 1_000, ...opts.replication } });
+        nn.node = await startNode(config, { logger: opts.logger ?? silentLogger, ...(opts.clock ? { clock: opts.clock } : {}), ...(opts.referenceData ? { referenceData: opts.referenceData } : {}), replication: { syncIntervalMs: opts.syncIntervalMs ?? 1_000, redialMinMs: 100, redialMaxMs: 1_000, ...opts.replication } });
         nn.url = nn.node.httpUrl;
         nn.addr = nn.node.replicator!.addresses().find((a) => a.includes('127.0.0.1'))!;
       },
