@@ -33,6 +33,17 @@ function progressBar(done: number, total: number, issued: number, skipped: numbe
   return `\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total}  issued ${issued}  skipped ${skipped}  failed ${failed}`;
 }
 
+/** A module credential file given to `issue --module` (a programme's badge): JSON, at most 1 MiB. */
+function readModuleCredential(file: string): unknown {
+  const text = readFileSync(file, 'utf8');
+  if (text.length > 1024 * 1024) throw new RegistryError('validation_failed', `${file}: a module credential file is at most 1 MiB`);
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new RegistryError('validation_failed', `${file}: not a JSON credential`);
+  }
+}
+
 export function registerCredentialCommands(program: Command): void {
   program
     .command('issue')
@@ -48,6 +59,7 @@ export function registerCredentialCommands(program: Command): void {
     .option('--passphrase-file <file>', 'passphrase of an encrypted key file')
     .option('--notify', "e-mail each learner their claim link (node.json smtp; sent by the running node, or at its next start)")
     .option('--language <es|en>', 'language of that e-mail (default es; a CSV idioma column wins per row)')
+    .option('--module <file>', "a programme's badge: one of the learner's module credentials (JSON file); repeat once per module", (f: string, all: string[] = []) => [...all, f])
     .action(async (o) => {
       if (o.language !== undefined && o.language !== 'es' && o.language !== 'en') throw new RegistryError('validation_failed', `--language must be es or en, not ${String(o.language)}`);
       const mail = { ...(o.notify ? { notify: true as const } : {}), ...(o.language ? { language: o.language as 'es' | 'en' } : {}) };
@@ -84,6 +96,7 @@ export function registerCredentialCommands(program: Command): void {
           ...(o.validUntil ? { validUntil: o.validUntil } : {}),
           suspension: o.suspension !== false,
           ...mail,
+          ...(o.module?.length ? { modules: (o.module as string[]).map(readModuleCredential) } : {}),
         });
         console.error(`issued ${c.id}\nverification link: ${c.verifyUrl}`);
         if (c.claimUrl) console.error(`claim link (personal, shown this once${c.delivery === 'queued' ? '; queued for e-mail' : ''}): ${c.claimUrl}`);

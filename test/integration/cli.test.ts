@@ -3,7 +3,7 @@
 // revoke, and a file that is not JSON.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as vc from '@digitalbazaar/vc';
@@ -100,6 +100,29 @@ describe('mochila issue / verify / credential', () => {
     expect(bare.code).toBe(1);
     expect(bare.stdout).toContain('credentials verified, holder not authenticated');
   }, 240_000);
+
+  it("issues a programme's badge with --module files only when every module is given (the seed's programme, mx-itpb)", async () => {
+    const unit = dir; // the programme's records imported into this unit's catalogue (codes distinct from mx-uan's)
+    const imp = await mochila('catalogue', 'import', '--dir', unit, path.join(ROOT, 'fixtures/units/mx-itpb/catalogue.json'));
+    expect(imp.code, imp.stderr).toBe(0);
+    const files: string[] = [];
+    for (const code of ['dim-modulo-1-potencial', 'dim-modulo-2-diseno', 'dim-modulo-3-gestion-qa']) {
+      const m = await mochila('issue', '--dir', unit, '--microcredential', code, '--name', 'Paula Ibarra', '--email', 'paula@correo.example.mx');
+      expect(m.code, m.stderr).toBe(0);
+      files.push(path.join(tmp, `${code}.json`));
+      writeFileSync(files[files.length - 1]!, m.stdout);
+    }
+    const learner = ['--name', 'Paula Ibarra', '--email', 'paula@correo.example.mx'];
+    const short = await mochila('issue', '--dir', unit, '--microcredential', 'dim-programa-microcredenciales', ...learner, '--module', files[0]!, '--module', files[1]!);
+    expect(short.code).not.toBe(0);
+    expect(short.stderr).toMatch(/programme_modules_not_held/);
+    expect(short.stderr).toContain('dim-modulo-3-gestion-qa');
+    const ok = await mochila('issue', '--dir', unit, '--microcredential', 'dim-programa-microcredenciales', ...learner, ...files.flatMap((f) => ['--module', f]));
+    expect(ok.code, ok.stderr).toBe(0);
+    const badge = JSON.parse(ok.stdout) as { evidence: { id: string }[] };
+    const modules = files.map((f) => (JSON.parse(readFileSync(f, 'utf8')) as { id: string }).id);
+    expect(badge.evidence.map((e) => e.id).filter((id) => modules.includes(id))).toEqual(modules);
+  });
 
   it('reports a file that is not JSON as a failed parse check, exit 1', async () => {
     const file = path.join(tmp, 'bad.json');
