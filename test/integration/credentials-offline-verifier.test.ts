@@ -111,7 +111,9 @@ describe('issued credentials: 1EdTech schema and an offline independent verifier
 
     n = await startTestNode({ name: 'Universidad Austral de Prueba', country: 'CL' });
     const rich = { ...catalogue[0]!, qualityAssurance: { ...(catalogue[0]!.qualityAssurance as object), body: 'CNA-Chile' }, awardingBody: { name: 'Facultad de Medicina' } };
-    for (const rec of [rich, catalogue[1]!, catalogue[2]!]) {
+    // a programme stacking from catalogue[1] (issue 15 item 2): its badge links the module credential as Evidence
+    const programme = { ...catalogue[2]!, code: 'programa-apilable', stackability: { standalone: false, stacksFrom: [{ id: catalogue[1]!.code }] } };
+    for (const rec of [rich, catalogue[1]!, catalogue[2]!, programme]) {
       const r = await post('/api/v1/admin/microcredentials', rec);
       expect(r.status, await r.clone().text()).toBe(201);
     }
@@ -127,6 +129,8 @@ describe('issued credentials: 1EdTech schema and an offline independent verifier
     const [a, b, c] = catalogue.map((r) => r.code);
     shapes['e-mail learner'] = (await issue({ microcredential: a, learner: { name: 'María José Muñoz', email: 'mj@correo.example.cl' } })).credential;
     shapes['DID learner'] = (await issue({ microcredential: b, learner: { name: 'Tomás Ríos', did: 'did:key:z6MkpTHR8VNsBxYAAWHut2Geadd9jSwuBV8xRoAnwWsdvktH' } })).credential;
+    shapes['programme badge'] = (await issue({ microcredential: 'programa-apilable', learner: { name: 'Tomás Ríos', did: 'did:key:z6MkpTHR8VNsBxYAAWHut2Geadd9jSwuBV8xRoAnwWsdvktH' }, modules: [shapes['DID learner']] })).credential;
+    expect(shapes['programme badge']!.evidence.map((e: { id: string }) => e.id)).toEqual([shapes['DID learner']!.id]);
     shapes['with an end date'] = (await issue({ microcredential: c, learner: { name: 'Ana Soto', email: 'ana@correo.example.cl' }, validUntil: '2031-01-01T00:00:00Z' })).credential;
     shapes['without suspension'] = (await issue({ microcredential: a, learner: { name: 'Luis Vera', email: 'luis@correo.example.cl' }, suspension: false })).credential;
     // issue 15 item 1: evidence (a file this node stores, a link, a narrative), rubric results, credits earned, dates
