@@ -19,6 +19,7 @@ import { importCatalogueFile } from './catalogue/import.js';
 import { runDevnet } from './devnet.js';
 import { backupNode, restoreNode } from './ops/backup.js';
 import { registerRecognitionCommands } from './cli-recognition.js';
+import { registerReferenceCommands } from './cli-reference.js';
 import { onStopSignal, readPassphrase, withServices } from './cli-common.js';
 import { missingGcFlag, SINGLE_THREADED_GC_FLAG } from './core/gc-mode.js';
 import { availableParallelism } from 'node:os';
@@ -205,10 +206,17 @@ export function buildCli(): Command {
     .requiredOption('--founder <did>', 'did:key of a founding member (repeatable)', collect)
     .option('--endorsements <n>', 'member endorsements needed to admit a new member', (v) => Number(v))
     .option('--bootstrap <multiaddr>', 'bootstrap address (repeatable)', collect)
+    .option('--reference-publisher <did>', 'did:key of a member that may publish reference data, e.g. the coordinating unit or a QA agency (repeatable)', collect)
     .option('--out <file>', 'write to this file (default: stdout)')
     .action((o) => {
-      for (const d of o.founder as string[]) if (!isEd25519DidKey(d)) throw new Error(`not an Ed25519 did:key: ${d}`);
-      const m = createManifest({ name: o.name, founders: o.founder, ...(o.endorsements ? { endorsements: o.endorsements } : {}), ...(o.bootstrap ? { bootstrap: o.bootstrap } : {}) });
+      for (const d of [...(o.founder as string[]), ...((o.referencePublisher as string[] | undefined) ?? [])]) if (!isEd25519DidKey(d)) throw new Error(`not an Ed25519 did:key: ${d}`);
+      const m = createManifest({
+        name: o.name,
+        founders: o.founder,
+        ...(o.endorsements ? { endorsements: o.endorsements } : {}),
+        ...(o.referencePublisher ? { referencePublishers: o.referencePublisher } : {}),
+        ...(o.bootstrap ? { bootstrap: o.bootstrap } : {}),
+      });
       validateManifest(new SchemaRegistry(), m);
       const json = JSON.stringify(m, null, 2) + '\n';
       if (o.out) {
@@ -280,6 +288,7 @@ export function buildCli(): Command {
 
   registerRecognitionCommands(program, { verifyForLookup: (s, input) => lookupVerifier(s).verify(input) });
   registerCredentialCommands(program);
+  registerReferenceCommands(program);
   return program;
 }
 

@@ -68,7 +68,8 @@ export async function runDevnet(o: DevnetOptions): Promise<Devnet> {
     state = JSON.parse(readFileSync(stateFile, 'utf8')) as DevnetState;
   } else {
     const keys = slugs.map((slug) => ({ slug, key: generateKey() }));
-    const manifest = createManifest({ name: 'Red MOCHILA demo', founders: keys.map((k) => k.key.did), endorsements: 2 });
+    // the first unit plays the coordinating unit: the one member that may publish reference data
+    const manifest = createManifest({ name: 'Red MOCHILA demo', founders: keys.map((k) => k.key.did), endorsements: 2, referencePublishers: [keys[0]!.key.did] });
     state = { manifest, units: keys.map((k) => ({ slug: k.slug, seed: Buffer.from(k.key.seed).toString('base64url') })) };
     for (const [i, u] of keys.entries()) {
       const profile = JSON.parse(readFileSync(path.join(FIXTURES_DIR, 'units', u.slug, 'profile.json'), 'utf8')) as Profile;

@@ -1,0 +1,71 @@
+// Reference data from the command line: a manifest naming who may publish reference data (--reference-publisher),
+// `mochila reference publish` by that member (then `reference list` shows the record as the network's, signed by it)
+// and by a founder the manifest does not name (refused, exit 1, not_authorised).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { loadReferenceData } from '../../node/catalogue/reference-data.js';
+
+const ROOT = path.resolve(__dirname, '../..');
+const BIN = path.join(ROOT, 'bin/mochila.js');
+
+function mochila(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [BIN, ...args], { cwd: ROOT, timeout: 60_000, env: { ...process.env, NO_COLOR: '1' } }, (err, stdout, stderr) => {
+      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+describe('mochila reference publish / list', () => {
+  let tmp: string;
+  let coordinator: string;
+  let other: string;
+  let coordinatorDid: string;
+  let body: string;
+
+  beforeAll(async () => {
+    tmp = mkdtempSync(path.join(tmpdir(), 'mochila-ref-cli-'));
+    coordinator = path.join(tmp, 'coordinator');
+    other = path.join(tmp, 'other');
+    const dids: string[] = [];
+    for (const d of [coordinator, other]) {
+      const kg = await mochila('keygen', '--dir', d);
+      expect(kg.code, kg.stderr).toBe(0);
+      dids.push(/^did: (\S+)$/m.exec(kg.stdout)![1]!);
+    }
+    coordinatorDid = dids[0]!;
+    const manifestFile = path.join(tmp, 'manifest.json');
+    const m = await mochila('manifest', 'create', '--name', 'Red de prueba', '--founder', dids[0]!, '--founder', dids[1]!, '--endorsements', '1', '--reference-publisher', dids[0]!, '--out', manifestFile);
+    expect(m.code, m.stderr).toBe(0);
+    expect(JSON.parse(readFileSync(manifestFile, 'utf8')).referencePublishers).toEqual([dids[0]]);
+    for (const [d, country] of [[coordinator, 'MX'], [other, 'CL']] as const) {
+      const init = await mochila('init', '--dir', d, '--name', `Universidad ${country}`, '--country', country, '--manifest', manifestFile);
+      expect(init.code, init.stderr).toBe(0);
+    }
+    body = path.join(tmp, 'co-men.json');
+    const coMen = loadReferenceData().creditSystems.systems.find((s) => s.id === 'CO-MEN')!;
+    writeFileSync(body, JSON.stringify({ kind: 'credit-system', version: '2026-12-02', record: coMen, statement: 'prueba' }));
+  }, 120_000);
+  afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+  it('the member the manifest names publishes; list shows the record as the network’s, signed by it', async () => {
+    const pub = await mochila('reference', 'publish', '--dir', coordinator, body);
+    expect(pub.code, pub.stderr).toBe(0);
+    expect(pub.stdout).toContain('published credit-system CO-MEN version 2026-12-02');
+    const list = await mochila('reference', 'list', '--dir', coordinator, '--kind', 'credit-system', '--json');
+    expect(list.code, list.stderr).toBe(0);
+    const out = JSON.parse(list.stdout) as { publishers: string[]; items: { id: string; origin: string; version: string; publishedBy: string | null }[] };
+    expect(out.publishers).toEqual([coordinatorDid]);
+    expect(out.items.find((i) => i.id === 'CO-MEN')).toMatchObject({ origin: 'network', version: '2026-12-02', publishedBy: coordinatorDid });
+    expect(out.items.find((i) => i.id === 'ECTS')).toMatchObject({ origin: 'bundled', publishedBy: null });
+  }, 60_000);
+
+  it('a founder the manifest does not name is refused (exit 1, not_authorised)', async () => {
+    const pub = await mochila('reference', 'publish', '--dir', other, body);
+    expect(pub.code).toBe(1);
+    expect(pub.stderr).toContain('not_authorised');
+  }, 60_000);
+});
