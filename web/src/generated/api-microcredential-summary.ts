@@ -53,14 +53,17 @@ export interface Workload {
   hours: number;
   credits: {
     /**
-     * Id of a credit system in schemas/reference/credit-systems.json (ECTS, SCT-Chile, SATCA, CSUCA-GT).
+     * Id of a credit system in the live reference data (schemas/reference/credit-systems.json, or published on the network as a `reference` entry): ECTS, SCT-Chile, SATCA, CSUCA-GT, CO-MEN, …
      */
     system: string;
     value: number;
   };
 }
 export interface Level {
-  framework: 'EQF' | 'QF-EHEA' | 'ISCED-2011' | 'MNC-CL' | 'MCESCA' | 'MNC-MX';
+  /**
+   * Id of a qualifications framework in the live reference data (schemas/reference/levels.json, or published on the network as a `reference` entry): EQF, QF-EHEA, ISCED-2011, MNC-CL, MCESCA, MNC-MX, …
+   */
+  framework: string;
   value: string;
 }
 export interface FieldOfStudy {

@@ -9,6 +9,14 @@ export type Band = 'strong' | 'partial' | 'weak' | null;
  * Words both sides share (as written on the foreign side)
  */
 export type SharedTerms = string[];
+export type EqfEquivalent = {
+  level: number;
+  basis: 'eqf' | 'official-referencing';
+  source: {
+    title: string;
+    url: string;
+  } | null;
+} | null;
 
 /**
  * The local catalogue ranked against a foreign microcredential. Only candidates in a band are listed (at most 10), best first, except that a local microcredential named by a current decision of this institution about the same foreign microcredential is listed first whatever its score (`precedent`). When no candidate reaches the lowest band the list is empty and `summary.noCounterpart` is true: there is no comparable local microcredential. A score is the sum of its parts' contributions (weight × value); workload, level, participation, assessment and quality assurance are never part of the score: they are explained differences (`flags`).
@@ -117,12 +125,26 @@ export interface Candidate {
     localCredits: Credits;
     foreignInLocalSystem: CreditRange | null;
     localInForeignSystem: CreditRange | null;
+    /**
+     * Both workloads in ECTS, converted through hours with the ECTS range of the reference data; null when ECTS is not in it.
+     */
+    ects?: {
+      foreign: CreditRange;
+      local: CreditRange;
+    } | null;
   };
   level: {
     foreign: Level;
     local: Level;
     comparable: boolean;
     difference: number | null;
+    /**
+     * The EQF level of each side where the reference data states it officially (the EQF itself, or a framework with an official EQF referencing); null on a side without one — indicative correspondences are never shown as equivalents.
+     */
+    eqf?: {
+      foreign: EqfEquivalent;
+      local: EqfEquivalent;
+    };
   };
   participation: SameOrNot;
   assessment: SameOrNot;
