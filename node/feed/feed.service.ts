@@ -166,6 +166,12 @@ export class FeedService implements FeedReplica {
     return this.headsCache;
   }
 
+  /** When each feed's head last changed in this replica (its newest entry arrived, or it was frozen), by author: how fresh its data is here. */
+  headTimes(): Map<string, string> {
+    const rows = this.deps.store.statement('SELECT author, updated_at AS at FROM feeds').all() as { author: string; at: string }[];
+    return new Map(rows.map((r) => [r.author, r.at]));
+  }
+
   headsDigest(): string {
     const frozen = new Set(
       (this.deps.store.statement('SELECT author FROM feeds WHERE frozen = 1').all() as { author: string }[]).map((r) => r.author),

@@ -103,7 +103,10 @@ function countryName(code: unknown, lang: L): string {
 }
 /** A case field typed by the registrar: a short single line (hostile input: trimmed, bounded, escaped on output). */
 export function caseValue(v: unknown): string {
-  return typeof v === 'string' ? v.replace(/[\u0000-\u001f\u007f]/g, ' ').trim().slice(0, 120) : '';
+  if (typeof v !== 'string') return '';
+  let out = '';
+  for (const ch of v) out += ch.charCodeAt(0) < 0x20 || ch.charCodeAt(0) === 0x7f ? ' ' : ch;
+  return out.trim().slice(0, 120);
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

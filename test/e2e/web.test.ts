@@ -11,6 +11,10 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { AxeBuilder } from '@axe-core/playwright';
 import { runDevnet, type Devnet, type DevnetUnit } from '../../node/devnet.js';
 import { replicate } from '../helpers/replicate.js';
+import QRCode from 'qrcode';
+
+/** A plain white PNG with no QR code in it (the QR library's own PNG writer, one light module scaled up). */
+const blankPng = () => QRCode.toBuffer('x', { type: 'png', scale: 1, margin: 0, color: { dark: '#ffffffff', light: '#ffffffff' } });
 
 const ROOT = path.resolve(__dirname, '../..');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -144,7 +148,128 @@ describe.skipIf(!hasChromium)('web app in Chromium', () => {
     await page.getByRole('button', { name: 'Verificar', exact: true }).click();
     await page.locator('.report[data-outcome="failed"]').waitFor({ timeout: 15_000 });
     expect(await page.locator('.check[data-check="proof"]').getAttribute('data-status')).toBe('failed');
-    expect(await page.locator('.outcome').textContent()).toContain('NO es válida');
+    // the headline says what failed; the failed check shows its failure sentence, never its success sentence; what
+    // the unsigned document claims is marked as not trustworthy
+    expect(await page.locator('.outcome-title').textContent()).toContain('Modificada después de emitirse');
+    const proofSentence = await page.locator('.check[data-check="proof"] .check-sentence').textContent();
+    expect(proofSentence).toContain('no corresponde al contenido');
+    expect(proofSentence).not.toContain('nadie modificó');
+    expect(await page.locator('.facts dd', { hasText: 'Doctorado en todo' }).getAttribute('data-trusted')).toBe('no');
+    expect(await page.locator('.facts dd', { hasText: 'Doctorado en todo' }).textContent()).toContain('no confiable');
+    expect(await page.getByRole('link', { name: 'Ver la microcredencial en el catálogo' }).count()).toBe(0);
+    await axe('verify failed');
+  });
+
+  it('says when a credential was revoked, shows the result before the form, and a link to another node says so', async () => {
+    const issued = await issue(ownMc().id, 'Rosa Revocada');
+    const r = await fetch(`${base}/api/v1/admin/credentials/${encodeURIComponent(issued.id)}/revoke`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${home.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ reason: 'emitida por error' }),
+    });
+    expect(r.status, await r.clone().text()).toBe(200);
+    await page.goto(`${base}/verify?credential=${encodeURIComponent(issued.id)}`);
+    await page.locator('.report[data-outcome="failed"]').waitFor({ timeout: 15_000 });
+    const today = new Date().toLocaleDateString('es', { dateStyle: 'medium' });
+    expect(await page.locator('.outcome-title').textContent()).toContain(`Revocada el ${today}`);
+    const status = page.locator('.check[data-check="status"]');
+    expect(await status.getAttribute('data-status')).toBe('failed');
+    expect(await status.locator('.check-sentence').textContent()).toContain('El emisor revocó la credencial');
+    expect(await status.locator('.check-sentence').textContent()).not.toContain('no ha revocado');
+    // the signature holds: the fields are not marked
+    expect(await page.locator('.facts [data-trusted="no"]').count()).toBe(0);
+    // opened from a link: the result comes before the form
+    const order = await page.evaluate(() => {
+      const rep = document.querySelector('.report');
+      const form = document.querySelector('form.verify-form');
+      return !!rep && !!form && !!(rep.compareDocumentPosition(form) & Node.DOCUMENT_POSITION_FOLLOWING);
+    });
+    expect(order).toBe(true);
+    // technical details are behind a disclosure, labelled in the user's language
+    await expect.poll(() => page.locator('details.technical').evaluate((d) => (d as HTMLDetailsElement).open)).toBe(false);
+    await page.locator('details.technical summary', { hasText: 'Detalles técnicos' }).click();
+    await page.locator('details.technical', { hasText: 'Identificador de la credencial' }).waitFor();
+    await axe('verify revoked');
+
+    await page.goto(`${base}/verify?credential=${encodeURIComponent('urn:uuid:00000000-0000-4000-8000-000000000000')}`);
+    await expect.poll(() => page.locator('[data-verify-error]').textContent()).toContain('Este nodo no guarda la credencial');
+    await page.getByRole('button', { name: 'English' }).click();
+    await page.reload();
+    await expect.poll(() => page.locator('[data-verify-error]').textContent()).toContain('This node does not keep credential');
+    await page.getByRole('button', { name: 'Español' }).click();
+  });
+
+  it('reads a QR code from an image: a link of this node verifies, another scheme or host is refused', async () => {
+    const issued = await issue(ownMc().id, 'Quique Escaneado');
+    const qrPng = (text: string) => QRCode.toBuffer(text, { type: 'png', errorCorrectionLevel: 'M', margin: 4, scale: 6 });
+    await page.goto(`${base}/verify`);
+    await page.getByLabel('Leer el código QR de una imagen').setInputFiles({ name: 'qr.png', mimeType: 'image/png', buffer: await qrPng(`${base}/verify?credential=${encodeURIComponent(issued.id)}`) });
+    await page.waitForURL((u) => u.searchParams.get('credential') === issued.id);
+    await page.locator('.report[data-outcome="verified"]').waitFor({ timeout: 15_000 });
+    expect(await page.locator('.report').textContent()).toContain('Quique Escaneado');
+
+    // never opened: another scheme, or a host that is not a node of the network
+    for (const [text, says] of [
+      ['javascript:alert(document.domain)', 'no contiene un enlace web'],
+      ['https://phishing.example.com/verify?credential=x', 'phishing.example.com, que no es un nodo de la red'],
+    ] as const) {
+      await page.goto(`${base}/verify`);
+      await page.getByLabel('Leer el código QR de una imagen').setInputFiles({ name: 'qr.png', mimeType: 'image/png', buffer: await qrPng(text) });
+      await expect.poll(() => page.locator('[data-qr="refused"]').textContent()).toContain(says);
+      expect(new URL(page.url()).pathname + new URL(page.url()).search).toBe('/verify');
+    }
+
+    // a link of another node of the network (its status lists name it): offered as a link, not followed
+    const other = net.units[1]!;
+    const inst = (await (await fetch(`${base}/api/v1/institutions/${encodeURIComponent(other.did)}`)).json()) as { nodeUrl: string | null };
+    expect(inst.nodeUrl).toBe(new URL(other.node.httpUrl).origin);
+    const remote = `${inst.nodeUrl}/verify?credential=${encodeURIComponent(issued.id)}`;
+    await page.goto(`${base}/verify`);
+    await page.getByLabel('Leer el código QR de una imagen').setInputFiles({ name: 'qr.png', mimeType: 'image/png', buffer: await qrPng(remote) });
+    const offer = page.locator('[data-qr="remote"]');
+    await expect.poll(() => offer.textContent()).toContain('la guarda otro nodo de la red');
+    expect(await offer.locator('a').getAttribute('href')).toBe(remote);
+    expect(new URL(page.url()).origin).toBe(base);
+
+    // an image without a QR code says so
+    await page.goto(`${base}/verify`);
+    await page.getByLabel('Leer el código QR de una imagen').setInputFiles({ name: 'blank.png', mimeType: 'image/png', buffer: await blankPng() });
+    await expect.poll(() => page.locator('.qr-scan [role="alert"]').textContent()).toContain('No se encontró un código QR');
+    await axe('verify with QR scan');
+  });
+
+  it('shows an accreditation where people look: detail page, verification result, institution page', async () => {
+    const agency = net.units[2]!;
+    const adminCall = (unit: DevnetUnit, p: string, body: unknown, method = 'POST') =>
+      fetch(`${unit.node.httpUrl}/api/v1/admin${p}`, { method, headers: { authorization: `Bearer ${unit.token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const profile = agency.node.services.institutions.get(agency.did)!.profile;
+    const prof = await adminCall(agency, '/profile', { ...profile, kind: 'qa-agency' }, 'PUT');
+    expect(prof.status, await prof.clone().text()).toBe(200);
+    const mc = ownMc();
+    const until = new Date(Date.now() + 400 * 86_400_000).toISOString().slice(0, 10);
+    const acc = await adminCall(agency, '/accreditations', { accreditationId: 'acc-e2e', subject: { type: 'microcredential', id: mc.id }, status: 'accredited', validFrom: '2025-01-01', validUntil: until });
+    expect(acc.status, await acc.clone().text()).toBe(201);
+    const accInst = await adminCall(agency, '/accreditations', { accreditationId: 'acc-e2e-inst', subject: { type: 'institution', id: home.did }, status: 'accredited', validFrom: '2025-01-01' });
+    expect(accInst.status, await accInst.clone().text()).toBe(201);
+    replicate(agency.node.services, home.node.services);
+    const agencyName = profile.name.es ?? Object.values(profile.name)[0]!;
+    const untilText = new Date(`${until}T12:00:00Z`).toLocaleDateString('es', { dateStyle: 'medium' });
+
+    await page.goto(`${base}/microcredentials/${encodeURIComponent(mc.id)}`);
+    const shown = page.locator('.accreditation[data-accreditation="acc-e2e"]');
+    await shown.waitFor();
+    expect(await shown.textContent()).toContain(`Acreditada por ${agencyName} hasta el ${untilText}`);
+    await axe('detail with accreditation');
+
+    const issued = await issue(mc.id, 'Inés Acreditada');
+    await page.goto(`${base}/verify?credential=${encodeURIComponent(issued.id)}`);
+    await page.locator('.report[data-outcome="verified"]').waitFor({ timeout: 15_000 });
+    await page.locator('.mc-standing .accreditation[data-accreditation="acc-e2e"]').waitFor();
+
+    await page.goto(`${base}/institutions/${encodeURIComponent(home.did)}`);
+    await page.locator('.accreditation[data-accreditation="acc-e2e-inst"]').waitFor();
+    expect(await page.locator('.accreditation[data-accreditation="acc-e2e"]').count()).toBe(0);
+    await axe('institution with accreditation');
   });
 
   it('issues a credential as admin through the UI', async () => {
@@ -202,6 +327,12 @@ describe.skipIf(!hasChromium)('web app in Chromium', () => {
 
     await page.getByRole('link', { name: 'Credenciales emitidas' }).click();
     await page.getByLabel('Buscar por nombre, correo o identificador').fill('Carla');
+    // the inline confirmation takes the focus, Escape closes it and gives the focus back to the button that opened it
+    await page.getByRole('button', { name: 'Revocar: Carla Muñoz' }).click();
+    await expect.poll(() => page.evaluate(() => (document.activeElement as HTMLElement | null)?.tagName)).toBe('INPUT');
+    await page.keyboard.press('Escape');
+    await expect.poll(() => page.getByLabel('Motivo').count()).toBe(0);
+    await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute('aria-label') ?? document.activeElement?.textContent)).toMatch(/Carla Muñoz|Revocar/);
     await page.getByRole('button', { name: 'Revocar: Carla Muñoz' }).click();
     await page.getByLabel('Motivo').fill('emitida por error');
     await page.getByRole('button', { name: 'Confirmar: Revocar' }).click();
@@ -236,6 +367,7 @@ describe.skipIf(!hasChromium)('web app in Chromium', () => {
     await page.getByLabel('Sistema de créditos').selectOption('SCT-Chile');
     await page.getByLabel('Créditos reconocidos').fill('2');
     await page.getByLabel('Motivos').fill('Resultados de aprendizaje y carga comparables.');
+    await page.getByRole('button', { name: 'Revisar la decisión' }).click();
     await page.getByRole('button', { name: 'Firmar y publicar la decisión' }).click();
     await page.getByText(/Decisión publicada: dec-/).waitFor();
     await page.goto(`${base}/microcredentials/${encodeURIComponent(foreign.id)}`);

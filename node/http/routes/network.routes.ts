@@ -2,6 +2,7 @@
  * Network status: peers, every known feed with its head and how far behind this node is, equivocations found,
  * and recent sync rounds. Read-only; must never trigger network activity.
  */
+import type { Clock } from '../../core/clock.js';
 import type { FeedService } from '../../feed/feed.service.js';
 import type { OwnFeedGate } from '../../feed/own-feed.js';
 import type { InstitutionDirectory } from '../../trust/institutions.js';
@@ -28,7 +29,8 @@ export interface FederationStatusSource {
 export interface NetworkRouteDeps {
   network: string;
   manifest: Pick<Manifest, 'name'>;
-  feed: Pick<FeedService, 'author' | 'heads' | 'headsDigest' | 'isFrozen' | 'equivocations'>;
+  clock: Pick<Clock, 'now'>;
+  feed: Pick<FeedService, 'author' | 'heads' | 'headsDigest' | 'isFrozen' | 'equivocations' | 'headTimes'>;
   institutions: Pick<InstitutionDirectory, 'get'>;
   membership: Pick<MembershipService, 'statusOf' | 'members'>;
   ownFeed: Pick<OwnFeedGate, 'state'>;
@@ -39,11 +41,13 @@ export function networkRoutes(s: NetworkRouteDeps, federation: FederationStatusS
     const fed = federation?.status() ?? null;
     const known = fed?.knownHeads ?? {};
     const name = (did: string | null) => (did ? (s.institutions.get(did)?.profile.name ?? null) : null);
+    const times = s.feed.headTimes();
     const feeds = s.feed.heads().map((h) => {
       const best = Math.max(h.seq, known[h.author] ?? 0);
       return {
         author: h.author,
         institution: name(h.author),
+        updatedAt: times.get(h.author) ?? null,
         member: s.membership.statusOf(h.author),
         head: { seq: h.seq, id: h.id },
         bestKnownSeq: best,
@@ -52,12 +56,14 @@ export function networkRoutes(s: NetworkRouteDeps, federation: FederationStatusS
       };
     });
     for (const [author, seq] of Object.entries(known)) {
-      if (!feeds.some((f) => f.author === author)) feeds.push({ author, institution: name(author), member: s.membership.statusOf(author), head: { seq: 0, id: '' }, bestKnownSeq: seq, behind: seq, frozen: false });
+      if (!feeds.some((f) => f.author === author)) feeds.push({ author, institution: name(author), updatedAt: null, member: s.membership.statusOf(author), head: { seq: 0, id: '' }, bestKnownSeq: seq, behind: seq, frozen: false });
     }
     res.json({
       network: s.network,
       networkName: s.manifest.name,
-      self: { did: s.feed.author, peerId: fed?.peerId ?? null, addresses: fed?.addresses ?? [] },
+      // the server's clock: the page says "updated 2 min ago" against it, not against the browser's
+      now: s.clock.now().toISOString(),
+      self: { did: s.feed.author, institution: name(s.feed.author), peerId: fed?.peerId ?? null, addresses: fed?.addresses ?? [] },
       federation: federation ? 'running' : 'disabled',
       // whether this node may publish: its own feed confirmed current with a peer (or by the operator's word)
       ownFeed: s.ownFeed.state(),

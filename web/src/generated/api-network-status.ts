@@ -15,8 +15,13 @@ export interface NetworkStatus {
    */
   network: string;
   networkName: string;
+  /**
+   * This node's clock when it answered: relative times ("updated 2 min ago") are counted from it, not from the reader's clock
+   */
+  now: string;
   self: {
     did: string;
+    institution?: InstitutionName;
     peerId: string | null;
     /**
      * libp2p multiaddrs ending in /p2p/<peer id>: what other nodes put in --bootstrap
@@ -78,6 +83,10 @@ export interface NetworkStatus {
     author: string;
     institution?: InstitutionName;
     member: string;
+    /**
+     * When this feed's head last changed in this replica (its newest entry arrived, or it was frozen); null for a feed known only from gossip
+     */
+    updatedAt?: string | null;
     head: {
       seq: number;
       id: string;

@@ -1,6 +1,6 @@
 /**
  * Institutions of the network grouped by country, with a diagram of members, endorsements and online status;
- * and one institution's profile, catalogue and issuer keys.
+ * and one institution's profile (with how fresh its data is on this node), catalogue and issuer keys.
  */
 import { enc } from '../api.js';
 import { ErrorBox, Loading, PageTitle, shortDid, useApi } from '../common.js';
@@ -10,6 +10,7 @@ import { ExternalLink } from '../safe-url.js';
 import type { Endorsement, Institution, InstitutionDetail, InstitutionList, NetworkStatus } from '../types.js';
 import { ResultCard } from './catalogue.js';
 import { Accreditations, Decisions } from './detail.js';
+import { Freshness, nodeNow } from './network.js';
 
 export function InstitutionsPage() {
   const i = useI18n();
@@ -150,6 +151,8 @@ export function InstitutionPage({ did }: { did: string }) {
   const i = useI18n();
   const { t, pick } = i;
   const res = useApi<InstitutionDetail>(`/api/v1/institutions/${enc(did)}`);
+  // how fresh this institution's data is on this node (its feed in the network status)
+  const net = useApi<NetworkStatus>('/api/v1/network');
   const inst = res.data;
   if (res.error)
     return (
@@ -190,6 +193,8 @@ export function InstitutionPage({ did }: { did: string }) {
           <dd>{i.tx('enum.kind.', inst.kind)}</dd>
           <dt>{t('inst.membership')}</dt>
           <dd>{i.tx('enum.member.', inst.memberStatus)}</dd>
+          <dt>{t('inst.freshness')}</dt>
+          <dd data-freshness>{net.data ? <Freshness feed={net.data.feeds.find((f) => f.author === inst.did)} nowMs={nodeNow(net.data)} /> : net.error ? '—' : t('app.loading')}</dd>
           {inst.endorsedBy.length > 0 && (
             <>
               <dt>{t('inst.endorsedBy')}</dt>

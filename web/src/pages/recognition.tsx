@@ -20,6 +20,9 @@ export function RecognitionPage() {
   const urlId = loc.search.get('microcredential') ?? '';
   const [id, setId] = useState(urlId);
   const [cred, setCred] = useState('');
+  // the case, printed on the report (never sent to the lookup, never stored)
+  const [student, setStudent] = useState('');
+  const [request, setRequest] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [result, setResult] = useState<LookupAnswer | null>(null);
@@ -87,12 +90,31 @@ export function RecognitionPage() {
       {result && (
         <div class="lookup">
           {mcId && result.microcredential && (
-            <p class="actions">
-              <a class="btn btn-secondary" href={`/api/v1/recognition/report${qs({ microcredential: mcId, lang: i.lang })}`} target="_blank" rel="noopener">
-                {t('rec.report')}
-              </a>{' '}
-              <span class="muted">{t('rec.reportHint')}</span>
-            </p>
+            <section aria-labelledby="lk-report" class="stack">
+              <h2 id="lk-report">{t('rec.report')}</h2>
+              <p class="hint">{t('report.caseHint')}</p>
+              <div class="case-fields">
+                <div class="field">
+                  <label for="rec-student">{t('report.student')}</label>
+                  <input id="rec-student" maxLength={120} value={student} onInput={(e) => setStudent((e.target as HTMLInputElement).value)} />
+                </div>
+                <div class="field">
+                  <label for="rec-request">{t('report.request')}</label>
+                  <input id="rec-request" maxLength={120} value={request} onInput={(e) => setRequest((e.target as HTMLInputElement).value)} />
+                </div>
+              </div>
+              <p class="actions">
+                <a
+                  class="btn btn-secondary"
+                  href={`/api/v1/recognition/report${qs({ microcredential: mcId, lang: i.lang, ...(student.trim() ? { student: student.trim() } : {}), ...(request.trim() ? { request: request.trim() } : {}) })}`}
+                  target="_blank"
+                  rel="noopener"
+                >
+                  {t('rec.report')}
+                </a>{' '}
+                <span class="muted">{t('rec.reportHint')}</span>
+              </p>
+            </section>
           )}
           {result.verification && <VerificationView report={result.verification} />}
           {result.microcredential && (
@@ -123,7 +145,7 @@ export function RecognitionPage() {
               <ul>
                 {result.agreements.map((a) => (
                   <li key={a.id}>
-                    {pick(a.terms.title)} · {a.status}
+                    {pick(a.terms.title)} · {i.tx('enum.agreement.', a.status)}
                   </li>
                 ))}
               </ul>
@@ -137,7 +159,7 @@ export function RecognitionPage() {
             {result.comparison.length === 0 ? (
               !result.comparisonSummary?.noCounterpart && <p class="muted">{t('rec.noComparison')}</p>
             ) : (
-              <ComparisonList items={result.comparison.slice(0, 5)} />
+              <ComparisonList items={result.comparison.slice(0, 5)} foreign={result.microcredential ? { id: result.microcredential.id, version: result.microcredential.version } : null} />
             )}
           </section>
         </div>
@@ -165,7 +187,42 @@ function ComparisonSummary({ s }: { s: NonNullable<LookupAnswer['comparisonSumma
   );
 }
 
-function ComparisonList({ items }: { items: Comparison[] }) {
+/** A comparison's flags: real differences (substantial, then minor) apart from informational notes, as in the report. */
+function FlagGroups({ flags }: { flags: Comparison['flags'] }) {
+  const { t, tx, pick } = useI18n();
+  const substantial = flags.filter((f) => f.severity === 'substantial');
+  const minor = flags.filter((f) => f.severity === 'minor');
+  const notes = flags.filter((f) => f.severity !== 'substantial' && f.severity !== 'minor');
+  const list = (items: Comparison['flags'], cls: string) => (
+    <ul class={cls}>
+      {items.map((f, n) => (
+        <li key={n} class={`flag flag-${f.severity}`}>
+          <strong>{tx('enum.aspect.', f.aspect)}</strong>: {pick(f.message)}
+        </li>
+      ))}
+    </ul>
+  );
+  return (
+    <>
+      <h4>{t('rec.differences')}</h4>
+      {substantial.length ? list(substantial, 'flags flags-substantial') : <p class="muted">{t('rec.noDifferences')}</p>}
+      {minor.length > 0 && (
+        <>
+          <h4>{t('rec.minorDifferences')}</h4>
+          {list(minor, 'flags flags-minor')}
+        </>
+      )}
+      {notes.length > 0 && (
+        <>
+          <h4>{t('rec.notes')}</h4>
+          {list(notes, 'flags flags-notes')}
+        </>
+      )}
+    </>
+  );
+}
+
+function ComparisonList({ items, foreign }: { items: Comparison[]; foreign: { id: string; version: number } | null }) {
   const i = useI18n();
   const { t, pick, tx } = i;
   const levelLabel = useLevelLabel();
@@ -179,7 +236,7 @@ function ComparisonList({ items }: { items: Comparison[] }) {
           </h3>
           {c.precedent && (
             <p class="alert alert-info">
-              {t('rec.precedent', { outcome: c.precedent.outcome, date: c.precedent.publishedAt.slice(0, 10) })}
+              {t('rec.precedent', { outcome: tx('enum.outcome.', c.precedent.outcome), date: i.date(c.precedent.publishedAt) })}
               {c.precedent.rankedLow && <> {t('rec.precedentLow')}</>}
             </p>
           )}
@@ -197,7 +254,7 @@ function ComparisonList({ items }: { items: Comparison[] }) {
             <ul>
               {c.scoreParts.map((p) => (
                 <li key={p.part}>
-                  {t('rec.part', { part: tx('enum.part.', p.part), value: pct(p.value), weight: p.weight, contribution: pct(p.contribution) })}
+                  {t('rec.part', { part: tx('enum.part.', p.part), value: pct(p.value), weight: i.num(p.weight), contribution: pct(p.contribution) })}
                   {p.part === 'title' && c.title.sharedTerms.length > 0 && ` — ${t('rec.shared', { terms: c.title.sharedTerms.join(', ') })}`}
                   {p.part === 'skills' && c.skills.by === 'uri' && ` — ${t('rec.skillsByUri', { n: c.skills.sharedUris.length })}`}
                   {p.part === 'skills' && c.skills.by === 'name' && c.skills.sharedTerms.length > 0 && ` — ${t('rec.shared', { terms: c.skills.sharedTerms.join(', ') })}`}
@@ -221,17 +278,17 @@ function ComparisonList({ items }: { items: Comparison[] }) {
             <li>{t('rec.levelCmp', { foreign: levelLabel(c.level.foreign), local: levelLabel(c.level.local) })}</li>
             <li>{t('rec.fieldCmp', { foreign: fieldLabel(c.field.foreign), local: fieldLabel(c.field.local), match: tx('enum.match.', c.field.match) })}</li>
           </ul>
-          {c.flags.length > 0 && (
-            <>
-              <h4>{t('rec.flags')}</h4>
-              <ul class="flags">
-                {c.flags.map((f, n) => (
-                  <li key={n} class={`flag flag-${f.severity}`}>
-                    <strong>{t(`enum.severity.${f.severity}` as MessageKey)}</strong> ({tx('enum.aspect.', f.aspect)}): {pick(f.message)}
-                  </li>
-                ))}
-              </ul>
-            </>
+          <FlagGroups flags={c.flags} />
+          {foreign && (
+            <p class="actions">
+              <Link
+                class="btn btn-secondary"
+                href={`/admin${qs({ tab: 'recognition', mc: foreign.id, version: String(foreign.version), candidate: c.candidate.id })}`}
+                aria-label={t('rec.recordFor', { title: pick(c.candidate.title) })}
+              >
+                {t('rec.record')}
+              </Link>
+            </p>
           )}
           <details>
             <summary>

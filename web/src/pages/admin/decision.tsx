@@ -1,26 +1,41 @@
 /**
- * Admin task "decision": record a recognition decision about another institution's microcredential (the current
- * version is filled in from the id). The node checks and signs it; this form never decides anything itself.
+ * Admin task "decision": record a recognition decision about another institution's microcredential. Opened from a
+ * comparison ("Registrar decisión"), the foreign id, its version and the local candidate come pre-filled from the
+ * address; otherwise the current version is filled in from the id. A review step says in words what will be signed
+ * and published to the network before anything is sent; after publishing, focus moves to the result, which links to
+ * the lookup where the decision now shows. The node checks and signs it; this form never decides anything itself.
  */
 import type { JSX } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
-import { api, ApiError, enc } from '../../api.js';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { api, ApiError, enc, qs } from '../../api.js';
 import { ErrorBox, useRefData } from '../../common.js';
 import { useI18n } from '../../i18n/index.js';
 import type { MessageKey } from '../../i18n/es.js';
 import { Field } from '../../components/field.js';
-import { Link } from '../../router.js';
+import { Link, useLocation } from '../../router.js';
+import type { LangMap } from '../../i18n/index.js';
+
+interface McSummary {
+  id: string;
+  code: string;
+  version: number;
+  title?: LangMap;
+  institution?: { did: string; name?: LangMap };
+}
 
 export function DecisionAdmin({ token }: { token: string }) {
   const i = useI18n();
   const { t, tx } = i;
   const ref = useRefData();
+  const loc = useLocation();
   const today = new Date().toISOString().slice(0, 10);
+  // pre-filled from a comparison: /admin?tab=recognition&mc=<foreign id>&version=<n>&candidate=<local id>
+  const fromUrl = { mc: (loc.search.get('mc') ?? '').slice(0, 200), version: /^\d{1,6}$/.test(loc.search.get('version') ?? '') ? loc.search.get('version')! : '', candidate: (loc.search.get('candidate') ?? '').slice(0, 200) };
   const [d, setD] = useState({
-    mc: '',
-    version: '',
+    mc: fromUrl.mc,
+    version: fromUrl.version,
     outcome: 'equivalent',
-    kind: 'course',
+    kind: fromUrl.candidate ? 'microcredential' : 'course',
     eqName: '',
     eqCode: '',
     system: '',
@@ -35,16 +50,29 @@ export function DecisionAdmin({ token }: { token: string }) {
   const [error, setError] = useState<ApiError | null>(null);
   const [done, setDone] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  const set = (k: keyof typeof d) => (e: Event) => setD((o) => ({ ...o, [k]: (e.target as HTMLInputElement).value }));
+  const [reviewing, setReviewing] = useState(false);
+  const [foreign, setForeign] = useState<McSummary | null>(null);
+  const [candidate, setCandidate] = useState<McSummary | null>(null);
+  const [self, setSelf] = useState<LangMap>(null);
+  const reviewRef = useRef<HTMLDivElement>(null);
+  const doneRef = useRef<HTMLParagraphElement>(null);
+  const set = (k: keyof typeof d) => (e: Event) => {
+    setReviewing(false);
+    setD((o) => ({ ...o, [k]: (e.target as HTMLInputElement).value }));
+  };
 
-  // fill the current version of the named microcredential
+  // the named microcredential (its title and institution for the review; its current version unless the address gave one)
   useEffect(() => {
     const id = d.mc.trim();
+    setForeign(null);
     if (!id) return;
     const ac = new AbortController();
     const h = setTimeout(() => {
-      api<{ version: number }>(`/api/v1/microcredentials/${enc(id)}`, { signal: ac.signal })
-        .then((r) => setD((o) => (o.mc.trim() === id ? { ...o, version: String(r.version) } : o)))
+      api<McSummary>(`/api/v1/microcredentials/${enc(id)}`, { signal: ac.signal })
+        .then((r) => {
+          setForeign(r);
+          setD((o) => (o.mc.trim() === id && !(fromUrl.mc === id && fromUrl.version) ? { ...o, version: String(r.version) } : o));
+        })
         .catch(() => {});
     }, 300);
     return () => {
@@ -53,8 +81,41 @@ export function DecisionAdmin({ token }: { token: string }) {
     };
   }, [d.mc]);
 
-  const submit = async (e: Event) => {
+  // the local candidate chosen in the comparison: what the foreign microcredential is equivalent to
+  useEffect(() => {
+    if (!fromUrl.candidate) return;
+    const ac = new AbortController();
+    api<McSummary>(`/api/v1/microcredentials/${enc(fromUrl.candidate)}`, { signal: ac.signal })
+      .then((r) => {
+        setCandidate(r);
+        setD((o) => ({ ...o, eqName: o.eqName || i.pick(r.title ?? null), eqCode: o.eqCode || r.code }));
+      })
+      .catch(() => {});
+    return () => ac.abort();
+  }, [fromUrl.candidate]);
+
+  // this node's institution: the review says who signs
+  useEffect(() => {
+    api<{ self: { institution?: LangMap } }>('/api/v1/network')
+      .then((r) => setSelf(r.self.institution ?? null))
+      .catch(() => {});
+  }, []);
+
+  useEffect(() => {
+    if (reviewing) reviewRef.current?.focus();
+  }, [reviewing]);
+  useEffect(() => {
+    if (done) doneRef.current?.focus();
+  }, [done]);
+
+  const review = (e: Event) => {
     e.preventDefault();
+    setError(null);
+    setDone(null);
+    setReviewing(true);
+  };
+
+  const submit = async () => {
     setBusy(true);
     setError(null);
     setDone(null);
@@ -80,6 +141,7 @@ export function DecisionAdmin({ token }: { token: string }) {
     if (d.decidedBy.trim()) body.decidedBy = d.decidedBy.trim();
     try {
       await api('/api/v1/admin/recognitions', { method: 'POST', token, body });
+      setReviewing(false);
       setDone(body.decisionId as string);
     } catch (err) {
       setError(err as ApiError);
@@ -97,7 +159,8 @@ export function DecisionAdmin({ token }: { token: string }) {
     <section aria-labelledby="dec-h">
       <h2 id="dec-h">{t('dec.title')}</h2>
       <p>{t('dec.intro')}</p>
-      <form class="stack" onSubmit={submit}>
+      {fromUrl.candidate && candidate && <p class="alert alert-info">{t('dec.prefilled', { title: i.pick(candidate.title ?? null) })}</p>}
+      <form class="stack" onSubmit={review}>
         <div class="grid2">
           {field('dec-mc', 'dec.mc', <input id="dec-mc" required value={d.mc} onInput={set('mc')} />)}
           {field(
@@ -199,15 +262,89 @@ export function DecisionAdmin({ token }: { token: string }) {
         {field('dec-reasons', 'dec.reasons', <textarea id="dec-reasons" rows={3} required value={d.reasons} onInput={set('reasons')} />)}
         <div class="actions">
           <button class="btn" type="submit" disabled={busy}>
-            {t('dec.submit')}
+            {t('dec.next')}
           </button>
         </div>
       </form>
+      {reviewing && (
+        <div class="review" ref={reviewRef} tabIndex={-1} role="region" aria-labelledby="dec-review-h">
+          <h3 id="dec-review-h">{t('dec.review')}</h3>
+          <p>{t('dec.reviewIntro', { name: i.pick(self) || t('dec.thisInstitution') })}</p>
+          <dl class="facts">
+            <dt>{t('dec.reviewMc')}</dt>
+            <dd>
+              {foreign
+                ? t('dec.reviewMcValue', { title: i.pick(foreign.title ?? null) || foreign.code, issuer: i.pick(foreign.institution?.name ?? null) || foreign.institution?.did || '', version: d.version })
+                : `${d.mc.trim()} (${t('dec.version')} ${d.version})`}
+            </dd>
+            <dt>{t('dec.outcome')}</dt>
+            <dd>{tx('enum.outcome.', d.outcome)}</dd>
+            {d.eqName.trim() && (d.outcome === 'equivalent' || d.outcome === 'partial') && (
+              <>
+                <dt>{t('dec.equivalentName')}</dt>
+                <dd>
+                  {tx('enum.equivalentKind.', d.kind)}: {d.eqName.trim()}
+                  {d.eqCode.trim() && ` (${d.eqCode.trim()})`}
+                </dd>
+              </>
+            )}
+            {d.credits && (d.outcome === 'credits' || d.outcome === 'partial') && (
+              <>
+                <dt>{t('dec.credits')}</dt>
+                <dd>
+                  {i.num(Number(d.credits))} {d.system}
+                </dd>
+              </>
+            )}
+            {d.outcome === 'not-recognised' && (
+              <>
+                <dt>{t('dec.differenceAspect')}</dt>
+                <dd>
+                  {tx('enum.aspect.', d.aspect)}: {d.difference.trim()}
+                </dd>
+              </>
+            )}
+            {d.conditions.trim() && (
+              <>
+                <dt>{t('dec.conditions')}</dt>
+                <dd>{d.conditions.trim()}</dd>
+              </>
+            )}
+            <dt>{t('dec.validFrom')}</dt>
+            <dd>{i.date(d.validFrom)}</dd>
+            {d.decidedBy.trim() && (
+              <>
+                <dt>{t('dec.decidedBy')}</dt>
+                <dd>{d.decidedBy.trim()}</dd>
+              </>
+            )}
+            <dt>{t('dec.reasons')}</dt>
+            <dd>{d.reasons.trim()}</dd>
+          </dl>
+          <div class="actions">
+            <button class="btn" type="button" disabled={busy} onClick={() => void submit()}>
+              {t('dec.submit')}
+            </button>{' '}
+            <button
+              class="btn btn-secondary"
+              type="button"
+              disabled={busy}
+              onClick={() => {
+                setReviewing(false);
+                document.getElementById('dec-mc')?.focus();
+              }}
+            >
+              {t('dec.edit')}
+            </button>
+          </div>
+        </div>
+      )}
       <ErrorBox error={error} />
       <div role="status" aria-live="polite">
         {done && (
-          <p class="alert alert-ok">
-            {t('dec.done', { id: done })} · <Link href={`/microcredentials/${enc(d.mc.trim())}`}>{t('verify.openMc')}</Link>
+          <p class="alert alert-ok" ref={doneRef} tabIndex={-1}>
+            {t('dec.done', { id: done })} · <Link href={`/recognition${qs({ microcredential: d.mc.trim() })}`}>{t('dec.viewLookup')}</Link> ·{' '}
+            <Link href={`/microcredentials/${enc(d.mc.trim())}`}>{t('verify.openMc')}</Link>
           </p>
         )}
       </div>
