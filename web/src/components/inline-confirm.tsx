@@ -1,7 +1,10 @@
 /**
  * An inline confirmation inside a table row: a reason, the confirming button and Cancel (withdraw a microcredential;
  * revoke, suspend or reinstate a credential). Must never act by itself: `onConfirm` does, after the user submits.
+ * Keyboard: it takes the focus when it opens (its reason field), Escape cancels, and when it closes the focus goes
+ * back to what opened it (if that is still on the page) instead of falling to <body>.
  */
+import { useEffect, useRef } from 'preact/hooks';
 import { useI18n } from '../i18n/index.js';
 
 export function InlineConfirm(p: {
@@ -15,16 +18,34 @@ export function InlineConfirm(p: {
   onCancel: () => void;
 }) {
   const { t } = useI18n();
+  const input = useRef<HTMLInputElement>(null);
+  useEffect(() => {
+    const opener = document.activeElement instanceof HTMLElement && document.activeElement !== document.body ? document.activeElement : null;
+    input.current?.focus();
+    return () => {
+      // after the row re-renders: only when the focus was lost (an action that moved it elsewhere keeps its choice)
+      setTimeout(() => {
+        const lost = !document.activeElement || document.activeElement === document.body;
+        if (lost && opener?.isConnected) opener.focus();
+      }, 0);
+    };
+  }, []);
   return (
     <form
       class="inline-form"
+      onKeyDown={(e) => {
+        if (e.key === 'Escape') {
+          e.preventDefault();
+          p.onCancel();
+        }
+      }}
       onSubmit={(e) => {
         e.preventDefault();
         p.onConfirm();
       }}
     >
       <label for={p.id}>{p.label}</label>
-      <input id={p.id} value={p.value} onInput={(e) => p.onInput((e.target as HTMLInputElement).value)} />
+      <input ref={input} id={p.id} value={p.value} onInput={(e) => p.onInput((e.target as HTMLInputElement).value)} />
       <button class={p.confirmClass ?? 'btn btn-small'} type="submit">
         {p.confirmLabel}
       </button>
