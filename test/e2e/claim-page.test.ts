@@ -83,7 +83,7 @@ describe.skipIf(!hasChromium)('claim page in Chromium, opened from a received e-
         '--no-first-run',
       ],
     });
-    page = await (await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true })).newPage();
+    page = await (await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true, locale: 'es-MX' })).newPage();
     page.setDefaultTimeout(15_000);
     page.on('request', (req) => {
       const u = new URL(req.url());

@@ -66,7 +66,7 @@ describe.skipIf(!hasChromium)('hostile data and browser hardening in Chromium', 
       executablePath: CHROMIUM,
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
     });
-    ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'es-MX' });
   }, 60_000);
 
   afterAll(async () => {

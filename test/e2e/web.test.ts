@@ -58,7 +58,8 @@ describe.skipIf(!hasChromium)('web app in Chromium', () => {
       executablePath: CHROMIUM,
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
     });
-    ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    // a Spanish-speaking visitor (the app follows the browser's language on a first visit)
+    ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'es-MX' });
     page = await ctx.newPage();
     page.setDefaultTimeout(10_000);
     // the app must never talk to another host
