@@ -48,6 +48,7 @@ export const WEB_SCHEMAS: readonly { schema: string; type: string }[] = [
   { schema: 'api/credential-job', type: 'CredentialJob' },
   { schema: 'api/claim', type: 'Claim' },
   { schema: 'api/claim-share-state', type: 'ClaimShareState' },
+  { schema: 'api/oid4vci-offer', type: 'WalletOffer' },
 ];
 
 const IMPORT_LANGMAP = "import type { LangMap } from './lang-map.js';";

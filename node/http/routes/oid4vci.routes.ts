@@ -7,6 +7,7 @@
  * Must never put a claim token, code, access token or nonce in a log or an error, and never cache an answer.
  */
 import type { Response } from 'express';
+import QRCode from 'qrcode';
 import type { SchemaRegistry } from '../../core/schema-registry.js';
 import type { OAuthError, Oid4vciService, Refusal } from '../../credentials/oid4vci.js';
 import { LIMIT_RESPONSES } from '../limits.js';
@@ -84,8 +85,12 @@ export function oid4vciRoutes(s: Oid4vciRouteDeps): RouteDef[] {
       response: 'api/oid4vci-offer',
       responses: { '404': 'not_found: unknown or revoked link (the same answer for both)', '409': 'conflict: the credential is revoked or suspended', ...LIMIT_RESPONSES },
     },
-    (req, res) => {
-      noStore(res).set('Referrer-Policy', 'no-referrer').json(s.oid4vci.offer(param(req, 'token')));
+    async (req, res) => {
+      const offer = s.oid4vci.offer(param(req, 'token'));
+      const svg = await QRCode.toString(offer.uri, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
+      noStore(res)
+        .set('Referrer-Policy', 'no-referrer')
+        .json({ ...offer, qr: `data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}` });
     },
   );
 

@@ -13,6 +13,7 @@ import { ExternalLink, safeHttpUrl } from '../safe-url.js';
 import type { Claim } from '../generated/api-claim.js';
 import type { ClaimShareState } from '../generated/api-claim-share-state.js';
 import { VerificationView } from './verify.js';
+import { WalletSection } from './claim-wallet.js';
 
 const str = (v: unknown): string => (typeof v === 'string' ? v : '');
 
@@ -150,6 +151,8 @@ export function ClaimPage({ token }: { token: string }) {
           <ExternalLink url={claim.links.verify}>{t('claim.verifyLink')}</ExternalLink>
         </li>
       </ul>
+
+      <WalletSection claimPath={path} available={!claim.status.revoked && !claim.status.suspended} />
 
       <h2>{t('claim.share')}</h2>
       <p>{t('claim.shareIntro')}</p>
