@@ -22,6 +22,7 @@ export interface BadgeFacts {
  */
 export function xmlText(s: unknown): string {
   return String(s ?? '')
+    // eslint-disable-next-line no-control-regex -- the XML 1.0 character ranges name the three controls it allows
     .replace(/[^\x09\x0A\x0D\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]|[\u202A-\u202E\u2066-\u2069]/gu, '')
     .replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }

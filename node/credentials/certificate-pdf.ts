@@ -188,10 +188,16 @@ function fitLines(font: PDFFont, text: string, size: number, width: number, maxL
     line = '';
     let rest = word;
     while (!fits(rest)) {
-      let n = rest.length - 1;
-      while (n > 1 && !fits(rest.slice(0, n))) n--;
-      lines.push(rest.slice(0, n));
-      rest = rest.slice(n);
+      // the longest prefix that fits (at least one character), by bisection
+      let lo = 1;
+      let hi = rest.length - 1;
+      while (lo < hi) {
+        const mid = Math.ceil((lo + hi) / 2);
+        if (fits(rest.slice(0, mid))) lo = mid;
+        else hi = mid - 1;
+      }
+      lines.push(rest.slice(0, lo));
+      rest = rest.slice(lo);
     }
     line = rest;
   }
@@ -290,9 +296,11 @@ export async function certificatePdf(input: CertificateInput): Promise<Uint8Arra
     vy -= 11;
   }
 
-  doc.setTitle(`${t.title}: ${f.achievement} — ${f.learner}`.slice(0, 300));
-  if (f.issuer) doc.setAuthor(f.issuer.slice(0, 300));
-  doc.setSubject(f.achievement.slice(0, 300));
+  // document information: UTF-16 text (any character), cut at a character boundary
+  const clip = (v: string) => [...v].slice(0, 300).join('');
+  doc.setTitle(clip(`${t.title}: ${f.achievement} — ${f.learner}`));
+  if (f.issuer) doc.setAuthor(clip(f.issuer));
+  doc.setSubject(clip(f.achievement));
   doc.setLanguage(t.locale);
   doc.setCreator('MOCHILA registry');
   doc.setProducer('MOCHILA registry (pdf-lib)');

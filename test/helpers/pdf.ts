@@ -3,8 +3,10 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import * as pdfjs from 'pdfjs-dist/legacy/build/pdf.mjs';
-import jsQR from 'jsqr';
+import jsQRImport from 'jsqr';
 
+// jsqr is CommonJS typed as an ES module: its default export is what `require` returns
+const jsQR = ((jsQRImport as unknown as { default?: unknown }).default ?? jsQRImport) as typeof jsQRImport.default;
 const require = createRequire(import.meta.url);
 // pdf.js reads its standard font files itself in Node (a path, not a URL)
 const FONTS = path.join(path.dirname(require.resolve('pdfjs-dist/package.json')), 'standard_fonts') + path.sep;

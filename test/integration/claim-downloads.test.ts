@@ -53,7 +53,7 @@ describe('claim page downloads through a started node', () => {
     return { ...c, links: claim.links as { pdf: string; png: string; svg: string; verify: string } };
   };
   const verifyImage = async (body: Buffer | string, type: string) => {
-    const r = await fetch(`${n.url}/api/v1/verify`, { method: 'POST', headers: { 'content-type': type }, body });
+    const r = await fetch(`${n.url}/api/v1/verify`, { method: 'POST', headers: { 'content-type': type }, body: typeof body === 'string' ? body : new Uint8Array(body) });
     return { status: r.status, body: (await r.json()) as { verified: boolean; checks: { id: string; status: string }[]; detail?: string } };
   };
   const hostileCode = `${record.code}-hostil`;
