@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { withServices } from './cli-common.js';
 import { RegistryError } from './core/errors.js';
 import { parseCohortCsv } from './credentials/csv.js';
+import { cohortFiles, evidenceOptions, evidenceRequest, readResultsFile } from './cli-evidence.js';
 import type { Check, VerificationReport } from './credentials/verify.js';
 
 
@@ -45,8 +46,8 @@ function readModuleCredential(file: string): unknown {
 }
 
 export function registerCredentialCommands(program: Command): void {
-  program
-    .command('issue')
+  // evidence, results, credits earned and activity dates: node/cli-evidence.ts
+  evidenceOptions(program.command('issue'))
     .description('issue an Open Badges 3.0 credential (prints it as JSON), or a whole cohort with --csv')
     .requiredOption('--dir <dir>', 'data folder of the node')
     .option('--microcredential <id>', "catalogue code or network-wide id (for --csv: for rows without a microcredencial column)")
@@ -55,7 +56,7 @@ export function registerCredentialCommands(program: Command): void {
     .option('--learner-did <did>', "learner's DID instead of (or as well as) the e-mail")
     .option('--valid-until <date>', 'end of validity (ISO 8601)')
     .option('--no-suspension', 'do not give the credential a suspension status')
-    .option('--csv <file>', 'issue a cohort: name|nombre, email|correo (or did), optional microcredential|microcredencial, validUntil|vigencia')
+    .option('--csv <file>', 'issue a cohort: name|nombre, email|correo (or did), optional microcredential|microcredencial, validUntil|vigencia, evidencia_url, evidencia, evidencia_archivo (files next to the CSV), creditos, fecha_inicio, fecha_fin, "resultado: <criterion>" (README: Evidence and results)')
     .option('--passphrase-file <file>', 'passphrase of an encrypted key file')
     .option('--notify', "e-mail each learner their claim link (node.json smtp; sent by the running node, or at its next start)")
     .option('--language <es|en>', 'language of that e-mail (default es; a CSV idioma column wins per row)')
@@ -67,6 +68,9 @@ export function registerCredentialCommands(program: Command): void {
         if (o.csv) {
           s.feed.assertCanAppend(); // once, with what to do, rather than once per row
           const { rows } = parseCohortCsv(readFileSync(o.csv, 'utf8'));
+          // the files rows name (evidencia_archivo), next to the CSV; the description of each result column
+          const files = cohortFiles(o.csv, rows);
+          const template = readResultsFile(o.resultsFile);
           let issued = 0;
           let skipped = 0;
           let failed = 0;
@@ -75,6 +79,8 @@ export function registerCredentialCommands(program: Command): void {
           const results = await s.credentials.issueRows(rows, {
             ...(o.microcredential ? { microcredential: o.microcredential } : {}),
             ...mail,
+            ...(files.size ? { files } : {}),
+            ...(template ? { results: template } : {}),
             onProgress: (done, r) => {
               if (r.status === 'issued') issued++;
               else if (r.status === 'skipped') skipped++;
@@ -96,6 +102,7 @@ export function registerCredentialCommands(program: Command): void {
           ...(o.validUntil ? { validUntil: o.validUntil } : {}),
           suspension: o.suspension !== false,
           ...mail,
+          ...evidenceRequest(o),
           ...(o.module?.length ? { modules: (o.module as string[]).map(readModuleCredential) } : {}),
         });
         console.error(`issued ${c.id}\nverification link: ${c.verifyUrl}`);

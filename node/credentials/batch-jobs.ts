@@ -16,6 +16,8 @@ import { jobRows, jobs } from '../store/schema.js';
 import { parseCohortCsv, type CohortRow } from './csv.js';
 import { deliveryLanguage, type DeliveryLanguage } from './deliveries.js';
 import type { IssuanceService } from './issuance.js';
+import { prepareEvidenceFiles, type EvidenceFileInput } from './evidence-files.js';
+import type { EvidenceRequest, ResultRequest } from './ob3-evidence.js';
 
 export interface BatchRowResult {
   line: number;
@@ -63,7 +65,7 @@ export class BatchJobService {
    * With a `jobId`, each row's result is stored in job_rows as it is processed; an issued row's result in the same
    * transaction as its credential.
    */
-  async issueRows(rows: CohortRow[], opts: { microcredential?: string; jobId?: string; notify?: boolean; language?: DeliveryLanguage; onProgress?: (done: number, last: BatchRowResult) => void } = {}): Promise<BatchRowResult[]> {
+  async issueRows(rows: CohortRow[], opts: { microcredential?: string; jobId?: string; notify?: boolean; language?: DeliveryLanguage; files?: BatchFiles; results?: ResultRequest[]; onProgress?: (done: number, last: BatchRowResult) => void } = {}): Promise<BatchRowResult[]> {
     const out: BatchRowResult[] = [];
     for (const [idx, row] of rows.entries()) {
       if (this.d.isStopping()) throw new RegistryError('timeout', `interrupted at line ${row.line}: the node is stopping; re-run the same file to issue the remaining rows (issued rows are skipped)`);
@@ -75,7 +77,7 @@ export class BatchJobService {
           if (!mcRef) throw new RegistryError('validation_failed', 'no microcredential for this row (column microcredencial / microcredential, or one for the whole file)');
           const learner = { name: row.name!, ...(row.email ? { email: row.email } : {}), ...(row.did ? { did: row.did } : {}) };
           const language = (row.language ? deliveryLanguage(row.language) : null) ?? opts.language;
-          const c = await this.d.issuance.issue({ microcredential: mcRef, learner, ...(row.validUntil ? { validUntil: row.validUntil } : {}), ...(opts.notify ? { notify: true } : {}), ...(language ? { language } : {}) }, opts.jobId ? { jobId: opts.jobId, jobRow: { idx, line: row.line } } : {});
+          const c = await this.d.issuance.issue({ microcredential: mcRef, learner, ...(row.validUntil ? { validUntil: row.validUntil } : {}), ...rowAdditions(row, opts), ...(opts.notify ? { notify: true } : {}), ...(language ? { language } : {}) }, opts.jobId ? { jobId: opts.jobId, jobRow: { idx, line: row.line } } : {});
           r = { line: row.line, status: 'issued', id: c.id, name: row.name! };
         } catch (e) {
           if (e instanceof RegistryError && e.code === 'conflict' && typeof (e.details as { existing?: unknown } | undefined)?.existing === 'string')
@@ -95,10 +97,12 @@ export class BatchJobService {
   }
 
   /** Starts a batch job from CSV text; runs in the background, progress through `job(id)`. */
-  startBatch(csv: string, opts: { microcredential?: string; notify?: boolean; language?: DeliveryLanguage } = {}): BatchJob {
+  startBatch(csv: string, opts: { microcredential?: string; notify?: boolean; language?: DeliveryLanguage; files?: EvidenceFileInput[]; results?: ResultRequest[] } = {}): BatchJob {
     if (typeof csv !== 'string' || !csv.trim()) throw new RegistryError('validation_failed', 'csv is required (the file content as text)');
     this.d.feed.assertCanAppend(); // refused at once (own feed not confirmed current), not row by row in the background
     const { rows } = parseCohortCsv(csv);
+    // the files rows name (evidencia_archivo), each checked once here; the file as a whole is refused for a bad one
+    const files = batchFiles(opts.files);
     if (opts.microcredential) this.d.issuance.resolveMicrocredential(opts.microcredential);
     // e-mail asked of a node without SMTP: refused at once, not row by row
     if (opts.notify) this.d.issuance.checkExtras({ microcredential: opts.microcredential ?? '', learner: { name: '' }, notify: true });
@@ -110,7 +114,7 @@ export class BatchJobService {
       await new Promise((res) => setImmediate(res));
       setState('running');
       try {
-        await this.issueRows(rows, { ...(opts.microcredential ? { microcredential: opts.microcredential } : {}), ...(opts.notify ? { notify: true } : {}), ...(opts.language ? { language: opts.language } : {}), jobId: id });
+        await this.issueRows(rows, { ...(files.size ? { files } : {}), ...(opts.results?.length ? { results: opts.results } : {}), ...(opts.microcredential ? { microcredential: opts.microcredential } : {}), ...(opts.notify ? { notify: true } : {}), ...(opts.language ? { language: opts.language } : {}), jobId: id });
         setState('done');
       } catch (e) {
         this.d.logger.error('batch job failed', { job: id, error: String(e) });
@@ -191,5 +195,62 @@ function prepareStatements(store: Store) {
       .where(and(eq(jobRows.jobId, p('id')), gte(jobRows.idx, p('from'))))
       .orderBy(asc(jobRows.idx))
       .prepare(),
+  };
+}
+
+/** Files sent with a cohort, by name: each already checked (name, type, content, size) and decoded. */
+export type BatchFiles = ReadonlyMap<string, EvidenceFileInput & { content: Buffer }>;
+/** At most this many files with one cohort (each row names at most 5 of them). */
+export const MAX_BATCH_FILES = 50;
+
+/**
+ * Checks the files sent with a cohort once: unique names, at most MAX_BATCH_FILES, each a valid evidence file.
+ * Throws the file's own error code (evidence_file_name_invalid, evidence_type_not_allowed, ...).
+ */
+export function batchFiles(files: readonly EvidenceFileInput[] | undefined): BatchFiles {
+  const out = new Map<string, EvidenceFileInput & { content: Buffer }>();
+  if (!files?.length) return out;
+  if (files.length > MAX_BATCH_FILES) throw new RegistryError('evidence_too_many_files', `at most ${MAX_BATCH_FILES} files with one cohort (${files.length} given)`, { limit: MAX_BATCH_FILES });
+  for (const f of files) {
+    const [p] = prepareEvidenceFiles([f]);
+    if (out.has(p!.name)) throw new RegistryError('validation_failed', `two files named ${p!.name} were sent with the cohort`);
+    out.set(p!.name, { name: p!.name, mediaType: p!.mediaType, content: p!.bytes });
+  }
+  return out;
+}
+
+/**
+ * A CSV row's optional columns (csv-extras.ts) as issue-request fields: its evidence (links, a narrative, files it
+ * names among the batch's), credits earned, activity dates, and its results, each completed from the cohort's result
+ * template of the same criterion (a level name when the template has levels, else a value). Throws for a file name
+ * the batch did not send: that row fails, the others go on.
+ */
+export function rowAdditions(row: CohortRow, opts: { files?: BatchFiles; results?: readonly ResultRequest[] }): { evidence?: EvidenceRequest[]; results?: ResultRequest[]; creditsEarned?: number; activityStartDate?: string; activityEndDate?: string } {
+  const x = row.extras;
+  if (!x) return {};
+  const evidence: EvidenceRequest[] = [];
+  for (const name of x.evidenceFiles ?? []) {
+    const f = opts.files?.get(name.normalize('NFC'));
+    if (!f) throw new RegistryError('validation_failed', `no file named ${name.slice(0, 200)} among the cohort's files (column evidencia_archivo: the files sent with the batch, or next to the CSV for the CLI)`);
+    evidence.push({ file: f });
+  }
+  for (const url of x.evidenceUrls ?? []) evidence.push({ url });
+  // the narrative describes the row's files when there are any (on the first), else it is evidence of its own
+  if (x.evidenceNarrative) {
+    if (evidence[0]) evidence[0] = { ...evidence[0], narrative: x.evidenceNarrative };
+    else evidence.push({ narrative: x.evidenceNarrative });
+  }
+  const results = Object.entries(x.results ?? {}).map(([criterion, cell]): ResultRequest => {
+    const t = opts.results?.find((r) => r.criterion.trim().toLowerCase() === criterion.toLowerCase());
+    const { value: _v, achievedLevel: _l, status: _s, ...description } = t ?? { criterion };
+    if (description.resultType === 'Status') return { ...description, status: cell as ResultRequest['status'] };
+    return description.levels?.length ? { ...description, achievedLevel: cell } : { ...description, value: cell };
+  });
+  return {
+    ...(evidence.length ? { evidence } : {}),
+    ...(results.length ? { results } : {}),
+    ...(x.creditsEarned !== undefined ? { creditsEarned: x.creditsEarned } : {}),
+    ...(x.activityStartDate ? { activityStartDate: x.activityStartDate } : {}),
+    ...(x.activityEndDate ? { activityEndDate: x.activityEndDate } : {}),
   };
 }

@@ -15,10 +15,11 @@ import type { Logger } from '../core/logger.js';
 import type { Keystore } from '../identity/keystore.js';
 import type { Store } from '../store/database.js';
 import type { StoredMicrocredential } from '../catalogue/catalogue.service.js';
-import { BatchJobService, type BatchJob, type BatchRowResult } from './batch-jobs.js';
+import { BatchJobService, type BatchFiles, type BatchJob, type BatchRowResult } from './batch-jobs.js';
+import type { ResultRequest } from './ob3-evidence.js';
 import type { CohortRow } from './csv.js';
 import { IssuanceService, type IssueRequest, type NewCredential } from './issuance.js';
-import { digestOfEvidenceUrl, EvidenceFiles, type StoredEvidenceFile } from './evidence-files.js';
+import { digestOfEvidenceUrl, EvidenceFiles, type EvidenceFileInput, type StoredEvidenceFile } from './evidence-files.js';
 import type { ClaimService } from './claims.js';
 import type { Delivery, DeliveryLanguage, DeliveryQueue } from './deliveries.js';
 import { IssuedCredentials, type CredentialListQuery, type IssuedCredential } from './issued-credentials.js';
@@ -276,11 +277,11 @@ export class CredentialService {
     return this.lists.statusListCredential(globalId);
   }
 
-  issueRows(rows: CohortRow[], opts: { microcredential?: string; jobId?: string; notify?: boolean; language?: DeliveryLanguage; onProgress?: (done: number, last: BatchRowResult) => void } = {}): Promise<BatchRowResult[]> {
+  issueRows(rows: CohortRow[], opts: { microcredential?: string; jobId?: string; notify?: boolean; language?: DeliveryLanguage; files?: BatchFiles; results?: ResultRequest[]; onProgress?: (done: number, last: BatchRowResult) => void } = {}): Promise<BatchRowResult[]> {
     return this.jobs.issueRows(rows, opts);
   }
 
-  startBatch(csv: string, opts: { microcredential?: string; notify?: boolean; language?: DeliveryLanguage } = {}): BatchJob {
+  startBatch(csv: string, opts: { microcredential?: string; notify?: boolean; language?: DeliveryLanguage; files?: EvidenceFileInput[]; results?: ResultRequest[] } = {}): BatchJob {
     return this.jobs.startBatch(csv, opts);
   }
 

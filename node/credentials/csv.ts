@@ -6,6 +6,7 @@
  * which quotes every cell and neutralises cells (and parts of cells) a spreadsheet would run as a formula. Pure: no
  * I/O; must never write a cell unquoted.
  */
+import { extraColumns, type CohortExtras } from './csv-extras.js';
 import { RegistryError } from '../core/errors.js';
 
 export interface CohortRow {
@@ -17,10 +18,12 @@ export interface CohortRow {
   validUntil?: string;
   /** Language of the learner's e-mail (es / en), column idioma / language. */
   language?: string;
+  /** Optional evidence, credits earned, activity dates and result columns (csv-extras.ts). */
+  extras?: CohortExtras;
   error?: string;
 }
 
-const HEADERS: Record<string, keyof Omit<CohortRow, 'line' | 'error'>> = {
+const HEADERS: Record<string, keyof Omit<CohortRow, 'line' | 'error' | 'extras'>> = {
   name: 'name',
   nombre: 'name',
   'nombre completo': 'name',
@@ -67,6 +70,8 @@ export function parseCohortCsv(text: string): { rows: CohortRow[]; columns: stri
   }
   const header = head.cells.map((h) => h.trim().toLowerCase());
   const columns = header.map((h) => HEADERS[h] ?? '');
+  // the optional columns: evidence, credits earned, activity dates, results (csv-extras.ts)
+  const extras = extraColumns(head.cells);
   if (!columns.includes('name')) throw new RegistryError('validation_failed', `the CSV has no name column (nombre / name); columns: ${header.join(', ')}`);
   if (!columns.includes('email') && !columns.includes('did'))
     throw new RegistryError('validation_failed', 'the CSV needs an e-mail (correo / email) or a did column to identify each learner');
@@ -93,6 +98,11 @@ export function parseCohortCsv(text: string): { rows: CohortRow[]; columns: stri
     else if (row.did && !DID.test(row.did)) row.error = `not a DID: ${row.did}`;
     else if (row.validUntil && Number.isNaN(Date.parse(row.validUntil))) row.error = `not a date: ${row.validUntil}`;
     else if (row.language && !/^(es|en|español|espanol|english|inglés|ingles|spanish|castellano)$/i.test(row.language)) row.error = `unknown language ${row.language} (es or en)`;
+    if (!row.error) {
+      const x = extras.read(rec);
+      if (x.error) row.error = x.error;
+      else if (x.extras) row.extras = x.extras;
+    }
     rows.push(row);
   }
   return { rows, columns: header };

@@ -9,22 +9,12 @@ import path from 'node:path';
 import { startTestNode, type TestNode } from '../helpers/nodes.js';
 import { ob3SchemaProblems } from '../../node/credentials/ob3-schema.js';
 import { EVIDENCE_LIMITS } from '../../node/credentials/evidence-files.js';
+import { PDF, PNG, RUBRIC } from '../helpers/evidence-fixtures.js';
 
 const FIXTURES = path.resolve(__dirname, '../../fixtures/units');
 const catalogue = JSON.parse(readFileSync(path.join(FIXTURES, 'cl-uac', 'catalogue.json'), 'utf8')) as (Record<string, unknown> & { code: string })[];
 
-/** A small but real PDF (its header is what the type check reads). */
-export const PDF = Buffer.from('%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n', 'latin1');
-export const PNG = Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8cfc0f01f0005000201a1d3a4e50000000049454e44ae426082', 'hex');
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
-
-/** The seed's portfolio rubric (critical thinking, development capacity, self-reflection, fit to context). */
-export const RUBRIC = ['Pensamiento crítico', 'Capacidad de desarrollo', 'Autorreflexión', 'Adecuación al contexto'].map((criterion, i) => ({
-  criterion,
-  levels: [{ name: 'Inicial' }, { name: 'En desarrollo' }, { name: 'Logrado', points: '3' }, { name: 'Destacado', points: '4' }],
-  requiredLevel: 'En desarrollo',
-  achievedLevel: i % 2 ? 'Destacado' : 'Logrado',
-}));
 
 describe('evidence, results, credits and activity dates at issuance (HTTP)', () => {
   let n: TestNode;
