@@ -116,7 +116,12 @@ describe('programme badge stacking from module credentials issued on another nod
     const onA = await a.node.services.credentials.verify(badge);
     expect(onA.checks.filter((c) => c.status !== 'ok'), JSON.stringify(onA.checks)).toEqual([]);
     // the programme's detail on A lists its modules with their titles from A's own catalogue
-    const detail = (await (await fetch(`${a.url}/api/v1/microcredentials/${encodeURIComponent(programme)}`)).json()) as { stackability: { stacksFrom: { id: string }[] } };
+    const detail = (await (await fetch(`${a.url}/api/v1/microcredentials/${encodeURIComponent(programme)}`)).json()) as {
+      stackability: { stacksFrom: { id: string }[] };
+      modules: { id: string; known: boolean; title: { es: string }; hours: number; institutionDid: string }[];
+    };
     expect(detail.stackability.stacksFrom.map((m) => m.id)).toEqual(moduleIds);
+    expect(detail.modules.map((m) => [m.id, m.known, m.hours, m.institutionDid])).toEqual(moduleIds.map((id) => [id, true, 12, a.key.did]));
+    expect(detail.modules[0]!.title.es).toMatch(/^Módulo 1/);
   });
 });

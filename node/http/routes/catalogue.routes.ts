@@ -5,7 +5,8 @@
 import type { Request } from 'express';
 import { LRUCache } from 'lru-cache';
 import { RegistryError } from '../../core/errors.js';
-import type { CatalogueService } from '../../catalogue/catalogue.service.js';
+import type { CatalogueService, StoredMicrocredential } from '../../catalogue/catalogue.service.js';
+import type { LangMap } from '../../catalogue/model.js';
 import type { SearchParams } from '../../catalogue/search.js';
 import type { FeedService } from '../../feed/feed.service.js';
 import type { RecognitionService } from '../../recognition/recognition.service.js';
@@ -119,6 +120,14 @@ export function catalogueRoutes(s: CatalogueRouteDeps): RouteDef[] {
     res.type('application/json').send(body);
   };
 
+  const moduleView = (m: { id: string; name?: LangMap; minVersion?: number }, x: StoredMicrocredential | null) => ({
+    id: m.id,
+    known: x !== null,
+    ...(m.name ? { name: m.name } : {}),
+    ...(m.minVersion ? { minVersion: m.minVersion } : {}),
+    ...(x ? { title: x.record.title, hours: x.record.workload.hours, status: x.status, institutionDid: x.author } : {}),
+  });
+
   const detail: RouteDef['handler'] = (req, res) => {
     const id = param(req, 'id');
     const mc = s.catalogue.get(id);
@@ -141,6 +150,8 @@ export function catalogueRoutes(s: CatalogueRouteDeps): RouteDef[] {
       updatedAt: mc.updatedAt,
       entryId: mc.entryId,
       versions: s.catalogue.versions(mc.id),
+      // a programme: its modules as this replica knows them (title, hours, status), for the page to list and link
+      ...(record.stackability?.stacksFrom?.length ? { modules: record.stackability.stacksFrom.map((m) => moduleView(m, s.catalogue.get(m.id))) } : {}),
       // accreditations in force naming it or its institution, and every recognition decision about it in the network
       accreditations: s.recognition.accreditationsInForce(mc),
       recognitions: s.recognition.decisions({ microcredential: mc.id }),

@@ -70,6 +70,14 @@ export interface VerificationReport {
     country: string;
     member: boolean;
     keyId: string;
+    /**
+     * When the institution retired the issuer key (its issuer-key-revocation entry), when it did
+     */
+    keyRevokedAt?: string;
+    /**
+     * Why, as the institution declared it (superseded, compromised, ...)
+     */
+    keyRevocationReason?: string;
   };
   /**
    * The microcredential the credential names, as this node's catalogue lists it (`microcredential_listed`)
@@ -109,9 +117,17 @@ export interface Check {
     | 'validity_period'
     | 'schema'
     | 'microcredential_listed'
-    | 'holder_authenticated';
+    | 'holder_authenticated'
+    | 'evidence';
   status: 'ok' | 'failed' | 'unchecked';
   reason: string;
+  /**
+   * `status` failed because the bit is set: which list, and since when this node's replica shows it set (the time of the issuer's status-list entry that set it; null when the history no longer shows it). The reason for a revocation stays at the issuing node: status lists carry no personal data.
+   */
+  statusChange?: {
+    purpose: 'revocation' | 'suspension';
+    since: string | null;
+  };
   /**
    * `proof` / `holder_authenticated`: the proof of the set that failed or could not be checked
    */
@@ -171,14 +187,17 @@ export interface MicrocredentialRecord {
     hours: number;
     credits: {
       /**
-       * Id of a credit system in schemas/reference/credit-systems.json (ECTS, SCT-Chile, SATCA, CSUCA-GT).
+       * Id of a credit system in the live reference data (schemas/reference/credit-systems.json, or published on the network as a `reference` entry): ECTS, SCT-Chile, SATCA, CSUCA-GT, CO-MEN, …
        */
       system: string;
       value: number;
     };
   };
   level?: {
-    framework: 'EQF' | 'QF-EHEA' | 'ISCED-2011' | 'MNC-CL' | 'MCESCA' | 'MNC-MX';
+    /**
+     * Id of a qualifications framework in the live reference data (schemas/reference/levels.json, or published on the network as a `reference` entry): EQF, QF-EHEA, ISCED-2011, MNC-CL, MCESCA, MNC-MX, …
+     */
+    framework: string;
     value: string;
   };
   fieldOfStudy?: {
@@ -232,6 +251,23 @@ export interface MicrocredentialRecord {
     stackableTowards?: {
       name: LangMap;
       id?: string;
+    }[];
+    /**
+     * The modules this microcredential stacks from: it is a programme, and issuing it requires the learner to present a credential in force of every module (any member may have issued it; it is verified against the replica). Each module is named by its network-wide microcredential id (<code>.<16 hex>; on input, a code alone names a module of the same unit); a module credential of any version of that microcredential counts, unless minVersion asks for a later one. The inverse of stackableTowards.
+     *
+     * @minItems 1
+     * @maxItems 20
+     */
+    stacksFrom?: {
+      /**
+       * Network-wide microcredential id of the module (<code>.<16 hex>). On input a module of the same unit may be named by its code alone: the node completes it, so feed entries always carry network-wide ids.
+       */
+      id: string;
+      name?: LangMap;
+      /**
+       * The earliest version of the module whose credentials count (default: any).
+       */
+      minVersion?: number;
     }[];
   };
   furtherInformation?: {

@@ -11,7 +11,8 @@ export type CheckId =
   | 'validity_period'
   | 'schema'
   | 'microcredential_listed'
-  | 'holder_authenticated';
+  | 'holder_authenticated'
+  | 'evidence';
 export type CheckStatus = 'ok' | 'failed' | 'unchecked';
 
 /**
@@ -138,14 +139,17 @@ export interface MicrocredentialRecord {
     hours: number;
     credits: {
       /**
-       * Id of a credit system in schemas/reference/credit-systems.json (ECTS, SCT-Chile, SATCA, CSUCA-GT).
+       * Id of a credit system in the live reference data (schemas/reference/credit-systems.json, or published on the network as a `reference` entry): ECTS, SCT-Chile, SATCA, CSUCA-GT, CO-MEN, …
        */
       system: string;
       value: number;
     };
   };
   level?: {
-    framework: 'EQF' | 'QF-EHEA' | 'ISCED-2011' | 'MNC-CL' | 'MCESCA' | 'MNC-MX';
+    /**
+     * Id of a qualifications framework in the live reference data (schemas/reference/levels.json, or published on the network as a `reference` entry): EQF, QF-EHEA, ISCED-2011, MNC-CL, MCESCA, MNC-MX, …
+     */
+    framework: string;
     value: string;
   };
   fieldOfStudy?: {
@@ -201,14 +205,14 @@ export interface MicrocredentialRecord {
       id?: string;
     }[];
     /**
-     * The modules this microcredential stacks from: it is a programme, and issuing it requires the learner to present a credential in force of every module (any member may have issued it; it is verified against the replica). Each module is named by its network-wide microcredential id (<code>.<16 hex>); a module credential of any version of that microcredential counts, unless minVersion asks for a later one. The inverse of stackableTowards.
+     * The modules this microcredential stacks from: it is a programme, and issuing it requires the learner to present a credential in force of every module (any member may have issued it; it is verified against the replica). Each module is named by its network-wide microcredential id (<code>.<16 hex>; on input, a code alone names a module of the same unit); a module credential of any version of that microcredential counts, unless minVersion asks for a later one. The inverse of stackableTowards.
      *
      * @minItems 1
      * @maxItems 20
      */
     stacksFrom?: {
       /**
-       * Network-wide microcredential id of the module.
+       * Network-wide microcredential id of the module (<code>.<16 hex>). On input a module of the same unit may be named by its code alone: the node completes it, so feed entries always carry network-wide ids.
        */
       id: string;
       name?: LangMap;

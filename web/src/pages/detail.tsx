@@ -9,6 +9,33 @@ import { Link, useLocation } from '../router.js';
 import { ExternalLink } from '../safe-url.js';
 import type { Accreditation, Decision, McDetail, McRecord } from '../types.js';
 
+/** A network-wide microcredential id (<code>.<16 hex>): what the catalogue links to. */
+const MC_ID = /^[a-z0-9][a-z0-9-]{2,63}\.[0-9a-f]{16}$/;
+
+/** A programme's modules (stackability.stacksFrom) as the replica knows them, each linked to its own page. */
+function ProgrammeModules({ modules }: { modules: NonNullable<McDetail['modules']> }) {
+  const { t, pick } = useI18n();
+  return (
+    <div class="programme-modules">
+      <p class="sub">
+        <strong>{t('mc.programmeModules')}</strong>
+      </p>
+      <ol>
+        {modules.map((m) => (
+          <li key={m.id}>
+            <Link href={`/microcredentials/${enc(m.id)}`}>{pick(m.title) || pick(m.name) || m.id}</Link>
+            {m.hours !== undefined && <> · {t('mc.moduleHours', { n: m.hours })}</>}
+            {m.minVersion !== undefined && <> · {t('mc.moduleMinVersion', { n: m.minVersion })}</>}
+            {!m.known && <> · {t('mc.moduleUnknown')}</>}
+            {m.status === 'withdrawn' && <> · {t('mc.moduleWithdrawn')}</>}
+          </li>
+        ))}
+      </ol>
+      <p class="sub">{t('mc.programmeRule')}</p>
+    </div>
+  );
+}
+
 export function DetailPage({ id }: { id: string }) {
   const { t, pick } = useI18n();
   const loc = useLocation();
@@ -107,7 +134,7 @@ function Time({ iso, withTime = false }: { iso: string | null | undefined; withT
 }
 
 /** The EU standard elements of a catalogue record (mandatory, then optional). */
-export function EuElements({ mc, headingLevel = 2 }: { mc: McRecord & { institution?: { name: unknown } }; headingLevel?: 2 | 3 }) {
+export function EuElements({ mc, headingLevel = 2 }: { mc: McRecord & { institution?: { name: unknown }; modules?: McDetail['modules'] }; headingLevel?: 2 | 3 }) {
   const i = useI18n();
   const { t, pick, tx } = i;
   const levelLabel = useLevelLabel();
@@ -180,8 +207,17 @@ export function EuElements({ mc, headingLevel = 2 }: { mc: McRecord & { institut
             <>
               {mc.stackability.standalone ? t('mc.standalone') : t('mc.notStandalone')}
               {mc.stackability.stackableTowards?.length ? (
-                <p class="sub">{t('mc.stackableTowards', { list: mc.stackability.stackableTowards.map((s) => (typeof s === 'string' ? s : pick(s.name))).join('; ') })}</p>
+                <p class="sub">
+                  {t('mc.stackableTowardsLabel')}{' '}
+                  {mc.stackability.stackableTowards.map((s, i) => (
+                    <>
+                      {i > 0 && '; '}
+                      {typeof s === 'string' ? s : MC_ID.test(s.id ?? '') ? <Link href={`/microcredentials/${enc(s.id!)}`}>{pick(s.name)}</Link> : pick(s.name)}
+                    </>
+                  ))}
+                </p>
               ) : null}
+              {mc.modules?.length ? <ProgrammeModules modules={mc.modules} /> : null}
             </>
           ) : (
             none
