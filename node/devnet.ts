@@ -1,7 +1,8 @@
 /**
  * A local network of the demo units on loopback (`npm start`, `mochila devnet`): one data folder per unit, a
- * shared manifest naming them all as founders, each unit's fixture catalogue imported into its own node, and every
- * node started in this process. Must never be used for production nodes (admin tokens are kept in the data folder).
+ * shared manifest naming them all as founders, each unit's fixture catalogue imported into its own node, every
+ * node started in this process, and the demo's mailbox (a local SMTP server) receiving the claim-link e-mails of the
+ * demo cohorts. Must never be used for production nodes (admin tokens are kept in the data folder).
  */
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -14,7 +15,9 @@ import { startNode, type MochilaNode } from './context.js';
 import { initNode } from './init.js';
 import { importCatalogueFile } from './catalogue/import.js';
 import { parseCohortCsv } from './credentials/csv.js';
+import { demoProgrammeFile, issueDemoProgramme } from './demo-programme.js';
 import type { Profile } from './trust/institutions.js';
+import { DemoMailbox } from './ops/demo-mailbox.js';
 
 export const FIXTURES_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures');
 
@@ -26,6 +29,8 @@ export interface DevnetOptions {
   fresh?: boolean;
   log?: (line: string) => void;
   logLevel?: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+  /** Port of the demo mailbox's page (default: the first unit's HTTP port + 25; 0: any free port). */
+  mailPagePort?: number;
 }
 
 export interface DevnetUnit {
@@ -39,6 +44,8 @@ export interface DevnetUnit {
 export interface Devnet {
   units: DevnetUnit[];
   manifest: Manifest;
+  /** The demo's local SMTP server: every claim-link e-mail the units send lands there (node/ops/demo-mailbox.ts). */
+  mailbox: DemoMailbox;
   /** Resolves when every unit holds the same replica (equal heads digests). */
   converged(timeoutMs?: number): Promise<boolean>;
   close(): Promise<void>;
@@ -92,6 +99,14 @@ export async function runDevnet(o: DevnetOptions): Promise<Devnet> {
   const keys: Ed25519Key[] = state.units.map((u) => keyFromSeed(Buffer.from(u.seed, 'base64url')));
   const units: DevnetUnit[] = [];
   let sampleLink: string | null = null;
+  let programmeLink: string | null = null;
+  // the demo's mail: a real SMTP server on loopback that keeps what it receives (.eml files and a read-only page)
+  const mailbox = new DemoMailbox({
+    dir: path.join(o.dir, 'mail'),
+    smtpPort: 0,
+    pagePort: o.mailPagePort ?? (o.httpPort === 0 ? 0 : o.httpPort + 25),
+  });
+  await mailbox.start();
   try {
     for (const [i, u] of state.units.entries()) {
       const dir = path.join(o.dir, u.slug);
@@ -104,6 +119,8 @@ export async function runDevnet(o: DevnetOptions): Promise<Devnet> {
         // the demo's nodes are started one by one and publish before they are connected; their data folder is theirs
         standalone: true,
         logLevel: o.logLevel ?? 'warn',
+        // the demo's units send their claim links to the demo mailbox (never a real server)
+        smtp: { host: '127.0.0.1', port: mailbox.smtpPort, secure: false, from: `Registro ${u.slug} <registro@${u.slug}.demo.invalid>`, retryBaseMs: 1000, pollMs: 500 },
       });
       const node = await startNode(config, { logger: createLogger(config.logLevel, { unit: u.slug }) });
       const imported = importCatalogueFile(node.services.catalogue, path.join(FIXTURES_DIR, 'units', u.slug, 'catalogue.json'));
@@ -113,17 +130,25 @@ export async function runDevnet(o: DevnetOptions): Promise<Devnet> {
       const cohort = readdirSync(path.join(FIXTURES_DIR, 'learners')).find((f) => f.startsWith(`cohort-${u.slug}`) && f.endsWith('.csv'));
       if (cohort) {
         const rows = parseCohortCsv(readFileSync(path.join(FIXTURES_DIR, 'learners', cohort), 'utf8')).rows;
-        const results = await node.services.credentials.issueRows(rows);
+        const results = await node.services.credentials.issueRows(rows, { notify: true, language: 'es' });
         const issued = results.filter((r) => r.status === 'issued').length;
         const failed = results.filter((r) => r.status === 'failed').length;
         if (issued || failed) log(`  ${u.slug}: demo cohort ${cohort}: ${issued} credentials issued${failed ? `, ${failed} rows refused (on purpose: the file has bad rows)` : ''}`);
         const sample = results.find((r) => r.id);
         if (sample && !sampleLink) sampleLink = node.services.credentials.verifyUrl(sample.id!);
       }
+      // the unit's programme (fixtures/learners/programme-<slug>.csv): modules, then the badge with a portfolio
+      const programmeFile = demoProgrammeFile(FIXTURES_DIR, u.slug);
+      const programme = existsSync(programmeFile) ? await issueDemoProgramme(node, programmeFile) : null;
+      if (programme && (programme.issued.length || programme.refused.length)) {
+        log(`  ${u.slug}: programme ${programme.programme}: badge with portfolio issued to ${programme.issued.length} learners${programme.refused.length ? `, refused to ${programme.refused.map((r) => r.name).join(', ')} (a module missing, on purpose)` : ''}`);
+        if (programme.issued[0]) programmeLink = programme.issued[0].verifyUrl;
+      }
       units.push({ slug: u.slug, dir, did: keys[i]!.did, token, node });
     }
   } catch (e) {
     await Promise.all(units.map((u) => u.node.stop()));
+    await mailbox.stop();
     throw e;
   }
 
@@ -141,9 +166,12 @@ export async function runDevnet(o: DevnetOptions): Promise<Devnet> {
   }
   log(`Open ${units[0]?.node.httpUrl ?? ''} in a browser; API docs at /docs. Ctrl-C stops every node.`);
   if (sampleLink) log(`A demo learner's credential, to verify: ${sampleLink}`);
+  if (programmeLink) log(`A programme badge (three modules + final portfolio), to verify: ${programmeLink}`);
+  log(`The demo's mail (the learners' claim links, kept on this machine): ${mailbox.pageUrl} — .eml files in ${mailbox.dir}`);
   return {
     units,
     manifest: state.manifest,
+    mailbox,
     converged: async (timeoutMs = 30_000) => {
       const t0 = Date.now();
       while (Date.now() - t0 < timeoutMs) {
@@ -154,6 +182,7 @@ export async function runDevnet(o: DevnetOptions): Promise<Devnet> {
     },
     close: async () => {
       await Promise.all(units.map((u) => u.node.stop()));
+      await mailbox.stop();
     },
   };
 }
