@@ -34,7 +34,8 @@ describe.skipIf(!hasChromium)('web app in Chromium', () => {
     const r = await fetch(`${base}/api/v1/admin/credentials`, {
       method: 'POST',
       headers: { authorization: `Bearer ${home.token}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ microcredential: mcId, learner: { name, email: 'learner@example.cl' } }),
+      // one learner per name: a learner holds one credential in force per microcredential
+      body: JSON.stringify({ microcredential: mcId, learner: { name, email: `${name.normalize('NFD').replace(/[^A-Za-z]/g, '').toLowerCase()}@example.cl` } }),
     });
     expect(r.status, await r.clone().text()).toBe(201);
     return (await r.json()) as { id: string; credential: Record<string, unknown> };
@@ -222,6 +223,14 @@ describe.skipIf(!hasChromium)('web app in Chromium', () => {
 
     // a link of another node of the network (its status lists name it): offered as a link, not followed
     const other = net.units[1]!;
+    const otherMc = other.node.services.catalogue.byInstitution(other.did)[0]!;
+    const elsewhere = await fetch(`${other.node.httpUrl}/api/v1/admin/credentials`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${other.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ microcredential: otherMc.id, learner: { name: 'Otra Persona', email: 'otra.persona@example.cl' } }),
+    });
+    expect(elsewhere.status, await elsewhere.clone().text()).toBe(201);
+    replicate(other.node.services, home.node.services);
     const inst = (await (await fetch(`${base}/api/v1/institutions/${encodeURIComponent(other.did)}`)).json()) as { nodeUrl: string | null };
     expect(inst.nodeUrl).toBe(new URL(other.node.httpUrl).origin);
     const remote = `${inst.nodeUrl}/verify?credential=${encodeURIComponent(issued.id)}`;

@@ -1,14 +1,19 @@
 /**
- * Verify a credential: paste JSON, choose or drop a file, or open /verify?credential=<id>. The node verifies it
- * (POST /api/v1/verify) and the report is shown check by check with plain-language explanations.
+ * Verify a credential: paste JSON, choose or drop a file, scan its QR code (camera or image), or open
+ * /verify?credential=<id>. The node verifies it (POST /api/v1/verify) and the report says what failed and why, check
+ * by check, with plain-language sentences for each outcome. It must never open what a QR code says without
+ * qr-target.ts's decision, nor show a failed check's success sentence.
  */
 import { useEffect, useId, useRef, useState } from 'preact/hooks';
 import { api, ApiError, enc } from '../api.js';
 import { Badge, PageTitle, useApi } from '../common.js';
 import { useI18n } from '../i18n/index.js';
 import type { MessageKey } from '../i18n/es.js';
-import { Link, useLocation } from '../router.js';
-import type { McDetail, VerificationReport } from '../types.js';
+import { Link, navigate, useLocation } from '../router.js';
+import { ExternalLink } from '../safe-url.js';
+import { QrScan } from '../components/qr-scan.js';
+import { qrTarget, type QrTarget } from '../qr-target.js';
+import type { InstitutionList, McDetail, VerificationReport } from '../types.js';
 import { Accreditations, Decisions } from './detail.js';
 
 export function VerifyPage() {
@@ -20,7 +25,25 @@ export function VerifyPage() {
   const [error, setError] = useState<string | null>(null);
   const [report, setReport] = useState<VerificationReport | null>(null);
   const [dragging, setDragging] = useState(false);
+  const [scanned, setScanned] = useState<Extract<QrTarget, { kind: 'remote' | 'refused' }> | null>(null);
   const resultRef = useRef<HTMLDivElement>(null);
+
+  // a scanned QR code: a credential id or a page of this node opens here; a link to another node of the network is
+  // offered as a link; anything else is refused (qr-target.ts)
+  const onQr = async (text: string) => {
+    setScanned(null);
+    let known: string[] = [];
+    try {
+      const list = await api<InstitutionList>('/api/v1/institutions');
+      known = list.items.map((x) => x.nodeUrl).filter((u): u is string => typeof u === 'string');
+    } catch {
+      // without the directory only this node's own links are accepted
+    }
+    const target = qrTarget(text, location.origin, known);
+    if (target.kind === 'credential') navigate(`/verify?credential=${enc(target.id)}`);
+    else if (target.kind === 'local') navigate(target.href);
+    else setScanned(target);
+  };
 
   const verify = async (raw: string) => {
     setError(null);
@@ -105,6 +128,21 @@ export function VerifyPage() {
       <PageTitle title={t('verify.title')}>{t('verify.title')}</PageTitle>
       {credentialId ? result : <p class="lead">{t('verify.intro')}</p>}
       {credentialId && <h2>{t('verify.another')}</h2>}
+      <section aria-labelledby="qr-h" class="qr-section">
+        <h2 id="qr-h">{t('verify.qr.title')}</h2>
+        <p>{t('verify.qr.intro')}</p>
+        <QrScan onText={(s) => void onQr(s)} />
+        {scanned?.kind === 'remote' && (
+          <p class="alert alert-info" role="status" data-qr="remote">
+            {t('verify.qr.remote', { host: scanned.host })} <ExternalLink url={scanned.url}>{t('verify.qr.openRemote', { host: scanned.host })}</ExternalLink>
+          </p>
+        )}
+        {scanned?.kind === 'refused' && (
+          <p class="alert alert-warn" role="alert" data-qr="refused">
+            {t(`verify.qr.refused.${scanned.reason}` as MessageKey, { host: scanned.host ?? '' })}
+          </p>
+        )}
+      </section>
       <form
         class="verify-form"
         onSubmit={(e) => {
@@ -221,6 +259,7 @@ export function headline(report: VerificationReport, i: I18nT): string {
     case 'holder_authenticated':
       return t('verify.headline.holder');
   }
+  return t('verify.outcome.failed');
 }
 
 /** The sentence of one check: its success sentence only when it passed, a failure or not-checked sentence otherwise. */
