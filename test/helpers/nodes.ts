@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { silentLogger, type Logger } from '../../node/core/logger.js';
 import type { Clock } from '../../node/core/clock.js';
+import type { ReferenceData } from '../../node/catalogue/reference-data.js';
 import { generateKey, type Ed25519Key } from '../../node/identity/keys.js';
 import { keystoreFromData, newKeystoreData } from '../../node/identity/keystore.js';
 import { createManifest, type Manifest } from '../../node/trust/manifest.js';
@@ -14,14 +15,14 @@ import { DEFAULT_PUBLIC_LIMITS, loadConfig, type NodeConfig, type PublicLimits }
 import { buildServices, startNode, type MochilaNode, type Services } from '../../node/context.js';
 import { initNode } from '../../node/init.js';
 
-export function memoryServices(opts: { key?: Ed25519Key; manifest?: Manifest; clock?: Clock; founders?: string[] } = {}): Services {
+export function memoryServices(opts: { key?: Ed25519Key; manifest?: Manifest; clock?: Clock; founders?: string[]; referenceData?: ReferenceData } = {}): Services {
   const key = opts.key ?? generateKey();
   const issuer = generateKey();
   const manifest = opts.manifest ?? createManifest({ name: 'test network', founders: opts.founders ?? [key.did], endorsements: 1, createdAt: new Date('2026-01-01T00:00:00Z') });
   const keystore = keystoreFromData(newKeystoreData(key, issuer, new Date().toISOString()));
   // a database in memory cannot be lost or restored: its node may publish (see node/feed/own-feed.ts)
   const config = loadConfig(path.join(tmpdir(), 'mochila-memory'), { dbFile: ':memory:', httpHost: '127.0.0.1', httpPort: 0, p2pPort: -1, standalone: true }, {});
-  return buildServices(config, { keystore, manifest, logger: silentLogger, ...(opts.clock ? { clock: opts.clock } : {}) });
+  return buildServices(config, { keystore, manifest, logger: silentLogger, ...(opts.clock ? { clock: opts.clock } : {}), ...(opts.referenceData ? { referenceData: opts.referenceData } : {}) });
 }
 
 /** Public endpoint limits for test nodes: the defaults' concurrency, rates no test reaches. */
