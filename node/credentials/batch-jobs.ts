@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import type { Clock } from '../core/clock.js';
 import { RegistryError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
+import { isMessageRef, message, messageRefOf, renderRef, userError, type MessageLang, type MessageRef } from '../core/messages/index.js';
 import type { FeedService } from '../feed/feed.service.js';
 import { and, asc, count, eq, gte, inArray, sql } from 'drizzle-orm';
 import type { Store } from '../store/database.js';
@@ -24,7 +25,29 @@ export interface BatchRowResult {
   status: 'issued' | 'skipped' | 'failed';
   id?: string;
   name?: string;
+  /** Why the row was skipped or failed, in the language asked for (English when none). */
   error?: string;
+  /** The same as a message key (stored, so a reader in another language reads it in theirs). */
+  reason?: MessageRef;
+}
+
+/**
+ * A row's reason as stored in job_rows.error: the message key and parameters as JSON when there is one (rendered
+ * in the reader's language when read), else the English text (rows stored before messages had keys).
+ */
+function storedError(r: BatchRowResult): string | null {
+  return r.reason ? JSON.stringify(r.reason) : (r.error ?? null);
+}
+function readError(stored: string, lang: MessageLang): { error: string; reason?: MessageRef } {
+  if (stored.startsWith('{"key":')) {
+    try {
+      const ref = JSON.parse(stored) as unknown;
+      if (isMessageRef(ref)) return { error: renderRef(lang, ref), reason: ref };
+    } catch {
+      // not a stored key after all: shown as it is
+    }
+  }
+  return { error: stored };
 }
 
 export interface BatchJob {
@@ -68,26 +91,34 @@ export class BatchJobService {
   async issueRows(rows: CohortRow[], opts: { microcredential?: string; jobId?: string; notify?: boolean; language?: DeliveryLanguage; files?: BatchFiles; results?: ResultRequest[]; onProgress?: (done: number, last: BatchRowResult) => void } = {}): Promise<BatchRowResult[]> {
     const out: BatchRowResult[] = [];
     for (const [idx, row] of rows.entries()) {
-      if (this.d.isStopping()) throw new RegistryError('timeout', `interrupted at line ${row.line}: the node is stopping; re-run the same file to issue the remaining rows (issued rows are skipped)`);
+      if (this.d.isStopping()) throw userError('timeout', 'csv.stopping', { line: row.line });
       let r: BatchRowResult;
-      if (row.error) r = { line: row.line, status: 'failed', error: row.error, ...(row.name ? { name: row.name } : {}) };
+      if (row.error) r = { line: row.line, status: 'failed', error: row.error, ...(row.reason ? { reason: row.reason } : {}), ...(row.name ? { name: row.name } : {}) };
       else {
         const mcRef = row.microcredential ?? opts.microcredential;
         try {
-          if (!mcRef) throw new RegistryError('validation_failed', 'no microcredential for this row (column microcredencial / microcredential, or one for the whole file)');
+          if (!mcRef) throw userError('validation_failed', 'csv.noMicrocredential');
           const learner = { name: row.name!, ...(row.email ? { email: row.email } : {}), ...(row.did ? { did: row.did } : {}) };
           const language = (row.language ? deliveryLanguage(row.language) : null) ?? opts.language;
           const c = await this.d.issuance.issue({ microcredential: mcRef, learner, ...(row.validUntil ? { validUntil: row.validUntil } : {}), ...rowAdditions(row, opts), ...(opts.notify ? { notify: true } : {}), ...(language ? { language } : {}) }, opts.jobId ? { jobId: opts.jobId, jobRow: { idx, line: row.line } } : {});
           r = { line: row.line, status: 'issued', id: c.id, name: row.name! };
         } catch (e) {
-          if (e instanceof RegistryError && e.code === 'conflict' && typeof (e.details as { existing?: unknown } | undefined)?.existing === 'string')
-            r = { line: row.line, status: 'skipped', id: (e.details as { existing: string }).existing, name: row.name!, error: 'already issued' };
-          else r = { line: row.line, status: 'failed', name: row.name!, error: e instanceof RegistryError ? e.message : 'internal error' };
+          if (e instanceof RegistryError && e.code === 'conflict' && typeof (e.details as { existing?: unknown } | undefined)?.existing === 'string') {
+            // "already issued on <date>": the learner's credential in force, and when it was issued
+            const at = (e.details as { existingIssuedAt?: unknown }).existingIssuedAt;
+            const reason: MessageRef = typeof at === 'string' && at ? { key: 'csv.alreadyIssuedOn', params: { date: at.slice(0, 10) } } : { key: 'csv.alreadyIssued' };
+            r = { line: row.line, status: 'skipped', id: (e.details as { existing: string }).existing, name: row.name!, error: renderRef('en', reason), reason };
+          }
+          else {
+            // the issuance's own reason with its key when it has one; any other RegistryError in English as before
+            const ref = e instanceof RegistryError ? messageRefOf(e) : { key: 'csv.internal' as const };
+            r = { line: row.line, status: 'failed', name: row.name!, error: e instanceof RegistryError ? e.message : message('en', 'csv.internal'), ...(ref ? { reason: ref } : {}) };
+          }
           if (!(e instanceof RegistryError)) this.d.logger.error('batch row failed', { line: row.line, error: String(e) });
         }
       }
       // issued rows were stored with their credential; OR IGNORE keeps that result if anything threw after the commit
-      if (opts.jobId && r.status !== 'issued') this.st.insertJobRowIfNone.run({ jobId: opts.jobId, idx, line: r.line, status: r.status, credentialId: r.id ?? null, name: r.name ?? null, error: r.error ?? null });
+      if (opts.jobId && r.status !== 'issued') this.st.insertJobRowIfNone.run({ jobId: opts.jobId, idx, line: r.line, status: r.status, credentialId: r.id ?? null, name: r.name ?? null, error: storedError(r) });
       out.push(r);
       opts.onProgress?.(out.length, r);
       // let HTTP requests in between rows
@@ -98,7 +129,7 @@ export class BatchJobService {
 
   /** Starts a batch job from CSV text; runs in the background, progress through `job(id)`. */
   startBatch(csv: string, opts: { microcredential?: string; notify?: boolean; language?: DeliveryLanguage; files?: EvidenceFileInput[]; results?: ResultRequest[] } = {}): BatchJob {
-    if (typeof csv !== 'string' || !csv.trim()) throw new RegistryError('validation_failed', 'csv is required (the file content as text)');
+    if (typeof csv !== 'string' || !csv.trim()) throw userError('validation_failed', 'csv.required');
     this.d.feed.assertCanAppend(); // refused at once (own feed not confirmed current), not row by row in the background
     const { rows } = parseCohortCsv(csv);
     // the files rows name (evidencia_archivo), each checked once here; the file as a whole is refused for a bad one
@@ -118,7 +149,8 @@ export class BatchJobService {
         setState('done');
       } catch (e) {
         this.d.logger.error('batch job failed', { job: id, error: String(e) });
-        setState('failed', String((e as Error)?.message ?? e));
+        const ref = e instanceof RegistryError ? messageRefOf(e) : null;
+        setState('failed', ref ? JSON.stringify(ref) : String((e as Error)?.message ?? e));
       }
     })().finally(() => this.running.delete(id));
     this.running.set(id, run);
@@ -128,15 +160,15 @@ export class BatchJobService {
   /**
    * A job with its counts and its row results from index `from` on (pollers ask only for what is new). Read from the
    * database, where each row's result is stored as it is processed: what a job reports is what happened, even after
-   * a crash.
+   * a crash. Reasons in `lang` (English by default: the CLI's language).
    */
-  job(id: string, from = 0): BatchJob | null {
+  job(id: string, from = 0, lang: MessageLang = 'en'): BatchJob | null {
     const r = this.st.job.get({ id });
     if (!r) return null;
     const counts = { issued: 0, skipped: 0, failed: 0 };
     for (const c of this.st.jobCounts.all({ id })) counts[c.status in counts ? (c.status as keyof typeof counts) : 'failed'] += c.n;
     const rows = this.st.jobRows.all({ id, from: Math.max(0, Math.floor(from) || 0) }).map(
-      (x): BatchRowResult => ({ line: x.line, status: x.status as BatchRowResult['status'], ...(x.credentialId !== null ? { id: x.credentialId } : {}), ...(x.name !== null ? { name: x.name } : {}), ...(x.error !== null ? { error: x.error } : {}) }),
+      (x): BatchRowResult => ({ line: x.line, status: x.status as BatchRowResult['status'], ...(x.credentialId !== null ? { id: x.credentialId } : {}), ...(x.name !== null ? { name: x.name } : {}), ...(x.error !== null ? { error: readError(x.error, lang).error } : {}) }),
     );
     const job: BatchJob = {
       id: r.id,
@@ -148,7 +180,7 @@ export class BatchJobService {
       createdAt: r.createdAt,
       updatedAt: r.updatedAt,
     };
-    if (r.error !== null) job.error = r.error;
+    if (r.error !== null) job.error = readError(r.error, lang).error;
     return job;
   }
 
@@ -162,7 +194,7 @@ export class BatchJobService {
    * need no repair: each was stored as its row was processed, an issued row with its credential.
    */
   recoverInterruptedJobs(): number {
-    return this.st.failInterruptedJobs.run({ error: 'interrupted: the node stopped; re-run the same file to issue the remaining rows (issued rows are skipped)', now: this.d.clock.now().toISOString() }).changes;
+    return this.st.failInterruptedJobs.run({ error: JSON.stringify({ key: 'csv.interrupted' } satisfies MessageRef), now: this.d.clock.now().toISOString() }).changes;
   }
 }
 

@@ -30,6 +30,7 @@ import { ReissueService, type ReissueRowResult } from './reissue.js';
 import type { SigningKeys } from './signers.js';
 import { StatusListService } from './status-lists.service.js';
 import type { Verifier, VerificationReport } from './verify.js';
+import type { MessageLang } from '../core/messages/index.js';
 
 export type { BatchJob, BatchRowResult } from './batch-jobs.js';
 export type { IssueRequest } from './issuance.js';
@@ -285,8 +286,8 @@ export class CredentialService {
     return this.jobs.startBatch(csv, opts);
   }
 
-  job(id: string, from = 0): BatchJob | null {
-    return this.jobs.job(id, from);
+  job(id: string, from = 0, lang: MessageLang = 'en'): BatchJob | null {
+    return this.jobs.job(id, from, lang);
   }
 
   /** Stops running batch jobs after their current row (each is marked failed with the line it stopped at) and re-issue batches after their current credential. */

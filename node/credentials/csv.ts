@@ -7,7 +7,7 @@
  * I/O; must never write a cell unquoted.
  */
 import { extraColumns, type CohortExtras } from './csv-extras.js';
-import { RegistryError } from '../core/errors.js';
+import { message, userError, type MessageParams, type MessageRef, type ServerMessageKey } from '../core/messages/index.js';
 
 export interface CohortRow {
   line: number; // 1-based line in the file (the header is line 1)
@@ -20,10 +20,19 @@ export interface CohortRow {
   language?: string;
   /** Optional evidence, credits earned, activity dates and result columns (csv-extras.ts). */
   extras?: CohortExtras;
+  /** Why the row cannot be used, in English (CLI, logs)… */
   error?: string;
+  /** …and as a message key, rendered in the reader's language by node/http. */
+  reason?: MessageRef;
 }
 
-const HEADERS: Record<string, keyof Omit<CohortRow, 'line' | 'error' | 'extras'>> = {
+/** Marks a row unusable: the English text and the message key. */
+function refuse(row: CohortRow, key: ServerMessageKey, params?: MessageParams): void {
+  row.reason = params ? { key, params } : { key };
+  row.error = message('en', key, params);
+}
+
+const HEADERS: Record<string, keyof Omit<CohortRow, 'line' | 'error' | 'reason' | 'extras'>> = {
   name: 'name',
   nombre: 'name',
   'nombre completo': 'name',
@@ -57,31 +66,32 @@ export const DID = /^did:[a-z0-9]+:\S+$/;
 export function parseCohortCsv(text: string): { rows: CohortRow[]; columns: string[] } {
   const lines = text.replace(/^\uFEFF/, '').split(/\r\n|\n|\r/);
   const firstLine = lines[0] ?? '';
-  if (!firstLine.trim()) throw new RegistryError('validation_failed', 'the CSV file is empty');
+  if (!firstLine.trim()) throw userError('validation_failed', 'csv.empty');
   const delimiter = (firstLine.match(/;/g)?.length ?? 0) > (firstLine.match(/,/g)?.length ?? 0) ? ';' : ',';
   const head = splitCsvLine(firstLine, delimiter);
-  if ('error' in head) throw new RegistryError('validation_failed', `the CSV header (line 1) cannot be read: ${head.error}`);
+  if ('error' in head) throw userError('validation_failed', 'csv.headerUnreadable', { reason: head.reason });
   // every line is a record of its own (a cohort's cells never hold line breaks), so one malformed line — an
   // unbalanced quote — is that line's error and cannot swallow the lines after it
-  const parsed: ({ record: string[]; line: number } | { error: string; line: number })[] = [{ record: head.cells, line: 1 }];
+  const parsed: ({ record: string[]; line: number } | { error: string; reason: MessageRef; line: number })[] = [{ record: head.cells, line: 1 }];
   for (let i = 1; i < lines.length; i++) {
     const r = splitCsvLine(lines[i]!, delimiter);
-    parsed.push('error' in r ? { error: r.error, line: i + 1 } : { record: r.cells, line: i + 1 });
+    parsed.push('error' in r ? { error: r.error, reason: r.reason, line: i + 1 } : { record: r.cells, line: i + 1 });
   }
   const header = head.cells.map((h) => h.trim().toLowerCase());
   const columns = header.map((h) => HEADERS[h] ?? '');
   // the optional columns: evidence, credits earned, activity dates, results (csv-extras.ts)
   const extras = extraColumns(head.cells);
-  if (!columns.includes('name')) throw new RegistryError('validation_failed', `the CSV has no name column (nombre / name); columns: ${header.join(', ')}`);
-  if (!columns.includes('email') && !columns.includes('did'))
-    throw new RegistryError('validation_failed', 'the CSV needs an e-mail (correo / email) or a did column to identify each learner');
+  if (!columns.includes('name')) throw userError('validation_failed', 'csv.noNameColumn', { columns: header.join(', ') });
+  if (!columns.includes('email') && !columns.includes('did')) throw userError('validation_failed', 'csv.noIdColumn');
   if (parsed.length - 1 > MAX_CSV_ROWS && parsed.slice(MAX_CSV_ROWS + 1).some((p) => 'error' in p || p.record.some((c) => c.trim())))
-    throw new RegistryError('payload_too_large', `at most ${MAX_CSV_ROWS} rows per file`);
+    throw userError('payload_too_large', 'csv.tooManyRows', { max: MAX_CSV_ROWS });
   const rows: CohortRow[] = [];
   for (let i = 1; i < parsed.length; i++) {
     const p = parsed[i]!;
     if ('error' in p) {
-      rows.push({ line: p.line, error: `line ${p.line} cannot be read: ${p.error}` });
+      const row: CohortRow = { line: p.line };
+      refuse(row, 'csv.lineUnreadable', { line: p.line, reason: p.reason });
+      rows.push(row);
       continue;
     }
     const rec = p.record;
@@ -91,13 +101,13 @@ export function parseCohortCsv(text: string): { rows: CohortRow[]; columns: stri
       const v = rec[j]?.trim();
       if (col && v) row[col] = v;
     });
-    if (rec.length > header.length && rec.slice(header.length).some((c) => c.trim())) row.error = `row has ${rec.length} cells, the header has ${header.length}`;
-    else if (!row.name) row.error = 'missing name';
-    else if (!row.email && !row.did) row.error = 'missing e-mail or DID';
-    else if (row.email && !EMAIL.test(row.email)) row.error = `not an e-mail address: ${row.email}`;
-    else if (row.did && !DID.test(row.did)) row.error = `not a DID: ${row.did}`;
-    else if (row.validUntil && Number.isNaN(Date.parse(row.validUntil))) row.error = `not a date: ${row.validUntil}`;
-    else if (row.language && !/^(es|en|español|espanol|english|inglés|ingles|spanish|castellano)$/i.test(row.language)) row.error = `unknown language ${row.language} (es or en)`;
+    if (rec.length > header.length && rec.slice(header.length).some((c) => c.trim())) refuse(row, 'csv.cellCount', { cells: rec.length, header: header.length });
+    else if (!row.name) refuse(row, 'csv.missingName');
+    else if (!row.email && !row.did) refuse(row, 'csv.missingId');
+    else if (row.email && !EMAIL.test(row.email)) refuse(row, 'csv.notEmail', { value: row.email });
+    else if (row.did && !DID.test(row.did)) refuse(row, 'csv.notDid', { value: row.did });
+    else if (row.validUntil && Number.isNaN(Date.parse(row.validUntil))) refuse(row, 'csv.notDate', { value: row.validUntil });
+    else if (row.language && !/^(es|en|español|espanol|english|inglés|ingles|spanish|castellano)$/i.test(row.language)) refuse(row, 'csv.unknownLanguage', { value: row.language });
     if (!row.error) {
       const x = extras.read(rec);
       if (x.error) row.error = x.error;
@@ -113,7 +123,8 @@ export function parseCohortCsv(text: string): { rows: CohortRow[]; columns: stri
  * a quote inside an unquoted cell is kept as text). Cells are trimmed. An opened quote that does not close on the
  * same line, or text after a closing quote, is an error for this line only.
  */
-export function splitCsvLine(line: string, delimiter: string): { cells: string[] } | { error: string } {
+export function splitCsvLine(line: string, delimiter: string): { cells: string[] } | { error: string; reason: MessageRef } {
+  const bad = (key: ServerMessageKey, column: number) => ({ error: message('en', key, { column }), reason: { key, params: { column } } });
   const cells: string[] = [];
   let i = 0;
   for (;;) {
@@ -124,7 +135,7 @@ export function splitCsvLine(line: string, delimiter: string): { cells: string[]
       j++;
       for (;;) {
         const q = line.indexOf('"', j);
-        if (q < 0) return { error: `unbalanced quote: the quoted cell opened at column ${cells.length + 1} is not closed` };
+        if (q < 0) return bad('csv.unbalancedQuote', cells.length + 1);
         cell += line.slice(j, q);
         if (line[q + 1] === '"') {
           cell += '"';
@@ -135,7 +146,7 @@ export function splitCsvLine(line: string, delimiter: string): { cells: string[]
         break;
       }
       while (line[j] === ' ' || line[j] === '\t') j++;
-      if (j < line.length && line[j] !== delimiter) return { error: `text after the closing quote of column ${cells.length + 1}` };
+      if (j < line.length && line[j] !== delimiter) return bad('csv.textAfterQuote', cells.length + 1);
       cells.push(cell.trim());
     } else {
       const d = line.indexOf(delimiter, j);

@@ -9,6 +9,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { sha256Hex } from '../core/canonical.js';
 import type { Clock } from '../core/clock.js';
 import { RegistryError } from '../core/errors.js';
+import { userError } from '../core/messages/index.js';
 import type { FeedService } from '../feed/feed.service.js';
 import { microcredentialId } from '../feed/ids.js';
 import { and, eq, isNull, sql } from 'drizzle-orm';
@@ -104,11 +105,11 @@ export class IssuanceService {
 
   /** Resolves a microcredential of this unit by global id or code; only active entries can be issued. */
   resolveMicrocredential(ref: string): StoredMicrocredential {
-    if (typeof ref !== 'string' || !ref.trim()) throw new RegistryError('validation_failed', 'microcredential is required');
+    if (typeof ref !== 'string' || !ref.trim()) throw userError('validation_failed', 'issue.microcredentialRequired');
     const mc = this.d.catalogue.get(ref) ?? this.d.catalogue.get(microcredentialId(this.d.unit.author, ref));
-    if (!mc) throw new RegistryError('unknown_microcredential', `no microcredential ${ref} in this unit's catalogue`);
-    if (mc.author !== this.d.unit.author) throw new RegistryError('forbidden', `microcredential ${ref} belongs to another institution; only its own unit issues it`);
-    if (mc.status !== 'active') throw new RegistryError('validation_failed', `microcredential ${ref} is withdrawn and can no longer be issued`);
+    if (!mc) throw userError('unknown_microcredential', 'issue.unknownMicrocredential', { ref });
+    if (mc.author !== this.d.unit.author) throw userError('forbidden', 'issue.otherInstitution', { ref });
+    if (mc.status !== 'active') throw userError('validation_failed', 'issue.withdrawn', { ref });
     return mc;
   }
 
@@ -181,7 +182,7 @@ export class IssuanceService {
   private learnerKey(l: IssueRequest['learner']): string {
     if (l.did) return l.did;
     if (l.email) return sha256Hex(l.email.trim().toLowerCase());
-    throw new RegistryError('validation_failed', 'the learner needs an e-mail or a DID');
+    throw userError('validation_failed', 'issue.learnerIdRequired');
   }
 
   /**
@@ -194,13 +195,13 @@ export class IssuanceService {
     this.d.feed.assertCanAppend();
     const learner = req.learner ?? ({} as IssueRequest['learner']);
     const name = typeof learner.name === 'string' ? learner.name.trim() : '';
-    if (!name) throw new RegistryError('validation_failed', "the learner's name is required");
-    if (name.length > 300) throw new RegistryError('validation_failed', "the learner's name is longer than 300 characters");
+    if (!name) throw userError('validation_failed', 'issue.nameRequired');
+    if (name.length > 300) throw userError('validation_failed', 'issue.nameTooLong');
     if (learner.email !== undefined && (typeof learner.email !== 'string' || !EMAIL.test(learner.email.trim())))
-      throw new RegistryError('validation_failed', `not an e-mail address: ${String(learner.email)}`);
+      throw userError('validation_failed', 'issue.notEmail', { value: String(learner.email).slice(0, 320) });
     if (learner.did !== undefined && (typeof learner.did !== 'string' || !DID.test(learner.did)))
-      throw new RegistryError('validation_failed', `not a DID: ${String(learner.did)}`);
-    if (req.validUntil !== undefined && Number.isNaN(Date.parse(req.validUntil))) throw new RegistryError('validation_failed', `validUntil is not a date: ${req.validUntil}`);
+      throw userError('validation_failed', 'issue.notDid', { value: String(learner.did).slice(0, 320) });
+    if (req.validUntil !== undefined && Number.isNaN(Date.parse(req.validUntil))) throw userError('validation_failed', 'issue.validUntilNotDate', { value: String(req.validUntil).slice(0, 100) });
     const mc = this.resolveMicrocredential(req.microcredential);
     this.d.extras?.check(req);
     // evidence, results, credits and dates are checked (files decoded and digested) before any status bit is taken
@@ -210,11 +211,11 @@ export class IssuanceService {
     const dedupeKey = sha256Hex(`${mc.id}\n${version}\n${learnerKey}`);
     const dup = this.st.dedupe.get({ dedupeKey });
     if (dup && !this.d.keys.isCompromised(dup.issuerKey))
-      throw new RegistryError('conflict', `this learner already holds ${mc.id} (version ${version}): ${dup.id}`, { existing: dup.id });
+      throw userError('conflict', 'issue.alreadyHolds', { mc: mc.id, version, existing: dup.id }, { existing: dup.id, existingIssuedAt: dup.issuedAt });
     const modules = await this.programmeModules(mc, req, learner);
 
     const now = this.d.clock.now();
-    if (req.validUntil && Date.parse(req.validUntil) <= now.getTime()) throw new RegistryError('validation_failed', 'validUntil is in the past');
+    if (req.validUntil && Date.parse(req.validUntil) <= now.getTime()) throw userError('validation_failed', 'issue.validUntilPast');
     const signer = await this.d.lists.signers.signer();
     const revocation = await this.d.lists.allocate('revocation', signer.did);
     // OB 3.0 allows one credentialStatus: the credential names its revocation entry, its suspension bit sits at the
@@ -288,7 +289,7 @@ function prepareStatements(store: Store) {
   return {
     // the duplicate rule holds for credentials in force only (a partial unique index backs it)
     dedupe: store.db
-      .select({ id: c.id, issuerKey: c.issuerKey })
+      .select({ id: c.id, issuerKey: c.issuerKey, issuedAt: c.issuedAt })
       .from(c)
       .where(and(eq(c.dedupeKey, p('dedupeKey')), isNull(c.revokedAt)))
       .prepare(),

@@ -71,7 +71,7 @@ describe('a node never forks itself', () => {
     const { token } = s.adminTokens.create('after the database was lost');
     const res = await fetch(`${a.url}/api/v1/admin/microcredentials`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'accept-language': 'en' },
       body: JSON.stringify(records[3]),
     });
     expect(res.status).toBe(503);

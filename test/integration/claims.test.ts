@@ -120,7 +120,7 @@ describe('claim links through a started node', () => {
     // e-mailing the new link needs SMTP settings, which this node has none of
     const mail = await post(`/api/v1/admin/credentials/${encodeURIComponent(a.id)}/claim`, { email: 'c.fuentes@correo.example.cl' });
     expect(mail.status).toBe(400);
-    expect((await mail.json()).detail).toContain('SMTP');
+    expect((await mail.json()).technicalDetail).toContain('SMTP');
     // and so does issuing with notify
     const notify = await post('/api/v1/admin/credentials', {
       microcredential: catalogue[0]!.code,

@@ -122,7 +122,12 @@ describe('a cohort with one malformed row on a started node', () => {
     const byLine = Object.fromEntries(job.rows.map((x) => [x.line, x]));
     expect(byLine[2]!.status).toBe('issued');
     expect(byLine[3]!.status).toBe('failed');
-    expect(byLine[3]!.error).toMatch(/line 3.*unbalanced quote/);
+    // no Accept-Language: the reasons in Spanish; in the asker's language otherwise (stored as keys, not as text)
+    expect(byLine[3]!.error).toBe('No se puede leer la línea 3: comillas sin cerrar: la celda entre comillas que empieza en la columna 1 no se cierra');
+    const inLang = async (lang: string) =>
+      ((await (await fetch(`${n.url}/api/v1/admin/jobs/${id}`, { headers: { ...admin(), 'accept-language': lang } })).json()) as typeof job).rows.find((x) => x.line === 3)!.error;
+    expect(await inLang('en')).toMatch(/^line 3 cannot be read: unbalanced quote/);
+    expect(await inLang('pt-BR,pt;q=0.9')).toBe('Não é possível ler a linha 3: aspas sem fechar: a célula entre aspas que começa na coluna 1 não se fecha');
     expect(byLine[4]!.status).toBe('issued');
 
     // the results as the node exports them: a spreadsheet, every cell that could run as a formula neutralised
@@ -136,8 +141,8 @@ describe('a cohort with one malformed row on a started node', () => {
     const lines = text.split('\r\n').filter(Boolean).map((l) => splitCsvLine(l, ';') as { cells: string[] });
     expect(lines[0]!.cells).toEqual(['línea', 'nombre', 'estado', 'credencial', 'enlace de verificación', 'error']);
     const exported = Object.fromEntries(lines.slice(1).map((l) => [l.cells[0], l.cells]));
-    expect(exported['3']![2]).toBe('failed');
-    expect(exported['3']![5]).toMatch(/unbalanced quote/);
+    expect(exported['3']![2]).toBe('con error');
+    expect(exported['3']![5]).toMatch(/comillas sin cerrar/);
     expect(exported['5']![1]).toBe(`'=HYPERLINK("http://evil.example","clic")`);
     expect(exported['5']![4]).toMatch(/\/verify\?credential=urn%3Auuid%3A|\/verify\?credential=urn:uuid:/);
     for (const l of lines) for (const c of l.cells) expect(c).not.toMatch(/^[=+\-@\t\r]/);
@@ -147,6 +152,16 @@ describe('a cohort with one malformed row on a started node', () => {
     expect(exported['6']![1]).toBe("Fa,'=1+1");
     for (const raw of text.split('\r\n'))
       for (const part of raw.split(/[,;\t]/)) expect(part.replace(/^[\s"]+/, ''), JSON.stringify(part)).not.toMatch(/^[=+\-@]/);
+    // in Portuguese: header, statuses and reasons (the language of the answer said, and that it varies by it)
+    const ptOut = await fetch(`${n.url}/api/v1/admin/jobs/${id}/rows.csv`, { headers: { authorization: `Bearer ${n.token}`, 'accept-language': 'pt-BR' } });
+    expect(ptOut.headers.get('content-language')).toBe('pt');
+    expect(ptOut.headers.get('vary')).toMatch(/Accept-Language/i);
+    const ptLines = (await ptOut.text()).replace(/^\uFEFF/, '').split('\r\n').filter(Boolean).map((l) => (splitCsvLine(l, ';') as { cells: string[] }).cells);
+    expect(ptLines[0]).toEqual(['linha', 'nome', 'situação', 'credencial', 'link de verificação', 'erro']);
+    const ptRow3 = ptLines.find((c) => c[0] === '3')!;
+    expect(ptRow3[2]).toBe('com erro');
+    expect(ptRow3[5]).toMatch(/^Não é possível ler a linha 3: aspas sem fechar/);
+    expect(ptLines.find((c) => c[0] === '2')![2]).toBe('emitida');
     // admin only
     expect((await fetch(`${n.url}/api/v1/admin/jobs/${id}/rows.csv`)).status).toBe(401);
   });

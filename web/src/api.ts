@@ -1,7 +1,14 @@
 /**
  * The web app's only door to the node: same-origin fetches of the HTTP API, problem+json errors turned into
- * ApiError. Must never call another host.
+ * ApiError. Every request names the interface's language (Accept-Language), so the node's messages come back in
+ * it. Must never call another host.
  */
+
+let answerLanguage = 'es';
+/** Set by the language provider (i18n/index.tsx) whenever the interface language changes. */
+export function setAnswerLanguage(lang: string): void {
+  answerLanguage = lang;
+}
 
 export interface FieldError {
   path?: string;
@@ -28,7 +35,7 @@ export interface ApiOptions {
 }
 
 export async function api<T>(path: string, opts: ApiOptions = {}): Promise<T> {
-  const headers: Record<string, string> = { accept: 'application/json' };
+  const headers: Record<string, string> = { accept: 'application/json', 'accept-language': answerLanguage };
   if (opts.body !== undefined) headers['content-type'] = 'application/json';
   if (opts.token) headers.authorization = `Bearer ${opts.token}`;
   const signal = opts.signal ?? AbortSignal.timeout(30_000);
@@ -55,7 +62,7 @@ export async function api<T>(path: string, opts: ApiOptions = {}): Promise<T> {
 
 /** A file from the API (a CSV export): the body as a Blob, errors as in `api`. */
 export async function apiBlob(path: string, opts: Pick<ApiOptions, 'token' | 'signal'> = {}): Promise<Blob> {
-  const headers: Record<string, string> = {};
+  const headers: Record<string, string> = { 'accept-language': answerLanguage };
   if (opts.token) headers.authorization = `Bearer ${opts.token}`;
   let res: Response;
   try {

@@ -135,7 +135,8 @@ export const en: Record<ServerMessageKey, string> = {
   'csv.col.status': 'status',
   'csv.col.name': 'name',
   'csv.col.id': 'credential',
-  'csv.col.error': 'detail',
+  'csv.col.error': 'error',
+  'csv.col.verifyLink': 'verification link',
 
   'credential.notKeptHere': 'no such credential on this node (credentials are kept only by the node that issued them)',
   'credential.notFound': 'no such credential on this node',

@@ -139,7 +139,8 @@ export const es = {
   'csv.col.status': 'estado',
   'csv.col.name': 'nombre',
   'csv.col.id': 'credencial',
-  'csv.col.error': 'detalle',
+  'csv.col.error': 'error',
+  'csv.col.verifyLink': 'enlace de verificación',
 
   // credentials, claims, recognition lookups
   'credential.notKeptHere': 'Este nodo no tiene esa credencial (cada credencial la guarda solo el nodo que la emitió).',

@@ -26,20 +26,26 @@ type ErrorKeys = `error.${ErrorCode}` | `error.${ErrorCode}.detail`;
 const _everyCodeHasMessages: Record<ErrorKeys, string> = es;
 void _everyCodeHasMessages;
 
-/** A message to render later in the reader's language. */
+/** A message to render later in the reader's language; a parameter may itself be a message (rendered alike). */
 export interface MessageRef {
   key: ServerMessageKey;
-  params?: Record<string, string | number>;
+  params?: MessageParams;
 }
+export type MessageParams = Record<string, string | number | MessageRef>;
 
 export function isMessageRef(v: unknown): v is MessageRef {
   return !!v && typeof v === 'object' && typeof (v as MessageRef).key === 'string' && (v as MessageRef).key in es;
 }
 
 /** The text of `key` in `lang`, `{name}` placeholders filled from `params` (unknown ones left as they are). */
-export function message(lang: MessageLang, key: ServerMessageKey, params?: Record<string, string | number>): string {
+export function message(lang: MessageLang, key: ServerMessageKey, params?: MessageParams): string {
   const s = CATALOGUES[lang][key] ?? es[key] ?? key;
-  return params ? s.replace(/\{(\w+)\}/g, (m, k: string) => (params[k] !== undefined ? String(params[k]) : m)) : s;
+  if (!params) return s;
+  return s.replace(/\{(\w+)\}/g, (m, k: string) => {
+    const v = params[k];
+    if (v === undefined) return m;
+    return typeof v === 'object' ? (isMessageRef(v) ? message(lang, v.key, v.params) : m) : String(v);
+  });
 }
 
 export function renderRef(lang: MessageLang, ref: MessageRef): string {
@@ -50,7 +56,7 @@ export function renderRef(lang: MessageLang, ref: MessageRef): string {
  * A RegistryError whose message people may read: its `message` is the English text (logs, CLI), and
  * `details.message` the key and parameters node/http renders in the asker's language.
  */
-export function userError(code: ErrorCode, key: ServerMessageKey, params?: Record<string, string | number>, details: Record<string, unknown> = {}): RegistryError {
+export function userError(code: ErrorCode, key: ServerMessageKey, params?: MessageParams, details: Record<string, unknown> = {}): RegistryError {
   const ref: MessageRef = params ? { key, params } : { key };
   return new RegistryError(code, message('en', key, params), { ...details, message: ref });
 }

@@ -135,7 +135,8 @@ export const pt: Record<ServerMessageKey, string> = {
   'csv.col.status': 'situação',
   'csv.col.name': 'nome',
   'csv.col.id': 'credencial',
-  'csv.col.error': 'detalhe',
+  'csv.col.error': 'erro',
+  'csv.col.verifyLink': 'link de verificação',
 
   'credential.notKeptHere': 'Este nó não tem essa credencial (cada credencial é guardada apenas pelo nó que a emitiu).',
   'credential.notFound': 'Este nó não tem essa credencial.',

@@ -12,6 +12,8 @@ import { extractBaked } from '../../credentials/baking.js';
 import { toCsv } from '../../credentials/csv.js';
 import type { EvidenceFileInput } from '../../credentials/evidence-files.js';
 import type { ResultRequest } from '../../credentials/ob3-evidence.js';
+import { message, userError } from '../../core/messages/index.js';
+import { answerLanguage } from '../problem.js';
 import { LIMIT_RESPONSES } from '../limits.js';
 import { param, type RouteDef } from '../route-table.js';
 
@@ -176,22 +178,24 @@ export function credentialRoutes(s: CredentialRouteDeps): RouteDef[] {
   // ?from=N: only the row results from index N on (a poller passes how many it already has)
   route({ ...admin, method: 'get', path: '/jobs/:id', summary: 'Progress and per-row results of a batch job (rows from index `from` on)', query: [{ name: 'from', description: 'index of the first row result to return (default 0)' }] }, (req, res) => {
     const from = typeof req.query.from === 'string' && /^\d+$/.test(req.query.from) ? Number(req.query.from) : 0;
-    const job = credentials.job(param(req, 'id'), from);
-    if (!job) throw new RegistryError('not_found', `no job ${param(req, 'id')}`);
+    const job = credentials.job(param(req, 'id'), from, answerLanguage(req, res));
+    if (!job) throw userError('not_found', 'job.notFound', { id: param(req, 'id').slice(0, 100) });
     res.json(job);
   });
 
   // the job's row results as a spreadsheet (";" and a BOM, as spreadsheets in Spanish locales open them), written
   // by the one CSV writer so no cell (a learner's name, an echoed bad cell) can run as a formula
   route({ ...admin, method: 'get', path: '/jobs/:id/rows.csv', summary: "A batch job's row results as CSV (';', UTF-8 with BOM): line, name, status, credential id, verification link, error; formula-looking cells neutralised" }, (req, res) => {
-    const job = credentials.job(param(req, 'id'), 0);
-    if (!job) throw new RegistryError('not_found', `no job ${param(req, 'id')}`);
-    const rows = job.rows.map((r) => [r.line, r.name ?? '', r.status, r.id ?? '', r.id ? (credentials.get(r.id)?.verifyUrl ?? '') : '', r.error ?? '']);
+    const lang = answerLanguage(req, res);
+    const job = credentials.job(param(req, 'id'), 0, lang);
+    if (!job) throw userError('not_found', 'job.notFound', { id: param(req, 'id').slice(0, 100) });
+    // statuses as words of the asker's language; the header too (Spanish by default, as before)
+    const rows = job.rows.map((r) => [r.line, r.name ?? '', message(lang, `csv.status.${r.status}`), r.id ?? '', r.id ? (credentials.get(r.id)?.verifyUrl ?? '') : '', r.error ?? '']);
     res
       .set('Cache-Control', 'no-store')
       .set('Content-Disposition', `attachment; filename="lote-${job.id.replace(/[^A-Za-z0-9-]/g, '_')}.csv"`)
       .type('text/csv; charset=utf-8')
-      .send('\uFEFF' + toCsv(['línea', 'nombre', 'estado', 'credencial', 'enlace de verificación', 'error'], rows, ';'));
+      .send('\uFEFF' + toCsv((['line', 'name', 'status', 'id', 'verifyLink', 'error'] as const).map((c) => message(lang, `csv.col.${c}`)), rows, ';'));
   });
 
   route({ ...admin, method: 'get', path: '/credentials/:id', summary: 'One issued credential with its status, verification link and QR code URL' }, (req, res) => {

@@ -10,6 +10,7 @@ import { useContext, useEffect, useMemo, useState } from 'preact/hooks';
 import { es, type MessageKey } from './es.js';
 import { en } from './en.js';
 import { pt } from './pt.js';
+import { setAnswerLanguage } from '../api.js';
 
 export type Lang = 'es' | 'en' | 'pt';
 /** The interface languages, in the switcher's order, each named in itself. */
@@ -118,6 +119,8 @@ const Ctx = createContext<I18n>(makeI18n('es', () => {}));
 
 export function I18nProvider({ children }: { children: ComponentChildren }) {
   const [lang, setLangState] = useState<Lang>(() => initialLang());
+  // before any child fetches (their effects run before this component's): the node answers in this language
+  setAnswerLanguage(lang);
   useEffect(() => {
     document.documentElement.lang = LOCALES[lang];
   }, [lang]);
