@@ -10,6 +10,7 @@ import { useContext, useEffect, useMemo, useState } from 'preact/hooks';
 import { es, type MessageKey } from './es.js';
 import { en } from './en.js';
 import { pt } from './pt.js';
+import { formatNumber } from './format.js';
 import { setAnswerLanguage } from '../api.js';
 
 export type Lang = 'es' | 'en' | 'pt';
@@ -95,7 +96,8 @@ export function makeI18n(lang: Lang, setLang: (l: Lang) => void): I18n {
       if (Number.isNaN(d.getTime())) return iso;
       return d.toLocaleString(locale, withTime ? { dateStyle: 'medium', timeStyle: 'short' } : { dateStyle: 'medium' });
     },
-    num: (n) => n.toLocaleString(locale),
+    // the same number format as the printable report (format.ts)
+    num: (n) => formatNumber(lang, n),
     region: (code) => {
       if (!code) return '';
       try {
