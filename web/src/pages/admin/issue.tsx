@@ -5,12 +5,14 @@
 import { useRef, useState } from 'preact/hooks';
 import { api, ApiError, qs } from '../../api.js';
 import { ErrorBox } from '../../common.js';
-import { useI18n } from '../../i18n/index.js';
+import { useI18n, type Lang } from '../../i18n/index.js';
 import { Link } from '../../router.js';
 import { ExternalLink } from '../../safe-url.js';
 import { Field } from '../../components/field.js';
 import { NotifyFields } from '../../components/notify-fields.js';
 import { BatchIssue } from './cohort.js';
+import { emptyEvidence, EvidenceFields, toRequest } from './evidence-fields.js';
+import { ModuleFields, programmeModules, type ModuleFile } from './module-fields.js';
 import type { Issued, OwnMc } from './types.js';
 
 function sameOrigin(url: string): boolean {
@@ -27,7 +29,11 @@ export function IssueAdmin({ token, own }: { token: string; own: OwnMc[] }) {
   const [name, setName] = useState('');
   const [email, setEmail] = useState('');
   const [notify, setNotify] = useState(false);
-  const [language, setLanguage] = useState<'es' | 'en'>('es');
+  const [language, setLanguage] = useState<Lang>('es');
+  const [evidence, setEvidence] = useState(emptyEvidence);
+  // a programme's badge: the learner's module credentials (module-fields.tsx)
+  const [modules, setModules] = useState<ModuleFile[]>([]);
+  const programme = own.find((m) => m.id === mc && programmeModules(m).length > 0);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<ApiError | null>(null);
   const [issued, setIssued] = useState<Issued | null>(null);
@@ -42,9 +48,10 @@ export function IssueAdmin({ token, own }: { token: string; own: OwnMc[] }) {
       const r = await api<Issued>('/api/v1/admin/credentials', {
         method: 'POST',
         token,
-        body: { microcredential: mc, learner: { name: name.trim(), email: email.trim() }, ...(notify ? { notify: true, language } : {}) },
+        body: { microcredential: mc, learner: { name: name.trim(), email: email.trim() }, ...(notify ? { notify: true, language } : {}), ...toRequest(evidence), ...(programme ? { modules: modules.map((m) => m.credential) } : {}) },
       });
       setIssued(r);
+      setEvidence(emptyEvidence());
       setTimeout(() => resultRef.current?.focus(), 0);
     } catch (err) {
       setError(err as ApiError);
@@ -90,6 +97,8 @@ export function IssueAdmin({ token, own }: { token: string; own: OwnMc[] }) {
             />
           </Field>
           <NotifyFields id="issue" label="issue.notify" notify={notify} setNotify={setNotify} language={language} setLanguage={setLanguage} />
+          <EvidenceFields id="issue-ev" value={evidence} onChange={setEvidence} />
+          {programme && <ModuleFields id="issue-modules" programme={programme} value={modules} onChange={setModules} />}
           <div class="actions">
             <button class="btn" type="submit" disabled={busy}>
               {t('issue.submit')}
