@@ -11,7 +11,7 @@ import path from 'node:path';
 import { createHash, generateKeyPairSync, randomBytes, sign } from 'node:crypto';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { AxeBuilder } from '@axe-core/playwright';
-import jsQR from 'jsqr';
+import jsQRImport from 'jsqr';
 import { base58btc } from 'multiformats/bases/base58';
 import { Openid4vciClient, setGlobalConfig } from '@openid4vc/openid4vci';
 import { startTestNode, type TestNode } from '../helpers/nodes.js';
@@ -22,6 +22,8 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const hasChromium = existsSync(CHROMIUM);
 const { catalogue } = unitOfCountry('CL');
 
+// jsqr is CommonJS typed as an ES module: its default export is what `require` returns
+const jsQR = ((jsQRImport as unknown as { default?: unknown }).default ?? jsQRImport) as typeof jsQRImport.default;
 const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
 
 describe.skipIf(!hasChromium)('claim page: add the credential to a wallet (OpenID4VCI offer as QR code and link)', () => {
