@@ -33,11 +33,19 @@ function compactJws(header: Record<string, unknown>, payload: Record<string, unk
   return `${input}.${sign(null, Buffer.from(input), key).toString('base64url')}`;
 }
 
-/** The independent client acting as the wallet (its callbacks: node:crypto only). */
-function walletClient(key: ReturnType<typeof walletKey>): Openid4vciClient {
+/**
+ * The independent client acting as the wallet (its callbacks: node:crypto only). Every request it makes is recorded
+ * and must go to `origin`: the library works offline, with nothing but the issuing node.
+ */
+function walletClient(key: ReturnType<typeof walletKey>, origin: string, requests: string[]): Openid4vciClient {
   return new Openid4vciClient({
     callbacks: {
-      fetch,
+      fetch: (input: string | URL | Request, init?: RequestInit) => {
+        const url = input instanceof Request ? input.url : String(input);
+        requests.push(url);
+        if (!url.startsWith(`${origin}/`)) return Promise.reject(new Error(`the wallet asked another host: ${url}`));
+        return fetch(input, init);
+      },
       hash: (data, alg) => new Uint8Array(createHash(String(alg).replace('-', '')).update(data).digest()),
       generateRandom: (n) => new Uint8Array(randomBytes(n)),
       clientAuthentication: () => {},
@@ -146,7 +154,8 @@ describe('OpenID4VCI: a wallet claims a credential bound to its DID', () => {
     const { uri } = await offerOf(c.token);
     expect(uri).toMatch(/^openid-credential-offer:\/\/\?credential_offer=/);
     const key = walletKey();
-    const wallet = walletClient(key);
+    const requests: string[] = [];
+    const wallet = walletClient(key, a.url, requests);
     const credentialOffer = await wallet.resolveCredentialOffer(uri);
     expect(credentialOffer.credential_issuer).toBe(a.url);
     const issuerMetadata: IssuerMetadataResult = await wallet.resolveIssuerMetadata(credentialOffer.credential_issuer);
@@ -178,6 +187,10 @@ describe('OpenID4VCI: a wallet claims a credential bound to its DID', () => {
       (e: unknown) => String((e as { errorResponse?: { error?: string } }).errorResponse?.error ?? e),
     );
     expect(again).toBe('invalid_grant');
+    // the library asked the issuing node only: both metadata documents, token, nonce, credential
+    expect(requests.map((u) => new URL(u).pathname)).toEqual(
+      expect.arrayContaining(['/.well-known/openid-credential-issuer', '/.well-known/oauth-authorization-server', '/api/v1/oid4vci/token', '/api/v1/oid4vci/nonce', '/api/v1/oid4vci/credential']),
+    );
     // the unit revokes the claim's credential: the wallet's copy shares its status entry
     const rv = await post(`${a.url}/api/v1/admin/credentials/${encodeURIComponent(c.id)}/revoke`, { reason: 'prueba' }, admin());
     expect(rv.status, await rv.clone().text()).toBe(200);
