@@ -62,8 +62,8 @@ export function registerCredentialCommands(program: Command): void {
     .option('--language <es|en>', 'language of that e-mail (default es; a CSV idioma column wins per row)')
     .option('--module <file>', "a programme's badge: one of the learner's module credentials (JSON file); repeat once per module", (f: string, all: string[] = []) => [...all, f])
     .action(async (o) => {
-      if (o.language !== undefined && o.language !== 'es' && o.language !== 'en') throw new RegistryError('validation_failed', `--language must be es or en, not ${String(o.language)}`);
-      const mail = { ...(o.notify ? { notify: true as const } : {}), ...(o.language ? { language: o.language as 'es' | 'en' } : {}) };
+      if (o.language !== undefined && o.language !== 'es' && o.language !== 'en' && o.language !== 'pt') throw new RegistryError('validation_failed', `--language must be es, en or pt, not ${String(o.language)}`);
+      const mail = { ...(o.notify ? { notify: true as const } : {}), ...(o.language ? { language: o.language as 'es' | 'en' | 'pt' } : {}) };
       await withServices(o.dir, o, async (s) => {
         if (o.csv) {
           s.feed.assertCanAppend(); // once, with what to do, rather than once per row

@@ -16,7 +16,7 @@ export interface CohortRow {
   did?: string;
   microcredential?: string;
   validUntil?: string;
-  /** Language of the learner's e-mail (es / en), column idioma / language. */
+  /** Language of the learner's e-mail (es / en / pt), column idioma / language. */
   language?: string;
   /** Optional evidence, credits earned, activity dates and result columns (csv-extras.ts). */
   extras?: CohortExtras;
@@ -107,7 +107,7 @@ export function parseCohortCsv(text: string): { rows: CohortRow[]; columns: stri
     else if (row.email && !EMAIL.test(row.email)) refuse(row, 'csv.notEmail', { value: row.email });
     else if (row.did && !DID.test(row.did)) refuse(row, 'csv.notDid', { value: row.did });
     else if (row.validUntil && Number.isNaN(Date.parse(row.validUntil))) refuse(row, 'csv.notDate', { value: row.validUntil });
-    else if (row.language && !/^(es|en|español|espanol|english|inglés|ingles|spanish|castellano)$/i.test(row.language)) refuse(row, 'csv.unknownLanguage', { value: row.language });
+    else if (row.language && !/^(es|en|pt|pt-br|español|espanol|english|inglés|ingles|spanish|castellano|português|portugues|portugués|portuguese)$/i.test(row.language)) refuse(row, 'csv.unknownLanguage', { value: row.language });
     if (!row.error) {
       const x = extras.read(rec);
       if (x.error) row.error = x.error;

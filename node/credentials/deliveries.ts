@@ -13,7 +13,7 @@ import { RegistryError } from '../core/errors.js';
 import type { Store } from '../store/database.js';
 import { mailDeliveries } from '../store/schema.js';
 
-export const DELIVERY_LANGUAGES = ['es', 'en'] as const;
+export const DELIVERY_LANGUAGES = ['es', 'en', 'pt'] as const;
 export type DeliveryLanguage = (typeof DELIVERY_LANGUAGES)[number];
 export type DeliveryStatus = 'queued' | 'sending' | 'sent' | 'failed' | 'bounced';
 
@@ -48,6 +48,7 @@ export function deliveryLanguage(v: unknown): DeliveryLanguage | null {
   const s = v.trim().toLowerCase();
   if (['es', 'es-es', 'es-cl', 'es-419', 'español', 'espanol', 'spanish', 'castellano'].includes(s)) return 'es';
   if (['en', 'en-gb', 'en-us', 'english', 'inglés', 'ingles'].includes(s)) return 'en';
+  if (['pt', 'pt-br', 'pt-pt', 'português', 'portugues', 'portugués', 'portuguese'].includes(s)) return 'pt';
   return null;
 }
 

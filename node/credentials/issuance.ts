@@ -39,7 +39,7 @@ export interface IssueRequest {
   /** E-mail the learner their claim link (needs the learner's e-mail and the node's SMTP settings). */
   notify?: boolean;
   /** Language of that e-mail: es (default) or en. */
-  language?: 'es' | 'en';
+  language?: 'es' | 'en' | 'pt';
   /**
    * OB 3.0 evidence: narratives, links, and files (base64 in JSON, or bytes) this node stores with the credential
    * and serves at `/api/v1/evidence/<sha256 hex>` (evidence-files.ts: bounds, allowed types).

@@ -1,7 +1,7 @@
 /**
  * The Mailer (issue 15 item 3): a long-lived sender of claim-link messages over SMTP (nodemailer), started and
  * stopped by the composition root. It takes due messages from the delivery queue (node/credentials/deliveries.ts),
- * writes each in the learner's language (Spanish or English, plain text), and records the outcome: sent; a
+ * writes each in the learner's language (Spanish, English or Brazilian Portuguese, plain text), and records the outcome: sent; a
  * permanent refusal (5xx for the recipient or the message) failed at once with the server's answer; anything else
  * queued again with exponential backoff on the injected clock, failed after `maxAttempts`. Issuance only queues (in
  * its transaction) and kicks: sending never blocks it. Must never log a token or a link (nodemailer's own logger
@@ -80,6 +80,22 @@ export function claimMessage(lang: DeliveryLanguage, f: ClaimMailFacts, url: str
         'This link is for you alone: whoever holds it can see your credential. Do not forward it; to share the credential, publish its share page from that same link.',
         '',
         '— MOCHILA registry',
+      ].join('\n'),
+    };
+  if (lang === 'pt')
+    return {
+      subject: `Sua credencial «${ach}» de ${issuer}`,
+      text: [
+        `Olá, ${name}:`,
+        '',
+        `${issuer} concedeu a você a credencial «${ach}».`,
+        '',
+        'Você pode vê-la, baixá-la, verificá-la e compartilhá-la neste link pessoal:',
+        url,
+        '',
+        'Este link é só seu: quem o tiver pode ver sua credencial. Não o encaminhe; para compartilhar a credencial, publique a página dela a partir desse mesmo link.',
+        '',
+        '— Registro MOCHILA',
       ].join('\n'),
     };
   return {

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { smtpFrom } from '../../node/config.js';
 import { claimMessage, Mailer, type MailerDeps } from '../../node/credentials/mailer.js';
+import { deliveryLanguage } from '../../node/credentials/deliveries.js';
 
 describe('node.json smtp settings', () => {
   const dir = '/srv/mochila/uach';
@@ -64,6 +65,16 @@ describe('claim-link message', () => {
     expect(en.subject).toBe('Your credential "Prevención de riesgos" from Universidad Austral');
     expect(en.text).toContain('Hello María José Muñoz,');
     expect(en.text.split('\n')).toContain(url);
+  });
+
+  it('is written in Brazilian Portuguese for pt, and pt / pt-BR / português name that language', () => {
+    const pt = claimMessage('pt', facts, url);
+    expect(pt.subject).toBe('Sua credencial «Prevención de riesgos» de Universidad Austral');
+    expect(pt.text).toContain('Olá, María José Muñoz:');
+    expect(pt.text).toContain('Universidad Austral concedeu a você a credencial');
+    expect(pt.text.split('\n')).toContain(url);
+    for (const v of ['pt', 'PT-BR', 'Português', 'portugues']) expect(deliveryLanguage(v), v).toBe('pt');
+    expect(deliveryLanguage('fr')).toBeNull();
   });
 
   it('keeps line breaks and control characters of credential fields out of the subject and the body lines', () => {

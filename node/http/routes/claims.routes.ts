@@ -302,7 +302,7 @@ export function claimRoutes(s: ClaimRouteDeps): RouteDef[] {
       body: { schema: 'api/claim-new', optional: true },
     },
     (req, res) => {
-      const body = req.body && typeof req.body === 'object' ? (req.body as { email?: string; language?: 'es' | 'en' }) : {};
+      const body = req.body && typeof req.body === 'object' ? (req.body as { email?: string; language?: 'es' | 'en' | 'pt' }) : {};
       s.schemas.assertValid('api/claim-new', body);
       res
         .status(201)

@@ -155,7 +155,7 @@ export function credentialRoutes(s: CredentialRouteDeps): RouteDef[] {
 
   // CSV as JSON {csv, microcredential?} or as a raw text/csv body with ?microcredential=
   // (text/csv bodies are read by the app's text parser, up to 5 MiB: about 60,000 rows)
-  route({ ...admin, method: 'post', path: '/credentials/batch', summary: 'Issue a cohort from CSV as a background job (JSON {csv, microcredential?} or text/csv)', body: { schema: 'api/credential-batch', alternatives: [{ contentType: 'text/csv', description: 'the CSV itself, with ?microcredential= (up to 5 MiB)' }] }, query: [{ name: 'microcredential', description: 'with a text/csv body: the microcredential id' }, { name: 'notify', description: 'with a text/csv body: true to e-mail each learner their claim link' }, { name: 'language', description: 'with a text/csv body: es | en, the e-mails\' language (a row\'s idioma column wins)' }] }, (req, res) => {
+  route({ ...admin, method: 'post', path: '/credentials/batch', summary: 'Issue a cohort from CSV as a background job (JSON {csv, microcredential?} or text/csv)', body: { schema: 'api/credential-batch', alternatives: [{ contentType: 'text/csv', description: 'the CSV itself, with ?microcredential= (up to 5 MiB)' }] }, query: [{ name: 'microcredential', description: 'with a text/csv body: the microcredential id' }, { name: 'notify', description: 'with a text/csv body: true to e-mail each learner their claim link' }, { name: 'language', description: 'with a text/csv body: es | en | pt, the e-mails\' language (a row\'s idioma column wins)' }] }, (req, res) => {
     let body: { csv?: unknown; microcredential?: unknown; notify?: unknown; language?: unknown; files?: unknown; results?: unknown };
     if (typeof req.body === 'string') {
       body = { csv: req.body };
@@ -167,7 +167,7 @@ export function credentialRoutes(s: CredentialRouteDeps): RouteDef[] {
     const job = credentials.startBatch(body.csv as string, {
       ...(typeof body.microcredential === 'string' ? { microcredential: body.microcredential } : {}),
       ...(body.notify === true ? { notify: true } : {}),
-      ...(body.language === 'es' || body.language === 'en' ? { language: body.language } : {}),
+      ...(body.language === 'es' || body.language === 'en' || body.language === 'pt' ? { language: body.language } : {}),
       // evidence files rows name (evidencia_archivo) and the result template (levels of each criterion)
       ...(Array.isArray(body.files) ? { files: body.files as EvidenceFileInput[] } : {}),
       ...(Array.isArray(body.results) ? { results: body.results as ResultRequest[] } : {}),

@@ -2,7 +2,7 @@
  * "E-mail the learner their claim link" on an issuing form: the checkbox and, once ticked, the language of the e-mail.
  * Ids are `<id>-notify` and `<id>-lang`. Must never own the values: the form does, and sends them with its request.
  */
-import { useI18n } from '../i18n/index.js';
+import { asLang, LANGS, useI18n, type Lang } from '../i18n/index.js';
 import type { MessageKey } from '../i18n/es.js';
 import { Field } from './field.js';
 
@@ -11,8 +11,8 @@ export function NotifyFields(props: {
   label: MessageKey;
   notify: boolean;
   setNotify: (v: boolean) => void;
-  language: 'es' | 'en';
-  setLanguage: (v: 'es' | 'en') => void;
+  language: Lang;
+  setLanguage: (v: Lang) => void;
 }) {
   const { t } = useI18n();
   const { id, notify, language } = props;
@@ -24,9 +24,12 @@ export function NotifyFields(props: {
       </div>
       {notify && (
         <Field id={`${id}-lang`} label={t('issue.notifyLanguage')}>
-          <select id={`${id}-lang`} value={language} onChange={(e) => props.setLanguage((e.target as HTMLSelectElement).value === 'en' ? 'en' : 'es')}>
-            <option value="es">Español</option>
-            <option value="en">English</option>
+          <select id={`${id}-lang`} value={language} onChange={(e) => props.setLanguage(asLang((e.target as HTMLSelectElement).value) ?? 'es')}>
+            {LANGS.map((l) => (
+              <option key={l.code} value={l.code} lang={l.code}>
+                {l.label}
+              </option>
+            ))}
           </select>
         </Field>
       )}

@@ -43,7 +43,69 @@ export type Evidence = Evidence1 & {
 export type Evidence1 = {
   [k: string]: unknown | undefined;
 };
-export type Result = Result1 & {
+
+export interface IssueCredentialRequest {
+  /**
+   * Network-wide microcredential id (<code>.<16 hex>) or this unit's catalogue code
+   */
+  microcredential: string;
+  learner: {
+    [k: string]: unknown | undefined;
+  };
+  validUntil?: string;
+  /**
+   * Also give the credential a suspension status entry
+   */
+  suspension?: boolean;
+  /**
+   * E-mail the learner their claim link (needs the learner's e-mail and the node's SMTP settings, node.json "smtp"); the delivery status is shown per credential
+   */
+  notify?: boolean;
+  /**
+   * Language of that e-mail
+   */
+  language?: 'es' | 'en' | 'pt';
+  /**
+   * Open Badges 3.0 evidence: narratives, links and files. A file is stored by this node with the credential (in the same transaction), served at <public URL>/api/v1/evidence/<SHA-256 hex> and named in the credential by that URL and its digestSRI. At most 5 files, 5 MiB each, 10 MiB together; types: PDF, PNG, JPEG, WebP, plain text, DOCX, PPTX, XLSX, ODT (the content must match the type, the name's extension the type). Refused with evidence_file_too_large (413), evidence_too_many_files (413), evidence_type_not_allowed (415) or evidence_file_name_invalid (400).
+   *
+   * @maxItems 10
+   */
+  evidence?: Evidence[];
+  /**
+   * Assessed results (grades, rubric levels): each becomes a ResultDescription on the achievement and a Result on the credential subject.
+   *
+   * @maxItems 20
+   */
+  results?: (Result & {
+    [k: string]: unknown | undefined;
+  })[];
+  /**
+   * Credits the learner earned (credentialSubject.creditsEarned); at most the microcredential's credits
+   */
+  creditsEarned?: number;
+  /**
+   * When the learner's activity started (credentialSubject.activityStartDate)
+   */
+  activityStartDate?: {
+    [k: string]: unknown | undefined;
+  } & string;
+  /**
+   * When it ended (credentialSubject.activityEndDate); not before the start
+   */
+  activityEndDate?: {
+    [k: string]: unknown | undefined;
+  } & string;
+  /**
+   * A programme's badge (a microcredential whose stackability.stacksFrom names modules): the learner's module credentials, one in force per module, issued by any member. Each is verified against this node's replica and must name the same learner (the same credentialSubject.id DID, or an e-mail identifier hashing the learner's e-mail); the badge links them as Evidence entries. Refused with 422 programme_modules_not_held naming the missing modules and why each presented credential did not count.
+   *
+   * @maxItems 20
+   */
+  modules?: Record<string, unknown>[];
+}
+/**
+ * A result's description (the criterion and its levels, values or range) and the learner's value, level or status (required in an issue request; a cohort's template leaves them to each row's cell)
+ */
+export interface Result {
   /**
    * What was assessed (the ResultDescription's name), e.g. Pensamiento crítico
    */
@@ -94,64 +156,4 @@ export type Result = Result1 & {
    */
   achievedLevel?: string;
   status?: 'Completed' | 'Enrolled' | 'Failed' | 'InProgress' | 'OnHold' | 'Provisional' | 'Withdrew';
-};
-export type Result1 = {
-  [k: string]: unknown | undefined;
-};
-
-export interface IssueCredentialRequest {
-  /**
-   * Network-wide microcredential id (<code>.<16 hex>) or this unit's catalogue code
-   */
-  microcredential: string;
-  learner: {
-    [k: string]: unknown | undefined;
-  };
-  validUntil?: string;
-  /**
-   * Also give the credential a suspension status entry
-   */
-  suspension?: boolean;
-  /**
-   * E-mail the learner their claim link (needs the learner's e-mail and the node's SMTP settings, node.json "smtp"); the delivery status is shown per credential
-   */
-  notify?: boolean;
-  /**
-   * Language of that e-mail
-   */
-  language?: 'es' | 'en';
-  /**
-   * Open Badges 3.0 evidence: narratives, links and files. A file is stored by this node with the credential (in the same transaction), served at <public URL>/api/v1/evidence/<SHA-256 hex> and named in the credential by that URL and its digestSRI. At most 5 files, 5 MiB each, 10 MiB together; types: PDF, PNG, JPEG, WebP, plain text, DOCX, PPTX, XLSX, ODT (the content must match the type, the name's extension the type). Refused with evidence_file_too_large (413), evidence_too_many_files (413), evidence_type_not_allowed (415) or evidence_file_name_invalid (400).
-   *
-   * @maxItems 10
-   */
-  evidence?: Evidence[];
-  /**
-   * Assessed results (grades, rubric levels): each becomes a ResultDescription on the achievement and a Result on the credential subject.
-   *
-   * @maxItems 20
-   */
-  results?: Result[];
-  /**
-   * Credits the learner earned (credentialSubject.creditsEarned); at most the microcredential's credits
-   */
-  creditsEarned?: number;
-  /**
-   * When the learner's activity started (credentialSubject.activityStartDate)
-   */
-  activityStartDate?: {
-    [k: string]: unknown | undefined;
-  } & string;
-  /**
-   * When it ended (credentialSubject.activityEndDate); not before the start
-   */
-  activityEndDate?: {
-    [k: string]: unknown | undefined;
-  } & string;
-  /**
-   * A programme's badge (a microcredential whose stackability.stacksFrom names modules): the learner's module credentials, one in force per module, issued by any member. Each is verified against this node's replica and must name the same learner (the same credentialSubject.id DID, or an e-mail identifier hashing the learner's e-mail); the badge links them as Evidence entries. Refused with 422 programme_modules_not_held naming the missing modules and why each presented credential did not count.
-   *
-   * @maxItems 20
-   */
-  modules?: Record<string, unknown>[];
 }

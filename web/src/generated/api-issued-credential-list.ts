@@ -58,7 +58,7 @@ export interface OneEMailDeliveryOfAClaimLinkAdmin {
    * The learner's address (kept by the issuing node only, for delivery)
    */
   email: string;
-  language: 'es' | 'en';
+  language: 'es' | 'en' | 'pt';
   status: 'queued' | 'sending' | 'sent' | 'failed' | 'bounced';
   attempts: number;
   nextAttemptAt: string | null;

@@ -55,6 +55,7 @@ export const en: Record<MessageKey, string> = {
   'cat.next': 'Next',
   'cat.pagination': 'Pagination',
   'cat.withdrawn': 'Withdrawn',
+  'cat.programme': 'Programme of {n} modules',
 
   'facet.country': 'Country',
   'facet.institution': 'Institution',

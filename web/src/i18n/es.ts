@@ -54,6 +54,7 @@ export const es = {
   'cat.next': 'Siguiente',
   'cat.pagination': 'Paginación',
   'cat.withdrawn': 'Retirada',
+  'cat.programme': 'Programa de {n} módulos',
 
   'facet.country': 'País',
   'facet.institution': 'Institución',

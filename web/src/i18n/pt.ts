@@ -56,6 +56,7 @@ export const pt: Record<MessageKey, string> = {
   'cat.next': 'Próxima',
   'cat.pagination': 'Paginação',
   'cat.withdrawn': 'Retirada',
+  'cat.programme': 'Programa de {n} módulos',
 
   'facet.country': 'País',
   'facet.institution': 'Instituição',

@@ -221,7 +221,7 @@ export function NetworkPage() {
                 <ul class="tech-list">
                   {rounds.map((r, k) => (
                     <li key={k}>
-                      {i.date(r.startedAt, true)} · <code class="wrap">{shortDid(r.peer)}</code> · {t('net.reason')}: {r.reason} · {t('net.duration')}: {i.num(r.durationMs)} ms
+                      {i.date(r.startedAt, true)} · <code class="wrap">{shortDid(r.peer)}</code> · {t('net.reason')}: {i.tx('enum.syncReason.', r.reason)} · {t('net.duration')}: {i.num(r.durationMs)} ms
                       {r.error && (
                         <>
                           {' · '}

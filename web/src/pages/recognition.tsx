@@ -275,7 +275,20 @@ function ComparisonList({ items, foreign }: { items: Comparison[]; foreign: { id
               {c.workload.foreignInLocalSystem &&
                 ` (${t('rec.inLocal', { min: i.num(c.workload.foreignInLocalSystem.min), max: i.num(c.workload.foreignInLocalSystem.max), system: c.workload.foreignInLocalSystem.system })})`}
             </li>
+            {c.workload.ects && (
+              <li>
+                {t('rec.ects', {
+                  foreignMin: i.num(c.workload.ects.foreign.min),
+                  foreignMax: i.num(c.workload.ects.foreign.max),
+                  localMin: i.num(c.workload.ects.local.min),
+                  localMax: i.num(c.workload.ects.local.max),
+                })}
+              </li>
+            )}
             <li>{t('rec.levelCmp', { foreign: levelLabel(c.level.foreign), local: levelLabel(c.level.local) })}</li>
+            {c.level.eqf && (c.level.eqf.foreign || c.level.eqf.local) && (
+              <li>{t('rec.eqf', { foreign: c.level.eqf.foreign ? String(c.level.eqf.foreign.level) : t('rec.eqfNone'), local: c.level.eqf.local ? String(c.level.eqf.local.level) : t('rec.eqfNone') })}</li>
+            )}
             <li>{t('rec.fieldCmp', { foreign: fieldLabel(c.field.foreign), local: fieldLabel(c.field.local), match: tx('enum.match.', c.field.match) })}</li>
           </ul>
           <FlagGroups flags={c.flags} />

@@ -6,7 +6,7 @@ import type { JSX } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, apiBlob, ApiError, enc, qs } from '../../api.js';
 import { ErrorBox } from '../../common.js';
-import { useI18n } from '../../i18n/index.js';
+import { useI18n, type Lang } from '../../i18n/index.js';
 import { Link } from '../../router.js';
 import { DataTable } from '../../components/data-table.js';
 import { Field } from '../../components/field.js';
@@ -14,11 +14,11 @@ import { NotifyFields } from '../../components/notify-fields.js';
 import type { Job } from './types.js';
 
 export function BatchIssue({ token, mcOptions }: { token: string; mcOptions: JSX.Element[] }) {
-  const { t } = useI18n();
+  const { t, tx } = useI18n();
   const [csv, setCsv] = useState('');
   const [mc, setMc] = useState('');
   const [notify, setNotify] = useState(false);
-  const [language, setLanguage] = useState<'es' | 'en'>('es');
+  const [language, setLanguage] = useState<Lang>('es');
   const [job, setJob] = useState<Job | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
   const [busy, setBusy] = useState(false);
@@ -135,7 +135,7 @@ export function BatchIssue({ token, mcOptions }: { token: string; mcOptions: JSX
               skipped: job.skipped,
               failed: job.failed,
             })}{' '}
-            · {t('issue.state', { state: job.state })}
+            · {t('issue.state', { state: tx('enum.jobState.', job.state) })}
           </p>
           {finished(job) && job.rows.length > 0 && (
             <p class="actions">
@@ -149,8 +149,11 @@ export function BatchIssue({ token, mcOptions }: { token: string; mcOptions: JSX
               {job.rows.map((r) => (
                 <tr key={r.line} class={`row-${r.status}`}>
                   <td>{r.line}</td>
-                  <td>{r.status}</td>
-                  <td>{r.id ? <Link href={`/verify${qs({ credential: r.id })}`}>{r.id}</Link> : (r.error ?? '')}</td>
+                  <td>{tx('enum.rowStatus.', r.status)}</td>
+                  <td>
+                    {r.error && <span class="row-reason">{r.error} </span>}
+                    {r.id && <Link href={`/verify${qs({ credential: r.id })}`}>{r.id}</Link>}
+                  </td>
                 </tr>
               ))}
             </DataTable>
