@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHash, generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto';
 import { base58btc } from 'multiformats/bases/base58';
 import { Openid4vciClient, setGlobalConfig, type IssuerMetadataResult } from '@openid4vc/openid4vci';
-import { startTestNode, type TestNode } from '../helpers/nodes.js';
+import { startTestNode, TEST_PUBLIC_LIMITS, type TestNode } from '../helpers/nodes.js';
 import { replicate } from '../helpers/replicate.js';
 import { unitOfCountry } from '../helpers/fixtures.js';
 import { generateKey } from '../../node/identity/keys.js';
@@ -315,5 +315,27 @@ describe('OpenID4VCI: a wallet claims a credential bound to its DID', () => {
     expect(s.status, await s.clone().text()).toBe(200);
     const r = await post(`${a.url}/api/v1/claims/${c.token}/wallet-offer`, {});
     expect(r.status).toBe(409);
+  });
+});
+
+describe('OpenID4VCI endpoints are rate-limited per client (publicLimits.claim)', () => {
+  let n: TestNode | undefined;
+  afterAll(async () => {
+    await n?.close();
+  });
+
+  it('answers 429 with Retry-After past the limit', async () => {
+    n = await startTestNode({ config: { publicLimits: { ...TEST_PUBLIC_LIMITS, claim: 3 } } });
+    const statuses: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const r = await fetch(`${n.url}/api/v1/oid4vci/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: `grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Apre-authorized_code&pre-authorized_code=${'A'.repeat(43)}`,
+      });
+      statuses.push(r.status);
+      if (r.status === 429) expect(r.headers.get('retry-after')).toBeTruthy();
+    }
+    expect(statuses).toEqual([400, 400, 400, 429, 429]);
   });
 });
