@@ -13,7 +13,7 @@ const BIN = path.join(ROOT, 'bin/mochila.js');
 
 function mochila(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { cwd: ROOT, timeout: 60_000, env: { ...process.env, NO_COLOR: '1' } }, (err, stdout, stderr) => {
+    execFile(process.execPath, [BIN, ...args], { cwd: ROOT, timeout: 180_000, env: { ...process.env, NO_COLOR: '1' } }, (err, stdout, stderr) => {
       resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
     });
   });
@@ -48,7 +48,7 @@ describe('mochila reference publish / list', () => {
     body = path.join(tmp, 'co-men.json');
     const coMen = loadReferenceData().creditSystems.systems.find((s) => s.id === 'CO-MEN')!;
     writeFileSync(body, JSON.stringify({ kind: 'credit-system', version: '2026-12-02', record: coMen, statement: 'prueba' }));
-  }, 120_000);
+  }, 600_000);
   afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
   it('the member the manifest names publishes; list shows the record as the network’s, signed by it', async () => {
@@ -61,11 +61,11 @@ describe('mochila reference publish / list', () => {
     expect(out.publishers).toEqual([coordinatorDid]);
     expect(out.items.find((i) => i.id === 'CO-MEN')).toMatchObject({ origin: 'network', version: '2026-12-02', publishedBy: coordinatorDid });
     expect(out.items.find((i) => i.id === 'ECTS')).toMatchObject({ origin: 'bundled', publishedBy: null });
-  }, 60_000);
+  }, 400_000);
 
   it('a founder the manifest does not name is refused (exit 1, not_authorised)', async () => {
     const pub = await mochila('reference', 'publish', '--dir', other, body);
     expect(pub.code).toBe(1);
     expect(pub.stderr).toContain('not_authorised');
-  }, 60_000);
+  }, 400_000);
 });
