@@ -10,7 +10,8 @@ import { loadConfig } from './config.js';
 import { silentLogger } from './core/logger.js';
 import { RegistryError } from './core/errors.js';
 import { lookupAnswer, registrarLookup, type LookupVerifier } from './recognition/registrar-lookup.js';
-import { renderRecognitionReport } from './recognition/report.js';
+import { referenceLabels, renderRecognitionReport } from './recognition/report.js';
+import { loadReferenceData } from './catalogue/reference-data.js';
 
 type LangMap = { es?: string; en?: string; pt?: string };
 const lm = (m: LangMap | undefined, lang: 'es' | 'en') => m?.[lang] ?? m?.es ?? m?.en ?? m?.pt ?? '';
@@ -52,7 +53,7 @@ export function registerRecognitionCommands(program: Command, verifier: Recogniz
         if (file && o.microcredential && o.microcredential !== id)
           console.error(lang === 'es' ? `--microcredential ${o.microcredential} no se usa: se consulta la microcredencial que nombra la credencial.` : `--microcredential ${o.microcredential} is not used: the microcredential the credential names is looked up.`);
         const data = lookupAnswer(result);
-        if (o.html) writeFileSync(o.html, renderRecognitionReport(data, { lang, generatedAt: new Date(), node: s.feed.author, network: s.network }));
+        if (o.html) writeFileSync(o.html, renderRecognitionReport(data, { lang, generatedAt: new Date(), node: s.feed.author, network: s.network, labels: referenceLabels(loadReferenceData()) }));
         if (o.json) {
           console.log(JSON.stringify(data, null, 2));
           return;

@@ -9,6 +9,7 @@
  */
 import { createHash } from 'node:crypto';
 import { safeHttpUrl } from '../core/safe-url.js';
+import { findField, findLevel, type ReferenceData } from '../catalogue/reference-data.js';
 import { codeLabel, message, type MessageLang } from '../../web/src/i18n/messages.js';
 import { formatDate, formatNumber, localeOf } from '../../web/src/i18n/format.js';
 import type { MessageKey } from '../../web/src/i18n/es.js';
@@ -20,6 +21,11 @@ type LangMap = { es?: string; en?: string; pt?: string };
 export interface ReportLabels {
   field(code: string): LangMap | null;
   level(framework: string, value: string): LangMap | null;
+}
+
+/** The report's labels from the reference tables (ISCED-F fields, level frameworks) a caller loaded. */
+export function referenceLabels(ref: ReferenceData): ReportLabels {
+  return { field: (code) => findField(ref, code)?.label ?? null, level: (framework, value) => findLevel(ref, framework, value)?.label ?? null };
 }
 
 export interface ReportOptions {

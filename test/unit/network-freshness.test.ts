@@ -47,7 +47,7 @@ describe('network status for the people page', () => {
     } as unknown as NetworkRouteDeps;
     let body: Record<string, unknown> = {};
     const [route] = networkRoutes(deps, null);
-    void route!.handler({} as never, { json: (b: Record<string, unknown>) => (body = b) } as never, () => {});
+    void route!.handler({} as never, { json: (b: Record<string, unknown>) => (body = b) } as never);
     expect(body.now).toBe('2026-12-02T10:00:00.000Z');
     expect((body.self as { institution: unknown }).institution).toEqual({ es: 'Universidad Austral del Centro' });
     const feeds = body.feeds as { author: string; updatedAt: string | null }[];

@@ -10,8 +10,8 @@ import type { SchemaRegistry } from '../../core/schema-registry.js';
 import type { FeedService } from '../../feed/feed.service.js';
 import type { RecognitionService } from '../../recognition/recognition.service.js';
 import { lookupAnswer, registrarLookup, type LookupVerifier } from '../../recognition/registrar-lookup.js';
-import { caseValue, renderRecognitionReport, type ReportLabels } from '../../recognition/report.js';
-import { findField, findLevel, loadReferenceData } from '../../catalogue/reference-data.js';
+import { caseValue, referenceLabels, renderRecognitionReport } from '../../recognition/report.js';
+import { loadReferenceData } from '../../catalogue/reference-data.js';
 import { messageLangOf } from '../../../web/src/i18n/messages.js';
 import type { AccreditationService } from '../../trust/accreditations.js';
 import { LIMIT_RESPONSES } from '../limits.js';
@@ -50,11 +50,7 @@ export function recognitionRoutes(s: RecognitionRouteDeps, verifier: LookupVerif
 
   // the printable report: the receiving institution's report with the case typed in (query), a QR code and link
   // back to the live lookup at this node's public address, and labels from the reference tables
-  const reference = loadReferenceData();
-  const labels: ReportLabels = {
-    field: (code) => findField(reference, code)?.label ?? null,
-    level: (framework, value) => findLevel(reference, framework, value)?.label ?? null,
-  };
+  const labels = referenceLabels(loadReferenceData());
   const report = async (req: Request, data: Awaited<ReturnType<typeof lookup>>, form: boolean) => {
     const mcId = data.microcredential?.id ?? null;
     const lang = messageLangOf(req.query.lang);
