@@ -306,6 +306,19 @@ describe('OpenID4VCI: a wallet claims a credential bound to its DID', () => {
     await expectOAuthError(await tokenFor(o.code), 400, 'invalid_grant');
   });
 
+  it('a credential issued to a learner DID goes only to a wallet proving that DID', async () => {
+    const holder = walletKey();
+    const r = await post(`${a.url}/api/v1/admin/credentials`, { microcredential: catalogue[0]!.code, learner: { name: 'Aprendiz con DID', did: holder.did } }, admin());
+    expect(r.status, await r.clone().text()).toBe(201);
+    const token = /\/claim\/([A-Za-z0-9_-]{43})$/.exec(((await r.json()) as { claimUrl: string }).claimUrl)![1]!;
+    const { access_token } = await accessTokenFor((await offerOf(token)).code);
+    const ask = async (k: ReturnType<typeof walletKey>) => credentialRequest(access_token, { credential_configuration_id: 'OpenBadgeCredential_ldp_vc', proofs: { jwt: [proofJwt(k, await nonce())] } });
+    await expectOAuthError(await ask(walletKey()), 400, 'credential_request_denied');
+    const ok = await ask(holder);
+    expect(ok.status, await ok.clone().text()).toBe(200);
+    expect(((await ok.json()) as { credentials: { credential: { credentialSubject: { id: string } } }[] }).credentials[0]!.credential.credentialSubject.id).toBe(holder.did);
+  });
+
   it('a new offer replaces the open one of the same link; a suspended credential gets no offer', async () => {
     const c = await issue();
     const first = await offerOf(c.token);
