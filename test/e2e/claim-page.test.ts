@@ -1,7 +1,9 @@
 /**
  * End-to-end test of the learner's claim page in headless Chromium: a credential issued with e-mail delivery to a
  * real SMTP server on loopback (smtp-server), the link read from the received message and opened in the browser;
- * the page shows the credential (a hostile learner name as text), its verification, the JSON download, LinkedIn's
+ * the page shows the credential (a hostile learner name as text), its verification, the downloads (JSON; the PDF
+ * certificate, read by pdf.js, whose QR decodes to the verification link; the baked PNG and SVG badges, whose
+ * credential comes back out and verifies; the SVG drawn by Chromium), LinkedIn's
  * add-to-profile link with the certification's fields, and the share switch (off, on: the public page answers with
  * its preview tags, off again: 404); an axe check (no serious/critical issue).
  */
@@ -14,6 +16,8 @@ import { AxeBuilder } from '@axe-core/playwright';
 import { SMTPServer } from 'smtp-server';
 import { startTestNode, type TestNode } from '../helpers/nodes.js';
 import { unitOfCountry } from '../helpers/fixtures.js';
+import { readPdf } from '../helpers/pdf.js';
+import { extractBaked } from '../../node/credentials/baking.js';
 
 const ROOT = path.resolve(__dirname, '../..');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -119,6 +123,33 @@ describe.skipIf(!hasChromium)('claim page in Chromium, opened from a received e-
     const file = await download.path();
     const cred = JSON.parse(readFileSync(file, 'utf8')) as { id: string; credentialSubject: { name?: string } };
     expect(cred.id).toMatch(/^urn:uuid:/);
+    const verifyUrl = `${n.url}/verify?credential=${encodeURIComponent(cred.id)}`;
+
+    // the PDF certificate, in the page's language: read by pdf.js, its QR code decoded by jsQR
+    const [pdfDownload] = await Promise.all([page.waitForEvent('download'), page.getByText('Descargar el certificado (PDF)').click()]);
+    expect(pdfDownload.suggestedFilename()).toMatch(/^certificado-urn_uuid_[0-9a-f-]+\.pdf$/);
+    const pdf = await readPdf(readFileSync((await pdfDownload.path())!));
+    expect(pdf.text).toContain('CERTIFICADO DE MICROCREDENCIAL');
+    expect(pdf.text).toContain(hostile);
+    expect(pdf.text).toContain((catalogue[0]!.title as { es: string }).es);
+    expect(pdf.qrCodes).toEqual([verifyUrl]);
+
+    // the baked PNG badge: the credential comes out of the image and verifies, the image itself sent to the node
+    const [pngDownload] = await Promise.all([page.waitForEvent('download'), page.getByText('Descargar la insignia (PNG)').click()]);
+    const png = readFileSync((await pngDownload.path())!);
+    const baked = extractBaked(png);
+    expect(baked.ok && JSON.parse(baked.text)).toEqual(cred);
+    const v = await fetch(`${n.url}/api/v1/verify`, { method: 'POST', headers: { 'content-type': 'image/png' }, body: new Uint8Array(png) });
+    expect(((await v.json()) as { verified: boolean }).verified).toBe(true);
+    // the SVG badge is well-formed (Chromium draws it as an image) although the credential inside holds the hostile name
+    const [svgDownload] = await Promise.all([page.waitForEvent('download'), page.getByText('Descargar la insignia (SVG)').click()]);
+    const svg = readFileSync((await svgDownload.path())!);
+    const svgBaked = extractBaked(svg);
+    expect(svgBaked.ok && JSON.parse(svgBaked.text)).toEqual(cred);
+    const blank = await browser.newPage();
+    await blank.setContent(`<img id="b" src="data:image/svg+xml;base64,${svg.toString('base64')}">`);
+    await expect.poll(() => blank.evaluate(() => (document.getElementById('b') as HTMLImageElement).naturalWidth)).toBe(400);
+    await blank.close();
 
     // LinkedIn's add-to-profile link with the certification's fields
     const href = await page.getByText('Añadir a LinkedIn').getAttribute('href');
@@ -150,7 +181,7 @@ describe.skipIf(!hasChromium)('claim page in Chromium, opened from a received e-
     expect((await fetch(shareUrl!)).status).toBe(404);
   }, 120_000);
 
-  it('fits a 390-pixel phone in Spanish and English: no page scrolls sideways (claim page, catalogue, detail, institutions, verify, recognition, network)', async () => {
+  it('fits a 390-pixel phone in Spanish, English and Portuguese: no page scrolls sideways (claim page, catalogue, detail, institutions, verify, recognition, network)', async () => {
     const body = inbox[0]!.replace(/=\r?\n/g, '');
     const link = /https?:\/\/\S+\/claim\/[A-Za-z0-9_-]{43}/.exec(body)![0];
     const ctx = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
@@ -159,12 +190,12 @@ describe.skipIf(!hasChromium)('claim page in Chromium, opened from a received e-
     const detail = `/microcredentials/${encodeURIComponent((await (await fetch(`${n.url}/api/v1/microcredentials`)).json()).items[0].id)}`;
     const pages = [new URL(link).pathname, '/', detail, '/institutions', '/verify', '/recognition', '/network'];
     const wide: string[] = [];
-    for (const lang of ['es', 'en']) {
+    for (const lang of ['es', 'en', 'pt']) {
       await phone.goto(`${n.url}/`);
       await phone.evaluate((l) => localStorage.setItem('mochila.lang', l), lang);
       for (const p of pages) {
         await phone.goto(`${n.url}${p}`);
-        await expect.poll(() => phone.locator('html').getAttribute('lang')).toBe(lang);
+        await expect.poll(() => phone.locator('html').getAttribute('lang')).toBe(lang === 'pt' ? 'pt-BR' : lang);
         await phone.locator('h1').first().waitFor();
         const w = await phone.evaluate(() => document.documentElement.scrollWidth);
         if (w > 390) wide.push(`${lang} ${p}: ${w} px`);
@@ -172,6 +203,44 @@ describe.skipIf(!hasChromium)('claim page in Chromium, opened from a received e-
     }
     await ctx.close();
     expect(wide).toEqual([]);
+  }, 120_000);
+
+  it('opens in Portuguese from ?lang=pt or a Brazilian browser, keeps a language the user picked, and stays axe-clean in Portuguese', async () => {
+    const body = inbox[0]!.replace(/=\r?\n/g, '');
+    const claimPath = new URL(/https?:\/\/\S+\/claim\/[A-Za-z0-9_-]{43}/.exec(body)![0]).pathname;
+    // ?lang=pt on a Spanish browser (this suite's page is es-MX): Portuguese, without becoming a stored choice
+    const ctxEs = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'es-MX' });
+    const es = await ctxEs.newPage();
+    await es.goto(`${n.url}/?lang=pt`);
+    await expect.poll(() => es.locator('html').getAttribute('lang')).toBe('pt-BR');
+    await expect.poll(() => es.locator('h1').first().textContent()).toBe('Catálogo de microcredenciais');
+    expect(await es.evaluate(() => localStorage.getItem('mochila.lang'))).toBeNull();
+    await es.goto(`${n.url}/`);
+    await expect.poll(() => es.locator('html').getAttribute('lang')).toBe('es');
+    await ctxEs.close();
+
+    // a Brazilian browser's first visit: Portuguese everywhere, the node's messages too (Accept-Language from the app)
+    const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'pt-BR' });
+    const pt = await ctx.newPage();
+    pt.setDefaultTimeout(15_000);
+    await pt.goto(`${n.url}${claimPath}`);
+    await expect.poll(() => pt.locator('html').getAttribute('lang')).toBe('pt-BR');
+    await expect.poll(() => pt.getByText('Baixar a credencial (JSON)').count()).toBe(1);
+    await expect.poll(() => pt.getByRole('button', { name: 'Português' }).getAttribute('aria-pressed')).toBe('true');
+    await axeClean(pt, 'claim page (pt)');
+    await pt.goto(`${n.url}/verify?credential=${encodeURIComponent('urn:uuid:00000000-0000-4000-8000-000000000000')}`);
+    await expect.poll(() => pt.locator('h1').first().textContent()).toBe('Verificar uma credencial');
+    await axeClean(pt, 'verify page (pt)');
+    await pt.goto(`${n.url}/`);
+    await expect.poll(() => pt.locator('h1').first().textContent()).toBe('Catálogo de microcredenciais');
+    await axeClean(pt, 'catalogue (pt)');
+    // the user picks English: that choice now wins over the browser's language
+    await pt.getByRole('button', { name: 'English' }).click();
+    await expect.poll(() => pt.locator('html').getAttribute('lang')).toBe('en');
+    await pt.goto(`${n.url}/institutions`);
+    await expect.poll(() => pt.locator('html').getAttribute('lang')).toBe('en');
+    await expect.poll(() => pt.locator('h1').first().textContent()).toBe('Institutions of the network');
+    await ctx.close();
   }, 120_000);
 
   it('shows a plain "not available" page for an unknown or revoked link', async () => {
