@@ -42,5 +42,7 @@ export function microcredentialSummary(
     pilotArea: r.pilotArea ?? null,
     status: row.status,
     updatedAt: row.updatedAt,
+    // a programme: lists say so, with how many modules it stacks from
+    ...(r.stackability?.stacksFrom?.length ? { modules: r.stackability.stacksFrom.length } : {}),
   };
 }

@@ -123,5 +123,9 @@ describe('programme badge stacking from module credentials issued on another nod
     expect(detail.stackability.stacksFrom.map((m) => m.id)).toEqual(moduleIds);
     expect(detail.modules.map((m) => [m.id, m.known, m.hours, m.institutionDid])).toEqual(moduleIds.map((id) => [id, true, 12, a.key.did]));
     expect(detail.modules[0]!.title.es).toMatch(/^Módulo 1/);
+    // and search results say it is a programme of three modules
+    const found = (await (await fetch(`${a.url}/api/v1/microcredentials?q=${encodeURIComponent('capacitación microcredenciales')}`)).json()) as { items: { id: string; modules?: number }[] };
+    expect(found.items.find((i) => i.id === programme)?.modules).toBe(3);
+    expect(found.items.find((i) => i.id === moduleIds[0])?.modules).toBeUndefined();
   });
 });

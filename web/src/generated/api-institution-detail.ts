@@ -117,6 +117,10 @@ export interface MicrocredentialSummary {
   pilotArea: ('engineering' | 'health' | 'other') | null;
   status: 'active' | 'withdrawn';
   updatedAt: string;
+  /**
+   * A programme: how many modules it stacks from (stackability.stacksFrom); absent for any other microcredential
+   */
+  modules?: number;
 }
 /**
  * An institution as other responses name it: DID, name and country from its profile (empty when no profile is known yet).

@@ -86,15 +86,11 @@ export interface IssueCredentialRequest {
   /**
    * When the learner's activity started (credentialSubject.activityStartDate)
    */
-  activityStartDate?: {
-    [k: string]: unknown | undefined;
-  } & string;
+  activityStartDate?: string;
   /**
    * When it ended (credentialSubject.activityEndDate); not before the start
    */
-  activityEndDate?: {
-    [k: string]: unknown | undefined;
-  } & string;
+  activityEndDate?: string;
   /**
    * A programme's badge (a microcredential whose stackability.stacksFrom names modules): the learner's module credentials, one in force per module, issued by any member. Each is verified against this node's replica and must name the same learner (the same credentialSubject.id DID, or an e-mail identifier hashing the learner's e-mail); the badge links them as Evidence entries. Refused with 422 programme_modules_not_held naming the missing modules and why each presented credential did not count.
    *

@@ -585,6 +585,9 @@ export interface Candidate {
         basis: 'eqf' | 'official-referencing';
         source: {
           title: string;
+          /**
+           * An absolute http: or https: URL with a host. Every URL field of every shape uses this definition: data published by one member is rendered by every other member's web app, so other schemes (javascript:, data:, vbscript:, file:) are refused on publication — and the web app checks again on display, because older or hostile nodes can replicate anything.
+           */
           url: string;
         } | null;
       } | null;
@@ -593,6 +596,9 @@ export interface Candidate {
         basis: 'eqf' | 'official-referencing';
         source: {
           title: string;
+          /**
+           * An absolute http: or https: URL with a host. Every URL field of every shape uses this definition: data published by one member is rendered by every other member's web app, so other schemes (javascript:, data:, vbscript:, file:) are refused on publication — and the web app checks again on display, because older or hostile nodes can replicate anything.
+           */
           url: string;
         } | null;
       } | null;

@@ -228,6 +228,7 @@ export function ResultCard({ m }: { m: McSummary }) {
         {m.level && <li>{levelLabel(m.level)}</li>}
         {m.participation?.mode && <li>{i.tx('enum.participation.', m.participation.mode)}</li>}
         {m.fieldOfStudy && <li>{fieldLabel(m.fieldOfStudy.iscedF)}</li>}
+        {m.modules !== undefined && <li>{i.t('cat.programme', { n: m.modules })}</li>}
       </ul>
     </li>
   );
