@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { canonicalJson, sha256Hex } from '../core/canonical.js';
 import { RegistryError } from '../core/errors.js';
+import { userError } from '../core/messages/index.js';
 import type { Clock } from '../core/clock.js';
 import type { SchemaRegistry } from '../core/schema-registry.js';
 import type { FeedService } from '../feed/feed.service.js';
@@ -149,10 +150,10 @@ export class RecognitionService {
       throw new RegistryError('not_a_member', 'this institution is not a member of the network, so its decisions would not be accepted by other nodes');
     const mc = this.d.catalogue.get(body.microcredential.id);
     if (!mc)
-      throw new RegistryError('unknown_microcredential', `this node does not know the microcredential ${body.microcredential.id}; check the id or wait until the issuer's catalogue has replicated`);
-    if (mc.author === this.me) throw new RegistryError('validation_failed', 'an institution does not record recognition decisions about its own microcredentials');
+      throw userError('unknown_microcredential', 'lookup.unknownMicrocredential', { id: body.microcredential.id });
+    if (mc.author === this.me) throw userError('validation_failed', 'lookup.ownMicrocredential');
     if (!this.d.catalogue.version(mc.id, body.microcredential.version))
-      throw new RegistryError('unknown_microcredential', `version ${body.microcredential.version} of ${mc.id} is not known (latest is ${mc.record.version})`);
+      throw userError('unknown_microcredential', 'lookup.unknownVersion', { id: mc.id, version: body.microcredential.version, latest: Number(mc.record.version ?? 1) });
     if (body.credits && !this.d.credits.known(body.credits.system))
       throw new RegistryError('unknown_credit_system', `unknown credit system ${body.credits.system}; see GET /api/v1/reference/credit-systems`);
     if (body.validUntil && body.validUntil < body.validFrom) throw new RegistryError('validation_failed', 'validUntil is before validFrom');

@@ -6,7 +6,7 @@
  * typed id is not used (a registrar looks up what the credential attests, never what was typed beside it; the
  * request schema says so too). Must never decide recognition itself, read HTTP or print: callers present the answer.
  */
-import { RegistryError } from '../core/errors.js';
+import { userError } from '../core/messages/index.js';
 import type { RecognitionService } from './recognition.service.js';
 
 /** A verification report as the lookup shows it: the verdict and, for the terminal, its checks. */
@@ -39,20 +39,20 @@ export async function registrarLookup(
   d: { recognition: Pick<RecognitionService, 'lookup'>; verifier: LookupVerifier | null },
   request: unknown,
 ): Promise<RegistrarLookup> {
-  if (!request || typeof request !== 'object' || Array.isArray(request)) throw new RegistryError('validation_failed', USAGE);
+  if (!request || typeof request !== 'object' || Array.isArray(request)) throw userError('validation_failed', 'lookup.needInput', undefined, { usage: USAGE });
   const b = request as { credential?: unknown; microcredential?: unknown };
   let verification: LookupReport | null = null;
   let mcId: string | null;
   if (b.credential !== undefined) {
-    if (!d.verifier) throw new RegistryError('unsupported', 'credential verification is not available on this node');
+    if (!d.verifier) throw userError('unsupported', 'lookup.verifierUnavailable');
     const v = await d.verifier.verify(b.credential);
     verification = v.report;
     mcId = v.microcredentialId; // the credential's own achievement: a typed id beside it is not used
   } else if (typeof b.microcredential === 'string' && b.microcredential.length > 0 && b.microcredential.length <= 200) {
     mcId = b.microcredential;
-  } else throw new RegistryError('validation_failed', USAGE);
+  } else throw userError('validation_failed', 'lookup.needInput', undefined, { usage: USAGE });
   const found = mcId ? d.recognition.lookup(mcId) : null;
-  if (!found && !verification) throw new RegistryError('not_found', `no microcredential ${mcId} in this node's replica`);
+  if (!found && !verification) throw userError('not_found', 'lookup.notInReplica', { id: String(mcId) });
   return { verification, microcredentialId: mcId, found };
 }
 

@@ -143,9 +143,12 @@ export const en: Record<ServerMessageKey, string> = {
   'credential.bodyRequired': 'send the credential (or presentation) as the JSON body',
   'job.notFound': 'no job {id}',
   'lookup.microcredentialRequired': 'microcredential query parameter is required',
-  'lookup.unknownMicrocredential': 'this node does not know the microcredential {id}; check the id or wait until the issuer\'s catalogue reaches this node',
+  'lookup.unknownMicrocredential': 'this node does not know the microcredential {id}; check the id or wait until the issuer\'s catalogue has replicated',
   'lookup.unknownVersion': 'version {version} of {id} is not known (latest is {latest})',
   'lookup.needInput': 'give a microcredential id or send a credential',
+  'lookup.verifierUnavailable': 'credential verification is not available on this node',
+  'lookup.notInReplica': 'no microcredential {id} in this node\'s replica',
+  'lookup.ownMicrocredential': 'an institution does not record recognition decisions about its own microcredentials',
   // a programme's badge refused (node/credentials/programmes.ts); notCounted: why presented credentials did not count
   'programme.modulesNotHeld': 'The learner does not hold every module of {programme} in force. Missing: {missing}.{notCounted}',
 };

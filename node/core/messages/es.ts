@@ -151,6 +151,9 @@ export const es = {
   'lookup.unknownMicrocredential': 'Este nodo no conoce la microcredencial {id}: revise el identificador o espere a que el catálogo del emisor llegue a este nodo.',
   'lookup.unknownVersion': 'La versión {version} de {id} no se conoce (la última es la {latest}).',
   'lookup.needInput': 'Indique un identificador de microcredencial o envíe una credencial.',
+  'lookup.verifierUnavailable': 'Este nodo no puede verificar credenciales.',
+  'lookup.notInReplica': 'Este nodo no tiene la microcredencial {id} en su copia de la red.',
+  'lookup.ownMicrocredential': 'Una institución no registra decisiones de reconocimiento sobre sus propias microcredenciales.',
   // a programme's badge refused (node/credentials/programmes.ts); notCounted: why presented credentials did not count
   'programme.modulesNotHeld': 'La persona no tiene en vigor todos los módulos de {programme}. Faltan: {missing}.{notCounted}',
 } as const;

@@ -146,6 +146,9 @@ export const pt: Record<ServerMessageKey, string> = {
   'lookup.unknownMicrocredential': 'Este nó não conhece a microcredencial {id}: verifique o identificador ou aguarde até que o catálogo do emissor chegue a este nó.',
   'lookup.unknownVersion': 'A versão {version} de {id} não é conhecida (a última é a {latest}).',
   'lookup.needInput': 'Informe um identificador de microcredencial ou envie uma credencial.',
+  'lookup.verifierUnavailable': 'Este nó não pode verificar credenciais.',
+  'lookup.notInReplica': 'Este nó não tem a microcredencial {id} em sua cópia da rede.',
+  'lookup.ownMicrocredential': 'Uma instituição não registra decisões de reconhecimento sobre suas próprias microcredenciais.',
   // a programme's badge refused (node/credentials/programmes.ts); notCounted: why presented credentials did not count
   'programme.modulesNotHeld': 'A pessoa não tem em vigor todos os módulos de {programme}. Faltam: {missing}.{notCounted}',
 };
