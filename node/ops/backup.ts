@@ -2,7 +2,9 @@
  * Backup and restore of a node's data folder (`mochila backup`, `mochila restore`). A backup is a gzip-compressed tar
  * (ustar) archive whose first member, `mochila-backup.json`, names the format and version, the node's DID and network,
  * and every other member with its size and SHA-256: `registry.db` (a consistent copy made with SQLite's online backup
- * API while the node runs), `keystore.json` (as stored: encrypted stays encrypted), `manifest.json` and `node.json`.
+ * API while the node runs; the evidence files attached to credentials live in it too, node/credentials/evidence-files.ts,
+ * so a file and its credential are restored together or not at all), `keystore.json` (as stored: encrypted stays
+ * encrypted), `manifest.json` and `node.json`.
  * Restore checks everything (checksums, format, that the keys, manifest and database belong to one node) inside a
  * temporary folder next to the target and renames it into place only at the end, and marks the restored own feed
  * unconfirmed so the node recovers newer entries from its peers before it signs anything (node/feed/own-feed.ts).

@@ -7,6 +7,7 @@
  */
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { execFile, execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -21,6 +22,7 @@ import { initNode } from '../../node/init.js';
 import { main } from '../../node/cli.js';
 import { backupNode, restoreNode } from '../../node/ops/backup.js';
 import { startTestNode, type TestNode } from '../helpers/nodes.js';
+import { PDF } from '../helpers/evidence-fixtures.js';
 import { startNet, waitFor, LIVENESS_MS, type NetNode, type TestNet } from '../federation/net.js';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -204,6 +206,14 @@ describe('mochila backup / restore', () => {
   }, 240_000);
 
   it('a backup taken at a quiet point equals the live database, table by table and row by row', async () => {
+    // an evidence file attached at issuance (issue 15) travels with its credential
+    const withFile = await node.node.services.credentials.issue({
+      microcredential: records[0]!.code as string,
+      learner: { name: 'Evidencia Respaldada', email: 'evidencia@example.org' },
+      evidence: [{ name: 'Portafolio', file: { name: 'portafolio.pdf', mediaType: 'application/pdf', content: PDF } }],
+    });
+    const digest = createHash('sha256').update(PDF).digest('hex');
+    expect((withFile.credential['evidence'] as { id: string }[])[0]!.id).toMatch(new RegExp(`/api/v1/evidence/${digest}$`));
     const out = path.join(tmp, 'quiet.tar.gz');
     await backupNode({ dir: node.dir, out });
     const restored = path.join(tmp, 'restored-quiet');
@@ -218,6 +228,9 @@ describe('mochila backup / restore', () => {
       for (const t of Object.keys(theirs)) expect(mine[t], `table ${t}`).toEqual(theirs[t]);
       expect(theirs.entries!.length).toBeGreaterThan(5);
       expect(JSON.parse((db.prepare("SELECT value FROM meta WHERE key = 'own_feed'").get() as { value: string }).value)).toMatchObject({ confirmed: false });
+      const file = db.prepare('SELECT content FROM evidence_files WHERE digest = ?').get(digest) as { content: Buffer };
+      expect(createHash('sha256').update(file.content).digest('hex')).toBe(digest);
+      expect(db.prepare('SELECT name FROM credential_evidence WHERE credential_id = ?').get(withFile.id)).toEqual({ name: 'portafolio.pdf' });
     } finally {
       db.close();
     }
