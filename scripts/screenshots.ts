@@ -70,6 +70,12 @@ async function main(): Promise<void> {
     if (credentialId) await shot('verify', `/verify?credential=${encodeURIComponent(credentialId)}`, (p) => p.locator('.report').waitFor({ timeout: 15_000 }));
     else await shot('verify', '/verify', (p) => p.locator('#credential-json').waitFor());
     await shot('recognition', `/recognition?microcredential=${encodeURIComponent(foreign.id)}`, (p) => p.locator('#lk-cmp').waitFor({ timeout: 15_000 }), false);
+    await shot(
+      'report',
+      `/api/v1/recognition/report?microcredential=${encodeURIComponent(foreign.id)}&lang=es&student=${encodeURIComponent('María José Pérez')}&request=SOL-2026-0042`,
+      (p) => p.locator('#r-live').waitFor(),
+      false,
+    );
     await shot('network', '/network', (p) => p.locator('#feeds-h').waitFor(), false);
     await page.goto(`${base}/admin`);
     await page.fill('#admin-token', home.token);

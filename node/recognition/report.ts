@@ -57,7 +57,7 @@ tr.failed td{background:#fde8e8}tr.unchecked td{background:#fff6db}
 dl{display:grid;grid-template-columns:minmax(0,max-content) minmax(0,1fr);gap:2px 12px}dt{font-weight:600}dd{margin:0}
 li.substantial{color:#a10000}li.minor{color:#7a4d00}.note{font-style:italic;color:#333}
 .cand{border:1px solid #ccd;padding:6px 10px;margin:8px 0;break-inside:avoid}
-.case td{height:2em}.blank{display:inline-block;min-width:16em;border-bottom:1px solid #333}
+.case th{width:30%}.case td{height:2em}.blank{display:inline-block;min-width:16em;border-bottom:1px solid #333}
 .boxes{list-style:none;padding:0;display:flex;flex-wrap:wrap;gap:6px 24px}.boxes label{display:flex;gap:6px;align-items:center}
 .boxes input{width:18px;height:18px;margin:0}
 .lines{display:grid;grid-template-columns:repeat(auto-fit,minmax(200px,1fr));gap:28px 24px;margin-top:28px}

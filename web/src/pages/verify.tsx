@@ -208,6 +208,8 @@ const HEADLINE_ORDER: readonly Check['id'][] = [
   'schema',
   'microcredential_listed',
   'holder_authenticated',
+  // only on a node that stores the credential's evidence files (node/credentials/verify/evidence.ts)
+  'evidence',
 ];
 
 /** The failed check that names the headline. */
@@ -258,6 +260,8 @@ export function headline(report: VerificationReport, i: I18nT): string {
       return t('verify.headline.microcredential_listed');
     case 'holder_authenticated':
       return t('verify.headline.holder');
+    case 'evidence':
+      return t('verify.headline.evidence');
   }
   return t('verify.outcome.failed');
 }
