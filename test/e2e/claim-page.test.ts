@@ -141,6 +141,12 @@ describe.skipIf(!hasChromium)('claim page in Chromium, opened from a received e-
     expect(baked.ok && JSON.parse(baked.text)).toEqual(cred);
     const v = await fetch(`${n.url}/api/v1/verify`, { method: 'POST', headers: { 'content-type': 'image/png' }, body: new Uint8Array(png) });
     expect(((await v.json()) as { verified: boolean }).verified).toBe(true);
+    // ...and dropped on the verify page's file input
+    const verifyPage = await page.context().newPage();
+    await verifyPage.goto(`${n.url}/verify`);
+    await verifyPage.locator('#credential-file').setInputFiles({ name: pngDownload.suggestedFilename(), mimeType: 'image/png', buffer: png });
+    await expect.poll(() => verifyPage.locator('[data-outcome]').getAttribute('data-outcome')).toBe('verified');
+    await verifyPage.close();
     // the SVG badge is well-formed (Chromium draws it as an image) although the credential inside holds the hostile name
     const [svgDownload] = await Promise.all([page.waitForEvent('download'), page.getByText('Descargar la insignia (SVG)').click()]);
     const svg = readFileSync((await svgDownload.path())!);

@@ -30,18 +30,21 @@ export class ApiError extends Error {
 export interface ApiOptions {
   method?: 'GET' | 'POST' | 'PUT' | 'DELETE';
   body?: unknown;
+  /** A file sent as the body with its own type (a baked badge image to verify), instead of a JSON body. */
+  file?: Blob;
   token?: string | null;
   signal?: AbortSignal;
 }
 
 export async function api<T>(path: string, opts: ApiOptions = {}): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json', 'accept-language': answerLanguage };
-  if (opts.body !== undefined) headers['content-type'] = 'application/json';
+  if (opts.file) headers['content-type'] = opts.file.type || 'application/octet-stream';
+  else if (opts.body !== undefined) headers['content-type'] = 'application/json';
   if (opts.token) headers.authorization = `Bearer ${opts.token}`;
   const signal = opts.signal ?? AbortSignal.timeout(30_000);
   let res: Response;
   try {
-    res = await fetch(path, { method: opts.method ?? 'GET', headers, body: opts.body === undefined ? undefined : JSON.stringify(opts.body), signal });
+    res = await fetch(path, { method: opts.method ?? 'GET', headers, body: opts.file ?? (opts.body === undefined ? undefined : JSON.stringify(opts.body)), signal });
   } catch (e) {
     if ((e as Error)?.name === 'AbortError') throw e;
     throw new ApiError(0, 'network', (e as Error)?.message ?? 'network error');

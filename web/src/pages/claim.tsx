@@ -1,6 +1,7 @@
 /**
  * The learner's claim page, /claim/:token (issue 15 item 4): what the personal link opens — the credential, its
- * verification result, a JSON download, "Añadir a LinkedIn", and the switch for a public share page (off by default:
+ * verification result, its downloads (JSON, the PDF certificate in the page's language, the baked badge as PNG and
+ * SVG), "Añadir a LinkedIn", and the switch for a public share page (off by default:
  * privacy). Every credential field is shown as text (never as HTML); URLs go through the safe-url rule. Must never
  * send the token anywhere but this node's claim API (the page is served with no referrer, so links leak nothing).
  */
@@ -33,7 +34,7 @@ function facts(c: Claim): { achievement: string; issuer: string; description: st
 }
 
 export function ClaimPage({ token }: { token: string }) {
-  const { t, date } = useI18n();
+  const { t, date, lang } = useI18n();
   const [claim, setClaim] = useState<Claim | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
   const [loading, setLoading] = useState(true);
@@ -143,6 +144,21 @@ export function ClaimPage({ token }: { token: string }) {
           </a>
         </li>
         <li>
+          <a class="btn" href={`${path}/certificate.pdf?lang=${lang}`} download data-download="pdf">
+            {t('claim.downloadPdf')}
+          </a>
+        </li>
+        <li>
+          <a class="btn btn-secondary" href={`${path}/badge.png`} download data-download="png">
+            {t('claim.downloadPng')}
+          </a>
+        </li>
+        <li>
+          <a class="btn btn-secondary" href={`${path}/badge.svg`} download data-download="svg">
+            {t('claim.downloadSvg')}
+          </a>
+        </li>
+        <li>
           <ExternalLink url={linkedIn} class="btn btn-secondary">
             {t('claim.linkedin')}
           </ExternalLink>
@@ -151,6 +167,8 @@ export function ClaimPage({ token }: { token: string }) {
           <ExternalLink url={claim.links.verify}>{t('claim.verifyLink')}</ExternalLink>
         </li>
       </ul>
+
+      <p class="muted">{t('claim.badgeHint')}</p>
 
       <WalletSection claimPath={path} available={!claim.status.revoked && !claim.status.suspended} />
 

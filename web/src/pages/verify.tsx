@@ -1,6 +1,6 @@
 /**
- * Verify a credential: paste JSON, choose or drop a file, scan its QR code (camera or image), or open
- * /verify?credential=<id>. The node verifies it (POST /api/v1/verify) and the report says what failed and why, check
+ * Verify a credential: paste JSON, choose or drop a file (JSON, or a baked badge PNG / SVG), scan its QR code
+ * (camera or image), or open /verify?credential=<id>. The node verifies it (POST /api/v1/verify) and the report says what failed and why, check
  * by check, with plain-language sentences for each outcome. It must never open what a QR code says without
  * qr-target.ts's decision, nor show a failed check's success sentence.
  */
@@ -96,8 +96,30 @@ export function VerifyPage() {
     };
   }, [credentialId]);
 
+  // a baked badge (PNG or SVG, Open Badges 3.0): the node reads the credential out of the image and verifies it
+  const verifyImage = async (f: File) => {
+    setError(null);
+    setReport(null);
+    setBusy(t('verify.running'));
+    try {
+      const type = f.type === 'image/png' || /\.png$/i.test(f.name) ? 'image/png' : 'image/svg+xml';
+      const r = await api<VerificationReport>('/api/v1/verify', { method: 'POST', file: new Blob([f], { type }) });
+      setText('');
+      setReport(r);
+      setTimeout(() => resultRef.current?.focus(), 0);
+    } catch (e) {
+      setError(t('app.error', { message: (e as ApiError).message }));
+    } finally {
+      setBusy(null);
+    }
+  };
+
   const readFile = (f: File | undefined | null) => {
     if (!f) return;
+    if (/^image\/(png|svg\+xml)$/.test(f.type) || /\.(png|svg)$/i.test(f.name)) {
+      void verifyImage(f);
+      return;
+    }
     f.text().then(
       (s) => {
         setText(s);
@@ -166,7 +188,7 @@ export function VerifyPage() {
           }}
         >
           <label for="credential-file">{t('verify.file')}</label>
-          <input id="credential-file" type="file" accept=".json,.jsonld,application/json,application/ld+json" onChange={(e) => readFile((e.target as HTMLInputElement).files?.[0])} />
+          <input id="credential-file" type="file" accept=".json,.jsonld,.png,.svg,application/json,application/ld+json,image/png,image/svg+xml" onChange={(e) => readFile((e.target as HTMLInputElement).files?.[0])} />
           <p class="muted">{t('verify.drop')}</p>
         </div>
         <div class="actions">
