@@ -158,6 +158,18 @@ describe('claim links through a started node', () => {
     expect(html).not.toContain('<script>');
     expect(html).not.toContain('<img');
     expect(html).not.toContain(token);
+    // in the visitor's language: Spanish without Accept-Language (link-preview robots), else theirs; ?lang= wins
+    expect(html).toContain('<html lang="es">');
+    expect(html).toContain('Otorgada a: <strong>');
+    const ptPage = await fetch(state.url, { headers: { 'accept-language': 'pt-BR' } });
+    expect(ptPage.headers.get('content-language')).toBe('pt');
+    expect(ptPage.headers.get('vary')).toMatch(/Accept-Language/i);
+    const ptHtml = await ptPage.text();
+    expect(ptHtml).toContain('<html lang="pt-BR">');
+    expect(ptHtml).toContain('Concedida a: <strong>');
+    expect(ptHtml).toMatch(/Situação: (Verificada|Não verificada)/);
+    const enHtml = await (await fetch(`${state.url}?lang=en`, { headers: { 'accept-language': 'pt' } })).text();
+    expect(enHtml).toContain('Awarded to: <strong>');
     // the claim shows it published
     expect((await (await claim(token)).json()).share).toEqual(state);
     // off: the same address answers 404; on again: the same address

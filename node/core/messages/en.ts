@@ -149,6 +149,18 @@ export const en: Record<ServerMessageKey, string> = {
   'lookup.verifierUnavailable': 'credential verification is not available on this node',
   'lookup.notInReplica': 'no microcredential {id} in this node\'s replica',
   'lookup.ownMicrocredential': 'an institution does not record recognition decisions about its own microcredentials',
+
+  'share.awardedTo': 'Awarded to',
+  'share.issuer': 'Issuer',
+  'share.date': 'Date',
+  'share.status': 'Status',
+  'share.verify': 'Verify',
+  'share.state.revoked': 'Revoked',
+  'share.state.suspended': 'Suspended',
+  'share.state.verified': 'Verified',
+  'share.state.unverified': 'Not verified',
+  'share.notPublishedTitle': 'Not published',
+  'share.notPublished': 'This credential is not published.',
   // a programme's badge refused (node/credentials/programmes.ts); notCounted: why presented credentials did not count
   'programme.modulesNotHeld': 'The learner does not hold every module of {programme} in force. Missing: {missing}.{notCounted}',
 };

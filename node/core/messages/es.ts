@@ -154,6 +154,19 @@ export const es = {
   'lookup.verifierUnavailable': 'Este nodo no puede verificar credenciales.',
   'lookup.notInReplica': 'Este nodo no tiene la microcredencial {id} en su copia de la red.',
   'lookup.ownMicrocredential': 'Una institución no registra decisiones de reconocimiento sobre sus propias microcredenciales.',
+
+  // the learner's public share page (server-rendered)
+  'share.awardedTo': 'Otorgada a',
+  'share.issuer': 'Emisor',
+  'share.date': 'Fecha',
+  'share.status': 'Estado',
+  'share.verify': 'Verificar',
+  'share.state.revoked': 'Revocada',
+  'share.state.suspended': 'Suspendida',
+  'share.state.verified': 'Verificada',
+  'share.state.unverified': 'No verificada',
+  'share.notPublishedTitle': 'No publicada',
+  'share.notPublished': 'Esta credencial no está publicada.',
   // a programme's badge refused (node/credentials/programmes.ts); notCounted: why presented credentials did not count
   'programme.modulesNotHeld': 'La persona no tiene en vigor todos los módulos de {programme}. Faltan: {missing}.{notCounted}',
 } as const;

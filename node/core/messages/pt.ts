@@ -149,6 +149,18 @@ export const pt: Record<ServerMessageKey, string> = {
   'lookup.verifierUnavailable': 'Este nó não pode verificar credenciais.',
   'lookup.notInReplica': 'Este nó não tem a microcredencial {id} em sua cópia da rede.',
   'lookup.ownMicrocredential': 'Uma instituição não registra decisões de reconhecimento sobre suas próprias microcredenciais.',
+
+  'share.awardedTo': 'Concedida a',
+  'share.issuer': 'Emissor',
+  'share.date': 'Data',
+  'share.status': 'Situação',
+  'share.verify': 'Verificar',
+  'share.state.revoked': 'Revogada',
+  'share.state.suspended': 'Suspensa',
+  'share.state.verified': 'Verificada',
+  'share.state.unverified': 'Não verificada',
+  'share.notPublishedTitle': 'Não publicada',
+  'share.notPublished': 'Esta credencial não está publicada.',
   // a programme's badge refused (node/credentials/programmes.ts); notCounted: why presented credentials did not count
   'programme.modulesNotHeld': 'A pessoa não tem em vigor todos os módulos de {programme}. Faltam: {missing}.{notCounted}',
 };

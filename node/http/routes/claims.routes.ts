@@ -10,6 +10,8 @@
  */
 import type { Response } from 'express';
 import { RegistryError } from '../../core/errors.js';
+import { message, type MessageLang, type ServerMessageKey } from '../../core/messages/index.js';
+import { answerLanguage } from '../problem.js';
 import { bakedBadgePng, bakedBadgeSvg } from '../../credentials/badge-image.js';
 import { certificateLanguage, certificatePdf, CERTIFICATE_LANGUAGES } from '../../credentials/certificate-pdf.js';
 import type { SchemaRegistry } from '../../core/schema-registry.js';
@@ -52,21 +54,20 @@ function facts(c: IssuedCredential): { achievement: string; issuer: string; desc
   };
 }
 
-/** The public share page: a small server-rendered page whose title and og: tags give the link preview. */
-export function sharePage(c: IssuedCredential, opts: { url: string; verified: boolean }): string {
+/**
+ * The public share page: a small server-rendered page whose title and og: tags give the link preview, its words in
+ * the visitor's language (?lang=, else Accept-Language, else Spanish: link-preview robots send none).
+ */
+export function sharePage(c: IssuedCredential, opts: { url: string; verified: boolean; lang?: MessageLang }): string {
+  const lang = opts.lang ?? 'es';
+  const w = (k: ServerMessageKey) => escapeHtml(message(lang, k));
   const f = facts(c);
   const title = `${f.achievement} — ${c.learnerName}`;
   const desc = `${f.issuer ? `${f.issuer}: ` : ''}${f.description}`.slice(0, 300);
   const date = c.issuedAt.slice(0, 10);
-  const state = c.status.revoked
-    ? 'Revocada / Revoked'
-    : c.status.suspended
-      ? 'Suspendida / Suspended'
-      : opts.verified
-        ? 'Verificada / Verified'
-        : 'No verificada / Not verified';
+  const state = c.status.revoked ? 'revoked' : c.status.suspended ? 'suspended' : opts.verified ? 'verified' : 'unverified';
   return `<!doctype html>
-<html lang="es">
+<html lang="${lang === 'pt' ? 'pt-BR' : lang}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -83,12 +84,12 @@ export function sharePage(c: IssuedCredential, opts: { url: string; verified: bo
 <body>
 <main>
 <h1>${escapeHtml(f.achievement)}</h1>
-<p>Otorgada a / Awarded to: <strong>${escapeHtml(c.learnerName)}</strong></p>
-<p>Emisor / Issuer: ${escapeHtml(f.issuer)}</p>
-<p>Fecha / Date: <time datetime="${escapeHtml(date)}">${escapeHtml(date)}</time></p>
-<p>Estado / Status: ${escapeHtml(state)}</p>
+<p>${w('share.awardedTo')}: <strong>${escapeHtml(c.learnerName)}</strong></p>
+<p>${w('share.issuer')}: ${escapeHtml(f.issuer)}</p>
+<p>${w('share.date')}: <time datetime="${escapeHtml(date)}">${escapeHtml(date)}</time></p>
+<p>${w('share.status')}: ${w(`share.state.${state}`)}</p>
 ${f.description ? `<p>${escapeHtml(f.description)}</p>` : ''}
-<p><a href="/verify?credential=${encodeURIComponent(c.id)}">Verificar / Verify</a></p>
+<p><a href="/verify?credential=${encodeURIComponent(c.id)}&amp;lang=${lang}">${w('share.verify')}</a></p>
 </main>
 </body>
 </html>
@@ -261,21 +262,23 @@ export function claimRoutes(s: ClaimRouteDeps): RouteDef[] {
     },
     async (req, res) => {
       const c = credentials.shared(param(req, 'id'));
+      // ?lang= (a link shared in one language) wins over the visitor's Accept-Language
+      const asked = typeof req.query['lang'] === 'string' && /^(es|en|pt)$/.test(req.query['lang']) ? (req.query['lang'] as MessageLang) : null;
+      const lang = asked ?? answerLanguage(req, res);
+      if (asked) res.set('Content-Language', asked).vary('Accept-Language');
       if (!c) {
         res
           .status(404)
           .set('Cache-Control', 'no-store')
           .type('html')
-          .send(
-            '<!doctype html><html lang="es"><meta charset="utf-8"><title>No publicada / Not published</title><p>Esta credencial no está publicada. / This credential is not published.</p></html>',
-          );
+          .send(`<!doctype html><html lang="${lang === 'pt' ? 'pt-BR' : lang}"><meta charset="utf-8"><title>${escapeHtml(message(lang, 'share.notPublishedTitle'))}</title><p>${escapeHtml(message(lang, 'share.notPublished'))}</p></html>`);
         return;
       }
       const report = await credentials.verify(c.credential);
       res
         .set('Cache-Control', 'no-cache')
         .type('html')
-        .send(sharePage(c, { url: `${base()}/share/${param(req, 'id')}`, verified: report.verified }));
+        .send(sharePage(c, { url: `${base()}/share/${param(req, 'id')}`, verified: report.verified, lang }));
     },
   );
 
