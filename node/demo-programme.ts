@@ -26,6 +26,9 @@ export interface DemoProgrammeResult {
   refused: { name: string; reason: string }[];
 }
 
+/** E-mail each learner their claim links (the demo's mailbox), as the demo's cohorts do. */
+type Mail = { notify?: boolean; language?: 'es' | 'en' };
+
 interface Row {
   name: string;
   email: string;
@@ -73,9 +76,9 @@ export async function portfolioPdf(learner: string, programme: string, modules: 
 }
 
 /** The module credential a learner holds, issuing it when they do not yet. */
-async function moduleCredential(node: MochilaNode, code: string, row: Row): Promise<unknown> {
+async function moduleCredential(node: MochilaNode, code: string, row: Row, mail: Mail): Promise<unknown> {
   try {
-    return (await node.services.credentials.issue({ microcredential: code, learner: { name: row.name, email: row.email } })).credential;
+    return (await node.services.credentials.issue({ microcredential: code, learner: { name: row.name, email: row.email }, ...mail })).credential;
   } catch (e) {
     const existing = e instanceof RegistryError && e.code === 'conflict' ? (e.details as { existing?: unknown } | undefined)?.existing : undefined;
     if (typeof existing !== 'string') throw e;
@@ -84,10 +87,10 @@ async function moduleCredential(node: MochilaNode, code: string, row: Row): Prom
 }
 
 /**
- * Issues the demo programme of `slug`'s unit (node) to the learners of `file`; null when the unit's catalogue has no
- * programme.
+ * Issues the demo programme of the unit (node) to the learners of `file` (`mail`: e-mail them their claim links);
+ * null when the unit's catalogue has no programme.
  */
-export async function issueDemoProgramme(node: MochilaNode, file: string): Promise<DemoProgrammeResult | null> {
+export async function issueDemoProgramme(node: MochilaNode, file: string, mail: Mail = {}): Promise<DemoProgrammeResult | null> {
   const catalogue = node.services.catalogue;
   const programme = catalogue.byInstitution(catalogue.author).find((m) => m.record.stackability?.stacksFrom?.length);
   if (!programme) return null;
@@ -97,7 +100,7 @@ export async function issueDemoProgramme(node: MochilaNode, file: string): Promi
   for (const row of readLearners(file)) {
     const mine = row.modules ? modules.filter((_, i) => row.modules!.includes(i + 1)) : modules;
     const presented: unknown[] = [];
-    for (const m of mine) presented.push(await moduleCredential(node, m.record.code, row));
+    for (const m of mine) presented.push(await moduleCredential(node, m.record.code, row, mail));
     const pdf = await portfolioPdf(row.name, title, mine.map((m) => m.record.title.es ?? m.record.code));
     const results: ResultRequest[] = PORTFOLIO_DIMENSIONS.map((d, i) => ({
       criterion: d,
@@ -119,6 +122,7 @@ export async function issueDemoProgramme(node: MochilaNode, file: string): Promi
           },
         ],
         results,
+        ...mail,
       });
       out.issued.push({ name: row.name, id: c.id, verifyUrl: c.verifyUrl, ...(c.claimUrl ? { claimUrl: c.claimUrl } : {}) });
     } catch (e) {

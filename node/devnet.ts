@@ -139,7 +139,7 @@ export async function runDevnet(o: DevnetOptions): Promise<Devnet> {
       }
       // the unit's programme (fixtures/learners/programme-<slug>.csv): modules, then the badge with a portfolio
       const programmeFile = demoProgrammeFile(FIXTURES_DIR, u.slug);
-      const programme = existsSync(programmeFile) ? await issueDemoProgramme(node, programmeFile) : null;
+      const programme = existsSync(programmeFile) ? await issueDemoProgramme(node, programmeFile, { notify: true, language: 'es' }) : null;
       if (programme && (programme.issued.length || programme.refused.length)) {
         log(`  ${u.slug}: programme ${programme.programme}: badge with portfolio issued to ${programme.issued.length} learners${programme.refused.length ? `, refused to ${programme.refused.map((r) => r.name).join(', ')} (a module missing, on purpose)` : ''}`);
         if (programme.issued[0]) programmeLink = programme.issued[0].verifyUrl;
