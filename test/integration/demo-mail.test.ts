@@ -9,6 +9,8 @@ import path from 'node:path';
 import { runDevnet, type Devnet } from '../../node/devnet.js';
 import { summarize } from '../../node/ops/demo-mailbox.js';
 import { LIVENESS_MS } from '../federation/net.js';
+import { readmeSection } from '../helpers/readme.js';
+import { buildCli } from '../../node/cli.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'mochila-demo-mail-'));
 let net: Devnet | null = null;
@@ -76,6 +78,15 @@ describe("the demo's mail", () => {
     await net.close();
     net = await runDevnet({ dir, units: 1, httpPort: 0, p2pPort: -1, logLevel: 'error' });
     expect(net.mailbox.messages().map((x) => x.file).sort()).toEqual(msgs.map((x) => x.file).sort());
+  });
+
+  it("is where the README's quick start says: the demo's first port + 25, and .mochila-demo/mail/", () => {
+    const demo = buildCli().commands.find((c) => c.name() === 'demo')!;
+    const opt = (flag: string) => demo.options.find((x) => x.long === flag)!.defaultValue as string | number;
+    const quick = readmeSection('Quick start');
+    expect(quick).toContain(`<http://127.0.0.1:${Number(opt('--http-port')) + 25}/>`);
+    expect(quick).toContain(`\`${opt('--dir')}/mail/\``);
+    expect(readmeSection('The demo network')).toContain(`<http://127.0.0.1:${Number(opt('--http-port')) + 25}/>`);
   });
 
   it('reads subjects, quoted-printable and base64 bodies, and multipart messages, without trusting them', () => {
