@@ -4,8 +4,10 @@
  * in calibrated bands (strong / partial / weak; below the lowest band the answer is "no comparable local
  * microcredential"). Workload in hours and in both credit systems (ranges from the credit-system table, never a single
  * factor), level, participation, assessment, quality assurance and accreditations are explained differences and
- * potential substantial differences (Lisbon Recognition Convention), never reasons to rank a course higher. It
- * suggests; the registrar decides. Pure: must never read the store.
+ * potential substantial differences (Lisbon Recognition Convention), never reasons to rank a course higher. Only
+ * real differences are flagged as substantial or minor; what the numbers cannot decide (different assessment,
+ * participation, level frameworks) is an `info` note. Sentences are in es/en/pt from the web app's catalogues, with
+ * labels rather than codes. It suggests; the registrar decides. Pure: must never read the store.
  */
 import type { LangMap, MicrocredentialRecord } from '../catalogue/model.js';
 import type { ReferenceData } from '../catalogue/reference-data.js';

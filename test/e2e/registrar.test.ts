@@ -149,6 +149,10 @@ describe.skipIf(!hasChromium)("registrar's journeys in Chromium", () => {
     const record = page.locator('.lookup .cards .card').first().getByRole('link', { name: /^Registrar decisión/ });
     await record.waitFor();
     const candidateTitle = (await page.locator('.lookup .cards .card h3 a').first().textContent())!;
+    // differences apart from notes on the page too, and the page (case fields, record links) is axe clean
+    await page.getByRole('heading', { name: 'Posibles diferencias sustanciales' }).first().waitFor();
+    for (const li of await page.locator('.flags-substantial li').allTextContents()) expect(li).not.toMatch(/^(Modalidad|Evaluación):/);
+    await axe(page, 'recognition');
     await tabTo(page, record);
     await page.keyboard.press('Enter');
     await page.waitForURL(/\/admin\?tab=recognition/);
