@@ -104,7 +104,8 @@ describe('OpenID4VCI: a wallet claims a credential bound to its DID', () => {
     expect(r.status, text).toBe(status);
     const body = JSON.parse(text) as { error: string; error_description: string; credentials?: unknown };
     expect(body.error, text).toBe(error);
-    expect(typeof body.error_description).toBe('string');
+    // RFC 6749 5.2: printable ASCII without " and \
+    expect(body.error_description).toMatch(/^[\x20-\x21\x23-\x5B\x5D-\x7E]+$/);
     expect(body.credentials).toBeUndefined();
     expect(r.headers.get('cache-control')).toBe('no-store');
     return body;

@@ -37,10 +37,19 @@ function noStore(res: Response): Response {
   return res.set('Cache-Control', 'no-store').set('Pragma', 'no-cache');
 }
 
+/** RFC 6749 5.2: error_description is printable ASCII without `"` and `\` (and short: it is for developers). */
+export function oauthDescription(s: string): string {
+  return s
+    .replace(/\u2026/g, '...')
+    .replace(/"/g, "'")
+    .replace(/[^\x20-\x21\x23-\x5B\x5D-\x7E]/g, '?')
+    .slice(0, 500);
+}
+
 function sendRefusal(res: Response, r: Refusal): void {
   const status = OAUTH_STATUS[r.error] ?? 400;
   if (status === 401) res.set('WWW-Authenticate', `Bearer error="${r.error}"`);
-  noStore(res).status(status).json({ error: r.error, error_description: r.description });
+  noStore(res).status(status).json({ error: r.error, error_description: oauthDescription(r.description) });
 }
 
 export function oid4vciRoutes(s: Oid4vciRouteDeps): RouteDef[] {
