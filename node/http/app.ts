@@ -148,7 +148,7 @@ export function createHttpApp(s: HttpAppDeps, opts: HttpAppOptions): Express {
     // hashed assets immutable, index.html and other files revalidated (node/http/web-serving.ts)
     // shareable pages get their own title and Open Graph tags (node/http/link-preview.ts)
     const previewDeps = { catalogue: s.catalogue, institutions: s.institutions, publicUrl: () => opts.publicUrl.get() };
-    app.use(webApp(webDir, (p) => /^\/(?!api\/|openapi\.json|docs|healthz)/.test(p), (p) => linkPreview(p, previewDeps)));
+    app.use(webApp(webDir, (p) => /^\/(?!api\/|openapi\.json|docs|healthz)/.test(p), (p, lang) => linkPreview(p, previewDeps, lang)));
   } else {
     app.get('/', (_req, res) => {
       res

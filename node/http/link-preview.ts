@@ -30,11 +30,14 @@ type LangMap = Partial<Record<'es' | 'en' | 'pt', string>> | string | null | und
 const TITLE_MAX = 200;
 const DESCRIPTION_MAX = 300;
 
-/** A language map's Spanish, English or Portuguese text (a plain string as is); only strings count. */
-function pick(m: LangMap): string {
+type PreviewLang = 'es' | 'en' | 'pt';
+const ORDER: Record<PreviewLang, readonly PreviewLang[]> = { es: ['es', 'en', 'pt'], en: ['en', 'es', 'pt'], pt: ['pt', 'es', 'en'] };
+
+/** A language map's text in `first` (a shared link's ?lang=), else Spanish, English, Portuguese; a plain string as is. */
+function pick(m: LangMap, first: PreviewLang = 'es'): string {
   if (typeof m === 'string') return m;
   if (!m || typeof m !== 'object') return '';
-  for (const l of ['es', 'en', 'pt'] as const) if (typeof m[l] === 'string' && m[l]!.trim() !== '') return m[l]!;
+  for (const l of ORDER[first]) if (typeof m[l] === 'string' && m[l]!.trim() !== '') return m[l]!;
   return '';
 }
 
@@ -54,7 +57,8 @@ function decode(seg: string): string | null {
 }
 
 /** The preview of an app path, or null when the path is not a shareable page or names nothing this node holds. */
-export function linkPreview(pathname: string, d: LinkPreviewDeps): LinkPreview | null {
+export function linkPreview(pathname: string, d: LinkPreviewDeps, lang?: string | null): LinkPreview | null {
+  const first: PreviewLang = lang === 'en' || lang === 'pt' ? lang : 'es';
   const m = /^\/(microcredentials|institutions)\/([^/]+)\/?$/.exec(pathname);
   if (!m) return null;
   const key = decode(m[2]!);
@@ -65,12 +69,12 @@ export function linkPreview(pathname: string, d: LinkPreviewDeps): LinkPreview |
     if (!mc) return null;
     const inst = d.institutions.get(mc.author);
     const issuer = pick(inst?.profile.name) || pick(mc.record.awardingBody?.name as LangMap);
-    const title = pick(mc.record.title as LangMap) || mc.id;
+    const title = pick(mc.record.title as LangMap, first) || mc.id;
     const hours = typeof mc.record.workload?.hours === 'number' ? `${mc.record.workload.hours} h` : '';
     const lead = [issuer, hours].filter(Boolean).join(' · ');
     return {
       title: clip(`${title}${issuer ? ` — ${issuer}` : ''}`, TITLE_MAX),
-      description: clip([lead, pick(mc.record.description as LangMap)].filter(Boolean).join(': '), DESCRIPTION_MAX),
+      description: clip([lead, pick(mc.record.description as LangMap, first)].filter(Boolean).join(': '), DESCRIPTION_MAX),
       url: `${base}/microcredentials/${encodeURIComponent(mc.id)}`,
       type: 'website',
     };

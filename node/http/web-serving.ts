@@ -58,7 +58,7 @@ export function compressResponses(): RequestHandler {
  * and index.html (revalidated) for any other GET the static files do not hold (client-side routes). `isAppPath`
  * says which paths belong to the app's router (not the API, the docs or the health check).
  */
-export function webApp(webDir: string, isAppPath: (p: string) => boolean, preview?: (pathname: string) => LinkPreview | null): Router {
+export function webApp(webDir: string, isAppPath: (p: string) => boolean, preview?: (pathname: string, lang: string | null) => LinkPreview | null): Router {
   const router = express.Router();
   const index = path.join(webDir, 'index.html');
   // index.html as text for pages with a link preview, read again when the file changes (a rebuild of the web app)
@@ -86,7 +86,8 @@ export function webApp(webDir: string, isAppPath: (p: string) => boolean, previe
   router.get(/.*/, (req: Request, res: Response, next) => {
     if (!isAppPath(req.path)) return next();
     // a shareable page (a microcredential, an institution): its own title and Open Graph tags (node/http/link-preview.ts)
-    const p = preview?.(req.path);
+    // a link shared with ?lang= previews in that language (the page opens in it too)
+    const p = preview?.(req.path, typeof req.query['lang'] === 'string' ? req.query['lang'] : null);
     if (p) {
       res.set('Cache-Control', REVALIDATE_CACHE).type('html').send(withPreview(indexHtml(), p));
       return;

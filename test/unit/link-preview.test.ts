@@ -53,7 +53,7 @@ beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'mochila-preview-'));
   writeFileSync(path.join(dir, 'index.html'), INDEX);
   const app = express();
-  app.use(webApp(dir, (p) => !p.startsWith('/api/'), (p) => linkPreview(p, deps)));
+  app.use(webApp(dir, (p) => !p.startsWith('/api/'), (p, lang) => linkPreview(p, deps, lang)));
   server = await new Promise<Server>((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
@@ -91,6 +91,14 @@ describe('link previews', () => {
     expect(og['og:type']).toBe('profile');
     expect([...og['og:description']!.replace(/&#\d+;/g, '_')].length).toBeLessThanOrEqual(300);
     expect(og['og:description']!.endsWith('…')).toBe(true);
+  });
+
+  it('a link shared with ?lang= previews in that language when the record has it, else Spanish first', async () => {
+    const en = metas(await (await fetch(`${base}/microcredentials/gestion-riesgos.u1?lang=en`)).text());
+    expect(en['og:title']).toBe('Risk management — Universidad Autónoma &#38; Cía');
+    const pt = metas(await (await fetch(`${base}/microcredentials/gestion-riesgos.u1?lang=pt`)).text());
+    expect(pt['og:title']).toContain('Gestión &#34;segura&#34;');
+    expect(linkPreview('/microcredentials/gestion-riesgos.u1', deps, 'xx')!.title).toContain('Gestión "segura"');
   });
 
   it('a record with no title in a language the page knows falls back to its id; the issuer to the awarding body', () => {
