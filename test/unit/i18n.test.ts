@@ -1,6 +1,7 @@
 // The web app's dictionaries: Spanish, English and Portuguese have exactly the same keys, no empty texts, same
 // placeholders; Portuguese is a translation, not a copy of another language; the first language follows
 // ?lang= > the user's pick > the browser's languages > Spanish.
+import { readFileSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { es } from '../../web/src/i18n/es.js';
 import { en } from '../../web/src/i18n/en.js';
@@ -30,6 +31,34 @@ describe('web i18n dictionaries', () => {
     const copied = keys.filter((k) => pt[k] === es[k] || pt[k] === en[k]);
     // Only proper names, placeholders-only texts and words spelled alike (Catálogo, Microcredencial) may repeat.
     expect(copied.length / keys.length).toBeLessThan(0.2);
+  });
+});
+
+describe('codes are shown as labels', () => {
+  // every value a schema allows for a field the pages print through tx(prefix, value) has a label in every
+  // language (tx falls back to the raw code), read from the schemas so a new enum value fails here
+  const schema = (f: string) => JSON.parse(readFileSync(new URL(`../../schemas/${f}`, import.meta.url), 'utf8')) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  const mc = schema('microcredential.schema.json').properties;
+  const rec = schema('entries/recognition.schema.json').properties;
+  const acc = schema('entries/accreditation.schema.json').properties;
+  const cases: [string, string[]][] = [
+    ['enum.assessment.', mc.assessment.properties.type.enum],
+    ['enum.participation.', mc.participation.properties.mode.enum],
+    ['enum.context.', mc.participation.properties.context.items.enum],
+    ['enum.qa.', mc.qualityAssurance.properties.type.enum],
+    ['enum.pilotArea.', mc.pilotArea.enum],
+    ['enum.supervision.', mc.supervision.enum],
+    ['enum.outcome.', rec.outcome.enum],
+    ['enum.equivalentKind.', rec.equivalentTo.properties.kind.enum],
+    ['enum.aspect.', rec.substantialDifferences.items.properties.aspect.enum],
+    ['enum.accreditationStatus.', acc.status.enum],
+    ['enum.rowStatus.', ['issued', 'skipped', 'failed']],
+    ['enum.jobState.', ['queued', 'running', 'done', 'failed']],
+    ['enum.syncReason.', ['connected', 'periodic', 'manual', 'deferred', 'peer ahead', 'gossip hint', 'fork announced']],
+  ];
+  it.each(cases)('%s has a label for every value in es, en and pt', (prefix, values) => {
+    expect(values.length).toBeGreaterThan(0);
+    for (const v of values) for (const [lang, dict] of Object.entries(DICTS)) expect((dict as Record<string, string>)[`${prefix}${v}`], `${lang}: ${prefix}${v}`).toBeTruthy();
   });
 });
 
