@@ -52,7 +52,7 @@ describe('reference data as signed entries, and a new country joining without a 
     b.node.services.catalogue.create(variant('gt-control', { country: 'GT', workload: { hours: 81, credits: { system: 'CSUCA-GT', value: 3 } }, level: { framework: 'MCESCA', value: '2' } }));
     c.node.services.catalogue.create(base);
     await waitFor(() => net.converged([a, b, c]), LIVENESS_MS, 'the founders to converge');
-  }, 120_000);
+  }, 400_000);
 
   afterAll(async () => {
     await net?.close();
@@ -128,7 +128,7 @@ describe('reference data as signed entries, and a new country joining without a 
       const ref = (await (await fetch(`${n.url}/api/v1/microcredentials/${mc.id}/reference`)).json()) as { versions: { version: number; reference: unknown }[] };
       expect(ref.versions).toEqual([expect.objectContaining({ version: 1, reference: { creditSystem: { id: 'CO-MEN', version: '2026-12-02', publishedBy: a.key.did }, levelFramework: { id: 'EQF', version: BUNDLED, publishedBy: null } } })]);
     }
-  }, 180_000);
+  }, 400_000);
 
   it('a catalogue entry published before a newer reference version keeps the version it was published under', async () => {
     const id = c.node.services.catalogue.byInstitution(c.key.did)[0]!.id;
@@ -154,5 +154,5 @@ describe('reference data as signed entries, and a new country joining without a 
     b.node.services.feed.rebuild();
     expect(b.node.services.reference.get('credit-system', 'CO-MEN')?.provenance.publishedBy).toBe(a.key.did);
     expect(b.node.services.catalogue.referenceOf(id, 1)?.creditSystem?.version).toBe(BUNDLED);
-  }, 120_000);
+  }, 400_000);
 });
