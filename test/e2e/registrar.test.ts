@@ -223,6 +223,32 @@ describe.skipIf(!hasChromium)("registrar's journeys in Chromium", () => {
     await expect.poll(() => page.locator('dd[data-freshness]').textContent()).toMatch(/actualizado (ahora|hace \d+ (s|seg\.?|min\.?)) · al día/);
     await axe(page, 'institution');
 
+    // against an injected clock: the node's `now` in the answer (served here through a route), never the browser's;
+    // rounds newest first whatever order they come in
+    const real = (await (await fetch(`${base}/api/v1/network`)).json()) as Record<string, unknown> & { feeds: { author: string; updatedAt: string | null }[] };
+    const now = Date.parse('2026-12-02T10:00:00Z');
+    const at = (minutesAgo: number) => new Date(now - minutesAgo * 60_000).toISOString();
+    const staged = {
+      ...real,
+      now: new Date(now).toISOString(),
+      feeds: real.feeds.map((f) => ({ ...f, updatedAt: f.author === other.did ? at(2) : at(90) })),
+      // as the node lists them (newest first): the old page reversed this list and showed the oldest first
+      rounds: [
+        { peer: '12D3KooWNew', did: other.did, direction: 'pull', reason: 'gossip', startedAt: at(1), durationMs: 30, entriesReceived: 3, entriesAccepted: 3 },
+        { peer: '12D3KooWOld', did: other.did, direction: 'pull', reason: 'periodic', startedAt: at(5), durationMs: 40, entriesReceived: 1, entriesAccepted: 1 },
+        { peer: '12D3KooWMid', did: other.did, direction: 'pull', reason: 'periodic', startedAt: at(3), durationMs: 40, entriesReceived: 0, entriesAccepted: 0, error: 'timeout' },
+      ],
+    };
+    const staging = await newPage();
+    await staging.route('**/api/v1/network', (r) => r.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify(staged) }));
+    await staging.goto(`${base}/network`);
+    await staging.locator(`section[aria-labelledby="feeds-h"] li[data-author="${other.did}"]`).getByText('actualizado hace 2 min').waitFor();
+    expect(await staging.locator(`section[aria-labelledby="feeds-h"] li[data-author="${home.did}"] time`).textContent()).toBe('actualizado hace 1 h');
+    expect(await staging.locator('ol.rounds li').evaluateAll((els) => els.map((e) => e.getAttribute('data-started')))).toEqual([at(1), at(3), at(5)]);
+    expect(await staging.locator('ol.rounds li').nth(1).textContent()).toContain('fallida');
+    expect(await staging.locator('ol.rounds li').first().textContent()).toMatch(/^hace 1 min · Universidad .* · correcta · Recibidas \/ aceptadas: 3 \/ 3$/);
+    await staging.context().close();
+
     // English, and phones
     const phone = await newPage(390);
     await phone.goto(`${base}/network?lang=en`);
