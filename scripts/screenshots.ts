@@ -69,6 +69,21 @@ async function main(): Promise<void> {
     await shot('institution', `/institutions/${encodeURIComponent(home.did)}`, (p) => p.locator('table').waitFor(), false);
     if (credentialId) await shot('verify', `/verify?credential=${encodeURIComponent(credentialId)}`, (p) => p.locator('.report').waitFor({ timeout: 15_000 }));
     else await shot('verify', '/verify', (p) => p.locator('#credential-json').waitFor());
+    // a revoked credential: the headline says what happened and since when
+    const rv = await fetch(`${base}/api/v1/admin/credentials`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${home.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ microcredential: own.id, learner: { name: 'Tomás Revocado', email: 't.revocado@example.cl' } }),
+    });
+    if (rv.status === 201) {
+      const revokedId = ((await rv.json()) as { id: string }).id;
+      await fetch(`${base}/api/v1/admin/credentials/${encodeURIComponent(revokedId)}/revoke`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${home.token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ reason: 'emitida por error' }),
+      });
+      await shot('verify-revoked', `/verify?credential=${encodeURIComponent(revokedId)}`, (p) => p.locator('.report[data-outcome="failed"]').waitFor({ timeout: 15_000 }), false);
+    }
     await shot('recognition', `/recognition?microcredential=${encodeURIComponent(foreign.id)}`, (p) => p.locator('#lk-cmp').waitFor({ timeout: 15_000 }), false);
     await shot(
       'report',

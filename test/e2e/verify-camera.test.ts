@@ -87,6 +87,9 @@ describe.skipIf(!hasChromium)('verify page camera in Chromium', () => {
 
     const page = await withCamera(link);
     await page.goto(`${n.url}/verify`);
+    // no camera view until the camera is asked for
+    await page.getByRole('button', { name: 'Usar la cámara' }).waitFor();
+    expect(await page.locator('.qr-scan video').isVisible()).toBe(false);
     await page.getByRole('button', { name: 'Usar la cámara' }).click();
     await page.waitForURL((u) => u.searchParams.get('credential') === issued.id);
     await page.locator('.report[data-outcome="verified"]').waitFor();
@@ -94,6 +97,7 @@ describe.skipIf(!hasChromium)('verify page camera in Chromium', () => {
     // the camera is off once a code was read
     await expect.poll(() => page.evaluate(() => (document.querySelector('.qr-scan video') as HTMLVideoElement | null)?.srcObject ?? null)).toBeNull();
     expect(await page.getByRole('button', { name: 'Usar la cámara' }).count()).toBe(1);
+    expect(await page.locator('.qr-scan video').isVisible()).toBe(false);
   });
 
   it('refuses a code that points elsewhere, without leaving the page', async () => {

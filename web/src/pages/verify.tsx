@@ -151,7 +151,7 @@ export function VerifyPage() {
       {credentialId ? result : <p class="lead">{t('verify.intro')}</p>}
       {credentialId && <h2>{t('verify.another')}</h2>}
       <section aria-labelledby="qr-h" class="qr-section">
-        <h2 id="qr-h">{t('verify.qr.title')}</h2>
+        {credentialId ? <h3 id="qr-h">{t('verify.qr.title')}</h3> : <h2 id="qr-h">{t('verify.qr.title')}</h2>}
         <p>{t('verify.qr.intro')}</p>
         <QrScan onText={(s) => void onQr(s)} />
         {scanned?.kind === 'remote' && (
