@@ -9,6 +9,8 @@ import path from 'node:path';
 import * as vc from '@digitalbazaar/vc';
 import { generateSeed } from '../../node/identity/keys.js';
 import { createPresentationSigner } from '../../node/credentials/sign.js';
+import { withServices } from '../../node/cli-common.js';
+import { importCatalogueFile } from '../../node/catalogue/import.js';
 
 const ROOT = path.resolve(__dirname, '../..');
 const BIN = path.join(ROOT, 'bin/mochila.js');
@@ -103,15 +105,18 @@ describe('mochila issue / verify / credential', () => {
 
   it("issues a programme's badge with --module files only when every module is given (the seed's programme, mx-itpb)", async () => {
     const unit = dir; // the programme's records imported into this unit's catalogue (codes distinct from mx-uan's)
-    const imp = await mochila('catalogue', 'import', '--dir', unit, path.join(ROOT, 'fixtures/units/mx-itpb/catalogue.json'));
-    expect(imp.code, imp.stderr).toBe(0);
-    const files: string[] = [];
-    for (const code of ['dim-modulo-1-potencial', 'dim-modulo-2-diseno', 'dim-modulo-3-gestion-qa']) {
-      const m = await mochila('issue', '--dir', unit, '--microcredential', code, '--name', 'Paula Ibarra', '--email', 'paula@correo.example.mx');
-      expect(m.code, m.stderr).toBe(0);
-      files.push(path.join(tmp, `${code}.json`));
-      writeFileSync(files[files.length - 1]!, m.stdout);
-    }
+    // the catalogue and the module credentials through the library on the same folder (the CLI's own code path, without
+    // four more process start-ups); the learner's module files are then given to the CLI
+    const files = await withServices(unit, {}, async (s) => {
+      expect(importCatalogueFile(s.catalogue, path.join(ROOT, 'fixtures/units/mx-itpb/catalogue.json')).errors).toEqual([]);
+      const out: string[] = [];
+      for (const code of ['dim-modulo-1-potencial', 'dim-modulo-2-diseno', 'dim-modulo-3-gestion-qa']) {
+        const m = await s.credentials.issue({ microcredential: code, learner: { name: 'Paula Ibarra', email: 'paula@correo.example.mx' } });
+        out.push(path.join(tmp, `${code}.json`));
+        writeFileSync(out[out.length - 1]!, JSON.stringify(m.credential));
+      }
+      return out;
+    });
     const learner = ['--name', 'Paula Ibarra', '--email', 'paula@correo.example.mx'];
     const short = await mochila('issue', '--dir', unit, '--microcredential', 'dim-programa-microcredenciales', ...learner, '--module', files[0]!, '--module', files[1]!);
     expect(short.code).not.toBe(0);
