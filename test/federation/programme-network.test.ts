@@ -2,8 +2,11 @@
 // demo unit's fixture), unit B publishes the programme badge stacking from A's modules and issues it through its admin
 // API only to a learner who presents a credential in force of every module, verified from B's replica. Refused (422
 // programme_modules_not_held, naming the module) to a learner missing a module, to one whose module was revoked on
-// A, and to one presenting another learner's module; issued to one holding all three, the badge linking them.
+// A, and to one presenting another learner's module; issued to one holding all three, the badge linking them and
+// carrying a portfolio file B serves, its bytes matching the digest the badge names.
+import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { portfolioPdf } from '../../node/demo-programme.js';
 import { microcredentialId } from '../../node/feed/ids.js';
 import { MODULE_EVIDENCE_GENRE } from '../../node/credentials/ob3.js';
 import { ob3SchemaProblems } from '../../node/credentials/ob3-schema.js';
@@ -105,13 +108,26 @@ describe('programme badge stacking from module credentials issued on another nod
   });
 
   it('issues the badge to a learner holding all three, linking each module credential; it verifies on A', async () => {
-    const r = await issueOnB({ name: 'Ana López', email: 'ana.lopez@correo.example.mx' }, mods['ana']!);
+    // the badge carries the final portfolio (a PDF file B stores and serves) and its assessment
+    const pdf = await portfolioPdf('Ana López', 'Programa de capacitación', moduleRecords.map((m) => m.code));
+    const r = await adminFetch(b, '/credentials', {
+      microcredential: programme,
+      learner: { name: 'Ana López', email: 'ana.lopez@correo.example.mx' },
+      modules: mods['ana'],
+      evidence: [{ name: 'Portafolio final', genre: 'Portafolio', file: { name: 'portafolio.pdf', mediaType: 'application/pdf', content: pdf.toString('base64') } }],
+      results: [{ criterion: 'Pensamiento crítico', levels: [{ name: 'Inicial' }, { name: 'Logrado' }], achievedLevel: 'Logrado' }],
+    });
     expect(r.status, await r.clone().text()).toBe(201);
-    const badge = ((await r.json()) as { credential: Record<string, unknown> }).credential as { evidence: { id: string; type: string[]; genre: string; description: string }[] };
+    const badge = ((await r.json()) as { credential: Record<string, unknown> }).credential as { evidence: { id: string; type: string[]; genre: string; description: string; digestSRI?: string }[] };
     const links = badge.evidence.filter((e) => e.genre === MODULE_EVIDENCE_GENRE);
     expect(links.map((e) => e.id)).toEqual(moduleIdsOfCredentials['ana']);
     links.forEach((e, i) => expect(e.description).toContain(moduleIds[i]));
     expect(ob3SchemaProblems(badge)).toEqual([]);
+    const portfolio = badge.evidence.find((e) => e.genre === 'Portafolio')!;
+    const served = Buffer.from(await (await fetch(portfolio.id)).arrayBuffer());
+    expect(served.equals(pdf)).toBe(true);
+    expect(portfolio.id.endsWith(createHash('sha256').update(served).digest('hex'))).toBe(true);
+    expect(portfolio.digestSRI).toBe(`sha256-${createHash('sha256').update(served).digest('base64')}`);
     await waitFor(() => net.converged(), LIVENESS_MS, "B's status lists to reach A");
     const onA = await a.node.services.credentials.verify(badge);
     expect(onA.checks.filter((c) => c.status !== 'ok'), JSON.stringify(onA.checks)).toEqual([]);
