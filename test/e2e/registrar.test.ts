@@ -254,6 +254,9 @@ describe.skipIf(!hasChromium)("registrar's journeys in Chromium", () => {
     await phone.goto(`${base}/network?lang=en`);
     await phone.getByText(`This node: ${home.node.services.institutions.get(home.did)!.profile.name.en ?? homeName()}`).waitFor();
     await noSidewaysScroll(phone, 'network en');
+    await phone.goto(`${base}/institutions/${encodeURIComponent(other.did)}?lang=es`);
+    await phone.locator('dd[data-freshness] time').waitFor();
+    await noSidewaysScroll(phone, 'institution');
     await phone.goto(`${base}/recognition?microcredential=${encodeURIComponent(foreignMc().id)}`);
     await phone.locator('.lookup .cards .card').first().waitFor();
     await noSidewaysScroll(phone, 'recognition');
