@@ -96,7 +96,8 @@ const INK: Rgb = [0x14, 0x21, 0x3d];
 export function badgePng(verifyUrl: string): Buffer {
   const px = new Uint8Array(SIZE * SIZE * 4);
   // outside the medal: transparent white (a reader that ignores alpha sees white, not black)
-  for (let i = 0; i < px.length; i += 4) px.set([255, 255, 255, 0], i);
+  px.fill(255);
+  for (let i = 3; i < px.length; i += 4) px[i] = 0;
   const blend = (i: number, c: Rgb, cover: number) => {
     const a = px[i + 3]! / 255;
     const outA = cover + a * (1 - cover);
@@ -104,8 +105,10 @@ export function badgePng(verifyUrl: string): Buffer {
     px[i + 3] = Math.round(outA * 255);
   };
   const disc = (r: number, c: Rgb) => {
-    for (let y = 0; y < SIZE; y++)
-      for (let x = 0; x < SIZE; x++) {
+    const lo = Math.max(0, Math.floor(SIZE / 2 - r - 1));
+    const hi = Math.min(SIZE, Math.ceil(SIZE / 2 + r + 1));
+    for (let y = lo; y < hi; y++)
+      for (let x = lo; x < hi; x++) {
         const d = Math.hypot(x + 0.5 - SIZE / 2, y + 0.5 - SIZE / 2);
         const cover = Math.min(1, Math.max(0, r - d + 0.5)); // one pixel of anti-aliasing at the edge
         if (cover > 0) blend((y * SIZE + x) * 4, c, cover);
@@ -124,7 +127,10 @@ export function badgePng(verifyUrl: string): Buffer {
       for (let dy = 0; dy < scale; dy++)
         for (let dx = 0; dx < scale; dx++) {
           const i = ((origin + r * scale + dy) * SIZE + origin + c * scale + dx) * 4;
-          px.set([...INK, 255], i);
+          px[i] = INK[0];
+          px[i + 1] = INK[1];
+          px[i + 2] = INK[2];
+          px[i + 3] = 255;
         }
     }
   return encodePng(SIZE, SIZE, px);
