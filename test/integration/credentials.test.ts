@@ -149,9 +149,10 @@ describe('credentials through a started node', () => {
     expect(job.failed).toBe(3);
     const byLine = Object.fromEntries(job.rows.map((x: { line: number }) => [x.line, x]));
     expect(byLine[3].status).toBe('failed');
-    expect(byLine[3].error).toContain('name');
-    expect(byLine[5].error).toContain('e-mail');
-    expect(byLine[6].error).toContain('no-existe');
+    // the reasons in Spanish (no Accept-Language: node/core/messages)
+    expect(byLine[3].error).toBe('Falta el nombre.');
+    expect(byLine[5].error).toBe('No es una dirección de correo: no-es-un-correo');
+    expect(byLine[6].error).toBe('El catálogo de esta unidad no tiene la microcredencial no-existe.');
     expect(byLine[8].status).toBe('issued');
     // every issued credential verifies
     const issued = job.rows.filter((x: { status: string }) => x.status === 'issued');
@@ -166,6 +167,9 @@ describe('credentials through a started node', () => {
     const job2 = await waitJob((await r2.json()).id);
     expect(job2.issued).toBe(0);
     expect(job2.skipped).toBe(3);
+    // each skipped row says since when the learner holds it
+    const today = new Date().toISOString().slice(0, 10);
+    for (const x of job2.rows.filter((y: { status: string }) => y.status === 'skipped')) expect(x.error).toBe(`Ya emitida el ${today}.`);
     const one = await (await fetch(`${n.url}/api/v1/admin/credentials/${encodeURIComponent(issued[0].id)}`, { headers: admin() })).json();
     const list = await (await fetch(`${n.url}/api/v1/admin/credentials?microcredential=${encodeURIComponent(one.microcredential)}`, { headers: admin() })).json();
     expect(list.total).toBe(3);

@@ -141,11 +141,18 @@ export const es = {
   'csv.col.id': 'credencial',
   'csv.col.error': 'error',
   'csv.col.verifyLink': 'enlace de verificación',
+  'csv.duplicateInFile': 'Repetida: la línea {line} del mismo archivo ya la emite.',
+  'csv.status.ok': 'lista para emitir',
+  'csv.errorFileName': 'filas-con-error.csv',
+  'csv.templateFileName': 'plantilla-cohorte.csv',
 
   // credentials, claims, recognition lookups
   'credential.notKeptHere': 'Este nodo no tiene esa credencial (cada credencial la guarda solo el nodo que la emitió).',
   'credential.notFound': 'Este nodo no tiene esa credencial.',
   'credential.bodyRequired': 'Envíe la credencial (o la presentación) como cuerpo JSON.',
+  'credential.imageUnreadable': 'No se pudo leer una credencial de esta imagen.',
+  'credential.issuedNotFound': 'Este nodo no emitió la credencial {id}.',
+  'claim.notFound': 'Este enlace no existe (quizá la unidad que emitió la credencial lo revocó: pídale uno nuevo).',
   'job.notFound': 'No existe el lote {id}.',
   'lookup.microcredentialRequired': 'Falta el parámetro microcredential.',
   'lookup.unknownMicrocredential': 'Este nodo no conoce la microcredencial {id}: revise el identificador o espere a que el catálogo del emisor llegue a este nodo.',

@@ -9,8 +9,7 @@
  * credential field into HTML unescaped.
  */
 import type { Response } from 'express';
-import { RegistryError } from '../../core/errors.js';
-import { message, type MessageLang, type ServerMessageKey } from '../../core/messages/index.js';
+import { message, userError, type MessageLang, type ServerMessageKey } from '../../core/messages/index.js';
 import { answerLanguage } from '../problem.js';
 import { bakedBadgePng, bakedBadgeSvg } from '../../credentials/badge-image.js';
 import { certificateLanguage, certificatePdf, CERTIFICATE_LANGUAGES } from '../../credentials/certificate-pdf.js';
@@ -30,7 +29,6 @@ export interface ClaimRouteDeps {
   publicUrl: () => string;
 }
 
-const NO_CLAIM = 'no such claim link (it may have been revoked by the issuing unit: ask them for a new one)';
 
 /** Text for HTML: every character that could open markup or an attribute is escaped. */
 export function escapeHtml(s: unknown): string {
@@ -104,7 +102,7 @@ export function claimRoutes(s: ClaimRouteDeps): RouteDef[] {
   const base = () => s.publicUrl().replace(/\/$/, '');
   const claimOr404 = (token: string): Claim => {
     const c = credentials.claim(token);
-    if (!c) throw new RegistryError('not_found', NO_CLAIM);
+    if (!c) throw userError('not_found', 'claim.notFound');
     return c;
   };
   const notFound = { '404': 'not_found: unknown or revoked link (the same answer for both)', ...LIMIT_RESPONSES };
@@ -246,7 +244,7 @@ export function claimRoutes(s: ClaimRouteDeps): RouteDef[] {
     (req, res) => {
       s.schemas.assertValid('api/claim-share', req.body);
       const c = credentials.setShare(param(req, 'token'), (req.body as { published: boolean }).published);
-      if (!c) throw new RegistryError('not_found', NO_CLAIM);
+      if (!c) throw userError('not_found', 'claim.notFound');
       res.set('Cache-Control', 'no-store').json(c.share);
     },
   );

@@ -9,21 +9,37 @@ import { RegistryError } from '../../core/errors.js';
 import type { SchemaRegistry } from '../../core/schema-registry.js';
 import type { CredentialListQuery, CredentialService } from '../../credentials/credential.service.js';
 import { extractBaked } from '../../credentials/baking.js';
-import { toCsv } from '../../credentials/csv.js';
+import { cohortErrorCsv, cohortTemplateCsv, toCsv } from '../../credentials/csv.js';
 import type { EvidenceFileInput } from '../../credentials/evidence-files.js';
 import type { ResultRequest } from '../../credentials/ob3-evidence.js';
 import { message, userError } from '../../core/messages/index.js';
 import { answerLanguage } from '../problem.js';
 import { LIMIT_RESPONSES } from '../limits.js';
 import { param, type RouteDef } from '../route-table.js';
+import type { RecognitionService } from '../../recognition/recognition.service.js';
 
 /** What the credential routes use: the credential service and the schemas their bodies are checked against. */
 export interface CredentialRouteDeps {
   schemas: Pick<SchemaRegistry, 'assertValid'>;
   credentials: Pick<
     CredentialService,
-    'verify' | 'statusListCredential' | 'get' | 'issue' | 'evidenceFile' | 'list' | 'reissueBatch' | 'startBatch' | 'job' | 'reissue' | 'revoke' | 'suspend' | 'reinstate'
+    'verify' | 'statusListCredential' | 'get' | 'issue' | 'evidenceFile' | 'list' | 'reissueBatch' | 'startBatch' | 'previewBatch' | 'job' | 'reissue' | 'revoke' | 'suspend' | 'reinstate'
   >;
+  /** The accreditations in force of a listed microcredential, added to the verification report ("acreditada por … hasta …"). */
+  recognition?: Pick<RecognitionService, 'accreditationsInForceOf'>;
+}
+
+type ReportWithMc = { microcredential?: { globalId?: string; accreditations?: unknown[] } | null; credentials?: ReportWithMc[] };
+
+/** The report with each listed microcredential's accreditations in force (replica data, beside the checks). */
+function withAccreditations<R>(report: R, recognition: CredentialRouteDeps['recognition']): R {
+  if (!recognition) return report;
+  const walk = (r: ReportWithMc) => {
+    if (r.microcredential?.globalId) r.microcredential.accreditations = recognition.accreditationsInForceOf(r.microcredential.globalId);
+    for (const c of r.credentials ?? []) walk(c);
+  };
+  walk(report as ReportWithMc);
+  return report;
 }
 
 /** `inline` / `attachment` with the file name: an ASCII fallback and the UTF-8 name (RFC 6266 / RFC 8187). */
@@ -47,7 +63,7 @@ export function credentialRoutes(s: CredentialRouteDeps): RouteDef[] {
     if (Buffer.isBuffer(input)) {
       // a baked badge (image/png, image/svg+xml): the credential's text out of it, then parsed by the verifier as text
       const baked = extractBaked(input);
-      if (!baked.ok) throw new RegistryError('validation_failed', `no credential could be read from this image: ${baked.reason}`);
+      if (!baked.ok) throw userError('validation_failed', 'credential.imageUnreadable', undefined, { reason: baked.reason });
       input = baked.text;
     }
     let options: { challenge?: string; domain?: string } = {};
@@ -60,8 +76,8 @@ export function credentialRoutes(s: CredentialRouteDeps): RouteDef[] {
       }
     }
     if (input === undefined || (typeof input === 'object' && input !== null && Object.keys(input).length === 0 && !Array.isArray(input)))
-      throw new RegistryError('validation_failed', 'send the credential (or presentation) as the JSON body');
-    res.json(await credentials.verify(input, options));
+      throw userError('validation_failed', 'credential.bodyRequired');
+    res.json(withAccreditations(await credentials.verify(input, options), s.recognition));
   });
 
   route({ method: 'get', path: '/status-lists/:id', tag: 'credentials', summary: 'A status list credential (BitstringStatusListCredential, signed by its issuer) from the replica' }, (req, res) => {
@@ -73,13 +89,13 @@ export function credentialRoutes(s: CredentialRouteDeps): RouteDef[] {
   // the learner's link: the credential id is a random urn:uuid, known only to whom it was given
   route({ method: 'get', path: '/credentials/:id', tag: 'credentials', summary: "A credential issued by this node, by its id (the learner's verification link)" }, (req, res) => {
     const c = credentials.get(param(req, 'id'));
-    if (!c) throw new RegistryError('not_found', 'no such credential on this node (credentials are kept only by the node that issued them)');
+    if (!c) throw userError('not_found', 'credential.notKeptHere');
     res.set('Cache-Control', 'no-store').json(c.credential);
   });
 
   route({ method: 'get', path: '/credentials/:id/qr.svg', tag: 'credentials', summary: "QR code (SVG) of the credential's verification link" }, async (req, res) => {
     const c = credentials.get(param(req, 'id'));
-    if (!c) throw new RegistryError('not_found', 'no such credential on this node');
+    if (!c) throw userError('not_found', 'credential.notFound');
     const svg = await QRCode.toString(c.verifyUrl, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
     res.set('Cache-Control', 'no-store').type('image/svg+xml').send(svg);
   });
@@ -175,6 +191,50 @@ export function credentialRoutes(s: CredentialRouteDeps): RouteDef[] {
     res.status(202).location(`/api/v1/admin/jobs/${job.id}`).json(job);
   });
 
+  // a cohort's dry run: the same body as the batch, each row's verdict by the batch's own rule, nothing issued;
+  // /errors.csv answers the bad rows of the same run as a file (their own cells and the reason)
+  const batchBody = (req: Parameters<RouteDef['handler']>[0]) => {
+    let body: { csv?: unknown; microcredential?: unknown; notify?: unknown; language?: unknown; files?: unknown; results?: unknown };
+    if (typeof req.body === 'string') {
+      body = { csv: req.body };
+      if (typeof req.query.microcredential === 'string') body.microcredential = req.query.microcredential;
+    } else body = req.body as typeof body;
+    s.schemas.assertValid('api/credential-batch', body);
+    return {
+      csv: body.csv as string,
+      opts: {
+        ...(typeof body.microcredential === 'string' ? { microcredential: body.microcredential } : {}),
+        ...(body.notify === true ? { notify: true } : {}),
+        ...(body.language === 'es' || body.language === 'en' || body.language === 'pt' ? { language: body.language } : {}),
+        ...(Array.isArray(body.files) ? { files: body.files as EvidenceFileInput[] } : {}),
+        ...(Array.isArray(body.results) ? { results: body.results as ResultRequest[] } : {}),
+      },
+    };
+  };
+  route({ ...admin, method: 'post', path: '/credentials/batch/preview', summary: "A cohort's dry run: each row's verdict (ok / skipped / failed, with the reason in the asker's language), learner and microcredential, by the very rule the batch applies; nothing is issued", body: { schema: 'api/credential-batch', alternatives: [{ contentType: 'text/csv', description: 'the CSV itself, with ?microcredential=' }] }, query: [{ name: 'microcredential', description: 'with a text/csv body: the microcredential for rows without one' }] }, async (req, res) => {
+    const { csv, opts } = batchBody(req);
+    res.set('Cache-Control', 'no-store').json(await credentials.previewBatch(csv, opts, answerLanguage(req, res)));
+  });
+  route({ ...admin, method: 'post', path: '/credentials/batch/errors.csv', summary: "A cohort's error file: the rows its dry run refuses (failed), each with its own cells and the reason, as CSV (';', UTF-8 with BOM); formula-looking cells neutralised", body: { schema: 'api/credential-batch', alternatives: [{ contentType: 'text/csv', description: 'the CSV itself, with ?microcredential=' }] }, query: [{ name: 'microcredential', description: 'with a text/csv body: the microcredential for rows without one' }] }, async (req, res) => {
+    const { csv, opts } = batchBody(req);
+    const lang = answerLanguage(req, res);
+    const preview = await credentials.previewBatch(csv, opts, lang);
+    const bad = preview.rows.filter((r) => r.status === 'failed').map((r) => ({ line: r.line, error: r.error ?? '' }));
+    res
+      .set('Cache-Control', 'no-store')
+      .set('Content-Disposition', contentDisposition('attachment', message(lang, 'csv.errorFileName')))
+      .type('text/csv; charset=utf-8')
+      .send('\uFEFF' + cohortErrorCsv(csv, bad, message(lang, 'csv.col.error')));
+  });
+  route({ ...admin, method: 'get', path: '/credentials/batch/template.csv', summary: "A cohort's template: the columns the node reads (required, optional, evidence and results) with the header names of the asker's language (Spanish, English or Portuguese names of the same columns are all read) and one example row" }, (req, res) => {
+    const lang = answerLanguage(req, res);
+    res
+      .set('Cache-Control', 'no-store')
+      .set('Content-Disposition', contentDisposition('attachment', message(lang, 'csv.templateFileName')))
+      .type('text/csv; charset=utf-8')
+      .send('\uFEFF' + cohortTemplateCsv(lang));
+  });
+
   // ?from=N: only the row results from index N on (a poller passes how many it already has)
   route({ ...admin, method: 'get', path: '/jobs/:id', summary: 'Progress and per-row results of a batch job (rows from index `from` on)', query: [{ name: 'from', description: 'index of the first row result to return (default 0)' }] }, (req, res) => {
     const from = typeof req.query.from === 'string' && /^\d+$/.test(req.query.from) ? Number(req.query.from) : 0;
@@ -200,7 +260,7 @@ export function credentialRoutes(s: CredentialRouteDeps): RouteDef[] {
 
   route({ ...admin, method: 'get', path: '/credentials/:id', summary: 'One issued credential with its status, verification link and QR code URL' }, (req, res) => {
     const c = credentials.get(param(req, 'id'));
-    if (!c) throw new RegistryError('not_found', `no credential ${param(req, 'id')} was issued by this node`);
+    if (!c) throw userError('not_found', 'credential.issuedNotFound', { id: param(req, 'id').slice(0, 200) });
     res.json(c);
   });
 

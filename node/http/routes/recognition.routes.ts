@@ -6,6 +6,7 @@ import type { Request } from 'express';
 import QRCode from 'qrcode';
 import type { Clock } from '../../core/clock.js';
 import { RegistryError } from '../../core/errors.js';
+import { userError } from '../../core/messages/index.js';
 import type { SchemaRegistry } from '../../core/schema-registry.js';
 import type { FeedService } from '../../feed/feed.service.js';
 import type { RecognitionService } from '../../recognition/recognition.service.js';
@@ -74,7 +75,7 @@ export function recognitionRoutes(s: RecognitionRouteDeps, verifier: LookupVerif
   ];
   route({ method: 'get', path: '/recognition/report', tag, summary: "Printable recognition report (HTML, es|en|pt) for a microcredential, headed by this node's institution, with the case, decision boxes, signature lines and a QR code to the live lookup", query: [{ name: 'microcredential', description: 'microcredential id' }, ...reportQuery], responses: LIMIT_RESPONSES }, async (req, res) => {
     const mc = req.query.microcredential;
-    if (typeof mc !== 'string') throw new RegistryError('validation_failed', 'microcredential query parameter is required');
+    if (typeof mc !== 'string') throw userError('validation_failed', 'lookup.microcredentialRequired');
     res.type('html').send(await report(req, await lookup({ microcredential: mc }), true));
   });
   route({ method: 'post', path: '/recognition/report', tag, summary: 'Printable recognition report (HTML) for a credential or microcredential', body: 'api/recognition-lookup', query: reportQuery, responses: LIMIT_RESPONSES }, async (req, res) => {
