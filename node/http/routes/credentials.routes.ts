@@ -63,7 +63,8 @@ export function credentialRoutes(s: CredentialRouteDeps): RouteDef[] {
     if (Buffer.isBuffer(input)) {
       // a baked badge (image/png, image/svg+xml): the credential's text out of it, then parsed by the verifier as text
       const baked = extractBaked(input);
-      if (!baked.ok) throw userError('validation_failed', 'credential.imageUnreadable', undefined, { reason: baked.reason });
+      // the reason (English, technical: which chunk or element is missing or malformed) as the body's one field error
+      if (!baked.ok) throw userError('validation_failed', 'credential.imageUnreadable', undefined, { reason: baked.reason, errors: [{ path: '', message: baked.reason }] });
       input = baked.text;
     }
     let options: { challenge?: string; domain?: string } = {};
