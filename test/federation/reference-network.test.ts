@@ -19,6 +19,8 @@ const sctChile = full.creditSystems.systems.find((s) => s.id === 'SCT-Chile')!;
 /** What the nodes are built with: the bundled data as it was before Colombia's system was researched. */
 const withoutColombia: ReferenceData = { ...full, creditSystems: { ...full.creditSystems, systems: full.creditSystems.systems.filter((s) => s.id !== 'CO-MEN') } };
 const BUNDLED = full.creditSystems.version!;
+/** A version newer than the bundled credit systems (the floor), so that a network version of them is live. */
+const NEWER = new Date(Date.parse(`${BUNDLED}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
 
 type Cmp = {
   items: {
@@ -59,7 +61,7 @@ describe('reference data as signed entries, and a new country joining without a 
   });
 
   it('a member the manifest does not name cannot publish reference data: refused by its node, and refused at ingest with the reason on every path', async () => {
-    const body = { kind: 'credit-system', version: '2026-12-02', record: coMen };
+    const body = { kind: 'credit-system', version: NEWER, record: coMen };
     expect(() => b.node.services.referencePublisher.publish(body)).toThrow(expect.objectContaining({ code: 'not_authorised' }));
     const res = await adminFetch(b, '/reference', body);
     expect(res.status).toBe(403);
@@ -90,14 +92,14 @@ describe('reference data as signed entries, and a new country joining without a 
     expect(() => co.node.services.catalogue.create(record)).toThrow(expect.objectContaining({ code: 'unknown_credit_system' }));
 
     // the coordinating unit publishes Colombia's credit system through the admin API
-    const res = await adminFetch(a, '/reference', { kind: 'credit-system', version: '2026-12-02', record: coMen, statement: 'Colombia joins the pilot' });
+    const res = await adminFetch(a, '/reference', { kind: 'credit-system', version: NEWER, record: coMen, statement: 'Colombia joins the pilot' });
     expect(res.status).toBe(201);
     await waitFor(() => [a, b, c, co].every((n) => n.node.services.reference.get('credit-system', 'CO-MEN')?.provenance.publishedBy === a.key.did), LIVENESS_MS, 'CO-MEN to be live on every node');
 
     // the live set says who published it
     const list = (await (await fetch(`${c.url}/api/v1/reference?kind=credit-system`)).json()) as { publishers: { did: string }[]; items: { id: string; origin: string; version: string; publishedBy: { did: string } | null }[] };
     expect(list.publishers.map((p) => p.did)).toEqual([a.key.did]);
-    expect(list.items.find((i) => i.id === 'CO-MEN')).toMatchObject({ origin: 'network', version: '2026-12-02', publishedBy: { did: a.key.did } });
+    expect(list.items.find((i) => i.id === 'CO-MEN')).toMatchObject({ origin: 'network', version: NEWER, publishedBy: { did: a.key.did } });
     expect(list.items.find((i) => i.id === 'ECTS')).toMatchObject({ origin: 'bundled', version: BUNDLED, publishedBy: null });
     const systems = (await (await fetch(`${c.url}/api/v1/reference/credit-systems`)).json()) as { systems: { id: string; hoursPerCredit: { min: number } }[] };
     expect(systems.systems.find((s) => s.id === 'CO-MEN')?.hoursPerCredit.min).toBe(48);
@@ -126,7 +128,7 @@ describe('reference data as signed entries, and a new country joining without a 
     // the entry carries the reference version it was published under, on every node
     for (const n of [a, b, c]) {
       const ref = (await (await fetch(`${n.url}/api/v1/microcredentials/${mc.id}/reference`)).json()) as { versions: { version: number; reference: unknown }[] };
-      expect(ref.versions).toEqual([expect.objectContaining({ version: 1, reference: { creditSystem: { id: 'CO-MEN', version: '2026-12-02', publishedBy: a.key.did }, levelFramework: { id: 'EQF', version: BUNDLED, publishedBy: null } } })]);
+      expect(ref.versions).toEqual([expect.objectContaining({ version: 1, reference: { creditSystem: { id: 'CO-MEN', version: NEWER, publishedBy: a.key.did }, levelFramework: { id: 'EQF', version: BUNDLED, publishedBy: null } } })]);
     }
   }, 400_000);
 
@@ -134,21 +136,21 @@ describe('reference data as signed entries, and a new country joining without a 
     const id = c.node.services.catalogue.byInstitution(c.key.did)[0]!.id;
     // an older date than the bundled one is not published (it would never be live)
     expect(() => a.node.services.referencePublisher.publish({ kind: 'credit-system', version: '2020-01-01', record: sctChile })).toThrow(expect.objectContaining({ code: 'conflict' }));
-    a.node.services.referencePublisher.publish({ kind: 'credit-system', version: '2026-12-03', record: sctChile, statement: 'same figures, re-published by the coordinating unit' });
-    await waitFor(() => c.node.services.reference.get('credit-system', 'SCT-Chile')?.provenance.version === '2026-12-03', LIVENESS_MS, 'the new SCT-Chile version at the Chilean unit');
+    a.node.services.referencePublisher.publish({ kind: 'credit-system', version: NEWER, record: sctChile, statement: 'same figures, re-published by the coordinating unit' });
+    await waitFor(() => c.node.services.reference.get('credit-system', 'SCT-Chile')?.provenance.version === NEWER, LIVENESS_MS, 'the new SCT-Chile version at the Chilean unit');
     c.node.services.catalogue.update(base.code, { ...base, version: 2 });
     await waitFor(() => b.node.services.catalogue.get(id)?.record.version === 2, LIVENESS_MS, 'version 2 at b');
     const ref = (await (await fetch(`${b.url}/api/v1/microcredentials/${id}/reference`)).json()) as { versions: { version: number; reference: { creditSystem: unknown } }[] };
     expect(ref.versions.map((v) => [v.version, v.reference.creditSystem])).toEqual([
       [1, { id: 'SCT-Chile', version: BUNDLED, publishedBy: null }],
-      [2, { id: 'SCT-Chile', version: '2026-12-03', publishedBy: a.key.did }],
+      [2, { id: 'SCT-Chile', version: NEWER, publishedBy: a.key.did }],
     ]);
     // the record's history on the network: the bundled floor, then the network's version
     const one = (await (await fetch(`${b.url}/api/v1/reference/credit-system/SCT-Chile`)).json()) as { origin: string; history: { version: string; origin: string }[] };
     expect(one.origin).toBe('network');
     expect(one.history.map((h) => [h.version, h.origin])).toEqual([
       [BUNDLED, 'bundled'],
-      ['2026-12-03', 'network'],
+      [NEWER, 'network'],
     ]);
     // a rebuild from the stored entries gives the same live set and stamps
     b.node.services.feed.rebuild();

@@ -10,6 +10,8 @@ import { loadReferenceData } from '../../node/catalogue/reference-data.js';
 
 const ROOT = path.resolve(__dirname, '../..');
 const BIN = path.join(ROOT, 'bin/mochila.js');
+/** A version newer than the bundled credit systems (the floor), so that a network version of them is live. */
+const NEWER = new Date(Date.parse(`${loadReferenceData().creditSystems.version!}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
 
 function mochila(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -47,19 +49,19 @@ describe('mochila reference publish / list', () => {
     }
     body = path.join(tmp, 'co-men.json');
     const coMen = loadReferenceData().creditSystems.systems.find((s) => s.id === 'CO-MEN')!;
-    writeFileSync(body, JSON.stringify({ kind: 'credit-system', version: '2026-12-02', record: coMen, statement: 'prueba' }));
+    writeFileSync(body, JSON.stringify({ kind: 'credit-system', version: NEWER, record: coMen, statement: 'prueba' }));
   }, 600_000);
   afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
   it('the member the manifest names publishes; list shows the record as the network’s, signed by it', async () => {
     const pub = await mochila('reference', 'publish', '--dir', coordinator, body);
     expect(pub.code, pub.stderr).toBe(0);
-    expect(pub.stdout).toContain('published credit-system CO-MEN version 2026-12-02');
+    expect(pub.stdout).toContain(`published credit-system CO-MEN version ${NEWER}`);
     const list = await mochila('reference', 'list', '--dir', coordinator, '--kind', 'credit-system', '--json');
     expect(list.code, list.stderr).toBe(0);
     const out = JSON.parse(list.stdout) as { publishers: string[]; items: { id: string; origin: string; version: string; publishedBy: string | null }[] };
     expect(out.publishers).toEqual([coordinatorDid]);
-    expect(out.items.find((i) => i.id === 'CO-MEN')).toMatchObject({ origin: 'network', version: '2026-12-02', publishedBy: coordinatorDid });
+    expect(out.items.find((i) => i.id === 'CO-MEN')).toMatchObject({ origin: 'network', version: NEWER, publishedBy: coordinatorDid });
     expect(out.items.find((i) => i.id === 'ECTS')).toMatchObject({ origin: 'bundled', publishedBy: null });
   }, 400_000);
 

@@ -16,6 +16,8 @@ const full = loadReferenceData();
 const coMen = full.creditSystems.systems.find((s) => s.id === 'CO-MEN')!;
 const satca = full.creditSystems.systems.find((s) => s.id === 'SATCA')!;
 const withoutColombia: ReferenceData = { ...full, creditSystems: { ...full.creditSystems, systems: full.creditSystems.systems.filter((s) => s.id !== 'CO-MEN') } };
+/** A version newer than the bundled credit systems (the floor), so that a network version of them is live. */
+const NEWER = new Date(Date.parse(`${full.creditSystems.version!}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
 
 describe('reference data: the live set and who may publish it', () => {
   const ka = generateKey();
@@ -35,8 +37,8 @@ describe('reference data: the live set and who may publish it', () => {
     const a = node(ka);
     const b = node(kb);
     // b's own node would refuse to publish; signed anyway (as a modified node would), it reaches a
-    expect(() => b.referencePublisher.publish({ kind: 'credit-system', version: '2026-12-02', record: coMen })).toThrow(expect.objectContaining({ code: 'not_authorised' }));
-    const forged = b.feed.append('reference', { kind: 'credit-system', version: '2026-12-02', record: coMen });
+    expect(() => b.referencePublisher.publish({ kind: 'credit-system', version: NEWER, record: coMen })).toThrow(expect.objectContaining({ code: 'not_authorised' }));
+    const forged = b.feed.append('reference', { kind: 'credit-system', version: NEWER, record: coMen });
     const r = a.feed.ingestBatch(kb.did, b.feed.read(kb.did, 1, 100));
     expect(r.accepted).toBe(0);
     expect(r.rejected).toEqual([expect.objectContaining({ code: 'not_authorised', seq: forged.seq, reason: expect.stringContaining(ka.did) })]);
@@ -50,12 +52,12 @@ describe('reference data: the live set and who may publish it', () => {
     const record = { ...structuredClone(unitCatalogue('cl-uac')[0]!), code: 'co-control', country: 'CO', awardingBody: { name: 'Universidad de prueba (Colombia)' }, workload: { hours: 96, credits: { system: 'CO-MEN', value: 2 } } };
     expect(b.credits.known('CO-MEN')).toBe(false);
     expect(() => b.catalogue.create(record)).toThrow(expect.objectContaining({ code: 'unknown_credit_system' }));
-    a.referencePublisher.publish({ kind: 'credit-system', version: '2026-12-02', record: coMen });
+    a.referencePublisher.publish({ kind: 'credit-system', version: NEWER, record: coMen });
     replicate(a, b);
-    expect(b.reference.get('credit-system', 'CO-MEN')?.provenance).toMatchObject({ origin: 'network', version: '2026-12-02', publishedBy: ka.did });
+    expect(b.reference.get('credit-system', 'CO-MEN')?.provenance).toMatchObject({ origin: 'network', version: NEWER, publishedBy: ka.did });
     expect(b.credits.hoursToCredits(96, 'CO-MEN')).toEqual({ system: 'CO-MEN', min: 2, max: 2 });
     const mc = b.catalogue.create(record);
-    expect(b.catalogue.referenceOf(mc.id, 1)?.creditSystem).toEqual({ id: 'CO-MEN', version: '2026-12-02', publishedBy: ka.did });
+    expect(b.catalogue.referenceOf(mc.id, 1)?.creditSystem).toEqual({ id: 'CO-MEN', version: NEWER, publishedBy: ka.did });
   });
 
   it('the bundled set is the floor; among network versions the newest wins, the later entry on the same date', () => {
