@@ -22,6 +22,8 @@ export class ApiError extends Error {
     readonly code: string,
     readonly detail: string,
     readonly errors: FieldError[] = [],
+    /** The node's English specifics when its message in the reader's language is the code's general sentence. */
+    readonly technical: string | null = null,
   ) {
     super(detail || code);
   }
@@ -57,8 +59,9 @@ export async function api<T>(path: string, opts: ApiOptions = {}): Promise<T> {
     data = null;
   }
   if (!res.ok) {
-    const p = (data ?? {}) as { code?: string; detail?: string; errors?: FieldError[] };
-    throw new ApiError(res.status, p.code ?? `http_${res.status}`, p.detail ?? res.statusText, Array.isArray(p.errors) ? p.errors : []);
+    const p = (data ?? {}) as { code?: string; detail?: string; errors?: FieldError[]; technicalDetail?: unknown };
+    const technical = typeof p.technicalDetail === 'string' ? p.technicalDetail : null;
+    throw new ApiError(res.status, p.code ?? `http_${res.status}`, p.detail ?? res.statusText, Array.isArray(p.errors) ? p.errors : [], technical);
   }
   return data as T;
 }

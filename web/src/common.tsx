@@ -121,12 +121,20 @@ export function Loading() {
   );
 }
 
-export function ErrorBox({ error, onRetry }: { error: { message: string } | null; onRetry?: () => void }) {
+export function ErrorBox({ error, onRetry }: { error: { message: string; technical?: string | null } | null; onRetry?: () => void }) {
   const { t } = useI18n();
   if (!error) return null;
   return (
     <div class="alert alert-error" role="alert">
       <p>{t('app.error', { message: error.message })}</p>
+      {error.technical && (
+        <details>
+          <summary>{t('app.technicalDetail')}</summary>
+          <p class="wrap" lang="en">
+            {error.technical}
+          </p>
+        </details>
+      )}
       {onRetry && (
         <button type="button" class="btn btn-secondary" onClick={onRetry}>
           {t('app.retry')}
