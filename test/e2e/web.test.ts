@@ -332,8 +332,10 @@ describe.skipIf(!hasChromium)('web app in Chromium', () => {
     await page.getByLabel('O pegue el contenido CSV').fill('nombre;correo\nCarla Muñoz;carla@example.cl\nDiego Soto;diego@example.cl\nSin Correo;\n');
     await page.getByLabel('Microcredencial para todas las filas (opcional)').selectOption(ownMc().id);
     await page.getByRole('button', { name: 'Emitir lote' }).click();
-    await expect.poll(() => page.locator('.job [role="status"]').textContent(), { timeout: 20_000 }).toMatch(/3 de 3 filas: 2 emitidas.*1 con error.*Estado: done/);
+    await expect.poll(() => page.locator('.job [role="status"]').textContent(), { timeout: 20_000 }).toMatch(/3 de 3 filas: 2 emitidas.*1 con error.*Estado: terminado/);
     expect(await page.locator('.job tbody tr').count()).toBe(3);
+    // labels, not codes, and the node's reason in the interface's language
+    await expect.poll(() => page.locator('.job tbody tr.row-failed').innerText()).toMatch(/Con error[\s\S]*Falta el correo o el DID\./);
 
     await page.getByRole('link', { name: 'Credenciales emitidas' }).click();
     await page.getByLabel('Buscar por nombre, correo o identificador').fill('Carla');
