@@ -35,13 +35,15 @@ export function buildOpenApi(schemas: Pick<SchemaRegistry, 'schemas' | 'idFor'>,
   for (const [id, schema] of schemas.schemas) components[componentName(id)] = rewriteRefs(schema, id);
   components.Problem = {
     type: 'object',
-    description: 'RFC 9457 problem details; `code` is stable and machine-readable',
+    description:
+      'RFC 9457 problem details; `code` is stable and machine-readable; `title` and `detail` are in the language asked by Accept-Language (es, en, pt; Spanish otherwise)',
     properties: {
       type: { type: 'string' },
       title: { type: 'string' },
       status: { type: 'integer' },
       code: { type: 'string' },
       detail: { type: 'string' },
+      technicalDetail: { type: 'string', description: "The node's English specifics when `detail` is the code's general sentence in Spanish or Portuguese" },
       errors: { type: 'array', items: { type: 'object' } },
     },
     required: ['type', 'title', 'status', 'code', 'detail'],
@@ -79,7 +81,7 @@ export function buildOpenApi(schemas: Pick<SchemaRegistry, 'schemas' | 'idFor'>,
       title: 'MOCHILA registry node API',
       version: info.version,
       description:
-        'Every node of the MOCHILA network serves this API from its own replica of the network registry: catalogue search, institutions, DIDs and signed feeds; verification and recognition; and, with the unit\'s admin token, publishing and issuing.',
+        'Every node of the MOCHILA network serves this API from its own replica of the network registry: catalogue search, institutions, DIDs and signed feeds; verification and recognition; and, with the unit\'s admin token, publishing and issuing. Messages for people (problem `title`/`detail`, cohort row reasons and statuses, the share page) follow Accept-Language: es, en or pt, Spanish when none of them is asked for (Content-Language says which).',
       license: { name: 'Apache-2.0' },
     },
     ...(info.serverUrl ? { servers: [{ url: info.serverUrl }] } : {}),
