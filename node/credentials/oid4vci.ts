@@ -326,6 +326,9 @@ export class Oid4vciService {
     const subject = (original.credential['credentialSubject'] ?? {}) as Record<string, unknown>;
     if (typeof subject['id'] === 'string' && subject['id'] !== proof.holderDid)
       return refuse('credential_request_denied', 'this credential was issued to another DID: only the holder of that DID can add it to a wallet');
+    // one credential per offer: the access token is spent before the first await, so a second request racing on the
+    // same token (with another nonce, or another holder key) finds it gone instead of getting a second credential
+    this.tokens.delete(at.key);
     const signer = await this.d.signer();
     const now = this.d.clock.now();
     const { proof: _proof, ...body } = structuredClone(original.credential);
@@ -341,8 +344,6 @@ export class Oid4vciService {
       credentialSubject: { ...(shaped['credentialSubject'] as Record<string, unknown>), id: proof.holderDid },
     };
     const signed = asProofSet(await signer.sign(unsigned, { created: now }));
-    // one credential per offer: the access token is spent
-    this.tokens.delete(at.key);
     this.d.logger.info('credential issued to a wallet', { credential: original.id, walletCopy: signed['id'] });
     return { ok: true, credential: signed };
   }

@@ -68,7 +68,23 @@ function safeNow(deps: VerifierDeps): Date {
   return new Date();
 }
 
-async function verifyTop(ctx: VerifierContext, input: unknown, options: PresentationOptions): Promise<VerificationReport> {
+/**
+ * The context of one verification: a stored evidence file is re-hashed once per call, however many credentials of a
+ * presentation name it (a presentation of one credential copied 100 times must not hash its files 100 times).
+ */
+function perCall(ctx: VerifierContext): VerifierContext {
+  const evidence = ctx.deps.evidence;
+  if (!evidence) return ctx;
+  const memo = new Map<string, ReturnType<typeof evidence.hashOf>>();
+  const hashOf = (url: string) => {
+    if (!memo.has(url)) memo.set(url, evidence.hashOf(url));
+    return memo.get(url);
+  };
+  return { ...ctx, deps: { ...ctx.deps, evidence: { hashOf } } };
+}
+
+async function verifyTop(shared: VerifierContext, input: unknown, options: PresentationOptions): Promise<VerificationReport> {
+  const ctx = perCall(shared);
   const now = safeNow(ctx.deps);
   const freshness = await safeFreshness(ctx.deps);
   let parsed: unknown;
@@ -195,8 +211,9 @@ async function verifyOne(
   const structure = checkStructure(c);
   checks.set('schema', structure.status, structure.reason);
   const listed = await checkListed(ctx, c, trust, checks);
-  // evidence files this node stores, re-hashed (no check when it stores none of them)
-  const evidence = await checkEvidence(ctx, c);
+  // evidence files this node stores, re-hashed (no check when it stores none of them, nor when the proof does not
+  // hold: an unsigned credential could name stored files only to make this node hash them)
+  const evidence = checks.get('proof')?.status === 'ok' ? await checkEvidence(ctx, c) : null;
   if (evidence) checks.put(evidence);
 
   return finish('credential', checks.list(), freshness, now, {

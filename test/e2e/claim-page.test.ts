@@ -1,7 +1,10 @@
 /**
- * End-to-end test of the learner's claim page in headless Chromium: a credential issued with e-mail delivery to a
- * real SMTP server on loopback (smtp-server), the link read from the received message and opened in the browser;
- * the page shows the credential (a hostile learner name as text), its verification, the downloads (JSON; the PDF
+ * End-to-end test of a cohort's last mile in headless Chromium (issue 15's test): a cohort of 50 issued from the
+ * admin page's CSV form with e-mail to a real SMTP server on loopback (smtp-server), 50 messages received (one address
+ * refused at first: its row says failed with the server's answer in the credentials tab, and its Reenviar sends it),
+ * every row's delivery status in the admin API and page; then one received link opened in the browser:
+ * the page shows the credential (a hostile learner name as text), its evidence and results (the share page too),
+ * its verification, the downloads (JSON; the PDF
  * certificate, read by pdf.js, whose QR decodes to the verification link; the baked PNG and SVG badges, whose
  * credential comes back out and verifies; the SVG drawn by Chromium), LinkedIn's
  * add-to-profile link with the certification's fields, and the share switch (off, on: the public page answers with
@@ -29,8 +32,19 @@ describe.skipIf(!hasChromium)('claim page in Chromium, opened from a received e-
   let smtp: SMTPServer;
   let browser: Browser;
   let page: Page;
-  const inbox: string[] = [];
+  const inbox: { to: string[]; raw: string }[] = [];
   const hostile = 'Zoë <img src=x onerror="window.__pwned=1"> Ñuñoa';
+  // refused with a 550 until the unit's resend (the server then takes it)
+  const refused = new Set(['rebote@alumnos.example.cl']);
+  /** The claim link in the message to this address (quoted-printable soft breaks undone). */
+  const linkTo = (addr: string): string => {
+    const m = inbox.filter((x) => x.to.includes(addr));
+    expect(m, addr).toHaveLength(1);
+    const links = m[0]!.raw.replace(/=\r?\n/g, '').match(/https?:\/\/\S+\/claim\/[A-Za-z0-9_-]{43}/g) ?? [];
+    expect(links).toHaveLength(1);
+    return links[0]!;
+  };
+  const admin = () => ({ authorization: `Bearer ${n.token}`, 'content-type': 'application/json' });
 
   beforeAll(async () => {
     if (!existsSync(path.join(ROOT, 'web', 'dist', 'index.html')))
@@ -39,11 +53,15 @@ describe.skipIf(!hasChromium)('claim page in Chromium, opened from a received e-
       authOptional: true,
       disabledCommands: ['AUTH', 'STARTTLS'],
       logger: false,
-      onData(stream, _s, cb) {
+      onRcptTo(address, _session, cb) {
+        if (refused.has(address.address.toLowerCase())) return cb(Object.assign(new Error('5.1.1 mailbox unavailable'), { responseCode: 550 }));
+        cb();
+      },
+      onData(stream, session, cb) {
         const chunks: Buffer[] = [];
         stream.on('data', (c: Buffer) => chunks.push(c));
         stream.on('end', () => {
-          inbox.push(Buffer.concat(chunks).toString('utf8'));
+          inbox.push({ to: session.envelope.rcptTo.map((r) => r.address.toLowerCase()), raw: Buffer.concat(chunks).toString('utf8') });
           cb();
         });
       },
@@ -62,18 +80,7 @@ describe.skipIf(!hasChromium)('claim page in Chromium, opened from a received e-
         },
       },
     });
-    const post = (p: string, body: unknown) =>
-      fetch(`${n.url}${p}`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${n.token}`, 'content-type': 'application/json' },
-        body: JSON.stringify(body),
-      });
-    expect((await post('/api/v1/admin/microcredentials', catalogue[0])).status).toBe(201);
-    const r = await post('/api/v1/admin/credentials', {
-      microcredential: catalogue[0]!.code,
-      learner: { name: hostile, email: 'zoe@alumnos.example.cl' },
-      notify: true,
-    });
+    const r = await fetch(`${n.url}/api/v1/admin/microcredentials`, { method: 'POST', headers: admin(), body: JSON.stringify(catalogue[0]) });
     expect(r.status, await r.clone().text()).toBe(201);
     browser = await chromium.launch({
       executablePath: CHROMIUM,
@@ -101,13 +108,58 @@ describe.skipIf(!hasChromium)('claim page in Chromium, opened from a received e-
     await new Promise<void>((resolve) => (smtp ? smtp.close(() => resolve()) : resolve()));
   });
 
-  it('opens the received link: the credential, its verification, the download, LinkedIn and the share switch', async () => {
-    await expect.poll(() => inbox.length, { timeout: 30_000 }).toBe(1);
-    // the link as the message carries it (quoted-printable soft breaks undone)
-    const body = inbox[0]!.replace(/=\r?\n/g, '');
-    const link = /https?:\/\/\S+\/claim\/[A-Za-z0-9_-]{43}/.exec(body)?.[0];
-    expect(link).toBeDefined();
-    await page.goto(link!);
+  it('issues a cohort of 50 from the admin page with e-mail: 50 messages, each row delivered, a refused address resent from the credentials tab', async () => {
+    const rows = [
+      `"${hostile.replace(/"/g, '""')}";zoe@alumnos.example.cl`,
+      'Rebote Prueba;rebote@alumnos.example.cl',
+      ...Array.from({ length: 48 }, (_, i) => `Estudiante ${i + 3};estudiante${i + 3}@alumnos.example.cl`),
+    ].map((r) => `${r};https://portafolio.example.cl/proyecto;"Plan de mejora <b>de</b> la unidad";6,5`);
+    const csv = `nombre;correo;evidencia_url;evidencia;resultado: Nota final\n${rows.join('\n')}\n`;
+    await page.goto(`${n.url}/admin`);
+    await page.evaluate((tk) => sessionStorage.setItem('mochila.adminToken', tk), n.token);
+    await page.goto(`${n.url}/admin?tab=issue`);
+    await page.locator('#batch-text').fill(csv);
+    await page.locator('#batch-mc').selectOption({ index: 1 });
+    await page.locator('#batch-notify').check();
+    await page.getByRole('button', { name: 'Emitir lote' }).click();
+    const progress = page.locator('.job p[role=status]');
+    await expect.poll(() => progress.textContent(), { timeout: 60_000 }).toContain('50 de 50 filas: 50 emitidas, 0 omitidas, 0 con error');
+    // the cohort's result says where the deliveries are followed
+    await page.locator('[data-delivery-hint] a').click();
+    await expect.poll(() => new URL(page.url()).searchParams.get('tab')).toBe('credentials');
+
+    // 49 messages arrive; the refused address's row says failed, with the server's answer
+    await expect.poll(() => inbox.length, { timeout: 60_000 }).toBe(49);
+    const api = async () =>
+      (await (await fetch(`${n.url}/api/v1/admin/credentials?limit=100`, { headers: admin() })).json()) as {
+        items: { learnerName: string; delivery: { status: string; lastError: string | null } | null }[];
+      };
+    await expect.poll(async () => (await api()).items.find((i) => i.learnerName === 'Rebote Prueba')?.delivery?.status, { timeout: 30_000 }).toBe('failed');
+    await page.locator('#creds-q').fill('Rebote');
+    const cell = page.locator('td[data-delivery]');
+    await expect.poll(() => cell.count()).toBe(1);
+    await expect.poll(() => cell.getAttribute('data-delivery')).toBe('failed');
+    expect(await cell.textContent()).toContain('Falló');
+    expect(await cell.textContent()).toContain('mailbox unavailable');
+    // the address is fixed on the server's side: the unit resends from the page
+    refused.clear();
+    await page.getByRole('button', { name: 'Reenviar: Rebote Prueba' }).click();
+    await page.getByText('Correo puesto en cola de nuevo.').waitFor();
+    await expect.poll(() => inbox.length, { timeout: 60_000 }).toBe(50);
+    expect(new Set(inbox.map((m) => m.to.join()))).toHaveProperty('size', 50);
+    expect(linkTo('rebote@alumnos.example.cl')).toBeTruthy();
+    // every row's delivery is sent: in the admin API and on the page (first page of 20 rows, then the resent one)
+    await expect.poll(async () => (await api()).items.map((i) => i.delivery?.status).filter((x) => x === 'sent').length, { timeout: 30_000 }).toBe(50);
+    await page.locator('#creds-q').fill('');
+    await expect.poll(() => page.locator('td[data-delivery]').count()).toBe(20);
+    await expect.poll(async () => [...new Set(await page.locator('td[data-delivery]').evaluateAll((tds) => tds.map((td) => td.getAttribute('data-delivery'))))]).toEqual(['sent']);
+    await page.locator('#creds-q').fill('Rebote');
+    await expect.poll(() => page.locator('td[data-delivery]').getAttribute('data-delivery')).toBe('sent');
+  }, 180_000);
+
+  it('opens the received link: the credential, its evidence and results, its verification, the download, LinkedIn and the share switch', async () => {
+    const link = linkTo('zoe@alumnos.example.cl');
+    await page.goto(link);
     await expect.poll(() => page.locator('html').getAttribute('lang')).toBe('es');
     const h1 = page.locator('h1');
     await expect.poll(() => h1.textContent()).toBe((catalogue[0]!.title as { es: string }).es);
@@ -115,6 +167,15 @@ describe.skipIf(!hasChromium)('claim page in Chromium, opened from a received e-
     await expect.poll(() => page.locator('dl.facts dd').first().textContent()).toBe(hostile);
     expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
     expect(await page.locator('main img').count()).toBe(0);
+    // the evidence and results the cohort's CSV gave: text, and the link only as an http(s) link
+    await expect.poll(() => page.locator('[data-evidence] li').count()).toBe(1);
+    const evLink = page.locator('[data-evidence] a');
+    expect(await evLink.getAttribute('href')).toBe('https://portafolio.example.cl/proyecto');
+    expect(await evLink.getAttribute('rel')).toBe('noopener noreferrer nofollow');
+    expect(await page.locator('.claim-narrative').textContent()).toBe('Plan de mejora <b>de</b> la unidad');
+    expect(await page.locator('[data-evidence] b').count()).toBe(0);
+    expect(await page.locator('[data-results] dt').allTextContents()).toEqual(['Nota final']);
+    expect(await page.locator('[data-results] dd').allTextContents()).toEqual(['6,5']);
     await expect.poll(() => page.locator('[data-state]').getAttribute('data-state')).toBe('verified');
     await expect.poll(() => page.locator('[data-outcome]').getAttribute('data-outcome')).toBe('verified');
 
@@ -181,15 +242,21 @@ describe.skipIf(!hasChromium)('claim page in Chromium, opened from a received e-
     expect(new URL((await page.getByText('Añadir a LinkedIn').getAttribute('href'))!).searchParams.get('certUrl')).toBe(shareUrl);
     const pub = await fetch(shareUrl!);
     expect(pub.status).toBe(200);
-    expect(await pub.text()).toContain('<meta property="og:title"');
+    const shared = await pub.text();
+    expect(shared).toContain('<meta property="og:title"');
+    // its evidence and results, escaped
+    expect(shared).toContain('<h2>Evidencias</h2>');
+    expect(shared).toContain('<a href="https:&#47;&#47;portafolio.example.cl&#47;proyecto" rel="noopener noreferrer nofollow">');
+    expect(shared).toContain('Plan de mejora &#60;b&#62;de&#60;&#47;b&#62; la unidad');
+    expect(shared).not.toContain('<b>de</b>');
+    expect(shared).toContain('<dt>Nota final</dt><dd>6,5</dd>');
     await sw.uncheck();
     await expect.poll(() => page.locator('[data-share]').getAttribute('data-share')).toBe('off');
     expect((await fetch(shareUrl!)).status).toBe(404);
   }, 120_000);
 
   it('fits a 390-pixel phone in Spanish, English and Portuguese: no page scrolls sideways (claim page, catalogue, detail, institutions, verify, recognition, network)', async () => {
-    const body = inbox[0]!.replace(/=\r?\n/g, '');
-    const link = /https?:\/\/\S+\/claim\/[A-Za-z0-9_-]{43}/.exec(body)![0];
+    const link = linkTo('zoe@alumnos.example.cl');
     const ctx = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
     const phone = await ctx.newPage();
     phone.setDefaultTimeout(15_000);
@@ -212,8 +279,7 @@ describe.skipIf(!hasChromium)('claim page in Chromium, opened from a received e-
   }, 120_000);
 
   it('opens in Portuguese from ?lang=pt or a Brazilian browser, keeps a language the user picked, and stays axe-clean in Portuguese', async () => {
-    const body = inbox[0]!.replace(/=\r?\n/g, '');
-    const claimPath = new URL(/https?:\/\/\S+\/claim\/[A-Za-z0-9_-]{43}/.exec(body)![0]).pathname;
+    const claimPath = new URL(linkTo('zoe@alumnos.example.cl')).pathname;
     // ?lang=pt on a Spanish browser (this suite's page is es-MX): Portuguese, without becoming a stored choice
     const ctxEs = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'es-MX' });
     const es = await ctxEs.newPage();

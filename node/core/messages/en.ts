@@ -171,3 +171,5 @@ export const en: Record<ServerMessageKey, string> = {
   // a programme's badge refused (node/credentials/programmes.ts); notCounted: why presented credentials did not count
   'programme.modulesNotHeld': 'The learner does not hold every module of {programme} in force. Missing: {missing}.{notCounted}',
 };
+  'share.evidence': 'Evidence',
+  'share.results': 'Assessment results',

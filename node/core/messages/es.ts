@@ -177,5 +177,7 @@ export const es = {
   // a programme's badge refused (node/credentials/programmes.ts); notCounted: why presented credentials did not count
   'programme.modulesNotHeld': 'La persona no tiene en vigor todos los módulos de {programme}. Faltan: {missing}.{notCounted}',
 } as const;
+  'share.evidence': 'Evidencias',
+  'share.results': 'Resultados de la evaluación',
 
 export type ServerMessageKey = keyof typeof es;

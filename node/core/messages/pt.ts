@@ -171,3 +171,5 @@ export const pt: Record<ServerMessageKey, string> = {
   // a programme's badge refused (node/credentials/programmes.ts); notCounted: why presented credentials did not count
   'programme.modulesNotHeld': 'A pessoa não tem em vigor todos os módulos de {programme}. Faltam: {missing}.{notCounted}',
 };
+  'share.evidence': 'Evidências',
+  'share.results': 'Resultados da avaliação',

@@ -8,6 +8,9 @@ import { asArray } from './parse.js';
 import type { VerifierContext } from './deps.js';
 import type { Check } from './report.js';
 
+/** Distinct stored files re-hashed per credential (issuance allows 10 evidence entries, 5 of them files). */
+const MAX_HASHED = 20;
+
 /** The hex digest an SRI string (`sha256-<base64>`) names, or null. */
 function sriHex(sri: unknown): string | null {
   if (typeof sri !== 'string') return null;
@@ -21,11 +24,20 @@ export async function checkEvidence(ctx: VerifierContext, c: Record<string, unkn
   const problems: string[] = [];
   let held = 0;
   let elsewhere = 0;
+  // each stored file is re-hashed once per credential, and at most MAX_HASHED of them: a hostile credential naming a
+  // stored file thousands of times (or thousands of them) must not make this node hash gigabytes for one request
+  const seen = new Set<string>();
+  let tooMany = false;
   for (const e of asArray(c['evidence'])) {
     if (!e || typeof e !== 'object') continue;
     const ev = e as Record<string, unknown>;
     const url = ev['id'];
-    if (typeof url !== 'string') continue;
+    if (typeof url !== 'string' || seen.has(url)) continue;
+    seen.add(url);
+    if (held >= MAX_HASHED) {
+      tooMany = true;
+      break;
+    }
     let now: string | null | undefined;
     try {
       now = await store.hashOf(url);
@@ -44,6 +56,7 @@ export async function checkEvidence(ctx: VerifierContext, c: Record<string, unkn
     else if (now !== named) problems.push(`${label}: the stored file's SHA-256 is ${now}, the credential names ${named}`);
     else if (ev['digestSRI'] !== undefined && sri !== now) problems.push(`${label}: its digestSRI does not name the file's SHA-256`);
   }
+  if (tooMany) problems.push(`the credential names more than ${MAX_HASHED} files this node stores (a credential of a MOCHILA node names at most 5); the rest were not checked`);
   if (!held) return null;
   const others = elsewhere ? `; ${elsewhere} file(s) stored elsewhere, named by their signed digest, not checked here` : '';
   if (problems.length) return { id: 'evidence', status: 'failed', reason: `evidence file(s) do not match the digest the credential names: ${problems.join('; ')}${others}` };

@@ -2,7 +2,7 @@
  * Claim-link routes (issue 15 items 3-4): what a learner's capability URL opens (`GET /api/v1/claims/{token}`: the
  * credential, its verification, its links), its downloads (JSON, the PDF certificate with the verification QR, the
  * badge image with the credential baked in, PNG and SVG), the holder's switch for the public share page, the
- * share page itself (`/share/{id}`, server-rendered with link-preview tags, 404 while off), and the unit's side:
+ * share page itself (`/share/{id}`, server-rendered with link-preview tags and the credential's evidence and results, 404 while off), and the unit's side:
  * the links and e-mail deliveries of a credential, a new link, revoking links, retrying a delivery, a reported
  * bounce. Rate-limited with the other public endpoints (node/http/app.ts, node/http/limits.ts).
  * Must never tell an unknown token from a revoked one, never put a token in a log or an error, and never write a
@@ -17,6 +17,7 @@ import type { SchemaRegistry } from '../../core/schema-registry.js';
 import type { Claim, CredentialService, IssuedCredential } from '../../credentials/credential.service.js';
 import type { VerificationReport } from '../../credentials/verify.js';
 import { LIMIT_RESPONSES } from '../limits.js';
+import { safeHttpUrl } from '../../core/safe-url.js';
 import { param, type RouteDef } from '../route-table.js';
 
 export interface ClaimRouteDeps {
@@ -50,6 +51,62 @@ function facts(c: IssuedCredential): { achievement: string; issuer: string; desc
     issuer: text(cred.issuer?.name),
     description: text(cred.credentialSubject?.achievement?.description),
   };
+}
+
+const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : v && typeof v === 'object' ? [v] : []);
+const obj = (v: unknown): Record<string, unknown> => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
+
+/**
+ * The evidence (name, narrative, http(s) link) and results ("criterion: level or value") a credential carries, as
+ * display text (at most 50 of each): the twin of the claim page's web/src/pages/claim-evidence.tsx.
+ */
+export function evidenceAndResults(credential: unknown): {
+  evidence: { name: string; narrative: string; description: string; url: string | null }[];
+  results: { criterion: string; value: string }[];
+} {
+  const c = obj(credential);
+  const subject = obj(list(c['credentialSubject'])[0]);
+  const evidence = list(c['evidence'])
+    .slice(0, 50)
+    .map((e) => {
+      const o = obj(e);
+      return { name: text(o['name']).trim(), narrative: text(o['narrative']).trim(), description: text(o['description']).trim(), url: safeHttpUrl(o['id']) };
+    })
+    .filter((e) => e.name || e.narrative || e.description || e.url);
+  const descriptions = new Map<string, { name: string; levels: Map<string, string> }>();
+  for (const d of list(obj(subject['achievement'])['resultDescription']).slice(0, 50)) {
+    const o = obj(d);
+    const levels = new Map<string, string>();
+    for (const l of list(o['rubricCriterionLevel']).slice(0, 50)) levels.set(text(obj(l)['id']), text(obj(l)['name']).trim());
+    if (text(o['id'])) descriptions.set(text(o['id']), { name: text(o['name']).trim(), levels });
+  }
+  const results = list(subject['result'])
+    .slice(0, 50)
+    .map((r) => {
+      const o = obj(r);
+      const d = descriptions.get(text(o['resultDescription']));
+      const level = d?.levels.get(text(o['achievedLevel'])) ?? '';
+      return { criterion: d?.name ?? '', value: level || text(o['value']).trim() || text(o['status']).trim() };
+    })
+    .filter((r) => r.criterion && r.value);
+  return { evidence, results };
+}
+
+/** The share page's evidence and results section (escaped; links only http(s)); empty when there are none. */
+function evidenceHtml(credential: unknown, w: (k: ServerMessageKey) => string): string {
+  const { evidence, results } = evidenceAndResults(credential);
+  let out = '';
+  if (evidence.length)
+    out += `<h2>${w('share.evidence')}</h2>\n<ul>\n${evidence
+      .map((e) => {
+        const label = escapeHtml(e.name || e.url || '');
+        const head = e.url ? `<a href="${escapeHtml(e.url)}" rel="noopener noreferrer nofollow">${label}</a>` : e.name ? `<strong>${label}</strong>` : '';
+        return `<li>${head}${e.description ? `<p>${escapeHtml(e.description)}</p>` : ''}${e.narrative ? `<p>${escapeHtml(e.narrative)}</p>` : ''}</li>`;
+      })
+      .join('\n')}\n</ul>\n`;
+  if (results.length)
+    out += `<h2>${w('share.results')}</h2>\n<dl>\n${results.map((r) => `<dt>${escapeHtml(r.criterion)}</dt><dd>${escapeHtml(r.value)}</dd>`).join('\n')}\n</dl>\n`;
+  return out;
 }
 
 /**
@@ -87,7 +144,7 @@ export function sharePage(c: IssuedCredential, opts: { url: string; verified: bo
 <p>${w('share.date')}: <time datetime="${escapeHtml(date)}">${escapeHtml(date)}</time></p>
 <p>${w('share.status')}: ${w(`share.state.${state}`)}</p>
 ${f.description ? `<p>${escapeHtml(f.description)}</p>` : ''}
-<p><a href="/verify?credential=${encodeURIComponent(c.id)}&amp;lang=${lang}">${w('share.verify')}</a></p>
+${evidenceHtml(c.credential, w)}<p><a href="/verify?credential=${encodeURIComponent(c.id)}&amp;lang=${lang}">${w('share.verify')}</a></p>
 </main>
 </body>
 </html>

@@ -1,5 +1,5 @@
 /**
- * The learner's claim page, /claim/:token (issue 15 item 4): what the personal link opens — the credential, its
+ * The learner's claim page, /claim/:token (issue 15 item 4): what the personal link opens — the credential with its evidence and results, its
  * verification result, its downloads (JSON, the PDF certificate in the page's language, the baked badge as PNG and
  * SVG), "Añadir a LinkedIn", and the switch for a public share page (off by default:
  * privacy). Every credential field is shown as text (never as HTML); URLs go through the safe-url rule. Must never
@@ -15,6 +15,7 @@ import type { Claim } from '../generated/api-claim.js';
 import type { ClaimShareState } from '../generated/api-claim-share-state.js';
 import { VerificationView } from './verify.js';
 import { WalletSection } from './claim-wallet.js';
+import { EvidenceAndResults } from './claim-evidence.js';
 
 const str = (v: unknown): string => (typeof v === 'string' ? v : '');
 
@@ -135,6 +136,7 @@ export function ClaimPage({ token }: { token: string }) {
         </dd>
       </dl>
       {f.description && <p class="claim-description">{f.description}</p>}
+      <EvidenceAndResults credential={claim.credential} />
 
       <h2>{t('claim.actions')}</h2>
       <ul class="claim-actions">

@@ -1,6 +1,7 @@
 /**
  * Admin task "cohort": issue a CSV batch as a background job, follow its progress row by row and download the row
- * results. Must never re-fetch rows it already has (results arrive incrementally).
+ * results; with e-mail, it says where each learner's delivery is followed and retried (the credentials tab). Must
+ * never re-fetch rows it already has (results arrive incrementally).
  */
 import type { JSX } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
@@ -19,6 +20,8 @@ export function BatchIssue({ token, mcOptions }: { token: string; mcOptions: JSX
   const [mc, setMc] = useState('');
   const [notify, setNotify] = useState(false);
   const [language, setLanguage] = useState<Lang>('es');
+  // whether the job on show was sent with e-mail (the checkbox may change after submitting)
+  const [notified, setNotified] = useState(false);
   const [job, setJob] = useState<Job | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
   const [busy, setBusy] = useState(false);
@@ -74,6 +77,7 @@ export function BatchIssue({ token, mcOptions }: { token: string; mcOptions: JSX
       return;
     }
     setBusy(true);
+    setNotified(notify);
     try {
       const j = await api<Job>('/api/v1/admin/credentials/batch', {
         method: 'POST',
@@ -137,6 +141,11 @@ export function BatchIssue({ token, mcOptions }: { token: string; mcOptions: JSX
             })}{' '}
             · {t('issue.state', { state: tx('enum.jobState.', job.state) })}
           </p>
+          {finished(job) && notified && job.issued > 0 && (
+            <p data-delivery-hint>
+              {t('issue.deliveryHint')} <Link href="/admin?tab=credentials">{t('admin.tab.credentials')}</Link>
+            </p>
+          )}
           {finished(job) && job.rows.length > 0 && (
             <p class="actions">
               <button class="btn btn-secondary" type="button" onClick={() => void downloadRows(job.id)}>
