@@ -33,6 +33,7 @@ export type ErrorCode =
   | 'already_initialised'
   | 'not_initialised'
   | 'unsupported'
+  | 'not_acceptable'
   | 'timeout'
   | 'rate_limited'
   | 'busy'

@@ -34,6 +34,7 @@ const STATUS: Record<ErrorCode, number> = {
   evidence_type_not_allowed: 415,
   evidence_file_name_invalid: 400,
   unsupported: 415,
+  not_acceptable: 406,
   timeout: 504,
   rate_limited: 429,
   busy: 503,

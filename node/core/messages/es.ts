@@ -66,6 +66,8 @@ export const es = {
   'error.not_initialised.detail': 'Este nodo todavía no fue inicializado.',
   'error.unsupported': 'No admitido',
   'error.unsupported.detail': 'Este nodo no admite esa operación o ese formato.',
+  'error.not_acceptable': 'No aceptable',
+  'error.not_acceptable.detail': 'Este nodo no puede responder en ninguno de los formatos que la solicitud acepta.',
   'error.timeout': 'Tiempo agotado',
   'error.timeout.detail': 'La operación no terminó a tiempo. Vuelva a intentarlo.',
   'error.rate_limited': 'Demasiadas solicitudes',
@@ -126,6 +128,13 @@ export const es = {
   'csv.notDid': 'No es un DID: {value}',
   'csv.notDate': 'No es una fecha: {value}',
   'csv.unknownLanguage': 'Idioma desconocido {value} (es, en o pt).',
+  'csv.duplicateResultColumn': 'El CSV tiene dos columnas de resultado para el mismo criterio.',
+  'csv.criterionTooLong': 'Una columna de resultado nombra un criterio de más de 300 caracteres.',
+  'csv.notHttpLink': 'No es un enlace http(s): {value}',
+  'csv.narrativeTooLong': 'La narrativa de la evidencia tiene más de 20.000 caracteres.',
+  'csv.creditsNotNumber': 'Los créditos obtenidos no son un número: {value}',
+  'csv.resultTooLong': 'El resultado de {criterion} tiene más de 100 caracteres.',
+  'csv.endBeforeStart': 'La fecha de fin es anterior a la de inicio.',
   'csv.noMicrocredential': 'Esta fila no tiene microcredencial (columna microcredencial / microcredential, o una para todo el archivo).',
   'csv.alreadyIssued': 'Ya emitida.',
   'csv.alreadyIssuedOn': 'Ya emitida el {date}.',
@@ -168,6 +177,8 @@ export const es = {
   'share.date': 'Fecha',
   'share.status': 'Estado',
   'share.verify': 'Verificar',
+  'share.evidence': 'Evidencias',
+  'share.results': 'Resultados de la evaluación',
   'share.state.revoked': 'Revocada',
   'share.state.suspended': 'Suspendida',
   'share.state.verified': 'Verificada',
@@ -177,7 +188,5 @@ export const es = {
   // a programme's badge refused (node/credentials/programmes.ts); notCounted: why presented credentials did not count
   'programme.modulesNotHeld': 'La persona no tiene en vigor todos los módulos de {programme}. Faltan: {missing}.{notCounted}',
 } as const;
-  'share.evidence': 'Evidencias',
-  'share.results': 'Resultados de la evaluación',
 
 export type ServerMessageKey = keyof typeof es;

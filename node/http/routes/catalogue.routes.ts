@@ -14,6 +14,11 @@ import { displayName, type InstitutionDirectory, type Profile } from '../../trus
 import type { MembershipService } from '../../trust/membership.js';
 import { institutionRef, microcredentialSummary } from '../present.js';
 import { param, type RouteDef } from '../route-table.js';
+import { exportFormatOf, EXPORT_PROFILES } from '../export-format.js';
+import { exportElm, ELM_PROFILE, type ExportSubject } from '../../catalogue/export-elm.js';
+import { exportCtdl, CTDL_PROFILE } from '../../catalogue/export-ctdl.js';
+import { findLevel } from '../../catalogue/reference-data.js';
+import type { ReferenceRegistry } from '../../catalogue/reference-registry.js';
 
 const LIST_PARAMS = ['country', 'institution', 'field', 'level', 'participation', 'language', 'pilotArea'] as const;
 const KNOWN = new Set(['q', 'sort', 'page', 'pageSize', 'hoursMin', 'hoursMax', 'status', 'lang', ...LIST_PARAMS]);
@@ -82,6 +87,8 @@ export interface CatalogueRouteDeps {
   institutions: Pick<InstitutionDirectory, 'get' | 'list'>;
   membership: Pick<MembershipService, 'isMember'>;
   recognition: Pick<RecognitionService, 'accreditationsInForce' | 'decisions'>;
+  /** The live reference data, for the official EQF level of a national level in the ELM export (optional). */
+  reference?: Pick<ReferenceRegistry, 'data'>;
 }
 
 export function catalogueRoutes(s: CatalogueRouteDeps): RouteDef[] {
@@ -140,6 +147,24 @@ export function catalogueRoutes(s: CatalogueRouteDeps): RouteDef[] {
       if (!v) throw new RegistryError('not_found', `version ${versionParam} of ${mc.id} is not known`);
       record = v;
     }
+    // ELM 3 / CTDL JSON-LD by `format` or Accept profile (node/http/export-format.ts); the plain JSON otherwise
+    const format = exportFormatOf(req);
+    res.vary('Accept');
+    if (format !== 'json') {
+      const eqf = s.reference ? findLevel(s.reference.data(), record.level?.framework ?? '', String(record.level?.value ?? ''))?.eqf : undefined;
+      const subject: ExportSubject = {
+        id: mc.id,
+        record,
+        status: mc.status,
+        institution: { did: mc.author, name: inst?.profile?.name ?? {}, country: inst?.profile?.country ?? record.country ?? '' },
+        ...(eqf ? { officialEqf: eqf } : {}),
+      };
+      const { document, notes } = format === 'elm' ? exportElm(subject) : exportCtdl(subject);
+      // what had no term or concept in the vocabulary, as JSON in ASCII (a header must be)
+      res.set('Export-Notes', JSON.stringify(notes).replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
+      res.set('Content-Type', `application/ld+json; profile="${EXPORT_PROFILES[format]}"`).send(JSON.stringify(document));
+      return;
+    }
     res.json({
       ...record,
       id: mc.id,
@@ -189,7 +214,15 @@ export function catalogueRoutes(s: CatalogueRouteDeps): RouteDef[] {
       path: '/microcredentials/:id',
       tag: 'catalogue',
       summary: 'One microcredential with every EU element, versions, the accreditations in force (of it or its institution) and the recognition decisions about it in the network',
-      query: [{ name: 'version', description: 'An earlier version' }],
+      query: [
+        { name: 'version', description: 'An earlier version' },
+        {
+          name: 'format',
+          description: `json (default) | elm: European Learning Model 3 JSON-LD (LearningOpportunity + Qualification), the same as Accept: application/ld+json; profile="${ELM_PROFILE}" | ctdl: CTDL JSON-LD for the Credential Engine registry (ceterms:MicroCredential), the same as Accept: application/ld+json; profile="${CTDL_PROFILE}". What had no term or concept is left out and listed in the Export-Notes header (JSON array).`,
+          schema: { type: 'string', enum: ['json', 'elm', 'ctdl'] },
+        },
+      ],
+      responses: { '400': 'Unknown format', '406': 'Accept asks only for JSON-LD of a profile this node does not export' },
       response: 'api/microcredential-detail',
       handler: detail,
     },
