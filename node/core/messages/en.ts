@@ -67,8 +67,6 @@ export const en: Record<ServerMessageKey, string> = {
   'error.unsupported.detail': 'This node does not support that operation or format.',
   'error.not_acceptable': 'Not acceptable',
   'error.not_acceptable.detail': 'This node cannot answer in any of the formats the request accepts.',
-  'error.not_acceptable': 'Not acceptable',
-  'error.not_acceptable.detail': 'This node cannot answer in any of the formats the request accepts.',
   'error.timeout': 'Timed out',
   'error.timeout.detail': 'The operation did not finish in time. Try again.',
   'error.rate_limited': 'Too many requests',

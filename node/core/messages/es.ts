@@ -68,8 +68,6 @@ export const es = {
   'error.unsupported.detail': 'Este nodo no admite esa operación o ese formato.',
   'error.not_acceptable': 'No aceptable',
   'error.not_acceptable.detail': 'Este nodo no puede responder en ninguno de los formatos que la solicitud acepta.',
-  'error.not_acceptable': 'No aceptable',
-  'error.not_acceptable.detail': 'Este nodo no puede responder en ninguno de los formatos que la solicitud acepta.',
   'error.timeout': 'Tiempo agotado',
   'error.timeout.detail': 'La operación no terminó a tiempo. Vuelva a intentarlo.',
   'error.rate_limited': 'Demasiadas solicitudes',

@@ -67,8 +67,6 @@ export const pt: Record<ServerMessageKey, string> = {
   'error.unsupported.detail': 'Este nó não suporta essa operação ou esse formato.',
   'error.not_acceptable': 'Não aceitável',
   'error.not_acceptable.detail': 'Este nó não pode responder em nenhum dos formatos que a solicitação aceita.',
-  'error.not_acceptable': 'Não aceitável',
-  'error.not_acceptable.detail': 'Este nó não pode responder em nenhum dos formatos que a solicitação aceita.',
   'error.timeout': 'Tempo esgotado',
   'error.timeout.detail': 'A operação não terminou a tempo. Tente novamente.',
   'error.rate_limited': 'Solicitações demais',
