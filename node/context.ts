@@ -49,7 +49,7 @@ import { microcredentialIdFromUri } from './credentials/ob3.js';
 import { ReplicaFreshness } from './credentials/freshness.js';
 import { NodePublicUrl } from './core/public-url.js';
 import { EndorsementService } from './trust/endorsements.js';
-import { AccreditationService } from './trust/accreditations.js';
+import { AccreditationPolicy, AccreditationService } from './trust/accreditations.js';
 import { IssuerKeyLifecycle } from './trust/key-lifecycle.js';
 import { credentialRoutes } from './http/routes/credentials.routes.js';
 import { claimRoutes } from './http/routes/claims.routes.js';
@@ -156,8 +156,10 @@ export function buildServices(config: NodeConfig, o: NodeOverrides = {}): Servic
     const ownFeed = new OwnFeedGate({ store, clock, logger, author: keystore.institution.did, standalone: config.standalone, mirror: config.mirror });
     // membership, and the manifest's rule of who may publish reference data
     const referencePolicy = new ReferencePolicy(membership, manifest);
-    const feed = new FeedService({ store, schemas, network, key: keystore.institution, clock, logger, policy: referencePolicy, ownFeed });
     const institutions = new InstitutionDirectory(store);
+    // and that only a qa-agency member accredits (trust/accreditations.ts)
+    const policy = new AccreditationPolicy(referencePolicy, (did) => institutions.get(did)?.profile.kind);
+    const feed = new FeedService({ store, schemas, network, key: keystore.institution, clock, logger, policy, ownFeed });
     const issuerKeys = new IssuerKeyRegistry(store);
     const search = new CatalogueSearch(store);
     feed.registerProjector(membership);
@@ -170,7 +172,7 @@ export function buildServices(config: NodeConfig, o: NodeOverrides = {}): Servic
     const reference = new ReferenceRegistry(store, o.referenceData ?? loadReferenceData());
     feed.registerProjector(reference);
     const credits = new CreditSystems(() => reference.data());
-    const catalogue = new CatalogueService({ store, feed, schemas, institutions, search, credits, reference });
+    const catalogue = new CatalogueService({ store, feed, schemas, institutions, search, credits, reference, clock });
     const recognition = new RecognitionService({ store, feed, schemas, catalogue, membership, institutions, credits, clock });
     const institution = new InstitutionService({
       feed,

@@ -18,6 +18,7 @@ import { parseCohortCsv } from './credentials/csv.js';
 import { demoProgrammeFile, issueDemoProgramme } from './demo-programme.js';
 import type { Profile } from './trust/institutions.js';
 import { DemoMailbox } from './ops/demo-mailbox.js';
+import { DEMO_AGENCY, demoAccreditationBodies, demoAgencyDir, publishDemoAccreditations } from './demo-agency.js';
 
 export const FIXTURES_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures');
 
@@ -43,6 +44,8 @@ export interface DevnetUnit {
 
 export interface Devnet {
   units: DevnetUnit[];
+  /** The fixture quality-assurance agency (fixtures/agencies/acap, kind qa-agency, a founder); null in a demo folder made before it existed. */
+  agency: DevnetUnit | null;
   manifest: Manifest;
   /** The demo's local SMTP server: every claim-link e-mail the units send lands there (node/ops/demo-mailbox.ts). */
   mailbox: DemoMailbox;
@@ -61,6 +64,8 @@ export function demoUnitSlugs(): string[] {
 interface DevnetState {
   manifest: Manifest;
   units: { slug: string; seed: string }[];
+  /** the fixture agency's key (absent in demo folders made before it) */
+  agency?: { slug: string; seed: string };
 }
 
 export async function runDevnet(o: DevnetOptions): Promise<Devnet> {
@@ -75,9 +80,27 @@ export async function runDevnet(o: DevnetOptions): Promise<Devnet> {
     state = JSON.parse(readFileSync(stateFile, 'utf8')) as DevnetState;
   } else {
     const keys = slugs.map((slug) => ({ slug, key: generateKey() }));
+    // the fixture quality-assurance agency is a founder too (kind qa-agency: it accredits some pilots)
+    const agencyKey = generateKey();
     // the first unit plays the coordinating unit: the one member that may publish reference data
-    const manifest = createManifest({ name: 'Red MOCHILA demo', founders: keys.map((k) => k.key.did), endorsements: 2, referencePublishers: [keys[0]!.key.did] });
-    state = { manifest, units: keys.map((k) => ({ slug: k.slug, seed: Buffer.from(k.key.seed).toString('base64url') })) };
+    const manifest = createManifest({ name: 'Red MOCHILA demo', founders: [...keys.map((k) => k.key.did), agencyKey.did], endorsements: 2, referencePublishers: [keys[0]!.key.did] });
+    state = {
+      manifest,
+      units: keys.map((k) => ({ slug: k.slug, seed: Buffer.from(k.key.seed).toString('base64url') })),
+      agency: { slug: DEMO_AGENCY, seed: Buffer.from(agencyKey.seed).toString('base64url') },
+    };
+    const agencyProfile = JSON.parse(readFileSync(path.join(demoAgencyDir(FIXTURES_DIR), 'profile.json'), 'utf8')) as Profile;
+    const a = keys.length;
+    const agencyInit = initNode({
+      dir: path.join(o.dir, DEMO_AGENCY),
+      name: agencyProfile.name.es ?? DEMO_AGENCY,
+      country: agencyProfile.country,
+      profile: agencyProfile,
+      manifest,
+      institutionKey: agencyKey,
+      fileConfig: { httpHost: '127.0.0.1', p2pHost: '127.0.0.1', httpPort: o.httpPort === 0 ? 0 : o.httpPort + a, p2pPort: o.p2pPort <= 0 ? o.p2pPort : o.p2pPort + a },
+    });
+    writeFileSync(path.join(o.dir, DEMO_AGENCY, 'admin-token.txt'), agencyInit.token + '\n', { mode: 0o600 });
     for (const [i, u] of keys.entries()) {
       const profile = JSON.parse(readFileSync(path.join(FIXTURES_DIR, 'units', u.slug, 'profile.json'), 'utf8')) as Profile;
       const r = initNode({
@@ -98,6 +121,7 @@ export async function runDevnet(o: DevnetOptions): Promise<Devnet> {
 
   const keys: Ed25519Key[] = state.units.map((u) => keyFromSeed(Buffer.from(u.seed, 'base64url')));
   const units: DevnetUnit[] = [];
+  let agency: DevnetUnit | null = null;
   let sampleLink: string | null = null;
   let programmeLink: string | null = null;
   // the demo's mail: a real SMTP server on loopback that keeps what it receives (.eml files and a read-only page)
@@ -146,21 +170,40 @@ export async function runDevnet(o: DevnetOptions): Promise<Devnet> {
       }
       units.push({ slug: u.slug, dir, did: keys[i]!.did, token, node });
     }
+    // the fixture agency: started like a unit (no catalogue, no mail), it accredits some of the started pilots
+    if (state.agency) {
+      const a = state.units.length;
+      const dir = path.join(o.dir, state.agency.slug);
+      const config = loadConfig(dir, {
+        httpHost: '127.0.0.1',
+        p2pHost: '127.0.0.1',
+        httpPort: o.httpPort === 0 ? 0 : o.httpPort + a,
+        p2pPort: o.p2pPort <= 0 ? o.p2pPort : o.p2pPort + a,
+        bootstrap: [],
+        standalone: true,
+        logLevel: o.logLevel ?? 'warn',
+      });
+      const node = await startNode(config, { logger: createLogger(config.logLevel, { unit: state.agency.slug }) });
+      agency = { slug: state.agency.slug, dir, did: keyFromSeed(Buffer.from(state.agency.seed, 'base64url')).did, token: readFileSync(path.join(dir, 'admin-token.txt'), 'utf8').trim(), node };
+      const published = publishDemoAccreditations(node, demoAccreditationBodies(FIXTURES_DIR, new Map(units.map((u) => [u.slug, u.did]))));
+      if (published) log(`  ${state.agency.slug}: ${published} accreditation entries published (institution, microcredential, programme; one withdrawn)`);
+    } else log('  (this demo folder predates the fixture agency: run with --fresh to start it)');
   } catch (e) {
     await Promise.all(units.map((u) => u.node.stop()));
+    await agency?.node.stop();
     await mailbox.stop();
     throw e;
   }
 
   // connect every unit to every other (a full mesh on loopback); afterwards each node keeps its members connected
-  const withP2p = units.filter((u) => u.node.replicator);
+  const withP2p = [...units, ...(agency ? [agency] : [])].filter((u) => u.node.replicator);
   await Promise.allSettled(
     withP2p.flatMap((u, i) =>
       withP2p.slice(i + 1).map((v) => u.node.replicator!.dial(v.node.replicator!.addresses().find((a) => a.includes('127.0.0.1')) ?? v.node.replicator!.addresses()[0]!)),
     ),
   );
   log(`MOCHILA demo network "${state.manifest.name}" — ${units.length} units on loopback${withP2p.length ? ', replicating over libp2p' : ''}`);
-  for (const u of units) {
+  for (const u of [...units, ...(agency ? [agency] : [])]) {
     const p = u.node.services.institutions.get(u.did)?.profile;
     log(`  ${(p?.shortName ?? u.slug).padEnd(12)} ${p?.country ?? '  '}  ${u.node.httpUrl}  admin token: ${u.token}`);
   }
@@ -170,18 +213,19 @@ export async function runDevnet(o: DevnetOptions): Promise<Devnet> {
   log(`The demo's mail (the learners' claim links, kept on this machine): ${mailbox.pageUrl} — .eml files in ${mailbox.dir}`);
   return {
     units,
+    agency,
     manifest: state.manifest,
     mailbox,
     converged: async (timeoutMs = 30_000) => {
       const t0 = Date.now();
       while (Date.now() - t0 < timeoutMs) {
-        if (new Set(units.map((u) => u.node.services.feed.headsDigest())).size === 1) return true;
+        if (new Set([...units, ...(agency ? [agency] : [])].map((u) => u.node.services.feed.headsDigest())).size === 1) return true;
         await new Promise((r) => setTimeout(r, 50));
       }
       return false;
     },
     close: async () => {
-      await Promise.all(units.map((u) => u.node.stop()));
+      await Promise.all([...units, ...(agency ? [agency] : [])].map((u) => u.node.stop()));
       await mailbox.stop();
     },
   };

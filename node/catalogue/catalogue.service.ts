@@ -43,6 +43,8 @@ export class CatalogueService {
       credits: CreditSystems;
       /** The versions of the live reference data a record is published under (signed into its entry). */
       reference?: Pick<ReferenceRegistry, 'stampFor'>;
+      /** The node's clock: an internal QA review dated in the future is refused on publishing. */
+      clock: { now(): Date };
     },
   ) {
     const db = deps.store.db;
@@ -134,6 +136,11 @@ export class CatalogueService {
     if (modules.includes(self)) throw new RegistryError('validation_failed', `stackability.stacksFrom: ${record.code} cannot stack from itself`);
     const twice = modules.find((m, i) => modules.indexOf(m) !== i);
     if (twice) throw new RegistryError('validation_failed', `stackability.stacksFrom names module ${twice} twice`);
+    // the internal QA procedure's last review happened: not after today (the schema bounds the rest)
+    const lastReview = record.qualityAssurance?.procedure?.lastReview;
+    const today = this.deps.clock.now().toISOString().slice(0, 10);
+    if (lastReview && lastReview > today)
+      throw new RegistryError('validation_failed', `qualityAssurance.procedure.lastReview ${lastReview} is in the future (today is ${today})`);
     return record;
   }
 

@@ -16,7 +16,13 @@ export interface MicrocredentialRecord {
   fieldOfStudy: { iscedF: string };
   assessment: { type: string; description?: LangMap };
   participation: { mode: 'online' | 'onsite' | 'blended'; context?: string[] };
-  qualityAssurance: { type: string; description?: LangMap; body?: string };
+  qualityAssurance: {
+    type: string;
+    description?: LangMap;
+    body?: string;
+    /** The unit's internal QA procedure (schemas/microcredential.schema.json): reviewers are roles, never people. */
+    procedure?: { reviewCycleMonths?: number; lastReview?: string; reviewers?: string[]; url?: string };
+  };
   awardingBody?: { name: string; did?: string };
   country?: string;
   languages: string[];

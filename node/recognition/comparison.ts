@@ -53,10 +53,21 @@ export function eqfEquivalent(data: Pick<ReferenceData, 'levels'> | undefined, l
   return ref ? { level: level.eqf, basis: 'official-referencing', source: ref.source ? { title: ref.source.title, url: ref.source.url } : null } : null;
 }
 
+/** One accreditation in force of a compared side: the agency, what it accredits and until when. */
+export interface AccreditedBy {
+  agency: LangMap;
+  agencyDid: string;
+  /** the microcredential itself, its institution, or a programme (it, or one it is a module of) */
+  subject: 'institution' | 'programme' | 'microcredential';
+  validUntil?: string;
+}
+
 export interface ComparedSide {
   id: string;
   record: MicrocredentialRecord;
   accreditations: number;
+  /** the accreditations in force behind that count, named for the registrar ("acreditada por … hasta …") */
+  accreditedBy?: AccreditedBy[];
 }
 
 /** A record ready for ranking: its similarity evidence already weighted with the replica's document frequencies. */
@@ -103,7 +114,14 @@ export interface Comparison {
   description: Similarity['description'];
   participation: { foreign: string; local: string; same: boolean };
   assessment: { foreign: string; local: string; same: boolean };
-  qualityAssurance: { foreign: string; local: string; foreignAccreditations: number; localAccreditations: number };
+  qualityAssurance: {
+    foreign: string;
+    local: string;
+    foreignAccreditations: number;
+    localAccreditations: number;
+    foreignAccreditedBy: AccreditedBy[];
+    localAccreditedBy: AccreditedBy[];
+  };
   learningOutcomes: {
     score: number;
     foreignCovered: number;
@@ -226,7 +244,14 @@ export function compare(foreign: ComparedSide, local: ComparedSide, credits: Cre
     description: sim.description,
     participation: { foreign: f.participation.mode, local: l.participation.mode, same: sameMode },
     assessment: { foreign: f.assessment.type, local: l.assessment.type, same: sameAssessment },
-    qualityAssurance: { foreign: f.qualityAssurance.type, local: l.qualityAssurance.type, foreignAccreditations: foreign.accreditations, localAccreditations: local.accreditations },
+    qualityAssurance: {
+      foreign: f.qualityAssurance.type,
+      local: l.qualityAssurance.type,
+      foreignAccreditations: foreign.accreditations,
+      localAccreditations: local.accreditations,
+      foreignAccreditedBy: foreign.accreditedBy ?? [],
+      localAccreditedBy: local.accreditedBy ?? [],
+    },
     learningOutcomes: {
       score: om.score,
       foreignCovered: om.foreignCovered,
@@ -267,17 +292,21 @@ export function rankCandidates(
   foreign: RankedSide,
   locals: RankedSide[],
   credits: CreditTable,
-  opts: { limit?: number; accreditations?: (id: string) => number; keepBelowBands?: boolean } = {},
+  opts: { limit?: number; accreditations?: (id: string) => AccreditedBy[]; keepBelowBands?: boolean } = {},
 ): Ranking {
   const limit = opts.limit ?? 10;
-  const acc = opts.accreditations ?? (() => 0);
+  const named = opts.accreditations ?? (() => []);
+  const acc = (id: string) => {
+    const by = named(id);
+    return { accreditations: by.length, accreditedBy: by };
+  };
   const scored = locals.filter((l) => l.id !== foreign.id).map((l) => ({ l, score: similarity(foreign.weighted, l.weighted, false).score }));
   scored.sort((a, b) => b.score - a.score || (a.l.id < b.l.id ? -1 : 1));
   const inBand = scored.filter((x) => opts.keepBelowBands || bandOf(x.score) !== null).slice(0, limit);
   const below = scored.find((x) => bandOf(x.score) === null);
-  const f: ComparedSide = { id: foreign.id, record: foreign.record, accreditations: acc(foreign.id) };
+  const f: ComparedSide = { id: foreign.id, record: foreign.record, ...acc(foreign.id) };
   return {
-    candidates: inBand.map((x) => compare(f, { id: x.l.id, record: x.l.record, accreditations: acc(x.l.id) }, credits, similarity(foreign.weighted, x.l.weighted))),
+    candidates: inBand.map((x) => compare(f, { id: x.l.id, record: x.l.record, ...acc(x.l.id) }, credits, similarity(foreign.weighted, x.l.weighted))),
     noCounterpart: inBand.length === 0,
     considered: scored.length,
     closestBelowBands: inBand.length === 0 && below ? { id: below.l.id, code: below.l.record.code, title: below.l.record.title, score: below.score } : null,

@@ -21,7 +21,27 @@ import { authorScopedId } from '../feed/ids.js';
 import type { LangMap } from '../catalogue/model.js';
 import { BANDS, rankCandidates, type Comparison, type CreditTable, type Ranking } from './comparison.js';
 import { RecognitionIndex } from './recognition-index.js';
-import { accreditationInForce } from '../trust/accreditations.js';
+import { accreditationInForce, type AccreditationBody } from '../trust/accreditations.js';
+import type { AccreditedBy } from './comparison.js';
+
+/** An accreditation as the API serves it (schemas/api/accreditation.schema.json). */
+export type ServedAccreditation = AccreditationBody & {
+  agency: { did: string; name: LangMap; country: string };
+  publishedAt: string;
+  inForce: boolean;
+  withdrawnOn?: string;
+  viaProgramme?: { id: string; title: LangMap };
+};
+
+/** What the comparison says of one accreditation in force: who, of what, until when. */
+function accreditedBy(a: ServedAccreditation): AccreditedBy {
+  return {
+    agency: a.agency.name,
+    agencyDid: a.agency.did,
+    subject: a.viaProgramme ? 'programme' : a.subject.type,
+    ...(a.validUntil ? { validUntil: a.validUntil } : {}),
+  };
+}
 
 export interface DecisionBody {
   decisionId: string;
@@ -101,7 +121,7 @@ export class RecognitionService {
       if (byInstitution) w.push(eq(t.author, p('institution')));
       return db.select(decisionRow).from(t).where(and(...w)).orderBy(desc(t.ts)).prepare();
     };
-    const subject = (kind: 'microcredential' | 'institution', id: string) =>
+    const subject = (kind: 'microcredential' | 'programme' | 'institution', id: string) =>
       sql`(json_extract(${t.body}, '$.subject.type') = ${sql.raw(`'${kind}'`)} AND json_extract(${t.body}, '$.subject.id') = ${p(id)})`;
     this.q = {
       decision: db.select(decisionRow).from(t).where(and(ofType('recognition'), eq(t.author, p('author')), eq(t.key, p('key')))).prepare(),
@@ -119,7 +139,14 @@ export class RecognitionService {
       accreditations: db
         .select({ author: t.author, body: t.body, ts: t.ts })
         .from(t)
-        .where(and(ofType('accreditation'), sql`(${subject('microcredential', 'mc')} OR ${subject('institution', 'institution')})`))
+        .where(and(ofType('accreditation'), sql`(${subject('microcredential', 'mc')} OR ${subject('programme', 'mc')} OR ${subject('institution', 'institution')})`))
+        .orderBy(desc(t.ts))
+        .prepare(),
+      // every programme accreditation (few): a module shows those of the programmes that stack from it
+      programmeAccreditations: db
+        .select({ author: t.author, body: t.body, ts: t.ts })
+        .from(t)
+        .where(and(ofType('accreditation'), sql`json_extract(${t.body}, '$.subject.type') = 'programme'`))
         .orderBy(desc(t.ts))
         .prepare(),
     };
@@ -273,28 +300,65 @@ export class RecognitionService {
 
   // ------------------------------------------------------------------ accreditations
 
-  accreditationsFor(mc: StoredMicrocredential): { agency: { did: string; name: LangMap; country: string }; accreditationId: string; subject: { type: string; id: string }; status: string; validFrom: string; validUntil?: string; standard?: string; decision?: LangMap; reportUrl?: string; publishedAt: string }[] {
-    return this.accreditationRows(mc.id, mc.author);
+  /**
+   * Every accreditation the replica holds of the microcredential (as a single microcredential or as a programme),
+   * of its institution, and of the programmes that stack from it (`viaProgramme` names the programme), by member
+   * qa-agencies, newest first, each marked `inForce` on the node's clock (withdrawn, expired or not yet started ones
+   * are history: kept, never dropped; a withdrawal says when in `withdrawnOn`).
+   */
+  accreditationsFor(mc: StoredMicrocredential): ServedAccreditation[] {
+    const own = this.accreditationRows(this.q.accreditations.all({ mc: mc.id, institution: mc.author }));
+    const viaProgramme = this.accreditationRows(this.q.programmeAccreditations.all())
+      .filter((a) => a.subject.id !== mc.id)
+      .flatMap((a) => {
+        const p = this.d.catalogue.get(a.subject.id);
+        if (!p || !(p.record.stackability?.stacksFrom ?? []).some((m) => m.id === mc.id)) return [];
+        return [{ ...a, viaProgramme: { id: p.id, title: p.record.title } }];
+      });
+    return [...own, ...viaProgramme];
   }
 
-  /** The accreditations of the institution itself (not of one of its microcredentials) in force today. */
-  institutionAccreditationsInForce(did: string): ReturnType<RecognitionService['accreditationsFor']> {
-    const today = this.d.clock.now().toISOString().slice(0, 10);
+  /** The accreditations of the institution itself (not of one of its microcredentials), in force or not. */
+  institutionAccreditations(did: string): ServedAccreditation[] {
     // a microcredential id is at least 3 characters (entries/accreditation.schema.json): '' names none
-    return this.accreditationRows('', did).filter((a) => accreditationInForce(a, today));
+    return this.accreditationRows(this.q.accreditations.all({ mc: '', institution: did }));
   }
 
-  private accreditationRows(mcId: string, institution: string): ReturnType<RecognitionService['accreditationsFor']> {
-    const rows = this.q.accreditations.all({ mc: mcId, institution });
+  /** The accreditations of the institution itself in force today. */
+  institutionAccreditationsInForce(did: string): ServedAccreditation[] {
+    return this.institutionAccreditations(did).filter((a) => a.inForce);
+  }
+
+  private accreditationRows(rows: { author: string; body: string; ts: string }[]): ServedAccreditation[] {
+    const today = this.d.clock.now().toISOString().slice(0, 10);
     return rows
       .filter((r) => this.d.membership.isMember(r.author) && this.d.institutions.get(r.author)?.profile.kind === 'qa-agency')
-      .map((r) => ({ agency: this.instRef(r.author), ...(JSON.parse(r.body) as { accreditationId: string; subject: { type: string; id: string }; status: string; validFrom: string }), publishedAt: r.ts }));
+      .map((r) => {
+        const body = JSON.parse(r.body) as AccreditationBody;
+        return {
+          agency: this.instRef(r.author),
+          ...body,
+          publishedAt: r.ts,
+          inForce: accreditationInForce(body, today),
+          ...(body.status === 'withdrawn' ? { withdrawnOn: r.ts.slice(0, 10) } : {}),
+        };
+      });
   }
 
-  /** The accreditations of the microcredential or its institution in force today (node/trust/accreditations.ts says when). */
-  accreditationsInForce(mc: StoredMicrocredential): ReturnType<RecognitionService['accreditationsFor']> {
-    const today = this.d.clock.now().toISOString().slice(0, 10);
-    return this.accreditationsFor(mc).filter((a) => accreditationInForce(a, today));
+  /** The accreditations of the microcredential, its institution or a programme it is a module of, in force today. */
+  accreditationsInForce(mc: StoredMicrocredential): ServedAccreditation[] {
+    return this.accreditationsFor(mc).filter((a) => a.inForce);
+  }
+
+  /** The accreditations in force of a microcredential named by its network-wide id ([] when the replica lacks it). */
+  accreditationsInForceOf(id: string): ServedAccreditation[] {
+    const mc = this.d.catalogue.get(id);
+    return mc ? this.accreditationsInForce(mc) : [];
+  }
+
+  /** Those no longer (or not yet) in force: withdrawn on a date, expired, or starting later. */
+  accreditationHistory(mc: StoredMicrocredential): ServedAccreditation[] {
+    return this.accreditationsFor(mc).filter((a) => !a.inForce);
   }
 
   // ------------------------------------------------------------------ comparison and lookup
@@ -308,9 +372,10 @@ export class RecognitionService {
   rank(mcId: string, limit = 10): Ranking & { precedents: Decision[] } {
     const mc = this.d.catalogue.get(mcId);
     if (!mc) throw new RegistryError('not_found', `no microcredential ${mcId} in this node's replica`);
-    const active = (id: string) => {
+    // accreditations in force of each side (of it, its institution or its programme): counted and named
+    const active = (id: string): AccreditedBy[] => {
       const m = this.d.catalogue.get(id);
-      return m ? this.accreditationsFor(m).filter((a) => a.status !== 'withdrawn').length : 0;
+      return m ? this.accreditationsInForce(m).map(accreditedBy) : [];
     };
     this.index.refresh();
     const weighted = this.index.weighted(mc.id, mc.record);

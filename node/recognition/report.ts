@@ -145,6 +145,11 @@ export function renderRecognitionReport(data: Any, opts: ReportOptions): string 
     const found = opts.labels?.level(String(l.framework ?? ''), String(l.value ?? ''));
     return found ? esc(lm(found, lang)) : `${esc(l.framework)} ${esc(l.value)}`;
   };
+  // a compared side's accreditations in force, named (plain text: t() escapes the sentence it goes into)
+  const accredited = (by: unknown) =>
+    Array.isArray(by) && by.length
+      ? (by as Any[]).map((a) => message(lang, a.validUntil ? 'rec.accreditedByUntil' : 'rec.accreditedBy', { agency: lm(a.agency, lang) || String(a.agencyDid ?? ''), date: formatDate(lang, String(a.validUntil ?? '')) })).join('; ')
+      : message(lang, 'mc.notAccredited');
   const mc = data.microcredential;
   const inst = data.institution;
   const local = data.localInstitution;
@@ -206,7 +211,7 @@ export function renderRecognitionReport(data: Any, opts: ReportOptions): string 
     parts.push('<ul>');
     for (const a of acc)
       parts.push(
-        `<li>${esc(legalName(a.agency?.name, a.agency?.country))}: ${label('enum.accreditationStatus.', a.status)} · ${esc(formatDate(lang, a.validFrom))}${a.validUntil ? ' – ' + esc(formatDate(lang, a.validUntil)) : ''}${a.reportUrl ? ' · ' + link(a.reportUrl, message(lang, 'mc.accreditationReport')) : ''}</li>`,
+        `<li>${esc(legalName(a.agency?.name, a.agency?.country))}: ${label('enum.accreditationStatus.', a.status)}${a.withdrawnOn ? ' ' + esc(formatDate(lang, a.withdrawnOn)) : ''} · ${esc(formatDate(lang, a.validFrom))}${a.validUntil ? ' – ' + esc(formatDate(lang, a.validUntil)) : ''}${a.subject?.type === 'programme' ? ' · ' + t('mc.accreditationOfProgramme') : a.subject?.type === 'institution' ? ' · ' + t('mc.accreditationOfInstitution') : ''}${a.viaProgramme ? ' · ' + t('mc.accreditationViaProgramme', { title: lm(a.viaProgramme.title, lang) }) : ''}${Array.isArray(a.standards) && a.standards.length ? ' · ' + t('mc.accreditationStandards') + ': ' + (a.standards as Any[]).map((st) => (st.url ? link(st.url, lm(st.name, lang) || String(st.id)) : esc(lm(st.name, lang) || st.id))).join(', ') : ''}${a.decision ? ' · ' + t('mc.accreditationDecision') + ': ' + esc(lm(a.decision, lang)) : ''}${a.reportUrl ? ' · ' + link(a.reportUrl, message(lang, 'mc.accreditationReport')) : ''}</li>`,
       );
     parts.push('</ul>');
   }
@@ -253,7 +258,7 @@ export function renderRecognitionReport(data: Any, opts: ReportOptions): string 
       );
     const fls = c.workload?.foreignInLocalSystem;
     parts.push(
-      `<ul><li>${t('rec.workload', { foreign: num(c.workload?.foreignHours), local: num(c.workload?.localHours) })}${fls ? ` (${t('rec.inLocal', { min: num(fls.min), max: num(fls.max), system: String(fls.system ?? '') })})` : ''}</li><li>${esc(message(lang, 'rec.levelCmp', { foreign: '\u0000F', local: '\u0000L' })).replace('\u0000F', levelLabel(c.level?.foreign)).replace('\u0000L', levelLabel(c.level?.local))}</li><li>${esc(message(lang, 'rec.fieldCmp', { foreign: '\u0000F', local: '\u0000L', match: codeLabel(lang, 'enum.match.', c.field?.match) })).replace('\u0000F', fieldLabel(c.field?.foreign)).replace('\u0000L', fieldLabel(c.field?.local))}</li></ul>`,
+      `<ul><li>${t('rec.workload', { foreign: num(c.workload?.foreignHours), local: num(c.workload?.localHours) })}${fls ? ` (${t('rec.inLocal', { min: num(fls.min), max: num(fls.max), system: String(fls.system ?? '') })})` : ''}</li><li>${esc(message(lang, 'rec.levelCmp', { foreign: '\u0000F', local: '\u0000L' })).replace('\u0000F', levelLabel(c.level?.foreign)).replace('\u0000L', levelLabel(c.level?.local))}</li><li>${esc(message(lang, 'rec.fieldCmp', { foreign: '\u0000F', local: '\u0000L', match: codeLabel(lang, 'enum.match.', c.field?.match) })).replace('\u0000F', fieldLabel(c.field?.foreign)).replace('\u0000L', fieldLabel(c.field?.local))}</li><li>${t('rec.accreditationCmp', { foreign: accredited(c.qualityAssurance?.foreignAccreditedBy), local: accredited(c.qualityAssurance?.localAccreditedBy) })}</li></ul>`,
     );
     // only real differences under the differences heading; informational notes stand apart
     const { substantial, minor, notes } = splitFlags(c.flags);

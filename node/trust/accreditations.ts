@@ -1,25 +1,47 @@
 /**
  * Accreditation by quality-assurance agencies: the rule of who may accredit (a member whose profile is of kind
  * qa-agency), the entry it publishes, and when an accreditation is in force. The HTTP admin route and
- * `mochila accredit` both call this. Must never read the replica's accreditations for a microcredential (the
- * recognition service gathers them) nor append anything else.
+ * `mochila accredit` both call this; AccreditationPolicy applies the same rule at ingest, so an accreditation
+ * signed by a member that is not a qa-agency is refused by every node. Must never read the replica's accreditations
+ * for a microcredential (the recognition service gathers them) nor append anything else.
  */
 import { RegistryError } from '../core/errors.js';
 import type { SchemaRegistry } from '../core/schema-registry.js';
+import type { ErrorCode } from '../core/errors.js';
 import type { Entry } from '../feed/entry.js';
-import type { FeedService } from '../feed/feed.service.js';
+import type { AuthorPolicy, FeedService } from '../feed/feed.service.js';
 import type { InstitutionDirectory } from './institutions.js';
 import type { MembershipService } from './membership.js';
 
 export interface AccreditationBody {
   accreditationId: string;
-  subject: { type: 'institution' | 'microcredential'; id: string };
+  subject: { type: 'institution' | 'programme' | 'microcredential'; id: string };
   status: 'accredited' | 'conditional' | 'withdrawn';
   validFrom: string;
   validUntil?: string;
   standard?: string;
+  standards?: { id: string; name: { es?: string; en?: string; pt?: string }; url?: string }[];
   decision?: { es?: string; en?: string; pt?: string };
   reportUrl?: string;
+}
+
+/**
+ * Wraps the feed's author policy: an `accreditation` entry is admitted only from a member whose profile (already in
+ * its feed, before the accreditation) is of kind qa-agency; every other entry type is left to the inner policy.
+ */
+export class AccreditationPolicy implements AuthorPolicy {
+  constructor(
+    private readonly inner: AuthorPolicy,
+    private readonly kindOf: (did: string) => string | undefined,
+  ) {}
+
+  check(entry: Pick<Entry, 'author' | 'type'>): { ok: true } | { ok: false; code: ErrorCode; reason: string } {
+    const first = this.inner.check(entry);
+    if (!first.ok || entry.type !== 'accreditation') return first;
+    const kind = this.kindOf(entry.author);
+    if (kind === 'qa-agency') return { ok: true };
+    return { ok: false, code: 'not_authorised', reason: `${entry.author} may not publish accreditations: its profile is of kind ${kind ?? '(none)'}, not qa-agency` };
+  }
 }
 
 /** In force on `day` (YYYY-MM-DD): not withdrawn, started, not expired. */

@@ -46,6 +46,7 @@ describe('codes are shown as labels', () => {
     ['enum.participation.', mc.participation.properties.mode.enum],
     ['enum.context.', mc.participation.properties.context.items.enum],
     ['enum.qa.', mc.qualityAssurance.properties.type.enum],
+    ['enum.qaReviewer.', mc.qualityAssurance.properties.procedure.properties.reviewers.items.enum],
     ['enum.pilotArea.', mc.pilotArea.enum],
     ['enum.supervision.', mc.supervision.enum],
     ['enum.outcome.', rec.outcome.enum],

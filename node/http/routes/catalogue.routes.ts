@@ -86,7 +86,7 @@ export interface CatalogueRouteDeps {
   catalogue: Pick<CatalogueService, 'replicaVersion' | 'search' | 'get' | 'version' | 'versions'>;
   institutions: Pick<InstitutionDirectory, 'get' | 'list'>;
   membership: Pick<MembershipService, 'isMember'>;
-  recognition: Pick<RecognitionService, 'accreditationsInForce' | 'decisions'>;
+  recognition: Pick<RecognitionService, 'accreditationsFor' | 'decisions'>;
   /** The live reference data, for the official EQF level of a national level in the ELM export (optional). */
   reference?: Pick<ReferenceRegistry, 'data'>;
 }
@@ -177,8 +177,9 @@ export function catalogueRoutes(s: CatalogueRouteDeps): RouteDef[] {
       versions: s.catalogue.versions(mc.id),
       // a programme: its modules as this replica knows them (title, hours, status), for the page to list and link
       ...(record.stackability?.stacksFrom?.length ? { modules: record.stackability.stacksFrom.map((m) => moduleView(m, s.catalogue.get(m.id))) } : {}),
-      // accreditations in force naming it or its institution, and every recognition decision about it in the network
-      accreditations: s.recognition.accreditationsInForce(mc),
+      // accreditations in force naming it, its institution or a programme it is a module of (and those no longer in
+      // force, as history), and every recognition decision about it in the network
+      ...((all) => ({ accreditations: all.filter((a) => a.inForce), accreditationHistory: all.filter((a) => !a.inForce) }))(s.recognition.accreditationsFor(mc)),
       recognitions: s.recognition.decisions({ microcredential: mc.id }),
     });
   };

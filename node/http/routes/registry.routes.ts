@@ -31,7 +31,7 @@ export interface RegistryRouteDeps {
   issuerKeys: Pick<IssuerKeyRegistry, 'forInstitution' | 'get'>;
   catalogue: Pick<CatalogueService, 'countByInstitution' | 'byInstitution'>;
   institution: Pick<InstitutionService, 'currentIssuer'>;
-  recognition: Pick<RecognitionService, 'institutionAccreditationsInForce' | 'decisions'>;
+  recognition: Pick<RecognitionService, 'institutionAccreditations' | 'decisions'>;
   statusLists: Pick<StatusListRegistry, 'nodeOrigin'>;
 }
 
@@ -114,8 +114,9 @@ export function registryRoutes(s: RegistryRouteDeps, opts: RegistryRouteOptions)
         .byInstitution(did)
         .map((m) => microcredentialSummary({ id: m.id, record: m.record, status: m.status, updatedAt: m.updatedAt }, institutionRef(did, prof))),
       endorsements: s.membership.endorsements().filter((e) => e.author === did || e.subject === did),
-      // accreditations of the institution in force, and the recognition decisions it published (newest first)
-      accreditations: s.recognition.institutionAccreditationsInForce(did),
+      // accreditations of the institution in force (and those no longer in force, as history), and the recognition
+      // decisions it published (newest first)
+      ...((all) => ({ accreditations: all.filter((a) => a.inForce), accreditationHistory: all.filter((a) => !a.inForce) }))(s.recognition.institutionAccreditations(did)),
       decisions: s.recognition.decisions({ institution: did }),
     });
   }, { response: 'api/institution-detail' });

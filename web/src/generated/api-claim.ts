@@ -2,6 +2,21 @@
 import type { LangMap } from './lang-map.js';
 
 /**
+ * The standards applied (e.g. the agency's criteria), each with an id, a name and where it is published
+ *
+ * @minItems 1
+ * @maxItems 20
+ */
+export type Standards = {
+  id: string;
+  name: LangMap;
+  /**
+   * An absolute http: or https: URL with a host. Every URL field of every shape uses this definition: data published by one member is rendered by every other member's web app, so other schemes (javascript:, data:, vbscript:, file:) are refused on publication — and the web app checks again on display, because older or hostile nodes can replicate anything.
+   */
+  url?: string;
+}[];
+
+/**
  * The learner's credential (to the holder of the link only: it carries the learner's name), its verification report as this node checks it now, and what the holder can do with it: download it, verify it, add it to LinkedIn, publish its share page.
  */
 export interface Claim {
@@ -86,6 +101,10 @@ export interface VerificationReport {
     achievementId: string;
     globalId?: string;
     record: MicrocredentialRecord;
+    /**
+     * Accreditations in force of the microcredential (single or as a programme), its institution or a programme it is a module of, from this node's replica (accredited by …, valid until …)
+     */
+    accreditations?: Accreditation[];
   };
   /**
    * Presentations: one report per contained credential
@@ -218,6 +237,30 @@ export interface MicrocredentialRecord {
     type: 'internal' | 'external' | 'internal-and-external';
     description?: LangMap;
     body?: string;
+    /**
+     * The unit's internal QA procedure for this entry: how often it is reviewed, when it last was (not in the future: checked against the node's clock on publishing), who reviews (roles, never personal data) and where the procedure is published
+     */
+    procedure?: {
+      reviewCycleMonths?: number;
+      lastReview?: string;
+      /**
+       * @minItems 1
+       * @maxItems 10
+       */
+      reviewers?: (
+        | 'academic-committee'
+        | 'programme-lead'
+        | 'peer-faculty'
+        | 'external-expert'
+        | 'employer-representative'
+        | 'student-representative'
+        | 'qa-unit'
+      )[];
+      /**
+       * An absolute http: or https: URL with a host. Every URL field of every shape uses this definition: data published by one member is rendered by every other member's web app, so other schemes (javascript:, data:, vbscript:, file:) are refused on publication — and the web app checks again on display, because older or hostile nodes can replicate anything.
+       */
+      url?: string;
+    };
   };
   awardingBody?: {
     name: string;
@@ -286,6 +329,54 @@ export interface MicrocredentialRecord {
    */
   image?: string;
   validFrom?: string;
+}
+/**
+ * An accreditation (the fields of schemas/entries/accreditation.schema.json) with the agency that published it and when: items of `accreditations` in GET /api/v1/microcredentials/{id} and GET /api/v1/institutions/{did} (those in force), of `accreditationHistory` there (withdrawn, expired or not yet started) and of the recognition lookup (all, each with inForce).
+ */
+export interface Accreditation {
+  accreditationId: string;
+  subject: Subject;
+  status: 'accredited' | 'conditional' | 'withdrawn';
+  validFrom: string;
+  validUntil?: string;
+  /**
+   * Free-text name of the standard applied (older entries); prefer standards
+   */
+  standard?: string;
+  standards?: Standards;
+  decision?: LangMap;
+  /**
+   * In force on the node's clock: not withdrawn, started (validFrom) and not expired (validUntil)
+   */
+  inForce: boolean;
+  /**
+   * When the agency published the withdrawal (status withdrawn)
+   */
+  withdrawnOn?: string;
+  /**
+   * Set on a module's page: the accreditation is of this programme, which stacks from the module
+   */
+  viaProgramme?: {
+    id: string;
+    title: LangMap;
+  };
+  /**
+   * An absolute http: or https: URL with a host. Every URL field of every shape uses this definition: data published by one member is rendered by every other member's web app, so other schemes (javascript:, data:, vbscript:, file:) are refused on publication — and the web app checks again on display, because older or hostile nodes can replicate anything.
+   */
+  reportUrl?: string;
+  /**
+   * The quality-assurance agency that published it
+   */
+  agency: {
+    did: string;
+    name: LangMap;
+    country: string;
+  };
+  publishedAt: string;
+}
+export interface Subject {
+  type: 'institution' | 'programme' | 'microcredential';
+  id: string;
 }
 /**
  * Off by default (privacy). When published, the page is public at `url` (a stable address: switching it off and on again keeps it); when not, that address answers 404.

@@ -12,6 +12,10 @@ export type InstitutionDetail = Institution & {
    */
   accreditations: Accreditation[];
   /**
+   * Accreditations of the institution no longer (or not yet) in force: withdrawn (withdrawnOn), expired or starting later
+   */
+  accreditationHistory: Accreditation[];
+  /**
    * The recognition decisions the institution published, newest first
    */
   decisions: Decision1[];
@@ -21,6 +25,20 @@ export type InstitutionDetail = Institution & {
  * @maxItems 10
  */
 export type Languages = string[];
+/**
+ * The standards applied (e.g. the agency's criteria), each with an id, a name and where it is published
+ *
+ * @minItems 1
+ * @maxItems 20
+ */
+export type Standards = {
+  id: string;
+  name: LangMap;
+  /**
+   * An absolute http: or https: URL with a host. Every URL field of every shape uses this definition: data published by one member is rendered by every other member's web app, so other schemes (javascript:, data:, vbscript:, file:) are refused on publication — and the web app checks again on display, because older or hostile nodes can replicate anything.
+   */
+  url?: string;
+}[];
 /**
  * @maxItems 20
  */
@@ -166,7 +184,7 @@ export interface Endorsement {
   withdrawn?: boolean;
 }
 /**
- * An accreditation (the fields of schemas/entries/accreditation.schema.json) with the agency that published it and when: items of `accreditations` in GET /api/v1/microcredentials/{id} (those in force) and in the recognition lookup (all).
+ * An accreditation (the fields of schemas/entries/accreditation.schema.json) with the agency that published it and when: items of `accreditations` in GET /api/v1/microcredentials/{id} and GET /api/v1/institutions/{did} (those in force), of `accreditationHistory` there (withdrawn, expired or not yet started) and of the recognition lookup (all, each with inForce).
  */
 export interface Accreditation {
   accreditationId: string;
@@ -174,8 +192,27 @@ export interface Accreditation {
   status: 'accredited' | 'conditional' | 'withdrawn';
   validFrom: string;
   validUntil?: string;
+  /**
+   * Free-text name of the standard applied (older entries); prefer standards
+   */
   standard?: string;
+  standards?: Standards;
   decision?: LangMap;
+  /**
+   * In force on the node's clock: not withdrawn, started (validFrom) and not expired (validUntil)
+   */
+  inForce: boolean;
+  /**
+   * When the agency published the withdrawal (status withdrawn)
+   */
+  withdrawnOn?: string;
+  /**
+   * Set on a module's page: the accreditation is of this programme, which stacks from the module
+   */
+  viaProgramme?: {
+    id: string;
+    title: LangMap;
+  };
   /**
    * An absolute http: or https: URL with a host. Every URL field of every shape uses this definition: data published by one member is rendered by every other member's web app, so other schemes (javascript:, data:, vbscript:, file:) are refused on publication — and the web app checks again on display, because older or hostile nodes can replicate anything.
    */
@@ -191,7 +228,7 @@ export interface Accreditation {
   publishedAt: string;
 }
 export interface Subject {
-  type: 'institution' | 'microcredential';
+  type: 'institution' | 'programme' | 'microcredential';
   id: string;
 }
 /**

@@ -28,6 +28,20 @@ export type Skills = {
   uri?: string;
 }[];
 /**
+ * The standards applied (e.g. the agency's criteria), each with an id, a name and where it is published
+ *
+ * @minItems 1
+ * @maxItems 20
+ */
+export type Standards = {
+  id: string;
+  name: LangMap;
+  /**
+   * An absolute http: or https: URL with a host. Every URL field of every shape uses this definition: data published by one member is rendered by every other member's web app, so other schemes (javascript:, data:, vbscript:, file:) are refused on publication — and the web app checks again on display, because older or hostile nodes can replicate anything.
+   */
+  url?: string;
+}[];
+/**
  * @maxItems 20
  */
 export type SubstantialDifferences = {
@@ -110,9 +124,13 @@ export interface MicrocredentialDetail {
     ts: string;
   }[];
   /**
-   * Accreditations in force of this microcredential or its institution
+   * Accreditations in force of this microcredential (single or as a programme), of its institution, or of a programme that stacks from it (viaProgramme)
    */
   accreditations: Accreditation[];
+  /**
+   * The same accreditations no longer (or not yet) in force: withdrawn (withdrawnOn), expired or starting later
+   */
+  accreditationHistory: Accreditation[];
   /**
    * Recognition decisions about this microcredential
    */
@@ -156,6 +174,30 @@ export interface QualityAssurance {
   type: 'internal' | 'external' | 'internal-and-external';
   description?: LangMap;
   body?: string;
+  /**
+   * The unit's internal QA procedure for this entry: how often it is reviewed, when it last was (not in the future: checked against the node's clock on publishing), who reviews (roles, never personal data) and where the procedure is published
+   */
+  procedure?: {
+    reviewCycleMonths?: number;
+    lastReview?: string;
+    /**
+     * @minItems 1
+     * @maxItems 10
+     */
+    reviewers?: (
+      | 'academic-committee'
+      | 'programme-lead'
+      | 'peer-faculty'
+      | 'external-expert'
+      | 'employer-representative'
+      | 'student-representative'
+      | 'qa-unit'
+    )[];
+    /**
+     * An absolute http: or https: URL with a host. Every URL field of every shape uses this definition: data published by one member is rendered by every other member's web app, so other schemes (javascript:, data:, vbscript:, file:) are refused on publication — and the web app checks again on display, because older or hostile nodes can replicate anything.
+     */
+    url?: string;
+  };
 }
 export interface AwardingBody {
   name: string;
@@ -206,7 +248,7 @@ export interface InstitutionRef {
   member?: boolean;
 }
 /**
- * An accreditation (the fields of schemas/entries/accreditation.schema.json) with the agency that published it and when: items of `accreditations` in GET /api/v1/microcredentials/{id} (those in force) and in the recognition lookup (all).
+ * An accreditation (the fields of schemas/entries/accreditation.schema.json) with the agency that published it and when: items of `accreditations` in GET /api/v1/microcredentials/{id} and GET /api/v1/institutions/{did} (those in force), of `accreditationHistory` there (withdrawn, expired or not yet started) and of the recognition lookup (all, each with inForce).
  */
 export interface Accreditation {
   accreditationId: string;
@@ -214,8 +256,27 @@ export interface Accreditation {
   status: 'accredited' | 'conditional' | 'withdrawn';
   validFrom: string;
   validUntil?: string;
+  /**
+   * Free-text name of the standard applied (older entries); prefer standards
+   */
   standard?: string;
+  standards?: Standards;
   decision?: LangMap;
+  /**
+   * In force on the node's clock: not withdrawn, started (validFrom) and not expired (validUntil)
+   */
+  inForce: boolean;
+  /**
+   * When the agency published the withdrawal (status withdrawn)
+   */
+  withdrawnOn?: string;
+  /**
+   * Set on a module's page: the accreditation is of this programme, which stacks from the module
+   */
+  viaProgramme?: {
+    id: string;
+    title: LangMap;
+  };
   /**
    * An absolute http: or https: URL with a host. Every URL field of every shape uses this definition: data published by one member is rendered by every other member's web app, so other schemes (javascript:, data:, vbscript:, file:) are refused on publication — and the web app checks again on display, because older or hostile nodes can replicate anything.
    */
@@ -231,7 +292,7 @@ export interface Accreditation {
   publishedAt: string;
 }
 export interface Subject {
-  type: 'institution' | 'microcredential';
+  type: 'institution' | 'programme' | 'microcredential';
   id: string;
 }
 /**

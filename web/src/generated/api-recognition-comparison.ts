@@ -156,6 +156,14 @@ export interface Candidate {
     local: string;
     foreignAccreditations: number;
     localAccreditations: number;
+    /**
+     * The foreign side's accreditations in force (of it, its institution or a programme): who and until when
+     */
+    foreignAccreditedBy: AccreditedBy[];
+    /**
+     * The local side's accreditations in force
+     */
+    localAccreditedBy: AccreditedBy[];
   };
   flags: {
     aspect: 'workload' | 'level' | 'field' | 'learning-outcomes' | 'quality-assurance' | 'assessment' | 'participation';
@@ -189,6 +197,12 @@ export interface SameOrNot {
   foreign: string;
   local: string;
   same: boolean;
+}
+export interface AccreditedBy {
+  agency: TextByLanguage;
+  agencyDid: string;
+  subject: 'institution' | 'programme' | 'microcredential';
+  validUntil?: string;
 }
 export interface Summary {
   /**

@@ -28,6 +28,20 @@ export type Skills = {
   uri?: string;
 }[];
 /**
+ * The standards applied (e.g. the agency's criteria), each with an id, a name and where it is published
+ *
+ * @minItems 1
+ * @maxItems 20
+ */
+export type Standards = {
+  id: string;
+  name: LangMap;
+  /**
+   * An absolute http: or https: URL with a host. Every URL field of every shape uses this definition: data published by one member is rendered by every other member's web app, so other schemes (javascript:, data:, vbscript:, file:) are refused on publication — and the web app checks again on display, because older or hostile nodes can replicate anything.
+   */
+  url?: string;
+}[];
+/**
  * @maxItems 20
  */
 export type SubstantialDifferences = {
@@ -100,6 +114,10 @@ export interface VerificationReport {
     achievementId: string;
     globalId?: string;
     record: MicrocredentialRecord;
+    /**
+     * Accreditations in force of the microcredential (single or as a programme), its institution or a programme it is a module of, from this node's replica (accredited by …, valid until …)
+     */
+    accreditations?: Accreditation[];
   };
   /**
    * Presentations: one report per contained credential
@@ -248,6 +266,30 @@ export interface QualityAssurance {
   type: 'internal' | 'external' | 'internal-and-external';
   description?: LangMap;
   body?: string;
+  /**
+   * The unit's internal QA procedure for this entry: how often it is reviewed, when it last was (not in the future: checked against the node's clock on publishing), who reviews (roles, never personal data) and where the procedure is published
+   */
+  procedure?: {
+    reviewCycleMonths?: number;
+    lastReview?: string;
+    /**
+     * @minItems 1
+     * @maxItems 10
+     */
+    reviewers?: (
+      | 'academic-committee'
+      | 'programme-lead'
+      | 'peer-faculty'
+      | 'external-expert'
+      | 'employer-representative'
+      | 'student-representative'
+      | 'qa-unit'
+    )[];
+    /**
+     * An absolute http: or https: URL with a host. Every URL field of every shape uses this definition: data published by one member is rendered by every other member's web app, so other schemes (javascript:, data:, vbscript:, file:) are refused on publication — and the web app checks again on display, because older or hostile nodes can replicate anything.
+     */
+    url?: string;
+  };
 }
 export interface AwardingBody {
   name: string;
@@ -286,6 +328,54 @@ export interface FurtherInformation {
    */
   url?: string;
   text?: LangMap;
+}
+/**
+ * An accreditation (the fields of schemas/entries/accreditation.schema.json) with the agency that published it and when: items of `accreditations` in GET /api/v1/microcredentials/{id} and GET /api/v1/institutions/{did} (those in force), of `accreditationHistory` there (withdrawn, expired or not yet started) and of the recognition lookup (all, each with inForce).
+ */
+export interface Accreditation {
+  accreditationId: string;
+  subject: Subject;
+  status: 'accredited' | 'conditional' | 'withdrawn';
+  validFrom: string;
+  validUntil?: string;
+  /**
+   * Free-text name of the standard applied (older entries); prefer standards
+   */
+  standard?: string;
+  standards?: Standards;
+  decision?: LangMap;
+  /**
+   * In force on the node's clock: not withdrawn, started (validFrom) and not expired (validUntil)
+   */
+  inForce: boolean;
+  /**
+   * When the agency published the withdrawal (status withdrawn)
+   */
+  withdrawnOn?: string;
+  /**
+   * Set on a module's page: the accreditation is of this programme, which stacks from the module
+   */
+  viaProgramme?: {
+    id: string;
+    title: LangMap;
+  };
+  /**
+   * An absolute http: or https: URL with a host. Every URL field of every shape uses this definition: data published by one member is rendered by every other member's web app, so other schemes (javascript:, data:, vbscript:, file:) are refused on publication — and the web app checks again on display, because older or hostile nodes can replicate anything.
+   */
+  reportUrl?: string;
+  /**
+   * The quality-assurance agency that published it
+   */
+  agency: {
+    did: string;
+    name: LangMap;
+    country: string;
+  };
+  publishedAt: string;
+}
+export interface Subject {
+  type: 'institution' | 'programme' | 'microcredential';
+  id: string;
 }
 /**
  * The catalogue record (fields of schemas/microcredential.schema.json) with its network-wide id and status: items of GET /api/v1/admin/microcredentials, the answer of POST, PUT and withdraw there, and `microcredential` in the recognition lookup.
@@ -334,35 +424,6 @@ export interface OwnMicrocredential {
    * Id of the feed entry that published this version (answers of POST, PUT and withdraw)
    */
   entryId?: string;
-}
-/**
- * An accreditation (the fields of schemas/entries/accreditation.schema.json) with the agency that published it and when: items of `accreditations` in GET /api/v1/microcredentials/{id} (those in force) and in the recognition lookup (all).
- */
-export interface Accreditation {
-  accreditationId: string;
-  subject: Subject;
-  status: 'accredited' | 'conditional' | 'withdrawn';
-  validFrom: string;
-  validUntil?: string;
-  standard?: string;
-  decision?: LangMap;
-  /**
-   * An absolute http: or https: URL with a host. Every URL field of every shape uses this definition: data published by one member is rendered by every other member's web app, so other schemes (javascript:, data:, vbscript:, file:) are refused on publication — and the web app checks again on display, because older or hostile nodes can replicate anything.
-   */
-  reportUrl?: string;
-  /**
-   * The quality-assurance agency that published it
-   */
-  agency: {
-    did: string;
-    name: LangMap;
-    country: string;
-  };
-  publishedAt: string;
-}
-export interface Subject {
-  type: 'institution' | 'microcredential';
-  id: string;
 }
 /**
  * A recognition decision (the fields of schemas/entries/recognition.schema.json) with who decided, when it was published and whether it is still in force: items of GET /api/v1/recognitions.
@@ -611,6 +672,14 @@ export interface Candidate {
     local: string;
     foreignAccreditations: number;
     localAccreditations: number;
+    /**
+     * The foreign side's accreditations in force (of it, its institution or a programme): who and until when
+     */
+    foreignAccreditedBy: AccreditedBy[];
+    /**
+     * The local side's accreditations in force
+     */
+    localAccreditedBy: AccreditedBy[];
   };
   flags: {
     aspect: 'workload' | 'level' | 'field' | 'learning-outcomes' | 'quality-assurance' | 'assessment' | 'participation';
@@ -644,6 +713,12 @@ export interface SameOrNot {
   foreign: string;
   local: string;
   same: boolean;
+}
+export interface AccreditedBy {
+  agency: TextByLanguage;
+  agencyDid: string;
+  subject: 'institution' | 'programme' | 'microcredential';
+  validUntil?: string;
 }
 export interface Summary {
   /**

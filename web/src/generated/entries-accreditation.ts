@@ -2,18 +2,35 @@
 import type { LangMap } from './lang-map.js';
 
 /**
- * A quality-assurance agency (a member of kind qa-agency) accredits an institution or a single microcredential, or withdraws an accreditation.
+ * A quality-assurance agency (a member of kind qa-agency) accredits an institution, a programme (a microcredential that stacks from modules) or a single microcredential, or withdraws an accreditation (the same accreditationId with status withdrawn; the withdrawal stays visible as history).
  */
 export interface AccreditationBody {
   accreditationId: string;
   subject: {
-    type: 'institution' | 'microcredential';
+    type: 'institution' | 'programme' | 'microcredential';
     id: string;
   };
   status: 'accredited' | 'conditional' | 'withdrawn';
   validFrom: string;
   validUntil?: string;
+  /**
+   * Free-text name of the standard applied (older entries); prefer standards
+   */
   standard?: string;
+  /**
+   * The standards applied (e.g. the agency's criteria), each with an id, a name and where it is published
+   *
+   * @minItems 1
+   * @maxItems 20
+   */
+  standards?: {
+    id: string;
+    name: LangMap;
+    /**
+     * An absolute http: or https: URL with a host. Every URL field of every shape uses this definition: data published by one member is rendered by every other member's web app, so other schemes (javascript:, data:, vbscript:, file:) are refused on publication — and the web app checks again on display, because older or hostile nodes can replicate anything.
+     */
+    url?: string;
+  }[];
   decision?: LangMap;
   /**
    * An absolute http: or https: URL with a host. Every URL field of every shape uses this definition: data published by one member is rendered by every other member's web app, so other schemes (javascript:, data:, vbscript:, file:) are refused on publication — and the web app checks again on display, because older or hostile nodes can replicate anything.

@@ -61,6 +61,30 @@ export interface MicrocredentialRecord {
     type: 'internal' | 'external' | 'internal-and-external';
     description?: LangMap;
     body?: string;
+    /**
+     * The unit's internal QA procedure for this entry: how often it is reviewed, when it last was (not in the future: checked against the node's clock on publishing), who reviews (roles, never personal data) and where the procedure is published
+     */
+    procedure?: {
+      reviewCycleMonths?: number;
+      lastReview?: string;
+      /**
+       * @minItems 1
+       * @maxItems 10
+       */
+      reviewers?: (
+        | 'academic-committee'
+        | 'programme-lead'
+        | 'peer-faculty'
+        | 'external-expert'
+        | 'employer-representative'
+        | 'student-representative'
+        | 'qa-unit'
+      )[];
+      /**
+       * An absolute http: or https: URL with a host. Every URL field of every shape uses this definition: data published by one member is rendered by every other member's web app, so other schemes (javascript:, data:, vbscript:, file:) are refused on publication — and the web app checks again on display, because older or hostile nodes can replicate anything.
+       */
+      url?: string;
+    };
   };
   awardingBody?: {
     name: string;

@@ -90,7 +90,7 @@ export function DetailPage({ id }: { id: string }) {
 
       <section aria-labelledby="acc-h">
         <h2 id="acc-h">{t('mc.accreditations')}</h2>
-        <Accreditations items={mc.accreditations} />
+        <Accreditations items={mc.accreditations} history={mc.accreditationHistory} />
       </section>
 
       <section aria-labelledby="rec-h">
@@ -193,6 +193,7 @@ export function EuElements({ mc, headingLevel = 2 }: { mc: McRecord & { institut
               <Text m={mc.qualityAssurance?.description} />
             </p>
           )}
+          {mc.qualityAssurance?.procedure && <QaProcedure p={mc.qualityAssurance.procedure} />}
         </dd>
       </dl>
       <H2>{t('mc.euOptional')}</H2>
@@ -300,28 +301,117 @@ function OtherData({ mc }: { mc: McDetail }) {
   );
 }
 
-export function Accreditations({ items, empty }: { items: Accreditation[]; empty?: string }) {
-  const { t, pick, date, tx } = useI18n();
-  if (!items.length) return <p class="muted">{empty ?? t('mc.noAccreditations')}</p>;
+/** The unit's internal QA procedure of an entry: review cycle, last review, reviewer roles, the procedure's link. */
+function QaProcedure({ p }: { p: NonNullable<NonNullable<McRecord['qualityAssurance']>['procedure']> }) {
+  const { t, date, tx, num } = useI18n();
+  const parts = [
+    p.reviewCycleMonths !== undefined ? t('mc.qaCycle', { n: num(p.reviewCycleMonths) }) : null,
+    p.lastReview ? t('mc.qaLastReview', { date: date(p.lastReview) }) : null,
+    p.reviewers?.length ? t('mc.qaReviewers', { roles: p.reviewers.map((r) => tx('enum.qaReviewer.', r)).join(', ') }) : null,
+  ].filter((x): x is string => !!x);
   return (
-    <ul>
-      {items.map((a, n) => {
-        const agency = pick(a.agency?.name) || a.agency?.did || '';
-        return (
-          <li key={n} class="accreditation" data-accreditation={a.accreditationId}>
-            {a.validUntil ? t('mc.accreditedUntil', { agency, date: date(a.validUntil) }) : t('mc.accreditedSince', { agency, date: date(a.validFrom) })}
-            {a.status && a.status !== 'accredited' ? ` · ${tx('enum.accreditationStatus.', a.status)}` : ''}
-            {` · ${a.subject?.type === 'institution' ? t('mc.accreditationOfInstitution') : t('mc.accreditationOfMc')}`}
-            {a.reportUrl ? (
-              <>
-                {' · '}
-                <ExternalLink url={a.reportUrl}>{t('mc.accreditationReport')}</ExternalLink>
-              </>
-            ) : null}
-          </li>
-        );
-      })}
-    </ul>
+    <p class="sub qa-procedure">
+      {parts.join(' · ')}
+      {p.url ? (
+        <>
+          {parts.length ? ' · ' : ''}
+          <ExternalLink url={p.url}>{t('mc.qaProcedure')}</ExternalLink>
+        </>
+      ) : null}
+    </p>
+  );
+}
+
+/**
+ * Accreditations in force (who, until when, of what: the microcredential, its programme, a programme it is a module
+ * of, or its institution; the standards applied, the agency's decision and report), then the history: withdrawn on a
+ * date, expired, or starting later — never silently gone.
+ */
+export function Accreditations({ items, history, empty }: { items: Accreditation[]; history?: Accreditation[]; empty?: string }) {
+  const { t, pick, date, tx } = useI18n();
+  const agencyOf = (a: Accreditation) => pick(a.agency?.name) || a.agency?.did || '';
+  const what = (a: Accreditation) =>
+    a.viaProgramme
+      ? t('mc.accreditationViaProgramme', { title: pick(a.viaProgramme.title) || a.viaProgramme.id })
+      : a.subject?.type === 'institution'
+        ? t('mc.accreditationOfInstitution')
+        : a.subject?.type === 'programme'
+          ? t('mc.accreditationOfProgramme')
+          : t('mc.accreditationOfMc');
+  const details = (a: Accreditation) => (
+    <>
+      {a.standards?.length ? (
+        <p class="sub accreditation-standards">
+          {t('mc.accreditationStandards')}:{' '}
+          {a.standards.map((st, k) => (
+            <span key={st.id}>
+              {k ? ', ' : ''}
+              {st.url ? <ExternalLink url={st.url}>{pick(st.name) || st.id}</ExternalLink> : pick(st.name) || st.id}
+            </span>
+          ))}
+        </p>
+      ) : a.standard ? (
+        <p class="sub accreditation-standards">
+          {t('mc.accreditationStandards')}: {a.standard}
+        </p>
+      ) : null}
+      {pick(a.decision) ? (
+        <p class="sub accreditation-decision">
+          {t('mc.accreditationDecision')}: <Text m={a.decision} />
+        </p>
+      ) : null}
+    </>
+  );
+  const report = (a: Accreditation) =>
+    a.reportUrl ? (
+      <>
+        {' · '}
+        <ExternalLink url={a.reportUrl}>{t('mc.accreditationReport')}</ExternalLink>
+      </>
+    ) : null;
+  const today = new Date().toISOString().slice(0, 10);
+  const past = (a: Accreditation) => {
+    const agency = agencyOf(a);
+    if (a.status === 'withdrawn') return t('mc.accreditationWithdrawnOn', { agency, date: date(a.withdrawnOn ?? a.publishedAt) });
+    if (a.validFrom > today) return t('mc.accreditationStartsOn', { agency, date: date(a.validFrom) });
+    return t('mc.accreditationExpiredOn', { agency, date: date(a.validUntil ?? a.validFrom) });
+  };
+  return (
+    <>
+      {items.length ? (
+        <ul>
+          {items.map((a, n) => {
+            const agency = agencyOf(a);
+            return (
+              <li key={n} class="accreditation" data-accreditation={a.accreditationId}>
+                {a.validUntil ? t('mc.accreditedUntil', { agency, date: date(a.validUntil) }) : t('mc.accreditedSince', { agency, date: date(a.validFrom) })}
+                {a.status && a.status !== 'accredited' ? ` · ${tx('enum.accreditationStatus.', a.status)}` : ''}
+                {` · ${what(a)}`}
+                {report(a)}
+                {details(a)}
+              </li>
+            );
+          })}
+        </ul>
+      ) : (
+        <p class="muted">{empty ?? t('mc.noAccreditations')}</p>
+      )}
+      {history?.length ? (
+        <details class="accreditation-history">
+          <summary>{t('mc.accreditationHistory')}</summary>
+          <ul>
+            {history.map((a, n) => (
+              <li key={n} class="accreditation accreditation-past" data-accreditation={a.accreditationId}>
+                {past(a)}
+                {` · ${what(a)}`}
+                {report(a)}
+                {details(a)}
+              </li>
+            ))}
+          </ul>
+        </details>
+      ) : null}
+    </>
   );
 }
 

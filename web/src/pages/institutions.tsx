@@ -245,7 +245,7 @@ export function InstitutionPage({ did }: { did: string }) {
       </section>
       <section aria-labelledby="inst-acc-h">
         <h2 id="inst-acc-h">{t('inst.accreditations')}</h2>
-        <Accreditations items={inst.accreditations} empty={t('inst.noAccreditations')} />
+        <Accreditations items={inst.accreditations} history={inst.accreditationHistory} empty={t('inst.noAccreditations')} />
       </section>
       <section aria-labelledby="inst-dec-h">
         <h2 id="inst-dec-h">{t('inst.decisions')}</h2>

@@ -129,7 +129,7 @@ export function RecognitionPage() {
               )}
               <EuElements mc={result.microcredential} headingLevel={3} />
               <h3>{t('mc.accreditations')}</h3>
-              <Accreditations items={result.accreditations} />
+              <Accreditations items={result.accreditations.filter((a) => a.inForce)} history={result.accreditations.filter((a) => !a.inForce)} />
             </section>
           )}
           {result.note && <p class="alert alert-info">{result.note}</p>}
@@ -227,6 +227,11 @@ function ComparisonList({ items, foreign }: { items: Comparison[]; foreign: { id
   const { t, pick, tx } = i;
   const levelLabel = useLevelLabel();
   const fieldLabel = useFieldLabel();
+  // each side's accreditations in force, named: "acreditada por … hasta …"
+  const accreditedText = (by: Comparison['qualityAssurance']['foreignAccreditedBy']) =>
+    by.length
+      ? by.map((a) => (a.validUntil ? t('rec.accreditedByUntil', { agency: pick(a.agency) || a.agencyDid, date: i.date(a.validUntil) }) : t('rec.accreditedBy', { agency: pick(a.agency) || a.agencyDid }))).join('; ')
+      : t('mc.notAccredited');
   return (
     <ol class="cards">
       {items.map((c) => (
@@ -290,6 +295,7 @@ function ComparisonList({ items, foreign }: { items: Comparison[]; foreign: { id
               <li>{t('rec.eqf', { foreign: c.level.eqf.foreign ? String(c.level.eqf.foreign.level) : t('rec.eqfNone'), local: c.level.eqf.local ? String(c.level.eqf.local.level) : t('rec.eqfNone') })}</li>
             )}
             <li>{t('rec.fieldCmp', { foreign: fieldLabel(c.field.foreign), local: fieldLabel(c.field.local), match: tx('enum.match.', c.field.match) })}</li>
+            <li class="accreditation-cmp">{t('rec.accreditationCmp', { foreign: accreditedText(c.qualityAssurance.foreignAccreditedBy), local: accreditedText(c.qualityAssurance.localAccreditedBy) })}</li>
           </ul>
           <FlagGroups flags={c.flags} />
           {foreign && (

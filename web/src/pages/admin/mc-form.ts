@@ -20,6 +20,11 @@ export interface McForm {
   assessment: string;
   participation: string;
   qa: string;
+  /** the unit's internal QA procedure (optional): review cycle in months, last review date, reviewer roles, URL */
+  qaCycle: string;
+  qaLastReview: string;
+  qaReviewers: string[];
+  qaUrl: string;
   languages: string;
   pilotArea: string;
   prerequisitesEs: string;
@@ -44,6 +49,10 @@ export const EMPTY: McForm = {
   assessment: '',
   participation: '',
   qa: '',
+  qaCycle: '',
+  qaLastReview: '',
+  qaReviewers: [],
+  qaUrl: '',
   languages: 'es',
   pilotArea: '',
   prerequisitesEs: '',
@@ -53,6 +62,8 @@ export const EMPTY: McForm = {
 };
 
 export type FieldName = keyof McForm;
+/** The reviewer roles a QA procedure may name (schemas/microcredential.schema.json): roles, never people. */
+export const QA_REVIEWERS = ['academic-committee', 'programme-lead', 'peer-faculty', 'external-expert', 'employer-representative', 'student-representative', 'qa-unit'];
 /** The EU elements a catalogue entry must name (country and awarding body are filled from the profile). */
 export const ELEMENT_FIELD: Record<string, FieldName> = {
   title: 'titleEs',
@@ -123,6 +134,10 @@ export function recordToForm(r: OwnMc): McForm {
     assessment: r.assessment?.type ?? '',
     participation: r.participation?.mode ?? '',
     qa: r.qualityAssurance?.type ?? '',
+    qaCycle: r.qualityAssurance?.procedure?.reviewCycleMonths !== undefined ? String(r.qualityAssurance.procedure.reviewCycleMonths) : '',
+    qaLastReview: r.qualityAssurance?.procedure?.lastReview ?? '',
+    qaReviewers: [...(r.qualityAssurance?.procedure?.reviewers ?? [])],
+    qaUrl: r.qualityAssurance?.procedure?.url ?? '',
     languages: (r.languages ?? []).join(', '),
     pilotArea: r.pilotArea ?? '',
     prerequisitesEs: r.prerequisites?.es ?? '',
@@ -142,6 +157,7 @@ const SERVER_ONLY = [
   'institution',
   'versions',
   'accreditations',
+  'accreditationHistory',
   'recognitions',
 ];
 
@@ -183,7 +199,17 @@ export function formToRecord(f: McForm, base: OwnMc | null): Record<string, unkn
   set('fieldOfStudy', f.field ? { iscedF: f.field } : undefined);
   set('assessment', f.assessment ? { ...((base?.assessment as object) ?? {}), type: f.assessment } : undefined);
   set('participation', f.participation ? { ...((base?.participation as object) ?? {}), mode: f.participation } : undefined);
-  set('qualityAssurance', f.qa ? { ...((base?.qualityAssurance as object) ?? {}), type: f.qa } : undefined);
+  // the internal QA procedure: only the parts filled in (the node checks the cycle's range and that the review is past)
+  const procedure = {
+    ...(f.qaCycle.trim() ? { reviewCycleMonths: Number(f.qaCycle) } : {}),
+    ...(f.qaLastReview ? { lastReview: f.qaLastReview } : {}),
+    ...(f.qaReviewers.length ? { reviewers: f.qaReviewers } : {}),
+    ...(f.qaUrl.trim() ? { url: f.qaUrl.trim() } : {}),
+  };
+  const qa: Record<string, unknown> = { ...((base?.qualityAssurance as object) ?? {}), type: f.qa };
+  if (Object.keys(procedure).length) qa.procedure = procedure;
+  else delete qa.procedure;
+  set('qualityAssurance', f.qa ? qa : undefined);
   const langs = f.languages
     .split(',')
     .map((s) => s.trim())

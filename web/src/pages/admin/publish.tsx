@@ -8,7 +8,7 @@ import { useRefData } from '../../common.js';
 import { useI18n } from '../../i18n/index.js';
 import type { MessageKey } from '../../i18n/es.js';
 import { errorId, Field } from '../../components/field.js';
-import { ELEMENT_FIELD, EMPTY, formToRecord, missingElements, PATH_FIELD, recordToForm, type FieldName, type McForm } from './mc-form.js';
+import { ELEMENT_FIELD, EMPTY, formToRecord, missingElements, PATH_FIELD, QA_REVIEWERS, recordToForm, type FieldName, type McForm } from './mc-form.js';
 import type { OwnMc } from './types.js';
 
 export function McEditor({
@@ -189,6 +189,31 @@ export function McEditor({
         {select('participation', 'admin.f.participation', enumOpts('enum.participation.', ['online', 'onsite', 'blended']), true)}
         {select('qa', 'admin.f.qa', enumOpts('enum.qa.', ['internal', 'external', 'internal-and-external']), true)}
       </div>
+      <fieldset class="qa-procedure">
+        <legend>{t('admin.mc.qaProcedure')}</legend>
+        <div class="grid3">
+          {text('qaCycle', 'admin.mc.qaCycle', { type: 'number' })}
+          {text('qaLastReview', 'admin.mc.qaLastReview', { type: 'date' })}
+          {text('qaUrl', 'admin.mc.qaUrl', { type: 'url' })}
+        </div>
+        <fieldset class="checks">
+          <legend>{t('admin.mc.qaReviewers')}</legend>
+          {QA_REVIEWERS.map((role) => (
+            <div class="field checkbox" key={role}>
+              <input
+                id={`mc-qa-${role}`}
+                type="checkbox"
+                checked={f.qaReviewers.includes(role)}
+                onChange={(e) => {
+                  const on = (e.target as HTMLInputElement).checked;
+                  setF((old) => ({ ...old, qaReviewers: on ? [...old.qaReviewers.filter((x) => x !== role), role] : old.qaReviewers.filter((x) => x !== role) }));
+                }}
+              />
+              <label for={`mc-qa-${role}`}>{tx('enum.qaReviewer.', role)}</label>
+            </div>
+          ))}
+        </fieldset>
+      </fieldset>
       <div class="grid2">
         {select(
           'field',
