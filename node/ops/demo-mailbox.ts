@@ -229,7 +229,13 @@ export class DemoMailbox {
       return;
     }
     const m = /^\/messages\/([^/]+)$/.exec(pathname);
-    const file = m ? decodeURIComponent(m[1]!) : '';
+    // a malformed escape (/messages/%) is a 404, never a throw: thrown here it would end the demo's process
+    let file = '';
+    try {
+      file = m ? decodeURIComponent(m[1]!) : '';
+    } catch {
+      file = '';
+    }
     if (EML.test(file) && this.list.some((x) => x.file === file) && existsSync(path.join(this.o.dir, file))) {
       res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8' }).end(method === 'HEAD' ? undefined : readFileSync(path.join(this.o.dir, file)));
       return;

@@ -137,3 +137,22 @@ describe('OpenID4VCI credential endpoint under concurrent requests', () => {
     expect(signed).toBe(1);
   });
 });
+
+describe("the demo mailbox's read-only page", () => {
+  it('answers a malformed escape in a message path with 404 and keeps serving (a throw ended the demo process)', async () => {
+    const { mkdtempSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const path = await import('node:path');
+    const { DemoMailbox } = await import('../../node/ops/demo-mailbox.js');
+    const dir = mkdtempSync(path.join(tmpdir(), 'mochila-ar-mail-'));
+    const box = new DemoMailbox({ dir, smtpPort: 0, pagePort: 0 });
+    await box.start();
+    try {
+      expect((await fetch(`${box.pageUrl}messages/%E0%A4%A`)).status).toBe(404);
+      expect((await fetch(box.pageUrl)).status).toBe(200);
+    } finally {
+      await box.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
