@@ -4,6 +4,8 @@
  * assessed criterion (`resultado: Pensamiento crítico`). Reads the header once and each row's cells into the row's
  * `extras`; a bad cell is that row's error (never the file's). Pure: no I/O (files are looked up by the caller).
  */
+import { renderRef, type MessageParams, type MessageRef, type ServerMessageKey } from '../core/messages/index.js';
+
 export interface CohortExtras {
   /** `evidencia_url` / `evidence_url`: http(s) links, `|`-separated. */
   evidenceUrls?: string[];
@@ -67,7 +69,7 @@ const HTTP_URL = /^https?:\/\/[^\s/?#]+\S*$/i;
 
 /** The reader of one file's optional columns; `read` returns the row's first problem as a sentence, or null. */
 export interface ExtraColumns {
-  read(cells: readonly string[]): { extras: CohortExtras | null; error: string | null };
+  read(cells: readonly string[]): { extras: CohortExtras | null; error: string | null; reason?: MessageRef };
   /** The criteria of the file's result columns, as written in the header. */
   criteria: string[];
 }
@@ -80,46 +82,47 @@ export function extraColumns(headerCells: readonly string[]): ExtraColumns {
   const extra = headerCells.map((h) => EXTRA_HEADERS[h.trim().toLowerCase()] ?? null);
   const results = headerCells.map((h) => RESULT_HEADER.exec(h.trim())?.[1]?.trim() || null);
   const criteria = results.filter((c): c is string => c !== null);
-  const headerError =
+  const headerError: MessageRef | null =
     new Set(criteria.map((c) => c.toLowerCase())).size !== criteria.length
-      ? 'the CSV has two result columns for the same criterion'
+      ? { key: 'csv.duplicateResultColumn' }
       : criteria.some((c) => c.length > 300)
-        ? 'a result column names a criterion longer than 300 characters'
+        ? { key: 'csv.criterionTooLong' }
         : null;
   return {
     criteria,
     read(cells) {
-      if (headerError) return { extras: null, error: headerError };
+      if (headerError) return { extras: null, error: renderRef('en', headerError), reason: headerError };
       const x: CohortExtras = {};
-      let error: string | null = null;
-      const fail = (why: string) => void (error ??= why);
+      let reason: MessageRef | null = null;
+      // the row's first problem, as a message key (the reader's language) and in English (CLI, logs)
+      const fail = (key: ServerMessageKey, params?: MessageParams) => void (reason ??= params ? { key, params } : { key });
       extra.forEach((col, j) => {
         const v = cells[j]?.trim();
         if (!col || !v) return;
         if (col === 'evidenceUrls') {
           const urls = v.split(LIST_SEPARATOR).filter(Boolean);
           const bad = urls.find((u) => !HTTP_URL.test(u) || u.length > 2000);
-          if (bad) fail(`not an http(s) link: ${bad.slice(0, 200)}`);
+          if (bad) fail('csv.notHttpLink', { value: bad.slice(0, 200) });
           else x.evidenceUrls = [...(x.evidenceUrls ?? []), ...urls];
         } else if (col === 'evidenceFiles') x.evidenceFiles = [...(x.evidenceFiles ?? []), ...v.split(LIST_SEPARATOR).filter(Boolean)];
         else if (col === 'evidenceNarrative') {
-          if (v.length > 20_000) fail('the evidence narrative is longer than 20,000 characters');
+          if (v.length > 20_000) fail('csv.narrativeTooLong');
           else x.evidenceNarrative = v;
         } else if (col === 'creditsEarned') {
-          if (!/^\d{1,4}(?:[.,]\d{1,3})?$/.test(v)) fail(`credits earned is not a number: ${v.slice(0, 50)}`);
+          if (!/^\d{1,4}(?:[.,]\d{1,3})?$/.test(v)) fail('csv.creditsNotNumber', { value: v.slice(0, 50) });
           else x.creditsEarned = Number(v.replace(',', '.'));
-        } else if (Number.isNaN(Date.parse(v)) || v.length > 40) fail(`not a date: ${v.slice(0, 50)}`);
+        } else if (Number.isNaN(Date.parse(v)) || v.length > 40) fail('csv.notDate', { value: v.slice(0, 50) });
         else x[col] = v;
       });
       results.forEach((criterion, j) => {
         const v = cells[j]?.trim();
         if (!criterion || !v) return;
-        if (v.length > 100) fail(`the result for ${criterion} is longer than 100 characters`);
+        if (v.length > 100) fail('csv.resultTooLong', { criterion: criterion.slice(0, 100) });
         else x.results = { ...(x.results ?? {}), [criterion]: v };
       });
-      if (!error && x.activityStartDate && x.activityEndDate && Date.parse(x.activityEndDate) < Date.parse(x.activityStartDate))
-        fail('the end date comes before the start date');
-      return { extras: Object.keys(x).length ? x : null, error };
+      if (!reason && x.activityStartDate && x.activityEndDate && Date.parse(x.activityEndDate) < Date.parse(x.activityStartDate)) fail('csv.endBeforeStart');
+      const r = reason as MessageRef | null;
+      return { extras: Object.keys(x).length ? x : null, error: r ? renderRef('en', r) : null, ...(r ? { reason: r } : {}) };
     },
   };
 }

@@ -56,6 +56,11 @@ const HEADERS: Record<string, keyof Omit<CohortRow, 'line' | 'error' | 'reason' 
   idioma: 'language',
   language: 'language',
   lengua: 'language',
+  // Portuguese names of the same columns (the template in Portuguese uses them)
+  nome: 'name',
+  'nome completo': 'name',
+  'válido até': 'validUntil',
+  'valido ate': 'validUntil',
 };
 
 export const MAX_CSV_ROWS = 100_000;
@@ -110,7 +115,10 @@ export function parseCohortCsv(text: string): { rows: CohortRow[]; columns: stri
     else if (row.language && !/^(es|en|pt|pt-br|español|espanol|english|inglés|ingles|spanish|castellano|português|portugues|portugués|portuguese)$/i.test(row.language)) refuse(row, 'csv.unknownLanguage', { value: row.language });
     if (!row.error) {
       const x = extras.read(rec);
-      if (x.error) row.error = x.error;
+      if (x.error) {
+        row.error = x.error;
+        if (x.reason) row.reason = x.reason;
+      }
       else if (x.extras) row.extras = x.extras;
     }
     rows.push(row);
@@ -187,3 +195,52 @@ export function csvCell(value: unknown): string {
 export function toCsv(header: readonly string[], rows: readonly (readonly unknown[])[], delimiter = ','): string {
   return [header, ...rows].map((r) => r.map((c) => csvCell(c)).join(delimiter)).join('\r\n') + '\r\n';
 }
+
+/**
+ * A cohort's error file: the file's own header and, for each bad row, its own cells (as the file had them, so the
+ * registrar can fix them and send the rows again) followed by the reason in a last column named `reasonHeader`.
+ * A line that could not be split into cells is given whole in the first cell. Written by `toCsv` (';' separated).
+ */
+export function cohortErrorCsv(text: string, bad: readonly { line: number; error: string }[], reasonHeader: string): string {
+  const lines = text.replace(/^\uFEFF/, '').split(/\r\n|\n|\r/);
+  const firstLine = lines[0] ?? '';
+  const delimiter = (firstLine.match(/;/g)?.length ?? 0) > (firstLine.match(/,/g)?.length ?? 0) ? ';' : ',';
+  const cellsOf = (line: string): string[] => {
+    const r = splitCsvLine(line, delimiter);
+    return 'error' in r ? [line] : r.cells;
+  };
+  const header = cellsOf(firstLine);
+  const rows = bad.map((b) => {
+    const cells = cellsOf(lines[b.line - 1] ?? '');
+    return [...cells, ...Array<string>(Math.max(0, header.length - cells.length)).fill(''), b.error];
+  });
+  return toCsv([...header, reasonHeader], rows, ';');
+}
+
+/** The template's header names per language: required, then optional, then evidence and results columns. */
+const TEMPLATE: Record<'es' | 'en' | 'pt', { header: string[]; example: string[] }> = {
+  es: {
+    header: ['nombre', 'correo', 'did', 'microcredencial', 'vigencia', 'idioma', 'evidencia_url', 'evidencia', 'evidencia_archivo', 'creditos', 'fecha_inicio', 'fecha_fin', 'resultado: <criterio>'],
+    example: ['Ana Pérez', 'ana.perez@example.org', '', '', '', 'es', '', '', '', '', '', '', ''],
+  },
+  en: {
+    header: ['name', 'email', 'did', 'microcredential', 'valid until', 'language', 'evidence_url', 'evidence_narrative', 'evidence_file', 'credits', 'start date', 'end date', 'result: <criterion>'],
+    example: ['Ana Pérez', 'ana.perez@example.org', '', '', '', 'en', '', '', '', '', '', '', ''],
+  },
+  pt: {
+    header: ['nome', 'e-mail', 'did', 'microcredencial', 'válido até', 'idioma', 'evidencia_url', 'evidencia', 'evidencia_archivo', 'creditos', 'fecha_inicio', 'fecha_fin', 'resultado: <criterio>'],
+    example: ['Ana Pérez', 'ana.perez@example.org', '', '', '', 'pt', '', '', '', '', '', '', ''],
+  },
+};
+
+/**
+ * A cohort's template (';' separated, as spreadsheets in Spanish and Portuguese locales open them): every column
+ * `parseCohortCsv` reads, named in `lang`, and one example row that the parser accepts. Only `nombre` and `correo`
+ * (or `did`) are required; an empty cell of an optional column is as if the column were absent.
+ */
+export function cohortTemplateCsv(lang: 'es' | 'en' | 'pt'): string {
+  const t = TEMPLATE[lang];
+  return toCsv(t.header, [t.example], ';');
+}
+/** The template's header names (tests check that the parser reads each of them). */
+export const TEMPLATE_HEADERS: Readonly<Record<'es' | 'en' | 'pt', readonly string[]>> = { es: TEMPLATE.es.header, en: TEMPLATE.en.header, pt: TEMPLATE.pt.header };
