@@ -50,6 +50,32 @@ function readError(stored: string, lang: MessageLang): { error: string; reason?:
   return { error: stored };
 }
 
+/** A row of a cohort's preview: what issuing it would do, and why. */
+export interface PreviewRow {
+  line: number;
+  status: 'ok' | 'skipped' | 'failed';
+  name?: string;
+  email?: string;
+  did?: string;
+  /** The microcredential the row would get: from the file's column, or the one given for the rows without one. */
+  microcredential?: { ref: string; from: 'file' | 'form'; id?: string; title?: Record<string, string> };
+  /** The credential the learner already holds (skipped rows). */
+  id?: string;
+  error?: string;
+  reason?: MessageRef;
+}
+
+/** A cohort's preview: the file's header and each row's verdict. */
+export interface BatchPreview {
+  /** The header's cells, lower-cased, as the file has them. */
+  columns: string[];
+  total: number;
+  ok: number;
+  skipped: number;
+  failed: number;
+  rows: PreviewRow[];
+}
+
 export interface BatchJob {
   id: string;
   state: 'queued' | 'running' | 'done' | 'failed';
@@ -90,33 +116,10 @@ export class BatchJobService {
    */
   async issueRows(rows: CohortRow[], opts: { microcredential?: string; jobId?: string; notify?: boolean; language?: DeliveryLanguage; files?: BatchFiles; results?: ResultRequest[]; onProgress?: (done: number, last: BatchRowResult) => void } = {}): Promise<BatchRowResult[]> {
     const out: BatchRowResult[] = [];
+    const seen = new Map<string, number>();
     for (const [idx, row] of rows.entries()) {
       if (this.d.isStopping()) throw userError('timeout', 'csv.stopping', { line: row.line });
-      let r: BatchRowResult;
-      if (row.error) r = { line: row.line, status: 'failed', error: row.error, ...(row.reason ? { reason: row.reason } : {}), ...(row.name ? { name: row.name } : {}) };
-      else {
-        const mcRef = row.microcredential ?? opts.microcredential;
-        try {
-          if (!mcRef) throw userError('validation_failed', 'csv.noMicrocredential');
-          const learner = { name: row.name!, ...(row.email ? { email: row.email } : {}), ...(row.did ? { did: row.did } : {}) };
-          const language = (row.language ? deliveryLanguage(row.language) : null) ?? opts.language;
-          const c = await this.d.issuance.issue({ microcredential: mcRef, learner, ...(row.validUntil ? { validUntil: row.validUntil } : {}), ...rowAdditions(row, opts), ...(opts.notify ? { notify: true } : {}), ...(language ? { language } : {}) }, opts.jobId ? { jobId: opts.jobId, jobRow: { idx, line: row.line } } : {});
-          r = { line: row.line, status: 'issued', id: c.id, name: row.name! };
-        } catch (e) {
-          if (e instanceof RegistryError && e.code === 'conflict' && typeof (e.details as { existing?: unknown } | undefined)?.existing === 'string') {
-            // "already issued on <date>": the learner's credential in force, and when it was issued
-            const at = (e.details as { existingIssuedAt?: unknown }).existingIssuedAt;
-            const reason: MessageRef = typeof at === 'string' && at ? { key: 'csv.alreadyIssuedOn', params: { date: at.slice(0, 10) } } : { key: 'csv.alreadyIssued' };
-            r = { line: row.line, status: 'skipped', id: (e.details as { existing: string }).existing, name: row.name!, error: renderRef('en', reason), reason };
-          }
-          else {
-            // the issuance's own reason with its key when it has one; any other RegistryError in English as before
-            const ref = e instanceof RegistryError ? messageRefOf(e) : { key: 'csv.internal' as const };
-            r = { line: row.line, status: 'failed', name: row.name!, error: e instanceof RegistryError ? e.message : message('en', 'csv.internal'), ...(ref ? { reason: ref } : {}) };
-          }
-          if (!(e instanceof RegistryError)) this.d.logger.error('batch row failed', { line: row.line, error: String(e) });
-        }
-      }
+      const r = (await this.rowVerdict(row, idx, opts, seen, 'issue')) as BatchRowResult;
       // issued rows were stored with their credential; OR IGNORE keeps that result if anything threw after the commit
       if (opts.jobId && r.status !== 'issued') this.st.insertJobRowIfNone.run({ jobId: opts.jobId, idx, line: r.line, status: r.status, credentialId: r.id ?? null, name: r.name ?? null, error: storedError(r) });
       out.push(r);
@@ -127,16 +130,110 @@ export class BatchJobService {
     return out;
   }
 
-  /** Starts a batch job from CSV text; runs in the background, progress through `job(id)`. */
-  startBatch(csv: string, opts: { microcredential?: string; notify?: boolean; language?: DeliveryLanguage; files?: EvidenceFileInput[]; results?: ResultRequest[] } = {}): BatchJob {
+  /**
+   * A cohort's dry run: every row through the very rule `issueRows` applies (`rowVerdict`), nothing signed or
+   * stored. Each row comes back with what it would do (`ok`: would be issued; `skipped`; `failed`) and why, its
+   * learner and the microcredential it would get (from the file's column, or the one given for the rest).
+   */
+  async previewRows(rows: CohortRow[], opts: { microcredential?: string; notify?: boolean; language?: DeliveryLanguage; files?: BatchFiles; results?: ResultRequest[] } = {}): Promise<PreviewRow[]> {
+    const out: PreviewRow[] = [];
+    const seen = new Map<string, number>();
+    for (const [idx, row] of rows.entries()) {
+      const v = (await this.rowVerdict(row, idx, opts, seen, 'preview')) as PreviewRow;
+      out.push(v);
+      if (out.length % 20 === 0) await new Promise((res) => setImmediate(res));
+    }
+    return out;
+  }
+
+  /**
+   * One row through the batch's rule — the ONE function both the batch and its preview run, so the preview's verdict
+   * is the batch's: the row's parse error, else the issuance's own checks (IssuanceService.check), then a learner
+   * already holding it (skipped, "ya emitida el …") or a row repeating an earlier row of the same file (skipped);
+   * in 'issue' mode a row that passes is then issued, in 'preview' mode it is reported `ok`. `seen` maps the
+   * dedupe keys of the rows passed so far to their lines.
+   */
+  private async rowVerdict(row: CohortRow, idx: number, opts: { microcredential?: string; jobId?: string; notify?: boolean; language?: DeliveryLanguage; files?: BatchFiles; results?: ResultRequest[] }, seen: Map<string, number>, mode: 'issue' | 'preview'): Promise<BatchRowResult | PreviewRow> {
+    const who = { ...(row.name ? { name: row.name } : {}), ...(mode === 'preview' && row.email ? { email: row.email } : {}), ...(mode === 'preview' && row.did ? { did: row.did } : {}) };
+    const mcRef = row.microcredential ?? opts.microcredential;
+    const mcOf = (): Partial<PreviewRow> => {
+      if (mode !== 'preview' || !mcRef) return {};
+      const mc = this.d.issuance.findMicrocredential(mcRef);
+      const title = mc?.record.title as Record<string, string> | undefined;
+      return { microcredential: { ref: mcRef, from: row.microcredential ? 'file' : 'form', ...(mc ? { id: mc.id } : {}), ...(title ? { title } : {}) } };
+    };
+    const fail = (reason: MessageRef | null, english: string, status: 'failed' | 'skipped' = 'failed', id?: string): BatchRowResult | PreviewRow => ({ line: row.line, status, ...who, ...mcOf(), ...(id ? { id } : {}), error: english, ...(reason ? { reason } : {}) });
+    if (row.error) return fail(row.reason ?? null, row.error);
+    try {
+      if (!mcRef) throw userError('validation_failed', 'csv.noMicrocredential');
+      const learner = { name: row.name!, ...(row.email ? { email: row.email } : {}), ...(row.did ? { did: row.did } : {}) };
+      const language = (row.language ? deliveryLanguage(row.language) : null) ?? opts.language;
+      const req = { microcredential: mcRef, learner, ...(row.validUntil ? { validUntil: row.validUntil } : {}), ...rowAdditions(row, opts), ...(opts.notify ? { notify: true } : {}), ...(language ? { language } : {}) };
+      const checked = await this.d.issuance.check(req);
+      const earlier = seen.get(checked.dedupeKey);
+      if (earlier !== undefined) {
+        const reason: MessageRef = { key: 'csv.duplicateInFile', params: { line: earlier } };
+        return fail(reason, renderRef('en', reason), 'skipped', checked.existing?.id);
+      }
+      if (checked.existing) {
+        // "already issued on <date>": the learner's credential in force, and when it was issued
+        const at = checked.existing.issuedAt;
+        const reason: MessageRef = at ? { key: 'csv.alreadyIssuedOn', params: { date: at.slice(0, 10) } } : { key: 'csv.alreadyIssued' };
+        return fail(reason, renderRef('en', reason), 'skipped', checked.existing.id);
+      }
+      if (mode === 'preview') {
+        seen.set(checked.dedupeKey, row.line);
+        return { line: row.line, status: 'ok', ...who, ...mcOf() };
+      }
+      const c = await this.d.issuance.issueChecked(checked, req, opts.jobId ? { jobId: opts.jobId, jobRow: { idx, line: row.line } } : {});
+      seen.set(checked.dedupeKey, row.line);
+      return { line: row.line, status: 'issued', id: c.id, name: row.name! };
+    } catch (e) {
+      if (e instanceof RegistryError && e.code === 'conflict' && typeof (e.details as { existing?: unknown } | undefined)?.existing === 'string') {
+        // a concurrent issuance of the same credential won the race
+        const at = (e.details as { existingIssuedAt?: unknown }).existingIssuedAt;
+        const reason: MessageRef = typeof at === 'string' && at ? { key: 'csv.alreadyIssuedOn', params: { date: at.slice(0, 10) } } : { key: 'csv.alreadyIssued' };
+        return fail(reason, renderRef('en', reason), 'skipped', (e.details as { existing: string }).existing);
+      }
+      if (!(e instanceof RegistryError)) this.d.logger.error('batch row failed', { line: row.line, error: String(e) });
+      // the issuance's own reason with its key when it has one; any other RegistryError in English as before
+      const ref = e instanceof RegistryError ? messageRefOf(e) : { key: 'csv.internal' as const };
+      return fail(ref ?? null, e instanceof RegistryError ? e.message : message('en', 'csv.internal'));
+    }
+  }
+
+  /**
+   * What a batch refuses as a whole before any row (the same for its preview): no CSV, a file that cannot be read
+   * (no name column…), a bad evidence file, an unknown microcredential for the rest, e-mail without SMTP, this
+   * unit's feed not able to take entries. Answers the parsed rows and the checked files.
+   */
+  private prepare(csv: string, opts: { microcredential?: string; notify?: boolean; files?: EvidenceFileInput[] }): { rows: CohortRow[]; columns: string[]; files: BatchFiles } {
     if (typeof csv !== 'string' || !csv.trim()) throw userError('validation_failed', 'csv.required');
     this.d.feed.assertCanAppend(); // refused at once (own feed not confirmed current), not row by row in the background
-    const { rows } = parseCohortCsv(csv);
+    const { rows, columns } = parseCohortCsv(csv);
     // the files rows name (evidencia_archivo), each checked once here; the file as a whole is refused for a bad one
     const files = batchFiles(opts.files);
     if (opts.microcredential) this.d.issuance.resolveMicrocredential(opts.microcredential);
     // e-mail asked of a node without SMTP: refused at once, not row by row
     if (opts.notify) this.d.issuance.checkExtras({ microcredential: opts.microcredential ?? '', learner: { name: '' }, notify: true });
+    return { rows, columns, files };
+  }
+
+  /**
+   * A cohort's dry run from CSV text, as `startBatch` would take it: refused as a whole for what refuses the batch,
+   * else each row's verdict (previewRows) in `lang`, with the file's header cells (for its error file).
+   */
+  async previewBatch(csv: string, opts: { microcredential?: string; notify?: boolean; language?: DeliveryLanguage; files?: EvidenceFileInput[]; results?: ResultRequest[] } = {}, lang: MessageLang = 'en'): Promise<BatchPreview> {
+    const { rows, columns, files } = this.prepare(csv, opts);
+    const verdicts = await this.previewRows(rows, { ...(files.size ? { files } : {}), ...(opts.results?.length ? { results: opts.results } : {}), ...(opts.microcredential ? { microcredential: opts.microcredential } : {}), ...(opts.notify ? { notify: true } : {}), ...(opts.language ? { language: opts.language } : {}) });
+    const counts = { ok: 0, skipped: 0, failed: 0 };
+    for (const v of verdicts) counts[v.status]++;
+    return { columns, total: verdicts.length, ...counts, rows: verdicts.map((v) => (v.reason ? { ...v, error: renderRef(lang, v.reason) } : v)) };
+  }
+
+  /** Starts a batch job from CSV text; runs in the background, progress through `job(id)`. */
+  startBatch(csv: string, opts: { microcredential?: string; notify?: boolean; language?: DeliveryLanguage; files?: EvidenceFileInput[]; results?: ResultRequest[] } = {}): BatchJob {
+    const { rows, files } = this.prepare(csv, opts);
     const id = randomUUID();
     const now = this.d.clock.now().toISOString();
     this.st.insertJob.run({ id, total: rows.length, now });

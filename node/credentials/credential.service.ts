@@ -15,7 +15,7 @@ import type { Logger } from '../core/logger.js';
 import type { Keystore } from '../identity/keystore.js';
 import type { Store } from '../store/database.js';
 import type { StoredMicrocredential } from '../catalogue/catalogue.service.js';
-import { BatchJobService, type BatchFiles, type BatchJob, type BatchRowResult } from './batch-jobs.js';
+import { BatchJobService, type BatchFiles, type BatchJob, type BatchPreview, type BatchRowResult } from './batch-jobs.js';
 import type { ResultRequest } from './ob3-evidence.js';
 import type { CohortRow } from './csv.js';
 import { IssuanceService, type IssueRequest, type NewCredential } from './issuance.js';
@@ -32,7 +32,7 @@ import { StatusListService } from './status-lists.service.js';
 import type { Verifier, VerificationReport } from './verify.js';
 import type { MessageLang } from '../core/messages/index.js';
 
-export type { BatchJob, BatchRowResult } from './batch-jobs.js';
+export type { BatchJob, BatchPreview, BatchRowResult, PreviewRow } from './batch-jobs.js';
 export type { IssueRequest } from './issuance.js';
 export type { CredentialListQuery, CredentialStatus, IssuedCredential } from './issued-credentials.js';
 export type { ReissueRowResult } from './reissue.js';
@@ -284,6 +284,11 @@ export class CredentialService {
 
   startBatch(csv: string, opts: { microcredential?: string; notify?: boolean; language?: DeliveryLanguage; files?: EvidenceFileInput[]; results?: ResultRequest[] } = {}): BatchJob {
     return this.jobs.startBatch(csv, opts);
+  }
+
+  /** A cohort's dry run: each row's verdict by the batch's own rule, nothing issued (batch-jobs.ts). */
+  previewBatch(csv: string, opts: { microcredential?: string; notify?: boolean; language?: DeliveryLanguage; files?: EvidenceFileInput[]; results?: ResultRequest[] } = {}, lang: MessageLang = 'en'): Promise<BatchPreview> {
+    return this.jobs.previewBatch(csv, opts, lang);
   }
 
   job(id: string, from = 0, lang: MessageLang = 'en'): BatchJob | null {

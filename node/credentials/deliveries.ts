@@ -202,7 +202,7 @@ export class DeliveryQueue {
       .select(PUBLIC_COLUMNS)
       .from(d)
       .where(inArray(d.credentialId, credentialIds))
-      .orderBy(asc(d.createdAt))
+      .orderBy(asc(d.createdAt), asc(sql`rowid`)) // a tie: the last inserted (the admin list's delivery filter agrees)
       .all() as Delivery[];
     for (const r of rows) out.set(r.credentialId, r);
     return out;

@@ -71,6 +71,22 @@ export interface IssuanceExtras {
   committed(): void;
 }
 
+/** What `IssuanceService.check` found: the request's parts, checked, and whether the learner already holds it. */
+export interface CheckedIssue {
+  mc: StoredMicrocredential;
+  name: string;
+  learner: IssueRequest['learner'];
+  additions: { files: PreparedEvidenceFile[]; build: { evidence?: EvidenceEntry[]; results?: ResultRequest[]; creditsEarned?: number; activityStartDate?: string; activityEndDate?: string } };
+  version: number;
+  learnerKey: string;
+  dedupeKey: string;
+  /** The credential in force the learner already holds (issuing again is refused with `conflict`). */
+  existing: { id: string; issuedAt: string } | null;
+  /** A credential of the learner signed by a key declared compromised: revoked and replaced by the new one. */
+  replaces: { id: string; issuerKey: string; issuedAt: string } | null;
+  modules: ModuleCredentialLink[] | null;
+}
+
 /** An issued credential as issuance answers it: with its claim link (shown once: only its hash is kept). */
 export type NewCredential = IssuedCredential & { claimUrl?: string; delivery?: 'queued' | null };
 
@@ -103,10 +119,16 @@ export class IssuanceService {
     this.d.extras?.check(req);
   }
 
+  /** A microcredential by global id or by this unit's code, whoever's and whatever its status (null: unknown). */
+  findMicrocredential(ref: string): StoredMicrocredential | null {
+    if (typeof ref !== 'string' || !ref.trim()) return null;
+    return this.d.catalogue.get(ref) ?? this.d.catalogue.get(microcredentialId(this.d.unit.author, ref));
+  }
+
   /** Resolves a microcredential of this unit by global id or code; only active entries can be issued. */
   resolveMicrocredential(ref: string): StoredMicrocredential {
     if (typeof ref !== 'string' || !ref.trim()) throw userError('validation_failed', 'issue.microcredentialRequired');
-    const mc = this.d.catalogue.get(ref) ?? this.d.catalogue.get(microcredentialId(this.d.unit.author, ref));
+    const mc = this.findMicrocredential(ref);
     if (!mc) throw userError('unknown_microcredential', 'issue.unknownMicrocredential', { ref });
     if (mc.author !== this.d.unit.author) throw userError('forbidden', 'issue.otherInstitution', { ref });
     if (mc.status !== 'active') throw userError('validation_failed', 'issue.withdrawn', { ref });
@@ -186,11 +208,12 @@ export class IssuanceService {
   }
 
   /**
-   * Issues one credential. The same microcredential version is issued to the same learner once while in force
-   * (`conflict`): a revoked credential can be issued again, and one signed by a key declared compromised is replaced
-   * (revoked, pointing at the new one, in the same transaction that stores the new one).
+   * Every check issuing `req` would make, without signing, allocating or storing anything: the learner, the dates,
+   * the microcredential, the node's extras (e-mail), the evidence and results, whether the learner already holds it
+   * in force (`existing`: not an error here, the caller decides) and, when not, a programme's module credentials.
+   * `issue` runs exactly this before signing; a cohort's preview runs it alone (batch-jobs.ts).
    */
-  async issue(req: IssueRequest, opts: { jobId?: string; jobRow?: { idx: number; line: number } } = {}): Promise<NewCredential> {
+  async check(req: IssueRequest): Promise<CheckedIssue> {
     // status lists live in this unit's feed: while it may not append (own feed not confirmed current), nothing is issued
     this.d.feed.assertCanAppend();
     const learner = req.learner ?? ({} as IssueRequest['learner']);
@@ -202,6 +225,7 @@ export class IssuanceService {
     if (learner.did !== undefined && (typeof learner.did !== 'string' || !DID.test(learner.did)))
       throw userError('validation_failed', 'issue.notDid', { value: String(learner.did).slice(0, 320) });
     if (req.validUntil !== undefined && Number.isNaN(Date.parse(req.validUntil))) throw userError('validation_failed', 'issue.validUntilNotDate', { value: String(req.validUntil).slice(0, 100) });
+    if (req.validUntil && Date.parse(req.validUntil) <= this.d.clock.now().getTime()) throw userError('validation_failed', 'issue.validUntilPast');
     const mc = this.resolveMicrocredential(req.microcredential);
     this.d.extras?.check(req);
     // evidence, results, credits and dates are checked (files decoded and digested) before any status bit is taken
@@ -209,13 +233,31 @@ export class IssuanceService {
     const version = Number(mc.record.version ?? 1);
     const learnerKey = this.learnerKey(learner);
     const dedupeKey = sha256Hex(`${mc.id}\n${version}\n${learnerKey}`);
-    const dup = this.st.dedupe.get({ dedupeKey });
-    if (dup && !this.d.keys.isCompromised(dup.issuerKey))
-      throw userError('conflict', 'issue.alreadyHolds', { mc: mc.id, version, existing: dup.id }, { existing: dup.id, existingIssuedAt: dup.issuedAt });
+    const dup = this.st.dedupe.get({ dedupeKey }) ?? null;
+    const base = { mc, name, learner, additions, version, learnerKey, dedupeKey };
+    if (dup && !this.d.keys.isCompromised(dup.issuerKey)) return { ...base, existing: { id: dup.id, issuedAt: dup.issuedAt }, replaces: null, modules: null };
     const modules = await this.programmeModules(mc, req, learner);
+    return { ...base, existing: null, replaces: dup, modules };
+  }
+
+  /**
+   * Issues one credential. The same microcredential version is issued to the same learner once while in force
+   * (`conflict`): a revoked credential can be issued again, and one signed by a key declared compromised is replaced
+   * (revoked, pointing at the new one, in the same transaction that stores the new one).
+   */
+  async issue(req: IssueRequest, opts: { jobId?: string; jobRow?: { idx: number; line: number } } = {}): Promise<NewCredential> {
+    return this.issueChecked(await this.check(req), req, opts);
+  }
+
+  /** Issues a request `check` has passed (its answer given back as it came). */
+  async issueChecked(checked: CheckedIssue, req: IssueRequest, opts: { jobId?: string; jobRow?: { idx: number; line: number } } = {}): Promise<NewCredential> {
+    const { mc, name, learner, additions, version, learnerKey, dedupeKey, modules } = checked;
+    const dup = checked.replaces;
+    if (checked.existing)
+      throw userError('conflict', 'issue.alreadyHolds', { mc: mc.id, version, existing: checked.existing.id }, { existing: checked.existing.id, existingIssuedAt: checked.existing.issuedAt });
+    this.d.feed.assertCanAppend();
 
     const now = this.d.clock.now();
-    if (req.validUntil && Date.parse(req.validUntil) <= now.getTime()) throw userError('validation_failed', 'issue.validUntilPast');
     const signer = await this.d.lists.signers.signer();
     const revocation = await this.d.lists.allocate('revocation', signer.did);
     // OB 3.0 allows one credentialStatus: the credential names its revocation entry, its suspension bit sits at the

@@ -7,7 +7,7 @@
 import { and, asc, count, desc, eq, gte, isNotNull, isNull, like, lt, or, sql, type SQL } from 'drizzle-orm';
 import { RegistryError } from '../core/errors.js';
 import type { Store } from '../store/database.js';
-import { issuedCredentials } from '../store/schema.js';
+import { issuedCredentials, mailDeliveries } from '../store/schema.js';
 import type { IssuingUnit } from './issuing-unit.js';
 
 export interface CredentialStatus {
@@ -43,9 +43,15 @@ export interface CredentialListQuery {
   status?: 'active' | 'suspended' | 'revoked';
   issuedFrom?: string;
   issuedTo?: string;
+  /** Only the credentials of this CSV batch job (a cohort). */
+  job?: string;
+  /** Only the credentials whose newest claim-link e-mail is in this state (none: never e-mailed). */
+  delivery?: (typeof DELIVERY_FILTERS)[number];
   limit?: number;
   offset?: number;
 }
+
+export const DELIVERY_FILTERS = ['queued', 'sending', 'sent', 'failed', 'bounced', 'none'] as const;
 
 /** A row of issued_credentials, under its SQL column names (issuedRowColumns selects it). */
 export interface IssuedRow {
@@ -112,6 +118,14 @@ export class IssuedCredentials {
     else if (q.status === 'suspended') where.push(isNull(c.revokedAt), isNotNull(c.suspendedAt));
     else if (q.status === 'active') where.push(isNull(c.revokedAt), isNull(c.suspendedAt));
     else if (q.status !== undefined) throw new RegistryError('validation_failed', `unknown status ${String(q.status)}`);
+    if (q.job) where.push(eq(c.jobId, q.job));
+    if (q.delivery !== undefined) {
+      if (!(DELIVERY_FILTERS as readonly string[]).includes(q.delivery)) throw new RegistryError('validation_failed', `unknown delivery state ${String(q.delivery)}`);
+      const md = mailDeliveries;
+      // the newest message of the credential (as DeliveryQueue.latest picks it: latest created, the last inserted on a tie)
+      const newest = sql`(SELECT ${md.status} FROM ${md} WHERE ${md.credentialId} = ${c.id} ORDER BY ${md.createdAt} DESC, rowid DESC LIMIT 1)`;
+      where.push(q.delivery === 'none' ? sql`${newest} IS NULL` : sql`${newest} = ${q.delivery}`);
+    }
     // issued_at is stored as toISOString(): dates are normalised the same way so the text comparison is a time one
     for (const [d, op] of [[q.issuedFrom, gte], [q.issuedTo, lt]] as const) {
       if (d === undefined) continue;

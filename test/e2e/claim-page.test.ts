@@ -1,8 +1,8 @@
 /**
  * End-to-end test of a cohort's last mile in headless Chromium (issue 15's test): a cohort of 50 issued from the
  * admin page's CSV form with e-mail to a real SMTP server on loopback (smtp-server), 50 messages received (one address
- * refused at first: its row says failed with the server's answer in the credentials tab, and its Reenviar sends it),
- * every row's delivery status in the admin API and page; then one received link opened in the browser:
+ * refused at first: the cohort's link opens its credentials, filtered by 'Falló' its row shows the server's answer,
+ * and its Reenviar sends it), every row's delivery status in the admin API (by cohort and state) and page; then one received link opened in the browser:
  * the page shows the credential (a hostile learner name as text), its evidence and results (the share page too),
  * its verification, the downloads (JSON; the PDF
  * certificate, read by pdf.js, whose QR decodes to the verification link; the baked PNG and SVG badges, whose
@@ -124,21 +124,28 @@ describe.skipIf(!hasChromium)('claim page in Chromium, opened from a received e-
     await page.getByRole('button', { name: 'Emitir lote' }).click();
     const progress = page.locator('.job p[role=status]');
     await expect.poll(() => progress.textContent(), { timeout: 60_000 }).toContain('50 de 50 filas: 50 emitidas, 0 omitidas, 0 con error');
-    // the cohort's result says where the deliveries are followed
+    // the cohort's result links to its credentials, where each row's delivery is followed
     await page.locator('[data-delivery-hint] a').click();
     await expect.poll(() => new URL(page.url()).searchParams.get('tab')).toBe('credentials');
+    const jobId = new URL(page.url()).searchParams.get('job')!;
+    expect(jobId).toMatch(/^[0-9a-f-]{36}$/);
+    await page.locator('[data-job]').waitFor();
+    await expect.poll(() => page.getByText('50 credenciales', { exact: true }).count()).toBe(1);
 
     // 49 messages arrive; the refused address's row says failed, with the server's answer
     await expect.poll(() => inbox.length, { timeout: 60_000 }).toBe(49);
-    const api = async () =>
-      (await (await fetch(`${n.url}/api/v1/admin/credentials?limit=100`, { headers: admin() })).json()) as {
-        items: { learnerName: string; delivery: { status: string; lastError: string | null } | null }[];
-      };
-    await expect.poll(async () => (await api()).items.find((i) => i.learnerName === 'Rebote Prueba')?.delivery?.status, { timeout: 30_000 }).toBe('failed');
-    await page.locator('#creds-q').fill('Rebote');
+    const list = async (query: string) => {
+      const r = await fetch(`${n.url}/api/v1/admin/credentials?limit=100&${query}`, { headers: admin() });
+      expect(r.status, query).toBe(200);
+      return (await r.json()) as { total: number; items: { learnerName: string; delivery: { status: string; lastError: string | null } | null }[] };
+    };
+    await expect.poll(async () => (await list(`job=${jobId}&delivery=failed`)).items.map((i) => i.learnerName), { timeout: 30_000 }).toEqual(['Rebote Prueba']);
+    // the unit picks the failed ones on the page
+    await page.locator('#creds-delivery').selectOption('failed');
     const cell = page.locator('td[data-delivery]');
     await expect.poll(() => cell.count()).toBe(1);
     await expect.poll(() => cell.getAttribute('data-delivery')).toBe('failed');
+    expect(await page.locator('tbody tr').first().textContent()).toContain('Rebote Prueba');
     expect(await cell.textContent()).toContain('Falló');
     expect(await cell.textContent()).toContain('mailbox unavailable');
     // the address is fixed on the server's side: the unit resends from the page
@@ -148,13 +155,17 @@ describe.skipIf(!hasChromium)('claim page in Chromium, opened from a received e-
     await expect.poll(() => inbox.length, { timeout: 60_000 }).toBe(50);
     expect(new Set(inbox.map((m) => m.to.join()))).toHaveProperty('size', 50);
     expect(linkTo('rebote@alumnos.example.cl')).toBeTruthy();
-    // every row's delivery is sent: in the admin API and on the page (first page of 20 rows, then the resent one)
-    await expect.poll(async () => (await api()).items.map((i) => i.delivery?.status).filter((x) => x === 'sent').length, { timeout: 30_000 }).toBe(50);
-    await page.locator('#creds-q').fill('');
+    // every row's delivery is sent: in the admin API (by cohort and state) and on the page
+    await expect.poll(async () => (await list(`job=${jobId}&delivery=sent`)).total, { timeout: 30_000 }).toBe(50);
+    expect((await list(`job=${jobId}`)).items.map((i) => i.delivery?.status)).toEqual(Array(50).fill('sent'));
+    expect((await list(`job=${jobId}&delivery=failed`)).total).toBe(0);
+    expect((await list('delivery=none')).total).toBe(0);
+    expect((await list(`job=${jobId}-otro`)).total).toBe(0);
+    expect((await fetch(`${n.url}/api/v1/admin/credentials?delivery=perdido`, { headers: admin() })).status).toBe(400);
+    await page.locator('#creds-delivery').selectOption('sent');
+    await expect.poll(() => page.getByText('50 credenciales', { exact: true }).count()).toBe(1);
     await expect.poll(() => page.locator('td[data-delivery]').count()).toBe(20);
-    await expect.poll(async () => [...new Set(await page.locator('td[data-delivery]').evaluateAll((tds) => tds.map((td) => td.getAttribute('data-delivery'))))]).toEqual(['sent']);
-    await page.locator('#creds-q').fill('Rebote');
-    await expect.poll(() => page.locator('td[data-delivery]').getAttribute('data-delivery')).toBe('sent');
+    expect([...new Set(await page.locator('td[data-delivery]').evaluateAll((tds) => tds.map((td) => td.getAttribute('data-delivery'))))]).toEqual(['sent']);
   }, 180_000);
 
   it('opens the received link: the credential, its evidence and results, its verification, the download, LinkedIn and the share switch', async () => {

@@ -140,6 +140,8 @@ export function credentialRoutes(s: CredentialRouteDeps): RouteDef[] {
           ['status', 'active (neither revoked nor suspended) | suspended | revoked'],
           ['issuedFrom', 'issued at or after (ISO 8601 date-time)'],
           ['issuedTo', 'issued before (ISO 8601 date-time)'],
+          ['job', 'only the credentials of this CSV batch job (a cohort)'],
+          ['delivery', 'only those whose newest claim-link e-mail is queued | sending | sent | failed | bounced, or none'],
           ['limit', '1..500 (default 50)'],
           ['offset', 'offset'],
         ] as const
@@ -156,6 +158,8 @@ export function credentialRoutes(s: CredentialRouteDeps): RouteDef[] {
         ...(q.status ? { status: q.status as CredentialListQuery['status'] } : {}),
         ...(q.issuedFrom ? { issuedFrom: q.issuedFrom } : {}),
         ...(q.issuedTo ? { issuedTo: q.issuedTo } : {}),
+        ...(q.job ? { job: q.job } : {}),
+        ...(q.delivery ? { delivery: q.delivery as CredentialListQuery['delivery'] } : {}),
         ...(q.limit !== undefined ? { limit: Number(q.limit) } : {}),
         ...(q.offset !== undefined ? { offset: Number(q.offset) } : {}),
       }),
@@ -201,12 +205,13 @@ export function credentialRoutes(s: CredentialRouteDeps): RouteDef[] {
       if (typeof req.query.microcredential === 'string') body.microcredential = req.query.microcredential;
     } else body = req.body as typeof body;
     s.schemas.assertValid('api/credential-batch', body);
+    const language: 'es' | 'en' | 'pt' | null = body.language === 'es' || body.language === 'en' || body.language === 'pt' ? body.language : null;
     return {
       csv: body.csv as string,
       opts: {
         ...(typeof body.microcredential === 'string' ? { microcredential: body.microcredential } : {}),
         ...(body.notify === true ? { notify: true } : {}),
-        ...(body.language === 'es' || body.language === 'en' || body.language === 'pt' ? { language: body.language } : {}),
+        ...(language ? { language } : {}),
         ...(Array.isArray(body.files) ? { files: body.files as EvidenceFileInput[] } : {}),
         ...(Array.isArray(body.results) ? { results: body.results as ResultRequest[] } : {}),
       },

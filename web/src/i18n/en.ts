@@ -650,6 +650,10 @@ export const en: Record<MessageKey, string> = {
   'creds.delivery.failed': 'Failed',
   'creds.delivery.bounced': 'Bounced',
   'creds.resend': 'Send again',
+  'creds.deliveryFilter': 'Link e-mail',
+  'creds.deliveryNone': 'No e-mail',
+  'creds.jobOnly': 'Only the credentials of batch {job}.',
+  'creds.jobAll': 'Show all',
   'creds.resent': 'E-mail queued again.',
 
   'dec.title': 'Record a recognition decision',

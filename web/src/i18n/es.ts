@@ -649,6 +649,10 @@ export const es = {
   'creds.delivery.failed': 'Falló',
   'creds.delivery.bounced': 'Rebotado',
   'creds.resend': 'Reenviar',
+  'creds.deliveryFilter': 'Correo del enlace',
+  'creds.deliveryNone': 'Sin correo',
+  'creds.jobOnly': 'Solo las credenciales del lote {job}.',
+  'creds.jobAll': 'Ver todas',
   'creds.resent': 'Correo puesto en cola de nuevo.',
 
   'dec.title': 'Registrar una decisión de reconocimiento',

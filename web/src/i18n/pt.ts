@@ -651,6 +651,10 @@ export const pt: Record<MessageKey, string> = {
   'creds.delivery.failed': 'Falhou',
   'creds.delivery.bounced': 'Devolvido',
   'creds.resend': 'Reenviar',
+  'creds.deliveryFilter': 'E-mail do link',
+  'creds.deliveryNone': 'Sem e-mail',
+  'creds.jobOnly': 'Somente as credenciais do lote {job}.',
+  'creds.jobAll': 'Ver todas',
   'creds.resent': 'E-mail colocado na fila novamente.',
 
   'dec.title': 'Registrar uma decisão de reconhecimento',

@@ -143,7 +143,7 @@ export function BatchIssue({ token, mcOptions }: { token: string; mcOptions: JSX
           </p>
           {finished(job) && notified && job.issued > 0 && (
             <p data-delivery-hint>
-              {t('issue.deliveryHint')} <Link href="/admin?tab=credentials">{t('admin.tab.credentials')}</Link>
+              {t('issue.deliveryHint')} <Link href={`/admin?tab=credentials&job=${enc(job.id)}`}>{t('admin.tab.credentials')}</Link>
             </p>
           )}
           {finished(job) && job.rows.length > 0 && (

@@ -1,14 +1,15 @@
 /**
  * Admin task "credentials": the issued credentials (search, status and issuer-key filters, pages) with revoke,
  * suspend and reinstate, each confirmed inline with a reason; each row's claim-link e-mail (its delivery status, the
- * SMTP server's answer when it failed, and a resend).
+ * SMTP server's answer when it failed, and a resend), filtered by that status and by cohort (?job=, from the cohort
+ * form).
  */
 import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError, enc, qs } from '../../api.js';
 import { ErrorBox } from '../../common.js';
 import { useI18n } from '../../i18n/index.js';
 import type { MessageKey } from '../../i18n/es.js';
-import { Link } from '../../router.js';
+import { Link, navigate, useLocation } from '../../router.js';
 import { DataTable } from '../../components/data-table.js';
 import { Field } from '../../components/field.js';
 import { InlineConfirm } from '../../components/inline-confirm.js';
@@ -20,6 +21,9 @@ export function CredentialsAdmin({ token }: { token: string }) {
   const [q, setQ] = useState('');
   const [statusFilter, setStatusFilter] = useState<'' | 'active' | 'suspended' | 'revoked'>('');
   const [issuerKey, setIssuerKey] = useState('');
+  const [delivery, setDelivery] = useState<'' | 'queued' | 'sending' | 'sent' | 'failed' | 'bounced' | 'none'>('');
+  // a cohort's credentials (the cohort form links here with ?job=<id>)
+  const job = useLocation().search.get('job') ?? '';
   const [offset, setOffset] = useState(0);
   const [data, setData] = useState<IssuedCredentialList | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
@@ -33,7 +37,7 @@ export function CredentialsAdmin({ token }: { token: string }) {
     const ac = new AbortController();
     const h = setTimeout(() => {
       api<IssuedCredentialList>(
-        `/api/v1/admin/credentials${qs({ q: q.trim(), status: statusFilter, issuerKey: issuerKey.trim(), limit, offset })}`,
+        `/api/v1/admin/credentials${qs({ q: q.trim(), status: statusFilter, issuerKey: issuerKey.trim(), job, delivery, limit, offset })}`,
         { token, signal: ac.signal },
       )
         .then((r) => {
@@ -48,7 +52,7 @@ export function CredentialsAdmin({ token }: { token: string }) {
       clearTimeout(h);
       ac.abort();
     };
-  }, [q, statusFilter, issuerKey, offset, tick, token]);
+  }, [q, statusFilter, issuerKey, job, delivery, offset, tick, token]);
 
   const doAction = async () => {
     if (!action) return;
@@ -112,6 +116,24 @@ export function CredentialsAdmin({ token }: { token: string }) {
           <option value="revoked">{t('creds.revoked')}</option>
         </select>
       </Field>
+      <Field id="creds-delivery" label={t('creds.deliveryFilter')} class="narrow">
+        <select
+          id="creds-delivery"
+          value={delivery}
+          onChange={(e) => {
+            setDelivery((e.target as HTMLSelectElement).value as typeof delivery);
+            setOffset(0);
+          }}
+        >
+          <option value="">{t('creds.all')}</option>
+          {(['failed', 'bounced', 'queued', 'sending', 'sent'] as const).map((k) => (
+            <option key={k} value={k}>
+              {t(`creds.delivery.${k}`)}
+            </option>
+          ))}
+          <option value="none">{t('creds.deliveryNone')}</option>
+        </select>
+      </Field>
       <Field id="creds-key" label={t('creds.issuerKey')} class="narrow">
         <input
           id="creds-key"
@@ -129,6 +151,14 @@ export function CredentialsAdmin({ token }: { token: string }) {
           {t('creds.issuerKeyHint')}
         </p>
       </Field>
+      {job && (
+        <p data-job>
+          {t('creds.jobOnly', { job })}{' '}
+          <button type="button" class="btn btn-small btn-secondary" onClick={() => navigate('/admin?tab=credentials')}>
+            {t('creds.jobAll')}
+          </button>
+        </p>
+      )}
       <div role="status" aria-live="polite">
         {notice && <p class="alert alert-ok">{notice}</p>}
         {data && <p>{t('creds.total', { n: data.total })}</p>}
