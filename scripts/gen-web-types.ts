@@ -46,6 +46,7 @@ export const WEB_SCHEMAS: readonly { schema: string; type: string }[] = [
   { schema: 'api/issued-credential', type: 'IssuedCredential' },
   { schema: 'api/issued-credential-list', type: 'IssuedCredentialList' },
   { schema: 'api/credential-job', type: 'CredentialJob' },
+  { schema: 'api/credential-batch-preview', type: 'CredentialBatchPreview' },
   { schema: 'api/claim', type: 'Claim' },
   { schema: 'api/claim-share-state', type: 'ClaimShareState' },
   { schema: 'api/oid4vci-offer', type: 'WalletOffer' },

@@ -67,12 +67,13 @@ export async function api<T>(path: string, opts: ApiOptions = {}): Promise<T> {
 }
 
 /** A file from the API (a CSV export): the body as a Blob, errors as in `api`. */
-export async function apiBlob(path: string, opts: Pick<ApiOptions, 'token' | 'signal'> = {}): Promise<Blob> {
+export async function apiBlob(path: string, opts: Pick<ApiOptions, 'token' | 'signal' | 'method' | 'body'> = {}): Promise<Blob> {
   const headers: Record<string, string> = { 'accept-language': answerLanguage };
   if (opts.token) headers.authorization = `Bearer ${opts.token}`;
+  if (opts.body !== undefined) headers['content-type'] = 'application/json';
   let res: Response;
   try {
-    res = await fetch(path, { headers, signal: opts.signal ?? AbortSignal.timeout(60_000) });
+    res = await fetch(path, { method: opts.method ?? 'GET', headers, body: opts.body === undefined ? undefined : JSON.stringify(opts.body), signal: opts.signal ?? AbortSignal.timeout(60_000) });
   } catch (e) {
     throw new ApiError(0, 'network', (e as Error)?.message ?? 'network error');
   }

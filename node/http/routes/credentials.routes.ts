@@ -217,7 +217,7 @@ export function credentialRoutes(s: CredentialRouteDeps): RouteDef[] {
       },
     };
   };
-  route({ ...admin, method: 'post', path: '/credentials/batch/preview', summary: "A cohort's dry run: each row's verdict (ok / skipped / failed, with the reason in the asker's language), learner and microcredential, by the very rule the batch applies; nothing is issued", body: { schema: 'api/credential-batch', alternatives: [{ contentType: 'text/csv', description: 'the CSV itself, with ?microcredential=' }] }, query: [{ name: 'microcredential', description: 'with a text/csv body: the microcredential for rows without one' }] }, async (req, res) => {
+  route({ ...admin, method: 'post', path: '/credentials/batch/preview', summary: "A cohort's dry run: each row's verdict (ok / skipped / failed, with the reason in the asker's language), learner and microcredential, by the very rule the batch applies; nothing is issued", body: { schema: 'api/credential-batch', alternatives: [{ contentType: 'text/csv', description: 'the CSV itself, with ?microcredential=' }] }, response: 'api/credential-batch-preview', query: [{ name: 'microcredential', description: 'with a text/csv body: the microcredential for rows without one' }] }, async (req, res) => {
     const { csv, opts } = batchBody(req);
     res.set('Cache-Control', 'no-store').json(await credentials.previewBatch(csv, opts, answerLanguage(req, res)));
   });
