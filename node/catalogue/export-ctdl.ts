@@ -10,7 +10,7 @@
  */
 import type { LangMap } from './model.js';
 import { ctdlConcept, elmConcept, ESCO_URI } from './export-vocab.js';
-import { hoursDuration, type ExportResult, type ExportSubject } from './export-elm.js';
+import { hoursDuration, type ExportAccreditation, type ExportResult, type ExportSubject } from './export-elm.js';
 
 /** The context Credential Engine's registry expects on CTDL documents. */
 export const CTDL_CONTEXT = 'https://credreg.net/ctdl/schema/context/json';
@@ -51,6 +51,13 @@ export function exportCtdl(s: ExportSubject): ExportResult {
   const base = `urn:mochila:${s.id}:v${r.version}`;
   const name = langMap(r.title) ?? { en: r.code };
 
+  // accreditations by the network's QA agencies: of the institution on the organisation, of a programme or of the
+  // microcredential on the credential (ceterms:accreditedBy → ceterms:QACredentialOrganization)
+  const agency = (a: ExportAccreditation) => ({ '@id': a.agency.did, '@type': 'ceterms:QACredentialOrganization', 'ceterms:name': langMap(a.agency.name) ?? { en: a.agency.did } });
+  const accreditations = s.accreditations ?? [];
+  const orgAccreditedBy = accreditations.filter((a) => a.subject.type === 'institution').map(agency);
+  const accreditedBy = accreditations.filter((a) => a.subject.type !== 'institution').map(agency);
+  if (accreditations.length) notes.push('accreditations: their validity, decision and report have no CTDL term on ceterms:accreditedBy; only the agency is given');
   const org: Record<string, unknown> = {
     '@id': s.institution.did,
     '@type': 'ceterms:CredentialOrganization',
@@ -58,6 +65,7 @@ export function exportCtdl(s: ExportSubject): ExportResult {
     ...((s.institution.country || r.country)
       ? { 'ceterms:address': [{ '@id': `${base}:address`, '@type': 'ceterms:Place', 'ceterms:addressCountry': { en: s.institution.country || r.country } }] }
       : {}),
+    ...(orgAccreditedBy.length ? { 'ceterms:accreditedBy': orgAccreditedBy } : {}),
   };
 
   // learning outcomes as competencies (ESCO URI as the target node where there is one)
@@ -180,6 +188,7 @@ export function exportCtdl(s: ExportSubject): ExportResult {
     ...(status ? { 'ceterms:credentialStatusType': status } : {}),
     ...(r.validFrom ? { 'ceterms:dateEffective': r.validFrom } : {}),
     ...(qa ? { 'ceterms:reviewProcess': qa } : {}),
+    ...(accreditedBy.length ? { 'ceterms:accreditedBy': accreditedBy } : {}),
     'ceterms:requires': [condition],
   };
   return { document, notes };

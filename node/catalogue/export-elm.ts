@@ -23,6 +23,19 @@ export interface ExportSubject {
   institution: { did: string; name: LangMap; country: string };
   /** The EQF level where an official referencing gives one (the reference data's `eqf`); never an indicative one. */
   officialEqf?: number | null;
+  /** Accreditations in force by QA agencies of the network naming it, its institution or a programme it belongs to. */
+  accreditations?: ExportAccreditation[];
+}
+
+/** What the exports read of an accreditation (a subset of the API's accreditation shape). */
+export interface ExportAccreditation {
+  agency: { did: string; name: LangMap };
+  subject: { type: string };
+  status: string;
+  validFrom: string;
+  validUntil?: string | undefined;
+  decision?: LangMap | undefined;
+  reportUrl?: string | undefined;
 }
 
 export interface ExportResult {
@@ -141,9 +154,29 @@ export function exportElm(s: ExportSubject): ExportResult {
     if (qa?.es) text.es = `Aseguramiento de la calidad: ${qa.es}`;
     if (qa?.pt) text.pt = `Garantia da qualidade: ${qa.pt}`;
     additionalNote.push(note('quality-assurance', text));
-    notes.push('quality assurance: given as a note (ELM carries accreditation as elm:Accreditation of an accrediting agent, not a QA type)');
+    notes.push('quality assurance type: given as a note (ELM has no QA-type concept; accreditations by the network\'s QA agencies are exported as elm:Accreditation)');
   }
   const entry = langMap(r.prerequisites);
+
+  // accreditations by the network's QA agencies, typed with the EU accreditation-type concepts
+  const accreditation = (s.accreditations ?? []).flatMap((a, i) => {
+    const type = elmConceptByLabel('europass-accreditation-types', a.subject.type === 'institution' ? 'Institutional Quality Assurance' : 'Program Quality Assurance');
+    const agencyName = langMap(a.agency.name);
+    if (a.status === 'conditional') notes.push(`accreditation ${i + 1}: conditional — ELM has no term for the condition; exported as an accreditation`);
+    return [
+      {
+        '@id': `${base}:accreditation:${i + 1}`,
+        '@type': 'Accreditation',
+        title: langMap(a.decision) ?? { en: `Accreditation by ${agencyName?.en ?? agencyName?.es ?? a.agency.did}` },
+        ...(type ? { dcType: concept(type) } : {}),
+        accreditingAgent: { '@id': a.agency.did, '@type': 'Organisation', ...(agencyName ? { legalName: agencyName } : {}) },
+        organisation: { '@id': s.institution.did, '@type': 'Organisation' },
+        ...(/^\d{4}-\d{2}-\d{2}$/.test(a.validFrom) ? { dateIssued: `${a.validFrom}T00:00:00Z` } : {}),
+        ...(a.validUntil && /^\d{4}-\d{2}-\d{2}$/.test(a.validUntil) ? { expiryDate: `${a.validUntil}T23:59:59Z` } : {}),
+        ...(a.reportUrl ? { report: [{ '@id': `${base}:accreditation:${i + 1}:report`, '@type': 'WebResource', contentURL: a.reportUrl }] } : {}),
+      },
+    ];
+  });
 
   const spec: Record<string, unknown> = {
     '@id': `${base}:specification`,
@@ -160,6 +193,7 @@ export function exportElm(s: ExportSubject): ExportResult {
     ...(entry ? { entryRequirement: note('entry-requirement', entry) } : {}),
     ...(provenBy ? { provenBy } : {}),
     ...(additionalNote.length ? { additionalNote } : {}),
+    ...(accreditation.length ? { accreditation } : {}),
   };
 
   const countryCode = s.institution.country || r.country || '';

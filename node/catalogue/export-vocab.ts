@@ -22,6 +22,7 @@ export type ElmSchemeName =
   | 'europass-learning-assessment-types'
   | 'europass-modes'
   | 'europass-learning-activity-types'
+  | 'europass-accreditation-types'
   | 'eqf'
   | 'isced-f'
   | 'credit-points'

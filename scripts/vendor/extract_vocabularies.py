@@ -37,7 +37,7 @@ def elm(git_dir, out):
         px = prefixes(ttl)
         # ELM-external.ttl declares elm: as https://data.europa.eu/snb/model# but holds no elm: subject; ELM.ttl's elm: rules
         # terms the ontology declares (a subject at the start of a line) ...
-        for m in re.finditer(r'^([a-z]+):([A-Za-z][A-Za-z0-9_]*)\s*$', ttl, re.M):
+        for m in re.finditer(r'^[ \t]*([a-z]+):([A-Za-z][A-Za-z0-9_]*)[ \t]*$', ttl, re.M):
             if m.group(1) in px:
                 terms.add(px[m.group(1)] + m.group(2))
         # ... and terms of reused vocabularies it names (subPropertyOf, ranges, the per-class lists of reused properties)
@@ -46,7 +46,7 @@ def elm(git_dir, out):
                 terms.add(px[m.group(1)] + m.group(2))
     write(os.path.join(out, 'elm-terms.json'), sorted(terms))
     schemes = {}
-    for name in ['europass-learning-assessment-types', 'europass-modes', 'europass-learning-activity-types', 'eqf', 'isced-f',
+    for name in ['europass-learning-assessment-types', 'europass-modes', 'europass-learning-activity-types', 'europass-accreditation-types', 'eqf', 'isced-f',
                  'credit-points', 'europass-learning-setting-types', 'country', 'language']:
         xsd = show(git_dir, ELM_COMMIT, f'xsd/loq/cv/{name}.xsd')
         concepts = {}

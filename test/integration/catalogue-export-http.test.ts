@@ -59,7 +59,7 @@ describe('catalogue entry exports over HTTP', () => {
   });
 
   it('keeps the plain JSON without a format, for browsers, and when JSON is acceptable besides an unknown profile', async () => {
-    for (const headers of [{}, { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' }, { accept: 'application/ld+json; profile="https://example.org/p", application/json;q=0.1' }]) {
+    for (const headers of [{} as Record<string, string>, { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' }, { accept: 'application/ld+json; profile="https://example.org/p", application/json;q=0.1' }]) {
       const r = await fetch(url, { headers });
       expect(r.status).toBe(200);
       expect(r.headers.get('content-type')).toMatch(/^application\/json/);

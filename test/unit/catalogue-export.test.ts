@@ -185,6 +185,25 @@ describe('ELM 3 export', () => {
     expect(((referenced.document.learningAchievementSpecification as Node).eqfLevel as Node)['@id']).toBe('http://data.europa.eu/snb/eqf/6');
   });
 
+  it('exports accreditations by the network\'s QA agencies as elm:Accreditation with the EU accreditation type', async () => {
+    const base = subjects[0]!.subject;
+    const agencyDid = 'did:key:z6MkiTBz1ymuepAQ4HEHYSF1H8quG5GLVVQR3djdX3mDooWp';
+    const { document } = exportElm({
+      ...base,
+      accreditations: [
+        { agency: { did: agencyDid, name: { es: 'Agencia de Prueba' } }, subject: { type: 'institution' }, status: 'accredited', validFrom: '2025-01-01', validUntil: '2030-12-31', reportUrl: 'https://agency.example/report.pdf' },
+        { agency: { did: agencyDid, name: { es: 'Agencia de Prueba' } }, subject: { type: 'microcredential' }, status: 'conditional', validFrom: '2025-06-01', decision: { es: 'Acreditada con condiciones' } },
+      ],
+    });
+    expect(await elmProblems(document)).toEqual([]);
+    const acc = (document.learningAchievementSpecification as Node).accreditation as Node[];
+    expect(acc.map((a) => (a.dcType as Node)['@id'])).toEqual(['http://data.europa.eu/snb/accreditation/bb4618238e', 'http://data.europa.eu/snb/accreditation/820101cba6']);
+    expect((acc[0]!.accreditingAgent as Node)['@id']).toBe(agencyDid);
+    expect(acc[0]!.expiryDate).toBe('2030-12-31T23:59:59Z');
+    expect((acc[0]!.report as Node[])[0]!.contentURL).toBe('https://agency.example/report.pdf');
+    expect(acc[1]!.title).toEqual({ es: 'Acreditada con condiciones' });
+  });
+
   it('leaves out and notes what has no concept, never inventing one', () => {
     const base = subjects[0]!.subject;
     const { document, notes } = exportElm({
@@ -243,6 +262,22 @@ describe('CTDL export', () => {
     expect((opportunity['ceterms:learningMethodType'] as Node[])[0]!['ceterms:targetNode']).toBe('learnMethod:WorkBased');
     expect((condition['ceterms:targetCompetency'] as Node[])[0]!['ceterms:targetNode']).toBe(escoSkill);
     expect((document['ceterms:credentialStatusType'] as Node)['ceterms:targetNode']).toBe('credentialStat:Deprecated');
+  });
+
+  it('names the accrediting QA agencies: of the institution on the organisation, of the microcredential on the credential', async () => {
+    const base = subjects[0]!.subject;
+    const agency = (n: string) => ({ did: `did:key:z6Mk${n.repeat(44)}`, name: { es: `Agencia ${n}` } });
+    const { document, notes } = exportCtdl({
+      ...base,
+      accreditations: [
+        { agency: agency('A'), subject: { type: 'institution' }, status: 'accredited', validFrom: '2025-01-01' },
+        { agency: agency('B'), subject: { type: 'programme' }, status: 'accredited', validFrom: '2025-01-01' },
+      ],
+    });
+    expect(await ctdlProblems(document)).toEqual([]);
+    expect(((document['ceterms:ownedBy'] as Node[])[0]!['ceterms:accreditedBy'] as Node[]).map((a) => a['@id'])).toEqual([agency('A').did]);
+    expect((document['ceterms:accreditedBy'] as Node[]).map((a) => [a['@id'], a['@type']])).toEqual([[agency('B').did, 'ceterms:QACredentialOrganization']]);
+    expect(notes.join('\n')).toMatch(/accreditations: .*only the agency/);
   });
 
   it('the checker catches an invented term, a property outside its domain and an invented concept', async () => {

@@ -86,7 +86,7 @@ export interface CatalogueRouteDeps {
   catalogue: Pick<CatalogueService, 'replicaVersion' | 'search' | 'get' | 'version' | 'versions'>;
   institutions: Pick<InstitutionDirectory, 'get' | 'list'>;
   membership: Pick<MembershipService, 'isMember'>;
-  recognition: Pick<RecognitionService, 'accreditationsFor' | 'decisions'>;
+  recognition: Pick<RecognitionService, 'accreditationsFor' | 'accreditationsInForce' | 'decisions'>;
   /** The live reference data, for the official EQF level of a national level in the ELM export (optional). */
   reference?: Pick<ReferenceRegistry, 'data'>;
 }
@@ -158,6 +158,7 @@ export function catalogueRoutes(s: CatalogueRouteDeps): RouteDef[] {
         status: mc.status,
         institution: { did: mc.author, name: inst?.profile?.name ?? {}, country: inst?.profile?.country ?? record.country ?? '' },
         ...(eqf ? { officialEqf: eqf } : {}),
+        accreditations: s.recognition.accreditationsInForce(mc),
       };
       const { document, notes } = format === 'elm' ? exportElm(subject) : exportCtdl(subject);
       // what had no term or concept in the vocabulary, as JSON in ASCII (a header must be)
