@@ -10,7 +10,7 @@
  */
 import type { LangMap } from './model.js';
 import { ctdlConcept, elmConcept, ESCO_URI } from './export-vocab.js';
-import { hoursDuration, type ExportAccreditation, type ExportResult, type ExportSubject } from './export-elm.js';
+import { hoursDuration, qaSummary, type ExportAccreditation, type ExportResult, type ExportSubject } from './export-elm.js';
 
 /** The context Credential Engine's registry expects on CTDL documents. */
 export const CTDL_CONTEXT = 'https://credreg.net/ctdl/schema/context/json';
@@ -161,10 +161,12 @@ export function exportCtdl(s: ExportSubject): ExportResult {
           '@id': `${base}:review-process`,
           '@type': 'ceterms:ProcessProfile',
           'ceterms:description': {
-            en: `Quality assurance: ${{ internal: 'internal', external: 'external', 'internal-and-external': 'internal and external' }[r.qualityAssurance.type] ?? r.qualityAssurance.type}${r.qualityAssurance.body ? ` (${r.qualityAssurance.body})` : ''}.${langMap(r.qualityAssurance.description)?.en ? ` ${r.qualityAssurance.description!.en}` : ''}`,
+            en: qaSummary(r.qualityAssurance),
             ...(r.qualityAssurance.description?.es ? { es: `Aseguramiento de la calidad: ${r.qualityAssurance.description.es}` } : {}),
             ...(r.qualityAssurance.description?.pt ? { pt: `Garantia da qualidade: ${r.qualityAssurance.description.pt}` } : {}),
           },
+          ...(r.qualityAssurance.procedure?.reviewCycleMonths ? { 'ceterms:processFrequency': { en: `Every ${r.qualityAssurance.procedure.reviewCycleMonths} months` } } : {}),
+          ...(r.qualityAssurance.procedure?.url ? { 'ceterms:processMethod': r.qualityAssurance.procedure.url } : {}),
         },
       ]
     : undefined;

@@ -67,6 +67,22 @@ const langMap = (m: LangMap | undefined): Record<string, string> | undefined => 
 
 const concept = (c: { uri: string; scheme: string; label: string }) => ({ '@id': c.uri, '@type': 'Concept', inScheme: c.scheme, prefLabel: { en: c.label } });
 
+/** The quality assurance of a record in one English sentence: type, body, description and the internal procedure. */
+export function qaSummary(qa: MicrocredentialRecord['qualityAssurance']): string {
+  const type = { internal: 'internal', external: 'external', 'internal-and-external': 'internal and external' }[qa.type] ?? qa.type;
+  const p = qa.procedure;
+  const procedure = p
+    ? [
+        p.reviewCycleMonths ? `reviewed every ${p.reviewCycleMonths} months` : '',
+        p.lastReview ? `last review ${p.lastReview}` : '',
+        p.reviewers?.length ? `reviewers: ${p.reviewers.join(', ')}` : '',
+        p.url ? `procedure: ${p.url}` : '',
+      ].filter(Boolean)
+    : [];
+  const description = qa.description?.en?.trim();
+  return `Quality assurance: ${type}${qa.body ? ` (${qa.body})` : ''}.${description ? ` ${description}` : ''}${procedure.length ? ` Internal procedure: ${procedure.join('; ')}.` : ''}`;
+}
+
 /** Hours as an xsd:duration (PT40H, PT2.5H). */
 export function hoursDuration(hours: number): string {
   return `PT${Number.isInteger(hours) ? hours : Number(hours.toFixed(2))}H`;
@@ -149,8 +165,7 @@ export function exportElm(s: ExportSubject): ExportResult {
   const additionalNote: Record<string, unknown>[] = [];
   if (r.qualityAssurance?.type) {
     const qa = langMap(r.qualityAssurance.description);
-    const label = { internal: 'internal', external: 'external', 'internal-and-external': 'internal and external' }[r.qualityAssurance.type] ?? r.qualityAssurance.type;
-    const text: Record<string, string> = { en: `Quality assurance: ${label}${r.qualityAssurance.body ? ` (${r.qualityAssurance.body})` : ''}.${qa?.en ? ` ${qa.en}` : ''}` };
+    const text: Record<string, string> = { en: qaSummary(r.qualityAssurance) };
     if (qa?.es) text.es = `Aseguramiento de la calidad: ${qa.es}`;
     if (qa?.pt) text.pt = `Garantia da qualidade: ${qa.pt}`;
     additionalNote.push(note('quality-assurance', text));

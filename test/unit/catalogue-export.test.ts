@@ -280,6 +280,20 @@ describe('CTDL export', () => {
     expect(notes.join('\n')).toMatch(/accreditations: .*only the agency/);
   });
 
+  it('gives the internal QA procedure as the review process (frequency, method) and in both exports\' QA text', async () => {
+    const base = subjects[0]!.subject;
+    const qualityAssurance = { type: 'internal' as const, procedure: { reviewCycleMonths: 12, lastReview: '2026-03-01', reviewers: ['academic-committee' as const], url: 'https://uni.example/qa' } };
+    const subject = { ...base, record: { ...base.record, qualityAssurance } };
+    const { document } = exportCtdl(subject);
+    expect(await ctdlProblems(document)).toEqual([]);
+    const review = (document['ceterms:reviewProcess'] as Node[])[0]!;
+    expect(review['ceterms:processFrequency']).toEqual({ en: 'Every 12 months' });
+    expect(review['ceterms:processMethod']).toBe('https://uni.example/qa');
+    expect((review['ceterms:description'] as Record<string, string>).en).toContain('last review 2026-03-01; reviewers: academic-committee');
+    const elm = exportElm(subject).document.learningAchievementSpecification as Node;
+    expect((((elm.additionalNote as Node[])[0]!.noteLiteral) as Record<string, string>).en).toContain('reviewed every 12 months');
+  });
+
   it('the checker catches an invented term, a property outside its domain and an invented concept', async () => {
     const { document } = exportCtdl(subjects[0]!.subject);
     expect(await ctdlProblems({ ...document, 'ceterms:inventedTerm': 'x' })).toEqual(['property https://purl.org/ctdl/terms/inventedTerm']);
