@@ -89,6 +89,15 @@ describe('the printable report', () => {
     labels: { field: (code: string) => (code === '0913' ? { es: 'Enfermería y partería', en: 'Nursing and midwifery' } : null), level: () => null },
   };
 
+  it("a hostile level value is text: replacement patterns ($', $`, $&) in it are not expanded", () => {
+    const d = data();
+    const hostileLevel = { foreign: { framework: 'MNC', value: "$'$`$&<i>" }, local: { framework: 'EQF', value: '5' } };
+    const html = renderRecognitionReport({ ...d, comparison: [{ ...d.comparison[0]!, level: hostileLevel }] }, { ...opts, lang: 'es' });
+    expect(html).not.toContain('\u0000');
+    expect(html).not.toContain('<i>');
+    expect(html).toMatch(/MNC \$(&#39;|&#x27;|')\$`\$&amp;&lt;i&gt;/);
+  });
+
   it('is headed by the receiving institution, never its DID, and carries the case escaped', () => {
     const html = renderRecognitionReport(data(), { ...opts, lang: 'es' });
     const header = html.slice(html.indexOf('<header>'), html.indexOf('</header>'));
