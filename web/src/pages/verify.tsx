@@ -498,7 +498,7 @@ function McStanding({ id, level }: { id: string; level: 'h3' | 'h4' }) {
   return (
     <section class="mc-standing" aria-label={t('verify.standing')}>
       <H>{t('mc.accreditations')}</H>
-      <Accreditations items={res.data.accreditations} />
+      <Accreditations items={res.data.accreditations} history={res.data.accreditationHistory} />
       <H>{t('mc.recognitions')}</H>
       <Decisions items={res.data.recognitions} empty={t('mc.noRecognitions')} />
     </section>
