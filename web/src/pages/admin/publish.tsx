@@ -196,7 +196,7 @@ export function McEditor({
           {text('qaLastReview', 'admin.mc.qaLastReview', { type: 'date' })}
           {text('qaUrl', 'admin.mc.qaUrl', { type: 'url' })}
         </div>
-        <fieldset class="checks">
+        <fieldset class="qa-reviewers">
           <legend>{t('admin.mc.qaReviewers')}</legend>
           {QA_REVIEWERS.map((role) => (
             <div class="field checkbox" key={role}>
