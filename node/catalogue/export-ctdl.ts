@@ -27,7 +27,11 @@ const ASSESS_METHOD: Record<string, string | null> = {
   simulation: 'assessMethod:Performance',
   mixed: null,
 };
-const DELIVERY: Record<string, string> = { online: 'deliveryType:OnlineOnly', onsite: 'deliveryType:InPerson', blended: 'deliveryType:BlendedDelivery' };
+const DELIVERY: Record<string, string> = {
+  online: 'deliveryType:OnlineOnly',
+  onsite: 'deliveryType:InPerson',
+  blended: 'deliveryType:BlendedDelivery',
+};
 
 /** CTDL language maps are keyed by BCP 47 tags, as ours are. */
 const langMap = (m: LangMap | undefined): Record<string, string> | undefined => {
@@ -41,7 +45,13 @@ const langMap = (m: LangMap | undefined): Record<string, string> | undefined => 
 function alignment(schemeId: string, conceptId: string) {
   const c = ctdlConcept(schemeId, conceptId);
   return c
-    ? { '@type': 'ceterms:CredentialAlignmentObject', 'ceterms:framework': c.scheme, 'ceterms:frameworkName': c.schemeLabel, 'ceterms:targetNode': c.id, 'ceterms:targetNodeName': c.label }
+    ? {
+        '@type': 'ceterms:CredentialAlignmentObject',
+        'ceterms:framework': c.scheme,
+        'ceterms:frameworkName': c.schemeLabel,
+        'ceterms:targetNode': c.id,
+        'ceterms:targetNodeName': c.label,
+      }
     : null;
 }
 
@@ -53,17 +63,26 @@ export function exportCtdl(s: ExportSubject): ExportResult {
 
   // accreditations by the network's QA agencies: of the institution on the organisation, of a programme or of the
   // microcredential on the credential (ceterms:accreditedBy → ceterms:QACredentialOrganization)
-  const agency = (a: ExportAccreditation) => ({ '@id': a.agency.did, '@type': 'ceterms:QACredentialOrganization', 'ceterms:name': langMap(a.agency.name) ?? { en: a.agency.did } });
+  const agency = (a: ExportAccreditation) => ({
+    '@id': a.agency.did,
+    '@type': 'ceterms:QACredentialOrganization',
+    'ceterms:name': langMap(a.agency.name) ?? { en: a.agency.did },
+  });
   const accreditations = s.accreditations ?? [];
   const orgAccreditedBy = accreditations.filter((a) => a.subject.type === 'institution').map(agency);
   const accreditedBy = accreditations.filter((a) => a.subject.type !== 'institution').map(agency);
-  if (accreditations.length) notes.push('accreditations: their validity, decision and report have no CTDL term on ceterms:accreditedBy; only the agency is given');
+  if (accreditations.length)
+    notes.push('accreditations: their validity, decision and report have no CTDL term on ceterms:accreditedBy; only the agency is given');
   const org: Record<string, unknown> = {
     '@id': s.institution.did,
     '@type': 'ceterms:CredentialOrganization',
     'ceterms:name': langMap(s.institution.name) ?? (r.awardingBody?.name ? { es: r.awardingBody.name } : { en: s.institution.did }),
-    ...((s.institution.country || r.country)
-      ? { 'ceterms:address': [{ '@id': `${base}:address`, '@type': 'ceterms:Place', 'ceterms:addressCountry': { en: s.institution.country || r.country } }] }
+    ...(s.institution.country || r.country
+      ? {
+          'ceterms:address': [
+            { '@id': `${base}:address`, '@type': 'ceterms:Place', 'ceterms:addressCountry': { en: s.institution.country || r.country } },
+          ],
+        }
       : {}),
     ...(orgAccreditedBy.length ? { 'ceterms:accreditedBy': orgAccreditedBy } : {}),
   };
@@ -74,7 +93,11 @@ export function exportCtdl(s: ExportSubject): ExportResult {
     const text = langMap(o.text);
     if (!text) return;
     const esco = o.escoUri && ESCO_URI.test(o.escoUri) ? o.escoUri : undefined;
-    competencies.push({ '@type': 'ceterms:CredentialAlignmentObject', 'ceterms:targetNodeName': text, ...(esco ? { 'ceterms:targetNode': esco, 'ceterms:frameworkName': { en: 'ESCO' } } : {}) });
+    competencies.push({
+      '@type': 'ceterms:CredentialAlignmentObject',
+      'ceterms:targetNodeName': text,
+      ...(esco ? { 'ceterms:targetNode': esco, 'ceterms:frameworkName': { en: 'ESCO' } } : {}),
+    });
   });
   r.skills?.forEach((sk) => {
     const text = langMap(sk.name);
@@ -94,18 +117,29 @@ export function exportCtdl(s: ExportSubject): ExportResult {
   if (r.workload?.credits) {
     creditValue = [{ '@id': `${base}:credit`, '@type': 'ceterms:ValueProfile', 'schema:value': r.workload.credits.value }];
     creditUnitTypeDescription = { en: `${r.workload.credits.system} credits` };
-    notes.push(`credits: the CTDL credit unit scheme has no concept for ${r.workload.credits.system}; ceterms:creditUnitType left out, the system named in ceterms:creditUnitTypeDescription`);
+    notes.push(
+      `credits: the CTDL credit unit scheme has no concept for ${r.workload.credits.system}; ceterms:creditUnitType left out, the system named in ceterms:creditUnitTypeDescription`,
+    );
   }
   const duration = r.workload?.hours
-    ? [{ '@id': `${base}:duration`, '@type': 'ceterms:DurationProfile', 'ceterms:exactDuration': hoursDuration(r.workload.hours), 'ceterms:description': { en: `Notional workload: ${r.workload.hours} hours of learner work` } }]
+    ? [
+        {
+          '@id': `${base}:duration`,
+          '@type': 'ceterms:DurationProfile',
+          'ceterms:exactDuration': hoursDuration(r.workload.hours),
+          'ceterms:description': { en: `Notional workload: ${r.workload.hours} hours of learner work` },
+        },
+      ]
     : undefined;
 
   const delivery = r.participation?.mode ? alignment('ceterms:Delivery', DELIVERY[r.participation.mode] ?? '') : null;
   const assessId = r.assessment?.type ? ASSESS_METHOD[r.assessment.type] : null;
   const assess = assessId ? alignment('ceterms:AssessmentMethod', assessId) : null;
-  if (r.assessment?.type && !assess) notes.push(`assessment type ${r.assessment.type}: no concept in the CTDL assessment method scheme; left out`);
+  if (r.assessment?.type && !assess)
+    notes.push(`assessment type ${r.assessment.type}: no concept in the CTDL assessment method scheme; left out`);
   const workBased = r.participation?.context?.includes('work-based') ? alignment('ceterms:LearningMethod', 'learnMethod:WorkBased') : null;
-  if (r.participation?.context?.includes('volunteering')) notes.push('participation context volunteering: no CTDL learning method concept; left out');
+  if (r.participation?.context?.includes('volunteering'))
+    notes.push('participation context volunteering: no CTDL learning method concept; left out');
   const prerequisites = langMap(r.prerequisites);
   const assessmentDescription = langMap(r.assessment?.description);
 
@@ -123,7 +157,11 @@ export function exportCtdl(s: ExportSubject): ExportResult {
     ...(creditValue ? { 'ceterms:creditValue': creditValue, 'ceterms:creditUnitTypeDescription': creditUnitTypeDescription } : {}),
     ...(competencies.length ? { 'ceterms:teaches': competencies } : {}),
     ...(prerequisites
-      ? { 'ceterms:requires': [{ '@id': `${base}:entry-requirement`, '@type': 'ceterms:ConditionProfile', 'ceterms:description': prerequisites }] }
+      ? {
+          'ceterms:requires': [
+            { '@id': `${base}:entry-requirement`, '@type': 'ceterms:ConditionProfile', 'ceterms:description': prerequisites },
+          ],
+        }
       : {}),
   };
 
@@ -152,7 +190,10 @@ export function exportCtdl(s: ExportSubject): ExportResult {
       },
     ];
   else if (r.fieldOfStudy?.iscedF) notes.push(`ISCED-F ${r.fieldOfStudy.iscedF}: not in the EU ISCED-F scheme; left out`);
-  if (r.level) notes.push(`level ${r.level.framework} ${r.level.value}: CTDL's audience level scheme has no concept for qualifications-framework levels; left out`);
+  if (r.level)
+    notes.push(
+      `level ${r.level.framework} ${r.level.value}: CTDL's audience level scheme has no concept for qualifications-framework levels; left out`,
+    );
 
   const status = alignment('ceterms:CredentialStatus', s.status === 'withdrawn' ? 'credentialStat:Deprecated' : 'credentialStat:Active');
   const qa = r.qualityAssurance?.type
@@ -165,7 +206,9 @@ export function exportCtdl(s: ExportSubject): ExportResult {
             ...(r.qualityAssurance.description?.es ? { es: `Aseguramiento de la calidad: ${r.qualityAssurance.description.es}` } : {}),
             ...(r.qualityAssurance.description?.pt ? { pt: `Garantia da qualidade: ${r.qualityAssurance.description.pt}` } : {}),
           },
-          ...(r.qualityAssurance.procedure?.reviewCycleMonths ? { 'ceterms:processFrequency': { en: `Every ${r.qualityAssurance.procedure.reviewCycleMonths} months` } } : {}),
+          ...(r.qualityAssurance.procedure?.reviewCycleMonths
+            ? { 'ceterms:processFrequency': { en: `Every ${r.qualityAssurance.procedure.reviewCycleMonths} months` } }
+            : {}),
           ...(r.qualityAssurance.procedure?.url ? { 'ceterms:processMethod': r.qualityAssurance.procedure.url } : {}),
         },
       ]

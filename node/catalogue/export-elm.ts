@@ -65,7 +65,12 @@ const langMap = (m: LangMap | undefined): Record<string, string> | undefined => 
   return Object.keys(out).length ? out : undefined;
 };
 
-const concept = (c: { uri: string; scheme: string; label: string }) => ({ '@id': c.uri, '@type': 'Concept', inScheme: c.scheme, prefLabel: { en: c.label } });
+const concept = (c: { uri: string; scheme: string; label: string }) => ({
+  '@id': c.uri,
+  '@type': 'Concept',
+  inScheme: c.scheme,
+  prefLabel: { en: c.label },
+});
 
 /** The quality assurance of a record in one English sentence: type, body, description and the internal procedure. */
 export function qaSummary(qa: MicrocredentialRecord['qualityAssurance']): string {
@@ -106,16 +111,26 @@ export function exportElm(s: ExportSubject): ExportResult {
   r.skills?.forEach((sk, i) => {
     const title = langMap(sk.name);
     if (!title) return;
-    if (sk.uri && ESCO_URI.test(sk.uri)) outcomes.push({ '@id': `${base}:skill:${i + 1}`, '@type': 'LearningOutcome', title, relatedESCOSkill: [{ '@id': sk.uri }] });
-    else notes.push(`skill ${i + 1}${sk.framework ? ` (${sk.framework})` : ''}: no ESCO URI; left out (ELM relates skills through ESCO concepts)`);
+    if (sk.uri && ESCO_URI.test(sk.uri))
+      outcomes.push({ '@id': `${base}:skill:${i + 1}`, '@type': 'LearningOutcome', title, relatedESCOSkill: [{ '@id': sk.uri }] });
+    else
+      notes.push(
+        `skill ${i + 1}${sk.framework ? ` (${sk.framework})` : ''}: no ESCO URI; left out (ELM relates skills through ESCO concepts)`,
+      );
   });
 
   // credit points: ELM's credit framework scheme has ECTS and ECVET only
   let creditPoint: Record<string, unknown>[] | undefined;
   if (r.workload?.credits) {
     const ects = r.workload.credits.system === 'ECTS' ? elmConceptByLabel('credit-points', 'European Credit Transfer System') : null;
-    if (ects) creditPoint = [{ '@id': `${base}:credit`, '@type': 'CreditPoint', framework: concept(ects), point: String(r.workload.credits.value) }];
-    else notes.push(`credits: ${r.workload.credits.value} ${r.workload.credits.system} — the EU credit framework scheme has no concept for ${r.workload.credits.system}; left out (the workload is given as volumeOfLearning)`);
+    if (ects)
+      creditPoint = [
+        { '@id': `${base}:credit`, '@type': 'CreditPoint', framework: concept(ects), point: String(r.workload.credits.value) },
+      ];
+    else
+      notes.push(
+        `credits: ${r.workload.credits.value} ${r.workload.credits.system} — the EU credit framework scheme has no concept for ${r.workload.credits.system}; left out (the workload is given as volumeOfLearning)`,
+      );
   }
 
   const isced = r.fieldOfStudy?.iscedF ? elmConcept('isced-f', r.fieldOfStudy.iscedF) : null;
@@ -124,7 +139,10 @@ export function exportElm(s: ExportSubject): ExportResult {
   let eqf = null as ReturnType<typeof elmConcept>;
   if (r.level?.framework === 'EQF') eqf = elmConcept('eqf', String(r.level.value));
   else if (s.officialEqf) eqf = elmConcept('eqf', String(s.officialEqf));
-  if (r.level && !eqf) notes.push(`level ${r.level.framework} ${r.level.value}: no official EQF referencing; EQF level left out (national framework levels have no concept in the EU schemes bundled)`);
+  if (r.level && !eqf)
+    notes.push(
+      `level ${r.level.framework} ${r.level.value}: no official EQF referencing; EQF level left out (national framework levels have no concept in the EU schemes bundled)`,
+    );
 
   const languages = (r.languages ?? []).flatMap((tag) => {
     const c = euLanguage(tag);
@@ -169,15 +187,21 @@ export function exportElm(s: ExportSubject): ExportResult {
     if (qa?.es) text.es = `Aseguramiento de la calidad: ${qa.es}`;
     if (qa?.pt) text.pt = `Garantia da qualidade: ${qa.pt}`;
     additionalNote.push(note('quality-assurance', text));
-    notes.push('quality assurance type: given as a note (ELM has no QA-type concept; accreditations by the network\'s QA agencies are exported as elm:Accreditation)');
+    notes.push(
+      "quality assurance type: given as a note (ELM has no QA-type concept; accreditations by the network's QA agencies are exported as elm:Accreditation)",
+    );
   }
   const entry = langMap(r.prerequisites);
 
   // accreditations by the network's QA agencies, typed with the EU accreditation-type concepts
   const accreditation = (s.accreditations ?? []).flatMap((a, i) => {
-    const type = elmConceptByLabel('europass-accreditation-types', a.subject.type === 'institution' ? 'Institutional Quality Assurance' : 'Program Quality Assurance');
+    const type = elmConceptByLabel(
+      'europass-accreditation-types',
+      a.subject.type === 'institution' ? 'Institutional Quality Assurance' : 'Program Quality Assurance',
+    );
     const agencyName = langMap(a.agency.name);
-    if (a.status === 'conditional') notes.push(`accreditation ${i + 1}: conditional — ELM has no term for the condition; exported as an accreditation`);
+    if (a.status === 'conditional')
+      notes.push(`accreditation ${i + 1}: conditional — ELM has no term for the condition; exported as an accreditation`);
     return [
       {
         '@id': `${base}:accreditation:${i + 1}`,
@@ -188,7 +212,9 @@ export function exportElm(s: ExportSubject): ExportResult {
         organisation: { '@id': s.institution.did, '@type': 'Organisation' },
         ...(/^\d{4}-\d{2}-\d{2}$/.test(a.validFrom) ? { dateIssued: `${a.validFrom}T00:00:00Z` } : {}),
         ...(a.validUntil && /^\d{4}-\d{2}-\d{2}$/.test(a.validUntil) ? { expiryDate: `${a.validUntil}T23:59:59Z` } : {}),
-        ...(a.reportUrl ? { report: [{ '@id': `${base}:accreditation:${i + 1}:report`, '@type': 'WebResource', contentURL: a.reportUrl }] } : {}),
+        ...(a.reportUrl
+          ? { report: [{ '@id': `${base}:accreditation:${i + 1}:report`, '@type': 'WebResource', contentURL: a.reportUrl }] }
+          : {}),
       },
     ];
   });
@@ -220,18 +246,34 @@ export function exportElm(s: ExportSubject): ExportResult {
     '@type': 'Organisation',
     ...(orgName ? { legalName: orgName } : {}),
     ...(country
-      ? { location: [{ '@id': `${base}:location`, '@type': 'Location', address: [{ '@id': `${base}:address`, '@type': 'Address', countryCode: concept(country) }] }] }
+      ? {
+          location: [
+            {
+              '@id': `${base}:location`,
+              '@type': 'Location',
+              address: [{ '@id': `${base}:address`, '@type': 'Address', countryCode: concept(country) }],
+            },
+          ],
+        }
       : {}),
   };
 
   const activities: Record<string, unknown>[] = [];
   if (r.participation?.context?.includes('volunteering')) {
     const c = elmConceptByLabel('europass-learning-activity-types', 'volunteering');
-    if (c) activities.push({ '@id': `${base}:activity:volunteering`, '@type': 'LearningActivitySpecification', title: { en: 'Volunteering' }, dcType: concept(c) });
+    if (c)
+      activities.push({
+        '@id': `${base}:activity:volunteering`,
+        '@type': 'LearningActivitySpecification',
+        title: { en: 'Volunteering' },
+        dcType: concept(c),
+      });
   }
   const homepage = r.furtherInformation?.url ?? r.url;
-  if (r.supervision) notes.push(`supervision ${r.supervision}: ELM names supervision on an awarded assessment, not on a specification; left out`);
-  if (r.stackability) notes.push('stackability: left out (ELM relates specifications with hasPart/isPartOf to other published specifications)');
+  if (r.supervision)
+    notes.push(`supervision ${r.supervision}: ELM names supervision on an awarded assessment, not on a specification; left out`);
+  if (r.stackability)
+    notes.push('stackability: left out (ELM relates specifications with hasPart/isPartOf to other published specifications)');
   if (s.status === 'withdrawn') notes.push('this microcredential is withdrawn in the MOCHILA network');
 
   const document: Record<string, unknown> = {

@@ -95,7 +95,10 @@ export function euCountry(alpha2: string) {
 }
 
 /** A CTDL concept (compact id such as `deliveryType:OnlineOnly`) with its scheme, or null when not in the bundled scheme. */
-export function ctdlConcept(schemeId: string, conceptId: string): { id: string; scheme: string; schemeLabel: Record<string, string>; label: Record<string, string> } | null {
+export function ctdlConcept(
+  schemeId: string,
+  conceptId: string,
+): { id: string; scheme: string; schemeLabel: Record<string, string>; label: Record<string, string> } | null {
   const s = ctdlConceptSchemes()[schemeId];
   const label = s && Object.prototype.hasOwnProperty.call(s.concepts, conceptId) ? s.concepts[conceptId] : undefined;
   return s && label ? { id: conceptId, scheme: schemeId, schemeLabel: s.label, label } : null;

@@ -28,7 +28,11 @@ function parseAccept(header: string): MediaRange[] {
     const params: Record<string, string> = {};
     for (const p of rest) {
       const eq = p.indexOf('=');
-      if (eq > 0) params[p.slice(0, eq).trim().toLowerCase()] = p.slice(eq + 1).trim().replace(/^"(.*)"$/, '$1');
+      if (eq > 0)
+        params[p.slice(0, eq).trim().toLowerCase()] = p
+          .slice(eq + 1)
+          .trim()
+          .replace(/^"(.*)"$/, '$1');
     }
     const q = params.q === undefined ? 1 : Number(params.q);
     ranges.push({ type: type.toLowerCase(), params, q: Number.isFinite(q) ? q : 0 });
@@ -40,7 +44,9 @@ export function exportFormatOf(req: Pick<Request, 'query' | 'headers'>): ExportF
   const format = req.query.format;
   if (format !== undefined) {
     if (format === 'json' || format === 'elm' || format === 'ctdl') return format;
-    throw new RegistryError('validation_failed', 'invalid query: format must be json, elm or ctdl', { errors: [{ path: 'format', message: 'must be json, elm or ctdl' }] });
+    throw new RegistryError('validation_failed', 'invalid query: format must be json, elm or ctdl', {
+      errors: [{ path: 'format', message: 'must be json, elm or ctdl' }],
+    });
   }
   const accept = req.headers.accept;
   if (typeof accept !== 'string' || !accept.trim()) return 'json';
@@ -57,6 +63,9 @@ export function exportFormatOf(req: Pick<Request, 'query' | 'headers'>): ExportF
     if (r.type === 'application/json' || r.type === 'application/*' || r.type === '*/*') return 'json';
   }
   if (askedLd)
-    throw new RegistryError('not_acceptable', `JSON-LD is served with profile="${ELM_PROFILE}" (ELM 3) or profile="${CTDL_PROFILE}" (CTDL), or as plain application/json`);
+    throw new RegistryError(
+      'not_acceptable',
+      `JSON-LD is served with profile="${ELM_PROFILE}" (ELM 3) or profile="${CTDL_PROFILE}" (CTDL), or as plain application/json`,
+    );
   return 'json';
 }

@@ -29,7 +29,10 @@ describe('catalogue entry exports over HTTP', () => {
   });
 
   it('format=elm and the ELM profile give the ELM 3 JSON-LD, with the notes in a header', async () => {
-    for (const r of [await fetch(`${url}?format=elm`), await fetch(url, { headers: { accept: `application/ld+json; profile="${ELM_PROFILE}"` } })]) {
+    for (const r of [
+      await fetch(`${url}?format=elm`),
+      await fetch(url, { headers: { accept: `application/ld+json; profile="${ELM_PROFILE}"` } }),
+    ]) {
       expect(r.status).toBe(200);
       expect(r.headers.get('content-type')).toMatch(/^application\/ld\+json; profile="([^"]+)"/);
       expect(r.headers.get('content-type')).toContain(`profile="${ELM_PROFILE}"`);
@@ -59,13 +62,21 @@ describe('catalogue entry exports over HTTP', () => {
   });
 
   it('keeps the plain JSON without a format, for browsers, and when JSON is acceptable besides an unknown profile', async () => {
-    for (const headers of [{} as Record<string, string>, { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' }, { accept: 'application/ld+json; profile="https://example.org/p", application/json;q=0.1' }]) {
+    for (const headers of [
+      {} as Record<string, string>,
+      { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' },
+      { accept: 'application/ld+json; profile="https://example.org/p", application/json;q=0.1' },
+    ]) {
       const r = await fetch(url, { headers });
       expect(r.status).toBe(200);
       expect(r.headers.get('content-type')).toMatch(/^application\/json/);
       expect((await r.json()).code).toBe(record.code);
     }
-    expect((await fetch(`${url}?format=json`, { headers: { accept: `application/ld+json; profile="${ELM_PROFILE}"` } })).headers.get('content-type')).toMatch(/^application\/json/);
+    expect(
+      (await fetch(`${url}?format=json`, { headers: { accept: `application/ld+json; profile="${ELM_PROFILE}"` } })).headers.get(
+        'content-type',
+      ),
+    ).toMatch(/^application\/json/);
   });
 
   it('answers an unknown format with 400 and a JSON-LD profile it does not export with 406, as problems', async () => {

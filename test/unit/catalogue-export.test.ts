@@ -49,11 +49,14 @@ function nodes(v: unknown, out: Node[] = []): Node[] {
   }
   return out;
 }
-const ids = (v: unknown): string[] => (Array.isArray(v) ? v : v === undefined ? [] : [v]).map((x) => (x as Node)['@id'] as string).filter(Boolean);
-const values = (v: unknown): unknown[] => (Array.isArray(v) ? v : v === undefined ? [] : [v]).map((x) => (x as Node)['@value'] ?? (x as Node)['@id']);
+const ids = (v: unknown): string[] =>
+  (Array.isArray(v) ? v : v === undefined ? [] : [v]).map((x) => (x as Node)['@id'] as string).filter(Boolean);
+const values = (v: unknown): unknown[] =>
+  (Array.isArray(v) ? v : v === undefined ? [] : [v]).map((x) => (x as Node)['@value'] ?? (x as Node)['@id']);
 
 const ELM_CONCEPTS = new Map<string, string>(); // concept URI → scheme URI
-for (const s of Object.values(elmConceptSchemes())) for (const k of Object.keys(s.concepts)) ELM_CONCEPTS.set(s.base + k, s.targetNamespace);
+for (const s of Object.values(elmConceptSchemes()))
+  for (const k of Object.keys(s.concepts)) ELM_CONCEPTS.set(s.base + k, s.targetNamespace);
 
 /** Problems of an ELM export: terms outside the ELM term list, concept URIs outside the bundled schemes. */
 async function elmProblems(doc: unknown): Promise<string[]> {
@@ -71,13 +74,18 @@ async function elmProblems(doc: unknown): Promise<string[]> {
     }
   }
   // ESCO concepts (not bundled) must at least be ESCO URIs
-  for (const n of nodes(expanded)) for (const id of ids(n['http://data.europa.eu/snb/model/elm/relatedESCOSkill'])) if (!ESCO_URI.test(id)) problems.push(`ESCO ${id}`);
+  for (const n of nodes(expanded))
+    for (const id of ids(n['http://data.europa.eu/snb/model/elm/relatedESCOSkill'])) if (!ESCO_URI.test(id)) problems.push(`ESCO ${id}`);
   return problems;
 }
 
 const CETERMS = 'https://purl.org/ctdl/terms/';
 const compactCtdl = (iri: string) =>
-  iri.startsWith(CETERMS) ? `ceterms:${iri.slice(CETERMS.length)}` : iri.startsWith('https://schema.org/') ? `schema:${iri.slice('https://schema.org/'.length)}` : iri;
+  iri.startsWith(CETERMS)
+    ? `ceterms:${iri.slice(CETERMS.length)}`
+    : iri.startsWith('https://schema.org/')
+      ? `schema:${iri.slice('https://schema.org/'.length)}`
+      : iri;
 const superClasses = (c: string, seen = new Set<string>()): Set<string> => {
   if (seen.has(c)) return seen;
   seen.add(c);
@@ -104,8 +112,10 @@ async function ctdlProblems(doc: unknown): Promise<string[]> {
     if (types.includes('ceterms:CredentialAlignmentObject')) {
       const framework = ids(n[`${CETERMS}framework`]).map(compactCtdl)[0];
       const target = ids(n[`${CETERMS}targetNode`])[0];
-      if (framework && schemes[framework] && !(target && target in schemes[framework]!.concepts)) problems.push(`concept ${target} of ${framework}`);
-      if (framework?.startsWith('http://data.europa.eu/snb/') && !(target && ELM_CONCEPTS.get(target) === framework)) problems.push(`concept ${target} of ${framework}`);
+      if (framework && schemes[framework] && !(target && target in schemes[framework]!.concepts))
+        problems.push(`concept ${target} of ${framework}`);
+      if (framework?.startsWith('http://data.europa.eu/snb/') && !(target && ELM_CONCEPTS.get(target) === framework))
+        problems.push(`concept ${target} of ${framework}`);
       if (!framework && target && !ESCO_URI.test(target)) problems.push(`target ${target} without a framework`);
     }
   }
@@ -140,19 +150,22 @@ describe('ELM 3 export', () => {
     expect(subjects.length).toBeGreaterThanOrEqual(6);
   });
 
-  it.each(subjects.map((s) => [`${s.unit} ${s.subject.record.code}`, s.subject] as const))('%s uses only ELM terms and EU concepts', async (_n, subject) => {
-    const { document, notes } = exportElm(subject);
-    expect(await elmProblems(document)).toEqual([]);
-    const spec = document.learningAchievementSpecification as Node;
-    expect(spec['@type']).toBe('Qualification');
-    expect((spec.learningOutcome as unknown[]).length).toBeGreaterThanOrEqual(subject.record.learningOutcomes.length);
-    expect(spec.volumeOfLearning).toMatch(/^PT[0-9.]+H$/);
-    // the field of study is always a bundled ISCED-F concept; a non-EQF level is said in the notes
-    expect((spec.thematicArea as Node[])[0]!['@id']).toBe(`http://data.europa.eu/snb/isced-f/${subject.record.fieldOfStudy.iscedF}`);
-    if (!spec.eqfLevel) expect(notes.join('\n')).toMatch(/EQF level left out/);
-    expect(spec.mode).toBeDefined();
-    expect(spec.language).toBeDefined();
-  });
+  it.each(subjects.map((s) => [`${s.unit} ${s.subject.record.code}`, s.subject] as const))(
+    '%s uses only ELM terms and EU concepts',
+    async (_n, subject) => {
+      const { document, notes } = exportElm(subject);
+      expect(await elmProblems(document)).toEqual([]);
+      const spec = document.learningAchievementSpecification as Node;
+      expect(spec['@type']).toBe('Qualification');
+      expect((spec.learningOutcome as unknown[]).length).toBeGreaterThanOrEqual(subject.record.learningOutcomes.length);
+      expect(spec.volumeOfLearning).toMatch(/^PT[0-9.]+H$/);
+      // the field of study is always a bundled ISCED-F concept; a non-EQF level is said in the notes
+      expect((spec.thematicArea as Node[])[0]!['@id']).toBe(`http://data.europa.eu/snb/isced-f/${subject.record.fieldOfStudy.iscedF}`);
+      if (!spec.eqfLevel) expect(notes.join('\n')).toMatch(/EQF level left out/);
+      expect(spec.mode).toBeDefined();
+      expect(spec.language).toBeDefined();
+    },
+  );
 
   it('gives EQF levels, ECTS credit points, ESCO skills and official EQF referencing as EU concepts', async () => {
     const base = subjects[0]!.subject;
@@ -174,30 +187,53 @@ describe('ELM 3 export', () => {
     expect((spec.creditPoint as Node[])[0]!.point).toBe('2');
     expect((spec.learningOutcome as Node[])[0]!.relatedESCOSkill).toEqual([{ '@id': escoSkill }]);
     expect(((spec.provenBy as Node[])[0]!.dcType as Node)['@id']).toBe('http://data.europa.eu/snb/assessment/4f03b91c0e');
-    expect((spec.mode as Node[]).map((m) => m['@id'])).toEqual(['http://data.europa.eu/snb/learning-assessment/920fbb3cbe', 'http://data.europa.eu/snb/learning-assessment/729f3bed4b']);
+    expect((spec.mode as Node[]).map((m) => m['@id'])).toEqual([
+      'http://data.europa.eu/snb/learning-assessment/920fbb3cbe',
+      'http://data.europa.eu/snb/learning-assessment/729f3bed4b',
+    ]);
     expect((spec.language as Node[]).map((m) => m['@id'])).toEqual([
       'http://publications.europa.eu/resource/authority/language/SPA',
       'http://publications.europa.eu/resource/authority/language/POR',
     ]);
-    expect(((document.learningActivitySpecification as Node[])[0]!.dcType as Node)['@id']).toBe('http://data.europa.eu/snb/learning-activity/59eaf34fab');
+    expect(((document.learningActivitySpecification as Node[])[0]!.dcType as Node)['@id']).toBe(
+      'http://data.europa.eu/snb/learning-activity/59eaf34fab',
+    );
     // a national level officially referenced to the EQF is exported at its EQF level
     const referenced = exportElm({ ...base, record: { ...base.record, level: { framework: 'MNC-XX', value: '6' } }, officialEqf: 6 });
-    expect(((referenced.document.learningAchievementSpecification as Node).eqfLevel as Node)['@id']).toBe('http://data.europa.eu/snb/eqf/6');
+    expect(((referenced.document.learningAchievementSpecification as Node).eqfLevel as Node)['@id']).toBe(
+      'http://data.europa.eu/snb/eqf/6',
+    );
   });
 
-  it('exports accreditations by the network\'s QA agencies as elm:Accreditation with the EU accreditation type', async () => {
+  it("exports accreditations by the network's QA agencies as elm:Accreditation with the EU accreditation type", async () => {
     const base = subjects[0]!.subject;
     const agencyDid = 'did:key:z6MkiTBz1ymuepAQ4HEHYSF1H8quG5GLVVQR3djdX3mDooWp';
     const { document } = exportElm({
       ...base,
       accreditations: [
-        { agency: { did: agencyDid, name: { es: 'Agencia de Prueba' } }, subject: { type: 'institution' }, status: 'accredited', validFrom: '2025-01-01', validUntil: '2030-12-31', reportUrl: 'https://agency.example/report.pdf' },
-        { agency: { did: agencyDid, name: { es: 'Agencia de Prueba' } }, subject: { type: 'microcredential' }, status: 'conditional', validFrom: '2025-06-01', decision: { es: 'Acreditada con condiciones' } },
+        {
+          agency: { did: agencyDid, name: { es: 'Agencia de Prueba' } },
+          subject: { type: 'institution' },
+          status: 'accredited',
+          validFrom: '2025-01-01',
+          validUntil: '2030-12-31',
+          reportUrl: 'https://agency.example/report.pdf',
+        },
+        {
+          agency: { did: agencyDid, name: { es: 'Agencia de Prueba' } },
+          subject: { type: 'microcredential' },
+          status: 'conditional',
+          validFrom: '2025-06-01',
+          decision: { es: 'Acreditada con condiciones' },
+        },
       ],
     });
     expect(await elmProblems(document)).toEqual([]);
     const acc = (document.learningAchievementSpecification as Node).accreditation as Node[];
-    expect(acc.map((a) => (a.dcType as Node)['@id'])).toEqual(['http://data.europa.eu/snb/accreditation/bb4618238e', 'http://data.europa.eu/snb/accreditation/820101cba6']);
+    expect(acc.map((a) => (a.dcType as Node)['@id'])).toEqual([
+      'http://data.europa.eu/snb/accreditation/bb4618238e',
+      'http://data.europa.eu/snb/accreditation/820101cba6',
+    ]);
     expect((acc[0]!.accreditingAgent as Node)['@id']).toBe(agencyDid);
     expect(acc[0]!.expiryDate).toBe('2030-12-31T23:59:59Z');
     expect((acc[0]!.report as Node[])[0]!.contentURL).toBe('https://agency.example/report.pdf');
@@ -208,7 +244,12 @@ describe('ELM 3 export', () => {
     const base = subjects[0]!.subject;
     const { document, notes } = exportElm({
       ...base,
-      record: { ...base.record, assessment: { type: 'mixed' }, workload: { hours: 40, credits: { system: 'SATCA', value: 2.5 } }, skills: [{ name: { es: 'X' }, uri: 'https://example.org/skill/1' }] },
+      record: {
+        ...base.record,
+        assessment: { type: 'mixed' },
+        workload: { hours: 40, credits: { system: 'SATCA', value: 2.5 } },
+        skills: [{ name: { es: 'X' }, uri: 'https://example.org/skill/1' }],
+      },
       institution: { ...base.institution, country: 'ZZ' },
     });
     const spec = document.learningAchievementSpecification as Node;
@@ -225,26 +266,41 @@ describe('ELM 3 export', () => {
     const { document } = exportElm(subjects[0]!.subject);
     await expect(elmProblems({ ...document, inventedTerm: 'x' })).rejects.toThrow();
     const spec = document.learningAchievementSpecification as Node;
-    const bad = { ...document, learningAchievementSpecification: { ...spec, eqfLevel: { '@id': 'http://data.europa.eu/snb/eqf/9', '@type': 'Concept', inScheme: 'http://data.europa.eu/snb/eqf/25831c2' } } };
+    const bad = {
+      ...document,
+      learningAchievementSpecification: {
+        ...spec,
+        eqfLevel: { '@id': 'http://data.europa.eu/snb/eqf/9', '@type': 'Concept', inScheme: 'http://data.europa.eu/snb/eqf/25831c2' },
+      },
+    };
     expect(await elmProblems(bad)).toEqual(['concept http://data.europa.eu/snb/eqf/9']);
-    const wrongScheme = { ...document, learningAchievementSpecification: { ...spec, eqfLevel: { '@id': 'http://data.europa.eu/snb/eqf/5', '@type': 'Concept', inScheme: 'http://data.europa.eu/snb/isced-f/25831c2' } } };
+    const wrongScheme = {
+      ...document,
+      learningAchievementSpecification: {
+        ...spec,
+        eqfLevel: { '@id': 'http://data.europa.eu/snb/eqf/5', '@type': 'Concept', inScheme: 'http://data.europa.eu/snb/isced-f/25831c2' },
+      },
+    };
     expect(await elmProblems(wrongScheme)).toHaveLength(1);
     await expect(elmProblems({ ...document, '@context': ['https://example.org/other', ELM_CONTEXT] })).rejects.toThrow();
   });
 });
 
 describe('CTDL export', () => {
-  it.each(subjects.map((s) => [`${s.unit} ${s.subject.record.code}`, s.subject] as const))('%s uses only CTDL terms and concepts', async (_n, subject) => {
-    const { document } = exportCtdl(subject);
-    expect(await ctdlProblems(document)).toEqual([]);
-    expect(document['@type']).toBe('ceterms:MicroCredential');
-    const condition = (document['ceterms:requires'] as Node[])[0]!;
-    expect((condition['ceterms:targetCompetency'] as unknown[]).length).toBeGreaterThanOrEqual(subject.record.learningOutcomes.length);
-    const opportunity = (condition['ceterms:targetLearningOpportunity'] as Node[])[0]!;
-    expect(values((opportunity['ceterms:deliveryType'] as Node[])[0]!['ceterms:targetNode'])).toBeDefined();
-    expect((document['ceterms:credentialStatusType'] as Node)['ceterms:targetNode']).toBe('credentialStat:Active');
-    expect(((document['ceterms:estimatedDuration'] as Node[])[0]!)['ceterms:exactDuration']).toBe(`PT${subject.record.workload.hours}H`);
-  });
+  it.each(subjects.map((s) => [`${s.unit} ${s.subject.record.code}`, s.subject] as const))(
+    '%s uses only CTDL terms and concepts',
+    async (_n, subject) => {
+      const { document } = exportCtdl(subject);
+      expect(await ctdlProblems(document)).toEqual([]);
+      expect(document['@type']).toBe('ceterms:MicroCredential');
+      const condition = (document['ceterms:requires'] as Node[])[0]!;
+      expect((condition['ceterms:targetCompetency'] as unknown[]).length).toBeGreaterThanOrEqual(subject.record.learningOutcomes.length);
+      const opportunity = (condition['ceterms:targetLearningOpportunity'] as Node[])[0]!;
+      expect(values((opportunity['ceterms:deliveryType'] as Node[])[0]!['ceterms:targetNode'])).toBeDefined();
+      expect((document['ceterms:credentialStatusType'] as Node)['ceterms:targetNode']).toBe('credentialStat:Active');
+      expect((document['ceterms:estimatedDuration'] as Node[])[0]!['ceterms:exactDuration']).toBe(`PT${subject.record.workload.hours}H`);
+    },
+  );
 
   it('maps modes, assessment and status to CTDL concepts and ESCO outcomes to target nodes', async () => {
     const base = subjects[0]!.subject;
@@ -252,7 +308,12 @@ describe('CTDL export', () => {
     const { document } = exportCtdl({
       ...base,
       status: 'withdrawn',
-      record: { ...base.record, participation: { mode: 'online', context: ['work-based'] }, assessment: { type: 'exam' }, learningOutcomes: [{ text: { en: 'Stimulate creativity' }, escoUri: escoSkill }] },
+      record: {
+        ...base.record,
+        participation: { mode: 'online', context: ['work-based'] },
+        assessment: { type: 'exam' },
+        learningOutcomes: [{ text: { en: 'Stimulate creativity' }, escoUri: escoSkill }],
+      },
     });
     expect(await ctdlProblems(document)).toEqual([]);
     const condition = (document['ceterms:requires'] as Node[])[0]!;
@@ -276,13 +337,23 @@ describe('CTDL export', () => {
     });
     expect(await ctdlProblems(document)).toEqual([]);
     expect(((document['ceterms:ownedBy'] as Node[])[0]!['ceterms:accreditedBy'] as Node[]).map((a) => a['@id'])).toEqual([agency('A').did]);
-    expect((document['ceterms:accreditedBy'] as Node[]).map((a) => [a['@id'], a['@type']])).toEqual([[agency('B').did, 'ceterms:QACredentialOrganization']]);
+    expect((document['ceterms:accreditedBy'] as Node[]).map((a) => [a['@id'], a['@type']])).toEqual([
+      [agency('B').did, 'ceterms:QACredentialOrganization'],
+    ]);
     expect(notes.join('\n')).toMatch(/accreditations: .*only the agency/);
   });
 
-  it('gives the internal QA procedure as the review process (frequency, method) and in both exports\' QA text', async () => {
+  it("gives the internal QA procedure as the review process (frequency, method) and in both exports' QA text", async () => {
     const base = subjects[0]!.subject;
-    const qualityAssurance = { type: 'internal' as const, procedure: { reviewCycleMonths: 12, lastReview: '2026-03-01', reviewers: ['academic-committee' as const], url: 'https://uni.example/qa' } };
+    const qualityAssurance = {
+      type: 'internal' as const,
+      procedure: {
+        reviewCycleMonths: 12,
+        lastReview: '2026-03-01',
+        reviewers: ['academic-committee' as const],
+        url: 'https://uni.example/qa',
+      },
+    };
     const subject = { ...base, record: { ...base.record, qualityAssurance } };
     const { document } = exportCtdl(subject);
     expect(await ctdlProblems(document)).toEqual([]);
@@ -291,14 +362,18 @@ describe('CTDL export', () => {
     expect(review['ceterms:processMethod']).toBe('https://uni.example/qa');
     expect((review['ceterms:description'] as Record<string, string>).en).toContain('last review 2026-03-01; reviewers: academic-committee');
     const elm = exportElm(subject).document.learningAchievementSpecification as Node;
-    expect((((elm.additionalNote as Node[])[0]!.noteLiteral) as Record<string, string>).en).toContain('reviewed every 12 months');
+    expect(((elm.additionalNote as Node[])[0]!.noteLiteral as Record<string, string>).en).toContain('reviewed every 12 months');
   });
 
   it('the checker catches an invented term, a property outside its domain and an invented concept', async () => {
     const { document } = exportCtdl(subjects[0]!.subject);
     expect(await ctdlProblems({ ...document, 'ceterms:inventedTerm': 'x' })).toEqual(['property https://purl.org/ctdl/terms/inventedTerm']);
-    expect(await ctdlProblems({ ...document, 'ceterms:deliveryTypeDescription': { en: 'x' } })).toEqual(['property ceterms:deliveryTypeDescription on ceterms:MicroCredential']);
+    expect(await ctdlProblems({ ...document, 'ceterms:deliveryTypeDescription': { en: 'x' } })).toEqual([
+      'property ceterms:deliveryTypeDescription on ceterms:MicroCredential',
+    ]);
     const status = { ...(document['ceterms:credentialStatusType'] as Node), 'ceterms:targetNode': 'credentialStat:Invented' };
-    expect(await ctdlProblems({ ...document, 'ceterms:credentialStatusType': status })).toEqual(['concept credentialStat:Invented of ceterms:CredentialStatus']);
+    expect(await ctdlProblems({ ...document, 'ceterms:credentialStatusType': status })).toEqual([
+      'concept credentialStat:Invented of ceterms:CredentialStatus',
+    ]);
   });
 });
