@@ -65,6 +65,14 @@ export function checkEntryBody(entry: Entry, schemas: SchemaRegistry, bytes = Bu
       details: { errors: v.errors },
     };
   }
+  // a reference record's version (a date) may not be later than the day after its entry was signed: a far-future
+  // version would pin the record for good, since only a newer version replaces the live one
+  if (entry.type === 'reference') {
+    const version = (entry.body as { version: string }).version;
+    const day = Date.parse(`${String(entry.ts).slice(0, 10)}T00:00:00Z`);
+    const latest = Number.isFinite(day) ? new Date(day + 86_400_000).toISOString().slice(0, 10) : '';
+    if (!(version <= latest)) return { code: 'invalid_entry', reason: `reference version ${version} is later than the day after the entry's date (${entry.ts.slice(0, 10)})` };
+  }
   return null;
 }
 

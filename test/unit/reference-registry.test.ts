@@ -6,6 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadReferenceData, type ReferenceData } from '../../node/catalogue/reference-data.js';
 import { generateKey } from '../../node/identity/keys.js';
+import { signEntry } from '../../node/feed/entry.js';
 import { createManifest } from '../../node/trust/manifest.js';
 import type { Services } from '../../node/context.js';
 import { memoryServices } from '../helpers/nodes.js';
@@ -68,18 +69,31 @@ describe('reference data: the live set and who may publish it', () => {
     replicate(a, b);
     expect(b.reference.get('credit-system', 'SATCA')?.provenance.origin).toBe('bundled');
     expect(b.credits.hoursPerCredit('SATCA')).toEqual(satca.hoursPerCredit);
-    a.referencePublisher.publish({ kind: 'credit-system', version: '2026-12-05', record: { ...satca, hoursPerCredit: { min: 16, max: 21 } } });
-    a.referencePublisher.publish({ kind: 'credit-system', version: '2026-12-05', record: { ...satca, hoursPerCredit: { min: 16, max: 22 } } });
+    a.referencePublisher.publish({ kind: 'credit-system', version: NEWER, record: { ...satca, hoursPerCredit: { min: 16, max: 21 } } });
+    a.referencePublisher.publish({ kind: 'credit-system', version: NEWER, record: { ...satca, hoursPerCredit: { min: 16, max: 22 } } });
     replicate(a, b);
     expect(b.credits.hoursPerCredit('SATCA')).toEqual({ min: 16, max: 22 });
     expect(b.reference.history('credit-system', 'SATCA').map((h) => [h.version, h.origin])).toEqual([
       [full.creditSystems.version, 'bundled'],
       ['2020-01-01', 'network'],
-      ['2026-12-05', 'network'], // the same publisher's second entry of one date replaces its first
+      [NEWER, 'network'], // the same publisher's second entry of one date replaces its first
     ]);
     // a rebuild from the entries gives the same live set
     b.feed.rebuild();
     expect(b.credits.hoursPerCredit('SATCA')).toEqual({ min: 16, max: 22 });
+  });
+
+  it('refuses a version dated later than the day after its entry: a far-future version would pin the record for good', () => {
+    const a = node(ka);
+    const b = node(kb);
+    const satca = full.creditSystems.systems.find((s) => s.id === 'SATCA')!;
+    expect(() => a.referencePublisher.publish({ kind: 'credit-system', version: '9999-12-31', record: satca })).toThrow();
+    // a hostile publisher signing it anyway: every node refuses the entry at ingest
+    const head = a.feed.head(ka.did);
+    const forged = signEntry(ka, { v: 2, net: a.feed.network, author: ka.did, seq: (head?.seq ?? 0) + 1, prev: head?.id ?? null, ts: new Date().toISOString(), type: 'reference', body: { kind: 'credit-system', version: '9999-12-31', record: satca } });
+    const r = b.feed.ingestBatch(ka.did, [...a.feed.read(ka.did, 1, 100), forged]);
+    expect(r.rejected.map((x) => x.reason).join(' ')).toMatch(/later than the day after/);
+    expect(b.reference.get('credit-system', 'SATCA')?.provenance.origin).toBe('bundled');
   });
 
   it('refuses a framework that claims an official EQF level without an official referencing', () => {
