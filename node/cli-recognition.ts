@@ -70,7 +70,12 @@ export function registerRecognitionCommands(program: Command, verifier: Recogniz
           out.push(`  ${lm(found.institution.name as LangMap, lang)} · ${found.institution.country} · ${found.institution.member ? (lang === 'es' ? 'miembro' : 'member') : lang === 'es' ? 'NO miembro' : 'NOT a member'}`);
           out.push(`  ${mc.workload.hours} h · ${mc.workload.credits.value} ${mc.workload.credits.system} · ${mc.level.framework} ${mc.level.value} · ISCED-F ${mc.fieldOfStudy.iscedF} · ${mc.participation.mode} · ${mc.assessment.type} · QA ${mc.qualityAssurance.type}`);
           for (const [i, lo] of mc.learningOutcomes.entries()) out.push(`  ${i + 1}. ${lm(lo.text, lang)}`);
-          out.push('', `${lang === 'es' ? 'Acreditaciones' : 'Accreditations'}: ${found.accreditations.length || '—'}`);
+          out.push('', `${lang === 'es' ? 'Acreditaciones' : 'Accreditations'}: ${found.accreditations.filter((a) => a.inForce).length || '—'}`);
+          // each one: agency, subject, until when, in force or history (withdrawn on / expired)
+          for (const a of found.accreditations)
+            out.push(
+              `  ${a.inForce ? '' : lang === 'es' ? '(historial) ' : '(history) '}${lm(a.agency.name as LangMap, lang)} · ${a.viaProgramme ? `${lang === 'es' ? 'programa' : 'programme'} ${lm(a.viaProgramme.title as LangMap, lang)}` : a.subject.type} · ${a.status}${a.withdrawnOn ? ` ${a.withdrawnOn}` : ''} · ${a.validFrom}${a.validUntil ? ` – ${a.validUntil}` : ''}${a.standards?.length ? ` · ${a.standards.map((st) => st.id).join(', ')}` : ''}${a.reportUrl ? ` · ${a.reportUrl}` : ''}`,
+            );
           out.push(`${lang === 'es' ? 'Decisiones en la red' : 'Decisions in the network'}: ${found.decisions.length || '—'}`);
           for (const d of found.decisions) out.push(`  ${d.publishedAt.slice(0, 10)} ${lm(d.institution.name as LangMap, lang)}: ${d.outcome}${d.credits ? ` ${d.credits.value} ${d.credits.system}` : ''} [${d.status}] — ${lm(d.reasons, lang)}`);
           out.push(`${lang === 'es' ? 'Convenios' : 'Agreements'}: ${found.agreements.map((a) => `${lm(a.terms.title, lang)} [${a.status}]`).join('; ') || '—'}`);

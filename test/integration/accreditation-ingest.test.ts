@@ -12,7 +12,7 @@ describe('accreditations at ingest', () => {
   beforeAll(async () => {
     const keys = [generateKey(), generateKey(), generateKey()];
     const manifest = createManifest({ name: `accreditation ingest ${Date.now()}`, founders: keys.map((k) => k.did), endorsements: 2 });
-    [reader, university, agency] = await Promise.all(keys.map((key, i) => startTestNode({ name: `Nodo ${i}`, manifest, key, config: { standalone: true } })));
+    [reader, university, agency] = (await Promise.all(keys.map((key, i) => startTestNode({ name: `Nodo ${i}`, manifest, key, config: { standalone: true } })))) as [TestNode, TestNode, TestNode];
     const p = agency.node.services.institutions.get(agency.did)!.profile;
     agency.node.services.institution.publishProfile({ ...p, kind: 'qa-agency' });
   });
