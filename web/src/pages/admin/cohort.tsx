@@ -31,8 +31,11 @@ export function BatchIssue({ token, mcOptions }: { token: string; mcOptions: JSX
   const [preview, setPreview] = useState<Preview | null>(null);
   const previewHeading = useRef<HTMLHeadingElement>(null);
   const jobHeading = useRef<HTMLHeadingElement>(null);
-  // after an action the focus goes to its result's heading, never back to <body>
-  const focusSoon = (h: { current: HTMLHeadingElement | null }) => setTimeout(() => h.current?.focus(), 0);
+  // after an action the focus goes to its result's heading, never back to <body>: once the new preview or the new
+  // job is on the page (not on every poll of the same job)
+  useEffect(() => {
+    if (preview) previewHeading.current?.focus();
+  }, [preview]);
   const [mc, setMc] = useState('');
   const [notify, setNotify] = useState(false);
   const [language, setLanguage] = useState<Lang>('es');
@@ -42,6 +45,10 @@ export function BatchIssue({ token, mcOptions }: { token: string; mcOptions: JSX
   const [error, setError] = useState<ApiError | null>(null);
   const [busy, setBusy] = useState(false);
   const polling = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const jobId = job?.id;
+  useEffect(() => {
+    if (jobId) jobHeading.current?.focus();
+  }, [jobId]);
 
   useEffect(
     () => () => {
@@ -105,7 +112,6 @@ export function BatchIssue({ token, mcOptions }: { token: string; mcOptions: JSX
     setBusy(true);
     try {
       setPreview(await api<Preview>('/api/v1/admin/credentials/batch/preview', { method: 'POST', token, body: body() }));
-      focusSoon(previewHeading);
     } catch (err) {
       setError(err as ApiError);
     } finally {

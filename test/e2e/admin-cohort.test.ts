@@ -1,0 +1,147 @@
+/**
+ * The admin cohort in headless Chromium against a real node (issue 17 item 7): the template downloads with every
+ * column the node reads; a pasted CSV is previewed row by row (learner, microcredential and where it comes from,
+ * each bad row's reason) with nothing issued, the focus on the preview's heading; the bad rows download as an error
+ * file with their own cells and reason; the batch then issues, the focus on its result's heading, names in the
+ * results, and a second run says "Ya emitida el …". axe clean, no sideways scroll at 390 px. And a keyboard-only run
+ * of the single issue form (focus on its result).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { AxeBuilder } from '@axe-core/playwright';
+import { runDevnet, type Devnet, type DevnetUnit } from '../../node/devnet.js';
+
+const ROOT = path.resolve(__dirname, '../..');
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const hasChromium = existsSync(CHROMIUM);
+
+async function axeClean(page: Page): Promise<void> {
+  const axe = await new AxeBuilder({ page }).analyze();
+  expect(axe.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
+}
+
+describe.skipIf(!hasChromium)('admin cohort: template, preview, error file, results (Chromium)', () => {
+  let dir: string;
+  let net: Devnet;
+  let home: DevnetUnit;
+  let base: string;
+  let browser: Browser;
+  let page: Page;
+
+  beforeAll(async () => {
+    if (!existsSync(path.join(ROOT, 'web', 'dist', 'index.html'))) throw new Error('build the web app first: npm run build:web');
+    dir = mkdtempSync(path.join(tmpdir(), 'mochila-e2e-cohort-'));
+    net = await runDevnet({ dir, units: 1, httpPort: 0, p2pPort: -1, fresh: true, logLevel: 'error' });
+    home = net.units[0]!;
+    base = home.node.httpUrl;
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'] });
+    const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'es-MX', acceptDownloads: true });
+    page = await ctx.newPage();
+    page.setDefaultTimeout(15_000);
+    await page.goto(`${base}/admin`);
+    await page.evaluate((tk) => sessionStorage.setItem('mochila.adminToken', tk), home.token);
+  }, 180_000);
+  afterAll(async () => {
+    await browser?.close();
+    await net?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  const issuedCount = async () =>
+    ((await (await fetch(`${base}/api/v1/admin/credentials?limit=1`, { headers: { authorization: `Bearer ${home.token}` } })).json()) as { total: number }).total;
+
+  it('previews a CSV row by row, downloads the template and the error file, then issues with names and reasons', async () => {
+    const mcs = home.node.services.catalogue.byInstitution(home.did).filter((m) => m.status === 'active' && !(m.record.stackability?.stacksFrom ?? []).length);
+    const [forAll, inFile] = [mcs[0]!, mcs[1]!];
+    await page.goto(`${base}/admin?tab=issue`);
+    await page.getByRole('button', { name: 'Descargar la plantilla (CSV)' }).waitFor().catch(async (e) => {
+      throw new Error(`${(e as Error).message}\n${await page.locator('main').innerText()}`);
+    });
+
+    // the template: every column the node reads, in Spanish
+    const [tpl] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Descargar la plantilla (CSV)' }).click()]);
+    expect(tpl.suggestedFilename()).toBe('plantilla-cohorte.csv');
+    const template = readFileSync((await tpl.path())!, 'utf8');
+    expect(template.split('\r\n')[0]).toBe('\uFEFF"nombre";"correo";"did";"microcredencial";"vigencia";"idioma";"evidencia_url";"evidencia";"evidencia_archivo";"creditos";"fecha_inicio";"fecha_fin";"resultado: <criterio>"');
+
+    const before = await issuedCount();
+    const csv = [
+      'nombre;correo;microcredencial',
+      'Ana Cohorte;ana.cohorte@example.cl;',
+      `Luis Cohorte;luis.cohorte@example.cl;${inFile.record.code}`,
+      'Sin Correo;no-es-correo;',
+      'Ana Repetida;ANA.cohorte@example.cl;',
+    ].join('\n');
+    await page.getByLabel('O pegue el contenido CSV').fill(csv);
+    await page.getByLabel('Microcredencial para las filas que no traen una (opcional)').selectOption(forAll.id);
+    await page.getByText('Solo para las filas sin microcredencial').waitFor();
+    await page.getByRole('button', { name: 'Revisar antes de emitir' }).click();
+    const heading = page.getByRole('heading', { name: 'Vista previa del lote (aún no se emitió nada)' });
+    await heading.waitFor();
+    await page.waitForFunction(() => document.activeElement?.id === 'batch-preview-h');
+    await page.getByText('4 filas: 2 listas para emitir, 1 se omitirán, 1 con error').waitFor({ timeout: 5_000 }).catch(async (e) => {
+      throw new Error(`${(e as Error).message}\n${await page.locator('.job').innerText()}`);
+    });
+    const rows = page.locator('.job table tbody tr');
+    expect(await rows.count()).toBe(4);
+    const row = async (i: number) => (await rows.nth(i).innerText()).replace(/\s+/g, ' ');
+    expect(await row(0)).toContain('Ana Cohorte');
+    expect(await row(0)).toContain('elegida aquí');
+    expect(await row(0)).toContain('Lista para emitir');
+    expect(await row(1)).toContain('de la columna del archivo');
+    expect(await row(1)).toContain(inFile.record.title.es!);
+    expect(await row(2)).toContain('No es una dirección de correo: no-es-correo');
+    expect(await row(3)).toContain('Repetida: la línea 2 del mismo archivo ya la emite.');
+    expect(await issuedCount()).toBe(before); // nothing issued by the preview
+    await axeClean(page);
+
+    // the error file: the bad row's own cells and its reason
+    const [errs] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Descargar las filas con error (CSV)' }).click()]);
+    expect(errs.suggestedFilename()).toBe('filas-con-error.csv');
+    expect(readFileSync((await errs.path())!, 'utf8').split('\r\n')).toEqual(['\uFEFF"nombre";"correo";"microcredencial";"error"', '"Sin Correo";"no-es-correo";"";"No es una dirección de correo: no-es-correo"', '']);
+
+    // no sideways scroll at 390 px with the preview shown
+    await page.setViewportSize({ width: 390, height: 800 });
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await page.setViewportSize({ width: 1280, height: 900 });
+
+    // the batch: focus on its result, names and reasons in the rows
+    await page.getByRole('button', { name: 'Emitir lote' }).click();
+    await page.getByRole('heading', { name: 'Resultado del lote' }).waitFor();
+    await page.waitForFunction(() => document.activeElement?.id === 'batch-job-h');
+    await page.getByText('4 de 4 filas: 2 emitidas, 1 omitidas, 1 con error', { exact: false }).waitFor({ timeout: 60_000 });
+    const jobRows = page.locator('.job table tbody tr');
+    expect((await jobRows.nth(0).innerText()).replace(/\s+/g, ' ')).toContain('Ana Cohorte');
+    expect((await jobRows.nth(3).innerText()).replace(/\s+/g, ' ')).toContain('Ana Repetida');
+    expect(await issuedCount()).toBe(before + 2);
+
+    // again: the same learners are "ya emitida el <date>"
+    await page.getByRole('button', { name: 'Revisar antes de emitir' }).click();
+    await page.waitForFunction(() => document.activeElement?.id === 'batch-preview-h');
+    const today = new Date().toISOString().slice(0, 10);
+    expect((await page.locator('.job table tbody tr').nth(0).innerText()).replace(/\s+/g, ' ')).toContain(`Ya emitida el ${today}.`);
+    await axeClean(page);
+  }, 180_000);
+
+  it('issues one credential with the keyboard only; the focus lands on the result', async () => {
+    const mc = home.node.services.catalogue.byInstitution(home.did).find((m) => m.status === 'active' && !(m.record.stackability?.stacksFrom ?? []).length)!;
+    await page.goto(`${base}/admin?tab=issue`);
+    const select = page.getByLabel('Microcredencial', { exact: true });
+    await select.focus();
+    // keyboard only: arrow down the closed <select> to the microcredential, then Tab through the fields
+    for (let i = 0; i < 60 && (await select.inputValue()) !== mc.id; i++) await page.keyboard.press('ArrowDown');
+    expect(await select.inputValue()).toBe(mc.id);
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => (document.activeElement as HTMLInputElement | null)?.labels?.[0]?.textContent ?? '')).toContain('Nombre del estudiante');
+    await page.keyboard.type('Teclado Solo');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('teclado.solo@example.cl');
+    await page.keyboard.press('Enter');
+    await page.locator('.issued').waitFor({ timeout: 30_000 });
+    expect(await page.evaluate(() => document.activeElement !== document.body && !!document.activeElement?.closest('[aria-live]'))).toBe(true);
+    await axeClean(page);
+  }, 120_000);
+});
