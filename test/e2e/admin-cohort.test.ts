@@ -144,4 +144,17 @@ describe.skipIf(!hasChromium)('admin cohort: template, preview, error file, resu
     expect(await page.evaluate(() => document.activeElement !== document.body && !!document.activeElement?.closest('[aria-live]'))).toBe(true);
     await axeClean(page);
   }, 120_000);
+
+  it('copies the link of a microcredential and of an institution with a visible confirmation', async () => {
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: base });
+    const mc = home.node.services.catalogue.byInstitution(home.did)[0]!;
+    for (const where of [`/microcredentials/${encodeURIComponent(mc.id)}`, `/institutions/${encodeURIComponent(home.did)}`]) {
+      await page.goto(`${base}${where}?lang=es`);
+      await page.getByRole('button', { name: 'Copiar enlace' }).click();
+      await page.getByRole('status').filter({ hasText: 'Enlace copiado al portapapeles.' }).waitFor();
+      // the page's own address, without ?lang= (whoever opens it reads it in their language)
+      expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(`${base}${where}`);
+      await axeClean(page);
+    }
+  }, 60_000);
 });

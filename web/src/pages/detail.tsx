@@ -8,6 +8,7 @@ import { useI18n } from '../i18n/index.js';
 import { Link, useLocation } from '../router.js';
 import { ExternalLink } from '../safe-url.js';
 import type { Accreditation, Decision, McDetail, McRecord } from '../types.js';
+import { ShareButtons } from '../components/share-buttons.js';
 
 /** A network-wide microcredential id (<code>.<16 hex>): what the catalogue links to. */
 const MC_ID = /^[a-z0-9][a-z0-9-]{2,63}\.[0-9a-f]{16}$/;
@@ -81,6 +82,7 @@ export function DetailPage({ id }: { id: string }) {
           {t('mc.compare')}
         </Link>
       </p>
+      <ShareButtons title={title} path={`/microcredentials/${enc(mc.id)}`} />
       <EuElements mc={mc} />
 
       <section aria-labelledby="more-h">

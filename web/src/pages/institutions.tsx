@@ -11,6 +11,7 @@ import type { Endorsement, Institution, InstitutionDetail, InstitutionList, Netw
 import { ResultCard } from './catalogue.js';
 import { Accreditations, Decisions } from './detail.js';
 import { Freshness, nodeNow } from './network.js';
+import { ShareButtons } from '../components/share-buttons.js';
 
 export function InstitutionsPage() {
   const i = useI18n();
@@ -172,6 +173,7 @@ export function InstitutionPage({ did }: { did: string }) {
       <PageTitle title={name}>{name}</PageTitle>
       {inst.frozen && <p class="alert alert-error">{t('inst.frozen')}</p>}
       {pick(p?.description) && <p class="lead">{pick(p?.description)}</p>}
+      <ShareButtons title={name} path={`/institutions/${enc(inst.did)}`} />
       <section aria-labelledby="profile-h">
         <h2 id="profile-h">{t('inst.profile')}</h2>
         <dl class="facts">
