@@ -207,14 +207,16 @@ export function buildCli(): Command {
     .option('--endorsements <n>', 'member endorsements needed to admit a new member', (v) => Number(v))
     .option('--bootstrap <multiaddr>', 'bootstrap address (repeatable)', collect)
     .option('--reference-publisher <did>', 'did:key of a member that may publish reference data, e.g. the coordinating unit or a QA agency (repeatable)', collect)
+    .option('--qa-agency <did>', 'did:key of a quality-assurance agency that may publish accreditations (repeatable; without any, a member whose profile says qa-agency may)', collect)
     .option('--out <file>', 'write to this file (default: stdout)')
     .action((o) => {
-      for (const d of [...(o.founder as string[]), ...((o.referencePublisher as string[] | undefined) ?? [])]) if (!isEd25519DidKey(d)) throw new Error(`not an Ed25519 did:key: ${d}`);
+      for (const d of [...(o.founder as string[]), ...((o.referencePublisher as string[] | undefined) ?? []), ...((o.qaAgency as string[] | undefined) ?? [])]) if (!isEd25519DidKey(d)) throw new Error(`not an Ed25519 did:key: ${d}`);
       const m = createManifest({
         name: o.name,
         founders: o.founder,
         ...(o.endorsements ? { endorsements: o.endorsements } : {}),
         ...(o.referencePublisher ? { referencePublishers: o.referencePublisher } : {}),
+        ...(o.qaAgency ? { qaAgencies: o.qaAgency } : {}),
         ...(o.bootstrap ? { bootstrap: o.bootstrap } : {}),
       });
       validateManifest(new SchemaRegistry(), m);

@@ -158,7 +158,7 @@ export function buildServices(config: NodeConfig, o: NodeOverrides = {}): Servic
     const referencePolicy = new ReferencePolicy(membership, manifest);
     const institutions = new InstitutionDirectory(store);
     // and that only a qa-agency member accredits (trust/accreditations.ts)
-    const policy = new AccreditationPolicy(referencePolicy, (did) => institutions.get(did)?.profile.kind);
+    const policy = new AccreditationPolicy(referencePolicy, (did) => institutions.get(did)?.profile.kind, manifest.qaAgencies);
     const feed = new FeedService({ store, schemas, network, key: keystore.institution, clock, logger, policy, ownFeed });
     const issuerKeys = new IssuerKeyRegistry(store);
     const search = new CatalogueSearch(store);
@@ -234,7 +234,7 @@ export function buildServices(config: NodeConfig, o: NodeOverrides = {}): Servic
       issuerKeys,
       institution,
       endorsements: new EndorsementService({ feed, membership, schemas }),
-      accreditations: new AccreditationService({ feed, membership, institutions, schemas }),
+      accreditations: new AccreditationService({ feed, membership, institutions, schemas, ...(manifest.qaAgencies ? { agencies: manifest.qaAgencies } : {}) }),
       reference,
       referencePolicy,
       referencePublisher: new ReferencePublisher({ feed, schemas, authority: referencePolicy, membership, registry: reference }),

@@ -83,7 +83,7 @@ export async function runDevnet(o: DevnetOptions): Promise<Devnet> {
     // the fixture quality-assurance agency is a founder too (kind qa-agency: it accredits some pilots)
     const agencyKey = generateKey();
     // the first unit plays the coordinating unit: the one member that may publish reference data
-    const manifest = createManifest({ name: 'Red MOCHILA demo', founders: [...keys.map((k) => k.key.did), agencyKey.did], endorsements: 2, referencePublishers: [keys[0]!.key.did] });
+    const manifest = createManifest({ name: 'Red MOCHILA demo', founders: [...keys.map((k) => k.key.did), agencyKey.did], endorsements: 2, referencePublishers: [keys[0]!.key.did], qaAgencies: [agencyKey.did] });
     state = {
       manifest,
       units: keys.map((k) => ({ slug: k.slug, seed: Buffer.from(k.key.seed).toString('base64url') })),

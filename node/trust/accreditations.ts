@@ -26,21 +26,34 @@ export interface AccreditationBody {
 }
 
 /**
- * Wraps the feed's author policy: an `accreditation` entry is admitted only from a member whose profile (already in
- * its feed, before the accreditation) is of kind qa-agency; every other entry type is left to the inner policy.
+ * Who may accredit: a member whose profile (already in its feed, before the accreditation) is of kind qa-agency and,
+ * when the network manifest names its agencies (`qaAgencies`), one of them. Without that list a member could publish
+ * a profile saying qa-agency and accredit itself.
+ */
+export function mayAccredit(did: string, kindOf: (did: string) => string | undefined, agencies: readonly string[] | undefined): { ok: true } | { ok: false; reason: string } {
+  const kind = kindOf(did);
+  if (kind !== 'qa-agency') return { ok: false, reason: `${did} may not publish accreditations: its profile is of kind ${kind ?? '(none)'}, not qa-agency` };
+  if (agencies && agencies.length > 0 && !agencies.includes(did))
+    return { ok: false, reason: `${did} may not publish accreditations: the network manifest's qaAgencies do not name it` };
+  return { ok: true };
+}
+
+/**
+ * Wraps the feed's author policy: an `accreditation` entry is admitted only from a member that may accredit
+ * (mayAccredit); every other entry type is left to the inner policy.
  */
 export class AccreditationPolicy implements AuthorPolicy {
   constructor(
     private readonly inner: AuthorPolicy,
     private readonly kindOf: (did: string) => string | undefined,
+    private readonly agencies?: readonly string[],
   ) {}
 
   check(entry: Pick<Entry, 'author' | 'type'>): { ok: true } | { ok: false; code: ErrorCode; reason: string } {
     const first = this.inner.check(entry);
     if (!first.ok || entry.type !== 'accreditation') return first;
-    const kind = this.kindOf(entry.author);
-    if (kind === 'qa-agency') return { ok: true };
-    return { ok: false, code: 'not_authorised', reason: `${entry.author} may not publish accreditations: its profile is of kind ${kind ?? '(none)'}, not qa-agency` };
+    const may = mayAccredit(entry.author, this.kindOf, this.agencies);
+    return may.ok ? may : { ok: false, code: 'not_authorised', reason: may.reason };
   }
 }
 
@@ -56,14 +69,16 @@ export class AccreditationService {
       membership: Pick<MembershipService, 'isMember'>;
       institutions: Pick<InstitutionDirectory, 'get'>;
       schemas: Pick<SchemaRegistry, 'assertValid'>;
+      /** The manifest's qaAgencies (absent: profile kind alone). */
+      agencies?: readonly string[];
     },
   ) {}
 
   /** Publishes an accreditation (or its withdrawal): only a quality-assurance agency that is a member of the network. */
   publish(input: unknown): Entry<AccreditationBody> {
     const self = this.d.feed.author;
-    if (this.d.institutions.get(self)?.profile.kind !== 'qa-agency')
-      throw new RegistryError('forbidden', 'only quality-assurance agencies (profile kind qa-agency) publish accreditations');
+    const may = mayAccredit(self, (did) => this.d.institutions.get(did)?.profile.kind, this.d.agencies);
+    if (!may.ok) throw new RegistryError('forbidden', `only quality-assurance agencies publish accreditations (profile kind qa-agency, named in the manifest's qaAgencies when it lists them): ${may.reason}`);
     this.d.schemas.assertValid('entries/accreditation', input, 'accreditation');
     if (!this.d.membership.isMember(self)) throw new RegistryError('not_a_member', 'this agency is not a member of the network');
     return this.d.feed.append('accreditation', input as AccreditationBody);

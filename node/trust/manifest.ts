@@ -12,6 +12,11 @@ export interface Manifest {
   admission: { endorsements: number };
   /** Members that may publish `reference` entries (credit systems, frameworks, correspondence tables). */
   referencePublishers?: string[];
+  /**
+   * Members that may publish accreditations (quality-assurance agencies). Absent: any member whose own profile says
+   * kind qa-agency (a member could change its profile to accredit itself: networks name their agencies here).
+   */
+  qaAgencies?: string[];
   bootstrap?: string[];
   createdAt: string;
 }
@@ -21,6 +26,7 @@ export function createManifest(opts: {
   founders: string[];
   endorsements?: number;
   referencePublishers?: string[];
+  qaAgencies?: string[];
   bootstrap?: string[];
   createdAt?: Date;
 }): Manifest {
@@ -33,6 +39,7 @@ export function createManifest(opts: {
   };
   // absent when empty, so that a manifest without reference publishers hashes as it did before the field existed
   if (opts.referencePublishers && opts.referencePublishers.length > 0) m.referencePublishers = [...new Set(opts.referencePublishers)].sort();
+  if (opts.qaAgencies && opts.qaAgencies.length > 0) m.qaAgencies = [...new Set(opts.qaAgencies)].sort();
   if (opts.bootstrap && opts.bootstrap.length > 0) m.bootstrap = opts.bootstrap;
   return m;
 }

@@ -39,3 +39,31 @@ describe('accreditations at ingest', () => {
     expect(reader.node.services.feed.head(agency.did)!.seq).toBe(ok.seq);
   });
 });
+
+describe('accreditations at ingest, in a network whose manifest names its agencies (qaAgencies)', () => {
+  let reader: TestNode, pretender: TestNode, agency: TestNode;
+  beforeAll(async () => {
+    const keys = [generateKey(), generateKey(), generateKey()];
+    const manifest = createManifest({ name: `accreditation agencies ${Date.now()}`, founders: keys.map((k) => k.did), endorsements: 2, qaAgencies: [keys[2]!.did] });
+    [reader, pretender, agency] = (await Promise.all(keys.map((key, i) => startTestNode({ name: `Nodo ${i}`, manifest, key, config: { standalone: true } })))) as [TestNode, TestNode, TestNode];
+    // both say qa-agency in their own profile; only one is named by the manifest
+    for (const n of [pretender, agency]) n.node.services.institution.publishProfile({ ...n.node.services.institutions.get(n.did)!.profile, kind: 'qa-agency' });
+  });
+  afterAll(async () => {
+    await Promise.all([reader, pretender, agency].map((n) => n?.close()));
+  });
+
+  const body = (id: string, subject: string) => ({ accreditationId: id, subject: { type: 'institution', id: subject }, status: 'accredited', validFrom: '2025-01-01' });
+  const all = (n: TestNode) => n.node.services.feed.read(n.did, 1, 1000);
+
+  it('a member that changed its profile to qa-agency may not accredit itself: its own node refuses, every other node refuses the entry', () => {
+    expect(() => pretender.node.services.accreditations.publish(body('self', pretender.did))).toThrow(expect.objectContaining({ code: 'forbidden' }));
+    const forged = pretender.node.services.feed.append('accreditation', body('self', pretender.did));
+    const r = reader.node.services.feed.ingestBatch(pretender.did, all(pretender));
+    expect(r.rejected.map((x) => [x.code, x.seq])).toEqual([['not_authorised', forged.seq]]);
+    expect(r.rejected[0]!.reason).toMatch(/qaAgencies do not name it/);
+    const ok = agency.node.services.accreditations.publish(body('inst', pretender.did));
+    expect(reader.node.services.feed.ingestBatch(agency.did, all(agency)).rejected).toEqual([]);
+    expect(reader.node.services.feed.head(agency.did)!.seq).toBe(ok.seq);
+  });
+});
