@@ -157,4 +157,56 @@ describe.skipIf(!hasChromium)('admin cohort: template, preview, error file, resu
       await axeClean(page);
     }
   }, 60_000);
+
+  it('publishes with the keyboard only: a zero or negative workload is refused in the error summary, whose link focuses the field', async () => {
+    await page.goto(`${base}/admin?tab=catalogue`);
+    const focusType = async (selector: string, text: string) => {
+      await page.locator(selector).focus();
+      await page.keyboard.press('ControlOrMeta+A');
+      await page.keyboard.type(text);
+    };
+    const choose = async (selector: string, value: string) => {
+      const sel = page.locator(selector);
+      await sel.focus();
+      for (let i = 0; i < 80 && (await sel.inputValue()) !== value; i++) await page.keyboard.press('ArrowDown');
+      expect(await sel.inputValue()).toBe(value);
+    };
+    await page.getByRole('button', { name: 'Nueva microcredencial' }).focus();
+    await page.keyboard.press('Enter');
+    await focusType('#mc-code', 'teclado-e2e');
+    await focusType('#mc-titleEs', 'Taller de teclado');
+    await focusType('#mc-outcomesEs', 'Publicar sin ratón');
+    await focusType('#mc-hours', '-5');
+    await choose('#mc-creditSystem', 'SCT-Chile');
+    await focusType('#mc-credits', '0');
+    await choose('#mc-levelFramework', 'EQF');
+    await choose('#mc-levelValue', '5');
+    await choose('#mc-assessment', 'project');
+    await choose('#mc-participation', 'online');
+    await choose('#mc-qa', 'internal');
+    await choose('#mc-field', '0732');
+    await page.locator('#mc-code').focus();
+    await page.keyboard.press('Enter'); // submits the form
+    const summary = page.locator('.editor .alert').first();
+    await expect.poll(() => page.evaluate(() => document.activeElement?.classList.contains('alert'))).toBe(true);
+    await expect.poll(() => summary.innerText()).toContain('Las horas deben ser más de 0');
+    expect(await summary.innerText()).toContain('Los créditos deben ser más de 0 (ni cero ni negativos).');
+    expect(await page.locator('#mc-hours').getAttribute('aria-invalid')).toBe('true');
+    await axeClean(page);
+    // Tab to the summary's first link, Enter: the focus is on the hours
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('href'))).toBe('#mc-hours');
+    await page.keyboard.press('Enter');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('mc-hours');
+    await page.keyboard.press('ControlOrMeta+A');
+    await page.keyboard.type('40');
+    await focusType('#mc-credits', '1.5');
+    await page.keyboard.press('Enter');
+    await page.getByText('Publicada: teclado-e2e, versión 1.').waitFor();
+    expect(await page.evaluate(() => document.activeElement !== document.body)).toBe(true);
+    // no sideways scroll at 390 px on the catalogue tab
+    await page.setViewportSize({ width: 390, height: 800 });
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await page.setViewportSize({ width: 1280, height: 900 });
+  }, 120_000);
 });

@@ -330,7 +330,7 @@ describe.skipIf(!hasChromium)('web app in Chromium', () => {
 
     await page.getByRole('link', { name: 'Emitir' }).click();
     await page.getByLabel('O pegue el contenido CSV').fill('nombre;correo\nCarla Muñoz;carla@example.cl\nDiego Soto;diego@example.cl\nSin Correo;\n');
-    await page.getByLabel('Microcredencial para todas las filas (opcional)').selectOption(ownMc().id);
+    await page.getByLabel('Microcredencial para las filas que no traen una (opcional)').selectOption(ownMc().id);
     await page.getByRole('button', { name: 'Emitir lote' }).click();
     await expect.poll(() => page.locator('.job [role="status"]').textContent(), { timeout: 20_000 }).toMatch(/3 de 3 filas: 2 emitidas.*1 con error.*Estado: terminado/);
     expect(await page.locator('.job tbody tr').count()).toBe(3);

@@ -2,7 +2,7 @@
  * Admin task "catalogue": this unit's microcredentials with edit (opens the publish form) and withdraw (a reason, then
  * an entry in the feed, never a delete).
  */
-import { useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, ApiError, enc } from '../../api.js';
 import { ErrorBox } from '../../common.js';
 import { useI18n } from '../../i18n/index.js';
@@ -39,11 +39,21 @@ export function CatalogueAdmin({ token, own, onChanged }: { token: string; own: 
     }
   };
 
+  // after publishing (the editor is gone) the focus goes to the notice that says so, never to <body>
+  const noticeRef = useRef<HTMLParagraphElement>(null);
+  useEffect(() => {
+    if (notice) noticeRef.current?.focus();
+  }, [notice]);
+
   return (
     <section aria-labelledby="own-h">
       <h2 id="own-h">{t('admin.own')}</h2>
       <div role="status" aria-live="polite">
-        {notice && <p class="alert alert-ok">{notice}</p>}
+        {notice && (
+          <p class="alert alert-ok" ref={noticeRef} tabIndex={-1}>
+            {notice}
+          </p>
+        )}
       </div>
       <ErrorBox error={error} />
       <p>

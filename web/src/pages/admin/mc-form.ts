@@ -3,6 +3,29 @@
  * and which form field a server validation error belongs to. Pure functions; must never call the API.
  */
 import type { OwnMc } from './types.js';
+import mcSchema from '../../../../schemas/microcredential.schema.json' with { type: 'json' };
+
+/**
+ * The bounds of the workload as the node's schema sets them (schemas/microcredential.schema.json): the form refuses
+ * what the node would refuse, with a sentence that says which bound.
+ */
+interface NumberBounds {
+  exclusiveMinimum?: number;
+  minimum?: number;
+  maximum?: number;
+}
+const WL = (mcSchema as unknown as { properties: { workload: { properties: { hours: NumberBounds; credits: { properties: { value: NumberBounds } } } } } }).properties.workload.properties;
+export const WORKLOAD_BOUNDS = { hours: WL.hours, credits: WL.credits.properties.value } as const;
+
+/** Why a workload number is out of the schema's bounds: 'notNumber' | 'notPositive' | 'tooLarge', or null when fine. */
+export function workloadProblem(value: string, b: NumberBounds): 'notNumber' | 'notPositive' | 'tooLarge' | null {
+  if (!value.trim()) return null; // missing: the EU element check says so
+  const n = Number(value);
+  if (!Number.isFinite(n)) return 'notNumber';
+  if ((b.exclusiveMinimum !== undefined && n <= b.exclusiveMinimum) || (b.minimum !== undefined && n < b.minimum)) return 'notPositive';
+  if (b.maximum !== undefined && n > b.maximum) return 'tooLarge';
+  return null;
+}
 
 export interface McForm {
   code: string;

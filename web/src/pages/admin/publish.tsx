@@ -8,7 +8,7 @@ import { useRefData } from '../../common.js';
 import { useI18n } from '../../i18n/index.js';
 import type { MessageKey } from '../../i18n/es.js';
 import { errorId, Field } from '../../components/field.js';
-import { ELEMENT_FIELD, EMPTY, formToRecord, missingElements, PATH_FIELD, QA_REVIEWERS, recordToForm, type FieldName, type McForm } from './mc-form.js';
+import { ELEMENT_FIELD, EMPTY, formToRecord, missingElements, PATH_FIELD, QA_REVIEWERS, recordToForm, WORKLOAD_BOUNDS, workloadProblem, type FieldName, type McForm } from './mc-form.js';
 import type { OwnMc } from './types.js';
 
 export function McEditor({
@@ -37,10 +37,20 @@ export function McEditor({
   for (const m of missing) clientErr[ELEMENT_FIELD[m]!] = t(`admin.err.${m}` as MessageKey);
   if (!/^[a-z0-9][a-z0-9-]{2,63}$/.test(f.code)) clientErr.code = t('admin.err.code');
   if (f.furtherUrl.trim() && !/^https?:\/\/\S+$/.test(f.furtherUrl.trim())) clientErr.furtherUrl = t('admin.err.url');
+  // negative, zero or too large workloads: the schema's own bounds, a sentence that says which
+  for (const k of ['hours', 'credits'] as const) {
+    const b = WORKLOAD_BOUNDS[k];
+    const p = workloadProblem(f[k], b);
+    if (p) clientErr[k] = t(`admin.err.${k}.${p}` as MessageKey, { max: b.maximum ?? '' });
+  }
   if (!f.field) clientErr.field = t('admin.err.field');
   if (!f.languages.split(',').some((l) => /^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/.test(l.trim())))
     clientErr.languages = t('admin.err.languages');
   const errorOf = (k: FieldName) => server?.fields[k] ?? (touched[k] || submitted ? clientErr[k] : undefined);
+  // the error summary: every bad field in the form's order, each a link that moves the focus to it
+  const badFields = (Object.keys(EMPTY) as FieldName[])
+    .map((k): [FieldName, string | undefined] => [k, server?.fields[k] ?? (submitted ? clientErr[k] : undefined)])
+    .filter((x): x is [FieldName, string] => !!x[1] && !!document.getElementById(`mc-${x[0]}`));
 
   const upd = (k: FieldName) => (e: Event) => {
     const el = e.target as HTMLInputElement;
@@ -143,6 +153,26 @@ export function McEditor({
           ? t('admin.missing', { list: missing.map((m) => t(`admin.el.${m}` as MessageKey)).join(', ') })
           : t('admin.complete')}
         {server && <p class="field-error">{t('admin.serverError', { message: server.message })}</p>}
+        {(submitted || server) && badFields.length > 0 && (
+          <>
+            <p>{t('admin.errorSummary', { n: badFields.length })}</p>
+            <ul class="error-summary">
+              {badFields.map(([k, msg]) => (
+                <li key={k}>
+                  <a
+                    href={`#mc-${k}`}
+                    onClick={(e) => {
+                      e.preventDefault();
+                      document.getElementById(`mc-${k}`)?.focus();
+                    }}
+                  >
+                    {msg}
+                  </a>
+                </li>
+              ))}
+            </ul>
+          </>
+        )}
       </div>
       <div class="grid2">
         {text('code', 'admin.f.code', { required: true, disabled: !!base })}
