@@ -69,7 +69,8 @@ export function createHttpApp(s: HttpAppDeps, opts: HttpAppOptions): Express {
   if (opts.metrics) app.use(requestMetrics(opts.metrics));
   app.use(securityHeaders({ styleHashes: [REPORT_STYLE_HASH] }));
   // brotli or gzip by Accept-Encoding for compressible bodies of 1 KiB or more (node/http/web-serving.ts)
-  app.use(compressResponses());
+  // except the catalogue search, whose cached answers carry their encodings made once (node/http/precompressed.ts)
+  app.use(compressResponses({ skip: (req) => req.method === 'GET' && req.path === '/api/v1/microcredentials' }));
   const limit = s.config.maxBodyBytes;
   const json = express.json({ limit, type: ['application/json', 'application/*+json', 'application/ld+json'] });
   const text = express.text({ limit: 5 * limit, type: ['text/csv', 'text/plain'] });

@@ -43,14 +43,17 @@ export function isHashedAsset(webDir: string, filePath: string): boolean {
  * transfer is chunked). ETags stay weak (express's and serve-static's default), which is what two encodings of one
  * representation may share; `Vary: Accept-Encoding` is set on every compressible response.
  */
-export function compressResponses(): RequestHandler {
-  return compression({
+export function compressResponses(opts: { skip?: (req: Request) => boolean } = {}): RequestHandler {
+  const compress = compression({
     threshold: COMPRESS_THRESHOLD_BYTES,
     // compressed per request, so the fast settings (measured on a 26 KB search answer: brotli 2 ≈ half the CPU of
     // the library's brotli 4 for 8 % more bytes; gzip 1 ≈ two thirds of gzip 6's for 13 % more)
     level: GZIP_LEVEL,
     brotli: { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: BROTLI_QUALITY } },
   });
+  // routes that serve answers compressed once and cached (node/http/precompressed.ts) skip the per-request wrapper
+  const skip = opts.skip;
+  return skip ? (req, res, next) => (skip(req) ? next() : compress(req, res, next)) : compress;
 }
 
 /**

@@ -13,6 +13,7 @@ import type { RecognitionService } from '../../recognition/recognition.service.j
 import { displayName, type InstitutionDirectory, type Profile } from '../../trust/institutions.js';
 import type { MembershipService } from '../../trust/membership.js';
 import { institutionRef, microcredentialSummary } from '../present.js';
+import { precompressed, sendPrecompressed, type Precompressed } from '../precompressed.js';
 import { param, type RouteDef } from '../route-table.js';
 import { exportFormatOf, EXPORT_PROFILES } from '../export-format.js';
 import { exportElm, ELM_PROFILE, type ExportSubject } from '../../catalogue/export-elm.js';
@@ -95,7 +96,8 @@ export function catalogueRoutes(s: CatalogueRouteDeps): RouteDef[] {
   const profiles = () => new Map(s.institutions.list().map((i) => [i.did, i.profile] as const));
 
   // serialised responses by URL, valid while the replica is unchanged; the least recently used go first past 500
-  const bodies = new LRUCache<string, string>({ max: 500 });
+  // (with their ETag and compressed encodings, made once: node/http/precompressed.ts)
+  const bodies = new LRUCache<string, Precompressed>({ max: 500 });
   let bodiesVersion = '';
   const search: RouteDef['handler'] = (req, res) => {
     const version = s.catalogue.replicaVersion();
@@ -105,7 +107,7 @@ export function catalogueRoutes(s: CatalogueRouteDeps): RouteDef[] {
     }
     const cached = bodies.get(req.originalUrl);
     if (cached) {
-      res.type('application/json').send(cached);
+      sendPrecompressed(req, res, cached);
       return;
     }
     const params = parseSearchQuery(req.query);
@@ -123,8 +125,9 @@ export function catalogueRoutes(s: CatalogueRouteDeps): RouteDef[] {
         institution: result.facets.institution.map((f) => ({ ...f, label: displayName(prof.get(f.value) as Profile | undefined) || f.value })),
       },
     });
-    bodies.set(req.originalUrl, body);
-    res.type('application/json').send(body);
+    const answer = precompressed(body);
+    bodies.set(req.originalUrl, answer);
+    sendPrecompressed(req, res, answer);
   };
 
   const moduleView = (m: { id: string; name?: LangMap; minVersion?: number }, x: StoredMicrocredential | null) => ({
