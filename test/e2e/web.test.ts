@@ -249,12 +249,13 @@ describe.skipIf(!hasChromium)('web app in Chromium', () => {
   });
 
   it('shows an accreditation where people look: detail page, verification result, institution page', async () => {
-    const agency = net.units[2]!;
+    // the demo's fixture agency (the manifest names it in qaAgencies: a unit that set its own profile to qa-agency
+    // may not accredit)
+    const agency = net.agency!;
     const adminCall = (unit: DevnetUnit, p: string, body: unknown, method = 'POST') =>
       fetch(`${unit.node.httpUrl}/api/v1/admin${p}`, { method, headers: { authorization: `Bearer ${unit.token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
     const profile = agency.node.services.institutions.get(agency.did)!.profile;
-    const prof = await adminCall(agency, '/profile', { ...profile, kind: 'qa-agency' }, 'PUT');
-    expect(prof.status, await prof.clone().text()).toBe(200);
+    expect(profile.kind).toBe('qa-agency');
     const mc = ownMc();
     const until = new Date(Date.now() + 400 * 86_400_000).toISOString().slice(0, 10);
     const acc = await adminCall(agency, '/accreditations', { accreditationId: 'acc-e2e', subject: { type: 'microcredential', id: mc.id }, status: 'accredited', validFrom: '2025-01-01', validUntil: until });

@@ -241,7 +241,8 @@ describe('issued credentials: 1EdTech schema and an offline independent verifier
     const plain = shapes['without suspension']!;
     const refused = await post(`/api/v1/admin/credentials/${encodeURIComponent(plain.id)}/suspend`, {});
     expect(refused.status).toBe(415);
-    expect((await refused.json()).detail).toMatch(/without a suspension status/);
+    // the reason in English as technicalDetail (the detail is the code's sentence in the asker's language: Spanish here)
+    expect((await refused.json()).technicalDetail).toMatch(/without a suspension status/);
   });
 
   it('a credential of the previous shape held by the node is re-issued in the current shape, EU elements intact', async () => {
