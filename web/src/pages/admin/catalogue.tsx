@@ -74,6 +74,7 @@ export function CatalogueAdmin({ token, own, onChanged }: { token: string; own: 
           key={editing?.id ?? 'new'}
           token={token}
           base={editing}
+          own={own}
           onCancel={() => setShowForm(false)}
           onSaved={(m) => {
             setNotice(t('admin.saved', { code: m.code, version: m.version }));
