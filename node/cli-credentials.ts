@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { withServices } from './cli-common.js';
 import { RegistryError } from './core/errors.js';
 import { parseCohortCsv } from './credentials/csv.js';
+import { CHOSEN_REASON_CATEGORIES, isReasonCategory } from './credentials/status-reasons.js';
 import { cohortFiles, evidenceOptions, evidenceRequest, readResultsFile } from './cli-evidence.js';
 import type { Check, VerificationReport } from './credentials/verify.js';
 
@@ -117,12 +118,18 @@ export function registerCredentialCommands(program: Command): void {
       .command(action)
       .description(`${action} a credential (publishes the unit's new status list)`)
       .requiredOption('--dir <dir>', 'data folder of the node')
-      .option('--reason <text>', 'why (kept at this node)')
+      .option('--reason <text>', 'why, in free text (kept at this node only: never replicated nor shown by verification)')
+      .option(
+        '--reason-category <category>',
+        action === 'reinstate' ? 'refused: a reinstatement clears the category' : `the reason category the network shows: ${CHOSEN_REASON_CATEGORIES.join(' | ')}`,
+      )
       .option('--passphrase-file <file>', 'passphrase of an encrypted key file')
       .argument('<id>', 'the credential id (urn:uuid:...)')
       .action(async (id: string, o) => {
+        const category = o.reasonCategory as string | undefined;
+        if (category !== undefined && !isReasonCategory(category)) throw new RegistryError('validation_failed', `--reason-category must be one of ${CHOSEN_REASON_CATEGORIES.join(', ')}`);
         await withServices(o.dir, o, async (s) => {
-          const c = await s.credentials[action](id, o.reason);
+          const c = await s.credentials[action](id, o.reason, category);
           console.log(`${c.id}: ${c.status.revoked ? 'revoked' : c.status.suspended ? 'suspended' : 'active'}`);
         });
       });

@@ -29,6 +29,7 @@ import { createReplicaVerifier, type ReplicaVerifierDeps } from './replica-verif
 import { ReissueService, type ReissueRowResult } from './reissue.js';
 import type { SigningKeys } from './signers.js';
 import { StatusListService } from './status-lists.service.js';
+import type { ReasonCategory } from './status-reasons.js';
 import type { Verifier, VerificationReport } from './verify.js';
 import type { MessageLang } from '../core/messages/index.js';
 
@@ -155,16 +156,17 @@ export class CredentialService {
     return this.issuance.issue(req, opts);
   }
 
-  revoke(id: string, reason?: string): Promise<IssuedCredential> {
-    return this.lists.revoke(id, reason);
+  revoke(id: string, reason?: string, category?: ReasonCategory): Promise<IssuedCredential> {
+    return this.lists.revoke(id, reason, category);
   }
 
-  suspend(id: string, reason?: string): Promise<IssuedCredential> {
-    return this.lists.suspend(id, reason);
+  suspend(id: string, reason?: string, category?: ReasonCategory): Promise<IssuedCredential> {
+    return this.lists.suspend(id, reason, category);
   }
 
-  reinstate(id: string, reason?: string): Promise<IssuedCredential> {
-    return this.lists.reinstate(id, reason);
+  /** A category here is refused (a reinstatement clears it). */
+  reinstate(id: string, reason?: string, category?: ReasonCategory): Promise<IssuedCredential> {
+    return this.lists.reinstate(id, reason, category);
   }
 
   publishPending(): Promise<number> {

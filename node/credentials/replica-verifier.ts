@@ -47,7 +47,7 @@ export function createReplicaVerifier(d: ReplicaVerifierDeps): Verifier {
         };
       },
     },
-    status: { lookup: (url) => d.statusLists.lookup(url), setSince: (url, index) => d.statusLists.setSince(url, index) },
+    status: { lookup: (url) => d.statusLists.lookup(url), setSince: (url, index) => d.statusLists.setSince(url, index), reasonAt: (url, index) => d.statusLists.reasonAt(url, index) },
     catalogue: {
       lookup: (achievementId, globalId) => {
         const id = globalId ?? microcredentialIdFromUri(achievementId);

@@ -6,10 +6,12 @@
  * issuer is always its credentials' issuer, as standard verifiers require), also after the key is retired; a key
  * declared compromised signs nothing again: its lists are re-signed with the current key. A list is published
  * (a `status-list` entry in this unit's feed) after every change of its bits; a crash in between leaves it dirty
- * and it is published at the next start. Must never sign with a compromised key and never publish bits that
- * changed after they were read.
+ * and it is published at the next start. A list some of whose set bits have a reason category (the closed list of
+ * schemas/status-reason.schema.json) is followed, in the same transaction, by its companion (status-reasons.ts),
+ * rebuilt from the credentials' rows; the free-text reason stays in this node's database. Must never sign with a
+ * compromised key, never publish bits that changed after they were read, and never publish the free-text reason.
  */
-import { and, asc, count, eq, isNull, lt, sql } from 'drizzle-orm';
+import { and, asc, count, eq, isNotNull, isNull, lt, sql } from 'drizzle-orm';
 import type { Clock } from '../core/clock.js';
 import { RegistryError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
@@ -22,6 +24,7 @@ import type { IssuingUnit } from './issuing-unit.js';
 import { IssuerSigners, type SigningKeys } from './signers.js';
 import { createStatusList, decodeStatusList, MIN_STATUS_LIST_BITS, pairedSuspensionListId, signStatusListCredential, type StatusPurpose } from './status-list.js';
 import { statusListGlobalId, type StatusListEntryBody, type StatusListRegistry } from './status-registry.js';
+import { CATEGORY_BITS, categoryListId, CHOSEN_REASON_CATEGORIES, encodeCategories, isReasonCategory, type ReasonCategory } from './status-reasons.js';
 
 // a bijection of [0, 2^17): odd multiplier and offset modulo a power of two
 const PERM_A = 0x2f3d5; // odd
@@ -59,15 +62,15 @@ export class StatusListService {
   }
 
   /**
-   * Inside a transaction: revokes credential `id` (its bit, its row, the credential replacing it) and returns its
-   * list, to publish after the commit; null when it was revoked meanwhile.
+   * Inside a transaction: revokes credential `id` (its bit, its row, the credential replacing it; category
+   * `superseded`) and returns its list, to publish after the commit; null when it was revoked meanwhile.
    */
   revokeInTx(id: string, now: string, reason: string, replacedBy: string | null): string | null {
     const row = this.d.issued.row(id);
     if (!row || row.revoked_at) return null;
     const listId = localListId(row.revocation_list);
     this.setBitInTx(listId, row.revocation_index, true, now);
-    this.st.revoke.run({ at: now, reason, replacedBy, id });
+    this.st.revoke.run({ at: now, reason, replacedBy, category: replacedBy ? 'superseded' : null, id });
     return listId;
   }
 
@@ -157,26 +160,57 @@ export class StatusListService {
       const again = this.st.bits.get({ listId });
       if (again!.encodedList !== st.encodedList) return;
       this.d.feed.append('status-list', body);
+      const companion = this.categoryBody(listId, purpose, st.size);
+      if (companion) this.d.feed.append('status-list', companion);
       this.st.markPublished.run({ listId });
     });
   }
 
+  /**
+   * The companion of list `listId` as its credentials' rows say now (status-reasons.ts), or null when there is nothing
+   * to publish: no category and none published before, or the same bits as the published one. Inside the transaction
+   * that publishes the list.
+   */
+  private categoryBody(listId: string, purpose: StatusPurpose, size: number): StatusListEntryBody | null {
+    const bits = size * CATEGORY_BITS;
+    if (bits > 16_777_216) return null; // the status-list schema's bound (lists are 131,072 entries)
+    const globalId = statusListGlobalId(this.d.unit.author, listId);
+    const rows = (purpose === 'revocation' ? this.st.revokedCategories : this.st.suspendedCategories).all({ list: globalId });
+    const companionId = categoryListId(listId);
+    const published = this.d.statusLists.get(statusListGlobalId(this.d.unit.author, companionId));
+    if (rows.length === 0 && !published) return null;
+    const list = createStatusList(bits);
+    encodeCategories(
+      list,
+      rows.flatMap((r) => (r.index !== null && isReasonCategory(r.category) ? [{ index: r.index, category: r.category }] : [])),
+    );
+    const encodedList = list.encode();
+    if (published && published.purpose === purpose && published.body.encodedList === encodedList) return null;
+    return { listId: companionId, purpose, size: bits, encodedList };
+  }
+
   // ------------------------------------------------------------------ status changes
 
-  revoke(id: string, reason?: string): Promise<IssuedCredential> {
-    return this.setStatus(id, 'revoke', reason);
+  revoke(id: string, reason?: string, category?: ReasonCategory): Promise<IssuedCredential> {
+    return this.setStatus(id, 'revoke', reason, category);
   }
 
-  suspend(id: string, reason?: string): Promise<IssuedCredential> {
-    return this.setStatus(id, 'suspend', reason);
+  suspend(id: string, reason?: string, category?: ReasonCategory): Promise<IssuedCredential> {
+    return this.setStatus(id, 'suspend', reason, category);
   }
 
-  reinstate(id: string, reason?: string): Promise<IssuedCredential> {
-    return this.setStatus(id, 'reinstate', reason);
+  reinstate(id: string, reason?: string, category?: ReasonCategory): Promise<IssuedCredential> {
+    return this.setStatus(id, 'reinstate', reason, category);
   }
 
-  private async setStatus(id: string, action: 'revoke' | 'suspend' | 'reinstate', reason?: string): Promise<IssuedCredential> {
+  /** A reinstatement clears the category (its list's companion no longer names the index). */
+  private async setStatus(id: string, action: 'revoke' | 'suspend' | 'reinstate', reason?: string, category?: ReasonCategory): Promise<IssuedCredential> {
     if (reason !== undefined && (typeof reason !== 'string' || reason.length > 1000)) throw new RegistryError('validation_failed', 'reason must be a string of at most 1000 characters');
+    if (category !== undefined && (action === 'reinstate' || !(CHOSEN_REASON_CATEGORIES as readonly unknown[]).includes(category)))
+      throw new RegistryError(
+        'validation_failed',
+        action === 'reinstate' ? 'a reinstatement has no reason category' : `reasonCategory must be one of ${CHOSEN_REASON_CATEGORIES.join(', ')}`,
+      );
     const row = this.d.issued.row(id);
     if (!row) throw new RegistryError('not_found', `no credential ${id} was issued by this node`);
     const localList = localListId;
@@ -200,8 +234,8 @@ export class StatusListService {
     }
     this.d.store.tx(() => {
       this.setBitInTx(listId, index, value, now);
-      if (action === 'revoke') this.st.revokeOnly.run({ at: now, reason: reason ?? null, id });
-      else if (action === 'suspend') this.st.suspend.run({ at: now, reason: reason ?? null, id });
+      if (action === 'revoke') this.st.revokeOnly.run({ at: now, reason: reason ?? null, category: category ?? null, id });
+      else if (action === 'suspend') this.st.suspend.run({ at: now, reason: reason ?? null, category: category ?? null, id });
       else this.st.reinstate.run({ reason: reason ?? null, id });
     });
     await this.publishList(listId);
@@ -320,12 +354,24 @@ function prepareStatements(store: Store) {
     allLists: db.select({ listId: s.listId, issuerKey: s.issuerKey }).from(s).orderBy(asc(s.listId)).prepare(),
     revoke: db
       .update(c)
-      .set({ revokedAt: v('at'), reason: v('reason'), replacedBy: v('replacedBy') })
+      .set({ revokedAt: v('at'), reason: v('reason'), replacedBy: v('replacedBy'), reasonCategory: v('category') })
       .where(eq(c.id, p('id')))
       .prepare(),
-    revokeOnly: db.update(c).set({ revokedAt: v('at'), reason: v('reason') }).where(eq(c.id, p('id'))).prepare(),
-    suspend: db.update(c).set({ suspendedAt: v('at'), reason: v('reason') }).where(eq(c.id, p('id'))).prepare(),
-    reinstate: db.update(c).set({ suspendedAt: null, reason: v('reason') }).where(eq(c.id, p('id'))).prepare(),
+    revokeOnly: db.update(c).set({ revokedAt: v('at'), reason: v('reason'), reasonCategory: v('category') }).where(eq(c.id, p('id'))).prepare(),
+    suspend: db.update(c).set({ suspendedAt: v('at'), reason: v('reason'), reasonCategory: v('category') }).where(eq(c.id, p('id'))).prepare(),
+    reinstate: db.update(c).set({ suspendedAt: null, reason: v('reason'), reasonCategory: null }).where(eq(c.id, p('id'))).prepare(),
+    // a companion's contents: the categories of a list's set bits (the revoked rows of a revocation list; the suspended,
+    // not revoked, rows of a suspension list)
+    revokedCategories: db
+      .select({ index: c.revocationIndex, category: c.reasonCategory })
+      .from(c)
+      .where(and(eq(c.revocationList, p('list')), isNotNull(c.reasonCategory), isNotNull(c.revokedAt)))
+      .prepare(),
+    suspendedCategories: db
+      .select({ index: c.suspensionIndex, category: c.reasonCategory })
+      .from(c)
+      .where(and(eq(c.suspensionList, p('list')), isNotNull(c.reasonCategory), isNotNull(c.suspendedAt), isNull(c.revokedAt)))
+      .prepare(),
   };
 }
 

@@ -3,7 +3,8 @@
  * revocation and suspension are checked offline) and the lookup the verifier uses. A list's network-wide id is
  * `<listId>.<16 hex of sha256(author)>`, the same rule as microcredential ids, and its URL on any node is
  * `<node>/api/v1/status-lists/<id>`: lookups go by that id whatever the host, so a credential issued by a node in
- * Mexico is checked from the replica of a node in Chile. Must never hold personal data (a bit per index).
+ * Mexico is checked from the replica of a node in Chile. A list's companion (`<listId>-c`, status-reasons.ts) gives
+ * the reason category of its set bits. Must never hold personal data (a bit per index, a category code per index).
  */
 import { and, asc, desc, eq, sql } from 'drizzle-orm';
 import type { Entry, EntryType } from '../feed/entry.js';
@@ -15,6 +16,8 @@ import { authorScopedId } from '../feed/ids.js';
 import { decodeStatusList, type StatusList, type StatusPurpose } from './status-list.js';
 import { LRUCache } from 'lru-cache';
 import type { StatusListView } from './verify.js';
+import { categoryAt, categoryListGlobalId, decodeCategories, type ReasonCategory } from './status-reasons.js';
+import type { StatusBits } from './status-list.js';
 
 export interface StatusListEntryBody {
   listId: string;
@@ -58,6 +61,8 @@ export class StatusListRegistry implements Projector {
   readonly types: readonly EntryType[] = ['status-list'];
   /** Decoded lists by id, with the entry they came from; the least recently used go first past 1,000. */
   private readonly decoded = new LRUCache<string, { entryId: string; list: StatusList }>({ max: 1_000 });
+  /** Decoded companions (null: unreadable within their bounds), by id, with the entry they came from. */
+  private readonly categories = new LRUCache<string, { entryId: string; bits: StatusBits | null }>({ max: 200 });
 
   /** Typed queries prepared once: `byId` is read by every verification of a credential with a status. */
   private readonly q;
@@ -117,6 +122,7 @@ export class StatusListRegistry implements Projector {
   reset(): void {
     this.store.db.delete(statusLists).run();
     this.decoded.clear();
+    this.categories.clear();
   }
 
   get(id: string): StoredStatusList | null {
@@ -161,6 +167,28 @@ export class StatusListRegistry implements Projector {
       this.decoded.set(id, hit);
     }
     return { bits: hit.list, purpose: row.purpose };
+  }
+
+  /**
+   * For the verifier: the reason category its issuer gave for bit `index` of the list, from the list's companion
+   * (same author, same purpose, read within CATEGORY_BITS bits per index of the list). Null when the bit is clear (a
+   * category for a clear bit is ignored), or when there is no companion, no category, or one this node does not know.
+   */
+  reasonAt(url: string, index: number): ReasonCategory | null {
+    const id = statusListIdFromUrl(url);
+    if (!id || !Number.isSafeInteger(index) || index < 0) return null;
+    const list = this.lookup(url);
+    if (!list || index >= list.bits.length || !list.bits.get(index)) return null;
+    const cid = categoryListGlobalId(id);
+    const companion = this.get(cid);
+    const parent = this.get(id);
+    if (!companion || !parent || companion.author !== parent.author || companion.purpose !== parent.purpose) return null;
+    let hit = this.categories.get(cid);
+    if (!hit || hit.entryId !== companion.entryId) {
+      hit = { entryId: companion.entryId, bits: decodeCategories(companion.body.encodedList, list.bits.length) };
+      this.categories.set(cid, hit);
+    }
+    return hit.bits ? categoryAt(hit.bits, index) : null;
   }
 
   /**

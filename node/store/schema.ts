@@ -212,6 +212,8 @@ export const issuedCredentials = sqliteTable(
     reason: text('reason'),
     jobId: text('job_id'),
     replacedBy: text('replaced_by'), // the credential that re-issued this one (this one is then revoked)
+    // the replicated category of the last revoke / suspend (schemas/status-reason.schema.json); `reason` stays here
+    reasonCategory: text('reason_category'),
   },
   (t) => [
     // one credential in force per learner and microcredential version: a revoked one can be issued again
@@ -219,6 +221,8 @@ export const issuedCredentials = sqliteTable(
     index('issued_credentials_dedupe').on(t.dedupeKey),
     index('issued_credentials_mc').on(t.microcredentialId),
     index('issued_credentials_key').on(t.issuerKey, t.issuedAt),
+    index('issued_credentials_revocation_category').on(t.revocationList).where(sql`reason_category IS NOT NULL`),
+    index('issued_credentials_suspension_category').on(t.suspensionList).where(sql`reason_category IS NOT NULL`),
   ],
 );
 

@@ -49,6 +49,8 @@ export interface VerifierDeps {
     lookup(statusListCredential: string): MaybePromise<StatusListView | null>;
     /** Since when the replica shows the bit at `index` set (the time of the status-list entry that set it), if known. */
     setSince?(statusListCredential: string, index: number): MaybePromise<string | null>;
+    /** The reason category (schemas/status-reason.schema.json) its issuer gave for the set bit at `index`, if any. */
+    reasonAt?(statusListCredential: string, index: number): MaybePromise<string | null>;
   };
   catalogue: { lookup(achievementId: string, globalId: string | null): MaybePromise<CatalogueHit | null> };
   freshness(): MaybePromise<Freshness>;

@@ -37,6 +37,8 @@ export interface Check {
 export interface StatusChange {
   purpose: 'revocation' | 'suspension';
   since: string | null;
+  /** The reason category its issuer published (schemas/status-reason.schema.json); absent when none. */
+  reason?: string;
 }
 
 export interface CredentialSummary {

@@ -6,7 +6,7 @@
  */
 import type { StatusListView, VerifierContext } from './deps.js';
 import { asArray } from './parse.js';
-import type { Check, Checks } from './report.js';
+import type { Check, Checks, StatusChange } from './report.js';
 import { pairedSuspensionListUrl } from '../status-list.js';
 
 /** Since when the replica shows the bit set; null when the node cannot tell (never a reason to pass or fail). */
@@ -16,6 +16,18 @@ async function setSince(ctx: VerifierContext, url: string, idx: number): Promise
   } catch {
     return null;
   }
+}
+
+/** The status change of a set bit: purpose, since when, and the issuer's reason category when the replica has one. */
+async function statusChange(ctx: VerifierContext, purpose: 'revocation' | 'suspension', url: string, idx: number): Promise<StatusChange> {
+  const since = await setSince(ctx, url, idx);
+  let reason: string | null = null;
+  try {
+    reason = (await ctx.deps.status.reasonAt?.(url, idx)) ?? null;
+  } catch {
+    reason = null; // the category is information, never a reason to pass or fail
+  }
+  return reason ? { purpose, since, reason } : { purpose, since };
 }
 
 export async function checkStatus(ctx: VerifierContext, c: Record<string, unknown>, checks: Checks): Promise<void> {
@@ -59,12 +71,11 @@ export async function checkStatus(ctx: VerifierContext, c: Record<string, unknow
     }
     const set = view.bits.get(idx);
     if (set) {
-      const since = purpose === 'revocation' || purpose === 'suspension' ? await setSince(ctx, url, idx) : null;
       results.push({
         id: 'status',
         status: 'failed',
         reason: purpose === 'suspension' ? 'the credential is suspended' : purpose === 'revocation' ? 'the credential is revoked' : `status bit set (${String(purpose)})`,
-        ...(purpose === 'revocation' || purpose === 'suspension' ? { statusChange: { purpose, since } } : {}),
+        ...(purpose === 'revocation' || purpose === 'suspension' ? { statusChange: await statusChange(ctx, purpose, url, idx) } : {}),
       });
     } else {
       results.push({ id: 'status', status: 'ok', reason: `not ${purpose === 'suspension' ? 'suspended' : 'revoked'} (${url}#${idx})` });
@@ -88,8 +99,7 @@ export async function checkStatus(ctx: VerifierContext, c: Record<string, unknow
       }
       if (!view || view.purpose !== 'suspension' || idx >= view.bits.length) continue; // issued without a suspension status
       if (view.bits.get(idx)) {
-        const since = await setSince(ctx, pairedUrl, idx);
-        results.push({ id: 'status', status: 'failed', reason: 'the credential is suspended', statusChange: { purpose: 'suspension', since } });
+        results.push({ id: 'status', status: 'failed', reason: 'the credential is suspended', statusChange: await statusChange(ctx, 'suspension', pairedUrl, idx) });
       } else results.push({ id: 'status', status: 'ok', reason: `not suspended (${pairedUrl}#${idx})` });
     }
   }

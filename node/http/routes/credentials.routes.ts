@@ -15,6 +15,7 @@ import type { ResultRequest } from '../../credentials/ob3-evidence.js';
 import { message, userError } from '../../core/messages/index.js';
 import { answerLanguage } from '../problem.js';
 import { LIMIT_RESPONSES } from '../limits.js';
+import type { ReasonCategory } from '../../credentials/status-reasons.js';
 import { param, type RouteDef } from '../route-table.js';
 import type { RecognitionService } from '../../recognition/recognition.service.js';
 
@@ -280,7 +281,8 @@ export function credentialRoutes(s: CredentialRouteDeps): RouteDef[] {
     route({ ...admin, method: 'post', path: `/credentials/:id/${action}`, summary: actions[action], body: 'api/credential-status-change' }, async (req, res) => {
       const body = req.body && typeof req.body === 'object' ? req.body : {};
       s.schemas.assertValid('api/credential-status-change', body);
-      res.json(await credentials[action](param(req, 'id'), (body as { reason?: string }).reason));
+      const { reason, reasonCategory } = body as { reason?: string; reasonCategory?: ReasonCategory };
+      res.json(await credentials[action](param(req, 'id'), reason, reasonCategory));
     });
   }
 
