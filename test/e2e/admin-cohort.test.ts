@@ -174,8 +174,8 @@ describe.skipIf(!hasChromium)('admin cohort: template, preview, error file, resu
     await page.getByRole('button', { name: 'Nueva microcredencial' }).focus();
     await page.keyboard.press('Enter');
     await focusType('#mc-code', 'teclado-e2e');
-    await focusType('#mc-titleEs', 'Taller de teclado');
-    await focusType('#mc-outcomesEs', 'Publicar sin ratón');
+    await focusType('#mc-title-es', 'Taller de teclado');
+    await focusType('#mc-outcomes-es', 'Publicar sin ratón');
     await focusType('#mc-hours', '-5');
     await choose('#mc-creditSystem', 'SCT-Chile');
     await focusType('#mc-credits', '0');

@@ -311,7 +311,7 @@ describe.skipIf(!hasChromium)('web app in Chromium', () => {
     await expect.poll(() => summary.textContent()).toContain('resultados de aprendizaje');
     await page.getByLabel('Código (minúsculas, números y guiones)').fill('gestion-proyectos-e2e');
     await page.getByLabel('Título (español)').fill('Gestión de proyectos de ingeniería');
-    await page.getByLabel('Resultados de aprendizaje (español, uno por línea)').fill('Planificar un proyecto\nControlar costos y plazos');
+    await page.getByLabel('Resultados de aprendizaje (uno por línea) (Español)').fill('Planificar un proyecto\nControlar costos y plazos');
     await expect.poll(() => summary.textContent()).not.toContain('resultados de aprendizaje');
     await page.getByLabel('Horas de trabajo del estudiante').fill('60');
     await page.getByLabel('Sistema de créditos').selectOption('SCT-Chile');
