@@ -15,6 +15,11 @@ export type CheckId =
   | 'evidence';
 export type CheckStatus = 'ok' | 'failed' | 'unchecked';
 /**
+ * The reason category (absent: the issuer gave none, or this node's replica does not hold it).
+ */
+export type ReasonCategoryOfARevocationOrSuspension =
+  'issued-in-error' | 'superseded' | 'learner-request' | 'assessment-annulled' | 'other';
+/**
  * The standards applied (e.g. the agency's criteria), each with an id, a name and where it is published
  *
  * @minItems 1
@@ -92,11 +97,12 @@ export interface Check {
   status: CheckStatus;
   reason: string;
   /**
-   * `status` failed because the bit is set: which list, and since when this node's replica shows it set (the time of the issuer's status-list entry that set it; null when the history no longer shows it). The reason for a revocation stays at the issuing node: status lists carry no personal data.
+   * `status` failed because the bit is set: which list, since when this node's replica shows it set (the time of the issuer's status-list entry that set it; null when the history no longer shows it), and the reason category its issuer published with the list, if any. The free-text reason stays at the issuing node: it may hold personal data.
    */
   statusChange?: {
     purpose: 'revocation' | 'suspension';
     since: string | null;
+    reason?: ReasonCategoryOfARevocationOrSuspension;
   };
   /**
    * `proof` / `holder_authenticated`: the proof of the set that failed or could not be checked
