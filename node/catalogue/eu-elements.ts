@@ -6,6 +6,7 @@
 import type { MicrocredentialRecord } from './model.js';
 import { CreditSystems } from './credit-systems.js';
 import { findField, findLevel, loadReferenceData, type ReferenceData } from './reference-data.js';
+import type { MessageRef } from '../core/messages/index.js';
 
 export type EuElement =
   | 'learner'
@@ -42,10 +43,11 @@ export const OPTIONAL_ELEMENTS: { element: string; label: { es: string; en: stri
   { element: 'further_information', label: { es: 'Información adicional', en: 'Further information' } },
 ];
 
+/** `message` in English (logs, CLI); `ref` the same sentence as a message key, said in the reader's language by node/http. */
 export interface EuCheck {
   ok: boolean;
-  missing: { element: EuElement; message: string }[];
-  warnings: { element: string; message: string }[];
+  missing: { element: EuElement; message: string; ref: MessageRef }[];
+  warnings: { element: string; message: string; ref: MessageRef }[];
 }
 
 const nonEmpty = (m: unknown): boolean =>
@@ -54,7 +56,7 @@ const nonEmpty = (m: unknown): boolean =>
 export function checkEuElements(record: Partial<MicrocredentialRecord>, ref: ReferenceData = cachedRef()): EuCheck {
   const missing: EuCheck['missing'] = [];
   const warnings: EuCheck['warnings'] = [];
-  const miss = (element: EuElement, message: string) => missing.push({ element, message });
+  const miss = (element: EuElement, message: string) => missing.push({ element, message, ref: { key: `eu.missing.${element}` as MessageRef['key'] } });
   if (!nonEmpty(record.title)) miss('title', 'title is required (at least one language)');
   if (!record.country) miss('country', 'country of the issuer is required (filled from the institution profile when omitted)');
   if (!record.awardingBody?.name) miss('awarding_body', 'awarding body is required (filled from the institution profile when omitted)');
@@ -69,19 +71,33 @@ export function checkEuElements(record: Partial<MicrocredentialRecord>, ref: Ref
 
   if (record.workload?.credits?.system && record.workload.hours > 0) {
     const cs = new CreditSystems(ref);
-    if (!cs.known(record.workload.credits.system)) warnings.push({ element: 'workload', message: `unknown credit system ${record.workload.credits.system}` });
+    if (!cs.known(record.workload.credits.system))
+      warnings.push({
+        element: 'workload',
+        message: `unknown credit system ${record.workload.credits.system}`,
+        ref: { key: 'eu.warning.unknownCreditSystem', params: { system: record.workload.credits.system } },
+      });
     else if (!cs.consistent(record.workload.hours, record.workload.credits.value, record.workload.credits.system)) {
       const r = cs.hoursToCredits(record.workload.hours, record.workload.credits.system);
       warnings.push({
         element: 'workload',
         message: `${record.workload.hours} h is ${r.min}–${r.max} ${r.system}, but ${record.workload.credits.value} ${r.system} are declared`,
+        ref: { key: 'eu.warning.workloadInconsistent', params: { hours: record.workload.hours, min: r.min, max: r.max, system: r.system, value: record.workload.credits.value } },
       });
     }
   }
   if (record.level?.framework && record.level.value && !findLevel(ref, record.level.framework, record.level.value))
-    warnings.push({ element: 'level', message: `level ${record.level.value} is not in the ${record.level.framework} reference table` });
+    warnings.push({
+      element: 'level',
+      message: `level ${record.level.value} is not in the ${record.level.framework} reference table`,
+      ref: { key: 'eu.warning.unknownLevel', params: { value: record.level.value, framework: record.level.framework } },
+    });
   if (record.fieldOfStudy?.iscedF && !findField(ref, record.fieldOfStudy.iscedF))
-    warnings.push({ element: 'field_of_study', message: `ISCED-F code ${record.fieldOfStudy.iscedF} is not in the reference table` });
+    warnings.push({
+      element: 'field_of_study',
+      message: `ISCED-F code ${record.fieldOfStudy.iscedF} is not in the reference table`,
+      ref: { key: 'eu.warning.unknownField', params: { code: record.fieldOfStudy.iscedF } },
+    });
   return { ok: missing.length === 0, missing, warnings };
 }
 

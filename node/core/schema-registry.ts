@@ -16,9 +16,18 @@ const addFormats = addFormatsImport as unknown as typeof addFormatsImport.defaul
 export const SCHEMAS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../schemas');
 export const SCHEMA_BASE = 'https://mochila.network/schemas/';
 
+/**
+ * One problem found by a schema: `path` the JSON pointer of the value (for a missing property, of the property
+ * itself), `message` an English sentence (logs, CLI); `keyword`, `params` and `schemaPath` (the schema file and
+ * pointer of the failing keyword, e.g. `microcredential.schema.json#/properties/code/pattern`) let node/http say
+ * it in the asker's language (node/core/messages/validation.ts).
+ */
 export interface ValidationIssue {
   path: string;
   message: string;
+  keyword?: string;
+  params?: Record<string, unknown>;
+  schemaPath?: string;
 }
 
 export type ValidationResult = { ok: true } | { ok: false; errors: ValidationIssue[] };
@@ -59,7 +68,7 @@ export class SchemaRegistry {
       this.compiled.set(id, fn);
     }
     if (fn(data)) return { ok: true };
-    return { ok: false, errors: toIssues(fn.errors ?? []) };
+    return { ok: false, errors: toIssues(fn.errors ?? [], id) };
   }
 
   /** Throws `validation_failed` naming every problem. */
@@ -75,14 +84,29 @@ export class SchemaRegistry {
   }
 }
 
-function toIssues(errors: ErrorObject[]): ValidationIssue[] {
+function toIssues(errors: ErrorObject[], schemaId: string): ValidationIssue[] {
   return errors.slice(0, 50).map((e) => {
     let message = e.message ?? 'is invalid';
+    let path = e.instancePath;
     if (e.keyword === 'additionalProperties') message = `has unexpected property '${String(e.params.additionalProperty)}'`;
-    if (e.keyword === 'required') message = `must have property '${String(e.params.missingProperty)}'`;
+    if (e.keyword === 'required') {
+      message = `must have property '${String(e.params.missingProperty)}'`;
+      // the missing field's own pointer, so a form can show the message next to it
+      path = `${e.instancePath}/${String(e.params.missingProperty).replace(/~/g, '~0').replace(/\//g, '~1')}`;
+    }
     if (e.keyword === 'enum') message = `must be one of ${JSON.stringify(e.params.allowedValues)}`;
-    return { path: e.instancePath, message };
+    return { path, message, keyword: e.keyword, params: { ...e.params }, schemaPath: schemaPointer(e.schemaPath, schemaId) };
   });
+}
+
+/** Ajv's schemaPath (`#/…` in the validated schema, `../entries/x.schema.json#/…` through a $ref) as `file#/pointer` under SCHEMA_BASE. */
+function schemaPointer(schemaPath: string, schemaId: string): string {
+  try {
+    const abs = new URL(schemaPath, schemaId).href;
+    return abs.startsWith(SCHEMA_BASE) ? abs.slice(SCHEMA_BASE.length) : abs;
+  } catch {
+    return schemaPath;
+  }
 }
 
 function listSchemaFiles(dir: string): string[] {

@@ -8,6 +8,7 @@ import type { ErrorRequestHandler, Request, Response } from 'express';
 import { isRegistryError, type ErrorCode, type RegistryError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { CATALOGUES, isMessageRef, message, messageRefOf, negotiateLanguage, renderRef, type MessageLang, type MessageRef, type ServerMessageKey } from '../core/messages/index.js';
+import { localizeIssues } from '../core/messages/validation.js';
 
 const STATUS: Record<ErrorCode, number> = {
   validation_failed: 400,
@@ -70,7 +71,8 @@ export function answerLanguage(req: Request, res: Response): MessageLang {
 /**
  * Sends a problem. `detail` is either a message key (rendered in the asker's language) or an English sentence: an
  * English asker reads it as is; others read the code's sentence in their language, and the English one stays in
- * `technicalDetail` so no specifics are lost.
+ * `technicalDetail` so no specifics are lost. `extra.errors` / `extra.warnings` (field problems) are said in the
+ * asker's language too (node/core/messages/validation.ts), each keeping its English as `technicalMessage`.
  */
 export function sendProblem(res: Response, status: number, code: string, detail: string | MessageRef, extra: Record<string, unknown> = {}): void {
   const lang = res.req ? answerLanguage(res.req, res) : 'es';
@@ -78,6 +80,9 @@ export function sendProblem(res: Response, status: number, code: string, detail:
   const title = known ? message(lang, `error.${code}` as ServerMessageKey) : code;
   let text: string;
   const more: Record<string, unknown> = {};
+  // field problems (schema validation, EU elements): each in the asker's language, the English kept as technicalMessage
+  const fields: Record<string, unknown> = {};
+  for (const k of ['errors', 'warnings'] as const) if (k in extra) fields[k] = localizeIssues(lang, extra[k]);
   if (isMessageRef(detail)) text = renderRef(lang, detail);
   else if (lang === 'en' || !known) text = detail;
   else {
@@ -96,6 +101,7 @@ export function sendProblem(res: Response, status: number, code: string, detail:
         detail: text,
         ...more,
         ...extra,
+        ...fields,
       }),
     );
 }

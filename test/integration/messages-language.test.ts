@@ -75,4 +75,36 @@ describe('server messages in the asker’s language', () => {
     expect(body.detail).toBe('A solicitação tem dados ausentes ou inválidos.');
     expect(body.technicalDetail).toMatch(/^query is not valid: \/status/);
   });
+
+  it('field problems of a record refused by the schema: Portuguese, Spanish by default, English; no regex; the English kept', async () => {
+    const publish = async (lang: string | null) => {
+      const r = await fetch(`${n.url}/api/v1/admin/microcredentials`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${n.token}`, 'content-type': 'application/json', ...(lang ? { 'accept-language': lang } : {}) },
+        body: JSON.stringify({ code: 'Curso Uno', title: { es: 'Curso uno' }, languages: ['Spanish'], workload: { hours: 0 } }),
+      });
+      expect(r.status).toBe(400);
+      const body = (await r.json()) as { code: string; errors: { path: string; keyword: string; message: string; technicalMessage: string; params: Record<string, unknown> }[] };
+      expect(body.code).toBe('validation_failed');
+      const at = (p: string) => body.errors.find((e) => e.path === p)!;
+      return { body, at, lang: r.headers.get('content-language') };
+    };
+    const pt = await publish('pt-BR,pt;q=0.9,en;q=0.8');
+    expect(pt.lang).toBe('pt');
+    expect(pt.at('/workload/hours')).toMatchObject({ keyword: 'exclusiveMinimum', message: 'Deve ser maior que 0.', technicalMessage: 'must be > 0', params: { limit: 0 } });
+    expect(pt.at('/code').message).toMatch(/^Use de 3 a 64 letras minúsculas sem acentos/);
+    expect(pt.at('/code').technicalMessage).toMatch(/^must match pattern/);
+    expect(pt.at('/languages/0').message).toBe('Um código de idioma como es, en ou pt-BR.');
+    expect(pt.at('/workload/credits')).toMatchObject({ keyword: 'required', message: 'Falta o campo obrigatório credits.' });
+    for (const e of pt.body.errors) expect(e.message).not.toMatch(/\^|\$"|must /);
+
+    const es = await publish(null);
+    expect(es.lang).toBe('es');
+    expect(es.at('/workload/hours').message).toBe('Debe ser mayor que 0.');
+    expect(es.at('/languages/0').message).toBe('Un código de idioma como es, en o pt-BR.');
+
+    const en = await publish('en');
+    expect(en.at('/workload/hours').message).toBe('Must be greater than 0.');
+    expect(en.at('/code').message).toMatch(/^Use 3 to 64 lowercase letters/);
+  });
 });

@@ -1,8 +1,13 @@
 // The node's message catalogues (node/core/messages): every RegistryError code has a title and a sentence in
 // Spanish, English and Portuguese; the three catalogues have the same keys and placeholders, no empty texts, and
 // Portuguese is a translation; Accept-Language picks the language (Spanish when none of the three is asked for).
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { SchemaRegistry } from '../../node/core/schema-registry.js';
+import { localizeIssues, PATTERN_SENTENCES, PATTERNS_NOT_FOR_PEOPLE } from '../../node/core/messages/validation.js';
+import { checkEuElements, MANDATORY_ELEMENTS } from '../../node/catalogue/eu-elements.js';
+import type { MicrocredentialRecord } from '../../node/catalogue/model.js';
 import { es } from '../../node/core/messages/es.js';
 import { en } from '../../node/core/messages/en.js';
 import { pt } from '../../node/core/messages/pt.js';
@@ -66,5 +71,108 @@ describe('Accept-Language', () => {
   it('reads a hostile header without trouble', () => {
     expect(negotiateLanguage('x;q=1,'.repeat(100_000) + 'pt')).toBe('es');
     expect(negotiateLanguage('pt;q=abc')).toBe('es');
+  });
+});
+
+// schema validation problems said to people (node/core/messages/validation.ts): a real invalid record, three languages
+describe('field validation messages', () => {
+  const schemas = new SchemaRegistry();
+  const bad = {
+    code: 'Análisis de datos',
+    title: {},
+    languages: ['Spanish'],
+    workload: { hours: -3, credits: { system: 'E C T S', value: 0 } },
+    country: 'es',
+    url: 'ftp://example.org',
+    surprise: true,
+  };
+  const issues = () => {
+    const r = schemas.validate('microcredential', bad);
+    if (r.ok) throw new Error('the record should be invalid');
+    return r.errors;
+  };
+  const at = (list: unknown, p: string, keyword?: string) =>
+    (list as { path: string; keyword?: string; message: string; technicalMessage?: string }[]).find((e) => e.path === p && (!keyword || e.keyword === keyword));
+
+  it('says each problem in Spanish, English and Portuguese, keeping path, keyword, params and the English text', () => {
+    const es = localizeIssues('es', issues());
+    const en = localizeIssues('en', issues());
+    const pt = localizeIssues('pt', issues());
+    expect(at(es, '/workload/hours')).toMatchObject({ keyword: 'exclusiveMinimum', params: { limit: 0 }, message: 'Debe ser mayor que 0.', technicalMessage: 'must be > 0' });
+    expect(at(en, '/workload/hours')?.message).toBe('Must be greater than 0.');
+    expect(at(pt, '/workload/hours')?.message).toBe('Deve ser maior que 0.');
+    // a missing property: the field's own path, its name in the sentence
+    expect(at(es, '/version', 'required')).toMatchObject({ message: 'Falta el campo obligatorio version.', params: { missingProperty: 'version' } });
+    expect(at(pt, '/version', 'required')?.message).toBe('Falta o campo obrigatório version.');
+    expect(at(en, '', 'additionalProperties')?.message).toBe('Field not accepted: surprise.');
+    expect(at(pt, '/title')?.message).toBe('Deve ter pelo menos um valor.');
+  });
+
+  it('never shows a regex to people: a sentence per field with a pattern', () => {
+    for (const lang of ['es', 'en', 'pt'] as const) {
+      const out = localizeIssues(lang, issues()) as { keyword: string; message: string; technicalMessage: string; params: { pattern?: string } }[];
+      const patterns = out.filter((e) => e.keyword === 'pattern');
+      expect(patterns.length).toBeGreaterThanOrEqual(5);
+      for (const e of patterns) {
+        expect(e.message).not.toContain(e.params.pattern!);
+        expect(e.message).not.toMatch(/[\^$]|\[[^\]]*-[^\]]*\]|\{\d/);
+        expect(e.technicalMessage).toContain(e.params.pattern!); // the English specifics are kept
+      }
+    }
+    const es = localizeIssues('es', issues());
+    expect(at(es, '/code')?.message).toMatch(/^Use de 3 a 64 letras minúsculas/);
+    expect(at(es, '/languages/0')?.message).toBe('Un código de idioma como es, en o pt-BR.');
+    expect(at(localizeIssues('pt', issues()), '/workload/credits/system')?.message).toMatch(/^O sistema de créditos/);
+    expect(at(localizeIssues('en', issues()), '/country')?.message).toBe('A two-letter country code in capitals (e.g. ES, MX, BR).');
+    expect(at(localizeIssues('en', issues()), '/url')?.message).toBe('A web address starting with http:// or https://.');
+  });
+
+  it('every pattern in schemas/ (vendor schemas aside) has a sentence, and every sentence names a real pattern', () => {
+    const root = new URL('../../schemas/', import.meta.url).pathname;
+    const found: string[] = [];
+    const walk = (dir: string) => {
+      for (const name of readdirSync(dir)) {
+        const p = path.join(dir, name);
+        if (statSync(p).isDirectory()) {
+          if (name !== 'vendor' && name !== 'generated') walk(p);
+        } else if (name.endsWith('.schema.json')) {
+          const file = path.relative(root, p).split(path.sep).join('/');
+          const visit = (o: unknown, ptr: string) => {
+            if (!o || typeof o !== 'object') return;
+            if (typeof (o as { pattern?: unknown }).pattern === 'string' && !ptr.endsWith('/properties')) found.push(`${file}#${ptr}`);
+            for (const [k, v] of Object.entries(o)) visit(v, `${ptr}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`);
+          };
+          visit(JSON.parse(readFileSync(p, 'utf8')), '');
+        }
+      }
+    };
+    walk(root);
+    expect(found.length).toBeGreaterThan(40);
+    const known = new Set([...Object.keys(PATTERN_SENTENCES), ...PATTERNS_NOT_FOR_PEOPLE]);
+    expect(found.filter((f) => !known.has(f))).toEqual([]);
+    expect([...known].filter((k) => !found.includes(k))).toEqual([]);
+    for (const [k, [key, params]] of Object.entries(PATTERN_SENTENCES)) {
+      expect(es[key as keyof typeof es], k).toBeTruthy();
+      expect(placeholders(es[key as keyof typeof es]), k).toEqual(Object.keys(params ?? {}).sort());
+    }
+  });
+
+  it('other keywords come from ajv-i18n in the asker’s language', () => {
+    const e = [{ path: '/x', message: 'must be multiple of 5', keyword: 'multipleOf', params: { multipleOf: 5 } }];
+    expect((localizeIssues('es', e) as { message: string }[])[0]!.message).toBe('debe ser múltiplo de 5');
+    expect((localizeIssues('pt', e) as { message: string }[])[0]!.message).toMatch(/múltiplo de 5/);
+    expect((localizeIssues('en', e) as { message: string }[])[0]).toMatchObject({ message: 'must be a multiple of 5', technicalMessage: 'must be multiple of 5' });
+  });
+
+  it('a keyed issue (EU elements) is rendered; anything else passes through', () => {
+    const eu = checkEuElements({ code: 'x', version: 1, title: { es: 'Algo' }, languages: ['es'] } as Partial<MicrocredentialRecord>);
+    const out = localizeIssues('pt', eu.missing) as { element: string; message: string; technicalMessage: string; ref?: unknown }[];
+    const lo = out.find((m) => m.element === 'learning_outcomes')!;
+    expect(lo.message).toBe('É preciso pelo menos um resultado de aprendizagem com texto.');
+    expect(lo.technicalMessage).toBe('at least one learning outcome with text is required');
+    expect(lo.ref).toBeUndefined();
+    for (const el of MANDATORY_ELEMENTS) expect(es[`eu.missing.${el.element}` as keyof typeof es], el.element).toBeTruthy();
+    expect(localizeIssues('es', [{ path: 'sort', message: 'x' }, 3, null])).toEqual([{ path: 'sort', message: 'x' }, 3, null]);
+    expect(localizeIssues('es', 'not a list')).toBe('not a list');
   });
 });
