@@ -5,11 +5,13 @@ import { describe, expect, it } from 'vitest';
 import { makeI18n } from '../../web/src/i18n/index.js';
 import { checkSentence, headline } from '../../web/src/pages/verify.js';
 import type { VerificationReport } from '../../web/src/types.js';
+import reasonSchema from '../../schemas/status-reason.schema.json' with { type: 'json' };
 
 type Check = VerificationReport['checks'][number];
 const IDS: Check['id'][] = ['parse', 'contexts', 'proof', 'issuer_known', 'key_valid_at_issuance', 'status', 'validity_period', 'schema', 'microcredential_listed', 'holder_authenticated'];
 const es = makeI18n('es', () => {});
 const en = makeI18n('en', () => {});
+const pt = makeI18n('pt', () => {});
 
 function report(changes: Partial<Record<Check['id'], Partial<Check>>>, extra: Partial<VerificationReport> = {}): VerificationReport {
   const checks = IDS.filter((id) => id !== 'holder_authenticated').map<Check>((id) => ({ id, status: 'ok', reason: 'x', ...changes[id] }));
@@ -37,6 +39,16 @@ describe('verification headline', () => {
     expect(headline(revoked, en)).toBe(`Revoked on ${en.date('2026-12-03T15:00:00Z')}`);
     expect(headline(report({ status: { status: 'failed', statusChange: { purpose: 'revocation', since: null } } }), es)).toBe('Revocada por su emisor');
     expect(headline(report({ status: { status: 'failed', statusChange: { purpose: 'suspension', since: '2026-12-03T15:00:00Z' } } }), es)).toMatch(/^Suspendida desde el /);
+    // the issuer's reason category (never its free text), labelled in every language
+    const withReason = report({ status: { status: 'failed', statusChange: { purpose: 'revocation', since: '2026-12-03T15:00:00Z', reason: 'issued-in-error' } } });
+    expect(headline(withReason, es)).toBe(`Revocada el ${es.date('2026-12-03T15:00:00Z')} — motivo: emitida por error`);
+    expect(headline(withReason, en)).toBe(`Revoked on ${en.date('2026-12-03T15:00:00Z')} — reason: issued in error`);
+    expect(headline(withReason, pt)).toBe(`Revogada em ${pt.date('2026-12-03T15:00:00Z')} — motivo: emitida por erro`);
+    expect(headline(report({ status: { status: 'failed', statusChange: { purpose: 'suspension', since: null, reason: 'superseded' } } }), es)).toBe(
+      'Suspendida por su emisor — motivo: reemplazada por una nueva emisión',
+    );
+    for (const lang of [es, en, pt])
+      for (const category of (reasonSchema as { enum: string[] }).enum) expect(lang.tx('verify.statusReason.', category), `${lang.lang} ${category}`).not.toBe(category);
     expect(headline(report({ key_valid_at_issuance: { status: 'failed' } }, { issuer: { ...issuer, keyRevokedAt: '2026-11-01T00:00:00Z', keyRevocationReason: 'rotated' } }), es)).toBe(
       'Firmada con una clave que el emisor retiró',
     );

@@ -264,8 +264,16 @@ export function headline(report: VerificationReport, i: I18nT): string {
       return report.issuer?.keyRevokedAt ? t('verify.headline.keyRetired') : t('verify.headline.keyNotYet');
     case 'status': {
       const sc = failed.statusChange;
-      if (sc?.purpose === 'suspension') return sc.since ? t('verify.headline.suspendedOn', { date: i.date(sc.since) }) : t('verify.headline.suspended');
-      return sc?.since ? t('verify.headline.revokedOn', { date: i.date(sc.since) }) : t('verify.headline.revoked');
+      const what =
+        sc?.purpose === 'suspension'
+          ? sc.since
+            ? t('verify.headline.suspendedOn', { date: i.date(sc.since) })
+            : t('verify.headline.suspended')
+          : sc?.since
+            ? t('verify.headline.revokedOn', { date: i.date(sc.since) })
+            : t('verify.headline.revoked');
+      // the issuer's reason category (schemas/status-reason.schema.json), never its free text (which stays at its node)
+      return sc?.reason ? t('verify.headline.withReason', { headline: what, reason: i.tx('verify.statusReason.', sc.reason) }) : what;
     }
     case 'validity_period': {
       const { validFrom, validUntil } = report.credential ?? {};
@@ -339,7 +347,7 @@ export function VerificationView({ report, headingLevel = 2 }: { report: Verific
         </p>
         <p>{report.outcome === 'failed' ? t('verify.doNotTrust') : t(`verify.outcomeText.${report.outcome}` as MessageKey)}</p>
         {failedChecks.length > 1 && <p>{t('verify.alsoFailed', { checks: failedChecks.filter((c) => c !== primary).map((c) => i.tx('verify.check.', c.id)).join(', ') })}</p>}
-        {statusCheck?.status === 'failed' && statusCheck.statusChange?.purpose === 'revocation' && <p class="sub">{t('verify.revocationReasonPrivate')}</p>}
+        {statusCheck?.status === 'failed' && statusCheck.statusChange && <p class="sub">{t('verify.revocationReasonPrivate')}</p>}
         {keyCheck && keyCheck.status !== 'ok' && report.issuer?.keyRevokedAt && (
           <p class="sub">{t('verify.keyRetiredOn', { date: i.date(report.issuer.keyRevokedAt), reason: i.tx('verify.keyReason.', report.issuer.keyRevocationReason ?? 'retired') })}</p>
         )}
@@ -469,6 +477,12 @@ export function VerificationView({ report, headingLevel = 2 }: { report: Verific
             <>
               <dt>{t('verify.tech.statusSince')}</dt>
               <dd>{i.date(statusCheck.statusChange.since, true)}</dd>
+            </>
+          )}
+          {statusCheck?.statusChange?.reason && (
+            <>
+              <dt>{t('verify.tech.statusReason')}</dt>
+              <dd data-status-reason={statusCheck.statusChange.reason}>{i.tx('verify.statusReason.', statusCheck.statusChange.reason)}</dd>
             </>
           )}
           <dt>{t('verify.tech.checkedAt')}</dt>
