@@ -99,4 +99,24 @@ describe('first language', () => {
     expect(i.pick({ en: 'hello' })).toBe('hello');
     expect(i.t('app.retry')).toBe('Tentar novamente');
   });
+  it('counts read in the singular for exactly one ("1 credencial", not "1 credenciales")', () => {
+    const es1 = makeI18n('es', () => {});
+    expect(es1.t('creds.total', { n: 1 })).toBe('1 credencial');
+    expect(es1.t('creds.total', { n: 0 })).toBe('0 credenciales');
+    expect(es1.t('creds.total', { n: 12 })).toBe('12 credenciales');
+    expect(es1.t('inst.count', { n: 1 })).toBe('1 microcredencial');
+    expect(es1.t('rec.considered', { n: 1 })).toBe('Se comparó 1 microcredencial local.');
+    expect(es1.t('net.pending', { n: es1.num(1) })).toBe('falta 1 entrada por recibir');
+    expect(es1.t('net.pending', { n: es1.num(1924) })).toBe('faltan 1924 entradas por recibir'.replace('1924', es1.num(1924)));
+    expect(makeI18n('en', () => {}).t('creds.total', { n: 1 })).toBe('1 credential');
+    expect(makeI18n('pt', () => {}).t('inst.count', { n: 1 })).toBe('1 microcredencial');
+    expect(makeI18n('pt', () => {}).t('verify.freshnessLag', { n: 3 })).toBe('3 entradas pendentes de sincronização');
+    // every text with a "one|other" form has exactly two forms in every language, the same count in each
+    for (const [lang, d] of Object.entries(DICTS))
+      for (const [k, v] of Object.entries(d)) {
+        const forms = (v as string).split('|').length;
+        expect(forms, `${lang}:${k}`).toBeLessThanOrEqual(2);
+        expect(forms, `${lang}:${k} vs es`).toBe((es as Record<string, string>)[k]!.split('|').length);
+      }
+  });
 });

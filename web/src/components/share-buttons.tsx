@@ -8,9 +8,10 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { useI18n } from '../i18n/index.js';
 
-export function ShareButtons({ title, path }: { title: string; path: string }) {
+export function ShareButtons({ title, path, url: absolute }: { title: string; path?: string; url?: string }) {
   const { t } = useI18n();
-  const url = `${location.origin}${path}`;
+  // a page of this app (`path`), or an address the node gave (a learner's published share page, `url`)
+  const url = absolute ?? `${location.origin}${path ?? '/'}`;
   const [state, setState] = useState<'idle' | 'copied' | 'manual'>('idle');
   const manual = useRef<HTMLInputElement>(null);
   const canShare = typeof navigator !== 'undefined' && typeof navigator.share === 'function';

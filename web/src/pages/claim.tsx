@@ -16,6 +16,7 @@ import type { ClaimShareState } from '../generated/api-claim-share-state.js';
 import { VerificationView } from './verify.js';
 import { WalletSection } from './claim-wallet.js';
 import { EvidenceAndResults } from './claim-evidence.js';
+import { ShareButtons } from '../components/share-buttons.js';
 
 const str = (v: unknown): string => (typeof v === 'string' ? v : '');
 
@@ -182,9 +183,17 @@ export function ClaimPage({ token }: { token: string }) {
           type="checkbox"
           role="switch"
           checked={sharePending ?? published}
-          disabled={sharePending !== null}
+          aria-disabled={sharePending !== null}
           aria-busy={sharePending !== null}
-          onChange={(e) => void toggle((e.target as HTMLInputElement).checked)}
+          onChange={(e) => {
+            // not `disabled` while the change is sent: disabling the focused switch would drop the focus to <body>
+            const el = e.target as HTMLInputElement;
+            if (sharePending !== null) {
+              el.checked = sharePending;
+              return;
+            }
+            void toggle(el.checked);
+          }}
         />
         <label for={switchId}>{t('claim.sharePublish')}</label>
       </p>
@@ -202,6 +211,7 @@ export function ClaimPage({ token }: { token: string }) {
           t('claim.sharePrivate')
         )}
       </p>
+      {published && shareUrl && <ShareButtons title={`${f.achievement} — ${claim.learnerName}`} url={shareUrl} />}
 
       <VerificationView report={claim.verification} />
     </section>

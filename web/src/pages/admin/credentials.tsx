@@ -4,7 +4,7 @@
  * SMTP server's answer when it failed, and a resend), filtered by that status and by cohort (?job=, from the cohort
  * form).
  */
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, ApiError, enc, qs } from '../../api.js';
 import { ErrorBox } from '../../common.js';
 import { useI18n } from '../../i18n/index.js';
@@ -13,9 +13,10 @@ import { Link, navigate, useLocation } from '../../router.js';
 import { DataTable } from '../../components/data-table.js';
 import { Field } from '../../components/field.js';
 import { InlineConfirm } from '../../components/inline-confirm.js';
-import type { IssuedCredentialList } from './types.js';
+import reasonSchema from '../../../../schemas/status-reason.schema.json' with { type: 'json' };
+import type { IssuedCredentialList, OwnMc } from './types.js';
 
-export function CredentialsAdmin({ token }: { token: string }) {
+export function CredentialsAdmin({ token, own = [] }: { token: string; own?: OwnMc[] }) {
   const i = useI18n();
   const { t } = i;
   const [q, setQ] = useState('');
@@ -30,8 +31,18 @@ export function CredentialsAdmin({ token }: { token: string }) {
   const [tick, setTick] = useState(0);
   const [action, setAction] = useState<{ id: string; kind: 'revoke' | 'suspend' | 'reinstate' } | null>(null);
   const [reason, setReason] = useState('');
+  // the reason category (travels with the status list, shown by verification); the free-text reason stays here
+  const [reasonCategory, setReasonCategory] = useState('');
   const [notice, setNotice] = useState<string | null>(null);
+  // after revoke / suspend / reinstate / resend the row's buttons are gone or replaced: the focus goes to the notice
+  const noticeRef = useRef<HTMLParagraphElement>(null);
+  const [noticeTick, setNoticeTick] = useState(0);
+  useEffect(() => {
+    if (noticeTick) noticeRef.current?.focus();
+  }, [noticeTick]);
   const limit = 20;
+  // the unit's own microcredentials by id: rows show a title, not an id
+  const titles = new Map(own.map((m) => [m.id, i.pick(m.title ?? null)]));
 
   useEffect(() => {
     const ac = new AbortController();
@@ -61,11 +72,14 @@ export function CredentialsAdmin({ token }: { token: string }) {
       await api(`/api/v1/admin/credentials/${enc(action.id)}/${action.kind}`, {
         method: 'POST',
         token,
-        body: { reason: reason.trim() || action.kind },
+        body: { reason: reason.trim() || action.kind, ...(reasonCategory && action.kind !== 'reinstate' ? { reasonCategory } : {}) },
       });
-      setNotice(t('creds.changed'));
+      const row = data?.items.find((c) => c.id === action.id);
+      setNotice(row ? t(`creds.changed.${action.kind}`, { name: row.learnerName }) : t('creds.changed'));
+      setNoticeTick((n) => n + 1);
       setAction(null);
       setReason('');
+      setReasonCategory('');
       setTick((n) => n + 1);
     } catch (e) {
       setError(e as ApiError);
@@ -76,6 +90,7 @@ export function CredentialsAdmin({ token }: { token: string }) {
     try {
       await api(`/api/v1/admin/credentials/${enc(id)}/delivery/retry`, { method: 'POST', token });
       setNotice(t('creds.resent'));
+      setNoticeTick((n) => n + 1);
       setTick((n) => n + 1);
     } catch (e) {
       setError(e as ApiError);
@@ -160,7 +175,11 @@ export function CredentialsAdmin({ token }: { token: string }) {
         </p>
       )}
       <div role="status" aria-live="polite">
-        {notice && <p class="alert alert-ok">{notice}</p>}
+        {notice && (
+          <p class="alert alert-ok" ref={noticeRef} tabIndex={-1}>
+            {notice}
+          </p>
+        )}
         {data && <p>{t('creds.total', { n: data.total })}</p>}
       </div>
       <ErrorBox error={error} />
@@ -172,9 +191,7 @@ export function CredentialsAdmin({ token }: { token: string }) {
               <td>
                 <Link href={`/verify${qs({ credential: c.id })}`}>{c.learnerName}</Link>
               </td>
-              <td>
-                <code>{c.microcredential}</code>
-              </td>
+              <td>{titles.get(c.microcredential) || <code>{c.microcredential}</code>}</td>
               <td>{i.date(c.issuedAt, true)}</td>
               <td>{c.status.revoked ? t('creds.revoked') : c.status.suspended ? t('creds.suspended') : t('creds.active')}</td>
               <td data-delivery={c.delivery?.status ?? 'none'}>
@@ -210,12 +227,31 @@ export function CredentialsAdmin({ token }: { token: string }) {
                 {action?.id === c.id && (
                   <InlineConfirm
                     id={`reason-${c.id}`}
-                    label={t('creds.reason')}
+                    label={action.kind === 'reinstate' ? t('creds.reason') : t('creds.reasonDetail')}
+                    hint={action.kind === 'reinstate' ? undefined : t('creds.reasonDetailHint')}
+                    extra={
+                      action.kind !== 'reinstate' && (
+                        <>
+                          <label for={`category-${c.id}`}>{t('creds.reasonCategory')}</label>
+                          <select id={`category-${c.id}`} value={reasonCategory} onChange={(e) => setReasonCategory((e.target as HTMLSelectElement).value)}>
+                            <option value="">{t('creds.reasonCategory.none')}</option>
+                            {reasonSchema.$defs.chosen.enum.map((k) => (
+                              <option key={k} value={k}>
+                                {capitalise(i.tx('verify.statusReason.', k))}
+                              </option>
+                            ))}
+                          </select>
+                        </>
+                      )
+                    }
                     value={reason}
                     onInput={setReason}
                     confirmLabel={t('creds.confirm', { action: t(label[action.kind]) })}
                     onConfirm={() => void doAction()}
-                    onCancel={() => setAction(null)}
+                    onCancel={() => {
+                      setAction(null);
+                      setReasonCategory('');
+                    }}
                   />
                 )}
               </td>
@@ -236,4 +272,9 @@ export function CredentialsAdmin({ token }: { token: string }) {
       )}
     </section>
   );
+}
+
+/** A label as an option: its first letter in capitals ('emitida por error' → 'Emitida por error'). */
+function capitalise(s: string): string {
+  return s.charAt(0).toLocaleUpperCase() + s.slice(1);
 }

@@ -103,7 +103,7 @@ export function AdminPage() {
       <ErrorBox error={ownError} />
       {tab === 'catalogue' && <CatalogueAdmin token={token} own={own ?? []} onChanged={() => setTick((n) => n + 1)} />}
       {tab === 'issue' && <IssueAdmin token={token} own={(own ?? []).filter((m) => m.status === 'active')} />}
-      {tab === 'credentials' && <CredentialsAdmin token={token} />}
+      {tab === 'credentials' && <CredentialsAdmin token={token} own={own ?? []} />}
       {tab === 'recognition' && <DecisionAdmin token={token} />}
     </section>
   );
