@@ -30,6 +30,7 @@ export const WEB_SCHEMAS: readonly { schema: string; type: string }[] = [
   { schema: 'api/institution-detail', type: 'InstitutionDetail' },
   { schema: 'api/recognition-decision', type: 'Decision' },
   { schema: 'api/recognition-decision-list', type: 'DecisionList' },
+  { schema: 'api/list-bound', type: 'ListBound' },
   { schema: 'api/recognition-comparison', type: 'RecognitionComparison' },
   { schema: 'api/recognition-lookup-answer', type: 'LookupAnswer' },
   { schema: 'api/accreditation', type: 'Accreditation' },

@@ -3,7 +3,8 @@
  * network-wide catalogue from the replica. Checks the EU standard elements before publishing.
  * Must never write the catalogue tables directly (the projector does, from entries).
  */
-import { and, asc, count, eq, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, sql } from 'drizzle-orm';
+import { pageParams, type ListPage } from '../core/bounded-lists.js';
 import { RegistryError } from '../core/errors.js';
 import type { SchemaRegistry } from '../core/schema-registry.js';
 import type { FeedService } from '../feed/feed.service.js';
@@ -58,6 +59,8 @@ export class CatalogueService {
         .from(m)
         .where(withdrawn ? eq(m.author, sql.placeholder('did')) : and(eq(m.author, sql.placeholder('did')), active))
         .orderBy(asc(m.titleSort))
+        .limit(sql.placeholder('limit'))
+        .offset(sql.placeholder('offset'))
         .prepare();
     this.q = {
       byId: db
@@ -74,12 +77,16 @@ export class CatalogueService {
         .from(m)
         .where(eq(m.id, sql.placeholder('id')))
         .prepare(),
+      // the newest versions first, one page (a SQL LIMIT), and how many
       versions: db
         .select({ version: v.version, entryId: v.entryId, ts: v.ts })
         .from(v)
         .where(eq(v.id, sql.placeholder('id')))
-        .orderBy(asc(v.version))
+        .orderBy(desc(v.version))
+        .limit(sql.placeholder('limit'))
+        .offset(sql.placeholder('offset'))
         .prepare(),
+      versionCount: db.select({ n: sql<number>`count(*)` }).from(v).where(eq(v.id, sql.placeholder('id'))).prepare(),
       version: db
         .select({ record: v.record })
         .from(v)
@@ -212,8 +219,14 @@ export class CatalogueService {
     };
   }
 
-  versions(id: string): { version: number; entryId: string; ts: string }[] {
-    return this.q.versions.all({ id });
+  /** The newest versions (LIST_LIMIT unless the page says), oldest of them first. */
+  versions(id: string, page: ListPage = {}): { version: number; entryId: string; ts: string }[] {
+    return this.q.versions.all({ id, ...pageParams(page) }).reverse();
+  }
+
+  /** How many versions of the microcredential the replica holds. */
+  versionCount(id: string): number {
+    return this.q.versionCount.get({ id })?.n ?? 0;
   }
 
   version(id: string, version: number): MicrocredentialRecord | null {
@@ -221,8 +234,10 @@ export class CatalogueService {
     return r ? (JSON.parse(r.record) as MicrocredentialRecord) : null;
   }
 
-  byInstitution(did: string, includeWithdrawn = false): StoredMicrocredential[] {
-    const ids = (includeWithdrawn ? this.q.allIdsOf : this.q.activeIdsOf).all({ did });
+  /** The institution's microcredentials by title: all of them, or one page (public answers bound it). */
+  byInstitution(did: string, includeWithdrawn = false, page?: ListPage): StoredMicrocredential[] {
+    // a page (public answers) or all of them (the unit's own catalogue; LIMIT -1 is none in SQLite)
+    const ids = (includeWithdrawn ? this.q.allIdsOf : this.q.activeIdsOf).all({ did, ...(page ? pageParams(page) : { limit: -1, offset: 0 }) });
     return ids.map((r) => this.get(r.id)).filter((m): m is StoredMicrocredential => m !== null);
   }
 

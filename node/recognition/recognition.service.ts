@@ -8,12 +8,13 @@ import { randomBytes } from 'node:crypto';
 import { canonicalJson, sha256Hex } from '../core/canonical.js';
 import { RegistryError } from '../core/errors.js';
 import { userError } from '../core/messages/index.js';
+import { LIST_LIMIT, listBound, pageParams, type Bounded, type ListPage } from '../core/bounded-lists.js';
 import type { Clock } from '../core/clock.js';
 import type { SchemaRegistry } from '../core/schema-registry.js';
 import type { FeedService } from '../feed/feed.service.js';
-import { and, asc, desc, eq, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, sql, type SQL } from 'drizzle-orm';
 import type { Store } from '../store/database.js';
-import { documents } from '../store/schema.js';
+import { documents, microcredentials } from '../store/schema.js';
 import type { MembershipService } from '../trust/membership.js';
 import type { InstitutionDirectory } from '../trust/institutions.js';
 import type { CatalogueService, StoredMicrocredential } from '../catalogue/catalogue.service.js';
@@ -90,6 +91,9 @@ export interface Agreement {
 /** Candidates compared in full per lookup (the closest by shared terms; see RecognitionIndex.shortlist). */
 const SHORTLIST = 200;
 
+/** Which of a microcredential's or institution's accreditations: in force today, or the others (history). */
+type AccreditationSide = 'in-force' | 'history';
+
 export function termsHash(terms: AgreementTerms): string {
   return sha256Hex(canonicalJson(terms));
 }
@@ -115,40 +119,68 @@ export class RecognitionService {
     // migration 0003 (documents_recognition_mc, documents_accreditation_subject)
     const ofType = (type: 'recognition' | 'agreement' | 'agreement-action' | 'accreditation') => sql`${t.type} = ${sql.raw(`'${type}'`)}`;
     const decisionRow = { author: t.author, body: t.body, entryId: t.entryId, ts: t.ts };
-    const decisionsWhere = (byMc: boolean, byInstitution: boolean) => {
+    const decisionsFilter = (byMc: boolean, byInstitution: boolean) => {
       const w: SQL[] = [ofType('recognition')];
       if (byMc) w.push(sql`json_extract(${t.body}, '$.microcredential.id') = ${p('mc')}`);
       if (byInstitution) w.push(eq(t.author, p('institution')));
-      return db.select(decisionRow).from(t).where(and(...w)).orderBy(desc(t.ts)).prepare();
+      return and(...w);
     };
+    // newest first, one page (a SQL LIMIT: never the whole list), and how many there are
+    const decisionsWhere = (byMc: boolean, byInstitution: boolean) =>
+      db.select(decisionRow).from(t).where(decisionsFilter(byMc, byInstitution)).orderBy(desc(t.ts), desc(t.entryId)).limit(p('limit')).offset(p('offset')).prepare();
+    const decisionsCount = (byMc: boolean, byInstitution: boolean) =>
+      db.select({ n: sql<number>`count(*)` }).from(t).where(decisionsFilter(byMc, byInstitution)).prepare();
+    // accreditations of a microcredential (as one or as a programme), of an institution, or of a programme the
+    // microcredential is a module of (the programme's catalogue record names it in stackability.stacksFrom), by the
+    // agencies given (member qa-agencies), in force today or not: newest first, one page, and how many
+    const accreditationWhere = (side: AccreditationSide) => {
+      const viaProgramme = sql`(json_extract(${t.body}, '$.subject.type') = 'programme' AND json_extract(${t.body}, '$.subject.id') <> ${p('mc')} AND EXISTS (SELECT 1 FROM ${microcredentials} c, json_each(c.record, '$.stackability.stacksFrom') m WHERE c.id = json_extract(${t.body}, '$.subject.id') AND json_extract(m.value, '$.id') = ${p('mc')}))`;
+      const inForce = sql`(json_extract(${t.body}, '$.status') <> 'withdrawn' AND json_extract(${t.body}, '$.validFrom') <= ${p('today')} AND (json_extract(${t.body}, '$.validUntil') IS NULL OR json_extract(${t.body}, '$.validUntil') >= ${p('today')}))`;
+      return and(
+        ofType('accreditation'),
+        sql`${t.author} IN (SELECT value FROM json_each(${p('agencies')}))`,
+        sql`(${subject('microcredential', 'mc')} OR ${subject('programme', 'mc')} OR ${subject('institution', 'institution')} OR (${p('withProgrammes')} = 1 AND ${viaProgramme}))`,
+        side === 'in-force' ? inForce : sql`NOT ${inForce}`,
+      );
+    };
+    const accreditationPage = (side: AccreditationSide) =>
+      db.select({ author: t.author, body: t.body, ts: t.ts }).from(t).where(accreditationWhere(side)).orderBy(desc(t.ts), desc(t.entryId)).limit(p('limit')).prepare();
+    const accreditationCount = (side: AccreditationSide) => db.select({ n: sql<number>`count(*)` }).from(t).where(accreditationWhere(side)).prepare();
     const subject = (kind: 'microcredential' | 'programme' | 'institution', id: string) =>
       sql`(json_extract(${t.body}, '$.subject.type') = ${sql.raw(`'${kind}'`)} AND json_extract(${t.body}, '$.subject.id') = ${p(id)})`;
+    // agreements, newest first, one page, and how many: all, those a party is in, or those that apply to a foreign
+    // microcredential here (this institution and its author among the parties, none withdrawn, not expired, the
+    // scope covering it: the whole catalogue, its field, or it by id)
+    const hasParty = (name: string) => sql`EXISTS (SELECT 1 FROM json_each(${t.body}, '$.terms.parties') WHERE value = ${p(name)})`;
+    const applies = sql`(${hasParty('me')} AND ${hasParty('mcAuthor')}
+      AND NOT EXISTS (SELECT 1 FROM ${t} a WHERE a.type = 'agreement-action' AND a.key = ${t.key} AND json_extract(a.body, '$.action') = 'withdraw' AND a.author IN (SELECT value FROM json_each(${t.body}, '$.terms.parties')))
+      AND (json_extract(${t.body}, '$.terms.validUntil') IS NULL OR json_extract(${t.body}, '$.terms.validUntil') >= ${p('today')})
+      AND CASE json_extract(${t.body}, '$.terms.scope.type')
+        WHEN 'catalogue' THEN 1
+        WHEN 'field' THEN EXISTS (SELECT 1 FROM json_each(${t.body}, '$.terms.scope.fields') f WHERE substr(${p('field')}, 1, length(f.value)) = f.value)
+        ELSE EXISTS (SELECT 1 FROM json_each(${t.body}, '$.terms.scope.microcredentials') m WHERE m.value = ${p('mc')}) END)`;
+    const agreementWhere = (byParty: boolean, forMc: boolean) => and(ofType('agreement'), byParty ? hasParty('party') : undefined, forMc ? applies : undefined);
+    const agreementKeys = (byParty: boolean, forMc: boolean) =>
+      db.select({ key: t.key }).from(t).where(agreementWhere(byParty, forMc)).orderBy(desc(t.ts), desc(t.key)).limit(p('limit')).offset(p('offset')).prepare();
+    const agreementCount = (byParty: boolean, forMc: boolean) => db.select({ n: sql<number>`count(*)` }).from(t).where(agreementWhere(byParty, forMc)).prepare();
     this.q = {
       decision: db.select(decisionRow).from(t).where(and(ofType('recognition'), eq(t.author, p('author')), eq(t.key, p('key')))).prepare(),
       decisions: [decisionsWhere(false, false), decisionsWhere(false, true), decisionsWhere(true, false), decisionsWhere(true, true)],
+      decisionCounts: [decisionsCount(false, false), decisionsCount(false, true), decisionsCount(true, false), decisionsCount(true, true)],
+      // which of the given decisions (a JSON array of ids) of one author a later decision of that author supersedes:
+      // one pass over the author's decisions per page, not one per decision
+      // (no ORDER BY: it would send the planner through the author's decisions in time order; the few rows are ordered in JS)
       supersededBy: db
-        .select({ key: t.key })
+        .select({ key: t.key, supersedes: sql<string>`json_extract(${t.body}, '$.supersedes')`, ts: t.ts })
         .from(t)
-        .where(and(ofType('recognition'), eq(t.author, p('author')), sql`json_extract(${t.body}, '$.supersedes') = ${p('decisionId')}`))
-        .orderBy(asc(t.ts))
-        .limit(1)
+        .where(and(ofType('recognition'), eq(t.author, p('author')), sql`json_extract(${t.body}, '$.supersedes') IN (SELECT value FROM json_each(${p('decisionIds')}))`))
         .prepare(),
+      accreditationPages: { 'in-force': accreditationPage('in-force'), history: accreditationPage('history') },
+      accreditationCounts: { 'in-force': accreditationCount('in-force'), history: accreditationCount('history') },
       agreement: db.select({ author: t.author, body: t.body, ts: t.ts }).from(t).where(and(ofType('agreement'), eq(t.key, p('key')))).prepare(),
       agreementActions: db.select({ author: t.author, body: t.body, ts: t.ts }).from(t).where(and(ofType('agreement-action'), eq(t.key, p('key')))).prepare(),
-      agreementKeys: db.select({ key: t.key }).from(t).where(ofType('agreement')).orderBy(desc(t.ts)).prepare(),
-      accreditations: db
-        .select({ author: t.author, body: t.body, ts: t.ts })
-        .from(t)
-        .where(and(ofType('accreditation'), sql`(${subject('microcredential', 'mc')} OR ${subject('programme', 'mc')} OR ${subject('institution', 'institution')})`))
-        .orderBy(desc(t.ts))
-        .prepare(),
-      // every programme accreditation (few): a module shows those of the programmes that stack from it
-      programmeAccreditations: db
-        .select({ author: t.author, body: t.body, ts: t.ts })
-        .from(t)
-        .where(and(ofType('accreditation'), sql`json_extract(${t.body}, '$.subject.type') = 'programme'`))
-        .orderBy(desc(t.ts))
-        .prepare(),
+      agreementKeys: [agreementKeys(false, false), agreementKeys(true, false), agreementKeys(false, true)],
+      agreementCounts: [agreementCount(false, false), agreementCount(true, false), agreementCount(false, true)],
     };
   }
 
@@ -204,16 +236,38 @@ export class RecognitionService {
     return this.toDecisions([r])[0] ?? null;
   }
 
-  decisions(filter: { microcredential?: string; institution?: string } = {}): Decision[] {
+  /** The decisions, newest first: at most `limit` (LIST_LIMIT unless said, never more than 1,000) from `offset`. */
+  decisions(filter: { microcredential?: string; institution?: string } = {}, page: ListPage = {}): Decision[] {
     const query = this.q.decisions[(filter.microcredential ? 2 : 0) + (filter.institution ? 1 : 0)]!;
-    return this.toDecisions(query.all({ mc: filter.microcredential, institution: filter.institution }));
+    return this.toDecisions(query.all({ mc: filter.microcredential, institution: filter.institution, ...pageParams(page) }));
+  }
+
+  /** How many decisions the filter selects in all. */
+  decisionCount(filter: { microcredential?: string; institution?: string } = {}): number {
+    const query = this.q.decisionCounts[(filter.microcredential ? 2 : 0) + (filter.institution ? 1 : 0)]!;
+    return query.get({ mc: filter.microcredential, institution: filter.institution })?.n ?? 0;
+  }
+
+  /** One page of decisions and how many the filter selects in all. */
+  decisionList(filter: { microcredential?: string; institution?: string } = {}, page: ListPage = {}): Bounded<Decision> {
+    return { items: this.decisions(filter, page), total: this.decisionCount(filter) };
   }
 
   private toDecisions(rows: { author: string; body: string; entryId: string; ts: string }[]): Decision[] {
     const today = this.d.clock.now().toISOString().slice(0, 10);
-    return rows.map((r) => {
-      const b = JSON.parse(r.body) as DecisionBody;
-      const sup = this.q.supersededBy.get({ author: r.author, decisionId: b.decisionId });
+    const bodies = rows.map((r) => JSON.parse(r.body) as DecisionBody);
+    // the first later decision of the same author naming each one in `supersedes`: one query per author on the page
+    const superseding = new Map<string, string>();
+    for (const author of new Set(rows.map((r) => r.author))) {
+      const ids = bodies.filter((_, i) => rows[i]!.author === author).map((b) => b.decisionId);
+      const later = this.q.supersededBy.all({ author, decisionIds: JSON.stringify(ids) }).sort((a, b) => (a.ts < b.ts ? -1 : a.ts > b.ts ? 1 : 0));
+      for (const x of later)
+        if (!superseding.has(`${author} ${x.supersedes}`)) superseding.set(`${author} ${x.supersedes}`, x.key);
+    }
+    return rows.map((r, i) => {
+      const b = bodies[i]!;
+      const supKey = superseding.get(`${r.author} ${b.decisionId}`);
+      const sup = supKey === undefined ? undefined : { key: supKey };
       const status: Decision['status'] = sup
         ? 'superseded'
         : b.validUntil && b.validUntil < today
@@ -281,84 +335,84 @@ export class RecognitionService {
     return { id, proposer: r.author, terms: body.terms, termsHash: hash, status, signatures, proposedAt: r.ts };
   }
 
-  agreements(filter: { party?: string } = {}): Agreement[] {
-    const rows = this.q.agreementKeys.all();
-    return rows.map((r) => this.agreement(r.key)!).filter((a) => a && (!filter.party || a.terms.parties.includes(filter.party)));
+  /** Agreements, newest first (all, or those `party` is in): one page (LIST_LIMIT unless said) and how many in all. */
+  agreements(filter: { party?: string } = {}, page: ListPage = {}): Bounded<Agreement> {
+    const i = filter.party ? 1 : 0;
+    const params = { party: filter.party };
+    const rows = this.q.agreementKeys[i]!.all({ ...params, ...pageParams(page) });
+    return { items: rows.map((r) => this.agreement(r.key)).filter((a): a is Agreement => a !== null), total: this.q.agreementCounts[i]!.get(params)?.n ?? 0 };
   }
 
-  /** Agreements (in force or pending) between the microcredential's institution and this one whose scope covers it. */
-  agreementsFor(mc: StoredMicrocredential): Agreement[] {
-    return this.agreements().filter((a) => {
-      if (!a.terms.parties.includes(mc.author) || !a.terms.parties.includes(this.me)) return false;
-      if (a.status === 'withdrawn' || a.status === 'expired') return false;
-      const sc = a.terms.scope;
-      if (sc.type === 'catalogue') return true;
-      if (sc.type === 'field') return (sc.fields ?? []).some((f) => mc.record.fieldOfStudy.iscedF.startsWith(f));
-      return (sc.microcredentials ?? []).includes(mc.id);
-    });
+  /** Agreements (in force or pending) between the microcredential's institution and this one whose scope covers it (newest first, bounded). */
+  agreementsFor(mc: StoredMicrocredential, page: ListPage = {}): Bounded<Agreement> {
+    const params = { me: this.me, mcAuthor: mc.author, mc: mc.id, field: mc.record.fieldOfStudy?.iscedF ?? '', today: this.d.clock.now().toISOString().slice(0, 10) };
+    const rows = this.q.agreementKeys[2]!.all({ ...params, ...pageParams(page) });
+    return { items: rows.map((r) => this.agreement(r.key)).filter((a): a is Agreement => a !== null), total: this.q.agreementCounts[2]!.get(params)?.n ?? 0 };
   }
 
   // ------------------------------------------------------------------ accreditations
 
+  /** The member qa-agencies (a JSON array for the accreditation queries): only their accreditations count. */
+  private agencies(): string {
+    return JSON.stringify(this.d.institutions.list().filter((i) => i.profile?.kind === 'qa-agency' && this.d.membership.isMember(i.did)).map((i) => i.did));
+  }
+
+  private accreditationPage(side: AccreditationSide, args: { mc: string; institution: string; withProgrammes: 0 | 1 }, limit: number): Bounded<ServedAccreditation> {
+    const params = { ...args, agencies: this.agencies(), today: this.d.clock.now().toISOString().slice(0, 10) };
+    const items = this.accreditationRows(this.q.accreditationPages[side].all({ ...params, limit: Math.max(0, Math.floor(limit)) }), args.mc);
+    return { items, total: this.q.accreditationCounts[side].get(params)?.n ?? 0 };
+  }
+
   /**
-   * Every accreditation the replica holds of the microcredential (as a single microcredential or as a programme),
-   * of its institution, and of the programmes that stack from it (`viaProgramme` names the programme), by member
-   * qa-agencies, newest first, each marked `inForce` on the node's clock (withdrawn, expired or not yet started ones
-   * are history: kept, never dropped; a withdrawal says when in `withdrawnOn`).
+   * The accreditations the replica holds of the microcredential (as a single microcredential or as a programme), of
+   * its institution, and of the programmes that stack from it (`viaProgramme` names the programme), by member
+   * qa-agencies: those in force on the node's clock, and the others as history (withdrawn, expired or not yet
+   * started: kept, never dropped; a withdrawal says when in `withdrawnOn`). Each side newest first, at most `limit`,
+   * with how many it holds in all.
    */
-  accreditationsFor(mc: StoredMicrocredential): ServedAccreditation[] {
-    const own = this.accreditationRows(this.q.accreditations.all({ mc: mc.id, institution: mc.author }));
-    const viaProgramme = this.accreditationRows(this.q.programmeAccreditations.all())
-      .filter((a) => a.subject.id !== mc.id)
-      .flatMap((a) => {
-        const p = this.d.catalogue.get(a.subject.id);
-        if (!p || !(p.record.stackability?.stacksFrom ?? []).some((m) => m.id === mc.id)) return [];
-        return [{ ...a, viaProgramme: { id: p.id, title: p.record.title } }];
-      });
-    return [...own, ...viaProgramme];
+  accreditationsFor(mc: StoredMicrocredential, limit = LIST_LIMIT): { inForce: Bounded<ServedAccreditation>; history: Bounded<ServedAccreditation> } {
+    const args = { mc: mc.id, institution: mc.author, withProgrammes: 1 as const };
+    return { inForce: this.accreditationPage('in-force', args, limit), history: this.accreditationPage('history', args, limit) };
   }
 
-  /** The accreditations of the institution itself (not of one of its microcredentials), in force or not. */
-  institutionAccreditations(did: string): ServedAccreditation[] {
+  /** The accreditations of the institution itself (not of one of its microcredentials), in force or not, bounded as above. */
+  institutionAccreditations(did: string, limit = LIST_LIMIT): { inForce: Bounded<ServedAccreditation>; history: Bounded<ServedAccreditation> } {
     // a microcredential id is at least 3 characters (entries/accreditation.schema.json): '' names none
-    return this.accreditationRows(this.q.accreditations.all({ mc: '', institution: did }));
+    const args = { mc: '', institution: did, withProgrammes: 0 as const };
+    return { inForce: this.accreditationPage('in-force', args, limit), history: this.accreditationPage('history', args, limit) };
   }
 
-  /** The accreditations of the institution itself in force today. */
-  institutionAccreditationsInForce(did: string): ServedAccreditation[] {
-    return this.institutionAccreditations(did).filter((a) => a.inForce);
+  /** The accreditations of the institution itself in force today (the newest `limit`). */
+  institutionAccreditationsInForce(did: string, limit = LIST_LIMIT): ServedAccreditation[] {
+    return this.accreditationPage('in-force', { mc: '', institution: did, withProgrammes: 0 }, limit).items;
   }
 
-  private accreditationRows(rows: { author: string; body: string; ts: string }[]): ServedAccreditation[] {
+  private accreditationRows(rows: { author: string; body: string; ts: string }[], mcId: string): ServedAccreditation[] {
     const today = this.d.clock.now().toISOString().slice(0, 10);
-    return rows
-      .filter((r) => this.d.membership.isMember(r.author) && this.d.institutions.get(r.author)?.profile.kind === 'qa-agency')
-      .map((r) => {
-        const body = JSON.parse(r.body) as AccreditationBody;
-        return {
-          agency: this.instRef(r.author),
-          ...body,
-          publishedAt: r.ts,
-          inForce: accreditationInForce(body, today),
-          ...(body.status === 'withdrawn' ? { withdrawnOn: r.ts.slice(0, 10) } : {}),
-        };
-      });
+    return rows.map((r) => {
+      const body = JSON.parse(r.body) as AccreditationBody;
+      // a programme's accreditation reached through a module: name the programme
+      const p = body.subject.type === 'programme' && mcId && body.subject.id !== mcId ? this.d.catalogue.get(body.subject.id) : null;
+      return {
+        agency: this.instRef(r.author),
+        ...body,
+        publishedAt: r.ts,
+        inForce: accreditationInForce(body, today),
+        ...(body.status === 'withdrawn' ? { withdrawnOn: r.ts.slice(0, 10) } : {}),
+        ...(p ? { viaProgramme: { id: p.id, title: p.record.title } } : {}),
+      };
+    });
   }
 
-  /** The accreditations of the microcredential, its institution or a programme it is a module of, in force today. */
-  accreditationsInForce(mc: StoredMicrocredential): ServedAccreditation[] {
-    return this.accreditationsFor(mc).filter((a) => a.inForce);
+  /** The accreditations of the microcredential, its institution or a programme it is a module of, in force today (the newest `limit`). */
+  accreditationsInForce(mc: StoredMicrocredential, limit = LIST_LIMIT): ServedAccreditation[] {
+    return this.accreditationPage('in-force', { mc: mc.id, institution: mc.author, withProgrammes: 1 }, limit).items;
   }
 
   /** The accreditations in force of a microcredential named by its network-wide id ([] when the replica lacks it). */
-  accreditationsInForceOf(id: string): ServedAccreditation[] {
+  accreditationsInForceOf(id: string, limit = LIST_LIMIT): ServedAccreditation[] {
     const mc = this.d.catalogue.get(id);
-    return mc ? this.accreditationsInForce(mc) : [];
-  }
-
-  /** Those no longer (or not yet) in force: withdrawn on a date, expired, or starting later. */
-  accreditationHistory(mc: StoredMicrocredential): ServedAccreditation[] {
-    return this.accreditationsFor(mc).filter((a) => !a.inForce);
+    return mc ? this.accreditationsInForce(mc, limit) : [];
   }
 
   // ------------------------------------------------------------------ comparison and lookup
@@ -384,8 +438,10 @@ export class RecognitionService {
     const shortlist = this.index.shortlist(this.me, this.index.analysis(mc.id, mc.record), SHORTLIST).map(side);
     const ranking = rankCandidates({ id: mc.id, record: mc.record, weighted }, shortlist, this.d.credits, { limit, accreditations: active });
     ranking.considered = locals.length;
-    const precedents = this.decisions({ microcredential: mc.id }).sort((a, b) => (a.institution.did === this.me ? 0 : 1) - (b.institution.did === this.me ? 0 : 1));
-    const mine = precedents.filter((d) => d.institution.did === this.me && d.status === 'current' && d.outcome !== 'not-recognised');
+    // this institution's own decisions about it first (they confirm candidates), then the newest of the others'
+    const own = this.decisions({ microcredential: mc.id, institution: this.me }, { limit: 1000 });
+    const precedents = [...own, ...this.decisions({ microcredential: mc.id }).filter((d) => d.institution.did !== this.me)].slice(0, Math.max(LIST_LIMIT, own.length));
+    const mine = own.filter((d) => d.status === 'current' && d.outcome !== 'not-recognised');
     const named = (d: Decision) => locals.find((l) => (d.equivalentTo?.microcredentialId && l.id === d.equivalentTo.microcredentialId) || (d.equivalentTo?.code && l.record.code === d.equivalentTo.code));
     const confirmed: Comparison[] = [];
     for (const d of mine) {
@@ -406,12 +462,21 @@ export class RecognitionService {
   lookup(mcId: string) {
     const mc = this.d.catalogue.get(mcId);
     if (!mc) return null;
+    const accreditations = this.accreditationsFor(mc);
+    const decisions = this.decisionList({ microcredential: mc.id });
+    const agreements = this.agreementsFor(mc);
     return {
       microcredential: { ...mc.record, id: mc.id, status: mc.status, updatedAt: mc.updatedAt },
       institution: { ...this.instRef(mc.author), member: this.d.membership.isMember(mc.author), frozen: this.d.feed.isFrozen(mc.author) },
-      accreditations: this.accreditationsFor(mc),
-      decisions: this.decisions({ microcredential: mc.id }),
-      agreements: this.agreementsFor(mc),
+      // in force first, then history, each the newest LIST_LIMIT
+      accreditations: [...accreditations.inForce.items, ...accreditations.history.items],
+      decisions: decisions.items,
+      agreements: agreements.items,
+      lists: {
+        accreditations: listBound(accreditations.inForce.total + accreditations.history.total, accreditations.inForce.items.length + accreditations.history.items.length),
+        decisions: listBound(decisions.total, decisions.items.length, `/api/v1/recognitions?microcredential=${encodeURIComponent(mc.id)}`),
+        agreements: listBound(agreements.total, agreements.items.length),
+      },
       ...this.comparisonOf(mc),
       localInstitution: this.instRef(this.me),
     };

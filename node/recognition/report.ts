@@ -131,6 +131,12 @@ export function renderRecognitionReport(data: Any, opts: ReportOptions): string 
   const label = (prefix: string, v: unknown) => esc(codeLabel(lang, prefix, typeof v === 'string' ? v : String(v ?? '')));
   const num = (n: unknown) => (typeof n === 'number' && Number.isFinite(n) ? formatNumber(lang, n) : esc(n));
   const pct = (x: unknown) => Math.round((typeof x === 'number' ? x : 0) * 100);
+  // a bounded list (the lookup's `lists`) that left some out: say how many more there are
+  const more = (list: 'accreditations' | 'decisions' | 'agreements') => {
+    const b = (data.lists as Any)?.[list];
+    const n = typeof b?.total === 'number' && typeof b?.shown === 'number' ? b.total - b.shown : 0;
+    if (n > 0) parts.push(`<p class="more" data-more="${list}">${t('list.more', { n: formatNumber(lang, n) })}</p>`);
+  };
   const fieldLabel = (code: unknown) => {
     const c = String(code ?? '');
     if (!c) return '';
@@ -215,6 +221,7 @@ export function renderRecognitionReport(data: Any, opts: ReportOptions): string 
       );
     parts.push('</ul>');
   }
+  more('accreditations');
   parts.push('</section>');
 
   parts.push(`<section aria-labelledby="r-dec"><h2 id="r-dec">${t('rec.decisions')}</h2>`);
@@ -228,6 +235,7 @@ export function renderRecognitionReport(data: Any, opts: ReportOptions): string 
       );
     parts.push('</tbody></table>');
   }
+  more('decisions');
   parts.push('</section>');
 
   parts.push(`<section aria-labelledby="r-agr"><h2 id="r-agr">${t('rec.agreements')}</h2>`);
@@ -238,6 +246,7 @@ export function renderRecognitionReport(data: Any, opts: ReportOptions): string 
     for (const a of ags) parts.push(`<li>${esc(lm(a.terms?.title, lang))} — ${label('enum.agreement.', a.status)}</li>`);
     parts.push('</ul>');
   }
+  more('agreements');
   parts.push('</section>');
 
   parts.push(`<section aria-labelledby="r-cmp"><h2 id="r-cmp">${t('rec.comparison')}</h2><p class="note">${t('report.disclaimer')}</p>`);

@@ -6,11 +6,17 @@
 import type { ErrorCode } from '../core/errors.js';
 import type { Entry, EntryType } from '../feed/entry.js';
 import type { AuthorPolicy, Projector } from '../feed/feed.service.js';
-import { and, asc, eq, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, sql } from 'drizzle-orm';
+import { pageParams, type Bounded, type ListPage } from '../core/bounded-lists.js';
 import type { Store } from '../store/database.js';
 import { endorsements, members } from '../store/schema.js';
 import { boundWrite } from '../store/bound-write.js';
 import type { Manifest } from './manifest.js';
+
+function endorsementView(r: { author: string; subject: string; ts: string; body: string }) {
+  const b = JSON.parse(r.body) as { statement?: string; withdrawn?: boolean };
+  return { author: r.author, subject: r.subject, ts: r.ts, ...(b.statement ? { statement: b.statement } : {}), ...(b.withdrawn ? { withdrawn: true } : {}) };
+}
 
 /** Entry types a candidate (endorsed by at least one member, not yet admitted) may publish. */
 const CANDIDATE_TYPES: readonly EntryType[] = ['profile', 'membership', 'issuer-key'];
@@ -41,6 +47,20 @@ export class MembershipService implements AuthorPolicy, Projector {
         .orderBy(asc(e.ts))
         .prepare(),
       endorsements: store.db.select({ author: e.author, subject: e.subject, ts: e.ts, body: e.body }).from(e).orderBy(asc(e.ts)).prepare(),
+      // those one institution gave or received: newest first, one page (a SQL LIMIT), and how many
+      endorsementsOf: store.db
+        .select({ author: e.author, subject: e.subject, ts: e.ts, body: e.body })
+        .from(e)
+        .where(sql`(${e.author} = ${sql.placeholder('did')} OR ${e.subject} = ${sql.placeholder('did')})`)
+        .orderBy(desc(e.ts), asc(e.author), asc(e.subject))
+        .limit(sql.placeholder('limit'))
+        .offset(sql.placeholder('offset'))
+        .prepare(),
+      endorsementCountOf: store.db
+        .select({ n: sql<number>`count(*)` })
+        .from(e)
+        .where(sql`(${e.author} = ${sql.placeholder('did')} OR ${e.subject} = ${sql.placeholder('did')})`)
+        .prepare(),
       endorse: boundWrite(
         store.sqlite,
         store.db
@@ -109,10 +129,12 @@ export class MembershipService implements AuthorPolicy, Projector {
   }
 
   endorsements(): { author: string; subject: string; ts: string; statement?: string }[] {
-    return this.q.endorsements.all().map((r) => {
-      const b = JSON.parse(r.body) as { statement?: string; withdrawn?: boolean };
-      return { author: r.author, subject: r.subject, ts: r.ts, ...(b.statement ? { statement: b.statement } : {}), ...(b.withdrawn ? { withdrawn: true } : {}) };
-    });
+    return this.q.endorsements.all().map(endorsementView);
+  }
+
+  /** The endorsements one institution gave or received, newest first: one page (LIST_LIMIT unless said) and how many in all. */
+  endorsementsOf(did: string, page: ListPage = {}): Bounded<{ author: string; subject: string; ts: string; statement?: string }> {
+    return { items: this.q.endorsementsOf.all({ did, ...pageParams(page) }).map(endorsementView), total: this.q.endorsementCountOf.get({ did })?.n ?? 0 };
   }
 
   check(entry: Pick<Entry, 'author' | 'type'>): { ok: true } | { ok: false; code: ErrorCode; reason: string } {

@@ -124,9 +124,9 @@ describe('recognition', () => {
     replicate(mx, cl);
     expect(cl.recognition.agreement(a.id)!.status).toBe('in-force');
     const mc = cl.catalogue.get(microcredentialId(kMx.did, 'prev-iaas'))!;
-    expect(cl.recognition.agreementsFor(mc).map((x) => x.id)).toEqual([a.id]);
+    expect(cl.recognition.agreementsFor(mc).items.map((x) => x.id)).toEqual([a.id]);
     const eng = cl.catalogue.get(microcredentialId(kMx.did, 'robotica-industrial'))!;
-    expect(cl.recognition.agreementsFor(eng)).toEqual([]);
+    expect(cl.recognition.agreementsFor(eng)).toEqual({ items: [], total: 0 });
   });
 
   it('renders the printable report in Spanish and in English', () => {

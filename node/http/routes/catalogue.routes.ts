@@ -4,6 +4,7 @@
  */
 import type { Request } from 'express';
 import { LRUCache } from 'lru-cache';
+import { listBound } from '../../core/bounded-lists.js';
 import { RegistryError } from '../../core/errors.js';
 import type { CatalogueService, StoredMicrocredential } from '../../catalogue/catalogue.service.js';
 import type { LangMap } from '../../catalogue/model.js';
@@ -84,10 +85,10 @@ export function parseSearchQuery(query: Request['query']): SearchParams {
 
 /** What the public catalogue routes read: the catalogue, institutions, membership, and what the network decided about a microcredential. */
 export interface CatalogueRouteDeps {
-  catalogue: Pick<CatalogueService, 'replicaVersion' | 'search' | 'get' | 'version' | 'versions'>;
+  catalogue: Pick<CatalogueService, 'replicaVersion' | 'search' | 'get' | 'version' | 'versions' | 'versionCount'>;
   institutions: Pick<InstitutionDirectory, 'get' | 'list'>;
   membership: Pick<MembershipService, 'isMember'>;
-  recognition: Pick<RecognitionService, 'accreditationsFor' | 'accreditationsInForce' | 'decisions'>;
+  recognition: Pick<RecognitionService, 'accreditationsFor' | 'accreditationsInForce' | 'decisionList'>;
   /** The live reference data, for the official EQF level of a national level in the ELM export (optional). */
   reference?: Pick<ReferenceRegistry, 'data'>;
 }
@@ -169,6 +170,10 @@ export function catalogueRoutes(s: CatalogueRouteDeps): RouteDef[] {
       res.set('Content-Type', `application/ld+json; profile="${EXPORT_PROFILES[format]}"`).send(JSON.stringify(document));
       return;
     }
+    // lists that grow with what members publish: the newest LIST_LIMIT of each (SQL LIMIT), and how many in all
+    const versions = s.catalogue.versions(mc.id);
+    const accreditations = s.recognition.accreditationsFor(mc);
+    const recognitions = s.recognition.decisionList({ microcredential: mc.id });
     res.json({
       ...record,
       id: mc.id,
@@ -178,13 +183,20 @@ export function catalogueRoutes(s: CatalogueRouteDeps): RouteDef[] {
       createdAt: mc.createdAt,
       updatedAt: mc.updatedAt,
       entryId: mc.entryId,
-      versions: s.catalogue.versions(mc.id),
+      versions,
       // a programme: its modules as this replica knows them (title, hours, status), for the page to list and link
       ...(record.stackability?.stacksFrom?.length ? { modules: record.stackability.stacksFrom.map((m) => moduleView(m, s.catalogue.get(m.id))) } : {}),
       // accreditations in force naming it, its institution or a programme it is a module of (and those no longer in
-      // force, as history), and every recognition decision about it in the network
-      ...((all) => ({ accreditations: all.filter((a) => a.inForce), accreditationHistory: all.filter((a) => !a.inForce) }))(s.recognition.accreditationsFor(mc)),
-      recognitions: s.recognition.decisions({ microcredential: mc.id }),
+      // force, as history), and the newest recognition decisions about it in the network
+      accreditations: accreditations.inForce.items,
+      accreditationHistory: accreditations.history.items,
+      recognitions: recognitions.items,
+      lists: {
+        versions: listBound(s.catalogue.versionCount(mc.id), versions.length, `/api/v1/microcredentials/${encodeURIComponent(mc.id)}/reference`),
+        accreditations: listBound(accreditations.inForce.total, accreditations.inForce.items.length),
+        accreditationHistory: listBound(accreditations.history.total, accreditations.history.items.length),
+        recognitions: listBound(recognitions.total, recognitions.items.length, `/api/v1/recognitions?microcredential=${encodeURIComponent(mc.id)}`),
+      },
     });
   };
 
@@ -218,7 +230,7 @@ export function catalogueRoutes(s: CatalogueRouteDeps): RouteDef[] {
       method: 'get',
       path: '/microcredentials/:id',
       tag: 'catalogue',
-      summary: 'One microcredential with every EU element, versions, the accreditations in force (of it or its institution) and the recognition decisions about it in the network',
+      summary: 'One microcredential with every EU element, versions, the accreditations in force (of it or its institution) and the recognition decisions about it in the network (each of those lists: the newest 50, with `lists` saying how many there are in all and where to page through them)',
       query: [
         { name: 'version', description: 'An earlier version' },
         {

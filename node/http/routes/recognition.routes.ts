@@ -16,6 +16,7 @@ import { loadReferenceData } from '../../catalogue/reference-data.js';
 import { messageLangOf } from '../../../web/src/i18n/messages.js';
 import type { AccreditationService } from '../../trust/accreditations.js';
 import { LIMIT_RESPONSES } from '../limits.js';
+import { pageOf, PAGE_QUERY } from '../paging.js';
 import { param, type RouteDef } from '../route-table.js';
 
 export type { LookupVerifier } from '../../recognition/registrar-lookup.js';
@@ -29,7 +30,7 @@ export interface RecognitionRouteDeps {
   feed: Pick<FeedService, 'author'>;
   recognition: Pick<
     RecognitionService,
-    'lookup' | 'decisions' | 'agreements' | 'agreement' | 'comparisonView' | 'recordDecision' | 'proposeAgreement' | 'signAgreement' | 'withdrawAgreement'
+    'lookup' | 'decisionList' | 'agreements' | 'agreement' | 'comparisonView' | 'recordDecision' | 'proposeAgreement' | 'signAgreement' | 'withdrawAgreement'
   >;
   accreditations: Pick<AccreditationService, 'publish'>;
   schemas: Pick<SchemaRegistry, 'assertValid'>;
@@ -82,14 +83,19 @@ export function recognitionRoutes(s: RecognitionRouteDeps, verifier: LookupVerif
     res.type('html').send(await report(req, await lookup(req.body), false));
   });
 
-  route({ method: 'get', path: '/recognitions', tag, summary: 'Recognition decisions, by microcredential or by deciding institution', query: [{ name: 'microcredential', description: 'microcredential id' }, { name: 'institution', description: 'deciding institution DID' }], response: 'api/recognition-decision-list' }, (req, res) => {
+  // every decision, one page at a time (newest first): what the bounded lists of other answers point to
+  route({ method: 'get', path: '/recognitions', tag, summary: 'Recognition decisions, by microcredential or by deciding institution, newest first, one page at a time (`total` says how many)', query: [{ name: 'microcredential', description: 'microcredential id' }, { name: 'institution', description: 'deciding institution DID' }, ...PAGE_QUERY], response: 'api/recognition-decision-list' }, (req, res) => {
     const microcredential = typeof req.query.microcredential === 'string' ? req.query.microcredential : undefined;
     const institution = typeof req.query.institution === 'string' ? req.query.institution : undefined;
-    res.json({ items: recognition.decisions({ ...(microcredential ? { microcredential } : {}), ...(institution ? { institution } : {}) }) });
+    const page = pageOf(req.query);
+    const list = recognition.decisionList({ ...(microcredential ? { microcredential } : {}), ...(institution ? { institution } : {}) }, page);
+    res.json({ items: list.items, total: list.total, page: page.page, pageSize: page.pageSize });
   });
-  route({ method: 'get', path: '/agreements', tag, summary: 'Recognition agreements with their status (pending / in-force)', query: [{ name: 'party', description: 'institution DID' }] }, (req, res) => {
+  route({ method: 'get', path: '/agreements', tag, summary: 'Recognition agreements with their status (pending / in-force), newest first, one page at a time (`total` says how many)', query: [{ name: 'party', description: 'institution DID' }, ...PAGE_QUERY] }, (req, res) => {
     const party = typeof req.query.party === 'string' ? req.query.party : undefined;
-    res.json({ items: recognition.agreements(party ? { party } : {}) });
+    const page = pageOf(req.query);
+    const list = recognition.agreements(party ? { party } : {}, page);
+    res.json({ items: list.items, total: list.total, page: page.page, pageSize: page.pageSize });
   });
   route({ method: 'get', path: '/agreements/:id', tag, summary: 'One agreement with its signatures' }, (req, res) => {
     const a = recognition.agreement(param(req, 'id'));

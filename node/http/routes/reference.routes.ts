@@ -9,6 +9,7 @@ import type { CatalogueService } from '../../catalogue/catalogue.service.js';
 import { REFERENCE_KINDS, type ReferenceKind, type ReferencePublisher, type ReferenceRegistry } from '../../catalogue/reference-registry.js';
 import type { InstitutionDirectory } from '../../trust/institutions.js';
 import type { ReferencePolicy } from '../../trust/reference-policy.js';
+import { pageOf, PAGE_QUERY } from '../paging.js';
 import { param, type RouteDef } from '../route-table.js';
 
 export interface ReferenceRouteDeps {
@@ -16,7 +17,7 @@ export interface ReferenceRouteDeps {
   referencePolicy: Pick<ReferencePolicy, 'publishers'>;
   referencePublisher: Pick<ReferencePublisher, 'publish'>;
   institutions: Pick<InstitutionDirectory, 'get'>;
-  catalogue: Pick<CatalogueService, 'get' | 'versions' | 'referenceOf'>;
+  catalogue: Pick<CatalogueService, 'get' | 'versions' | 'versionCount' | 'referenceOf'>;
 }
 
 type LangMap = { es?: string; en?: string; pt?: string };
@@ -78,11 +79,13 @@ export function referenceRoutes(s: ReferenceRouteDeps): RouteDef[] {
     });
   });
 
-  get('/microcredentials/:id/reference', 'The reference versions (credit system, level framework) each version of a microcredential was published under', (req, res) => {
+  get('/microcredentials/:id/reference', 'The versions of a microcredential (pages from the newest, each page in version order; `total` says how many) and the reference versions (credit system, level framework) each was published under', (req, res) => {
     const id = param(req, 'id');
     if (!s.catalogue.get(id)) throw new RegistryError('not_found', `no microcredential ${id}`);
-    res.json({ id, versions: s.catalogue.versions(id).map((v) => ({ version: v.version, publishedAt: v.ts, reference: s.catalogue.referenceOf(id, v.version) })) });
-  });
+    const page = pageOf(req.query);
+    const versions = s.catalogue.versions(id, page);
+    res.json({ id, total: s.catalogue.versionCount(id), page: page.page, pageSize: page.pageSize, versions: versions.map((v) => ({ version: v.version, publishedAt: v.ts, reference: s.catalogue.referenceOf(id, v.version) })) });
+  }, { query: PAGE_QUERY });
 
   r.push({
     method: 'post',

@@ -2,6 +2,7 @@
  * Registry routes: this node, institutions, DIDs, feeds (raw signed entries, for audit and for
  * verifiers). Read-only and public. Must never expose local-only state (issued credentials, tokens).
  */
+import { LIST_LIMIT, listBound } from '../../core/bounded-lists.js';
 import { RegistryError } from '../../core/errors.js';
 import type { PublicUrlProvider } from '../../core/public-url.js';
 import type { SchemaRegistry } from '../../core/schema-registry.js';
@@ -27,11 +28,11 @@ export interface RegistryRouteDeps {
   startedAt: Date;
   feed: Pick<FeedService, 'author' | 'head' | 'heads' | 'headsDigest' | 'isFrozen' | 'read' | 'get' | 'equivocations'>;
   institutions: Pick<InstitutionDirectory, 'get' | 'list'>;
-  membership: Pick<MembershipService, 'isMember' | 'statusOf' | 'endorsersOf' | 'members' | 'endorsements' | 'threshold'>;
+  membership: Pick<MembershipService, 'isMember' | 'statusOf' | 'endorsersOf' | 'members' | 'endorsements' | 'endorsementsOf' | 'threshold'>;
   issuerKeys: Pick<IssuerKeyRegistry, 'forInstitution' | 'get'>;
   catalogue: Pick<CatalogueService, 'countByInstitution' | 'byInstitution'>;
   institution: Pick<InstitutionService, 'currentIssuer'>;
-  recognition: Pick<RecognitionService, 'institutionAccreditations' | 'decisions'>;
+  recognition: Pick<RecognitionService, 'institutionAccreditations' | 'decisionList'>;
   statusLists: Pick<StatusListRegistry, 'nodeOrigin'>;
 }
 
@@ -103,21 +104,34 @@ export function registryRoutes(s: RegistryRouteDeps, opts: RegistryRouteOptions)
     res.json({ items: [...dids].map(institutionJson), endorsements: s.membership.endorsements(), threshold: s.membership.threshold });
   }, { query: [{ name: 'country', description: 'ISO 3166-1 alpha-2' }], response: 'api/institution-list' });
 
-  get('/institutions/:did', 'registry', 'One institution: profile, keys, catalogue, endorsements', (req, res) => {
+  get('/institutions/:did', 'registry', 'One institution: profile, keys, catalogue, endorsements, accreditations, decisions (each list the first 50, with `lists` saying how many there are in all and where to page through them)', (req, res) => {
     const did = param(req, 'did');
     if (!s.institutions.get(did) && s.membership.statusOf(did) === 'none')
       throw new RegistryError('not_found', `no institution ${did} in this node's replica`);
     const prof = s.institutions.get(did)?.profile;
+    // lists that grow with what members publish: the first LIST_LIMIT of each (SQL LIMIT), and how many in all
+    const json = institutionJson(did);
+    const catalogue = s.catalogue.byInstitution(did, false, { limit: LIST_LIMIT });
+    const endorsements = s.membership.endorsementsOf(did);
+    const accreditations = s.recognition.institutionAccreditations(did);
+    const decisions = s.recognition.decisionList({ institution: did });
+    const q = encodeURIComponent(did);
     res.json({
-      ...institutionJson(did),
-      catalogue: s.catalogue
-        .byInstitution(did)
-        .map((m) => microcredentialSummary({ id: m.id, record: m.record, status: m.status, updatedAt: m.updatedAt }, institutionRef(did, prof))),
-      endorsements: s.membership.endorsements().filter((e) => e.author === did || e.subject === did),
+      ...json,
+      catalogue: catalogue.map((m) => microcredentialSummary({ id: m.id, record: m.record, status: m.status, updatedAt: m.updatedAt }, institutionRef(did, prof))),
+      endorsements: endorsements.items,
       // accreditations of the institution in force (and those no longer in force, as history), and the recognition
       // decisions it published (newest first)
-      ...((all) => ({ accreditations: all.filter((a) => a.inForce), accreditationHistory: all.filter((a) => !a.inForce) }))(s.recognition.institutionAccreditations(did)),
-      decisions: s.recognition.decisions({ institution: did }),
+      accreditations: accreditations.inForce.items,
+      accreditationHistory: accreditations.history.items,
+      decisions: decisions.items,
+      lists: {
+        catalogue: listBound(json.microcredentialCount, catalogue.length, `/api/v1/microcredentials?institution=${q}`),
+        endorsements: listBound(endorsements.total, endorsements.items.length),
+        accreditations: listBound(accreditations.inForce.total, accreditations.inForce.items.length),
+        accreditationHistory: listBound(accreditations.history.total, accreditations.history.items.length),
+        decisions: listBound(decisions.total, decisions.items.length, `/api/v1/recognitions?institution=${q}`),
+      },
     });
   }, { response: 'api/institution-detail' });
 

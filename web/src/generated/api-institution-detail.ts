@@ -5,20 +5,42 @@ import type { LangMap } from './lang-map.js';
  * The institution (schemas/api/institution.schema.json) with its catalogue, the endorsements it gave or received, its accreditations in force and the recognition decisions it published.
  */
 export type InstitutionDetail = Institution & {
+  /**
+   * @maxItems 50
+   */
   catalogue: MicrocredentialSummary[];
+  /**
+   * @maxItems 50
+   */
   endorsements: Endorsement[];
   /**
    * Accreditations of the institution itself (not of one microcredential) in force today, by member quality-assurance agencies
+   *
+   * @maxItems 50
    */
   accreditations: Accreditation[];
   /**
    * Accreditations of the institution no longer (or not yet) in force: withdrawn (withdrawnOn), expired or starting later
+   *
+   * @maxItems 50
    */
   accreditationHistory: Accreditation[];
   /**
    * The recognition decisions the institution published, newest first
+   *
+   * @maxItems 50
    */
   decisions: Decision1[];
+  /**
+   * The lists above carry at most 50 each (the catalogue by title, the others newest first): how many there are in all, and where to page through them (the catalogue search by ?institution=, GET /api/v1/recognitions?institution=)
+   */
+  lists: {
+    catalogue: ListBound;
+    endorsements: ListBound;
+    accreditations: ListBound;
+    accreditationHistory: ListBound;
+    decisions: ListBound;
+  };
 };
 /**
  * @minItems 1
@@ -277,4 +299,25 @@ export interface EquivalentTo {
 export interface Credits {
   system: string;
   value: number;
+}
+/**
+ * A list that grows with what members publish (decisions, accreditations, agreements, endorsements, versions, a catalogue) goes into a public answer only up to a bound (the newest 50); this says how many there are in all and, where there is one, the API path that pages through them all.
+ */
+export interface ListBound {
+  /**
+   * How many the replica holds in all
+   */
+  total: number;
+  /**
+   * How many this answer carries
+   */
+  shown: number;
+  /**
+   * Some were left out (total > shown)
+   */
+  truncated: boolean;
+  /**
+   * The API path that pages through all of them (?page=, ?pageSize=)
+   */
+  all?: string;
 }

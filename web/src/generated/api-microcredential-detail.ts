@@ -118,6 +118,9 @@ export interface MicrocredentialDetail {
    * Id of the feed entry that published the current version
    */
   entryId: string;
+  /**
+   * @maxItems 50
+   */
   versions: {
     version: number;
     entryId: string;
@@ -125,16 +128,31 @@ export interface MicrocredentialDetail {
   }[];
   /**
    * Accreditations in force of this microcredential (single or as a programme), of its institution, or of a programme that stacks from it (viaProgramme)
+   *
+   * @maxItems 50
    */
   accreditations: Accreditation[];
   /**
    * The same accreditations no longer (or not yet) in force: withdrawn (withdrawnOn), expired or starting later
+   *
+   * @maxItems 50
    */
   accreditationHistory: Accreditation[];
   /**
    * Recognition decisions about this microcredential
+   *
+   * @maxItems 50
    */
   recognitions: Decision1[];
+  /**
+   * The lists above that grow with what members publish carry at most the newest 50 each: how many there are in all, and where to page through them (GET /api/v1/recognitions, GET /api/v1/microcredentials/{id}/reference)
+   */
+  lists: {
+    versions: ListBound;
+    accreditations: ListBound;
+    accreditationHistory: ListBound;
+    recognitions: ListBound;
+  };
 }
 export interface Workload {
   /**
@@ -341,4 +359,25 @@ export interface EquivalentTo {
 export interface Credits {
   system: string;
   value: number;
+}
+/**
+ * A list that grows with what members publish (decisions, accreditations, agreements, endorsements, versions, a catalogue) goes into a public answer only up to a bound (the newest 50); this says how many there are in all and, where there is one, the API path that pages through them all.
+ */
+export interface ListBound {
+  /**
+   * How many the replica holds in all
+   */
+  total: number;
+  /**
+   * How many this answer carries
+   */
+  shown: number;
+  /**
+   * Some were left out (total > shown)
+   */
+  truncated: boolean;
+  /**
+   * The API path that pages through all of them (?page=, ?pageSize=)
+   */
+  all?: string;
 }

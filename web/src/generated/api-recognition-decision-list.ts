@@ -10,9 +10,18 @@ export type SubstantialDifferences = {
 }[];
 
 /**
- * Decisions held in this node's replica, newest first, filtered by ?microcredential= or ?institution=.
+ * Decisions held in this node's replica, newest first, filtered by ?microcredential= or ?institution=, one page at a time (?page=, ?pageSize=): `total` says how many the filter selects in all.
  */
 export interface DecisionList {
+  /**
+   * How many decisions the filter selects in all
+   */
+  total: number;
+  page: number;
+  pageSize: number;
+  /**
+   * @maxItems 100
+   */
   items: Decision[];
 }
 /**

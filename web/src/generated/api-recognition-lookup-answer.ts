@@ -73,8 +73,17 @@ export interface LookupAnswer {
     member?: boolean;
     frozen?: boolean;
   } | null;
+  /**
+   * @maxItems 100
+   */
   accreditations: Accreditation[];
+  /**
+   * @maxItems 50
+   */
   decisions: Decision1[];
+  /**
+   * @maxItems 50
+   */
   agreements: Agreement[];
   comparison: Candidate[];
   comparisonSummary?: Summary;
@@ -84,6 +93,14 @@ export interface LookupAnswer {
     country: string;
   };
   note?: string;
+  /**
+   * When a microcredential was found: the accreditations (the newest 50 in force, then the newest 50 others), decisions and agreements (the newest 50) carried, how many there are in all, and where to page through the decisions (GET /api/v1/recognitions)
+   */
+  lists?: {
+    accreditations: ListBound;
+    decisions: ListBound;
+    agreements: ListBound;
+  };
 }
 /**
  * What the verifier checked and how each check came out. `verified` is true only when every check is `ok`; a check that was not reached is `unchecked`, never `ok`. A presentation carries one report per contained credential in `credentials`.
@@ -753,4 +770,25 @@ export interface Summary {
     partial: number;
     weak: number;
   };
+}
+/**
+ * A list that grows with what members publish (decisions, accreditations, agreements, endorsements, versions, a catalogue) goes into a public answer only up to a bound (the newest 50); this says how many there are in all and, where there is one, the API path that pages through them all.
+ */
+export interface ListBound {
+  /**
+   * How many the replica holds in all
+   */
+  total: number;
+  /**
+   * How many this answer carries
+   */
+  shown: number;
+  /**
+   * Some were left out (total > shown)
+   */
+  truncated: boolean;
+  /**
+   * The API path that pages through all of them (?page=, ?pageSize=)
+   */
+  all?: string;
 }

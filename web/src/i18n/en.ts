@@ -103,6 +103,8 @@ export const en: Record<MessageKey, string> = {
   'mc.noRecognitions': 'No institution has recorded a recognition decision yet.',
   'list.more': '… and {n} more',
   'list.moreLink': 'See all ({n})',
+  'list.more': '… and {n} more',
+  'list.moreLink': 'See all ({n})',
   'mc.versions': 'Versions',
   'mc.version': 'Version {n}',
   'mc.viewing': 'You are viewing version {n}.',

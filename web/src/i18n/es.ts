@@ -102,6 +102,8 @@ export const es = {
   'mc.noRecognitions': 'Ninguna institución ha registrado todavía una decisión de reconocimiento.',
   'list.more': '… y {n} más',
   'list.moreLink': 'Ver todas ({n})',
+  'list.more': '… y {n} más',
+  'list.moreLink': 'Ver todas ({n})',
   'mc.versions': 'Versiones',
   'mc.version': 'Versión {n}',
   'mc.viewing': 'Está viendo la versión {n}.',

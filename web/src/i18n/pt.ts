@@ -104,6 +104,8 @@ export const pt: Record<MessageKey, string> = {
   'mc.noRecognitions': 'Nenhuma instituição registrou ainda uma decisão de reconhecimento.',
   'list.more': '… e mais {n}',
   'list.moreLink': 'Ver todas ({n})',
+  'list.more': '… e mais {n}',
+  'list.moreLink': 'Ver todas ({n})',
   'mc.versions': 'Versões',
   'mc.version': 'Versão {n}',
   'mc.viewing': 'Você está vendo a versão {n}.',
