@@ -42,7 +42,7 @@ export function DetailPage({ id }: { id: string }) {
   const loc = useLocation();
   const version = loc.search.get('version');
   const res = useApi<McDetail>(`/api/v1/microcredentials/${enc(id)}${qs({ version })}`);
-  const recs = useApi<{ items: Decision[] }>(`/api/v1/recognitions${qs({ microcredential: id })}`);
+  const recs = useApi<{ items: Decision[]; total: number }>(`/api/v1/recognitions${qs({ microcredential: id })}`);
   const mc = res.data;
   if (res.error) return (
     <section>
@@ -92,14 +92,14 @@ export function DetailPage({ id }: { id: string }) {
 
       <section aria-labelledby="acc-h">
         <h2 id="acc-h">{t('mc.accreditations')}</h2>
-        <Accreditations items={mc.accreditations} history={mc.accreditationHistory} />
+        <Accreditations items={mc.accreditations} history={mc.accreditationHistory} lists={mc.lists} />
       </section>
 
       <section aria-labelledby="rec-h">
         <h2 id="rec-h">{t('mc.recognitions')}</h2>
         {recs.loading && <Loading />}
         <ErrorBox error={recs.error} />
-        {recs.data && <Decisions items={recs.data.items} empty={t('mc.noRecognitions')} />}
+        {recs.data && <Decisions items={recs.data.items} empty={t('mc.noRecognitions')} more={recs.data.total - recs.data.items.length} />}
       </section>
 
       <section aria-labelledby="ver-h">
@@ -119,6 +119,7 @@ export function DetailPage({ id }: { id: string }) {
               </li>
             ))}
         </ul>
+        <More n={mc.lists.versions.total - mc.versions.length} />
       </section>
     </article>
   );
@@ -329,7 +330,15 @@ function QaProcedure({ p }: { p: NonNullable<NonNullable<McRecord['qualityAssura
  * of, or its institution; the standards applied, the agency's decision and report), then the history: withdrawn on a
  * date, expired, or starting later — never silently gone.
  */
-export function Accreditations({ items, history, empty }: { items: Accreditation[]; history?: Accreditation[]; empty?: string }) {
+/** "… and N more": a public answer carries a bounded list (at most 50, newest first) and says how many there are in all. */
+export function More({ n }: { n: number }) {
+  const { t, num } = useI18n();
+  return n > 0 ? <p class="sub more">{t('list.more', { n: num(n) })}</p> : null;
+}
+
+type Bound = { total: number; shown: number };
+
+export function Accreditations({ items, history, empty, lists }: { items: Accreditation[]; history?: Accreditation[]; empty?: string; lists?: { accreditations: Bound; accreditationHistory: Bound } }) {
   const { t, pick, date, tx } = useI18n();
   const agencyOf = (a: Accreditation) => pick(a.agency?.name) || a.agency?.did || '';
   const what = (a: Accreditation) =>
@@ -398,6 +407,7 @@ export function Accreditations({ items, history, empty }: { items: Accreditation
       ) : (
         <p class="muted">{empty ?? t('mc.noAccreditations')}</p>
       )}
+      {lists && <More n={lists.accreditations.total - lists.accreditations.shown} />}
       {history?.length ? (
         <details class="accreditation-history">
           <summary>{t('mc.accreditationHistory')}</summary>
@@ -411,47 +421,51 @@ export function Accreditations({ items, history, empty }: { items: Accreditation
               </li>
             ))}
           </ul>
+          {lists && <More n={lists.accreditationHistory.total - lists.accreditationHistory.shown} />}
         </details>
       ) : null}
     </>
   );
 }
 
-export function Decisions({ items, empty }: { items: Decision[]; empty: string }) {
+export function Decisions({ items, empty, more = 0 }: { items: Decision[]; empty: string; more?: number }) {
   const i = useI18n();
   const { t, pick, tx } = i;
   if (!items.length) return <p class="muted">{empty}</p>;
   return (
-    <ul class="decisions">
-      {items.map((d) => (
-        <li key={d.decisionId} class={`decision decision-${d.status}`}>
-          <p>
-            <strong>{pick(d.institution.name) || d.institution.did}</strong> ({i.region(d.institution.country)}): {tx('enum.outcome.', d.outcome)}
-            {d.credits && ` · ${i.num(d.credits.value)} ${d.credits.system}`}
-            {d.equivalentTo && ` · ${tx('enum.equivalentKind.', d.equivalentTo.kind)} ${d.equivalentTo.code ?? ''} ${pick(d.equivalentTo.name)}`} ·{' '}
-            <em>{tx('enum.decision.', d.status)}</em>
-          </p>
-          <p class="sub">
-            {t('rec.validFrom', { date: i.date(d.validFrom) })}
-            {d.decidedBy && ` · ${t('rec.decidedBy', { who: d.decidedBy })}`}
-          </p>
-          {pick(d.reasons) && (
-            <p class="sub">
-              {t('rec.reasons')}: {pick(d.reasons)}
+    <>
+      <ul class="decisions">
+        {items.map((d) => (
+          <li key={d.decisionId} class={`decision decision-${d.status}`}>
+            <p>
+              <strong>{pick(d.institution.name) || d.institution.did}</strong> ({i.region(d.institution.country)}): {tx('enum.outcome.', d.outcome)}
+              {d.credits && ` · ${i.num(d.credits.value)} ${d.credits.system}`}
+              {d.equivalentTo && ` · ${tx('enum.equivalentKind.', d.equivalentTo.kind)} ${d.equivalentTo.code ?? ''} ${pick(d.equivalentTo.name)}`} ·{' '}
+              <em>{tx('enum.decision.', d.status)}</em>
             </p>
-          )}
-          {pick(d.conditions) && <p class="sub">{pick(d.conditions)}</p>}
-          {d.substantialDifferences?.length ? (
-            <ul>
-              {d.substantialDifferences.map((s, n) => (
-                <li key={n}>
-                  {tx('enum.aspect.', s.aspect)}: {pick(s.description)}
-                </li>
-              ))}
-            </ul>
-          ) : null}
-        </li>
-      ))}
-    </ul>
+            <p class="sub">
+              {t('rec.validFrom', { date: i.date(d.validFrom) })}
+              {d.decidedBy && ` · ${t('rec.decidedBy', { who: d.decidedBy })}`}
+            </p>
+            {pick(d.reasons) && (
+              <p class="sub">
+                {t('rec.reasons')}: {pick(d.reasons)}
+              </p>
+            )}
+            {pick(d.conditions) && <p class="sub">{pick(d.conditions)}</p>}
+            {d.substantialDifferences?.length ? (
+              <ul>
+                {d.substantialDifferences.map((s, n) => (
+                  <li key={n}>
+                    {tx('enum.aspect.', s.aspect)}: {pick(s.description)}
+                  </li>
+                ))}
+              </ul>
+            ) : null}
+          </li>
+        ))}
+      </ul>
+      <More n={more} />
+    </>
   );
 }

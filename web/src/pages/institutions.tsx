@@ -2,7 +2,7 @@
  * Institutions of the network grouped by country, with a diagram of members, endorsements and online status;
  * and one institution's profile (with how fresh its data is on this node), catalogue and issuer keys.
  */
-import { enc } from '../api.js';
+import { enc, qs } from '../api.js';
 import { ErrorBox, Loading, PageTitle, shortDid, useApi } from '../common.js';
 import { useI18n } from '../i18n/index.js';
 import { Link } from '../router.js';
@@ -244,14 +244,19 @@ export function InstitutionPage({ did }: { did: string }) {
             ))}
           </ol>
         )}
+        {inst.lists.catalogue.truncated && (
+          <p>
+            <Link href={`/${qs({ institution: inst.did })}`}>{t('list.moreLink', { n: i.num(inst.lists.catalogue.total) })}</Link>
+          </p>
+        )}
       </section>
       <section aria-labelledby="inst-acc-h">
         <h2 id="inst-acc-h">{t('inst.accreditations')}</h2>
-        <Accreditations items={inst.accreditations} history={inst.accreditationHistory} empty={t('inst.noAccreditations')} />
+        <Accreditations items={inst.accreditations} history={inst.accreditationHistory} empty={t('inst.noAccreditations')} lists={inst.lists} />
       </section>
       <section aria-labelledby="inst-dec-h">
         <h2 id="inst-dec-h">{t('inst.decisions')}</h2>
-        <Decisions items={inst.decisions} empty={t('inst.noDecisions')} />
+        <Decisions items={inst.decisions} empty={t('inst.noDecisions')} more={inst.lists.decisions.total - inst.lists.decisions.shown} />
       </section>
       <section aria-labelledby="keys-h">
         <h2 id="keys-h">{t('inst.keys')}</h2>
