@@ -23,12 +23,14 @@ import { compressResponses, webApp } from './web-serving.js';
 import { perClientRate, publicLimiters } from './limits.js';
 import { registerRoutes, type RouteDef } from './route-table.js';
 import { REPORT_STYLE_HASH } from '../recognition/report.js';
+import { SHARE_STYLE_HASH } from './routes/claims.routes.js';
 import { catalogueAdminRoutes, catalogueRoutes, type CatalogueAdminRouteDeps, type CatalogueRouteDeps } from './routes/catalogue.routes.js';
 import { institutionAdminRoutes, registryRoutes, type InstitutionAdminRouteDeps, type RegistryRouteDeps } from './routes/registry.routes.js';
 import { createDidResolver } from '../identity/did-resolver.js';
 import type { Metrics } from '../core/metrics.js';
 import { requestMetrics } from './request-metrics.js';
 import { linkPreview } from './link-preview.js';
+import { walletCors } from './wallet-cors.js';
 import { RegistryError } from '../core/errors.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -67,7 +69,9 @@ export function createHttpApp(s: HttpAppDeps, opts: HttpAppOptions): Express {
   app.set('query parser', 'extended');
   app.set('trust proxy', 'loopback');
   if (opts.metrics) app.use(requestMetrics(opts.metrics));
-  app.use(securityHeaders({ styleHashes: [REPORT_STYLE_HASH] }));
+  app.use(securityHeaders({ styleHashes: [REPORT_STYLE_HASH, SHARE_STYLE_HASH] }));
+  // browser wallets: CORS on the OpenID4VCI endpoints only (and their preflights answered before any limit or body)
+  app.use(walletCors());
   // brotli or gzip by Accept-Encoding for compressible bodies of 1 KiB or more (node/http/web-serving.ts)
   // except the catalogue search, whose cached answers carry their encodings made once (node/http/precompressed.ts)
   app.use(compressResponses({ skip: (req) => req.method === 'GET' && req.path === '/api/v1/microcredentials' }));

@@ -163,6 +163,8 @@ describe.skipIf(!hasChromium)("registrar's journeys in Chromium", () => {
     await expect.poll(() => page.locator('#dec-eqname').inputValue()).toBe(candidateTitle);
     expect(await page.locator('#dec-kind').inputValue()).toBe('microcredential');
     await page.getByText(`«${candidateTitle}» como candidato local`).waitFor();
+    // the foreign microcredential is named beside its id (the form showed the id alone)
+    await expect.poll(() => page.locator('#dec-mc-name').textContent()).toContain(`«${mc.record.title.es}» de `);
 
     await tabTo(page, page.locator('#dec-reasons'));
     await page.keyboard.type('Resultados de aprendizaje equivalentes; carga menor compensada por práctica.');
@@ -183,7 +185,8 @@ describe.skipIf(!hasChromium)("registrar's journeys in Chromium", () => {
 
     await tabTo(page, page.getByRole('button', { name: 'Firmar y publicar la decisión' }));
     await page.keyboard.press('Enter');
-    const result = page.locator('.alert-ok', { hasText: 'Decisión publicada: dec-' });
+    // the result names the microcredential decided on, not the decision's id
+    const result = page.locator('.alert-ok', { hasText: `Decisión publicada sobre «${mc.record.title.es}»` });
     await result.waitFor();
     await expect.poll(() => result.evaluate((el) => el === document.activeElement)).toBe(true);
     expect(home.node.services.recognition.decisions({ microcredential: mc.id }).some((d) => d.institution.did === home.did && d.outcome === 'equivalent')).toBe(true);

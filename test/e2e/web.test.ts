@@ -382,7 +382,7 @@ describe.skipIf(!hasChromium)('web app in Chromium', () => {
     await page.getByLabel('Motivos').fill('Resultados de aprendizaje y carga comparables.');
     await page.getByRole('button', { name: 'Revisar la decisión' }).click();
     await page.getByRole('button', { name: 'Firmar y publicar la decisión' }).click();
-    await page.getByText(/Decisión publicada: dec-/).waitFor();
+    await page.getByText(/Decisión publicada sobre «/).waitFor();
     await page.goto(`${base}/microcredentials/${encodeURIComponent(foreign.id)}`);
     await expect.poll(() => page.locator('.decisions').textContent()).toContain('Reconocida por créditos');
   });

@@ -160,16 +160,23 @@ describe('claim links through a started node', () => {
     expect(html).not.toContain(token);
     // in the visitor's language: Spanish without Accept-Language (link-preview robots), else theirs; ?lang= wins
     expect(html).toContain('<html lang="es">');
-    expect(html).toContain('Otorgada a: <strong>');
+    expect(html).toContain('<dt>Otorgada a</dt><dd><strong>');
+    // the date as people read it (it was the ISO 2026-12-02), and a stylesheet the page's CSP allows by its hash
+    expect(html).toMatch(/<dt>Fecha de emisión<\/dt><dd><time datetime="\d{4}-\d{2}-\d{2}">\d{1,2} de [a-z]+ de \d{4}<\/time>/);
+    const css = /<style>([\s\S]*?)<\/style>/.exec(html)?.[1] ?? '';
+    expect(css).toContain('font:');
+    expect(page.headers.get('content-security-policy')).toContain(`'sha256-${createHash('sha256').update(css, 'utf8').digest('base64')}'`);
     const ptPage = await fetch(state.url, { headers: { 'accept-language': 'pt-BR' } });
     expect(ptPage.headers.get('content-language')).toBe('pt');
     expect(ptPage.headers.get('vary')).toMatch(/Accept-Language/i);
     const ptHtml = await ptPage.text();
     expect(ptHtml).toContain('<html lang="pt-BR">');
-    expect(ptHtml).toContain('Concedida a: <strong>');
-    expect(ptHtml).toMatch(/Situação: (Verificada|Não verificada)/);
+    expect(ptHtml).toContain('<dt>Concedida a</dt><dd><strong>');
+    expect(ptHtml).toMatch(/<dt>Situação<\/dt><dd><span class="state state-\w+">(Verificada|Não verificada)/);
+    expect(ptHtml).toMatch(/<time datetime="[\d-]+">\d{1,2} de [a-zç]+ de \d{4}<\/time>/);
     const enHtml = await (await fetch(`${state.url}?lang=en`, { headers: { 'accept-language': 'pt' } })).text();
-    expect(enHtml).toContain('Awarded to: <strong>');
+    expect(enHtml).toContain('<dt>Awarded to</dt><dd><strong>');
+    expect(enHtml).toMatch(/<time datetime="[\d-]+">[A-Z][a-z]+ \d{1,2}, \d{4}<\/time>/);
     // the claim shows it published
     expect((await (await claim(token)).json()).share).toEqual(state);
     // off: the same address answers 404; on again: the same address

@@ -8,6 +8,7 @@
  * Must never tell an unknown token from a revoked one, never put a token in a log or an error, and never write a
  * credential field into HTML unescaped.
  */
+import { createHash } from 'node:crypto';
 import type { Response } from 'express';
 import { message, userError, type MessageLang, type ServerMessageKey } from '../../core/messages/index.js';
 import { answerLanguage } from '../problem.js';
@@ -109,6 +110,28 @@ function evidenceHtml(credential: unknown, w: (k: ServerMessageKey) => string): 
   return out;
 }
 
+/** The share page's own stylesheet (inline, allowed by its hash in the CSP: node/http/app.ts; no 'unsafe-inline'). */
+export const SHARE_CSS = `body{font:16px/1.5 system-ui,sans-serif;color:#14213d;margin:0;background:#f5f7fa}
+main{max-width:40rem;margin:0 auto;padding:1.5rem 1rem;background:#fff;min-height:100vh;box-sizing:border-box;overflow-wrap:anywhere}
+.brand{margin:0 0 1rem;font-weight:700;letter-spacing:.08em;color:#0b5394}
+h1{font-size:1.6rem;line-height:1.25;margin:0 0 1rem}
+dl{display:grid;grid-template-columns:max-content 1fr;gap:.35rem 1rem;margin:0 0 1rem}dt{font-weight:600}dd{margin:0}
+.state{display:inline-block;padding:0 .5rem;border-radius:4px;font-weight:600;border:1px solid}
+.state-verified{color:#0f5132;background:#e6f4ea}.state-revoked,.state-suspended,.state-unverified{color:#5c0b0e;background:#fdecea}
+a.verify{display:inline-block;margin-top:1rem;padding:.6rem 1rem;border-radius:6px;background:#0b5394;color:#fff;font-weight:600;text-decoration:none}
+a.verify:focus-visible,a.verify:hover{background:#073763;outline:3px solid #f6b73c;outline-offset:2px}
+@media (max-width:30rem){dl{grid-template-columns:1fr}dd{margin-bottom:.4rem}}
+`;
+/** CSP source for SHARE_CSS. */
+export const SHARE_STYLE_HASH = `'sha256-${createHash('sha256').update(SHARE_CSS, 'utf8').digest('base64')}'`;
+
+/** An ISO date as people read it in the page's language ("2 de diciembre de 2026", "December 2, 2026"). */
+export function shareDate(iso: string, lang: MessageLang): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso.slice(0, 10);
+  return new Intl.DateTimeFormat(lang === 'pt' ? 'pt-BR' : lang, { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' }).format(d);
+}
+
 /**
  * The public share page: a small server-rendered page whose title and og: tags give the link preview, its words in
  * the visitor's language (?lang=, else Accept-Language, else Spanish: link-preview robots send none).
@@ -120,6 +143,7 @@ export function sharePage(c: IssuedCredential, opts: { url: string; verified: bo
   const title = `${f.achievement} — ${c.learnerName}`;
   const desc = `${f.issuer ? `${f.issuer}: ` : ''}${f.description}`.slice(0, 300);
   const date = c.issuedAt.slice(0, 10);
+  const shown = shareDate(c.issuedAt, lang);
   const state = c.status.revoked ? 'revoked' : c.status.suspended ? 'suspended' : opts.verified ? 'verified' : 'unverified';
   return `<!doctype html>
 <html lang="${lang === 'pt' ? 'pt-BR' : lang}">
@@ -135,16 +159,20 @@ export function sharePage(c: IssuedCredential, opts: { url: string; verified: bo
 <meta property="og:site_name" content="MOCHILA">
 <meta name="twitter:card" content="summary">
 <meta name="robots" content="noindex">
+<style>${SHARE_CSS}</style>
 </head>
 <body>
 <main>
+<p class="brand">MOCHILA</p>
 <h1>${escapeHtml(f.achievement)}</h1>
-<p>${w('share.awardedTo')}: <strong>${escapeHtml(c.learnerName)}</strong></p>
-<p>${w('share.issuer')}: ${escapeHtml(f.issuer)}</p>
-<p>${w('share.date')}: <time datetime="${escapeHtml(date)}">${escapeHtml(date)}</time></p>
-<p>${w('share.status')}: ${w(`share.state.${state}`)}</p>
+<dl>
+<dt>${w('share.awardedTo')}</dt><dd><strong>${escapeHtml(c.learnerName)}</strong></dd>
+<dt>${w('share.issuer')}</dt><dd>${escapeHtml(f.issuer)}</dd>
+<dt>${w('share.date')}</dt><dd><time datetime="${escapeHtml(date)}">${escapeHtml(shown)}</time></dd>
+<dt>${w('share.status')}</dt><dd><span class="state state-${state}">${w(`share.state.${state}`)}</span></dd>
+</dl>
 ${f.description ? `<p>${escapeHtml(f.description)}</p>` : ''}
-${evidenceHtml(c.credential, w)}<p><a href="/verify?credential=${encodeURIComponent(c.id)}&amp;lang=${lang}">${w('share.verify')}</a></p>
+${evidenceHtml(c.credential, w)}<p><a href="/verify?credential=${encodeURIComponent(c.id)}&amp;lang=${lang}" class="verify">${w('share.verify')}</a></p>
 </main>
 </body>
 </html>

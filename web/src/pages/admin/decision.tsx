@@ -52,6 +52,8 @@ export function DecisionAdmin({ token }: { token: string }) {
   const [busy, setBusy] = useState(false);
   const [reviewing, setReviewing] = useState(false);
   const [foreign, setForeign] = useState<McSummary | null>(null);
+  // the id typed names nothing this node knows (a typo, or a record not replicated here yet)
+  const [foreignMissing, setForeignMissing] = useState(false);
   const [candidate, setCandidate] = useState<McSummary | null>(null);
   const [self, setSelf] = useState<LangMap>(null);
   const reviewRef = useRef<HTMLDivElement>(null);
@@ -65,6 +67,7 @@ export function DecisionAdmin({ token }: { token: string }) {
   useEffect(() => {
     const id = d.mc.trim();
     setForeign(null);
+    setForeignMissing(false);
     if (!id) return;
     const ac = new AbortController();
     const h = setTimeout(() => {
@@ -73,7 +76,9 @@ export function DecisionAdmin({ token }: { token: string }) {
           setForeign(r);
           setD((o) => (o.mc.trim() === id && !(fromUrl.mc === id && fromUrl.version) ? { ...o, version: String(r.version) } : o));
         })
-        .catch(() => {});
+        .catch((e: unknown) => {
+          if (!ac.signal.aborted && e instanceof ApiError && e.status === 404) setForeignMissing(true);
+        });
     }, 300);
     return () => {
       clearTimeout(h);
@@ -162,13 +167,20 @@ export function DecisionAdmin({ token }: { token: string }) {
       {fromUrl.candidate && candidate && <p class="alert alert-info">{t('dec.prefilled', { title: i.pick(candidate.title ?? null) })}</p>}
       <form class="stack" onSubmit={review}>
         <div class="grid2">
-          {field('dec-mc', 'dec.mc', <input id="dec-mc" required value={d.mc} onInput={set('mc')} />)}
+          {field('dec-mc', 'dec.mc', <input id="dec-mc" required value={d.mc} onInput={set('mc')} aria-describedby="dec-mc-name" />)}
           {field(
             'dec-version',
             'dec.version',
             <input id="dec-version" type="number" min={1} required value={d.version} onInput={set('version')} />,
           )}
         </div>
+        <p id="dec-mc-name" class="hint" aria-live="polite">
+          {foreign
+            ? t('dec.mcNamed', { title: i.pick(foreign.title ?? null) || foreign.code, issuer: i.pick(foreign.institution?.name ?? null) || foreign.institution?.did || '' })
+            : foreignMissing
+              ? t('dec.mcUnknown')
+              : ''}
+        </p>
         {field(
           'dec-outcome',
           'dec.outcome',
@@ -210,7 +222,7 @@ export function DecisionAdmin({ token }: { token: string }) {
                 <option value="">{t('admin.choose')}</option>
                 {ref.creditSystems.map((c) => (
                   <option key={c.id} value={c.id}>
-                    {c.id}
+                    {`${c.id} — ${i.pick(c.name)}`}
                   </option>
                 ))}
               </select>,
@@ -342,8 +354,8 @@ export function DecisionAdmin({ token }: { token: string }) {
       <ErrorBox error={error} />
       <div role="status" aria-live="polite">
         {done && (
-          <p class="alert alert-ok" ref={doneRef} tabIndex={-1}>
-            {t('dec.done', { id: done })} · <Link href={`/recognition${qs({ microcredential: d.mc.trim() })}`}>{t('dec.viewLookup')}</Link> ·{' '}
+          <p class="alert alert-ok" ref={doneRef} tabIndex={-1} data-decision-id={done}>
+            {t('dec.done', { title: (foreign && i.pick(foreign.title ?? null)) || d.mc.trim() })} · <Link href={`/recognition${qs({ microcredential: d.mc.trim() })}`}>{t('dec.viewLookup')}</Link> ·{' '}
             <Link href={`/microcredentials/${enc(d.mc.trim())}`}>{t('verify.openMc')}</Link>
           </p>
         )}
