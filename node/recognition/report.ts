@@ -12,6 +12,7 @@ import { safeHttpUrl } from '../core/safe-url.js';
 import { findField, findLevel, type ReferenceData } from '../catalogue/reference-data.js';
 import { codeLabel, message, type MessageLang } from '../../web/src/i18n/messages.js';
 import { formatDate, formatNumber, localeOf } from '../../web/src/i18n/format.js';
+import { statusChangeSentence, type StatusChangeLike } from '../../web/src/i18n/status-headline.js';
 import type { MessageKey } from '../../web/src/i18n/es.js';
 
 type L = MessageLang;
@@ -185,6 +186,12 @@ export function renderRecognitionReport(data: Any, opts: ReportOptions): string 
   parts.push(`<section aria-labelledby="r-ver"><h2 id="r-ver">${t('report.verification')}</h2>`);
   if (v) {
     parts.push(`<p class="verdict ${v.verified ? 'ok' : 'failed'}">${v.verified ? t('report.verified') : t('report.notVerified')}</p>`);
+    // a revocation or suspension said as the app's headline says it, with the issuer's reason category if it gave one
+    const sc = ((v.checks ?? []) as { id: string; status: string; statusChange?: StatusChangeLike }[]).find((c) => c.id === 'status' && c.status === 'failed')?.statusChange;
+    if (sc && (sc.purpose === 'revocation' || sc.purpose === 'suspension'))
+      parts.push(
+        `<p class="status-change" data-status-change>${esc(statusChangeSentence(sc, (k, vars) => message(lang, k, vars), (prefix, value) => codeLabel(lang, prefix, value), (d) => formatDate(lang, d)))}</p>`,
+      );
     parts.push(`<table><thead><tr><th scope="col">${t('report.check')}</th><th scope="col">${t('report.result')}</th><th scope="col">${t('report.reason')}</th></tr></thead><tbody>`);
     for (const c of (v.checks ?? []) as { id: string; status: string; reason: string }[])
       parts.push(`<tr class="${esc(c.status)}"><td>${label('verify.check.', c.id)}</td><td>${label('report.status.', c.status)}</td><td>${esc(c.reason)}</td></tr>`);

@@ -7,16 +7,13 @@
  * of the single issue form (focus on its result).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { hasChromium, launchChromium, requireWebBuild } from '../helpers/chromium.js';
 import { AxeBuilder } from '@axe-core/playwright';
 import { runDevnet, type Devnet, type DevnetUnit } from '../../node/devnet.js';
-
-const ROOT = path.resolve(__dirname, '../..');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
 
 async function axeClean(page: Page): Promise<void> {
   const axe = await new AxeBuilder({ page }).analyze();
@@ -32,12 +29,12 @@ describe.skipIf(!hasChromium)('admin cohort: template, preview, error file, resu
   let page: Page;
 
   beforeAll(async () => {
-    if (!existsSync(path.join(ROOT, 'web', 'dist', 'index.html'))) throw new Error('build the web app first: npm run build:web');
+    requireWebBuild();
     dir = mkdtempSync(path.join(tmpdir(), 'mochila-e2e-cohort-'));
     net = await runDevnet({ dir, units: 1, httpPort: 0, p2pPort: -1, fresh: true, logLevel: 'error' });
     home = net.units[0]!;
     base = home.node.httpUrl;
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'] });
+    browser = await launchChromium();
     const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'es-MX', acceptDownloads: true });
     page = await ctx.newPage();
     page.setDefaultTimeout(15_000);

@@ -11,10 +11,10 @@
  * its preview tags, off again: 404); an axe check (no serious/critical issue).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
+import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { hasChromium, launchChromium, requireWebBuild } from '../helpers/chromium.js';
 import { AxeBuilder } from '@axe-core/playwright';
 import { SMTPServer } from 'smtp-server';
 import { startTestNode, type TestNode } from '../helpers/nodes.js';
@@ -22,9 +22,6 @@ import { unitOfCountry } from '../helpers/fixtures.js';
 import { readPdf } from '../helpers/pdf.js';
 import { extractBaked } from '../../node/credentials/baking.js';
 
-const ROOT = path.resolve(__dirname, '../..');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
 const { catalogue } = unitOfCountry('CL');
 
 describe.skipIf(!hasChromium)('claim page in Chromium, opened from a received e-mail', () => {
@@ -47,8 +44,7 @@ describe.skipIf(!hasChromium)('claim page in Chromium, opened from a received e-
   const admin = () => ({ authorization: `Bearer ${n.token}`, 'content-type': 'application/json' });
 
   beforeAll(async () => {
-    if (!existsSync(path.join(ROOT, 'web', 'dist', 'index.html')))
-      throw new Error('web/dist/index.html is missing: run `npm run build:web` first');
+    requireWebBuild();
     smtp = new SMTPServer({
       authOptional: true,
       disabledCommands: ['AUTH', 'STARTTLS'],
@@ -82,18 +78,7 @@ describe.skipIf(!hasChromium)('claim page in Chromium, opened from a received e-
     });
     const r = await fetch(`${n.url}/api/v1/admin/microcredentials`, { method: 'POST', headers: admin(), body: JSON.stringify(catalogue[0]) });
     expect(r.status, await r.clone().text()).toBe(201);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchChromium();
     page = await (await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true, locale: 'es-MX' })).newPage();
     page.setDefaultTimeout(15_000);
     page.on('request', (req) => {

@@ -6,10 +6,9 @@
  * the first stops working; an axe check (no serious/critical issue) with the offer shown.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import { createHash, generateKeyPairSync, randomBytes, sign } from 'node:crypto';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { hasChromium, launchChromium, requireWebBuild } from '../helpers/chromium.js';
 import { AxeBuilder } from '@axe-core/playwright';
 import jsQRImport from 'jsqr';
 import { base58btc } from 'multiformats/bases/base58';
@@ -17,9 +16,6 @@ import { Openid4vciClient, setGlobalConfig } from '@openid4vc/openid4vci';
 import { startTestNode, type TestNode } from '../helpers/nodes.js';
 import { unitOfCountry } from '../helpers/fixtures.js';
 
-const ROOT = path.resolve(__dirname, '../..');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
 const { catalogue } = unitOfCountry('CL');
 
 // jsqr is CommonJS typed as an ES module: its default export is what `require` returns
@@ -33,7 +29,7 @@ describe.skipIf(!hasChromium)('claim page: add the credential to a wallet (OpenI
   let claimUrl = '';
 
   beforeAll(async () => {
-    if (!existsSync(path.join(ROOT, 'web', 'dist', 'index.html'))) throw new Error('web/dist/index.html is missing: run `npm run build:web` first');
+    requireWebBuild();
     setGlobalConfig({ allowInsecureUrls: true });
     n = await startTestNode({ name: 'Universidad Austral de Prueba', country: 'CL' });
     const post = (p: string, body: unknown) =>
@@ -42,10 +38,7 @@ describe.skipIf(!hasChromium)('claim page: add the credential to a wallet (OpenI
     const r = await post('/api/v1/admin/credentials', { microcredential: catalogue[0]!.code, learner: { name: 'Catalina Fuentes', email: 'c.fuentes@alumnos.example.cl' } });
     expect(r.status, await r.clone().text()).toBe(201);
     claimUrl = ((await r.json()) as { claimUrl: string }).claimUrl;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    });
+    browser = await launchChromium();
     page = await (await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'es-CL' })).newPage();
     page.setDefaultTimeout(15_000);
     page.on('request', (req) => {

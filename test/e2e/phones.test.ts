@@ -6,16 +6,12 @@
  * tables are cards (each cell labelled with its column) and the header is compact.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync } from 'node:fs';
-import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { hasChromium, launchChromium, requireWebBuild } from '../helpers/chromium.js';
 import { AxeBuilder } from '@axe-core/playwright';
 import { startTestNode, type TestNode } from '../helpers/nodes.js';
 import { unitOfCountry } from '../helpers/fixtures.js';
 
-const ROOT = path.resolve(__dirname, '../..');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
 const { catalogue } = unitOfCountry('CL');
 
 const SIZES = [
@@ -46,7 +42,7 @@ describe.skipIf(!hasChromium)('phones and 200 % zoom in Chromium', () => {
   let mcId: string;
 
   beforeAll(async () => {
-    if (!existsSync(path.join(ROOT, 'web', 'dist', 'index.html'))) throw new Error('web/dist/index.html is missing: run `npm run build:web` first');
+    requireWebBuild();
     n = await startTestNode({ name: 'Universidad Técnica de Pantallas Estrechas y Ampliadas', country: 'CL' });
     const post = (p: string, body: unknown) =>
       fetch(`${n.url}${p}`, { method: 'POST', headers: { authorization: `Bearer ${n.token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
@@ -60,7 +56,7 @@ describe.skipIf(!hasChromium)('phones and 200 % zoom in Chromium', () => {
     revoked = await issue('Bartolomé Ñancupil', 'bartolome@alumnos.example.cl');
     expect((await post(`/api/v1/admin/credentials/${encodeURIComponent(revoked)}/revoke`, { reason: 'prueba' })).status).toBe(200);
     mcId = ((await (await fetch(`${n.url}/api/v1/microcredentials`)).json()) as { items: { id: string }[] }).items[0]!.id;
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu'] });
+    browser = await launchChromium();
   }, 90_000);
 
   afterAll(async () => {

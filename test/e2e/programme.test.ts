@@ -5,9 +5,9 @@
  * are refused with the missing module named, three issue the badge linking them. axe clean with the fieldset open.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { hasChromium, launchChromium, requireWebBuild } from '../helpers/chromium.js';
 import { AxeBuilder } from '@axe-core/playwright';
 import { importCatalogueFile } from '../../node/catalogue/import.js';
 import { microcredentialId } from '../../node/feed/ids.js';
@@ -15,9 +15,6 @@ import { MODULE_EVIDENCE_GENRE } from '../../node/credentials/ob3.js';
 import { FIXTURES_DIR } from '../../node/devnet.js';
 import { startTestNode, type TestNode } from '../helpers/nodes.js';
 
-const ROOT = path.resolve(__dirname, '../..');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
 const MODULES = ['dim-modulo-1-potencial', 'dim-modulo-2-diseno', 'dim-modulo-3-gestion-qa'];
 
 describe.skipIf(!hasChromium)('programmes in the web app (Chromium)', () => {
@@ -28,7 +25,7 @@ describe.skipIf(!hasChromium)('programmes in the web app (Chromium)', () => {
   const moduleCredentialIds: string[] = [];
 
   beforeAll(async () => {
-    if (!existsSync(path.join(ROOT, 'web', 'dist', 'index.html'))) throw new Error('build the web app first: npm run build:web');
+    requireWebBuild();
     n = await startTestNode({ name: 'Instituto Tecnológico del Pacífico y el Bajío', country: 'MX' });
     expect(importCatalogueFile(n.node.services.catalogue, path.join(FIXTURES_DIR, 'units', 'mx-itpb', 'catalogue.json')).errors).toEqual([]);
     for (const code of MODULES) {
@@ -36,7 +33,7 @@ describe.skipIf(!hasChromium)('programmes in the web app (Chromium)', () => {
       moduleCredentialIds.push(c.id);
       files.push({ name: `${code}.json`, mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(c.credential)) });
     }
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'] });
+    browser = await launchChromium();
     const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'es-MX' });
     page = await ctx.newPage();
     page.setDefaultTimeout(10_000);

@@ -7,18 +7,16 @@
  * sideways scroll at 390 px on each of these pages.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
+import { hasChromium, launchChromium, requireWebBuild } from '../helpers/chromium.js';
 import { AxeBuilder } from '@axe-core/playwright';
 import * as jsqrModule from 'jsqr';
 import { runDevnet, type Devnet, type DevnetUnit } from '../../node/devnet.js';
 import { replicate } from '../helpers/replicate.js';
 
-const ROOT = path.resolve(__dirname, '../..');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
 type JsQr = (data: Uint8ClampedArray, width: number, height: number) => { data: string } | null;
 const jsQR = ((jsqrModule as unknown as { default?: JsQr }).default ?? (jsqrModule as unknown as JsQr)) as JsQr;
 
@@ -59,16 +57,13 @@ describe.skipIf(!hasChromium)("registrar's journeys in Chromium", () => {
   };
 
   beforeAll(async () => {
-    if (!existsSync(path.join(ROOT, 'web', 'dist', 'index.html'))) throw new Error('web/dist/index.html is missing: run `npm run build:web` first');
+    requireWebBuild();
     dir = mkdtempSync(path.join(tmpdir(), 'mochila-e2e-registrar-'));
     net = await runDevnet({ dir, units: 3, httpPort: 0, p2pPort: -1, fresh: true, logLevel: 'error' });
     for (const a of net.units) for (const b of net.units) if (a !== b) replicate(a.node.services, b.node.services);
     home = net.units[0]!;
     base = home.node.httpUrl;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    });
+    browser = await launchChromium();
   }, 60_000);
 
   afterAll(async () => {

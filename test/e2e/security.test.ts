@@ -5,16 +5,13 @@
  * `/admin`, `/docs` and the printable report; Swagger UI, the web app and the report load with no CSP violation.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { hasChromium, launchChromium, requireWebBuild } from '../helpers/chromium.js';
 import { runDevnet, type Devnet, type DevnetUnit } from '../../node/devnet.js';
 import { replicate } from '../helpers/replicate.js';
-
-const ROOT = path.resolve(__dirname, '../..');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
 
 const EVIL = "javascript:window.__pwned=1;fetch('/api/v1/admin/credentials',{headers:{authorization:'Bearer '+sessionStorage.getItem('mochila.adminToken')}})";
 
@@ -43,7 +40,7 @@ describe.skipIf(!hasChromium)('hostile data and browser hardening in Chromium', 
   };
 
   beforeAll(async () => {
-    if (!existsSync(path.join(ROOT, 'web', 'dist', 'index.html'))) throw new Error('web/dist/index.html is missing: run `npm run build:web` first');
+    requireWebBuild();
     dir = mkdtempSync(path.join(tmpdir(), 'mochila-sec-'));
     net = await runDevnet({ dir, units: 2, httpPort: 0, p2pPort: -1, fresh: true, logLevel: 'error' });
     [author, victim] = net.units as [DevnetUnit, DevnetUnit];
@@ -62,10 +59,7 @@ describe.skipIf(!hasChromium)('hostile data and browser hardening in Chromium', 
     const api = (await (await fetch(`${base}/api/v1/microcredentials/${encodeURIComponent(mcId)}`)).json()) as { furtherInformation?: { url?: string } };
     expect(api.furtherInformation?.url).toBe(EVIL); // the replica really serves the hostile link
 
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    });
+    browser = await launchChromium();
     ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'es-MX' });
   }, 60_000);
 

@@ -5,17 +5,15 @@
  * camera off; a code pointing elsewhere is refused without leaving the page.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { hasChromium, launchChromium, requireWebBuild } from '../helpers/chromium.js';
 import QRCode from 'qrcode';
 import { startTestNode, type TestNode } from '../helpers/nodes.js';
 import { unitOfCountry } from '../helpers/fixtures.js';
 
-const ROOT = path.resolve(__dirname, '../..');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
 const { catalogue } = unitOfCountry('CL');
 
 /** A two-frame 640x480 Y4M video (4:2:0) showing the QR code of `text`, black on white, centred. */
@@ -51,10 +49,7 @@ describe.skipIf(!hasChromium)('verify page camera in Chromium', () => {
   const withCamera = async (text: string) => {
     const video = path.join(dir, `qr-${browsers.length}.y4m`);
     qrVideo(text, video);
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--use-file-for-fake-video-capture=${video}`],
-    });
+    const browser = await launchChromium(['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--use-file-for-fake-video-capture=${video}`]);
     browsers.push(browser);
     const ctx = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'es-CL' });
     await ctx.grantPermissions(['camera'], { origin: n.url });
@@ -64,7 +59,7 @@ describe.skipIf(!hasChromium)('verify page camera in Chromium', () => {
   };
 
   beforeAll(async () => {
-    if (!existsSync(path.join(ROOT, 'web', 'dist', 'index.html'))) throw new Error('web/dist/index.html is missing: run `npm run build:web` first');
+    requireWebBuild();
     dir = mkdtempSync(path.join(tmpdir(), 'mochila-camera-'));
     n = await startTestNode({ name: 'Universidad de la Cámara', country: 'CL' });
   }, 60_000);

@@ -4,10 +4,11 @@
  * valid and a tampered credential, issuing as admin through the UI, and axe checks (no serious/critical issue).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { CHROMIUM, hasChromium, launchChromium, requireWebBuild } from '../helpers/chromium.js';
 import { AxeBuilder } from '@axe-core/playwright';
 import { runDevnet, type Devnet, type DevnetUnit } from '../../node/devnet.js';
 import { replicate } from '../helpers/replicate.js';
@@ -16,9 +17,6 @@ import QRCode from 'qrcode';
 /** A plain white PNG with no QR code in it (the QR library's own PNG writer, one light module scaled up). */
 const blankPng = () => QRCode.toBuffer('x', { type: 'png', scale: 1, margin: 0, color: { dark: '#ffffffff', light: '#ffffffff' } });
 
-const ROOT = path.resolve(__dirname, '../..');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
 if (!hasChromium) console.warn(`web e2e tests skipped: no Chromium at ${CHROMIUM} (apt-get install -y chromium)`);
 
 describe.skipIf(!hasChromium)('web app in Chromium', () => {
@@ -48,17 +46,13 @@ describe.skipIf(!hasChromium)('web app in Chromium', () => {
   };
 
   beforeAll(async () => {
-    if (!existsSync(path.join(ROOT, 'web', 'dist', 'index.html')))
-      throw new Error('web/dist/index.html is missing: build the web app first with `npm run build:web` (npm test does it in pretest)');
+    requireWebBuild();
     dir = mkdtempSync(path.join(tmpdir(), 'mochila-e2e-'));
     net = await runDevnet({ dir, units: 3, httpPort: 0, p2pPort: -1, fresh: true, logLevel: 'error' });
     for (const a of net.units) for (const b of net.units) if (a !== b) replicate(a.node.services, b.node.services);
     home = net.units[0]!;
     base = home.node.httpUrl;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    });
+    browser = await launchChromium();
     // a Spanish-speaking visitor (the app follows the browser's language on a first visit)
     ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'es-MX' });
     page = await ctx.newPage();
