@@ -1,8 +1,10 @@
 // The credential commands as an IT person runs them: init, import the catalogue, issue one (JSON on stdout), verify
 // (exit code 0 only when verified), a cohort from the registrar's spreadsheet (BOM + semicolons) and its re-run,
 // revoke, and a file that is not JSON.
+// Each command runs at least once as a real `mochila` process (bin/mochila.js: init, catalogue import, issue, verify,
+// credential revoke, keygen, manifest create); the other runs go through one session process (test/helpers/cli.ts),
+// since each real start-up costs seconds of CPU.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -11,22 +13,16 @@ import { generateSeed } from '../../node/identity/keys.js';
 import { createPresentationSigner } from '../../node/credentials/sign.js';
 import { withServices } from '../../node/cli-common.js';
 import { importCatalogueFile } from '../../node/catalogue/import.js';
+import { cliSession, mochila, type CliSession } from '../helpers/cli.js';
 
 const ROOT = path.resolve(__dirname, '../..');
-const BIN = path.join(ROOT, 'bin/mochila.js');
-
-function mochila(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { cwd: ROOT, timeout: 60_000, env: { ...process.env, NO_COLOR: '1' } }, (err, stdout, stderr) => {
-      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
-  });
-}
 
 describe('mochila issue / verify / credential', () => {
   let tmp: string;
   let dir: string;
+  let session: CliSession;
   beforeAll(async () => {
+    session = cliSession(); // loads while the real processes below run
     tmp = mkdtempSync(path.join(tmpdir(), 'mochila-cli-'));
     dir = path.join(tmp, 'node');
     const init = await mochila('init', '--dir', dir, '--name', 'Universidad Autónoma del Norte', '--country', 'MX');
@@ -35,7 +31,10 @@ describe('mochila issue / verify / credential', () => {
     const imp = await mochila('catalogue', 'import', '--dir', dir, path.join(ROOT, 'fixtures/units/mx-uan/catalogue.json'));
     expect(imp.code, imp.stderr).toBe(0);
   });
-  afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+  afterAll(async () => {
+    await session?.close();
+    rmSync(tmp, { recursive: true, force: true });
+  });
 
   it('issues one credential, verifies it (exit 0), revokes it, and verification then fails (exit 1)', async () => {
     const issued = await mochila('issue', '--dir', dir, '--microcredential', 'prev-iaas', '--name', 'José Ángel Hernández López', '--email', 'jose@correo.example.mx');
@@ -47,22 +46,22 @@ describe('mochila issue / verify / credential', () => {
     const ok = await mochila('verify', '--dir', dir, file);
     expect(ok.code, ok.stdout).toBe(0);
     expect(ok.stdout).toContain('VERIFIED');
-    const json = await mochila('verify', '--dir', dir, '--json', file);
+    const json = await session.run('verify', '--dir', dir, '--json', file);
     expect(JSON.parse(json.stdout).verified).toBe(true);
     const rev = await mochila('credential', 'revoke', '--dir', dir, '--reason', 'error de registro', cred.id);
     expect(rev.code, rev.stderr).toBe(0);
-    const after = await mochila('verify', '--dir', dir, '--json', file);
+    const after = await session.run('verify', '--dir', dir, '--json', file);
     expect(after.code).toBe(1);
     expect(JSON.parse(after.stdout).checks.find((c: { id: string }) => c.id === 'status').status).toBe('failed');
   });
 
   it('issues a cohort from a BOM + semicolon spreadsheet, and a re-run skips everyone', async () => {
     const csv = path.join(ROOT, 'fixtures/learners/cohort-mx-uan-semicolon-bom.csv');
-    const first = await mochila('issue', '--dir', dir, '--csv', csv);
+    const first = await session.run('issue', '--dir', dir, '--csv', csv);
     const r1 = JSON.parse(first.stdout);
     expect(r1.issued, first.stderr).toBeGreaterThan(0);
     expect(first.stderr).toContain(`${r1.total}/${r1.total}`);
-    const again = await mochila('issue', '--dir', dir, '--csv', csv);
+    const again = await session.run('issue', '--dir', dir, '--csv', csv);
     const r2 = JSON.parse(again.stdout);
     expect(r2.issued).toBe(0);
     expect(r2.skipped).toBe(r1.issued);
@@ -77,28 +76,28 @@ describe('mochila issue / verify / credential', () => {
     const manifestFile = path.join(tmp, 'manifest.json');
     const m = await mochila('manifest', 'create', '--name', 'Red de prueba', '--founder', did, '--founder', 'did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK', '--endorsements', '2', '--out', manifestFile);
     expect(m.code, m.stderr).toBe(0);
-    const init = await mochila('init', '--dir', f, '--name', 'Universidad Fundadora', '--country', 'GT', '--manifest', manifestFile);
+    const init = await session.run('init', '--dir', f, '--name', 'Universidad Fundadora', '--country', 'GT', '--manifest', manifestFile);
     expect(init.code, init.stderr).toBe(0);
     expect(init.stdout).toContain(`did: ${did}`);
     expect(init.stdout).toContain('(founder)');
   });
 
   it("verifies a presentation against the challenge given with --challenge / --domain (exit 0 only when the holder's proof carries them)", async () => {
-    const issued = await mochila('issue', '--dir', dir, '--microcredential', 'prev-iaas', '--name', 'Lucía Ramírez', '--email', 'lucia@correo.example.mx');
+    const issued = await session.run('issue', '--dir', dir, '--microcredential', 'prev-iaas', '--name', 'Lucía Ramírez', '--email', 'lucia@correo.example.mx');
     expect(issued.code, issued.stderr).toBe(0);
     const holder = await createPresentationSigner(generateSeed());
     const vp = await holder.sign(vc.createPresentation({ verifiableCredential: [JSON.parse(issued.stdout)], holder: holder.did }), { challenge: 'c-77', domain: 'uan.example.mx' });
     const file = path.join(tmp, 'vp.json');
     writeFileSync(file, JSON.stringify(vp));
-    const ok = await mochila('verify', '--dir', dir, '--challenge', 'c-77', '--domain', 'uan.example.mx', file);
+    const ok = await session.run('verify', '--dir', dir, '--challenge', 'c-77', '--domain', 'uan.example.mx', file);
     expect(ok.code, ok.stdout).toBe(0);
     expect(ok.stdout).toContain('credentials verified, holder authenticated');
-    const wrong = await mochila('verify', '--dir', dir, '--json', '--challenge', 'c-78', file);
+    const wrong = await session.run('verify', '--dir', dir, '--json', '--challenge', 'c-78', file);
     expect(wrong.code).toBe(1);
     expect(JSON.parse(wrong.stdout).checks.find((c: { id: string }) => c.id === 'holder_authenticated').status).toBe('failed');
     const { proof: _p, ...unsigned } = vp;
     writeFileSync(file, JSON.stringify(unsigned));
-    const bare = await mochila('verify', '--dir', dir, file);
+    const bare = await session.run('verify', '--dir', dir, file);
     expect(bare.code).toBe(1);
     expect(bare.stdout).toContain('credentials verified, holder not authenticated');
   }, 240_000);
@@ -118,11 +117,11 @@ describe('mochila issue / verify / credential', () => {
       return out;
     });
     const learner = ['--name', 'Paula Ibarra', '--email', 'paula@correo.example.mx'];
-    const short = await mochila('issue', '--dir', unit, '--microcredential', 'dim-programa-microcredenciales', ...learner, '--module', files[0]!, '--module', files[1]!);
+    const short = await session.run('issue', '--dir', unit, '--microcredential', 'dim-programa-microcredenciales', ...learner, '--module', files[0]!, '--module', files[1]!);
     expect(short.code).not.toBe(0);
     expect(short.stderr).toMatch(/programme_modules_not_held/);
     expect(short.stderr).toContain('dim-modulo-3-gestion-qa');
-    const ok = await mochila('issue', '--dir', unit, '--microcredential', 'dim-programa-microcredenciales', ...learner, ...files.flatMap((f) => ['--module', f]));
+    const ok = await session.run('issue', '--dir', unit, '--microcredential', 'dim-programa-microcredenciales', ...learner, ...files.flatMap((f) => ['--module', f]));
     expect(ok.code, ok.stderr).toBe(0);
     const badge = JSON.parse(ok.stdout) as { evidence: { id: string }[] };
     const modules = files.map((f) => (JSON.parse(readFileSync(f, 'utf8')) as { id: string }).id);
@@ -132,7 +131,7 @@ describe('mochila issue / verify / credential', () => {
   it('reports a file that is not JSON as a failed parse check, exit 1', async () => {
     const file = path.join(tmp, 'bad.json');
     writeFileSync(file, 'esto no es una credencial');
-    const r = await mochila('verify', '--dir', dir, file);
+    const r = await session.run('verify', '--dir', dir, file);
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/parse\s+failed/);
   });

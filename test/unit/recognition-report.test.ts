@@ -11,6 +11,7 @@ import { describe, expect, it } from 'vitest';
 import type { MicrocredentialRecord } from '../../node/catalogue/model.js';
 import { rankRecords, type CreditTable } from '../../node/recognition/comparison.js';
 import { legalName, renderRecognitionReport, splitFlags } from '../../node/recognition/report.js';
+import { formatDate } from '../../web/src/i18n/format.js';
 
 const FIX = path.resolve(__dirname, '../../fixtures/units');
 const base = (JSON.parse(readFileSync(path.join(FIX, 'cl-uac', 'catalogue.json'), 'utf8')) as MicrocredentialRecord[])[0]!;
@@ -96,6 +97,22 @@ describe('the printable report', () => {
     expect(html).not.toContain('\u0000');
     expect(html).not.toContain('<i>');
     expect(html).toMatch(/MNC \$(&#39;|&#x27;|')\$`\$&amp;&lt;i&gt;/);
+  });
+
+  it("says a revocation as the app's headline does, with the issuer's reason category as a label, in each language", () => {
+    const since = '2026-12-03T15:00:00Z';
+    const verification = {
+      verified: false,
+      checks: [{ id: 'status', status: 'failed', reason: 'the credential is revoked', statusChange: { purpose: 'revocation', since, reason: 'issued-in-error' } }],
+    };
+    const es = renderRecognitionReport({ ...data(), verification }, { ...opts, lang: 'es' });
+    expect(es).toContain(`<p class="status-change" data-status-change>Revocada el ${formatDate('es', since)} — motivo: emitida por error</p>`);
+    const en = renderRecognitionReport({ ...data(), verification }, { ...opts, lang: 'en' });
+    expect(en).toContain(`<p class="status-change" data-status-change>Revoked on ${formatDate('en', since)} — reason: issued in error</p>`);
+    // no category: the sentence alone; a verified credential: none
+    const bare = { ...verification, checks: [{ ...verification.checks[0]!, statusChange: { purpose: 'suspension', since: null } }] };
+    expect(renderRecognitionReport({ ...data(), verification: bare }, { ...opts, lang: 'es' })).toContain('data-status-change>Suspendida por su emisor</p>');
+    expect(renderRecognitionReport(data(), { ...opts, lang: 'es' })).not.toContain('data-status-change');
   });
 
   it('is headed by the receiving institution, never its DID, and carries the case escaped', () => {

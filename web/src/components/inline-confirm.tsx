@@ -1,9 +1,10 @@
 /**
  * An inline confirmation inside a table row: a reason, the confirming button and Cancel (withdraw a microcredential;
  * revoke, suspend or reinstate a credential). Must never act by itself: `onConfirm` does, after the user submits.
- * Keyboard: it takes the focus when it opens (its reason field), Escape cancels, and when it closes the focus goes
- * back to what opened it (if that is still on the page) instead of falling to <body>.
+ * Keyboard: it takes the focus when it opens (its first field: the `extra` fields, else the reason), Escape cancels,
+ * and when it closes the focus goes back to what opened it (if that is still on the page) instead of falling to <body>.
  */
+import type { ComponentChildren } from 'preact';
 import { useEffect, useRef } from 'preact/hooks';
 import { useI18n } from '../i18n/index.js';
 
@@ -16,12 +17,16 @@ export function InlineConfirm(p: {
   confirmClass?: string;
   onConfirm: () => void;
   onCancel: () => void;
+  /** Fields before the reason (e.g. a credential's reason category). */
+  extra?: ComponentChildren;
+  /** A sentence under the reason field, tied to it (aria-describedby). */
+  hint?: string;
 }) {
   const { t } = useI18n();
-  const input = useRef<HTMLInputElement>(null);
+  const form = useRef<HTMLFormElement>(null);
   useEffect(() => {
     const opener = document.activeElement instanceof HTMLElement && document.activeElement !== document.body ? document.activeElement : null;
-    input.current?.focus();
+    form.current?.querySelector<HTMLElement>('select, input')?.focus();
     return () => {
       // after the row re-renders: only when the focus was lost (an action that moved it elsewhere keeps its choice)
       setTimeout(() => {
@@ -32,6 +37,7 @@ export function InlineConfirm(p: {
   }, []);
   return (
     <form
+      ref={form}
       class="inline-form"
       onKeyDown={(e) => {
         if (e.key === 'Escape') {
@@ -44,8 +50,19 @@ export function InlineConfirm(p: {
         p.onConfirm();
       }}
     >
+      {p.extra}
       <label for={p.id}>{p.label}</label>
-      <input ref={input} id={p.id} value={p.value} onInput={(e) => p.onInput((e.target as HTMLInputElement).value)} />
+      <input
+        id={p.id}
+        value={p.value}
+        aria-describedby={p.hint ? `${p.id}-hint` : undefined}
+        onInput={(e) => p.onInput((e.target as HTMLInputElement).value)}
+      />
+      {p.hint && (
+        <p class="hint" id={`${p.id}-hint`}>
+          {p.hint}
+        </p>
+      )}
       <button class={p.confirmClass ?? 'btn btn-small'} type="submit">
         {p.confirmLabel}
       </button>

@@ -9,6 +9,7 @@ import { api, ApiError, enc } from '../api.js';
 import { Badge, PageTitle, useApi } from '../common.js';
 import { useI18n } from '../i18n/index.js';
 import type { MessageKey } from '../i18n/es.js';
+import { statusChangeSentence } from '../i18n/status-headline.js';
 import { Link, navigate, useLocation } from '../router.js';
 import { ExternalLink } from '../safe-url.js';
 import { QrScan } from '../components/qr-scan.js';
@@ -263,17 +264,8 @@ export function headline(report: VerificationReport, i: I18nT): string {
     case 'key_valid_at_issuance':
       return report.issuer?.keyRevokedAt ? t('verify.headline.keyRetired') : t('verify.headline.keyNotYet');
     case 'status': {
-      const sc = failed.statusChange;
-      const what =
-        sc?.purpose === 'suspension'
-          ? sc.since
-            ? t('verify.headline.suspendedOn', { date: i.date(sc.since) })
-            : t('verify.headline.suspended')
-          : sc?.since
-            ? t('verify.headline.revokedOn', { date: i.date(sc.since) })
-            : t('verify.headline.revoked');
-      // the issuer's reason category (schemas/status-reason.schema.json), never its free text (which stays at its node)
-      return sc?.reason ? t('verify.headline.withReason', { headline: what, reason: i.tx('verify.statusReason.', sc.reason) }) : what;
+      // with the issuer's reason category (schemas/status-reason.schema.json), never its free text (kept at its node)
+      return statusChangeSentence(failed.statusChange ?? { purpose: 'revocation', since: null }, t, (p, v) => i.tx(p, v), (d) => i.date(d));
     }
     case 'validity_period': {
       const { validFrom, validUntil } = report.credential ?? {};
