@@ -35,7 +35,7 @@ export interface Oid4vciLimits {
   tokenTtlMs: number;
   /** Lifetime of a c_nonce. */
   nonceTtlMs: number;
-  /** Open offers held at once (every claim link holds at most one). */
+  /** Open (not yet redeemed) offers held at once (every claim link holds at most one); redeemed codes, kept until they expire to catch a replay, at most as many again. */
   maxOpenOffers: number;
 }
 
@@ -198,8 +198,20 @@ export class Oid4vciService {
     if (c.credential.status.revoked || c.credential.status.suspended)
       throw new RegistryError('conflict', `this credential is ${c.credential.status.revoked ? 'revoked' : 'suspended'}: it cannot be added to a wallet`);
     this.prune();
-    for (const [k, code] of this.codes) if (code.credentialId === c.credential.id && code.usedFor === null) this.codes.delete(k);
-    if (this.codes.size >= this.limits.maxOpenOffers) throw new RegistryError('busy', 'too many wallet offers are open on this node; retry in a few minutes', { retryAfterSeconds: 60 });
+    let open = 0;
+    for (const [k, code] of this.codes) {
+      if (code.usedFor !== null) continue;
+      if (code.credentialId === c.credential.id) this.codes.delete(k);
+      else open++;
+    }
+    // only open offers count: a redeemed code is kept until it expires just to catch its replay
+    if (open >= this.limits.maxOpenOffers) throw new RegistryError('busy', 'too many wallet offers are open on this node; retry in a few minutes', { retryAfterSeconds: 60 });
+    // and redeemed codes are bounded too (as many again): past that the oldest stop being watched for replay (their
+    // access tokens expire on their own within minutes)
+    for (const [k, code] of this.codes) {
+      if (this.codes.size < 2 * this.limits.maxOpenOffers) break;
+      if (code.usedFor !== null) this.codes.delete(k);
+    }
     const code = randomBytes(32).toString('base64url');
     const expiresAt = this.now() + this.limits.codeTtlMs;
     this.codes.set(sha256(code), { claimToken, credentialId: c.credential.id, expiresAt, usedFor: null });
