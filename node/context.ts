@@ -58,6 +58,8 @@ import { Oid4vciService } from './credentials/oid4vci.js';
 import { nameOf } from './credentials/issuing-unit.js';
 import type { LookupVerifier } from './http/routes/recognition.routes.js';
 import { metricsRoutes } from './http/routes/metrics.routes.js';
+import { skillsRoutes } from './http/routes/skills.routes.js';
+import { SkillsInUse } from './catalogue/skills-in-use.js';
 import { countingReplica } from './feed/counting-replica.js';
 import type { NodeConfig } from './config.js';
 
@@ -98,6 +100,8 @@ export interface Services {
   /** Rotation and compromise of issuer keys, with the status lists re-signed (HTTP and CLI). */
   issuerKeyLifecycle: IssuerKeyLifecycle;
   catalogue: CatalogueService;
+  /** The skills the replica's catalogue already uses: the publish form's list (GET /api/v1/admin/skills). */
+  skillsInUse: SkillsInUse;
   credits: CreditSystems;
   /** The live reference data (bundled floor + the network's `reference` entries) and who published each record. */
   reference: ReferenceRegistry;
@@ -240,6 +244,7 @@ export function buildServices(config: NodeConfig, o: NodeOverrides = {}): Servic
       referencePublisher: new ReferencePublisher({ feed, schemas, authority: referencePolicy, membership, registry: reference }),
       issuerKeyLifecycle: new IssuerKeyLifecycle({ institution, statusLists: credentials }),
       catalogue,
+      skillsInUse: new SkillsInUse({ store, catalogue }),
       credits,
       recognition,
       statusLists,
@@ -373,7 +378,7 @@ export class MochilaNode {
       const app = createHttpApp(s, {
         publicUrl: s.publicUrl,
         p2p: () => (this.replicator ? { peerId: this.replicator.peerId, addresses: this.replicator.addresses() } : null),
-        routes: [recognitionRoutes({ ...s, publicUrl: () => s.publicUrl.get() }, lookupVerifier(s)), referenceRoutes(s), credentialRoutes(s), claimRoutes({ ...s, publicUrl: () => s.publicUrl.get() }), oid4vciRoutes(s), networkRoutes(s, this.replicator), metricsRoutes(s.config, metrics)],
+        routes: [recognitionRoutes({ ...s, publicUrl: () => s.publicUrl.get() }, lookupVerifier(s)), referenceRoutes(s), credentialRoutes(s), claimRoutes({ ...s, publicUrl: () => s.publicUrl.get() }), oid4vciRoutes(s), networkRoutes(s, this.replicator), metricsRoutes(s.config, metrics), skillsRoutes(s)],
         ...(metrics ? { metrics } : {}),
       });
       this.httpApp = app;

@@ -44,6 +44,7 @@ export const WEB_SCHEMAS: readonly { schema: string; type: string }[] = [
   { schema: 'api/credential-batch', type: 'CredentialBatchRequest' },
   { schema: 'api/own-microcredential', type: 'OwnMicrocredential' },
   { schema: 'api/own-microcredential-list', type: 'OwnMicrocredentialList' },
+  { schema: 'api/skill-list', type: 'SkillList' },
   { schema: 'api/issued-credential', type: 'IssuedCredential' },
   { schema: 'api/issued-credential-list', type: 'IssuedCredentialList' },
   { schema: 'api/credential-job', type: 'CredentialJob' },

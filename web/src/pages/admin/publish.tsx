@@ -36,7 +36,7 @@ import {
   type SkillItem,
 } from './mc-form.js';
 import { endonym, LangTabs, LanguagePicker, ModulesPicker, SkillPicker, TowardsPicker } from './mc-pickers.js';
-import type { OwnMc } from './types.js';
+import type { OwnMc, SkillList } from './types.js';
 
 type Scalar = { [K in keyof McForm]: McForm[K] extends string ? K : never }[keyof McForm];
 
@@ -265,7 +265,16 @@ export function McEditor({
   };
   const enumOpts = (prefix: string, values: string[]) => values.map((v) => ({ value: v, label: tx(prefix, v) }));
   const fw = ref.frameworks.find((x) => x.id === f.levelFramework);
-  const suggestions = useMemo(() => skillsIn(own as { skills?: SkillItem[] }[]), [own]);
+  // the skills to pick from: the unit's own first, then those the replica's catalogue uses (no skills list is bundled)
+  const [network, setNetwork] = useState<SkillItem[]>([]);
+  useEffect(() => {
+    const ctl = new AbortController();
+    api<SkillList>('/api/v1/admin/skills', { token, signal: ctl.signal })
+      .then((r) => setNetwork(r.items.map(({ count: _n, ...s }) => s)))
+      .catch(() => setNetwork([])); // the list is a help: without it the unit types the skill
+    return () => ctl.abort();
+  }, [token]);
+  const suggestions = useMemo(() => skillsIn([...(own as { skills?: SkillItem[] }[]), { skills: network }]), [own, network]);
   const ownModules = own.filter((m) => m.status !== 'withdrawn' && m.code !== base?.code).map((m) => ({ id: m.id, title: m.title }));
 
   return (
