@@ -8,13 +8,15 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { buildServices, type Services } from './context.js';
 import { loadConfig } from './config.js';
 import { silentLogger } from './core/logger.js';
+import { langText } from './core/lang-text.js';
 import { RegistryError } from './core/errors.js';
 import { lookupAnswer, registrarLookup, type LookupVerifier } from './recognition/registrar-lookup.js';
 import { referenceLabels, renderRecognitionReport } from './recognition/report.js';
 import { loadReferenceData } from './catalogue/reference-data.js';
 
 type LangMap = { es?: string; en?: string; pt?: string };
-const lm = (m: LangMap | undefined, lang: 'es' | 'en') => m?.[lang] ?? m?.es ?? m?.en ?? m?.pt ?? '';
+// a record's text in the terminal's language, es → en → pt; a blank text counts as absent (node/core/lang-text.ts)
+const lm = (m: LangMap | undefined, lang: 'es' | 'en') => langText(m, lang);
 
 function open(dir: string): Services {
   return buildServices(loadConfig(dir), { logger: silentLogger });

@@ -9,6 +9,7 @@
 import type { CatalogueService } from '../catalogue/catalogue.service.js';
 import type { InstitutionDirectory } from '../trust/institutions.js';
 import { escapeHtml } from './routes/claims.routes.js';
+import { langText, type TextLang } from '../core/lang-text.js';
 
 export interface LinkPreview {
   title: string;
@@ -30,15 +31,11 @@ type LangMap = Partial<Record<'es' | 'en' | 'pt', string>> | string | null | und
 const TITLE_MAX = 200;
 const DESCRIPTION_MAX = 300;
 
-type PreviewLang = 'es' | 'en' | 'pt';
-const ORDER: Record<PreviewLang, readonly PreviewLang[]> = { es: ['es', 'en', 'pt'], en: ['en', 'es', 'pt'], pt: ['pt', 'es', 'en'] };
+type PreviewLang = TextLang;
 
 /** A language map's text in `first` (a shared link's ?lang=), else Spanish, English, Portuguese; a plain string as is. */
 function pick(m: LangMap, first: PreviewLang = 'es'): string {
-  if (typeof m === 'string') return m;
-  if (!m || typeof m !== 'object') return '';
-  for (const l of ORDER[first]) if (typeof m[l] === 'string' && m[l]!.trim() !== '') return m[l]!;
-  return '';
+  return langText(m, first);
 }
 
 /** One line of at most `max` characters (whitespace runs folded; cut on a code point, with an ellipsis). */
@@ -81,7 +78,7 @@ export function linkPreview(pathname: string, d: LinkPreviewDeps, lang?: string 
   }
   const inst = d.institutions.get(key);
   if (!inst) return null;
-  const name = pick(inst.profile.name) || inst.profile.shortName || key;
+  const name = pick(inst.profile.name) || langText(inst.profile.shortName) || key;
   return {
     title: clip(name, TITLE_MAX),
     description: clip([inst.profile.country, pick(inst.profile.description)].filter(Boolean).join(' · '), DESCRIPTION_MAX),

@@ -8,6 +8,7 @@
  * data; everything it shows comes in through its arguments, and every value from them is escaped.
  */
 import { createHash } from 'node:crypto';
+import { langText } from '../core/lang-text.js';
 import { safeHttpUrl } from '../core/safe-url.js';
 import { findField, findLevel, type ReferenceData } from '../catalogue/reference-data.js';
 import { codeLabel, message, type MessageLang } from '../../web/src/i18n/messages.js';
@@ -83,12 +84,8 @@ function link(url: unknown, label?: string): string {
   const text = esc(label ?? url);
   return href ? `<a href="${esc(href)}" rel="noopener noreferrer nofollow">${text}</a>` : `<span class="url">${text}</span>`;
 }
-/** A record's text in the report's language, falling back es → en → pt (as the app's `pick`). */
-function lm(m: LangMap | string | undefined | null, lang: L): string {
-  if (!m) return '';
-  if (typeof m === 'string') return m;
-  return m[lang] ?? m.es ?? m.en ?? m.pt ?? '';
-}
+/** A record's text in the report's language, falling back es → en → pt; a blank text counts as absent (node/core/lang-text.ts). */
+const lm = (m: LangMap | string | undefined | null, lang: L): string => langText(m, lang);
 /**
  * An institution's legal name as it registered it: the name in the language of its country (Portuguese for Brazil
  * and Portugal, else Spanish, else whatever it gave), whatever the report's language — legal names are not translated.

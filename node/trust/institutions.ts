@@ -3,6 +3,7 @@
  * (see membership.ts) — it only reports it.
  */
 import { asc, eq, sql } from 'drizzle-orm';
+import { langText } from '../core/lang-text.js';
 import type { Entry, EntryType } from '../feed/entry.js';
 import type { Projector } from '../feed/feed.service.js';
 import type { Store } from '../store/database.js';
@@ -106,5 +107,6 @@ export class InstitutionDirectory implements Projector {
 
 export function displayName(p: Profile | undefined, lang: 'es' | 'en' = 'es'): string {
   if (!p) return '';
-  return p.name[lang] ?? p.name.es ?? p.name.en ?? p.name.pt ?? p.shortName ?? '';
+  // a blank name in every language counts as none: the short name then (node/core/lang-text.ts)
+  return langText(p.name, lang) || langText(p.shortName);
 }
