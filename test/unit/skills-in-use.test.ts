@@ -35,6 +35,7 @@ describe('skills in use', () => {
     expect(second.items[0]).toEqual({ ...shared, count: 2 });
     expect(second.items).toContainEqual({ ...extra, count: 1 });
     expect(second.scanned).toBe(2);
+    expect(new SchemaRegistry().validate('api/skill-list', second)).toEqual({ ok: true });
     // withdrawn: its skills no longer count
     s.catalogue.withdraw(b!.code, { es: 'retirada' });
     expect(s.skillsInUse.list().items.find((i) => i.name.es === 'Competencia nueva')).toBeUndefined();

@@ -112,7 +112,11 @@ export function LanguagePicker({ id, value, onChange, error, focus }: { id: stri
   // a code outside ISO 639-1 (ISO 639-3 such as quc, or a tag such as es-MX) can be added as typed
   const extra = q.trim() && isLangCode(q.trim()) && !ISO_639_1.includes(q.trim()) ? [q.trim()] : [];
   const shown = [...value.filter((c) => !matches.includes(c) && !extra.includes(c)), ...matches, ...extra];
-  const toggle = (c: string, on: boolean) => onChange(on ? [...value.filter((x) => x !== c), c] : value.filter((x) => x !== c));
+  const toggle = (c: string, on: boolean) => {
+    onChange(on ? [...value.filter((x) => x !== c), c] : value.filter((x) => x !== c));
+    // unticked and no longer matching the filter, its checkbox goes: the focus goes to the filter, not to <body>
+    if (!on && !matches.includes(c) && !extra.includes(c)) focus(id);
+  };
   return (
     <fieldset class="picker" aria-describedby={error ? errorId(id) : undefined}>
       <legend>
@@ -230,7 +234,15 @@ export function SkillPicker({ id, value, onChange, suggestions, error, focus }: 
         <ul class="picker-options plain">
           {offered.map((s, k) => (
             <li key={k}>
-              <button type="button" class="btn btn-small btn-secondary" disabled={full} onClick={() => add(s)}>
+              <button
+                type="button"
+                class="btn btn-small btn-secondary"
+                disabled={full}
+                onClick={() => {
+                  add(s);
+                  focus(id); // the button goes once its skill is chosen: back to the filter
+                }}
+              >
                 {t('admin.mc.add', { what: `${pick(s.name)}${s.framework ? ` (${s.framework})` : ''}` })}
               </button>
             </li>
