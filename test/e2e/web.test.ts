@@ -161,13 +161,21 @@ describe.skipIf(!hasChromium)('web app in Chromium', () => {
     const r = await fetch(`${base}/api/v1/admin/credentials/${encodeURIComponent(issued.id)}/revoke`, {
       method: 'POST',
       headers: { authorization: `Bearer ${home.token}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ reason: 'emitida por error' }),
+      body: JSON.stringify({ reason: 'Rosa pidió la baja por correo', reasonCategory: 'issued-in-error' }),
     });
     expect(r.status, await r.clone().text()).toBe(200);
     await page.goto(`${base}/verify?credential=${encodeURIComponent(issued.id)}`);
     await page.locator('.report[data-outcome="failed"]').waitFor({ timeout: 15_000 });
     const today = new Date().toLocaleDateString('es', { dateStyle: 'medium' });
-    expect(await page.locator('.outcome-title').textContent()).toContain(`Revocada el ${today}`);
+    // the headline names the issuer's reason category, never its free text (which stays at the issuing node)
+    expect(await page.locator('.outcome-title').textContent()).toContain(`Revocada el ${today} — motivo: emitida por error`);
+    expect(await page.locator('.report').textContent()).not.toContain('Rosa pidió');
+    await page.getByRole('button', { name: 'English' }).click();
+    await expect
+      .poll(() => page.locator('.outcome-title').textContent())
+      .toContain(`Revoked on ${new Date().toLocaleDateString('en', { dateStyle: 'medium' })} — reason: issued in error`);
+    await page.getByRole('button', { name: 'Español' }).click();
+    await expect.poll(() => page.locator('.outcome-title').textContent()).toContain('— motivo: emitida por error');
     const status = page.locator('.check[data-check="status"]');
     expect(await status.getAttribute('data-status')).toBe('failed');
     expect(await status.locator('.check-sentence').textContent()).toContain('El emisor revocó la credencial');
@@ -334,17 +342,25 @@ describe.skipIf(!hasChromium)('web app in Chromium', () => {
 
     await page.getByRole('link', { name: 'Credenciales emitidas' }).click();
     await page.getByLabel('Buscar por nombre, correo o identificador').fill('Carla');
-    // the inline confirmation takes the focus, Escape closes it and gives the focus back to the button that opened it
+    // the inline confirmation takes the focus (its first field, the reason category), Escape closes it and gives the
+    // focus back to the button that opened it
     await page.getByRole('button', { name: 'Revocar: Carla Muñoz' }).click();
-    await expect.poll(() => page.evaluate(() => (document.activeElement as HTMLElement | null)?.tagName)).toBe('INPUT');
+    await expect.poll(() => page.evaluate(() => (document.activeElement as HTMLElement | null)?.tagName)).toBe('SELECT');
     await page.keyboard.press('Escape');
-    await expect.poll(() => page.getByLabel('Motivo').count()).toBe(0);
+    await expect.poll(() => page.getByLabel('Detalle (solo en este nodo)').count()).toBe(0);
     await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute('aria-label') ?? document.activeElement?.textContent)).toMatch(/Carla Muñoz|Revocar/);
     await page.getByRole('button', { name: 'Revocar: Carla Muñoz' }).click();
-    await page.getByLabel('Motivo').fill('emitida por error');
+    // a closed list of categories (travels, shown by verification) and the free-text detail, said to stay here
+    await page.getByLabel('Motivo (se muestra a quien verifique)').selectOption({ label: 'Evaluación anulada' });
+    const detail = page.getByLabel('Detalle (solo en este nodo)');
+    expect(await detail.getAttribute('aria-describedby')).toBeTruthy();
+    expect(await page.locator(`[id="${await detail.getAttribute('aria-describedby')}"]`).textContent()).toContain('no viaja por la red');
+    await detail.fill('copia detectada en el examen de Carla');
     await page.getByRole('button', { name: 'Confirmar: Revocar' }).click();
-    await page.getByText('Estado actualizado.').waitFor();
+    await page.getByText('Credencial de Carla Muñoz revocada.').waitFor();
     await expect.poll(() => page.locator('tbody tr', { hasText: 'Carla Muñoz' }).textContent()).toContain('Revocada');
+    await page.getByRole('link', { name: 'Carla Muñoz' }).click();
+    await expect.poll(() => page.locator('.outcome-title').textContent(), { timeout: 15_000 }).toMatch(/^✗ Revocada el .* — motivo: evaluación anulada$/);
   });
 
   it('looks up a foreign microcredential for recognition and records a decision the detail page shows', async () => {
