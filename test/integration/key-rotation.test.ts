@@ -324,6 +324,8 @@ describe('compromise declared from the CLI against a running node', () => {
     expect(old.status.revoked).toBe(true);
     expect(old.replacedBy).toBe(fresh.id);
     expect(check(await h.verify(c.credential), 'status').reason).toContain('revoked');
+    // the network is told why: re-issued (the reason category 'superseded', never the new credential's id)
+    expect((check(await h.verify(c.credential), 'status') as { statusChange?: unknown }).statusChange).toMatchObject({ purpose: 'revocation', reason: 'superseded' });
     // a re-issued (revoked) credential is not re-issued again
     expect((await h.post(`/api/v1/admin/credentials/${encodeURIComponent(c.id)}/reissue`, {})).status).toBe(409);
 
@@ -333,6 +335,7 @@ describe('compromise declared from the CLI against a running node', () => {
     const gOld = (await h.getJson(`/api/v1/admin/credentials/${encodeURIComponent(g.id)}`)) as Issued;
     expect(gOld.status.revoked).toBe(true);
     expect(gOld.replacedBy).toBe(g2.id);
+    expect((check(await h.verify(g.credential), 'status') as { statusChange?: unknown }).statusChange).toMatchObject({ purpose: 'revocation', reason: 'superseded' });
     // and now that one is in force, a further issuance is refused
     expect((await h.post('/api/v1/admin/credentials', { microcredential: catalogue[2]!.code, learner: { name: 'Gabriel Comprometido', email: 'gabriel@correo.example.cl' } })).status).toBe(409);
     // nothing of k1 is left in force; a second run re-issues nothing
