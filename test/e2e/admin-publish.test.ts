@@ -118,12 +118,19 @@ describe.skipIf(!hasChromium)('admin publish form: every field, three languages,
     for (let i = 0; i < 10 && !((await page.evaluate(() => document.activeElement?.textContent ?? '')).startsWith('Añadir')); i++) await page.keyboard.press('Tab');
     await page.keyboard.press('Enter');
     await page.getByRole('button', { name: `Quitar ${skill.name.es}` }).waitFor();
+    expect(await active()).toBe('mc-skills'); // its suggestion button is gone: the focus is back on the filter
     // a module of the unit: choose it, then the "add module" button
     await choose('#mc-modules', module.id);
     await page.getByRole('button', { name: 'Añadir módulo' }).focus();
     await page.keyboard.press('Enter');
     await page.getByRole('button', { name: `Quitar ${module.record.title.es}` }).waitFor();
     expect(await active()).toBe('mc-modules'); // the focus stays in the picker, never on <body>
+    // and itself, by its network-wide id: the node refuses that, and says so on this field
+    const self = `trilingue-e2e.${module.id.split('.')[1]}`;
+    await focusType('#mc-modules-net', self);
+    await page.getByRole('button', { name: 'Añadir módulo' }).focus();
+    await page.keyboard.press('Enter');
+    await page.getByRole('button', { name: `Quitar ${self}` }).waitFor();
 
     // submit: the Portuguese title (its tab not shown) is refused in the summary, the pt tab carries the error mark
     await page.locator('#mc-code').focus();
@@ -146,6 +153,15 @@ describe.skipIf(!hasChromium)('admin publish form: every field, three languages,
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
     await page.setViewportSize({ width: 1280, height: 900 });
     await page.keyboard.press('Enter'); // submits from the title's input
+    // the node refuses the module that is the record itself: its error sits on the modules field, linked from the summary
+    await expect.poll(() => page.locator('#mc-modules').getAttribute('aria-invalid')).toBe('true');
+    expect(await page.locator('.error-summary a[href="#mc-modules"]').count()).toBe(1);
+    expect(await page.evaluate(() => document.activeElement?.classList.contains('alert'))).toBe(true);
+    await page.getByRole('button', { name: `Quitar ${self}` }).focus();
+    await page.keyboard.press('Enter');
+    await expect.poll(active).toBe('mc-modules-rm-0'); // the focus goes to the module left, not to <body>
+    await page.locator('#mc-code').focus();
+    await page.keyboard.press('Enter');
     await page.getByText('Publicada: trilingue-e2e, versión 1.').waitFor().catch(async (e) => {
       throw new Error(`${(e as Error).message}\n${await page.locator('main').innerText()}`);
     });

@@ -11,7 +11,7 @@ import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { SchemaRegistry } from '../../node/core/schema-registry.js';
-import { EMPTY, fieldOfPath, formProblems, formToRecord, missingElements, outcomesOf, recordToForm, SERVER_ONLY } from '../../web/src/pages/admin/mc-form.js';
+import { EMPTY, fieldOfDetail, fieldOfPath, formProblems, formToRecord, missingElements, outcomesOf, recordToForm, SERVER_ONLY } from '../../web/src/pages/admin/mc-form.js';
 import type { OwnMc } from '../../web/src/pages/admin/types.js';
 
 interface Node {
@@ -153,5 +153,10 @@ describe('publish form model: recordToForm / formToRecord', () => {
     expect(fieldOfPath(['skills', '3', 'uri'])).toBe('skills');
     expect(fieldOfPath(['image'])).toBe('image');
     expect(fieldOfPath(['nonsense'])).toBeNull();
+    // refusals without a pointer: the node's English sentence names the field
+    expect(fieldOfDetail('stackability.stacksFrom: taller cannot stack from itself')).toBe('modules');
+    expect(fieldOfDetail('stackability.stacksFrom names module a.0123456789abcdef twice')).toBe('modules');
+    expect(fieldOfDetail('qualityAssurance.procedure.lastReview 2999-01-01 is in the future (today is 2026-12-02)')).toBe('qaLastReview');
+    expect(fieldOfDetail('the node is busy')).toBeNull();
   });
 });

@@ -143,9 +143,11 @@ export function McEditor({
         if (k) fields[k] = fields[k] ? `${fields[k]}; ${fe.message}` : fe.message;
       }
       if (!Object.keys(fields).length) {
-        const k = fieldOfDetail(ae.detail);
+        // the detail is in the asker's language; the node's English sentence (technicalDetail) names the field
+        const english = ae.technical ?? ae.detail;
+        const k = fieldOfDetail(english) ?? fieldOfDetail(ae.detail);
         if (k) fields[k] = ae.detail;
-        else if ((ae.code === 'conflict' || ae.code === 'validation_failed') && /code/i.test(ae.detail)) fields.code = ae.detail;
+        else if ((ae.code === 'conflict' || ae.code === 'validation_failed') && /code/i.test(english)) fields.code = ae.detail;
       }
       if (ae.code === 'unknown_credit_system') fields.creditSystem = ae.detail;
       if (ae.code === 'unknown_level_framework') fields.levelFramework = ae.detail;
