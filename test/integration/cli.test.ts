@@ -48,11 +48,18 @@ describe('mochila issue / verify / credential', () => {
     expect(ok.stdout).toContain('VERIFIED');
     const json = await session.run('verify', '--dir', dir, '--json', file);
     expect(JSON.parse(json.stdout).verified).toBe(true);
-    const rev = await mochila('credential', 'revoke', '--dir', dir, '--reason', 'error de registro', cred.id);
+    // a reason category outside the closed list is refused before anything changes
+    const bogus = await session.run('credential', 'revoke', '--dir', dir, '--reason-category', 'superseded', cred.id);
+    expect(bogus.code).not.toBe(0);
+    expect(bogus.stderr).toContain('issued-in-error, learner-request, assessment-annulled, other');
+    expect((await session.run('verify', '--dir', dir, '--json', file)).code).toBe(0);
+    const rev = await mochila('credential', 'revoke', '--dir', dir, '--reason', 'error de registro', '--reason-category', 'issued-in-error', cred.id);
     expect(rev.code, rev.stderr).toBe(0);
     const after = await session.run('verify', '--dir', dir, '--json', file);
     expect(after.code).toBe(1);
-    expect(JSON.parse(after.stdout).checks.find((c: { id: string }) => c.id === 'status').status).toBe('failed');
+    // the category is in the report, the free text is not
+    expect(JSON.parse(after.stdout).checks.find((c: { id: string }) => c.id === 'status')).toMatchObject({ status: 'failed', statusChange: { reason: 'issued-in-error' } });
+    expect(after.stdout).not.toContain('error de registro');
   });
 
   it('issues a cohort from a BOM + semicolon spreadsheet, and a re-run skips everyone', async () => {
