@@ -7,7 +7,7 @@ import type { ErrorCode } from '../core/errors.js';
 import type { Entry, EntryType } from '../feed/entry.js';
 import type { AuthorPolicy, Projector } from '../feed/feed.service.js';
 import { and, asc, desc, eq, sql } from 'drizzle-orm';
-import { pageParams, type Bounded, type ListPage } from '../core/bounded-lists.js';
+import { LIST_LIMIT, pageParams, type Bounded, type ListPage } from '../core/bounded-lists.js';
 import type { Store } from '../store/database.js';
 import { endorsements, members } from '../store/schema.js';
 import { boundWrite } from '../store/bound-write.js';
@@ -55,6 +55,29 @@ export class MembershipService implements AuthorPolicy, Projector {
         .orderBy(desc(e.ts), asc(e.author), asc(e.subject))
         .limit(sql.placeholder('limit'))
         .offset(sql.placeholder('offset'))
+        .prepare(),
+      // founders and admitted members (all), and candidates (a member's endorsement is enough to be one, so there
+      // may be any number): the newest page of them, and how many
+      admittedMembers: store.db
+        .select({ did: members.did, status: members.status, since: members.since })
+        .from(members)
+        .where(sql`${members.status} <> 'candidate'`)
+        .orderBy(asc(members.since), asc(members.did))
+        .prepare(),
+      candidates: store.db
+        .select({ did: members.did, status: members.status, since: members.since })
+        .from(members)
+        .where(sql`${members.status} = 'candidate'`)
+        .orderBy(desc(members.since), asc(members.did))
+        .limit(sql.placeholder('limit'))
+        .prepare(),
+      candidateCount: store.db.select({ n: sql<number>`count(*)` }).from(members).where(sql`${members.status} = 'candidate'`).prepare(),
+      // the endorsements between the institutions given (a JSON array of DIDs): what a directory of them draws
+      endorsementsAmong: store.db
+        .select({ author: e.author, subject: e.subject, ts: e.ts, body: e.body })
+        .from(e)
+        .where(sql`${e.subject} IN (SELECT value FROM json_each(${sql.placeholder('dids')})) AND ${e.author} IN (SELECT value FROM json_each(${sql.placeholder('dids')}))`)
+        .orderBy(asc(e.ts))
         .prepare(),
       endorsementCountOf: store.db
         .select({ n: sql<number>`count(*)` })
@@ -122,6 +145,23 @@ export class MembershipService implements AuthorPolicy, Projector {
 
   members(): { did: string; status: MemberStatus; since: string; endorsedBy: string[] }[] {
     return this.q.members.all().map((r) => ({ ...r, status: r.status as MemberStatus, endorsedBy: this.endorsersOf(r.did) }));
+  }
+
+  /**
+   * The members a public answer lists: every founder and admitted member, and the newest `limit` candidates (LIST_LIMIT
+   * unless said; any member can make any DID a candidate by endorsing it), with how many candidates there are.
+   */
+  directoryMembers(limit = LIST_LIMIT): { members: { did: string; status: MemberStatus; since: string; endorsedBy: string[] }[]; candidates: number } {
+    const rows = [...this.q.admittedMembers.all(), ...this.q.candidates.all({ limit: pageParams({ limit }).limit })];
+    return {
+      members: rows.map((r) => ({ ...r, status: r.status as MemberStatus, endorsedBy: this.endorsersOf(r.did) })),
+      candidates: this.q.candidateCount.get()?.n ?? 0,
+    };
+  }
+
+  /** The endorsements between the institutions given (both the author and the subject among them), oldest first. */
+  endorsementsAmong(dids: readonly string[]): { author: string; subject: string; ts: string; statement?: string }[] {
+    return this.q.endorsementsAmong.all({ dids: JSON.stringify(dids) }).map(endorsementView);
   }
 
   endorsersOf(subject: string): string[] {

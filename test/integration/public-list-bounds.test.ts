@@ -1,9 +1,10 @@
 // Public answers stay bounded however much another member publishes: a member (here a qa-agency, so it may also
 // accredit) publishes 5,000 recognition decisions about one microcredential, 200 accreditations of it (half of them
-// withdrawn), 60 agreements naming this node, 70 endorsements and 60 versions of its own microcredential, all signed
-// with signEntry and taken in through the ordinary ingest. The microcredential detail, the institution page, the
-// registrar's lookup, the printable report and the decisions list carry at most 50 of each list (newest first), say
-// how many there are in all and that the list was truncated, and GET /api/v1/recognitions pages through every decision.
+// withdrawn), 60 agreements naming this node, 70 endorsements (each makes a candidate) and 60 versions of its own
+// microcredential, all signed with signEntry and taken in through the ordinary ingest. The microcredential detail, the
+// institution page, the registrar's lookup, the printable report, the directory, the network status and the decisions
+// list carry at most 50 of each list (newest first), say how many there are in all and that the list was truncated,
+// and GET /api/v1/recognitions pages through every decision.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signEntry, type Entry } from '../../node/feed/entry.js';
 import { microcredentialId } from '../../node/feed/ids.js';
@@ -107,6 +108,20 @@ describe('public lists are bounded', () => {
     expect(body.lists.endorsements).toMatchObject({ total: 70, shown: 50, truncated: true });
     expect(body.lists.catalogue).toMatchObject({ total: 1, shown: 1, truncated: false });
     expect(bytes).toBeLessThan(200_000);
+  });
+
+  it('the directory and the network status list every member but only the newest 50 candidates the endorsements made', async () => {
+    const dir = await fetchJson<{ items: { did: string; memberStatus: string }[]; endorsements: { author: string; subject: string }[]; lists: Record<string, Bound> }>('institutions', '/institutions');
+    expect(dir.body.items.filter((i) => i.memberStatus === 'candidate')).toHaveLength(50);
+    expect(dir.body.items.map((i) => i.did)).toEqual(expect.arrayContaining([reader.did, other.did]));
+    expect(dir.body.lists.candidates).toEqual({ total: 70, shown: 50, truncated: true });
+    const listed = new Set(dir.body.items.map((i) => i.did));
+    expect(dir.body.endorsements.length).toBe(50);
+    expect(dir.body.endorsements.every((e) => listed.has(e.author) && listed.has(e.subject))).toBe(true);
+    const net = await fetchJson<{ members: { did: string; status: string }[]; lists: Record<string, Bound> }>('network', '/network');
+    expect(net.body.members.filter((m) => m.status === 'candidate')).toHaveLength(50);
+    expect(net.body.members.filter((m) => m.status === 'founder')).toHaveLength(2);
+    expect(net.body.lists.candidates).toMatchObject({ total: 70, shown: 50, truncated: true });
   });
 
   it('GET /recognitions pages through every decision, newest first, with the total', async () => {

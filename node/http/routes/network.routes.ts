@@ -2,6 +2,7 @@
  * Network status: peers, every known feed with its head and how far behind this node is, equivocations found,
  * and recent sync rounds. Read-only; must never trigger network activity.
  */
+import { listBound } from '../../core/bounded-lists.js';
 import type { Clock } from '../../core/clock.js';
 import type { FeedService } from '../../feed/feed.service.js';
 import type { OwnFeedGate } from '../../feed/own-feed.js';
@@ -32,7 +33,7 @@ export interface NetworkRouteDeps {
   clock: Pick<Clock, 'now'>;
   feed: Pick<FeedService, 'author' | 'heads' | 'headsDigest' | 'isFrozen' | 'equivocations' | 'headTimes'>;
   institutions: Pick<InstitutionDirectory, 'get'>;
-  membership: Pick<MembershipService, 'statusOf' | 'members'>;
+  membership: Pick<MembershipService, 'statusOf' | 'directoryMembers'>;
   ownFeed: Pick<OwnFeedGate, 'state'>;
 }
 
@@ -58,6 +59,7 @@ export function networkRoutes(s: NetworkRouteDeps, federation: FederationStatusS
     for (const [author, seq] of Object.entries(known)) {
       if (!feeds.some((f) => f.author === author)) feeds.push({ author, institution: name(author), updatedAt: null, member: s.membership.statusOf(author), head: { seq: 0, id: '' }, bestKnownSeq: seq, behind: seq, frozen: false });
     }
+    const directory = s.membership.directoryMembers();
     res.json({
       network: s.network,
       networkName: s.manifest.name,
@@ -69,7 +71,9 @@ export function networkRoutes(s: NetworkRouteDeps, federation: FederationStatusS
       ownFeed: s.ownFeed.state(),
       digest: s.feed.headsDigest(),
       peers: (fed?.peers ?? []).map((p) => ({ ...p, institution: name(p.did) })),
-      members: s.membership.members().map((m) => ({ ...m, institution: name(m.did) })),
+      // every member and the newest 50 candidates (lists.candidates says how many there are)
+      members: directory.members.map((m) => ({ ...m, institution: name(m.did) })),
+      lists: { candidates: listBound(directory.candidates, directory.members.filter((m) => m.status === 'candidate').length) },
       feeds,
       equivocations: s.feed.equivocations().map((e) => ({ author: e.author, institution: name(e.author), seq: e.seq, storedId: e.storedId, conflictingId: e.conflictingId, detectedAt: e.detectedAt, proof: [e.storedEntry, e.conflictingEntry] })),
       rounds: fed?.rounds ?? [],

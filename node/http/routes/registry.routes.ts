@@ -28,7 +28,7 @@ export interface RegistryRouteDeps {
   startedAt: Date;
   feed: Pick<FeedService, 'author' | 'head' | 'heads' | 'headsDigest' | 'isFrozen' | 'read' | 'get' | 'equivocations'>;
   institutions: Pick<InstitutionDirectory, 'get' | 'list'>;
-  membership: Pick<MembershipService, 'isMember' | 'statusOf' | 'endorsersOf' | 'members' | 'endorsements' | 'endorsementsOf' | 'threshold'>;
+  membership: Pick<MembershipService, 'isMember' | 'statusOf' | 'endorsersOf' | 'directoryMembers' | 'endorsementsAmong' | 'endorsementsOf' | 'threshold'>;
   issuerKeys: Pick<IssuerKeyRegistry, 'forInstitution' | 'get'>;
   catalogue: Pick<CatalogueService, 'countByInstitution' | 'byInstitution'>;
   institution: Pick<InstitutionService, 'currentIssuer'>;
@@ -71,9 +71,8 @@ export function registryRoutes(s: RegistryRouteDeps, opts: RegistryRouteOptions)
     });
   });
 
-  const institutionJson = (did: string) => {
+  const institutionJson = (did: string, counts = s.catalogue.countByInstitution()) => {
     const inst = s.institutions.get(did);
-    const counts = s.catalogue.countByInstitution();
     return {
       ...institutionRef(did, inst?.profile),
       kind: inst?.profile.kind ?? 'hei',
@@ -100,8 +99,18 @@ export function registryRoutes(s: RegistryRouteDeps, opts: RegistryRouteOptions)
     const country = typeof req.query.country === 'string' ? req.query.country.toUpperCase() : undefined;
     if (country !== undefined && !/^[A-Z]{2}$/.test(country)) throw new RegistryError('validation_failed', 'country must be an ISO 3166-1 alpha-2 code');
     const dids = new Set(s.institutions.list(country ? { country } : {}).map((i) => i.did));
-    if (!country) for (const m of s.membership.members()) dids.add(m.did);
-    res.json({ items: [...dids].map(institutionJson), endorsements: s.membership.endorsements(), threshold: s.membership.threshold });
+    // every member, but only the newest LIST_LIMIT candidates (a member's endorsement makes any DID one); the
+    // endorsements between the institutions listed (what the directory draws), read in SQL
+    const directory = s.membership.directoryMembers();
+    if (!country) for (const m of directory.members) dids.add(m.did);
+    const counts = s.catalogue.countByInstitution();
+    const listed = [...dids];
+    res.json({
+      items: listed.map((did) => institutionJson(did, counts)),
+      endorsements: s.membership.endorsementsAmong(listed),
+      threshold: s.membership.threshold,
+      lists: { candidates: listBound(directory.candidates, directory.members.filter((m) => m.status === 'candidate').length) },
+    });
   }, { query: [{ name: 'country', description: 'ISO 3166-1 alpha-2' }], response: 'api/institution-list' });
 
   get('/institutions/:did', 'registry', 'One institution: profile, keys, catalogue, endorsements, accreditations, decisions (each list the first 50, with `lists` saying how many there are in all and where to page through them)', (req, res) => {

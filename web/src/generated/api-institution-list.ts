@@ -8,6 +8,12 @@ export interface InstitutionList {
   items: Institution[];
   endorsements: Endorsement[];
   threshold: number;
+  /**
+   * Every founder and admitted member is listed, but only the newest 50 candidates (any member can make a DID a candidate by endorsing it): how many candidates there are in all. The endorsements are those between the institutions listed.
+   */
+  lists: {
+    candidates: ListBound;
+  };
 }
 /**
  * An institution of the network as this node's replica knows it: profile, membership, issuer keys, feed head. Items of GET /api/v1/institutions.
@@ -79,4 +85,25 @@ export interface Endorsement {
   ts: string;
   statement?: string;
   withdrawn?: boolean;
+}
+/**
+ * A list that grows with what members publish (decisions, accreditations, agreements, endorsements, versions, a catalogue) goes into a public answer only up to a bound (the newest 50); this says how many there are in all and, where there is one, the API path that pages through them all.
+ */
+export interface ListBound {
+  /**
+   * How many the replica holds in all
+   */
+  total: number;
+  /**
+   * How many this answer carries
+   */
+  shown: number;
+  /**
+   * Some were left out (total > shown)
+   */
+  truncated: boolean;
+  /**
+   * The API path that pages through all of them (?page=, ?pageSize=)
+   */
+  all?: string;
 }

@@ -73,12 +73,21 @@ export interface NetworkStatus {
      */
     nextDialAt: string | null;
   }[];
+  /**
+   * Every founder and admitted member, and the newest 50 candidates
+   */
   members: {
     did: string;
     status: string;
     since?: string;
     institution?: InstitutionName;
   }[];
+  /**
+   * Only the newest 50 candidates are in members (any member can make a DID a candidate by endorsing it): how many there are in all
+   */
+  lists: {
+    candidates: ListBound;
+  };
   feeds: {
     author: string;
     institution?: InstitutionName;
@@ -168,4 +177,25 @@ export interface NetworkStatus {
      */
     servesRefused?: number;
   } | null;
+}
+/**
+ * A list that grows with what members publish (decisions, accreditations, agreements, endorsements, versions, a catalogue) goes into a public answer only up to a bound (the newest 50); this says how many there are in all and, where there is one, the API path that pages through them all.
+ */
+export interface ListBound {
+  /**
+   * How many the replica holds in all
+   */
+  total: number;
+  /**
+   * How many this answer carries
+   */
+  shown: number;
+  /**
+   * Some were left out (total > shown)
+   */
+  truncated: boolean;
+  /**
+   * The API path that pages through all of them (?page=, ?pageSize=)
+   */
+  all?: string;
 }
