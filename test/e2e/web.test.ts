@@ -322,7 +322,7 @@ describe.skipIf(!hasChromium)('web app in Chromium', () => {
     await page.locator('#mc-levelValue').selectOption('6');
     await page.getByLabel('Tipo de evaluación').selectOption('project');
     await page.getByLabel('Forma de participación').selectOption('online');
-    await page.getByLabel('Aseguramiento de la calidad').selectOption('internal');
+    await page.locator('#mc-qa').selectOption('internal');
     await page.getByLabel('Campo ISCED-F').selectOption('0732');
     await expect.poll(() => summary.textContent()).toContain('Están todos los elementos obligatorios');
     await page.getByRole('button', { name: 'Publicar', exact: true }).click();
@@ -358,6 +358,9 @@ describe.skipIf(!hasChromium)('web app in Chromium', () => {
     await detail.fill('copia detectada en el examen de Carla');
     await page.getByRole('button', { name: 'Confirmar: Revocar' }).click();
     await page.getByText('Credencial de Carla Muñoz revocada.').waitFor();
+    // the row's buttons are gone: the focus goes to that notice, not to <body>; the row names the microcredential
+    await expect.poll(() => page.evaluate(() => document.activeElement?.textContent)).toBe('Credencial de Carla Muñoz revocada.');
+    expect(await page.locator('tbody tr', { hasText: 'Carla Muñoz' }).textContent()).toContain(ownMc().record.title.es);
     await expect.poll(() => page.locator('tbody tr', { hasText: 'Carla Muñoz' }).textContent()).toContain('Revocada');
     await page.getByRole('link', { name: 'Carla Muñoz' }).click();
     await expect.poll(() => page.locator('.outcome-title').textContent(), { timeout: 15_000 }).toMatch(/^✗ Revocada el .* — motivo: evaluación anulada$/);
