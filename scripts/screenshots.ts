@@ -98,9 +98,9 @@ async function main(): Promise<void> {
     await page.locator('table').waitFor();
     await page.getByRole('button', { name: 'Nueva microcredencial' }).click();
     await page.fill('#mc-code', 'nueva-microcredencial');
-    await page.fill('#mc-titleEs', 'Gestión de proyectos de ingeniería');
-    await page.locator('#mc-outcomesEs').focus();
-    await page.locator('#mc-titleEn').focus();
+    await page.fill('#mc-title-es', 'Gestión de proyectos de ingeniería');
+    await page.locator('#mc-outcomes-es').focus();
+    await page.locator('#mc-title-tab-es').focus();
     await page.evaluate(() => window.scrollTo(0, 0));
     await page.screenshot({ path: path.join(OUT, 'admin.png'), fullPage: true });
     console.log('web/screenshots/admin.png');
