@@ -115,6 +115,11 @@ describe('reference data (schemas/reference)', () => {
   const unconfirmed = data.creditSystems.unconfirmed ?? [];
   const frameworks = data.levels.frameworks;
 
+  it('every ISCED-F field is named in the three interface languages (a Portuguese page showed the Spanish name)', () => {
+    for (const f of (isc as { fields: { code: string; label: Record<string, string> }[] }).fields)
+      for (const l of ['es', 'en', 'pt']) expect(f.label[l]?.trim(), `${f.code} ${l}`).toBeTruthy();
+  });
+
   it('every file validates against its JSON Schema', () => {
     expect(v.creditSystems(cs)).toEqual([]);
     expect(v.levels(lv)).toEqual([]);
