@@ -6,6 +6,7 @@
 import { and, asc, count, desc, eq, sql } from 'drizzle-orm';
 import { pageParams, type ListPage } from '../core/bounded-lists.js';
 import { RegistryError } from '../core/errors.js';
+import { userError } from '../core/messages/index.js';
 import type { SchemaRegistry } from '../core/schema-registry.js';
 import type { FeedService } from '../feed/feed.service.js';
 import type { InstitutionDirectory } from '../trust/institutions.js';
@@ -133,21 +134,21 @@ export class CatalogueService {
     const frameworks = this.deps.credits.reference().levels.frameworks;
     const framework = record.level?.framework;
     if (framework && !frameworks.some((f) => f.id === framework))
-      throw new RegistryError('unknown_level_framework', `unknown level framework "${framework}"; known: ${frameworks.map((f) => f.id).join(', ')}`);
+      throw userError('unknown_level_framework', 'catalogue.unknownLevelFramework', { framework, known: frameworks.map((f) => f.id).join(', ') });
     // a module of this unit may be named by its code on input; entries carry network-wide ids only
     for (const m of record.stackability?.stacksFrom ?? []) if (!m.id.includes('.')) m.id = microcredentialId(this.author, m.id);
     // likewise a programme of this unit named by code in stackableTowards (other ids are kept as given)
     for (const t of record.stackability?.stackableTowards ?? []) if (t.id && /^[a-z0-9][a-z0-9-]{2,63}$/.test(t.id)) t.id = microcredentialId(this.author, t.id);
     const modules = (record.stackability?.stacksFrom ?? []).map((m) => m.id);
     const self = microcredentialId(this.author, record.code);
-    if (modules.includes(self)) throw new RegistryError('validation_failed', `stackability.stacksFrom: ${record.code} cannot stack from itself`);
+    if (modules.includes(self)) throw userError('validation_failed', 'catalogue.stacksFromItself', { code: record.code });
     const twice = modules.find((m, i) => modules.indexOf(m) !== i);
-    if (twice) throw new RegistryError('validation_failed', `stackability.stacksFrom names module ${twice} twice`);
+    if (twice) throw userError('validation_failed', 'catalogue.moduleTwice', { module: twice });
     // the internal QA procedure's last review happened: not after today (the schema bounds the rest)
     const lastReview = record.qualityAssurance?.procedure?.lastReview;
     const today = this.deps.clock.now().toISOString().slice(0, 10);
     if (lastReview && lastReview > today)
-      throw new RegistryError('validation_failed', `qualityAssurance.procedure.lastReview ${lastReview} is in the future (today is ${today})`);
+      throw userError('validation_failed', 'catalogue.lastReviewFuture', { date: lastReview, today });
     return record;
   }
 
@@ -162,7 +163,7 @@ export class CatalogueService {
     const record = this.prepare(input, { version });
     const id = microcredentialId(this.author, record.code);
     const existing = this.get(id);
-    if (existing) throw new RegistryError('conflict', `a microcredential with code ${record.code} already exists (version ${existing.record.version}); update it instead`, { id });
+    if (existing) throw userError('conflict', 'catalogue.codeTaken', { code: record.code, version: existing.record.version }, { id });
     this.deps.feed.append('microcredential', this.putBody(record));
     return this.get(id)!;
   }
@@ -171,11 +172,11 @@ export class CatalogueService {
     this.assertCanPublish();
     const id = microcredentialId(this.author, code);
     const existing = this.get(id);
-    if (!existing) throw new RegistryError('not_found', `no microcredential with code ${code} in this unit's catalogue`);
+    if (!existing) throw userError('not_found', 'catalogue.notInUnit', { code });
     const requested = (input as { version?: number } | null)?.version;
     const version = requested ?? existing.record.version + 1;
     if (version <= existing.record.version)
-      throw new RegistryError('conflict', `version must be greater than ${existing.record.version}`, { current: existing.record.version });
+      throw userError('conflict', 'catalogue.versionNotNewer', { current: existing.record.version }, { current: existing.record.version });
     const record = this.prepare({ ...(input as object), code }, { version });
     record.version = version;
     this.deps.feed.append('microcredential', this.putBody(record));
@@ -198,8 +199,8 @@ export class CatalogueService {
     this.assertCanPublish();
     const id = microcredentialId(this.author, code);
     const existing = this.get(id);
-    if (!existing) throw new RegistryError('not_found', `no microcredential with code ${code} in this unit's catalogue`);
-    if (existing.status === 'withdrawn') throw new RegistryError('conflict', `${code} is already withdrawn`);
+    if (!existing) throw userError('not_found', 'catalogue.notInUnit', { code });
+    if (existing.status === 'withdrawn') throw userError('conflict', 'catalogue.alreadyWithdrawn', { code });
     this.deps.feed.append('microcredential', { op: 'withdraw', code, reason: reason ?? 'withdrawn' });
     return this.get(id)!;
   }

@@ -4,7 +4,7 @@
  * the systems published on the network), so a system published on the network is known without a code change.
  * Must never hold conversion factors itself (they are data in schemas/reference or in `reference` entries).
  */
-import { RegistryError } from '../core/errors.js';
+import { userError } from '../core/messages/index.js';
 import { loadReferenceData, type CreditSystem, type ReferenceData, type ReferenceSourceProvider } from './reference-data.js';
 
 export class CreditSystems {
@@ -42,7 +42,7 @@ export class CreditSystems {
 
   get(id: string): CreditSystem {
     const s = this.byId.get(id);
-    if (!s) throw new RegistryError('unknown_credit_system', `unknown credit system "${id}"; known: ${[...this.byId.keys()].join(', ')}`);
+    if (!s) throw userError('unknown_credit_system', 'catalogue.unknownCreditSystem', { system: String(id).slice(0, 100), known: [...this.byId.keys()].join(', ') });
     return s;
   }
 

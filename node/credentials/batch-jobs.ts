@@ -339,10 +339,10 @@ export const MAX_BATCH_FILES = 50;
 export function batchFiles(files: readonly EvidenceFileInput[] | undefined): BatchFiles {
   const out = new Map<string, EvidenceFileInput & { content: Buffer }>();
   if (!files?.length) return out;
-  if (files.length > MAX_BATCH_FILES) throw new RegistryError('evidence_too_many_files', `at most ${MAX_BATCH_FILES} files with one cohort (${files.length} given)`, { limit: MAX_BATCH_FILES });
+  if (files.length > MAX_BATCH_FILES) throw userError('evidence_too_many_files', 'cohort.tooManyFiles', { limit: MAX_BATCH_FILES, given: files.length }, { limit: MAX_BATCH_FILES });
   for (const f of files) {
     const [p] = prepareEvidenceFiles([f]);
-    if (out.has(p!.name)) throw new RegistryError('validation_failed', `two files named ${p!.name} were sent with the cohort`);
+    if (out.has(p!.name)) throw userError('validation_failed', 'cohort.fileTwice', { name: p!.name });
     out.set(p!.name, { name: p!.name, mediaType: p!.mediaType, content: p!.bytes });
   }
   return out;
@@ -360,7 +360,7 @@ export function rowAdditions(row: CohortRow, opts: { files?: BatchFiles; results
   const evidence: EvidenceRequest[] = [];
   for (const name of x.evidenceFiles ?? []) {
     const f = opts.files?.get(name.normalize('NFC'));
-    if (!f) throw new RegistryError('validation_failed', `no file named ${name.slice(0, 200)} among the cohort's files (column evidencia_archivo: the files sent with the batch, or next to the CSV for the CLI)`);
+    if (!f) throw userError('validation_failed', 'cohort.noSuchFile', { name: name.slice(0, 200) });
     evidence.push({ file: f });
   }
   for (const url of x.evidenceUrls ?? []) evidence.push({ url });

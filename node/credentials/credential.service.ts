@@ -31,7 +31,7 @@ import type { SigningKeys } from './signers.js';
 import { StatusListService } from './status-lists.service.js';
 import type { ReasonCategory } from './status-reasons.js';
 import type { Verifier, VerificationReport } from './verify.js';
-import type { MessageLang } from '../core/messages/index.js';
+import { userError, type MessageLang } from '../core/messages/index.js';
 
 export type { BatchJob, BatchPreview, BatchRowResult, PreviewRow } from './batch-jobs.js';
 export type { IssueRequest } from './issuance.js';
@@ -103,7 +103,7 @@ export class CredentialService {
         ? {
             extras: {
               check: (req: IssueRequest) => {
-                if (req.notify && !mailer) throw new RegistryError('validation_failed', 'this node has no SMTP settings (node.json "smtp"): it cannot e-mail learners their links; issue without notify and hand the links over yourself');
+                if (req.notify && !mailer) throw userError('validation_failed', 'credential.noSmtpNotify');
               },
               inTx: (id: string, req: IssueRequest) => {
                 const link = claims.create(id);
@@ -234,7 +234,7 @@ export class CredentialService {
   /** Claim links and deliveries of a credential (admin; no token, no link). */
   delivery(id: string): { links: { claimId: string; createdAt: string; revokedAt: string | null }[]; deliveries: Delivery[]; share: { published: boolean; url: string | null } } {
     const { claims, deliveries } = this.needClaims();
-    if (!this.issued.get(id)) throw new RegistryError('not_found', `no credential ${id} was issued by this node`);
+    if (!this.issued.get(id)) throw userError('not_found', 'credential.issuedNotFound', { id });
     const { shareId: _s, ...share } = claims.share(id);
     return { links: claims.links(id), deliveries: deliveries.forCredential(id), share };
   }
@@ -242,7 +242,7 @@ export class CredentialService {
   /** Revokes every claim link of a credential (the credential itself stays valid). */
   revokeClaims(id: string): { revoked: number } {
     const { claims } = this.needClaims();
-    if (!this.issued.get(id)) throw new RegistryError('not_found', `no credential ${id} was issued by this node`);
+    if (!this.issued.get(id)) throw userError('not_found', 'credential.issuedNotFound', { id });
     return { revoked: claims.revoke(id) };
   }
 
@@ -252,8 +252,8 @@ export class CredentialService {
    */
   newClaim(id: string, opts: { email?: string; language?: DeliveryLanguage } = {}): { claimUrl: string; delivery: 'queued' | null } {
     const { claims, deliveries } = this.needClaims();
-    if (!this.issued.get(id)) throw new RegistryError('not_found', `no credential ${id} was issued by this node`);
-    if (opts.email && !this.mailer) throw new RegistryError('validation_failed', 'this node has no SMTP settings (node.json "smtp"): it cannot e-mail the link');
+    if (!this.issued.get(id)) throw userError('not_found', 'credential.issuedNotFound', { id });
+    if (opts.email && !this.mailer) throw userError('validation_failed', 'credential.noSmtp');
     const out = this.store.tx(() => {
       const link = claims.replace(id);
       if (opts.email) deliveries.queue({ credentialId: id, claimId: link.claimId, email: opts.email.trim(), language: opts.language ?? 'es' });

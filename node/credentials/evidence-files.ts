@@ -10,6 +10,7 @@
 import { createHash } from 'node:crypto';
 import { and, asc, eq, sql } from 'drizzle-orm';
 import { RegistryError } from '../core/errors.js';
+import { userError, type MessageRef } from '../core/messages/index.js';
 import type { Store } from '../store/database.js';
 import { credentialEvidence, evidenceFiles } from '../store/schema.js';
 
@@ -88,9 +89,14 @@ export interface PreparedEvidenceFile {
  * ending in an extension of its media type. Returns it NFC-normalised.
  */
 export function checkFileName(name: unknown, mediaType: string): string {
-  if (typeof name !== 'string') throw new RegistryError('evidence_file_name_invalid', 'an evidence file needs a name');
+  if (typeof name !== 'string') throw userError('evidence_file_name_invalid', 'evidence.nameMissing');
   const n = name.normalize('NFC').trim();
-  const bad = (why: string) => new RegistryError('evidence_file_name_invalid', `evidence file name ${JSON.stringify(name.slice(0, 80))} refused: ${why}`, { name: name.slice(0, 200) });
+  // the reason in English stays in the error's message (technicalDetail); people read the rule for names
+  const bad = (why: string) =>
+    new RegistryError('evidence_file_name_invalid', `evidence file name ${JSON.stringify(name.slice(0, 80))} refused: ${why}`, {
+      name: name.slice(0, 200),
+      message: { key: 'evidence.nameInvalid', params: { name: JSON.stringify(name.slice(0, 80)) } } satisfies MessageRef,
+    });
   if (!n) throw bad('it is empty');
   if (n.length > 200) throw bad('it is longer than 200 characters');
   // eslint-disable-next-line no-control-regex
@@ -103,13 +109,20 @@ export function checkFileName(name: unknown, mediaType: string): string {
   return n;
 }
 
+/** A size for people: whole MiB as "5 MB", else kB. */
+export function sizeLabel(bytes: number): string {
+  return bytes % (1024 * 1024) === 0 ? `${bytes / (1024 * 1024)} MB` : `${Math.ceil(bytes / 1024)} kB`;
+}
+
+const fileTooLarge = (name: string) =>
+  userError('evidence_file_too_large', 'evidence.fileTooLarge', { name, size: sizeLabel(EVIDENCE_LIMITS.fileBytes) }, { name, limit: EVIDENCE_LIMITS.fileBytes });
+
 function decode(content: unknown, name: string): Buffer {
   if (Buffer.isBuffer(content)) return content;
-  if (typeof content !== 'string') throw new RegistryError('validation_failed', `evidence file ${name}: content must be base64 text`);
+  if (typeof content !== 'string') throw userError('validation_failed', 'evidence.notBase64', { name });
   // strict base64 (standard alphabet, padding optional, no whitespace): Buffer.from would silently skip anything else
-  if (content.length > Math.ceil((EVIDENCE_LIMITS.fileBytes * 4) / 3) + 4)
-    throw new RegistryError('evidence_file_too_large', `evidence file ${name} is larger than ${EVIDENCE_LIMITS.fileBytes} bytes`, { name, limit: EVIDENCE_LIMITS.fileBytes });
-  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(content) || content.length % 4 === 1) throw new RegistryError('validation_failed', `evidence file ${name}: content is not base64`);
+  if (content.length > Math.ceil((EVIDENCE_LIMITS.fileBytes * 4) / 3) + 4) throw fileTooLarge(name);
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(content) || content.length % 4 === 1) throw userError('validation_failed', 'evidence.notBase64', { name });
   return Buffer.from(content, 'base64');
 }
 
@@ -119,29 +132,30 @@ function decode(content: unknown, name: string): Buffer {
  */
 export function prepareEvidenceFiles(files: readonly EvidenceFileInput[]): PreparedEvidenceFile[] {
   if (files.length > EVIDENCE_LIMITS.files)
-    throw new RegistryError('evidence_too_many_files', `at most ${EVIDENCE_LIMITS.files} evidence files per credential (${files.length} given)`, { limit: EVIDENCE_LIMITS.files });
+    throw userError('evidence_too_many_files', 'evidence.tooManyFiles', { limit: EVIDENCE_LIMITS.files, given: files.length }, { limit: EVIDENCE_LIMITS.files });
   let total = 0;
   const out: PreparedEvidenceFile[] = [];
   for (const f of files) {
     const mediaType = typeof f?.mediaType === 'string' ? f.mediaType.trim().toLowerCase() : '';
     const rule = EVIDENCE_MEDIA_TYPES[mediaType];
     if (!rule)
-      throw new RegistryError('evidence_type_not_allowed', `evidence files of type ${JSON.stringify(String(f?.mediaType ?? '').slice(0, 100))} are not accepted; accepted: ${Object.keys(EVIDENCE_MEDIA_TYPES).join(', ')}`, {
-        mediaType: String(f?.mediaType ?? '').slice(0, 100),
-        allowed: Object.keys(EVIDENCE_MEDIA_TYPES),
-      });
+      throw userError(
+        'evidence_type_not_allowed',
+        'evidence.typeNotAllowed',
+        { type: JSON.stringify(String(f?.mediaType ?? '').slice(0, 100)), accepted: Object.keys(EVIDENCE_MEDIA_TYPES).join(', ') },
+        { mediaType: String(f?.mediaType ?? '').slice(0, 100), allowed: Object.keys(EVIDENCE_MEDIA_TYPES) },
+      );
     const name = checkFileName(f.name, mediaType);
     const bytes = decode(f.content, name);
-    if (bytes.length === 0) throw new RegistryError('validation_failed', `evidence file ${name} is empty`);
-    if (bytes.length > EVIDENCE_LIMITS.fileBytes)
-      throw new RegistryError('evidence_file_too_large', `evidence file ${name} is larger than ${EVIDENCE_LIMITS.fileBytes} bytes`, { name, limit: EVIDENCE_LIMITS.fileBytes });
+    if (bytes.length === 0) throw userError('validation_failed', 'evidence.empty', { name });
+    if (bytes.length > EVIDENCE_LIMITS.fileBytes) throw fileTooLarge(name);
     total += bytes.length;
     if (total > EVIDENCE_LIMITS.credentialBytes)
-      throw new RegistryError('evidence_file_too_large', `the evidence files of one credential take at most ${EVIDENCE_LIMITS.credentialBytes} bytes together`, { limit: EVIDENCE_LIMITS.credentialBytes });
-    if (!rule.matches(bytes)) throw new RegistryError('evidence_type_not_allowed', `evidence file ${name} is not a ${mediaType} file (its content does not match its type)`, { name, mediaType });
+      throw userError('evidence_file_too_large', 'evidence.totalTooLarge', { size: sizeLabel(EVIDENCE_LIMITS.credentialBytes) }, { limit: EVIDENCE_LIMITS.credentialBytes });
+    if (!rule.matches(bytes)) throw userError('evidence_type_not_allowed', 'evidence.contentMismatch', { name, type: mediaType }, { name, mediaType });
     const hash = createHash('sha256').update(bytes).digest();
     const digest = hash.toString('hex');
-    if (out.some((o) => o.digest === digest)) throw new RegistryError('validation_failed', `evidence file ${name} is attached twice (same content as ${out.find((o) => o.digest === digest)!.name})`);
+    if (out.some((o) => o.digest === digest)) throw userError('validation_failed', 'evidence.twice', { name, other: out.find((o) => o.digest === digest)!.name });
     out.push({ name, mediaType, digest, sri: `sha256-${hash.toString('base64')}`, size: bytes.length, bytes });
   }
   return out;

@@ -143,7 +143,7 @@ export class IssuanceService {
     const wanted = mc.record.stackability?.stacksFrom ?? [];
     if (!wanted.length) {
       if (req.modules !== undefined && (!Array.isArray(req.modules) || req.modules.length))
-        throw new RegistryError('validation_failed', `${mc.id} stacks from no modules: module credentials are for a programme's badge`);
+        throw userError('validation_failed', 'issue.notProgramme', { id: mc.id });
       return null;
     }
     if (!this.d.verify) throw new RegistryError('unsupported', 'this node cannot verify module credentials');
@@ -166,7 +166,7 @@ export class IssuanceService {
    */
   private additions(mc: StoredMicrocredential, req: IssueRequest): { files: PreparedEvidenceFile[]; build: { evidence?: EvidenceEntry[]; results?: ResultRequest[]; creditsEarned?: number; activityStartDate?: string; activityEndDate?: string } } {
     const asked = checkEvidenceRequests(req.evidence);
-    if (asked.length > EVIDENCE_LIMITS.entries) throw new RegistryError('validation_failed', `at most ${EVIDENCE_LIMITS.entries} evidence entries per credential`);
+    if (asked.length > EVIDENCE_LIMITS.entries) throw userError('validation_failed', 'issue.tooManyEvidence', { limit: EVIDENCE_LIMITS.entries });
     const withFiles = asked.filter((e) => e.file);
     if (withFiles.length && !this.d.evidence) throw new RegistryError('unsupported', 'this node does not store evidence files');
     const files = prepareEvidenceFiles(withFiles.map((e) => e.file!));
@@ -178,17 +178,18 @@ export class IssuanceService {
       return f ? { ...rest, file: { url: evidenceFileUrl(base, f.digest), sri: f.sri, mediaType: f.mediaType, name: f.name } } : rest;
     });
     for (const k of ['activityStartDate', 'activityEndDate'] as const)
-      if (req[k] !== undefined && (typeof req[k] !== 'string' || Number.isNaN(Date.parse(req[k])))) throw new RegistryError('validation_failed', `${k} is not a date: ${String(req[k])}`);
-    if (req.results !== undefined && !Array.isArray(req.results)) throw new RegistryError('validation_failed', 'results must be a list');
+      if (req[k] !== undefined && (typeof req[k] !== 'string' || Number.isNaN(Date.parse(req[k]))))
+        throw userError('validation_failed', k === 'activityStartDate' ? 'issue.startNotDate' : 'issue.endNotDate', { value: String(req[k]).slice(0, 100) });
+    if (req.results !== undefined && !Array.isArray(req.results)) throw userError('validation_failed', 'issue.resultsNotList');
     // the same checks the credential's builder applies, run now so a bad result costs nothing
     resultParts(achievementUri(mc.id, base), req.results);
     const credits = (mc.record as unknown as MicrocredentialRecordInput).workload?.credits?.value;
     if (req.creditsEarned !== undefined) {
-      if (typeof req.creditsEarned !== 'number' || !Number.isFinite(req.creditsEarned) || req.creditsEarned < 0) throw new RegistryError('validation_failed', 'creditsEarned must be a number, 0 or more');
-      if (typeof credits === 'number' && req.creditsEarned > credits) throw new RegistryError('validation_failed', `creditsEarned (${req.creditsEarned}) is more than the microcredential's credits (${credits})`);
+      if (typeof req.creditsEarned !== 'number' || !Number.isFinite(req.creditsEarned) || req.creditsEarned < 0) throw userError('validation_failed', 'issue.creditsEarnedInvalid');
+      if (typeof credits === 'number' && req.creditsEarned > credits) throw userError('validation_failed', 'issue.creditsEarnedTooMany', { earned: req.creditsEarned, credits });
     }
     if (req.activityStartDate && req.activityEndDate && Date.parse(req.activityEndDate) < Date.parse(req.activityStartDate))
-      throw new RegistryError('validation_failed', 'activityEndDate comes before activityStartDate');
+      throw userError('validation_failed', 'issue.endBeforeStart');
     return {
       files,
       build: {
@@ -315,7 +316,7 @@ export class IssuanceService {
       });
     } catch (e) {
       // a concurrent issuance of the same credential won the race
-      if (String(e).includes('issued_credentials.dedupe_key')) throw new RegistryError('conflict', `this learner already holds ${mc.id} (version ${version})`);
+      if (String(e).includes('issued_credentials.dedupe_key')) throw userError('conflict', 'issue.alreadyHoldsVersion', { mc: mc.id, version });
       throw e;
     }
     if (extra) this.d.extras?.committed();

@@ -7,6 +7,7 @@
  * Pure: must never store, sign, read a clock or touch the network.
  */
 import { RegistryError } from '../core/errors.js';
+import type { MessageRef } from '../core/messages/index.js';
 
 /** An evidence entry as the issue request gives it (a file's bytes are checked by evidence-files.ts). */
 export interface EvidenceRequest {
@@ -71,7 +72,8 @@ export interface ResultRequest {
   status?: (typeof RESULT_STATUSES)[number];
 }
 
-const bad = (msg: string) => new RegistryError('validation_failed', msg);
+// `msg` in English (logs, CLI, technicalDetail); `ref`, when given, what a person reads in their language (a cohort row too)
+const bad = (msg: string, ref?: MessageRef) => new RegistryError('validation_failed', msg, ref ? { message: ref } : undefined);
 const text = (v: unknown): v is string => typeof v === 'string' && v.trim().length > 0;
 
 /** The Evidence objects of a credential (OB 3.0 `Evidence`; a stored file with `digestSRI` and `mediaType`). */
@@ -99,9 +101,9 @@ export function checkEvidenceRequests(list: unknown): EvidenceRequest[] {
   list.forEach((e: EvidenceRequest, i) => {
     const where = `evidence ${i + 1}`;
     if (!e || typeof e !== 'object') throw bad(`${where} is not an object`);
-    if (!text(e.narrative) && !text(e.url) && !e.file) throw bad(`${where} needs a narrative, a URL or a file`);
+    if (!text(e.narrative) && !text(e.url) && !e.file) throw bad(`${where} needs a narrative, a URL or a file`, { key: 'evidence.entryEmpty', params: { n: i + 1 } });
     if (e.url !== undefined && e.file !== undefined) throw bad(`${where} has both a URL and a file: give one`);
-    if (e.url !== undefined && (!text(e.url) || !/^https?:\/\/[^\s]+$/i.test(e.url))) throw bad(`${where}: the URL must be http(s)`);
+    if (e.url !== undefined && (!text(e.url) || !/^https?:\/\/[^\s]+$/i.test(e.url))) throw bad(`${where}: the URL must be http(s)`, { key: 'evidence.entryUrl', params: { n: i + 1 } });
     for (const k of ['name', 'description', 'narrative', 'genre', 'audience'] as const)
       if (e[k] !== undefined && typeof e[k] !== 'string') throw bad(`${where}: ${k} must be text`);
   });
@@ -118,9 +120,10 @@ export function resultParts(achievementId: string, results: readonly ResultReque
   const out: Record<string, unknown>[] = [];
   const seen = new Set<string>();
   (results ?? []).forEach((r, i) => {
-    if (!r || typeof r !== 'object' || !text(r.criterion)) throw bad(`result ${i + 1} needs a criterion (the name of what was assessed)`);
+    if (!r || typeof r !== 'object' || !text(r.criterion)) throw bad(`result ${i + 1} needs a criterion (the name of what was assessed)`, { key: 'result.criterionMissing', params: { n: i + 1 } });
     const where = `result "${r.criterion}"`;
-    if (seen.has(r.criterion.trim())) throw bad(`${where} is given twice`);
+    const criterion = r.criterion.trim().slice(0, 300);
+    if (seen.has(r.criterion.trim())) throw bad(`${where} is given twice`, { key: 'result.twice', params: { criterion } });
     seen.add(r.criterion.trim());
     const levels = r.levels ?? [];
     const resultType = r.resultType ?? (levels.length ? 'RubricCriterionLevel' : 'Result');
@@ -135,18 +138,28 @@ export function resultParts(achievementId: string, results: readonly ResultReque
     const levelId = (name: string | undefined, what: string): string | undefined => {
       if (name === undefined) return undefined;
       const lid = levelIds.get(String(name).trim());
-      if (!lid) throw bad(`${where}: ${what} "${name}" is not one of its levels (${[...levelIds.keys()].join(', ') || 'none given'})`);
+      if (!lid)
+        throw bad(`${where}: ${what} "${name}" is not one of its levels (${[...levelIds.keys()].join(', ') || 'none given'})`, {
+          key: 'result.levelNotListed',
+          params: { criterion, level: String(name).slice(0, 100), levels: [...levelIds.keys()].join(', ') || '—' },
+        });
       return lid;
     };
     const allowed = r.allowedValues;
-    if (r.value !== undefined && allowed?.length && !allowed.includes(r.value)) throw bad(`${where}: value "${r.value}" is not one of ${allowed.join(', ')}`);
+    if (r.value !== undefined && allowed?.length && !allowed.includes(r.value))
+      throw bad(`${where}: value "${r.value}" is not one of ${allowed.join(', ')}`, { key: 'result.valueNotAllowed', params: { criterion, value: String(r.value).slice(0, 100), allowed: allowed.join(', ') } });
     const num = (v: string | undefined) => (v !== undefined && v.trim() !== '' && Number.isFinite(Number(v)) ? Number(v) : undefined);
     const [min, max, value] = [num(r.valueMin), num(r.valueMax), num(r.value)];
     if (min !== undefined && max !== undefined && min > max) throw bad(`${where}: valueMin is above valueMax`);
-    if (value !== undefined && ((min !== undefined && value < min) || (max !== undefined && value > max))) throw bad(`${where}: value ${r.value} is outside ${r.valueMin ?? '…'}–${r.valueMax ?? '…'}`);
+    if (value !== undefined && ((min !== undefined && value < min) || (max !== undefined && value > max)))
+      throw bad(`${where}: value ${r.value} is outside ${r.valueMin ?? '…'}–${r.valueMax ?? '…'}`, {
+        key: 'result.valueOutside',
+        params: { criterion, value: String(r.value), min: r.valueMin ?? '…', max: r.valueMax ?? '…' },
+      });
     if (resultType === 'Status' && !r.status) throw bad(`${where}: a Status result needs a status`);
     if (r.status !== undefined && !(RESULT_STATUSES as readonly string[]).includes(r.status)) throw bad(`${where}: unknown status ${String(r.status)}`);
-    if (r.value === undefined && r.achievedLevel === undefined && r.status === undefined) throw bad(`${where} needs a value, an achieved level or a status`);
+    if (r.value === undefined && r.achievedLevel === undefined && r.status === undefined)
+      throw bad(`${where} needs a value, an achieved level or a status`, { key: 'result.needsValue', params: { criterion } });
 
     const d: Record<string, unknown> = { id, type: ['ResultDescription'], name: r.criterion.trim(), resultType };
     if (allowed?.length) d['allowedValue'] = [...allowed];

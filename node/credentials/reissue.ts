@@ -8,6 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../core/clock.js';
 import { RegistryError } from '../core/errors.js';
+import { userError } from '../core/messages/index.js';
 import type { Logger } from '../core/logger.js';
 import type { FeedService } from '../feed/feed.service.js';
 import { and, asc, count, eq, gte, isNull, lt, type SQL } from 'drizzle-orm';
@@ -68,15 +69,15 @@ export class ReissueService {
   private async reissueUnpublished(id: string): Promise<{ newId: string; replacedList: string }> {
     this.d.feed.assertCanAppend(); // before anything is revoked: the revocation must be publishable
     const row = this.d.issued.row(id);
-    if (!row) throw new RegistryError('not_found', `no credential ${id} was issued by this node`);
-    if (row.revoked_at) throw new RegistryError('conflict', `credential ${id} is revoked; issue a new one instead`);
-    if (row.suspended_at) throw new RegistryError('conflict', `credential ${id} is suspended; reinstate or revoke it first`);
+    if (!row) throw userError('not_found', 'credential.issuedNotFound', { id });
+    if (row.revoked_at) throw userError('conflict', 'reissue.revoked', { id });
+    if (row.suspended_at) throw userError('conflict', 'reissue.suspended', { id });
     const signer = await this.d.lists.signers.signer();
-    if (row.issuer_key === signer.did) throw new RegistryError('conflict', `credential ${id} is already signed by the current issuer key`);
+    if (row.issuer_key === signer.did) throw userError('conflict', 'reissue.alreadyCurrentKey', { id });
     const old = JSON.parse(row.credential) as Record<string, unknown>;
     const now = this.d.clock.now();
     if (typeof old['validUntil'] === 'string' && Date.parse(old['validUntil']) <= now.getTime())
-      throw new RegistryError('conflict', `credential ${id} expired on ${old['validUntil']}`);
+      throw userError('conflict', 'reissue.expired', { id, date: old['validUntil'] });
     const revocation = await this.d.lists.allocate('revocation', signer.did);
     const suspension = row.suspension_list !== null ? await this.d.lists.pairedSuspension(revocation, signer.did) : null;
     const status: StatusEntry = buildStatusEntry({ statusListCredential: this.d.unit.statusListUrl(revocation.list), index: revocation.index, purpose: 'revocation' });
@@ -117,11 +118,11 @@ export class ReissueService {
    * what still matches (call again until it is 0; rows that failed stay there).
    */
   async reissueBatch(q: { issuerKey: string; issuedFrom?: string; issuedTo?: string; limit?: number }): Promise<{ rows: ReissueRowResult[]; reissued: number; failed: number; remaining: number }> {
-    if (typeof q.issuerKey !== 'string' || !q.issuerKey) throw new RegistryError('validation_failed', 'issuerKey is required');
+    if (typeof q.issuerKey !== 'string' || !q.issuerKey) throw userError('validation_failed', 'reissue.issuerKeyRequired');
     for (const d of [q.issuedFrom, q.issuedTo]) if (d !== undefined && Number.isNaN(Date.parse(d))) throw new RegistryError('validation_failed', `not a date: ${d}`);
     this.d.feed.assertCanAppend();
     const current = this.d.keys.currentSigningKey().did;
-    if (q.issuerKey === current) throw new RegistryError('validation_failed', `${q.issuerKey} is the current issuer key: its credentials need no re-issue`);
+    if (q.issuerKey === current) throw userError('validation_failed', 'reissue.currentKey', { key: q.issuerKey });
     const limit = Math.min(Math.max(1, q.limit ?? 100), 1000);
     const c = issuedCredentials;
     const where: SQL[] = [eq(c.issuerKey, q.issuerKey), isNull(c.revokedAt), isNull(c.suspendedAt)];

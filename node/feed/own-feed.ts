@@ -15,6 +15,7 @@
  */
 import type { Clock } from '../core/clock.js';
 import { RegistryError } from '../core/errors.js';
+import type { MessageRef } from '../core/messages/index.js';
 import type { Logger } from '../core/logger.js';
 import type { Store } from '../store/database.js';
 import type { Head } from './replica.js';
@@ -104,6 +105,7 @@ export class OwnFeedGate {
     if (this.d.standalone) return;
     const st = this.state();
     if (st.confirmed) return;
+    // the English keeps the state's specifics (logs, CLI, technicalDetail); people read what to do
     throw new RegistryError(
       'own_feed_unconfirmed',
       `This node will not sign new entries yet: ${st.detail}. Writing now could reuse a sequence number its network ` +
@@ -111,7 +113,7 @@ export class OwnFeedGate {
         '(--bootstrap or the manifest\'s list): it recovers its own feed from them and then accepts writes; retry in a ' +
         'few seconds. Only if this node is alone, or the first of its network to start, and its database is current, ' +
         'start it with `mochila start --standalone`.',
-      { ownFeed: st },
+      { ownFeed: st, message: { key: 'feed.ownUnconfirmed' } satisfies MessageRef },
     );
   }
 

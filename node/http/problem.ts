@@ -71,7 +71,8 @@ export function answerLanguage(req: Request, res: Response): MessageLang {
 /**
  * Sends a problem. `detail` is either a message key (rendered in the asker's language) or an English sentence: an
  * English asker reads it as is; others read the code's sentence in their language, and the English one stays in
- * `technicalDetail` so no specifics are lost. `extra.errors` / `extra.warnings` (field problems) are said in the
+ * `technicalDetail` so no specifics are lost; with a key, `extra.technicalDetail` (the error's English) is kept when
+ * it differs from what the asker reads. `extra.errors` / `extra.warnings` (field problems) are said in the
  * asker's language too (node/core/messages/validation.ts), each keeping its English as `technicalMessage`.
  */
 export function sendProblem(res: Response, status: number, code: string, detail: string | MessageRef, extra: Record<string, unknown> = {}): void {
@@ -83,8 +84,12 @@ export function sendProblem(res: Response, status: number, code: string, detail:
   // field problems (schema validation, EU elements): each in the asker's language, the English kept as technicalMessage
   const fields: Record<string, unknown> = {};
   for (const k of ['errors', 'warnings'] as const) if (k in extra) fields[k] = localizeIssues(lang, extra[k]);
-  if (isMessageRef(detail)) text = renderRef(lang, detail);
-  else if (lang === 'en' || !known) text = detail;
+  const { technicalDetail: technical, ...rest } = extra;
+  if (isMessageRef(detail)) {
+    text = renderRef(lang, detail);
+    // a keyed error's own English (its specifics: the state, the reason, what is known) when it says more
+    if (typeof technical === 'string' && technical !== text) more.technicalDetail = technical;
+  } else if (lang === 'en' || !known) text = detail;
   else {
     text = message(lang, `error.${code}.detail` as ServerMessageKey);
     if (detail && detail !== message('en', `error.${code}.detail` as ServerMessageKey)) more.technicalDetail = detail;
@@ -100,7 +105,7 @@ export function sendProblem(res: Response, status: number, code: string, detail:
         code,
         detail: text,
         ...more,
-        ...extra,
+        ...rest,
         ...fields,
       }),
     );
@@ -109,6 +114,11 @@ export function sendProblem(res: Response, status: number, code: string, detail:
 /** What a RegistryError says to people: its message key when it has one, else its (English) message. */
 function detailOf(err: RegistryError): string | MessageRef {
   return messageRefOf(err) ?? err.message;
+}
+
+/** A keyed error's English message, kept as technicalDetail (sendProblem drops it when it is what the asker reads). */
+function technicalOf(err: RegistryError): Record<string, unknown> {
+  return messageRefOf(err) ? { technicalDetail: err.message } : {};
 }
 
 export function errorHandler(logger: Logger): ErrorRequestHandler {
@@ -123,13 +133,13 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       // the node is catching up its own feed before it may publish: the operator's message says what to do
       if (err.code === 'own_feed_unconfirmed') {
         res.setHeader('Retry-After', '5');
-        return sendProblem(res, status, err.code, detailOf(err));
+        return sendProblem(res, status, err.code, detailOf(err), technicalOf(err));
       }
       if (status >= 500) {
         logger.error('request failed', { path: loggablePath(req.path), code: err.code, error: err.message });
         return sendProblem(res, status, err.code, { key: 'error.internal.detail' });
       }
-      const extra: Record<string, unknown> = {};
+      const extra: Record<string, unknown> = technicalOf(err);
       if (err.details?.errors) extra.errors = err.details.errors;
       if (err.details?.warnings) extra.warnings = err.details.warnings;
       // a programme badge refused: which modules the learner lacks and why each presented credential did not count

@@ -206,7 +206,7 @@ export class RecognitionService {
     const body = { decisionId: `rec-${this.d.clock.now().toISOString().slice(0, 10)}-${randomBytes(4).toString('hex')}`, ...(input as object) } as DecisionBody;
     this.d.schemas.assertValid('entries/recognition', body, 'recognition decision');
     if (!this.d.membership.isMember(this.me))
-      throw new RegistryError('not_a_member', 'this institution is not a member of the network, so its decisions would not be accepted by other nodes');
+      throw userError('not_a_member', 'recognition.notMemberDecision');
     const mc = this.d.catalogue.get(body.microcredential.id);
     if (!mc)
       throw userError('unknown_microcredential', 'lookup.unknownMicrocredential', { id: body.microcredential.id });
@@ -214,17 +214,17 @@ export class RecognitionService {
     if (!this.d.catalogue.version(mc.id, body.microcredential.version))
       throw userError('unknown_microcredential', 'lookup.unknownVersion', { id: mc.id, version: body.microcredential.version, latest: Number(mc.record.version ?? 1) });
     if (body.credits && !this.d.credits.known(body.credits.system))
-      throw new RegistryError('unknown_credit_system', `unknown credit system ${body.credits.system}; see GET /api/v1/reference/credit-systems`);
-    if (body.validUntil && body.validUntil < body.validFrom) throw new RegistryError('validation_failed', 'validUntil is before validFrom');
-    if (this.getDecision(this.me, body.decisionId)) throw new RegistryError('conflict', `decision ${body.decisionId} already exists; decisions are superseded, never edited`);
+      throw userError('unknown_credit_system', 'recognition.unknownCreditSystem', { system: body.credits.system });
+    if (body.validUntil && body.validUntil < body.validFrom) throw userError('validation_failed', 'recognition.validUntilBeforeFrom');
+    if (this.getDecision(this.me, body.decisionId)) throw userError('conflict', 'recognition.decisionExists', { id: body.decisionId });
     if (body.supersedes) {
       const prev = this.getDecision(this.me, body.supersedes);
-      if (!prev) throw new RegistryError('not_found', `no decision ${body.supersedes} of this institution to supersede`);
-      if (prev.supersededBy) throw new RegistryError('conflict', `decision ${body.supersedes} is already superseded by ${prev.supersededBy}`);
+      if (!prev) throw userError('not_found', 'recognition.noDecisionToSupersede', { id: body.supersedes });
+      if (prev.supersededBy) throw userError('conflict', 'recognition.alreadySuperseded', { id: body.supersedes, by: prev.supersededBy });
     }
     if (body.agreement) {
       const ag = this.agreement(body.agreement);
-      if (!ag || !ag.terms.parties.includes(this.me)) throw new RegistryError('validation_failed', `agreement ${body.agreement} is not one this institution is party to`);
+      if (!ag || !ag.terms.parties.includes(this.me)) throw userError('validation_failed', 'recognition.notPartyToAgreement', { id: body.agreement });
     }
     this.d.feed.append('recognition', body);
     return this.getDecision(this.me, body.decisionId)!;
@@ -290,16 +290,16 @@ export class RecognitionService {
     for (const p of input.terms.parties)
       if (!this.d.membership.isMember(p)) throw new RegistryError('not_a_member', `party ${p} is not a member of the network`);
     const id = authorScopedId(slug.split('.')[0]!, this.me);
-    if (this.agreement(id)) throw new RegistryError('conflict', `agreement ${id} already exists; its terms cannot change (propose a new one)`);
+    if (this.agreement(id)) throw userError('conflict', 'recognition.agreementExists', { id });
     this.d.feed.append('agreement', body);
     return this.agreement(id)!;
   }
 
   signAgreement(id: string): Agreement {
     const ag = this.agreement(id);
-    if (!ag) throw new RegistryError('not_found', `no agreement ${id} in this node's replica`);
-    if (!ag.terms.parties.includes(this.me)) throw new RegistryError('forbidden', 'this institution is not a party to the agreement');
-    if (ag.signatures.find((s) => s.party === this.me)?.signed) throw new RegistryError('conflict', 'already signed');
+    if (!ag) throw userError('not_found', 'recognition.agreementNotInReplica', { id });
+    if (!ag.terms.parties.includes(this.me)) throw userError('forbidden', 'recognition.notParty');
+    if (ag.signatures.find((s) => s.party === this.me)?.signed) throw userError('conflict', 'recognition.alreadySigned');
     this.d.feed.append('agreement', { action: 'sign', agreementId: id, termsHash: ag.termsHash });
     return this.agreement(id)!;
   }
@@ -425,7 +425,7 @@ export class RecognitionService {
    */
   rank(mcId: string, limit = 10): Ranking & { precedents: Decision[] } {
     const mc = this.d.catalogue.get(mcId);
-    if (!mc) throw new RegistryError('not_found', `no microcredential ${mcId} in this node's replica`);
+    if (!mc) throw userError('not_found', 'lookup.notInReplica', { id: mcId });
     // accreditations in force of each side (of it, its institution or its programme): counted and named
     const active = (id: string): AccreditedBy[] => {
       const m = this.d.catalogue.get(id);
@@ -490,7 +490,7 @@ export class RecognitionService {
   /** The comparison as the API serves it (schemas/api/recognition-comparison.schema.json). */
   comparisonView(mcOrId: StoredMicrocredential | string) {
     const mc = typeof mcOrId === 'string' ? this.d.catalogue.get(mcOrId) : mcOrId;
-    if (!mc) throw new RegistryError('not_found', `no microcredential ${String(mcOrId)} in this node's replica`);
+    if (!mc) throw userError('not_found', 'lookup.notInReplica', { id: String(mcOrId).slice(0, 200) });
     if (mc.author === this.me) return { items: [] as Comparison[], summary: { own: true, noCounterpart: false, considered: 0, closestBelowBands: null, bands: { ...BANDS } } };
     const r = this.rank(mc.id);
     return { items: r.candidates, summary: { own: false, noCounterpart: r.noCounterpart, considered: r.considered, closestBelowBands: r.closestBelowBands, bands: { ...BANDS } } };

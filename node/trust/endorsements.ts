@@ -3,7 +3,7 @@
  * it publishes. The HTTP admin route and `mochila endorse` both call this. Must never count endorsements (the
  * membership projection does) nor append anything else.
  */
-import { RegistryError } from '../core/errors.js';
+import { userError } from '../core/messages/index.js';
 import type { SchemaRegistry } from '../core/schema-registry.js';
 import type { Entry } from '../feed/entry.js';
 import type { FeedService } from '../feed/feed.service.js';
@@ -33,8 +33,8 @@ export class EndorsementService {
     const body = input as EndorsementBody;
     const self = this.d.feed.author;
     if (!this.d.membership.isMember(self))
-      throw new RegistryError('not_a_member', 'this node is not (yet) a member of the network, so its endorsements would not count');
-    if (body.subject === self) throw new RegistryError('validation_failed', 'an institution cannot endorse itself');
+      throw userError('not_a_member', 'endorsement.notMember');
+    if (body.subject === self) throw userError('validation_failed', 'endorsement.self');
     const entry = this.d.feed.append('endorsement', body);
     return { entry, subjectStatus: this.d.membership.statusOf(body.subject) };
   }

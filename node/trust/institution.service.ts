@@ -5,6 +5,7 @@
  * process (the CLI) on the same database: the key file is read again then. Must never publish a key it does not hold.
  */
 import { RegistryError } from '../core/errors.js';
+import { userError } from '../core/messages/index.js';
 import type { Clock } from '../core/clock.js';
 import type { SchemaRegistry } from '../core/schema-registry.js';
 import type { FeedService } from '../feed/feed.service.js';
@@ -70,11 +71,7 @@ export class InstitutionService {
       if (!this.ended(k.did)) return k;
     }
     const r = this.revocation(k.did)!;
-    throw new RegistryError(
-      'conflict',
-      `the issuer key ${k.did} was ${r.reason === 'compromised' ? `declared compromised (from ${r.at})` : `retired on ${r.at}`} and this node holds no newer key: rotate it (mochila keys rotate)`,
-      { issuerKey: k.did },
-    );
+    throw userError('conflict', r.reason === 'compromised' ? 'keys.issuerCompromised' : 'keys.issuerRetired', { key: k.did, date: r.at }, { issuerKey: k.did });
   }
 
   /**
@@ -155,9 +152,9 @@ export class InstitutionService {
     this.deps.feed.assertCanAppend();
     this.reload();
     if (keyId === this.deps.keystore.currentIssuer.did)
-      throw new RegistryError('validation_failed', `${keyId} is the current issuer key: rotate it with a compromise date instead (keys rotate --compromised-since)`);
+      throw userError('validation_failed', 'keys.compromiseCurrent', { key: keyId });
     const k = this.deps.issuerKeys.get(keyId);
-    if (!k || k.institution !== this.deps.feed.author) throw new RegistryError('not_found', `${keyId} is not an issuer key of this institution`);
+    if (!k || k.institution !== this.deps.feed.author) throw userError('not_found', 'keys.notOurs', { key: keyId });
     this.deps.feed.append('issuer-key-revocation', { keyId, reason: 'compromised', revokedAt: since.toISOString(), ...(note ? { note } : {}) });
     return { keyId, compromisedSince: since.toISOString() };
   }

@@ -4,7 +4,10 @@
  * Vary: Accept-Language on the answer, and an unkeyed English detail kept apart as technicalDetail.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
 import { startTestNode, type TestNode } from '../helpers/nodes.js';
+
+const CL_UAC = JSON.parse(readFileSync(new URL('../../fixtures/units/cl-uac/catalogue.json', import.meta.url), 'utf8')) as (Record<string, unknown> & { code: string })[];
 
 describe('server messages in the asker’s language', () => {
   let n: TestNode;
@@ -106,5 +109,48 @@ describe('server messages in the asker’s language', () => {
     const en = await publish('en');
     expect(en.at('/workload/hours').message).toBe('Must be greater than 0.');
     expect(en.at('/code').message).toMatch(/^Use 3 to 64 lowercase letters/);
+  });
+
+  it('operator refusals carry their specifics in the asker’s language, the English kept as technicalDetail', async () => {
+    const send = async (method: string, p: string, lang: string | null, body?: unknown) => {
+      const r = await fetch(`${n.url}${p}`, {
+        method,
+        headers: { authorization: `Bearer ${n.token}`, 'content-type': 'application/json', ...(lang ? { 'accept-language': lang } : {}) },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+      return { status: r.status, body: (await r.json()) as { code: string; detail: string; technicalDetail?: string; rows?: { line: number; status: string; error?: string }[] } };
+    };
+    const mc = { ...CL_UAC[0]!, code: 'mensagens-1' };
+    expect((await send('POST', '/api/v1/admin/microcredentials', 'en', mc)).status).toBe(201);
+    // the code already used: which code, which version, in Portuguese; the English specifics kept
+    const taken = await send('POST', '/api/v1/admin/microcredentials', 'pt-BR', mc);
+    expect(taken.status).toBe(409);
+    expect(taken.body).toMatchObject({ code: 'conflict', detail: 'Já existe uma microcredencial com o código mensagens-1 (versão 1): edite-a em vez de criar outra.' });
+    expect(taken.body.technicalDetail).toBe('a microcredential with code mensagens-1 already exists (version 1); update it instead');
+    // an unknown credit system: which id, and which ones are known
+    const cs = await send('POST', '/api/v1/admin/microcredentials', null, { ...mc, code: 'mensagens-2', workload: { hours: 30, credits: { system: 'XYZ-1', value: 1 } } });
+    expect(cs.status).toBe(400);
+    expect(cs.body.code).toBe('unknown_credit_system');
+    expect(cs.body.detail).toMatch(/^El sistema de créditos «XYZ-1» no está en los datos de referencia de la red\. Sistemas conocidos: .*ECTS/);
+    // not found: what
+    const nf = await send('GET', '/api/v1/microcredentials/no-such.0123456789abcdef', 'pt');
+    expect(nf).toMatchObject({ status: 404, body: { code: 'not_found', detail: 'Este nó não tem a microcredencial no-such.0123456789abcdef em sua cópia da rede.' } });
+    // a cohort preview: each row's reason in the asker's language (a level not in the rubric, a file not sent, too many credits)
+    const csv = [
+      'nombre;correo;microcredencial;evidencia_archivo;creditos;resultado: Pensamiento crítico',
+      'Beto Lagos;beto@correo.example.br;mensagens-1;;;Excelente',
+      'Elena Soto;elena@correo.example.br;mensagens-1;no-enviado.pdf;;',
+      'Gabriela Ríos;gabriela@correo.example.br;mensagens-1;;9;',
+    ].join('\r\n');
+    const results = [{ criterion: 'Pensamiento crítico', levels: [{ name: 'Inicial' }, { name: 'Logrado' }] }];
+    const pt = await send('POST', '/api/v1/admin/credentials/batch/preview', 'pt', { csv, results });
+    expect(pt.status).toBe(200);
+    const row = (b: typeof pt, line: number) => b.body.rows!.find((r) => r.line === line)!;
+    expect(row(pt, 2)).toMatchObject({ status: 'failed', error: 'Resultado «Pensamiento crítico»: «Excelente» não é um dos seus níveis (Inicial, Logrado).' });
+    expect(row(pt, 3).error).toBe('Nenhum dos arquivos enviados com a coorte se chama no-enviado.pdf (coluna evidencia_archivo).');
+    expect(row(pt, 4).error).toBe('Os créditos obtidos (9) ultrapassam os da microcredencial (3).');
+    const es = await send('POST', '/api/v1/admin/credentials/batch/preview', null, { csv, results });
+    expect(row(es, 2).error).toBe('Resultado «Pensamiento crítico»: «Excelente» no es uno de sus niveles (Inicial, Logrado).');
+    expect(row(es, 4).error).toBe('Los créditos obtenidos (9) superan los de la microcredencial (3).');
   });
 });

@@ -8,6 +8,10 @@ import { SchemaRegistry } from '../../node/core/schema-registry.js';
 import { localizeIssues, PATTERN_SENTENCES, PATTERNS_NOT_FOR_PEOPLE } from '../../node/core/messages/validation.js';
 import { checkEuElements, MANDATORY_ELEMENTS } from '../../node/catalogue/eu-elements.js';
 import type { MicrocredentialRecord } from '../../node/catalogue/model.js';
+import { CreditSystems } from '../../node/catalogue/credit-systems.js';
+import { EVIDENCE_LIMITS, prepareEvidenceFiles } from '../../node/credentials/evidence-files.js';
+import { resultParts } from '../../node/credentials/ob3-evidence.js';
+import type { RegistryError } from '../../node/core/errors.js';
 import { es } from '../../node/core/messages/es.js';
 import { en } from '../../node/core/messages/en.js';
 import { pt } from '../../node/core/messages/pt.js';
@@ -174,5 +178,71 @@ describe('field validation messages', () => {
     for (const el of MANDATORY_ELEMENTS) expect(es[`eu.missing.${el.element}` as keyof typeof es], el.element).toBeTruthy();
     expect(localizeIssues('es', [{ path: 'sort', message: 'x' }, 3, null])).toEqual([{ path: 'sort', message: 'x' }, 3, null]);
     expect(localizeIssues('es', 'not a list')).toBe('not a list');
+  });
+});
+
+// operator refusals carry a message key and parameters; their English message is the sentence they had before
+describe('keyed refusals', () => {
+  it('every key given to userError in node/ exists in the catalogues', () => {
+    const root = new URL('../../node/', import.meta.url).pathname;
+    const used = new Set<string>();
+    const walk = (dir: string) => {
+      for (const name of readdirSync(dir)) {
+        const p = path.join(dir, name);
+        if (statSync(p).isDirectory()) walk(p);
+        else if (name.endsWith('.ts')) for (const m of readFileSync(p, 'utf8').matchAll(/userError\(\s*'[a-z_]+',\s*'([\w.]+)'/g)) used.add(m[1]!);
+      }
+    };
+    walk(root);
+    expect(used.size).toBeGreaterThan(60);
+    expect([...used].filter((k) => !(k in es))).toEqual([]);
+  });
+
+  it('evidence files: which file, what limit, in the reader’s language; the English unchanged', () => {
+    const pdf = Buffer.from('%PDF-1.4 x').toString('base64');
+    const many = Array.from({ length: EVIDENCE_LIMITS.files + 1 }, (_, i) => ({ name: `p${i}.pdf`, mediaType: 'application/pdf', content: pdf }));
+    const tooMany = (() => {
+      try {
+        prepareEvidenceFiles(many);
+      } catch (e) {
+        return e as RegistryError;
+      }
+      throw new Error('accepted');
+    })();
+    expect(tooMany.code).toBe('evidence_too_many_files');
+    expect(tooMany.message).toBe(`at most ${EVIDENCE_LIMITS.files} evidence files per credential (${EVIDENCE_LIMITS.files + 1} given)`);
+    const ref = messageRefOf(tooMany)!;
+    expect(message('pt', ref.key, ref.params)).toBe(`No máximo ${EVIDENCE_LIMITS.files} arquivos de evidência por credencial (foram enviados ${EVIDENCE_LIMITS.files + 1}).`);
+    const wrongType = (() => {
+      try {
+        prepareEvidenceFiles([{ name: 'x.exe', mediaType: 'application/x-msdownload', content: pdf }]);
+      } catch (e) {
+        return e as RegistryError;
+      }
+      throw new Error('accepted');
+    })();
+    const w = messageRefOf(wrongType)!;
+    expect(message('es', w.key, w.params)).toMatch(/^Los archivos de tipo "application\/x-msdownload" no se aceptan como evidencia\. Tipos aceptados: application\/pdf, /);
+  });
+
+  it('results and credit systems: the level, the value, the id in the reader’s language', () => {
+    const refused = (f: () => unknown) => {
+      try {
+        f();
+      } catch (e) {
+        return e as RegistryError;
+      }
+      throw new Error('accepted');
+    };
+    const lvl = refused(() => resultParts('urn:x', [{ criterion: 'Oral', levels: [{ name: 'Bajo' }, { name: 'Alto' }], achievedLevel: 'Medio' }]));
+    expect(lvl.message).toBe('result "Oral": achieved level "Medio" is not one of its levels (Bajo, Alto)');
+    const r = messageRefOf(lvl)!;
+    expect(message('pt', r.key, r.params)).toBe('Resultado «Oral»: «Medio» não é um dos seus níveis (Bajo, Alto).');
+    const cs = refused(() => new CreditSystems().get('XYZ-1'));
+    expect(cs.code).toBe('unknown_credit_system');
+    expect(cs.message).toMatch(/^unknown credit system "XYZ-1"; known: .*ECTS/);
+    const c = messageRefOf(cs)!;
+    expect(message('en', c.key, c.params)).toBe(cs.message);
+    expect(message('es', c.key, c.params)).toMatch(/^El sistema de créditos «XYZ-1» no está en los datos de referencia de la red\. Sistemas conocidos: .*ECTS/);
   });
 });

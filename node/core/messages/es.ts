@@ -304,6 +304,14 @@ export const es = {
   'query.tooManyValues': 'Tiene demasiados valores.',
   'query.numberBetween': 'Debe ser un número entre {min} y {max}.',
   'query.oneOf': 'Debe ser uno de estos valores: {values}.',
+  'result.criterionMissing': 'El resultado {n} necesita un criterio (el nombre de lo evaluado).',
+  'result.twice': 'El resultado «{criterion}» aparece dos veces.',
+  'result.levelNotListed': 'Resultado «{criterion}»: «{level}» no es uno de sus niveles ({levels}).',
+  'result.valueNotAllowed': 'Resultado «{criterion}»: el valor «{value}» no es uno de los admitidos ({allowed}).',
+  'result.valueOutside': 'Resultado «{criterion}»: el valor {value} está fuera del intervalo {min}–{max}.',
+  'result.needsValue': 'El resultado «{criterion}» necesita un valor, un nivel alcanzado o un estado.',
+  'evidence.entryEmpty': 'La evidencia {n} necesita una narrativa, un enlace o un archivo.',
+  'evidence.entryUrl': 'Evidencia {n}: el enlace debe empezar por http:// o https://.',
 
   // the learner's public share page (server-rendered)
   'share.awardedTo': 'Otorgada a',

@@ -6,6 +6,7 @@ import type { Request } from 'express';
 import { LRUCache } from 'lru-cache';
 import { listBound } from '../../core/bounded-lists.js';
 import { RegistryError } from '../../core/errors.js';
+import { message, userError, type MessageParams, type MessageRef, type ServerMessageKey } from '../../core/messages/index.js';
 import type { CatalogueService, StoredMicrocredential } from '../../catalogue/catalogue.service.js';
 import type { LangMap } from '../../catalogue/model.js';
 import type { SearchParams } from '../../catalogue/search.js';
@@ -26,30 +27,33 @@ const LIST_PARAMS = ['country', 'institution', 'field', 'level', 'participation'
 const KNOWN = new Set(['q', 'sort', 'page', 'pageSize', 'hoursMin', 'hoursMax', 'status', 'lang', ...LIST_PARAMS]);
 
 export function parseSearchQuery(query: Request['query']): SearchParams {
-  const errors: { path: string; message: string }[] = [];
-  for (const k of Object.keys(query)) if (!KNOWN.has(k)) errors.push({ path: k, message: 'unknown query parameter' });
+  // each problem in English (message) and as a message key (ref: said in the asker's language by node/http)
+  const errors: { path: string; message: string; ref: MessageRef }[] = [];
+  const bad = (path: string, key: ServerMessageKey, params?: MessageParams) =>
+    errors.push({ path, message: message('en', key, params), ref: params ? { key, params } : { key } });
+  for (const k of Object.keys(query)) if (!KNOWN.has(k)) bad(k, 'query.unknownParameter');
   const str = (k: string): string | undefined => {
     const v = query[k];
     if (v === undefined) return undefined;
     if (typeof v !== 'string') {
-      errors.push({ path: k, message: 'must be given once' });
+      bad(k, 'query.once');
       return undefined;
     }
-    if (v.length > 500) errors.push({ path: k, message: 'is too long' });
+    if (v.length > 500) bad(k, 'query.tooLong');
     return v;
   };
   const list = (k: string): string[] | undefined => {
     const v = query[k];
     if (v === undefined) return undefined;
     const arr = (Array.isArray(v) ? v : [v]).flatMap((x) => String(x).split(',')).map((s) => s.trim()).filter(Boolean);
-    if (arr.length > 50) errors.push({ path: k, message: 'too many values' });
+    if (arr.length > 50) bad(k, 'query.tooManyValues');
     return arr;
   };
   const num = (k: string, min: number, max: number): number | undefined => {
     const v = str(k);
     if (v === undefined || v === '') return undefined;
     const n = Number(v);
-    if (!Number.isFinite(n) || n < min || n > max) errors.push({ path: k, message: `must be a number between ${min} and ${max}` });
+    if (!Number.isFinite(n) || n < min || n > max) bad(k, 'query.numberBetween', { min, max });
     return n;
   };
   const p: SearchParams = {};
@@ -69,16 +73,16 @@ export function parseSearchQuery(query: Request['query']): SearchParams {
   if (pageSize !== undefined) p.pageSize = Math.floor(pageSize);
   const sort = str('sort');
   if (sort !== undefined) {
-    if (!['relevance', 'title', 'hours', 'recent'].includes(sort)) errors.push({ path: 'sort', message: 'must be relevance, title, hours or recent' });
+    if (!['relevance', 'title', 'hours', 'recent'].includes(sort)) bad('sort', 'query.oneOf', { values: 'relevance, title, hours, recent' });
     else p.sort = sort as SearchParams['sort'];
   }
   const status = str('status');
   if (status !== undefined) {
-    if (!['active', 'withdrawn', 'all'].includes(status)) errors.push({ path: 'status', message: 'must be active, withdrawn or all' });
+    if (!['active', 'withdrawn', 'all'].includes(status)) bad('status', 'query.oneOf', { values: 'active, withdrawn, all' });
     else p.status = status as SearchParams['status'];
   }
   const lang = str('lang');
-  if (lang !== undefined && !['es', 'en', 'pt'].includes(lang)) errors.push({ path: 'lang', message: 'must be es, en or pt' });
+  if (lang !== undefined && !['es', 'en', 'pt'].includes(lang)) bad('lang', 'query.oneOf', { values: 'es, en, pt' });
   if (errors.length) throw new RegistryError('validation_failed', `invalid query: ${errors.map((e) => `${e.path} ${e.message}`).join('; ')}`, { errors });
   return p;
 }
@@ -142,13 +146,13 @@ export function catalogueRoutes(s: CatalogueRouteDeps): RouteDef[] {
   const detail: RouteDef['handler'] = (req, res) => {
     const id = param(req, 'id');
     const mc = s.catalogue.get(id);
-    if (!mc) throw new RegistryError('not_found', `no microcredential ${id} in this node's replica`);
+    if (!mc) throw userError('not_found', 'lookup.notInReplica', { id });
     const inst = s.institutions.get(mc.author);
     const versionParam = req.query.version;
     let record = mc.record;
     if (typeof versionParam === 'string') {
       const v = s.catalogue.version(mc.id, Number(versionParam));
-      if (!v) throw new RegistryError('not_found', `version ${versionParam} of ${mc.id} is not known`);
+      if (!v) throw userError('not_found', 'lookup.versionNotKnown', { version: String(versionParam).slice(0, 20), id: mc.id });
       record = v;
     }
     // ELM 3 / CTDL JSON-LD by `format` or Accept profile (node/http/export-format.ts); the plain JSON otherwise

@@ -106,7 +106,7 @@ export function credentialRoutes(s: CredentialRouteDeps): RouteDef[] {
   // content (nosniff; a download under a sandboxing CSP unless it is an image or a PDF)
   route({ method: 'get', path: '/evidence/:digest', tag: 'credentials', summary: 'An evidence file attached to a credential of this node, by its SHA-256 (hex): the bytes the credential names (images and PDF inline, other types as a download)' }, (req, res) => {
     const f = credentials.evidenceFile(param(req, 'digest'));
-    if (!f) throw new RegistryError('not_found', 'no such evidence file on this node');
+    if (!f) throw userError('not_found', 'evidence.notFound');
     res.set({
       'Content-Type': f.mediaType.startsWith('text/') ? `${f.mediaType}; charset=utf-8` : f.mediaType,
       'Content-Length': String(f.bytes.length),

@@ -99,7 +99,7 @@ export function recognitionRoutes(s: RecognitionRouteDeps, verifier: LookupVerif
   });
   route({ method: 'get', path: '/agreements/:id', tag, summary: 'One agreement with its signatures' }, (req, res) => {
     const a = recognition.agreement(param(req, 'id'));
-    if (!a) throw new RegistryError('not_found', `no agreement ${param(req, 'id')}`);
+    if (!a) throw userError('not_found', 'recognition.agreementNotFound', { id: param(req, 'id').slice(0, 200) });
     res.json(a);
   });
   route({ method: 'get', path: '/microcredentials/:id/comparison', tag, summary: 'Ranked comparison of a microcredential with the local catalogue: candidates in calibrated bands with the parts of each score, or "no comparable local microcredential"', response: 'api/recognition-comparison', responses: LIMIT_RESPONSES }, (req, res) => {

@@ -4,6 +4,7 @@
  */
 import { LIST_LIMIT, listBound } from '../../core/bounded-lists.js';
 import { RegistryError } from '../../core/errors.js';
+import { userError } from '../../core/messages/index.js';
 import type { PublicUrlProvider } from '../../core/public-url.js';
 import type { SchemaRegistry } from '../../core/schema-registry.js';
 import type { FeedService } from '../../feed/feed.service.js';
@@ -116,7 +117,7 @@ export function registryRoutes(s: RegistryRouteDeps, opts: RegistryRouteOptions)
   get('/institutions/:did', 'registry', 'One institution: profile, keys, catalogue, endorsements, accreditations, decisions (each list the first 50, with `lists` saying how many there are in all and where to page through them)', (req, res) => {
     const did = param(req, 'did');
     if (!s.institutions.get(did) && s.membership.statusOf(did) === 'none')
-      throw new RegistryError('not_found', `no institution ${did} in this node's replica`);
+      throw userError('not_found', 'registry.institutionNotFound', { did: String(did).slice(0, 200) });
     const prof = s.institutions.get(did)?.profile;
     // lists that grow with what members publish: the first LIST_LIMIT of each (SQL LIMIT), and how many in all
     const json = institutionJson(did);
