@@ -106,13 +106,20 @@ describe('credentials through a started node', () => {
   it('suspends, reinstates and revokes through the status lists', async () => {
     const c = await issue(catalogue[1]!.code, 'Joaquín Ñancupil Huenchumán', 'joaquin@correo.example.cl');
     const id = encodeURIComponent(c.id);
-    let r = await post(`/api/v1/admin/credentials/${id}/suspend`, { reason: 'revisión de evaluación' });
+    // the reason category is one of the closed list an administrator may choose ('superseded' is re-issuance's)
+    for (const reasonCategory of ['superseded', 'plagio', 3]) expect((await post(`/api/v1/admin/credentials/${id}/suspend`, { reasonCategory })).status).toBe(400);
+    expect((await verify(c.credential)).verified).toBe(true);
+    let r = await post(`/api/v1/admin/credentials/${id}/suspend`, { reason: 'revisión de evaluación', reasonCategory: 'assessment-annulled' });
     expect(r.status, await r.clone().text()).toBe(200);
     expect((await r.json()).status.suspended).toBe(true);
     let report = await verify(c.credential);
     expect(check(report, 'status').status).toBe('failed');
     expect(check(report, 'status').reason).toContain('suspended');
+    expect((check(report, 'status') as { statusChange?: unknown }).statusChange).toMatchObject({ purpose: 'suspension', reason: 'assessment-annulled' });
+    expect(JSON.stringify(report)).not.toContain('revisión de evaluación');
     expect(report.verified).toBe(false);
+    // a reinstatement clears the category and takes none
+    expect((await post(`/api/v1/admin/credentials/${id}/reinstate`, { reasonCategory: 'other' })).status).toBe(400);
     r = await post(`/api/v1/admin/credentials/${id}/reinstate`, {});
     expect(r.status).toBe(200);
     report = await verify(c.credential);
@@ -122,6 +129,7 @@ describe('credentials through a started node', () => {
     report = await verify(c.credential);
     expect(check(report, 'status').status).toBe('failed');
     expect(check(report, 'status').reason).toContain('revoked');
+    expect((check(report, 'status') as { statusChange?: { reason?: string } }).statusChange?.reason).toBeUndefined();
     expect((await post(`/api/v1/admin/credentials/${id}/revoke`, {})).status).toBe(409);
     expect((await post(`/api/v1/admin/credentials/${id}/reinstate`, {})).status).toBe(409);
     expect((await post(`/api/v1/admin/credentials/${encodeURIComponent('urn:uuid:00000000-0000-4000-8000-000000000000')}/revoke`, {})).status).toBe(404);
