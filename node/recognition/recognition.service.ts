@@ -166,6 +166,11 @@ export class RecognitionService {
     this.q = {
       decision: db.select(decisionRow).from(t).where(and(ofType('recognition'), eq(t.author, p('author')), eq(t.key, p('key')))).prepare(),
       decisions: [decisionsWhere(false, false), decisionsWhere(false, true), decisionsWhere(true, false), decisionsWhere(true, true)],
+      // raw SQL, measured: without ANALYZE statistics SQLite reads every decision of the network through the primary
+      // key and sorts them for an unfiltered page; INDEXED BY reads the page in order from migration 0015's index
+      allDecisions: d.store.sqlite.prepare<{ limit: number; offset: number }, { author: string; body: string; entryId: string; ts: string }>(
+        "SELECT author, body, entry_id AS entryId, ts FROM documents INDEXED BY documents_recognition_ts WHERE type = 'recognition' ORDER BY ts DESC, entry_id DESC LIMIT @limit OFFSET @offset",
+      ),
       decisionCounts: [decisionsCount(false, false), decisionsCount(false, true), decisionsCount(true, false), decisionsCount(true, true)],
       // which of the given decisions (a JSON array of ids) of one author a later decision of that author supersedes:
       // one pass over the author's decisions per page, not one per decision
@@ -238,6 +243,7 @@ export class RecognitionService {
 
   /** The decisions, newest first: at most `limit` (LIST_LIMIT unless said, never more than 1,000) from `offset`. */
   decisions(filter: { microcredential?: string; institution?: string } = {}, page: ListPage = {}): Decision[] {
+    if (!filter.microcredential && !filter.institution) return this.toDecisions(this.q.allDecisions.all(pageParams(page)));
     const query = this.q.decisions[(filter.microcredential ? 2 : 0) + (filter.institution ? 1 : 0)]!;
     return this.toDecisions(query.all({ mc: filter.microcredential, institution: filter.institution, ...pageParams(page) }));
   }

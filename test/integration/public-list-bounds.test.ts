@@ -132,6 +132,9 @@ describe('public lists are bounded', () => {
     expect(last.body.items.map((d) => d.decisionId)).toEqual(Array.from({ length: 100 }, (_, i) => `rec-${String(99 - i).padStart(5, '0')}`));
     const past = await fetchJson<{ items: unknown[]; total: number }>('recognitions-past', `/recognitions?institution=${encodeURIComponent(other.did)}&page=51&pageSize=100`);
     expect(past.body).toEqual({ items: [], total: DECISIONS, page: 51, pageSize: 100 });
+    const all = await fetchJson<{ items: { decisionId: string }[]; total: number }>('recognitions-all', '/recognitions?page=2&pageSize=10');
+    expect(all.body.total).toBe(DECISIONS);
+    expect(all.body.items.map((d) => d.decisionId)).toEqual(Array.from({ length: 10 }, (_, i) => `rec-0${DECISIONS - 11 - i}`));
     for (const bad of ['pageSize=101', 'pageSize=0', 'page=0', 'page=1.5', 'page=x'])
       expect((await fetch(`${reader.url}/api/v1/recognitions?${bad}`)).status, bad).toBe(400);
     const agreements = await fetchJson<{ items: unknown[]; total: number }>('agreements', `/agreements?party=${encodeURIComponent(reader.did)}&pageSize=20`);
