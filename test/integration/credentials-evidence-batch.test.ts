@@ -2,8 +2,10 @@
 // creditos, fecha_inicio, fecha_fin, "resultado: <criterion>") over HTTP (files and the rubric sent with the batch)
 // and through `mochila issue` (single credential with --evidence-file / --result, and --csv with the files next to
 // the CSV). Bad values are that row's error; a failed row stores nothing (no credential, no file, no link).
+// CLI: the issue with every evidence option and `credential show` are real `mochila` processes; the set-up (init,
+// catalogue import: real processes in cli.test.ts), verify and the other issues run in one session process
+// (test/helpers/cli.ts), since each real start-up costs seconds of CPU.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,21 +13,13 @@ import path from 'node:path';
 import { startTestNode, type TestNode } from '../helpers/nodes.js';
 import { ob3SchemaProblems } from '../../node/credentials/ob3-schema.js';
 import { PDF, PNG, RUBRIC } from '../helpers/evidence-fixtures.js';
+import { cliSession, mochila, type CliSession } from '../helpers/cli.js';
 
 const ROOT = path.resolve(__dirname, '../..');
-const BIN = path.join(ROOT, 'bin/mochila.js');
 const catalogue = JSON.parse(readFileSync(path.join(ROOT, 'fixtures/units/cl-uac/catalogue.json'), 'utf8')) as (Record<string, unknown> & { code: string })[];
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 /** The rubric as a template: each criterion's levels, no learner's value. */
 const TEMPLATE = RUBRIC.map(({ achievedLevel: _a, ...t }) => t);
-
-function mochila(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { cwd: ROOT, timeout: 90_000, env: { ...process.env, NO_COLOR: '1' } }, (err, stdout, stderr) => {
-      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
-  });
-}
 
 describe('evidence and results columns of a cohort CSV (HTTP batch)', () => {
   let n: TestNode;
@@ -124,15 +118,20 @@ describe('evidence and results columns of a cohort CSV (HTTP batch)', () => {
 describe('evidence and results through mochila issue (CLI)', () => {
   let tmp: string;
   let dir: string;
+  let session: CliSession;
   beforeAll(async () => {
+    session = cliSession();
     tmp = mkdtempSync(path.join(tmpdir(), 'mochila-ev-cli-'));
     dir = path.join(tmp, 'node');
-    const init = await mochila('init', '--dir', dir, '--name', 'Universidad Autónoma del Norte', '--country', 'MX');
+    const init = await session.run('init', '--dir', dir, '--name', 'Universidad Autónoma del Norte', '--country', 'MX');
     expect(init.code, init.stderr).toBe(0);
-    const imp = await mochila('catalogue', 'import', '--dir', dir, path.join(ROOT, 'fixtures/units/mx-uan/catalogue.json'));
+    const imp = await session.run('catalogue', 'import', '--dir', dir, path.join(ROOT, 'fixtures/units/mx-uan/catalogue.json'));
     expect(imp.code, imp.stderr).toBe(0);
-  }, 120_000);
-  afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+  }, 240_000);
+  afterAll(async () => {
+    await session?.close();
+    rmSync(tmp, { recursive: true, force: true });
+  });
 
   it('one credential: --evidence-file, --evidence-url, --result with --results-file, credits and dates; verify shows the evidence check', async () => {
     const pdf = path.join(tmp, 'portafolio final.pdf');
@@ -154,18 +153,18 @@ describe('evidence and results through mochila issue (CLI)', () => {
     expect(cred.credentialSubject.achievement.resultDescription.map((d: { name: string }) => d.name)).toEqual(['Pensamiento crítico', 'Adecuación al contexto']);
     const file = path.join(tmp, 'rosa.json');
     writeFileSync(file, out.stdout);
-    const v = await mochila('verify', '--dir', dir, '--json', file);
+    const v = await session.run('verify', '--dir', dir, '--json', file);
     expect(v.code, v.stdout).toBe(0);
     expect(JSON.parse(v.stdout).checks.find((c: { id: string }) => c.id === 'evidence')).toMatchObject({ status: 'ok' });
     // refused: a type off the list, and a symbolic link is not followed
     const html = path.join(tmp, 'pagina.html');
     writeFileSync(html, '<script>alert(1)</script>');
-    const bad = await mochila('issue', '--dir', dir, '--microcredential', 'farmacovigilancia', '--name', 'Rosa Ibarra', '--email', 'rosa@correo.example.mx', '--evidence-file', html);
+    const bad = await session.run('issue', '--dir', dir, '--microcredential', 'farmacovigilancia', '--name', 'Rosa Ibarra', '--email', 'rosa@correo.example.mx', '--evidence-file', html);
     expect(bad.code).not.toBe(0);
     expect(bad.stderr).toMatch(/evidence_type_not_allowed/);
     const link = path.join(tmp, 'enlace.pdf');
     symlinkSync(pdf, link);
-    const viaLink = await mochila('issue', '--dir', dir, '--microcredential', 'farmacovigilancia', '--name', 'Rosa Ibarra', '--email', 'rosa@correo.example.mx', '--evidence-file', link);
+    const viaLink = await session.run('issue', '--dir', dir, '--microcredential', 'farmacovigilancia', '--name', 'Rosa Ibarra', '--email', 'rosa@correo.example.mx', '--evidence-file', link);
     expect(viaLink.code).not.toBe(0);
     expect(viaLink.stderr).toMatch(/symbolic links are not followed/);
   }, 180_000);
@@ -184,7 +183,7 @@ describe('evidence and results through mochila issue (CLI)', () => {
       'Marta Gil,marta@correo.example.mx,soporte-vital,../secreto.pdf,1,Logrado',
       'Nora Ruiz,nora@correo.example.mx,soporte-vital,,1,Brillante',
     ].join('\n'));
-    const out = await mochila('issue', '--dir', dir, '--csv', csv, '--results-file', rubric);
+    const out = await session.run('issue', '--dir', dir, '--csv', csv, '--results-file', rubric);
     const r = JSON.parse(out.stdout) as { issued: number; failed: number; rows: { line: number; status: string; id?: string; error?: string }[] };
     expect([r.issued, r.failed], out.stderr).toEqual([1, 2]);
     expect(r.rows.find((x) => x.line === 3)!.error).toMatch(/no file named \.\.\/secreto\.pdf/);
