@@ -167,7 +167,7 @@ export class RecognitionService {
       decision: db.select(decisionRow).from(t).where(and(ofType('recognition'), eq(t.author, p('author')), eq(t.key, p('key')))).prepare(),
       decisions: [decisionsWhere(false, false), decisionsWhere(false, true), decisionsWhere(true, false), decisionsWhere(true, true)],
       // raw SQL, measured: without ANALYZE statistics SQLite reads every decision of the network through the primary
-      // key and sorts them for an unfiltered page; INDEXED BY reads the page in order from migration 0015's index
+      // key and sorts them for an unfiltered page; INDEXED BY reads the page in order from migration 0016's index
       allDecisions: d.store.sqlite.prepare<{ limit: number; offset: number }, { author: string; body: string; entryId: string; ts: string }>(
         "SELECT author, body, entry_id AS entryId, ts FROM documents INDEXED BY documents_recognition_ts WHERE type = 'recognition' ORDER BY ts DESC, entry_id DESC LIMIT @limit OFFSET @offset",
       ),

@@ -1,5 +1,5 @@
 -- Indexes for the bounded lists of public answers (node/core/bounded-lists.ts): a page of the newest recognition
--- decisions (all of them, about one microcredential, or of one institution) reads its 50 rows through an index in
+-- decisions about one microcredential, or of one institution's decisions, reads its 50 rows through an index in
 -- order instead of reading and sorting every decision (5,000 decisions of one member: ~40 ms a page before); which
 -- of a page's decisions a later one supersedes is an index lookup per decision. The first replaces
 -- documents_recognition_mc (0003) with the same leading expression plus the order.
@@ -10,5 +10,3 @@ DROP INDEX IF EXISTS `documents_recognition_mc`;
 CREATE INDEX `documents_recognition_author_ts` ON `documents` (`author`, `ts`, `entry_id`) WHERE `type` = 'recognition';
 --> statement-breakpoint
 CREATE INDEX `documents_recognition_supersedes` ON `documents` (`author`, json_extract(`body`, '$.supersedes')) WHERE `type` = 'recognition';
---> statement-breakpoint
-CREATE INDEX `documents_recognition_ts` ON `documents` (`ts`, `entry_id`) WHERE `type` = 'recognition';
