@@ -194,4 +194,24 @@ describe.skipIf(!hasChromium)('admin publish form: every field, three languages,
     }
     await axeClean(page);
   }, 240_000);
+
+  it('the whole form in English and Portuguese: labelled in the language, no sideways scroll at 390 px or at 200 % zoom, axe clean', async () => {
+    const labels = { en: ['New microcredential', 'Title (Español)', 'Find a language'], pt: ['Nova microcredencial', 'Título (Español)', 'Procurar um idioma'] };
+    for (const [lang, [button, title, filter]] of Object.entries(labels)) {
+      await page.setViewportSize({ width: 1280, height: 900 });
+      await page.goto(`${base}/admin?tab=catalogue&lang=${lang}`);
+      await page.getByRole('button', { name: button }).click();
+      await page.getByLabel(title!).waitFor(); // "… (required)" follows
+      await page.getByLabel(filter!, { exact: true }).waitFor();
+      // the tabs are named in their own language whatever the interface's
+      expect(await page.locator('#mc-description-tab-pt').innerText()).toContain('Português');
+      expect(await page.locator('#mc-description-tab-en').innerText()).toContain('English');
+      await axeClean(page);
+      for (const width of [390, 640]) {
+        await page.setViewportSize({ width, height: 800 });
+        expect(await page.evaluate(() => document.documentElement.scrollWidth), `${lang} at ${width} px`).toBeLessThanOrEqual(width);
+      }
+    }
+    await page.setViewportSize({ width: 1280, height: 900 });
+  }, 120_000);
 });
