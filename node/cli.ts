@@ -16,7 +16,6 @@ import { didToPeerId } from './federation/peer-ids.js';
 import { createManifest, networkId, validateManifest } from './trust/manifest.js';
 import { isEd25519DidKey } from './identity/keys.js';
 import { importCatalogueFile } from './catalogue/import.js';
-import { runDevnet } from './devnet.js';
 import { backupNode, restoreNode } from './ops/backup.js';
 import { registerRecognitionCommands } from './cli-recognition.js';
 import { registerReferenceCommands } from './cli-reference.js';
@@ -252,6 +251,7 @@ export function buildCli(): Command {
       .option('--p2p-port <n>', 'libp2p port of the first unit (others follow; -1: no replication)', p2pPortOpt, 9090)
       .option('--fresh', 'delete the folder first')
       .action(async (o) => {
+        const { runDevnet } = await import('./devnet.js'); // loaded for this command only (it starts whole nodes)
         const net = await runDevnet({ dir: path.resolve(o.dir), units: o.units, httpPort: o.httpPort, p2pPort: o.p2pPort, fresh: !!o.fresh, log: (l) => console.log(l) });
         onStopSignal(async () => {
           console.log('stopping the demo network…');

@@ -32,12 +32,8 @@ import { CreditSystems } from './catalogue/credit-systems.js';
 import { loadReferenceData, type ReferenceData } from './catalogue/reference-data.js';
 import { ReferencePublisher, ReferenceRegistry } from './catalogue/reference-registry.js';
 import { ReferencePolicy } from './trust/reference-policy.js';
-import { referenceRoutes } from './http/routes/reference.routes.js';
 import { RecognitionService } from './recognition/recognition.service.js';
 import { RecognitionProjector } from './recognition/recognition.projector.js';
-import { createHttpApp } from './http/app.js';
-import { recognitionRoutes } from './http/routes/recognition.routes.js';
-import { networkRoutes } from './http/routes/network.routes.js';
 import type { Replicator, ReplicatorOptions } from './federation/replicator.js';
 import { createDocumentLoader } from './identity/document-loader.js';
 import { StatusListRegistry } from './credentials/status-registry.js';
@@ -51,14 +47,9 @@ import { NodePublicUrl } from './core/public-url.js';
 import { EndorsementService } from './trust/endorsements.js';
 import { AccreditationPolicy, AccreditationService } from './trust/accreditations.js';
 import { IssuerKeyLifecycle } from './trust/key-lifecycle.js';
-import { credentialRoutes } from './http/routes/credentials.routes.js';
-import { claimRoutes } from './http/routes/claims.routes.js';
-import { oid4vciRoutes } from './http/routes/oid4vci.routes.js';
 import { Oid4vciService } from './credentials/oid4vci.js';
 import { nameOf } from './credentials/issuing-unit.js';
 import type { LookupVerifier } from './http/routes/recognition.routes.js';
-import { metricsRoutes } from './http/routes/metrics.routes.js';
-import { skillsRoutes } from './http/routes/skills.routes.js';
 import { SkillsInUse } from './catalogue/skills-in-use.js';
 import { countingReplica } from './feed/counting-replica.js';
 import type { NodeConfig } from './config.js';
@@ -375,6 +366,19 @@ export class MochilaNode {
       s.freshness.attach(this.replicator);
     }
     if (this.opts.http !== false) {
+      // the HTTP app and its routes (express, the PDF certificate, QR codes) load only when a node serves HTTP, so a
+      // one-shot CLI command (init, issue, verify…) does not pay for them at start-up
+      const [{ createHttpApp }, { recognitionRoutes }, { referenceRoutes }, { credentialRoutes }, { claimRoutes }, { oid4vciRoutes }, { networkRoutes }, { metricsRoutes }, { skillsRoutes }] = await Promise.all([
+        import('./http/app.js'),
+        import('./http/routes/recognition.routes.js'),
+        import('./http/routes/reference.routes.js'),
+        import('./http/routes/credentials.routes.js'),
+        import('./http/routes/claims.routes.js'),
+        import('./http/routes/oid4vci.routes.js'),
+        import('./http/routes/network.routes.js'),
+        import('./http/routes/metrics.routes.js'),
+        import('./http/routes/skills.routes.js'),
+      ]);
       const app = createHttpApp(s, {
         publicUrl: s.publicUrl,
         p2p: () => (this.replicator ? { peerId: this.replicator.peerId, addresses: this.replicator.addresses() } : null),
