@@ -71,14 +71,17 @@ export class SchemaRegistry {
     return { ok: false, errors: toIssues(fn.errors ?? [], id) };
   }
 
-  /** Throws `validation_failed` naming every problem. */
+  /**
+   * Throws `validation_failed` naming every problem: the English message lists the first five (logs, CLI,
+   * technicalDetail); people read a sentence pointing to the fields, each problem said in their language.
+   */
   assertValid(name: string, data: unknown, what = 'body'): void {
     const r = this.validate(name, data);
     if (!r.ok) {
       throw new RegistryError(
         'validation_failed',
         `${what} is not valid: ${r.errors.slice(0, 5).map((e) => `${e.path || '/'} ${e.message}`).join('; ')}`,
-        { errors: r.errors },
+        { errors: r.errors, message: { key: 'validation.invalid' } },
       );
     }
   }

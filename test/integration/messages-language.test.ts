@@ -70,13 +70,23 @@ describe('server messages in the asker’s language', () => {
   });
 
   it('an English-only detail: the code’s sentence in Portuguese, the specifics kept as technicalDetail', async () => {
-    const r = await fetch(`${n.url}/api/v1/admin/credentials?status=nonsense`, { headers: { authorization: `Bearer ${n.token}`, 'accept-language': 'pt' } });
+    const r = await fetch(`${n.url}/api/v1/institutions?country=Brasil`, { headers: { 'accept-language': 'pt' } });
     expect(r.status).toBe(400);
     const body = (await r.json()) as { code: string; title: string; detail: string; technicalDetail?: string };
     expect(body.code).toBe('validation_failed');
     expect(body.title).toBe('Dados inválidos');
     expect(body.detail).toBe('A solicitação tem dados ausentes ou inválidos.');
+    expect(body.technicalDetail).toBe('country must be an ISO 3166-1 alpha-2 code');
+  });
+
+  it('a query refused by its schema: a sentence pointing to the fields, each field’s problem, the English list as technicalDetail', async () => {
+    const r = await fetch(`${n.url}/api/v1/admin/credentials?status=nonsense`, { headers: { authorization: `Bearer ${n.token}`, 'accept-language': 'pt' } });
+    expect(r.status).toBe(400);
+    const body = (await r.json()) as { code: string; detail: string; technicalDetail?: string; errors: { path: string; message: string }[] };
+    expect(body.code).toBe('validation_failed');
+    expect(body.detail).toBe('Faltam dados ou há dados inválidos: cada problema é indicado junto ao seu campo.');
     expect(body.technicalDetail).toMatch(/^query is not valid: \/status/);
+    expect(body.errors.find((e) => e.path === '/status')?.message).toMatch(/^Deve ser um destes valores: /);
   });
 
   it('field problems of a record refused by the schema: Portuguese, Spanish by default, English; no regex; the English kept', async () => {
@@ -108,6 +118,10 @@ describe('server messages in the asker’s language', () => {
 
     const en = await publish('en');
     expect(en.at('/workload/hours').message).toBe('Must be greater than 0.');
+    // the detail points to the fields (no regex in it); the English list of problems stays technical
+    const whole = en.body as unknown as { detail: string; technicalDetail: string };
+    expect(whole.detail).toBe('Some data is missing or not valid: each problem is given with its field.');
+    expect(whole.technicalDetail).toMatch(/^microcredential is not valid: .*must match pattern/);
     expect(en.at('/code').message).toMatch(/^Use 3 to 64 lowercase letters/);
   });
 

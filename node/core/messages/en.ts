@@ -166,6 +166,7 @@ export const en: Record<ServerMessageKey, string> = {
   'lookup.notInReplica': 'no microcredential {id} in this node\'s replica',
   'lookup.ownMicrocredential': 'an institution does not record recognition decisions about its own microcredentials',
 
+  'validation.invalid': 'Some data is missing or not valid: each problem is given with its field.',
   'validation.required': 'The required field {property} is missing.',
   'validation.additionalProperties': 'Field not accepted: {property}.',
   'validation.enum': 'Must be one of these values: {values}.',

@@ -172,6 +172,7 @@ export const es = {
   'lookup.ownMicrocredential': 'Una institución no registra decisiones de reconocimiento sobre sus propias microcredenciales.',
 
   // schema validation, one sentence per field problem (node/core/messages/validation.ts); shown next to form fields
+  'validation.invalid': 'Faltan datos o hay datos no válidos: cada problema se indica junto a su campo.',
   'validation.required': 'Falta el campo obligatorio {property}.',
   'validation.additionalProperties': 'Campo no admitido: {property}.',
   'validation.enum': 'Debe ser uno de estos valores: {values}.',

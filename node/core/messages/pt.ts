@@ -166,6 +166,7 @@ export const pt: Record<ServerMessageKey, string> = {
   'lookup.notInReplica': 'Este nó não tem a microcredencial {id} em sua cópia da rede.',
   'lookup.ownMicrocredential': 'Uma instituição não registra decisões de reconhecimento sobre suas próprias microcredenciais.',
 
+  'validation.invalid': 'Faltam dados ou há dados inválidos: cada problema é indicado junto ao seu campo.',
   'validation.required': 'Falta o campo obrigatório {property}.',
   'validation.additionalProperties': 'Campo não aceito: {property}.',
   'validation.enum': 'Deve ser um destes valores: {values}.',
