@@ -16,6 +16,8 @@ export interface CredentialStatus {
   revokedAt: string | null;
   suspendedAt: string | null;
   reason: string | null;
+  /** The reason category the network was given (schemas/status-reason.schema.json); `reason` never leaves this node. */
+  reasonCategory: string | null;
 }
 
 export interface IssuedCredential {
@@ -71,6 +73,7 @@ export interface IssuedRow {
   revoked_at: string | null;
   suspended_at: string | null;
   reason: string | null;
+  reason_category: string | null;
   job_id: string | null;
   replaced_by: string | null;
 }
@@ -94,7 +97,7 @@ export class IssuedCredentials {
       learnerName: r.learner_name,
       issuedAt: r.issued_at,
       issuerKey: r.issuer_key,
-      status: { revoked: r.revoked_at !== null, suspended: r.suspended_at !== null, revokedAt: r.revoked_at, suspendedAt: r.suspended_at, reason: r.reason },
+      status: { revoked: r.revoked_at !== null, suspended: r.suspended_at !== null, revokedAt: r.revoked_at, suspendedAt: r.suspended_at, reason: r.reason, reasonCategory: r.reason_category },
       credential: JSON.parse(r.credential) as Record<string, unknown>,
       verifyUrl: this.d.unit.verifyUrl(r.id),
       qrUrl: `${this.d.unit.base()}/api/v1/credentials/${encodeURIComponent(r.id)}/qr.svg`,
@@ -167,6 +170,7 @@ export const issuedRowColumns = {
   revoked_at: ic.revokedAt,
   suspended_at: ic.suspendedAt,
   reason: ic.reason,
+  reason_category: ic.reasonCategory,
   job_id: ic.jobId,
   replaced_by: ic.replacedBy,
 };

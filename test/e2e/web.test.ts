@@ -361,7 +361,7 @@ describe.skipIf(!hasChromium)('web app in Chromium', () => {
     // the row's buttons are gone: the focus goes to that notice, not to <body>; the row names the microcredential
     await expect.poll(() => page.evaluate(() => document.activeElement?.textContent)).toBe('Credencial de Carla Muñoz revocada.');
     expect(await page.locator('tbody tr', { hasText: 'Carla Muñoz' }).textContent()).toContain(ownMc().record.title.es);
-    await expect.poll(() => page.locator('tbody tr', { hasText: 'Carla Muñoz' }).textContent()).toContain('Revocada');
+    await expect.poll(() => page.locator('tbody tr', { hasText: 'Carla Muñoz' }).textContent()).toContain('Revocada · Evaluación anulada');
     await page.getByRole('link', { name: 'Carla Muñoz' }).click();
     await expect.poll(() => page.locator('.outcome-title').textContent(), { timeout: 15_000 }).toMatch(/^✗ Revocada el .* — motivo: evaluación anulada$/);
   });

@@ -193,7 +193,10 @@ export function CredentialsAdmin({ token, own = [] }: { token: string; own?: Own
               </td>
               <td>{titles.get(c.microcredential) || <code>{c.microcredential}</code>}</td>
               <td>{i.date(c.issuedAt, true)}</td>
-              <td>{c.status.revoked ? t('creds.revoked') : c.status.suspended ? t('creds.suspended') : t('creds.active')}</td>
+              <td>
+                {c.status.revoked ? t('creds.revoked') : c.status.suspended ? t('creds.suspended') : t('creds.active')}
+                {(c.status.revoked || c.status.suspended) && c.status.reasonCategory && ` · ${capitalise(i.tx('verify.statusReason.', c.status.reasonCategory))}`}
+              </td>
               <td data-delivery={c.delivery?.status ?? 'none'}>
                 {c.delivery ? t(`creds.delivery.${c.delivery.status}`) : t('creds.delivery.none')}
                 {c.delivery?.lastError && (c.delivery.status === 'failed' || c.delivery.status === 'bounced' || c.delivery.status === 'queued') && (
