@@ -184,7 +184,7 @@ describe.skipIf(!hasChromium)('claim page in Chromium, opened from a received e-
 
     // the PDF certificate, in the page's language: read by pdf.js, its QR code decoded by jsQR
     const [pdfDownload] = await Promise.all([page.waitForEvent('download'), page.getByText('Descargar el certificado (PDF)').click()]);
-    expect(pdfDownload.suggestedFilename()).toMatch(/^certificado-urn_uuid_[0-9a-f-]+\.pdf$/);
+    expect(pdfDownload.suggestedFilename()).toMatch(/^[a-z0-9]+(-[a-z0-9]+)*-certificado\.pdf$/);
     const pdf = await readPdf(readFileSync((await pdfDownload.path())!));
     expect(pdf.text).toContain('CERTIFICADO DE MICROCREDENCIAL');
     expect(pdf.text).toContain(hostile);
@@ -230,10 +230,16 @@ describe.skipIf(!hasChromium)('claim page in Chromium, opened from a received e-
     const sw = page.getByRole('switch');
     expect(await sw.isChecked()).toBe(false);
     expect(await page.locator('[data-share]').getAttribute('data-share')).toBe('off');
-    await sw.check();
+    // by keyboard: the switch keeps the focus while the change is sent (it was disabled, so the focus fell to <body>)
+    await sw.focus();
+    await page.keyboard.press('Space');
     await expect.poll(() => page.locator('[data-share]').getAttribute('data-share')).toBe('on');
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('role'))).toBe('switch');
     const shareUrl = await page.locator('[data-share] a').getAttribute('href');
     expect(shareUrl).toMatch(new RegExp(`^${n.url}/share/[A-Za-z0-9_-]{22}$`));
+    // the published page can be copied or shared from here; the downloads are a row of buttons, not a bulleted list
+    await page.getByRole('button', { name: 'Copiar enlace' }).waitFor();
+    expect(await page.locator('.claim-actions').evaluate((ul) => getComputedStyle(ul).listStyleType)).toBe('none');
     // LinkedIn now points at the share page
     expect(new URL((await page.getByText('Añadir a LinkedIn').getAttribute('href'))!).searchParams.get('certUrl')).toBe(shareUrl);
     const pub = await fetch(shareUrl!);

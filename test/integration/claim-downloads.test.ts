@@ -78,7 +78,10 @@ describe('claim page downloads through a started node', () => {
     expect(r.headers.get('content-type')).toBe('application/pdf');
     expect(r.headers.get('cache-control')).toBe('no-store');
     expect(r.headers.get('referrer-policy')).toBe('no-referrer');
-    expect(r.headers.get('content-disposition')).toMatch(/^attachment; filename="certificado-urn_uuid_[0-9a-f-]+\.pdf"$/);
+    // named by the achievement and what the file is, in the file's language (it was certificado-urn_uuid_….pdf)
+    expect(r.headers.get('content-disposition')).toMatch(/^attachment; filename="[a-z0-9]+(-[a-z0-9]+)*-certificado\.pdf"$/);
+    expect(r.headers.get('content-disposition')).not.toContain('urn');
+    expect((await fetch(`${c.links.pdf}?lang=en`)).headers.get('content-disposition')).toMatch(/-certificate\.pdf"$/);
     const pdf = await readPdf(new Uint8Array(await r.arrayBuffer()));
     expect(pdf.pages).toBe(1);
     expect(pdf.text).toContain('CERTIFICADO DE MICROCREDENCIAL');
@@ -131,7 +134,9 @@ describe('claim page downloads through a started node', () => {
     expect(r.status).toBe(200);
     expect(r.headers.get('content-type')).toBe('image/png');
     expect(r.headers.get('cache-control')).toBe('no-store');
-    expect(r.headers.get('content-disposition')).toMatch(/^attachment; filename="insignia-urn_uuid_[0-9a-f-]+\.png"$/);
+    expect(r.headers.get('content-disposition')).toMatch(/^attachment; filename="[a-z0-9]+(-[a-z0-9]+)*-insignia\.png"$/);
+    expect((await fetch(`${c.links.png}?lang=en`)).headers.get('content-disposition')).toMatch(/-badge\.png"$/);
+    expect((await fetch(c.links.png, { headers: { 'accept-language': 'en-US' } })).headers.get('content-disposition')).toMatch(/-badge\.png"$/);
     const bytes = Buffer.from(await r.arrayBuffer());
     // the chunk as the spec writes it: keyword, no compression, empty language and translated keyword, the JSON
     const itxt = chunks(bytes).filter((x) => x.type === 'iTXt');
@@ -167,7 +172,7 @@ describe('claim page downloads through a started node', () => {
     const r = await fetch(c.links.svg);
     expect(r.status).toBe(200);
     expect(r.headers.get('content-type')).toContain('image/svg+xml');
-    expect(r.headers.get('content-disposition')).toMatch(/^attachment; filename="insignia-urn_uuid_[0-9a-f-]+\.svg"$/);
+    expect(r.headers.get('content-disposition')).toMatch(/^attachment; filename="[a-z0-9]+(-[a-z0-9]+)*-insignia\.svg"$/);
     const svg = await r.text();
     expect(svg).toMatch(new RegExp(`^<svg [^>]*xmlns:openbadges="${OB3_BAKING_NAMESPACE.replace(/[./]/g, '\\$&')}"[^>]*><openbadges:credential><!\\[CDATA\\[\\{`));
     expect(svg.match(/<openbadges:credential>/g)).toHaveLength(1);

@@ -72,7 +72,7 @@ describe('claim links through a started node', () => {
     const dl = await fetch(body.links.json);
     expect(dl.status).toBe(200);
     expect(dl.headers.get('content-type')).toContain('application/vc+ld+json');
-    expect(dl.headers.get('content-disposition')).toMatch(/^attachment; filename="credencial-urn_uuid_[0-9a-f-]+\.json"$/);
+    expect(dl.headers.get('content-disposition')).toMatch(/^attachment; filename="[a-z0-9]+(-[a-z0-9]+)*-credencial\.json"$/);
     expect(await dl.json()).toEqual(a.credential);
   });
 

@@ -9,8 +9,8 @@
  * credential field into HTML unescaped.
  */
 import { createHash } from 'node:crypto';
-import type { Response } from 'express';
-import { message, userError, type MessageLang, type ServerMessageKey } from '../../core/messages/index.js';
+import type { Request, Response } from 'express';
+import { message, negotiateLanguage, userError, type MessageLang, type ServerMessageKey } from '../../core/messages/index.js';
 import { answerLanguage } from '../problem.js';
 import { bakedBadgePng, bakedBadgeSvg } from '../../credentials/badge-image.js';
 import { certificateLanguage, certificatePdf, CERTIFICATE_LANGUAGES } from '../../credentials/certificate-pdf.js';
@@ -108,6 +108,34 @@ function evidenceHtml(credential: unknown, w: (k: ServerMessageKey) => string): 
   if (results.length)
     out += `<h2>${w('share.results')}</h2>\n<dl>\n${results.map((r) => `<dt>${escapeHtml(r.criterion)}</dt><dd>${escapeHtml(r.value)}</dd>`).join('\n')}\n</dl>\n`;
   return out;
+}
+
+const FILE_WORDS: Record<MessageLang, Record<'certificate' | 'badge' | 'credential', string>> = {
+  es: { certificate: 'certificado', badge: 'insignia', credential: 'credencial' },
+  en: { certificate: 'certificate', badge: 'badge', credential: 'credential' },
+  pt: { certificate: 'certificado', badge: 'insignia', credential: 'credencial' },
+};
+
+/** A download's language: ?lang= (the web app sends its own), else Accept-Language, else Spanish. */
+function fileLang(req: Request): MessageLang {
+  return certificateLanguage(req.query['lang']) ?? negotiateLanguage(req.headers['accept-language']);
+}
+
+/**
+ * A learner's download named for people: the achievement's title (ASCII, dashes, at most 60 characters) and what the
+ * file is in the asker's language, e.g. `soporte-vital-basico-certificado.pdf` (it was `certificado-urn_uuid_….pdf`).
+ */
+export function downloadName(achievement: string, what: 'certificate' | 'badge' | 'credential', lang: MessageLang, ext: string): string {
+  const slug =
+    achievement
+      .normalize('NFD')
+      .replace(/[\u0300-\u036f]/g, '')
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-+/, '')
+      .slice(0, 60)
+      .replace(/-+$/, '') || 'mochila';
+  return `${slug}-${FILE_WORDS[lang][what]}.${ext}`;
 }
 
 /** The share page's own stylesheet (inline, allowed by its hash in the CSP: node/http/app.ts; no 'unsafe-inline'). */
@@ -243,18 +271,18 @@ export function claimRoutes(s: ClaimRouteDeps): RouteDef[] {
       res
         .set('Cache-Control', 'no-store')
         .set('Referrer-Policy', 'no-referrer')
-        .set('Content-Disposition', `attachment; filename="credencial-${c.id.replace(/[^A-Za-z0-9-]/g, '_')}.json"`)
+        .set('Content-Disposition', `attachment; filename="${downloadName(facts(c).achievement, 'credential', fileLang(req), 'json')}"`)
         .type('application/vc+ld+json')
         .send(JSON.stringify(c.credential, null, 2));
     },
   );
 
-  // the learner's downloads: as private as the JSON (no-store, no referrer, attachments named by the credential id)
-  const download = (res: Response, c: IssuedCredential, name: string, type: string, body: Buffer | string) =>
+  // the learner's downloads: as private as the JSON (no-store, no referrer, attachments named by the achievement)
+  const download = (res: Response, c: IssuedCredential, what: 'certificate' | 'badge', lang: MessageLang, type: string, body: Buffer | string) =>
     res
       .set('Cache-Control', 'no-store')
       .set('Referrer-Policy', 'no-referrer')
-      .set('Content-Disposition', `attachment; filename="${name}-${c.id.replace(/[^A-Za-z0-9-]/g, '_')}.${type === 'application/pdf' ? 'pdf' : type === 'image/png' ? 'png' : 'svg'}"`)
+      .set('Content-Disposition', `attachment; filename="${downloadName(facts(c).achievement, what, lang, type === 'application/pdf' ? 'pdf' : type === 'image/png' ? 'png' : 'svg')}"`)
       .type(type)
       .send(body);
 
@@ -280,7 +308,7 @@ export function claimRoutes(s: ClaimRouteDeps): RouteDef[] {
         language,
       });
       res.set('Content-Language', language);
-      download(res, c, 'certificado', 'application/pdf', Buffer.from(pdf));
+      download(res, c, 'certificate', language, 'application/pdf', Buffer.from(pdf));
     },
   );
 
@@ -295,7 +323,7 @@ export function claimRoutes(s: ClaimRouteDeps): RouteDef[] {
     },
     (req, res) => {
       const { credential: c } = claimOr404(param(req, 'token'));
-      download(res, c, 'insignia', 'image/png', bakedBadgePng(c.verifyUrl, c.credential));
+      download(res, c, 'badge', fileLang(req), 'image/png', bakedBadgePng(c.verifyUrl, c.credential));
     },
   );
 
@@ -312,7 +340,7 @@ export function claimRoutes(s: ClaimRouteDeps): RouteDef[] {
       const { credential: c } = claimOr404(param(req, 'token'));
       const f = facts(c);
       const svg = bakedBadgeSvg({ achievement: f.achievement, issuer: f.issuer, issuedOn: c.issuedAt.slice(0, 10), verifyUrl: c.verifyUrl }, c.credential);
-      download(res, c, 'insignia', 'image/svg+xml', svg);
+      download(res, c, 'badge', fileLang(req), 'image/svg+xml', svg);
     },
   );
 

@@ -621,7 +621,7 @@ export const es = {
   'issue.qr': 'Código QR del enlace de verificación',
   'issue.download': 'Descargar la credencial (JSON)',
   'issue.batch': 'Emitir desde una planilla CSV',
-  'issue.batchIntro': 'Una fila por estudiante con columnas name y email (y microcredential si no elige una aquí). Se aceptan comas o punto y coma.',
+  'issue.batchIntro': 'Una fila por estudiante con las columnas nombre y correo (y microcredencial si no elige una aquí). Se aceptan comas o punto y coma.',
   'issue.csvFile': 'Archivo CSV',
   'issue.csvText': 'O pegue el contenido CSV',
   'issue.batchMc': 'Microcredencial para las filas que no traen una (opcional)',

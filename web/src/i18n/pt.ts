@@ -623,7 +623,7 @@ export const pt: Record<MessageKey, string> = {
   'issue.qr': 'Código QR do link de verificação',
   'issue.download': 'Baixar a credencial (JSON)',
   'issue.batch': 'Emitir a partir de uma planilha CSV',
-  'issue.batchIntro': 'Uma linha por estudante com as colunas name e email (e microcredential se não escolher uma aqui). Aceitam-se vírgulas ou ponto e vírgula.',
+  'issue.batchIntro': 'Uma linha por estudante com as colunas nome e e-mail (e microcredencial se não escolher uma aqui). Aceitam-se vírgulas ou ponto e vírgula.',
   'issue.csvFile': 'Arquivo CSV',
   'issue.csvText': 'Ou cole o conteúdo CSV',
   'issue.batchMc': 'Microcredencial para as linhas que não trazem uma (opcional)',

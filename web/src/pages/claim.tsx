@@ -142,7 +142,7 @@ export function ClaimPage({ token }: { token: string }) {
       <h2>{t('claim.actions')}</h2>
       <ul class="claim-actions">
         <li>
-          <a class="btn" href={`${path}/credential.json`} download>
+          <a class="btn" href={`${path}/credential.json?lang=${lang}`} download>
             {t('claim.downloadJson')}
           </a>
         </li>
@@ -152,12 +152,12 @@ export function ClaimPage({ token }: { token: string }) {
           </a>
         </li>
         <li>
-          <a class="btn btn-secondary" href={`${path}/badge.png`} download data-download="png">
+          <a class="btn btn-secondary" href={`${path}/badge.png?lang=${lang}`} download data-download="png">
             {t('claim.downloadPng')}
           </a>
         </li>
         <li>
-          <a class="btn btn-secondary" href={`${path}/badge.svg`} download data-download="svg">
+          <a class="btn btn-secondary" href={`${path}/badge.svg?lang=${lang}`} download data-download="svg">
             {t('claim.downloadSvg')}
           </a>
         </li>
