@@ -68,6 +68,13 @@ interface Summary {
  */
 export const COUNT_LIMIT = 10_000;
 
+/** bm25 column weights: title, description, outcomes, skills, institution. */
+const BM25_WEIGHTS = '10.0, 3.0, 3.0, 2.0, 1.0';
+/** A text search's rows: the full-text matches joined by rowid to search_rows (0011), the narrow copy of the searched columns. */
+// CROSS JOIN keeps the full-text index the outer loop: SQLite 3.53 otherwise may walk a search_rows index (hours, say)
+// and run the MATCH once per row, which took minutes
+const FTS_FROM = 'microcredentials_fts CROSS JOIN search_rows m ON m.rid = microcredentials_fts.rowid';
+
 /** Adds `n` records with facet value `value` (languages come as ",es,en,": one count per language); empty values are not counted. */
 function addFacet(counts: Map<string, number>, dim: Dim, value: string | null, n: number): void {
   if (value === null || value === '') return;
@@ -140,30 +147,27 @@ export class CatalogueSearch {
     const pageSize = Math.min(100, Math.max(1, Math.floor(p.pageSize ?? 20)));
     const fts = p.q ? toFtsQuery(p.q) : null;
     const base = this.where(p, fts, null);
-    // a text search joins its matches to search_rows (the narrow copy of the columns below, migration 0011), not to
-    // the catalogue rows that hold whole records; only the page's rows are read from the catalogue
-    const from = fts
-      ? '(SELECT rowid AS fr, bm25(microcredentials_fts, 10.0, 3.0, 3.0, 2.0, 1.0) AS score FROM microcredentials_fts WHERE microcredentials_fts MATCH @fts) f JOIN search_rows m ON m.rid = f.fr'
-      : 'microcredentials m';
-    const countFrom = fts ? '(SELECT rowid AS fr FROM microcredentials_fts WHERE microcredentials_fts MATCH @fts) f JOIN search_rows m ON m.rid = f.fr' : from;
-    const order =
-      p.sort === 'title'
-        ? 'm.title_sort ASC, m.id'
-        : p.sort === 'hours'
-          ? 'm.hours ASC, m.title_sort'
-          : p.sort === 'recent' || !fts
-            ? 'm.updated_at DESC, m.id'
-            : 'f.score ASC, m.title_sort';
-    const params = { ...base.params, fts, limit: pageSize, offset: (page - 1) * pageSize };
+    const params = { ...base.params, fts, limit: pageSize, offset: (page - 1) * pageSize, cap: this.countLimit };
+    // Every order ends with the global id, so ties come out the same on every node (rowids differ between replicas).
+    // A text search orders its candidates: its first `countLimit` matching records in storage order (the same records
+    // its total counts), so relevance (bm25) is computed for at most that many, never for every match of a broad query.
+    // A search without text orders every match, through the search_rows indexes (migration 0014). Either way only
+    // the page's rows are read from the catalogue rows that hold whole records.
+    let sql: string;
+    if (fts) {
+      const relevance = p.sort === undefined || p.sort === 'relevance';
+      const order =
+        p.sort === 'title' ? 'c.title_sort, c.id' : p.sort === 'hours' ? 'c.hours, c.title_sort, c.id' : p.sort === 'recent' ? 'c.updated_at DESC, c.id' : 'c.score, c.title_sort, c.id';
+      sql =
+        `SELECT c.rid FROM (SELECT m.rid, m.id, m.title_sort, m.hours, m.updated_at${relevance ? `, bm25(microcredentials_fts, ${BM25_WEIGHTS}) AS score` : ''}` +
+        ` FROM ${FTS_FROM} WHERE ${base.sql} ORDER BY microcredentials_fts.rowid LIMIT @cap) c ORDER BY ${order} LIMIT @limit OFFSET @offset`;
+    } else {
+      const order = p.sort === 'title' ? 'm.title_sort, m.id' : p.sort === 'hours' ? 'm.hours, m.title_sort, m.id' : 'm.updated_at DESC, m.id';
+      sql = `SELECT m.rid FROM search_rows m WHERE ${base.sql} ORDER BY ${order} LIMIT @limit OFFSET @offset`;
+    }
     type Row = { id: string; author: string; record: string; status: string; updatedAt: string; createdAt: string };
-    const rows = fts
-      ? (this.stmt(`SELECT m.rid FROM ${from} WHERE ${base.sql} ORDER BY ${order} LIMIT @limit OFFSET @offset`).all(params) as { rid: number }[]).map(
-          ({ rid }) => this.byRowid.get(rid) as Row,
-        )
-      : (this.stmt(
-          `SELECT m.id, m.author, m.record, m.status, m.updated_at AS updatedAt, m.created_at AS createdAt FROM ${from} WHERE ${base.sql} ORDER BY ${order} LIMIT @limit OFFSET @offset`,
-        ).all(params) as Row[]);
-    const { total, totalExact, facets, facetsApproximate } = this.summary(p, fts, countFrom);
+    const rows = (this.stmt(sql).all(params) as { rid: number }[]).map(({ rid }) => this.byRowid.get(rid) as Row);
+    const { total, totalExact, facets, facetsApproximate } = this.summary(p, fts);
     return {
       rows: rows.map((r) => ({ ...r, record: JSON.parse(r.record) as MicrocredentialRecord })),
       total,
@@ -181,7 +185,7 @@ export class CatalogueSearch {
    * a filter gets its own pass without it (its counts apply every other filter). Each pass reads at most
    * `countLimit` + 1 matching records.
    */
-  private summary(p: SearchParams, fts: string | null, from: string): Summary {
+  private summary(p: SearchParams, fts: string | null): Summary {
     const key = JSON.stringify([fts, ...DIMS.map((d) => p[d] ?? null), p.hoursMin ?? null, p.hoursMax ?? null, p.status ?? 'active']);
     const hit = this.summaries.get(key);
     if (hit) return hit;
@@ -189,9 +193,16 @@ export class CatalogueSearch {
     const counts = Object.fromEntries(DIMS.map((d) => [d, new Map<string, number>()])) as Record<Dim, Map<string, number>>;
     const own = DIMS.filter((d) => this.where(p, fts, d).sql !== base.sql);
     const cap = this.countLimit + 1;
+    // which records a capped pass keeps: a text search's first matches in storage order (rowid, the full-text index's
+    // own order); a search without text reads the narrow covering index of 0004, forced (INDEXED BY) so the capped
+    // records are always the same ones: its key order (status, country, author, field, level, participation, pilot
+    // area, hours, languages), then rowid
+    const from = fts ? FTS_FROM : 'microcredentials m INDEXED BY microcredentials_facets';
+    // (an explicit ORDER BY of the index's key made SQLite sort part of it again; INDEXED BY alone scans it in key order)
+    const order = fts ? ' ORDER BY microcredentials_fts.rowid' : '';
     let total = 0;
     const groups = this.stmt(
-      `SELECT ${DIMS.join(', ')}, COUNT(*) AS n FROM (SELECT ${DIMS.map((d) => `${facetExpr(d)} AS ${d}`).join(', ')} FROM ${from} WHERE ${base.sql} LIMIT @cap) GROUP BY ${DIMS.join(', ')}`,
+      `SELECT ${DIMS.join(', ')}, COUNT(*) AS n FROM (SELECT ${DIMS.map((d) => `${facetExpr(d)} AS ${d}`).join(', ')} FROM ${from} WHERE ${base.sql}${order} LIMIT @cap) GROUP BY ${DIMS.join(', ')}`,
     ).all({ ...base.params, fts, cap }) as (Record<Dim, string | null> & { n: number })[];
     for (const g of groups) {
       total += g.n;
@@ -203,7 +214,7 @@ export class CatalogueSearch {
       const w = this.where(p, fts, d);
       const expr = facetExpr(d);
       let seen = 0;
-      for (const g of this.stmt(`SELECT value, COUNT(*) AS n FROM (SELECT ${expr} AS value FROM ${from} WHERE ${w.sql} LIMIT @cap) GROUP BY value`).all({ ...w.params, fts, cap }) as {
+      for (const g of this.stmt(`SELECT value, COUNT(*) AS n FROM (SELECT ${expr} AS value FROM ${from} WHERE ${w.sql}${order} LIMIT @cap) GROUP BY value`).all({ ...w.params, fts, cap }) as {
         value: string | null;
         n: number;
       }[]) {
@@ -235,9 +246,10 @@ export class CatalogueSearch {
     return s;
   }
 
-  private where(p: SearchParams, _fts: string | null, except: Dim | null): { sql: string; params: Record<string, unknown> } {
+  private where(p: SearchParams, fts: string | null, except: Dim | null): { sql: string; params: Record<string, unknown> } {
     const parts: string[] = [];
     const params: Record<string, unknown> = {};
+    if (fts) parts.push('microcredentials_fts MATCH @fts');
     const status = p.status ?? 'active';
     if (status !== 'all') {
       parts.push('m.status = @status');
