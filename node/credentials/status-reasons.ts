@@ -54,7 +54,10 @@ export function isCategoryListId(listId: string): boolean {
 }
 
 /** Writes category codes per index into a zeroed bit array of `indices * CATEGORY_BITS` bits. */
-export function encodeCategories(bits: { set(i: number, v?: boolean): void; length: number }, entries: Iterable<{ index: number; category: ReasonCategory }>): void {
+export function encodeCategories(
+  bits: { set(i: number, v?: boolean): void; length: number },
+  entries: Iterable<{ index: number; category: ReasonCategory }>,
+): void {
   for (const { index, category } of entries) {
     const code = reasonCode(category);
     const at = index * CATEGORY_BITS;

@@ -36,14 +36,23 @@ describe('the closed list of reason categories', () => {
   });
 
   it('the status-change body takes a chosen category and refuses any other value', () => {
-    for (const c of CHOSEN_REASON_CATEGORIES) expect(schemas.validate('api/credential-status-change', { reason: 'x', reasonCategory: c }).ok).toBe(true);
-    for (const bad of ['superseded', 'revoked', '', 1, null, ['other']]) expect(schemas.validate('api/credential-status-change', { reasonCategory: bad }).ok).toBe(false);
+    for (const c of CHOSEN_REASON_CATEGORIES)
+      expect(schemas.validate('api/credential-status-change', { reason: 'x', reasonCategory: c }).ok).toBe(true);
+    for (const bad of ['superseded', 'revoked', '', 1, null, ['other']])
+      expect(schemas.validate('api/credential-status-change', { reasonCategory: bad }).ok).toBe(false);
   });
 
   it('the verification report allows statusChange.reason only as a category', () => {
     const report = (reason: unknown) => ({
       verified: false,
-      checks: [{ id: 'status', status: 'failed', reason: 'the credential is revoked', statusChange: { purpose: 'revocation', since: null, reason } }],
+      checks: [
+        {
+          id: 'status',
+          status: 'failed',
+          reason: 'the credential is revoked',
+          statusChange: { purpose: 'revocation', since: null, reason },
+        },
+      ],
     });
     const errorsAbout = (r: unknown) => {
       const v = schemas.validate('api/verification-report', r);
@@ -83,7 +92,12 @@ describe('the companion codec', () => {
 describe("a member's companion lists on another node", () => {
   const a = generateKey();
   const b = generateKey();
-  const manifest = createManifest({ name: 'reasons', founders: [a.did, b.did], endorsements: 1, createdAt: new Date('2026-01-01T00:00:00Z') });
+  const manifest = createManifest({
+    name: 'reasons',
+    founders: [a.did, b.did],
+    endorsements: 1,
+    createdAt: new Date('2026-01-01T00:00:00Z'),
+  });
   let issuer: Services;
   let bySync: Services;
   let byGossip: Services;
@@ -92,7 +106,8 @@ describe("a member's companion lists on another node", () => {
   /** A companion of a 131,072-entry list with `codes` (raw wire codes, hostile ones included) at their indices. */
   const companion = (codes: [number, number][], bits = 131_072 * CATEGORY_BITS) => {
     const l = createStatusList(bits);
-    for (const [index, code] of codes) for (let k = 0; k < CATEGORY_BITS; k++) l.set(index * CATEGORY_BITS + k, ((code >> (CATEGORY_BITS - 1 - k)) & 1) === 1);
+    for (const [index, code] of codes)
+      for (let k = 0; k < CATEGORY_BITS; k++) l.set(index * CATEGORY_BITS + k, ((code >> (CATEGORY_BITS - 1 - k)) & 1) === 1);
     return { size: bits, encodedList: l.encode() };
   };
 
