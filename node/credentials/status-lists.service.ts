@@ -14,6 +14,7 @@
 import { and, asc, count, eq, isNotNull, isNull, lt, sql } from 'drizzle-orm';
 import type { Clock } from '../core/clock.js';
 import { RegistryError } from '../core/errors.js';
+import { userError } from '../core/messages/index.js';
 import type { Logger } from '../core/logger.js';
 import type { FeedService } from '../feed/feed.service.js';
 import type { DocumentLoader } from '../identity/document-loader.js';
@@ -212,22 +213,22 @@ export class StatusListService {
         action === 'reinstate' ? 'a reinstatement has no reason category' : `reasonCategory must be one of ${CHOSEN_REASON_CATEGORIES.join(', ')}`,
       );
     const row = this.d.issued.row(id);
-    if (!row) throw new RegistryError('not_found', `no credential ${id} was issued by this node`);
+    if (!row) throw userError('not_found', 'credential.issuedNotFound', { id });
     const localList = localListId;
     let listId: string;
     let index: number;
     let value: boolean;
     const now = this.d.clock.now().toISOString();
     if (action === 'revoke') {
-      if (row.revoked_at) throw new RegistryError('conflict', `credential ${id} was already revoked on ${row.revoked_at}`);
+      if (row.revoked_at) throw userError('conflict', 'status.alreadyRevoked', { id, date: row.revoked_at.slice(0, 10) });
       listId = localList(row.revocation_list);
       index = row.revocation_index;
       value = true;
     } else {
-      if (row.revoked_at) throw new RegistryError('conflict', `credential ${id} is revoked; revocation is final`);
-      if (row.suspension_list === null || row.suspension_index === null) throw new RegistryError('unsupported', `credential ${id} was issued without a suspension status`);
-      if (action === 'suspend' && row.suspended_at) throw new RegistryError('conflict', `credential ${id} is already suspended`);
-      if (action === 'reinstate' && !row.suspended_at) throw new RegistryError('conflict', `credential ${id} is not suspended`);
+      if (row.revoked_at) throw userError('conflict', 'status.revokedFinal', { id });
+      if (row.suspension_list === null || row.suspension_index === null) throw userError('unsupported', 'status.noSuspension', { id });
+      if (action === 'suspend' && row.suspended_at) throw userError('conflict', 'status.alreadySuspended', { id });
+      if (action === 'reinstate' && !row.suspended_at) throw userError('conflict', 'status.notSuspended', { id });
       listId = localList(row.suspension_list);
       index = row.suspension_index;
       value = action === 'suspend';
