@@ -99,10 +99,14 @@ export function registryRoutes(s: RegistryRouteDeps, opts: RegistryRouteOptions)
   get('/institutions', 'registry', 'Institutions of the network (directory)', (req, res) => {
     const country = typeof req.query.country === 'string' ? req.query.country.toUpperCase() : undefined;
     if (country !== undefined && !/^[A-Z]{2}$/.test(country)) throw new RegistryError('validation_failed', 'country must be an ISO 3166-1 alpha-2 code');
-    const dids = new Set(s.institutions.list(country ? { country } : {}).map((i) => i.did));
     // every member, but only the newest LIST_LIMIT candidates (a member's endorsement makes any DID one); the
     // endorsements between the institutions listed (what the directory draws), read in SQL
     const directory = s.membership.directoryMembers();
+    // a profile alone does not list an institution: a candidate may publish one (and its endorsement may be withdrawn
+    // again), so only members, the candidates above and this node's own institution are listed from the profiles
+    const shownCandidates = new Set(directory.members.filter((m) => m.status === 'candidate').map((m) => m.did));
+    const listable = (did: string) => s.membership.isMember(did) || shownCandidates.has(did) || did === s.feed.author;
+    const dids = new Set(s.institutions.list(country ? { country } : {}).map((i) => i.did).filter(listable));
     if (!country) for (const m of directory.members) dids.add(m.did);
     const counts = s.catalogue.countByInstitution();
     const listed = [...dids];
