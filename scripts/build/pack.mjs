@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Makes the npm package (`mochila-registry-<version>.tgz`) the way a release is made, and prints its path:
-//   node scripts/build/pack.mjs [--out DIR] [--skip-web]
-// 1. builds (the web app unless --skip-web, i.e. already built; then node/ compiled into dist/),
+//   node scripts/build/pack.mjs [--out DIR] [--skip-web] [--no-typecheck]
+// 1. builds (the web app unless --skip-web, i.e. already built; then node/ compiled into dist/, without checking the
+//    types with --no-typecheck: the package test, whose types `npm run typecheck` checks),
 // 2. stages the package's files in a temporary folder with npm-shrinkwrap.json copied from package-lock.json, so an
 //    install of the package gets exactly the dependency versions the tests ran with (npm honours a package's
 //    shrinkwrap, never its package-lock), and nothing is written into the repository,
@@ -21,7 +22,7 @@ const arg = (name) => {
 const out = path.resolve(arg('out') ?? ROOT);
 const quiet = { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] };
 if (!process.argv.includes('--skip-web')) execFileSync('npm', ['run', 'build:web'], quiet);
-execFileSync(process.execPath, [path.join(ROOT, 'scripts/build/build-node.mjs')], quiet);
+execFileSync(process.execPath, [path.join(ROOT, 'scripts/build/build-node.mjs'), ...(process.argv.includes('--no-typecheck') ? ['--no-typecheck'] : [])], quiet);
 // pack a staged copy (the package's files and the shrinkwrap), so nothing is written into the repository itself
 const stage = mkdtempSync(path.join(tmpdir(), 'mochila-pack-'));
 try {
