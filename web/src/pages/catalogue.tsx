@@ -37,7 +37,7 @@ function withParams(search: URLSearchParams, changes: Record<string, string | nu
 }
 
 export function CataloguePage() {
-  const { t } = useI18n();
+  const { t, num } = useI18n();
   const loc = useLocation();
   const urlQ = loc.search.get('q') ?? '';
   const [text, setText] = useState(urlQ);
@@ -90,7 +90,7 @@ export function CataloguePage() {
         <div class="results">
           <div class="results-bar">
             <p class="result-count" role="status" aria-live="polite" aria-atomic="true">
-              {data ? (data.total === 1 ? t('cat.result1') : t('cat.results', { n: data.totalExact ? data.total : `${data.total}+` })) : ''}
+              {data ? (data.total === 1 ? t('cat.result1') : t('cat.results', { n: data.totalExact ? num(data.total) : `${num(data.total)}+` })) : ''}
             </p>
             <label class="sort">
               {t('cat.sort')}{' '}
