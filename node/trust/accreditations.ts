@@ -7,6 +7,7 @@
  */
 import { RegistryError } from '../core/errors.js';
 import type { SchemaRegistry } from '../core/schema-registry.js';
+import { userError, type MessageRef } from '../core/messages/index.js';
 import type { ErrorCode } from '../core/errors.js';
 import type { Entry } from '../feed/entry.js';
 import type { AuthorPolicy, FeedService } from '../feed/feed.service.js';
@@ -78,9 +79,12 @@ export class AccreditationService {
   publish(input: unknown): Entry<AccreditationBody> {
     const self = this.d.feed.author;
     const may = mayAccredit(self, (did) => this.d.institutions.get(did)?.profile.kind, this.d.agencies);
-    if (!may.ok) throw new RegistryError('forbidden', `only quality-assurance agencies publish accreditations (profile kind qa-agency, named in the manifest's qaAgencies when it lists them): ${may.reason}`);
+    if (!may.ok)
+      throw new RegistryError('forbidden', `only quality-assurance agencies publish accreditations (profile kind qa-agency, named in the manifest's qaAgencies when it lists them): ${may.reason}`, {
+        message: { key: 'accreditation.notAgency' } satisfies MessageRef,
+      });
     this.d.schemas.assertValid('entries/accreditation', input, 'accreditation');
-    if (!this.d.membership.isMember(self)) throw new RegistryError('not_a_member', 'this agency is not a member of the network');
+    if (!this.d.membership.isMember(self)) throw userError('not_a_member', 'accreditation.notMember');
     return this.d.feed.append('accreditation', input as AccreditationBody);
   }
 }
