@@ -2,8 +2,8 @@
 // member makes also publish profiles. Any member can make any DID a candidate by endorsing it, and a candidate may
 // publish a profile; the directory listed every institution with a profile, so 70 candidates with profiles were all
 // listed (and `lists.candidates` said 50 shown) — and withdrawing the endorsements left them listed as non-members.
-// Built with signEntry and taken in through the ordinary ingest. Failed on the old code (70 candidates listed, then
-// 70 non-members).
+// The network status likewise listed every feed (each candidate's). Built with signEntry and taken in through the
+// ordinary ingest. Failed on the old code (70 candidates listed, then 70 non-members; 72 feeds, no lists.feeds).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signEntry, type Entry } from '../../node/feed/entry.js';
 import { generateKey, type Ed25519Key } from '../../node/identity/keys.js';
@@ -85,6 +85,20 @@ describe('the directory lists the newest 50 candidates even when each publishes 
     expect(mxBody.items.filter((i) => i.memberStatus === 'candidate').length).toBeLessThanOrEqual(50);
   });
 
+  it('the network status lists the feeds of members, of the candidates it lists and of this node, and says how many feeds there are', async () => {
+    const r = await fetch(`${reader.url}/api/v1/network`);
+    expect(r.status).toBe(200);
+    const net = (await r.json()) as {
+      members: { did: string; status: string }[];
+      feeds: { author: string }[];
+      lists: Record<string, { total: number; shown: number; truncated: boolean }>;
+    };
+    const listed = new Set(net.members.map((m) => m.did));
+    expect(net.feeds.every((f) => listed.has(f.author) || f.author === reader.did)).toBe(true);
+    expect(net.feeds).toHaveLength(2 + 50);
+    expect(net.lists.feeds).toEqual({ total: 2 + CANDIDATES, shown: 2 + 50, truncated: true });
+  });
+
   it('endorsements withdrawn: the former candidates (non-members with a profile) are not listed at all', async () => {
     const batch = candidates.map((k) => ingestOther('endorsement', { subject: k.did, withdrawn: true }));
     expect(reader.node.services.feed.ingestBatch(other.did, batch).rejected).toEqual([]);
@@ -92,6 +106,12 @@ describe('the directory lists the newest 50 candidates even when each publishes 
     expect(dir.items.filter((i) => i.memberStatus === 'none')).toEqual([]);
     expect(dir.items.map((i) => i.did).sort()).toEqual([reader.did, other.did].sort());
     expect(dir.lists.candidates).toEqual({ total: 0, shown: 0, truncated: false });
+    const net = (await (await fetch(`${reader.url}/api/v1/network`)).json()) as {
+      feeds: { author: string }[];
+      lists: Record<string, unknown>;
+    };
+    expect(net.feeds.map((f) => f.author).sort()).toEqual([reader.did, other.did].sort());
+    expect(net.lists.feeds).toEqual({ total: 2 + CANDIDATES, shown: 2, truncated: true });
     // the institution's own page still answers (a profile in the replica)
     expect((await fetch(`${reader.url}/api/v1/institutions/${encodeURIComponent(candidates[0]!.did)}`)).status).toBe(200);
   });

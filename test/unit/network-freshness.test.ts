@@ -42,7 +42,7 @@ describe('network status for the people page', () => {
         headTimes: () => new Map([[other, '2026-12-02T09:58:00.000Z']]),
       },
       institutions: { get: (did: string) => (names[did] ? ({ profile: { name: names[did] } } as never) : null) },
-      membership: { statusOf: () => 'member', members: () => [] },
+      membership: { statusOf: () => 'admitted', directoryMembers: () => ({ members: [{ did: other, status: 'admitted', since: '2026-01-01', endorsedBy: [] }], candidates: 0 }) },
       ownFeed: { state: () => null as never },
     } as unknown as NetworkRouteDeps;
     let body: Record<string, unknown> = {};

@@ -43,7 +43,13 @@ export function networkRoutes(s: NetworkRouteDeps, federation: FederationStatusS
     const known = fed?.knownHeads ?? {};
     const name = (did: string | null) => (did ? (s.institutions.get(did)?.profile.name ?? null) : null);
     const times = s.feed.headTimes();
-    const feeds = s.feed.heads().map((h) => {
+    // the feeds of the members this answer lists (every founder and admitted member, the newest candidates) and of
+    // this node: a candidate has a feed too, and any member can make any DID one, so not every feed of the replica
+    // (lists.feeds says how many there are)
+    const directory = s.membership.directoryMembers();
+    const listedDids = new Set([s.feed.author, ...directory.members.map((m) => m.did)]);
+    const heads = s.feed.heads();
+    const feeds = heads.filter((h) => listedDids.has(h.author)).map((h) => {
       const best = Math.max(h.seq, known[h.author] ?? 0);
       return {
         author: h.author,
@@ -56,10 +62,12 @@ export function networkRoutes(s: NetworkRouteDeps, federation: FederationStatusS
         frozen: s.feed.isFrozen(h.author),
       };
     });
+    const fromHeads = feeds.length;
     for (const [author, seq] of Object.entries(known)) {
       if (!feeds.some((f) => f.author === author)) feeds.push({ author, institution: name(author), updatedAt: null, member: s.membership.statusOf(author), head: { seq: 0, id: '' }, bestKnownSeq: seq, behind: seq, frozen: false });
     }
-    const directory = s.membership.directoryMembers();
+    // every feed of the replica plus those known only from gossip (always listed: gossip counts members only)
+    const feedTotal = heads.length + feeds.length - fromHeads;
     res.json({
       network: s.network,
       networkName: s.manifest.name,
@@ -73,7 +81,10 @@ export function networkRoutes(s: NetworkRouteDeps, federation: FederationStatusS
       peers: (fed?.peers ?? []).map((p) => ({ ...p, institution: name(p.did) })),
       // every member and the newest 50 candidates (lists.candidates says how many there are)
       members: directory.members.map((m) => ({ ...m, institution: name(m.did) })),
-      lists: { candidates: listBound(directory.candidates, directory.members.filter((m) => m.status === 'candidate').length) },
+      lists: {
+        candidates: listBound(directory.candidates, directory.members.filter((m) => m.status === 'candidate').length),
+        feeds: listBound(feedTotal, feeds.length),
+      },
       feeds,
       equivocations: s.feed.equivocations().map((e) => ({ author: e.author, institution: name(e.author), seq: e.seq, storedId: e.storedId, conflictingId: e.conflictingId, detectedAt: e.detectedAt, proof: [e.storedEntry, e.conflictingEntry] })),
       rounds: fed?.rounds ?? [],

@@ -83,10 +83,11 @@ export interface NetworkStatus {
     institution?: InstitutionName;
   }[];
   /**
-   * Only the newest 50 candidates are in members (any member can make a DID a candidate by endorsing it): how many there are in all
+   * Only the newest 50 candidates are in members (any member can make a DID a candidate by endorsing it): how many there are in all; and feeds only those of the members listed and of this node: how many feeds the replica holds in all
    */
   lists: {
     candidates: ListBound;
+    feeds?: ListBound;
   };
   feeds: {
     author: string;
