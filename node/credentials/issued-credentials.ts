@@ -17,7 +17,7 @@ export interface CredentialStatus {
   suspendedAt: string | null;
   reason: string | null;
   /** The reason category the network was given (schemas/status-reason.schema.json); `reason` never leaves this node. */
-  reasonCategory: string | null;
+  reasonCategory?: string | null;
 }
 
 export interface IssuedCredential {

@@ -207,11 +207,9 @@ export class StatusListService {
   /** A reinstatement clears the category (its list's companion no longer names the index). */
   private async setStatus(id: string, action: 'revoke' | 'suspend' | 'reinstate', reason?: string, category?: ReasonCategory): Promise<IssuedCredential> {
     if (reason !== undefined && (typeof reason !== 'string' || reason.length > 1000)) throw new RegistryError('validation_failed', 'reason must be a string of at most 1000 characters');
-    if (category !== undefined && (action === 'reinstate' || !(CHOSEN_REASON_CATEGORIES as readonly unknown[]).includes(category)))
-      throw new RegistryError(
-        'validation_failed',
-        action === 'reinstate' ? 'a reinstatement has no reason category' : `reasonCategory must be one of ${CHOSEN_REASON_CATEGORIES.join(', ')}`,
-      );
+    if (category !== undefined && action === 'reinstate') throw userError('validation_failed', 'status.categoryOnReinstate', {});
+    if (category !== undefined && !(CHOSEN_REASON_CATEGORIES as readonly unknown[]).includes(category))
+      throw userError('validation_failed', 'status.categoryUnknown', { list: CHOSEN_REASON_CATEGORIES.join(', ') });
     const row = this.d.issued.row(id);
     if (!row) throw userError('not_found', 'credential.issuedNotFound', { id });
     const localList = localListId;
