@@ -144,6 +144,9 @@ describe.skipIf(!hasChromium)("registrar's journeys in Chromium", () => {
     const record = page.locator('.lookup .cards .card').first().getByRole('link', { name: /^Registrar decisión/ });
     await record.waitFor();
     const candidateTitle = (await page.locator('.lookup .cards .card h3 a').first().textContent())!;
+    // a percentage never breaks from its sign at the end of a line on a phone ("20" / "%")
+    expect(await page.locator('.lookup .cards .card strong').first().textContent()).toMatch(/^\d+\u00a0%$/);
+    expect(await page.locator('.lookup .cards .card details li').first().textContent()).toMatch(/\d\u00a0% × /);
     // differences apart from notes on the page too, and the page (case fields, record links) is axe clean
     await page.getByRole('heading', { name: 'Posibles diferencias sustanciales' }).first().waitFor();
     for (const li of await page.locator('.flags-substantial li').allTextContents()) expect(li).not.toMatch(/^(Modalidad|Evaluación):/);

@@ -179,7 +179,7 @@ function ComparisonSummary({ s }: { s: NonNullable<LookupAnswer['comparisonSumma
       </p>
       {s.noCounterpart && (
         <p class="alert alert-info" role="status">
-          {t('rec.noCounterpart', { weak: `${pct(s.bands.weak)} %` })}
+          {t('rec.noCounterpart', { weak: `${pct(s.bands.weak)}\u00a0%` })}
           {s.closestBelowBands && <> {t('rec.closest', { title: pick(s.closestBelowBands.title), score: pct(s.closestBelowBands.score) })}</>}
         </p>
       )}
@@ -246,7 +246,7 @@ function ComparisonList({ items, foreign }: { items: Comparison[]; foreign: { id
             </p>
           )}
           <p>
-            {t('rec.score')}: <strong>{pct(c.score)} %</strong>
+            {t('rec.score')}: <strong>{pct(c.score)}&nbsp;%</strong>
             {c.band && (
               <>
                 {' · '}
@@ -268,7 +268,7 @@ function ComparisonList({ items, foreign }: { items: Comparison[]; foreign: { id
               {c.learningOutcomes.titlePair && (
                 <li>
                   {t(`rec.titlePair.${c.learningOutcomes.titlePair.title}` as MessageKey)}: {c.learningOutcomes.titlePair.titleText} → {c.learningOutcomes.titlePair.outcomeText} (
-                  {pct(c.learningOutcomes.titlePair.score)} %)
+                  {pct(c.learningOutcomes.titlePair.score)}&nbsp;%)
                   {c.learningOutcomes.titlePair.sharedTerms.length > 0 && ` — ${t('rec.shared', { terms: c.learningOutcomes.titlePair.sharedTerms.join(', ') })}`}
                 </li>
               )}
@@ -311,12 +311,12 @@ function ComparisonList({ items, foreign }: { items: Comparison[]; foreign: { id
           )}
           <details>
             <summary>
-              {t('rec.outcomes')} ({pct(c.learningOutcomes.score)} %)
+              {t('rec.outcomes')} ({pct(c.learningOutcomes.score)}&nbsp;%)
             </summary>
             <ul>
               {c.learningOutcomes.matches.map((m, n) => (
                 <li key={n}>
-                  {m.foreignText} → {m.localText ?? '—'} ({pct(m.score)} %){m.sharedTerms.length > 0 && ` — ${t('rec.shared', { terms: m.sharedTerms.join(', ') })}`}
+                  {m.foreignText} → {m.localText ?? '—'} ({pct(m.score)}&nbsp;%){m.sharedTerms.length > 0 && ` — ${t('rec.shared', { terms: m.sharedTerms.join(', ') })}`}
                 </li>
               ))}
             </ul>
