@@ -109,6 +109,8 @@ describe('first language', () => {
     expect(es1.t('net.pending', { n: es1.num(1) })).toBe('falta 1 entrada por recibir');
     expect(es1.t('net.pending', { n: es1.num(1924) })).toBe('faltan 1924 entradas por recibir'.replace('1924', es1.num(1924)));
     expect(makeI18n('en', () => {}).t('creds.total', { n: 1 })).toBe('1 credential');
+    expect(es1.t('rec.part', { part: 'Título', value: 11, weight: '0,12', contribution: 1, n: 1 })).toBe('Título: 11\u00a0% × 0,12 = 1 punto');
+    expect(es1.t('rec.part', { part: 'Título', value: 20, weight: '0,12', contribution: 2, n: 2 })).toBe('Título: 20\u00a0% × 0,12 = 2 puntos');
     expect(makeI18n('pt', () => {}).t('inst.count', { n: 1 })).toBe('1 microcredencial');
     expect(makeI18n('pt', () => {}).t('verify.freshnessLag', { n: 3 })).toBe('3 entradas pendentes de sincronização');
     // every text with a "one|other" form has exactly two forms in every language, the same count in each

@@ -428,7 +428,7 @@ export const en: Record<MessageKey, string> = {
   'rec.band': 'Band',
   'rec.bandsHint': 'Bands: strong ≥ {strong}%, partial ≥ {partial}%, weak ≥ {weak}%. Below the lowest no candidate is offered.',
   'rec.parts': 'What the similarity is made of',
-  'rec.part': '{part}: {value}% × {weight} = {contribution} points',
+  'rec.part': '{part}: {value}% × {weight} = {contribution} point|{part}: {value}% × {weight} = {contribution} points',
   'rec.shared': 'shared words: {terms}',
   'rec.titlePair.foreign': 'Foreign title ↔ local outcome',
   'rec.titlePair.local': 'Local title ↔ foreign outcome',

@@ -427,7 +427,7 @@ export const es = {
   'rec.band': 'Banda',
   'rec.bandsHint': 'Bandas: fuerte ≥ {strong}\u00a0%, parcial ≥ {partial}\u00a0%, débil ≥ {weak}\u00a0%. Debajo de la más baja no se ofrece candidato.',
   'rec.parts': 'De qué se compone la similitud',
-  'rec.part': '{part}: {value}\u00a0% × {weight} = {contribution} puntos',
+  'rec.part': '{part}: {value}\u00a0% × {weight} = {contribution} punto|{part}: {value}\u00a0% × {weight} = {contribution} puntos',
   'rec.shared': 'palabras en común: {terms}',
   'rec.titlePair.foreign': 'Título extranjero ↔ resultado local',
   'rec.titlePair.local': 'Título local ↔ resultado extranjero',

@@ -429,7 +429,7 @@ export const pt: Record<MessageKey, string> = {
   'rec.band': 'Faixa',
   'rec.bandsHint': 'Faixas: forte ≥ {strong}\u00a0%, parcial ≥ {partial}\u00a0%, fraca ≥ {weak}\u00a0%. Abaixo da mais baixa não se oferece candidato.',
   'rec.parts': 'Do que se compõe a similaridade',
-  'rec.part': '{part}: {value}\u00a0% × {weight} = {contribution} pontos',
+  'rec.part': '{part}: {value}\u00a0% × {weight} = {contribution} ponto|{part}: {value}\u00a0% × {weight} = {contribution} pontos',
   'rec.shared': 'palavras em comum: {terms}',
   'rec.titlePair.foreign': 'Título estrangeiro ↔ resultado local',
   'rec.titlePair.local': 'Título local ↔ resultado estrangeiro',

@@ -259,7 +259,7 @@ function ComparisonList({ items, foreign }: { items: Comparison[]; foreign: { id
             <ul>
               {c.scoreParts.map((p) => (
                 <li key={p.part}>
-                  {t('rec.part', { part: tx('enum.part.', p.part), value: pct(p.value), weight: i.num(p.weight), contribution: pct(p.contribution) })}
+                  {t('rec.part', { part: tx('enum.part.', p.part), value: pct(p.value), weight: i.num(p.weight), contribution: pct(p.contribution), n: pct(p.contribution) })}
                   {p.part === 'title' && c.title.sharedTerms.length > 0 && ` — ${t('rec.shared', { terms: c.title.sharedTerms.join(', ') })}`}
                   {p.part === 'skills' && c.skills.by === 'uri' && ` — ${t('rec.skillsByUri', { n: c.skills.sharedUris.length })}`}
                   {p.part === 'skills' && c.skills.by === 'name' && c.skills.sharedTerms.length > 0 && ` — ${t('rec.shared', { terms: c.skills.sharedTerms.join(', ') })}`}
