@@ -197,6 +197,7 @@ export function NetworkPage() {
                 </li>
               ))}
             </ul>
+            {n.lists.feeds?.truncated && <p class="sub more">{t('list.more', { n: i.num(n.lists.feeds.total - n.lists.feeds.shown) })}</p>}
             {n.peers.length > 0 && (
               <>
                 <h3>{t('net.peers')}</h3>
