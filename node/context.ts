@@ -147,7 +147,7 @@ export function buildServices(config: NodeConfig, o: NodeOverrides = {}): Servic
       throw new RegistryError('validation_failed', `this database belongs to network ${storedNet.value}, but the manifest names ${network}`);
     if (!storedNet) store.db.insert(meta).values({ key: 'network', value: network }).run();
 
-    const membership = new MembershipService(store, manifest);
+    const membership = new MembershipService(store, manifest, clock);
     const ownFeed = new OwnFeedGate({ store, clock, logger, author: keystore.institution.did, standalone: config.standalone, mirror: config.mirror });
     // membership, and the manifest's rule of who may publish reference data
     const referencePolicy = new ReferencePolicy(membership, manifest);

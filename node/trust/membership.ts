@@ -8,6 +8,7 @@ import type { Entry, EntryType } from '../feed/entry.js';
 import type { AuthorPolicy, Projector } from '../feed/feed.service.js';
 import { and, asc, desc, eq, sql } from 'drizzle-orm';
 import { LIST_LIMIT, pageParams, type Bounded, type ListPage } from '../core/bounded-lists.js';
+import { systemClock, type Clock } from '../core/clock.js';
 import type { Store } from '../store/database.js';
 import { endorsements, members } from '../store/schema.js';
 import { boundWrite } from '../store/bound-write.js';
@@ -35,6 +36,8 @@ export class MembershipService implements AuthorPolicy, Projector {
   constructor(
     private readonly store: Store,
     private readonly manifest: Manifest,
+    /** The node's clock: a candidate's `since` later than now is the author's word only (see directoryMembers). */
+    private readonly clock: Clock = systemClock,
   ) {
     const e = endorsements;
     this.q = {
@@ -68,7 +71,10 @@ export class MembershipService implements AuthorPolicy, Projector {
         .select({ did: members.did, status: members.status, since: members.since })
         .from(members)
         .where(sql`${members.status} = 'candidate'`)
-        .orderBy(desc(members.since), asc(members.did))
+        // newest first, but a `since` later than the node's clock (an endorsement's ts is its author's word: any date
+        // Date.parse reads, e.g. year 9999 or 'Wed, …', which sorts above every ISO time) counts as the oldest, so a
+        // member cannot pin its own candidates as the newest and hide everyone endorsed after them
+        .orderBy(sql`CASE WHEN ${members.since} > ${sql.placeholder('now')} THEN '' ELSE ${members.since} END DESC`, asc(members.did))
         .limit(sql.placeholder('limit'))
         .prepare(),
       candidateCount: store.db.select({ n: sql<number>`count(*)` }).from(members).where(sql`${members.status} = 'candidate'`).prepare(),
@@ -152,7 +158,7 @@ export class MembershipService implements AuthorPolicy, Projector {
    * unless said; any member can make any DID a candidate by endorsing it), with how many candidates there are.
    */
   directoryMembers(limit = LIST_LIMIT): { members: { did: string; status: MemberStatus; since: string; endorsedBy: string[] }[]; candidates: number } {
-    const rows = [...this.q.admittedMembers.all(), ...this.q.candidates.all({ limit: pageParams({ limit }).limit })];
+    const rows = [...this.q.admittedMembers.all(), ...this.q.candidates.all({ limit: pageParams({ limit }).limit, now: this.clock.now().toISOString() })];
     return {
       members: rows.map((r) => ({ ...r, status: r.status as MemberStatus, endorsedBy: this.endorsersOf(r.did) })),
       candidates: this.q.candidateCount.get()?.n ?? 0,

@@ -2,7 +2,9 @@
 // member makes also publish profiles. Any member can make any DID a candidate by endorsing it, and a candidate may
 // publish a profile; the directory listed every institution with a profile, so 70 candidates with profiles were all
 // listed (and `lists.candidates` said 50 shown) — and withdrawing the endorsements left them listed as non-members.
-// The network status likewise listed every feed (each candidate's). Built with signEntry and taken in through the
+// The network status likewise listed every feed (each candidate's). And 50 endorsements dated in year 9999 (or
+// 'Wed, 31 Dec 2098 …', which sorts above every ISO time) pinned their candidates as the newest 50 for good, hiding a
+// candidate endorsed now (failed on the old code). Built with signEntry and taken in through the
 // ordinary ingest. Failed on the old code (70 candidates listed, then 70 non-members; 72 feeds, no lists.feeds).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signEntry, type Entry } from '../../node/feed/entry.js';
@@ -18,7 +20,7 @@ describe('the directory lists the newest 50 candidates even when each publishes 
   const otherEntries: Entry[] = [];
   const candidates: Ed25519Key[] = [];
 
-  const ingestOther = (type: Entry['type'], body: unknown) => {
+  const ingestOther = (type: Entry['type'], body: unknown, ts?: string) => {
     const prev = otherEntries.at(-1);
     const e = signEntry(other, {
       v: 2,
@@ -26,7 +28,7 @@ describe('the directory lists the newest 50 candidates even when each publishes 
       author: other.did,
       seq: otherEntries.length + 1,
       prev: prev?.id ?? null,
-      ts: new Date(Date.parse('2026-01-01T00:00:00Z') + otherEntries.length * 1000).toISOString(),
+      ts: ts ?? new Date(Date.parse('2026-01-01T00:00:00Z') + otherEntries.length * 1000).toISOString(),
       type,
       body,
     });
@@ -114,5 +116,25 @@ describe('the directory lists the newest 50 candidates even when each publishes 
     expect(net.lists.feeds).toEqual({ total: 2 + CANDIDATES, shown: 2, truncated: true });
     // the institution's own page still answers (a profile in the replica)
     expect((await fetch(`${reader.url}/api/v1/institutions/${encodeURIComponent(candidates[0]!.did)}`)).status).toBe(200);
+  });
+  it('candidates dated in the future (or in a date format that sorts above ISO times) are not pinned as the newest', async () => {
+    // an entry's ts is the author's word: any string Date.parse reads, of at most 40 characters
+    const pinned = Array.from({ length: 50 }, (_, i) =>
+      ingestOther('endorsement', { subject: generateKey().did }, i % 2 ? '9999-12-31T00:00:00.000Z' : 'Wed, 31 Dec 2098 00:00:00 GMT'),
+    );
+    expect(reader.node.services.feed.ingestBatch(other.did, pinned).rejected).toEqual([]);
+    // a genuine candidate, endorsed now by this node (a founder)
+    const newcomer = generateKey();
+    const r = await fetch(`${reader.url}/api/v1/admin/endorsements`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${reader.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ subject: newcomer.did }),
+    });
+    expect(r.status, await r.clone().text()).toBe(201);
+    const dir = await directory();
+    expect(dir.lists.candidates).toEqual({ total: 51, shown: 50, truncated: true });
+    expect(dir.items.filter((i) => i.memberStatus === 'candidate').map((i) => i.did)).toContain(newcomer.did);
+    const net = (await (await fetch(`${reader.url}/api/v1/network`)).json()) as { members: { did: string; status: string }[] };
+    expect(net.members.filter((m) => m.status === 'candidate').map((m) => m.did)).toContain(newcomer.did);
   });
 });
