@@ -161,7 +161,7 @@ export function buildServices(config: NodeConfig, o: NodeOverrides = {}): Servic
     feed.registerProjector(institutions);
     feed.registerProjector(issuerKeys);
     feed.registerProjector(new CatalogueProjector(store));
-    feed.registerProjector(new RecognitionProjector(store));
+    feed.registerProjector(new RecognitionProjector(store, clock));
     const statusLists = new StatusListRegistry(store);
     feed.registerProjector(statusLists);
     const reference = new ReferenceRegistry(store, o.referenceData ?? loadReferenceData());

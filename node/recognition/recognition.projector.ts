@@ -1,6 +1,10 @@
 /**
  * Projection of `recognition` and `agreement` entries (and `accreditation` ones) into the generic documents table.
  * Never edits a decision: a superseding decision is a new row and the old one is marked by the reader.
+ * A row's `ts` (what the bounded public lists order by, newest first) is the entry's time as this node received it:
+ * an entry's ts is its author's word (any date Date.parse reads), so a time after the node's clock (beyond ten
+ * minutes of skew) is the node's clock and any other format is stored as ISO 8601 — a member cannot date its
+ * decisions in year 9999 (or as 'Wed, …', which sorts above every ISO time) to keep them the newest for good.
  * Must never reject entries for facts held in other feeds.
  */
 import type { Entry, EntryType } from '../feed/entry.js';
@@ -10,6 +14,22 @@ import type { Store } from '../store/database.js';
 import { documents } from '../store/schema.js';
 import { boundWrite } from '../store/bound-write.js';
 import { authorScopedId } from '../feed/ids.js';
+import { systemClock, type Clock } from '../core/clock.js';
+
+const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/;
+
+/** How far ahead of this node's clock an honest node's clock may run: a time within it is kept as given. */
+export const CLOCK_SKEW_MS = 10 * 60_000;
+
+/**
+ * An entry's claimed time as a row may order by: as given when it is an ISO UTC time not more than CLOCK_SKEW_MS
+ * after `now`; a later (or unreadable) one is `now`; another format is normalized to ISO.
+ */
+export function receivedTs(claimed: string, now: Date): string {
+  const t = Date.parse(claimed);
+  if (!(t <= now.getTime() + CLOCK_SKEW_MS)) return now.toISOString();
+  return ISO_UTC.test(claimed) ? claimed : new Date(t).toISOString();
+}
 
 export class RecognitionProjector implements Projector {
   readonly name = 'recognition';
@@ -18,7 +38,10 @@ export class RecognitionProjector implements Projector {
   /** Typed queries prepared once: they run inside the ingest transaction for every projected entry. */
   private readonly q;
 
-  constructor(private readonly store: Store) {
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock = systemClock,
+  ) {
     const d = documents;
     const p = (name: string) => sql.placeholder(name);
     this.q = {
@@ -41,8 +64,9 @@ export class RecognitionProjector implements Projector {
   }
 
   apply(entry: Entry): void {
+    const ts = receivedTs(entry.ts, this.clock.now());
     const put = (type: string, key: string, body: unknown) =>
-      this.q.put({ type, author: entry.author, key, body: JSON.stringify(body), entryId: entry.id, ts: entry.ts });
+      this.q.put({ type, author: entry.author, key, body: JSON.stringify(body), entryId: entry.id, ts });
     const exists = (type: string, key: string) => this.q.exists.get({ type, author: entry.author, key }) !== undefined;
     if (entry.type === 'recognition') {
       const b = entry.body as { decisionId: string };
