@@ -587,7 +587,7 @@ export const en: Record<MessageKey, string> = {
   'admin.err.credits.notNumber': 'The credits must be a number.',
   'admin.err.credits.notPositive': 'The credits must be more than 0 (neither zero nor negative).',
   'admin.err.credits.tooLarge': 'At most {max} credits.',
-  'admin.errorSummary': 'Check {n} field(s) before saving:',
+  'admin.errorSummary': 'Check {n} field before saving:|Check {n} fields before saving:',
   'admin.err.level': 'Give the framework and the level.',
   'admin.err.assessment_type': 'Choose the type of assessment.',
   'admin.err.participation_form': 'Choose the form of participation.',

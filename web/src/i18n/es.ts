@@ -586,7 +586,7 @@ export const es = {
   'admin.err.credits.notNumber': 'Los créditos deben ser un número.',
   'admin.err.credits.notPositive': 'Los créditos deben ser más de 0 (ni cero ni negativos).',
   'admin.err.credits.tooLarge': 'Como máximo {max} créditos.',
-  'admin.errorSummary': 'Revise {n} campo(s) antes de guardar:',
+  'admin.errorSummary': 'Revise {n} campo antes de guardar:|Revise {n} campos antes de guardar:',
   'admin.err.level': 'Indique el marco y el nivel.',
   'admin.err.assessment_type': 'Elija el tipo de evaluación.',
   'admin.err.participation_form': 'Elija la forma de participación.',

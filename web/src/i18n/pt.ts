@@ -588,7 +588,7 @@ export const pt: Record<MessageKey, string> = {
   'admin.err.credits.notNumber': 'Os créditos devem ser um número.',
   'admin.err.credits.notPositive': 'Os créditos devem ser mais de 0 (nem zero nem negativos).',
   'admin.err.credits.tooLarge': 'No máximo {max} créditos.',
-  'admin.errorSummary': 'Revise {n} campo(s) antes de salvar:',
+  'admin.errorSummary': 'Revise {n} campo antes de salvar:|Revise {n} campos antes de salvar:',
   'admin.err.level': 'Informe o quadro e o nível.',
   'admin.err.assessment_type': 'Escolha o tipo de avaliação.',
   'admin.err.participation_form': 'Escolha a forma de participação.',
