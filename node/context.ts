@@ -160,7 +160,7 @@ export function buildServices(config: NodeConfig, o: NodeOverrides = {}): Servic
     feed.registerProjector(membership);
     feed.registerProjector(institutions);
     feed.registerProjector(issuerKeys);
-    feed.registerProjector(new CatalogueProjector(store));
+    feed.registerProjector(new CatalogueProjector(store, clock));
     feed.registerProjector(new RecognitionProjector(store, clock));
     const statusLists = new StatusListRegistry(store);
     feed.registerProjector(statusLists);

@@ -1,6 +1,7 @@
 /**
  * Projection of `microcredential` entries into the catalogue tables and the FTS5 index, in the transaction that
- * stores the entry. Must never reject an entry for facts held in other feeds (replicas would diverge).
+ * stores the entry. A record's times are those it was received at (node/core/received-time.ts: an entry's ts is its
+ * author's word). Must never reject an entry for facts held in other feeds (replicas would diverge).
  */
 import type { Entry, EntryType } from '../feed/entry.js';
 import type { Projector } from '../feed/feed.service.js';
@@ -10,6 +11,8 @@ import { eq, sql } from 'drizzle-orm';
 import { documents, institutions, microcredentials, microcredentialVersions } from '../store/schema.js';
 import { boundWrite } from '../store/bound-write.js';
 import { microcredentialId } from '../feed/ids.js';
+import { systemClock, type Clock } from '../core/clock.js';
+import { receivedTs } from '../core/received-time.js';
 import type { MicrocredentialRecord, LangMap } from './model.js';
 
 type PutBody = { op: 'put'; microcredential: MicrocredentialRecord; reference?: unknown };
@@ -26,7 +29,10 @@ export class CatalogueProjector implements Projector {
   /** raw SQL: FTS5 virtual table (drizzle's schema cannot declare it; created by migration 0001_search_fts). */
   private readonly fts: { delete: Statement; insert: Statement };
 
-  constructor(private readonly store: Store) {
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock = systemClock,
+  ) {
     const db = store.db;
     const m = microcredentials;
     const v = microcredentialVersions;
@@ -129,17 +135,19 @@ export class CatalogueProjector implements Projector {
       return;
     }
     const body = entry.body as PutBody | WithdrawBody;
+    // the time it is listed under (newest first): as this node received it, not a date in year 9999 (core/received-time.ts)
+    const ts = receivedTs(entry.ts, this.clock.now());
     if (body.op === 'withdraw') {
       const id = microcredentialId(entry.author, body.code);
-      this.q.withdraw({ withdrawal: JSON.stringify({ reason: body.reason ?? null, at: entry.ts }), ts: entry.ts, entryId: entry.id, id });
+      this.q.withdraw({ withdrawal: JSON.stringify({ reason: body.reason ?? null, at: ts }), ts, entryId: entry.id, id });
       return;
     }
     const r = body.microcredential;
     const id = microcredentialId(entry.author, r.code);
     const cur = this.q.current.get({ id });
     const recordJson = JSON.stringify(r);
-    this.q.version({ id, version: r.version, record: recordJson, entryId: entry.id, ts: entry.ts });
-    if (body.reference) this.q.reference({ author: entry.author, key: `${id}@${r.version}`, body: JSON.stringify(body.reference), entryId: entry.id, ts: entry.ts });
+    this.q.version({ id, version: r.version, record: recordJson, entryId: entry.id, ts });
+    if (body.reference) this.q.reference({ author: entry.author, key: `${id}@${r.version}`, body: JSON.stringify(body.reference), entryId: entry.id, ts });
     if (cur && cur.version > r.version) return; // an older version arriving late only goes to the history
     this.q.upsert({
       id,
@@ -156,7 +164,7 @@ export class CatalogueProjector implements Projector {
       hours: r.workload?.hours ?? 0,
       languages: `,${(r.languages ?? []).join(',')},`,
       pilotArea: r.pilotArea ?? null,
-      ts: entry.ts,
+      ts,
       entryId: entry.id,
     });
     const inst = this.q.institution.get({ did: entry.author });

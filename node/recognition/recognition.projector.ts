@@ -1,10 +1,8 @@
 /**
  * Projection of `recognition` and `agreement` entries (and `accreditation` ones) into the generic documents table.
  * Never edits a decision: a superseding decision is a new row and the old one is marked by the reader.
- * A row's `ts` (what the bounded public lists order by, newest first) is the entry's time as this node received it:
- * an entry's ts is its author's word (any date Date.parse reads), so a time after the node's clock (beyond ten
- * minutes of skew) is the node's clock and any other format is stored as ISO 8601 — a member cannot date its
- * decisions in year 9999 (or as 'Wed, …', which sorts above every ISO time) to keep them the newest for good.
+ * A row's `ts` (what the bounded public lists order by, newest first) is the entry's time as this node received it
+ * (node/core/received-time.ts): a member cannot date its decisions in year 9999 to keep them the newest for good.
  * Must never reject entries for facts held in other feeds.
  */
 import type { Entry, EntryType } from '../feed/entry.js';
@@ -15,21 +13,7 @@ import { documents } from '../store/schema.js';
 import { boundWrite } from '../store/bound-write.js';
 import { authorScopedId } from '../feed/ids.js';
 import { systemClock, type Clock } from '../core/clock.js';
-
-const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/;
-
-/** How far ahead of this node's clock an honest node's clock may run: a time within it is kept as given. */
-export const CLOCK_SKEW_MS = 10 * 60_000;
-
-/**
- * An entry's claimed time as a row may order by: as given when it is an ISO UTC time not more than CLOCK_SKEW_MS
- * after `now`; a later (or unreadable) one is `now`; another format is normalized to ISO.
- */
-export function receivedTs(claimed: string, now: Date): string {
-  const t = Date.parse(claimed);
-  if (!(t <= now.getTime() + CLOCK_SKEW_MS)) return now.toISOString();
-  return ISO_UTC.test(claimed) ? claimed : new Date(t).toISOString();
-}
+import { receivedTs } from '../core/received-time.js';
 
 export class RecognitionProjector implements Projector {
   readonly name = 'recognition';

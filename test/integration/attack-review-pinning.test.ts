@@ -5,11 +5,12 @@
 // was left out of the microcredential's page and the registrar's lookup. The projection now keeps such a time as the
 // node received it (a time more than ten minutes after the node's clock is the node's clock; another format is
 // normalized to ISO).
+// The catalogue's newest first (the home page's order) likewise kept a record dated in year 9999 on top.
 // Built with signEntry and taken in through the ordinary ingest. Failed on the old code (the later decision missing
-// from the first 50).
+// from the first 50; the 9999 record first).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signEntry, type Entry } from '../../node/feed/entry.js';
-import { CLOCK_SKEW_MS } from '../../node/recognition/recognition.projector.js';
+import { CLOCK_SKEW_MS } from '../../node/core/received-time.js';
 import { generateKey, type Ed25519Key } from '../../node/identity/keys.js';
 import { createManifest } from '../../node/trust/manifest.js';
 import { unitOfCountry } from '../helpers/fixtures.js';
@@ -92,5 +93,22 @@ describe('decisions dated in the future are not pinned as the newest', () => {
       expect(ts).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/);
       expect(Date.parse(ts)).toBeLessThanOrEqual(now + CLOCK_SKEW_MS);
     }
+  });
+  it("the catalogue's newest first (its default order without text) does not keep a record dated in year 9999 on top", async () => {
+    const [, second, third] = unitOfCountry('CL').catalogue;
+    const from = entries.length;
+    add('9999-12-31T00:00:00.000Z', 'microcredential', {
+      op: 'put',
+      microcredential: { ...second!, version: 1, awardingBody: { name: 'Miembro Hostil', did: other.did }, country: 'MX' },
+    });
+    expect(reader.node.services.feed.ingestBatch(other.did, entries.slice(from)).rejected).toEqual([]);
+    const arrived = Date.now();
+    while (Date.now() <= arrived + 1) await new Promise((r) => setImmediate(r));
+    const newer = reader.node.services.catalogue.create({ ...third! }).id;
+    const list = (await (await fetch(`${reader.url}/api/v1/microcredentials?sort=recent`)).json()) as {
+      items: { id: string; updatedAt: string }[];
+    };
+    expect(list.items[0]!.id).toBe(newer);
+    for (const i of list.items) expect(Date.parse(i.updatedAt)).toBeLessThanOrEqual(Date.now() + CLOCK_SKEW_MS);
   });
 });
