@@ -4,7 +4,8 @@
  * each bad row's reason) with nothing issued, the focus on the preview's heading; the bad rows download as an error
  * file with their own cells and reason; the batch then issues, the focus on its result's heading, names in the
  * results, and a second run says "Ya emitida el …". axe clean, no sideways scroll at 390 px. And a keyboard-only run
- * of the single issue form (focus on its result).
+ * of the single issue form (focus on its result), then of revoking it (reason category by arrow keys, the detail typed,
+ * focus on the notice; the category, never the detail, in the public verification).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -139,6 +140,47 @@ describe.skipIf(!hasChromium)('admin cohort: template, preview, error file, resu
     await page.keyboard.press('Enter');
     await page.locator('.issued').waitFor({ timeout: 30_000 });
     expect(await page.evaluate(() => document.activeElement !== document.body && !!document.activeElement?.closest('[aria-live]'))).toBe(true);
+    await axeClean(page);
+  }, 120_000);
+
+  it('revokes with the keyboard only: reason category and detail, the focus on the notice, the category in the verification', async () => {
+    await page.goto(`${base}/admin?tab=credentials`);
+    const search = page.getByLabel('Buscar por nombre, correo o identificador');
+    await search.focus();
+    await page.keyboard.type('Teclado Solo');
+    const revoke = page.getByRole('button', { name: 'Revocar: Teclado Solo' });
+    await revoke.waitFor();
+    // Tab until the row's revoke button has the focus (fails after 40 presses)
+    for (let i = 0; i < 40 && !(await revoke.evaluate((el) => el === document.activeElement)); i++) await page.keyboard.press('Tab');
+    expect(await revoke.evaluate((el) => el === document.activeElement)).toBe(true);
+    await page.keyboard.press('Enter');
+    // the confirmation takes the focus on its first field, the reason category (a closed <select>: arrow keys)
+    const category = page.getByLabel('Motivo (se muestra a quien verifique)');
+    await expect.poll(() => category.evaluate((el) => el === document.activeElement)).toBe(true);
+    for (let i = 0; i < 10 && (await category.inputValue()) !== 'issued-in-error'; i++) await page.keyboard.press('ArrowDown');
+    expect(await category.inputValue()).toBe('issued-in-error');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('correo equivocado en la emisión');
+    await page.keyboard.press('Enter'); // submits the inline confirmation
+    const notice = page.getByText('Credencial de Teclado Solo revocada.');
+    await notice.waitFor();
+    // the focus is on the notice (or inside it), never dropped to <body>
+    await expect.poll(() => notice.evaluate((el) => el === document.activeElement || el.contains(document.activeElement))).toBe(true);
+    const list = (await (await fetch(`${base}/api/v1/admin/credentials?q=${encodeURIComponent('Teclado Solo')}`, { headers: { authorization: `Bearer ${home.token}` } })).json()) as {
+      items: { id: string; learnerName: string; status: { revoked: boolean; reasonCategory: string | null; reason: string | null } }[];
+    };
+    const row = list.items.find((c) => c.learnerName === 'Teclado Solo')!;
+    expect(row.status).toMatchObject({ revoked: true, reasonCategory: 'issued-in-error', reason: 'correo equivocado en la emisión' });
+    // anyone verifying sees the category, never the free text
+    const { credential } = (await (await fetch(`${base}/api/v1/admin/credentials/${encodeURIComponent(row.id)}`, { headers: { authorization: `Bearer ${home.token}` } })).json()) as {
+      credential: unknown;
+    };
+    const report = (await (
+      await fetch(`${base}/api/v1/verify`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ credential }) })
+    ).json()) as { verified: boolean; checks: { id: string; statusChange?: { purpose: string; reason?: string } }[] };
+    expect(report.verified).toBe(false);
+    expect(report.checks.find((c) => c.id === 'status')?.statusChange).toMatchObject({ purpose: 'revocation', reason: 'issued-in-error' });
+    expect(JSON.stringify(report)).not.toContain('correo equivocado');
     await axeClean(page);
   }, 120_000);
 
