@@ -267,7 +267,7 @@ export function renderRecognitionReport(data: Any, opts: ReportOptions): string 
     const scoreParts = (c.scoreParts ?? []) as Any[];
     if (scoreParts.length)
       parts.push(
-        `<p>${t('rec.parts')}: ${scoreParts.map((p) => esc(message(lang, 'rec.part', { part: codeLabel(lang, 'enum.part.', String(p.part)), value: pct(p.value), weight: formatNumber(lang, Number(p.weight) || 0), contribution: pct(p.contribution) }))).join(' · ')}</p>`,
+        `<p>${t('rec.parts')}: ${scoreParts.map((p) => esc(message(lang, 'rec.part', { part: codeLabel(lang, 'enum.part.', String(p.part)), value: pct(p.value), weight: formatNumber(lang, Number(p.weight) || 0), contribution: pct(p.contribution), n: pct(p.contribution) }))).join(' · ')}</p>`,
       );
     const fls = c.workload?.foreignInLocalSystem;
     parts.push(

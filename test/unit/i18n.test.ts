@@ -7,6 +7,7 @@ import { es } from '../../web/src/i18n/es.js';
 import { en } from '../../web/src/i18n/en.js';
 import { pt } from '../../web/src/i18n/pt.js';
 import { asLang, initialLang, makeI18n } from '../../web/src/i18n/index.js';
+import { message } from '../../web/src/i18n/messages.js';
 
 const placeholders = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
 const DICTS = { es, en, pt } as const;
@@ -120,5 +121,11 @@ describe('first language', () => {
         expect(forms, `${lang}:${k}`).toBeLessThanOrEqual(2);
         expect(forms, `${lang}:${k} vs es`).toBe((es as Record<string, string>)[k]!.split('|').length);
       }
+  });
+  it('the node side (printable report, comparison sentences) reads counts by the same rule: never both forms', () => {
+    expect(message('es', 'rec.part', { part: 'Título', value: 11, weight: '0,12', contribution: 1, n: 1 })).toBe('Título: 11\u00a0% × 0,12 = 1 punto');
+    expect(message('pt', 'rec.considered', { n: 4 })).not.toContain('|');
+    for (const lang of ['es', 'en', 'pt'] as const)
+      for (const k of Object.keys(es) as (keyof typeof es)[]) expect(message(lang, k), `${lang}:${k} without n`).not.toContain('|');
   });
 });

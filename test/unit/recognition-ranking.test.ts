@@ -107,7 +107,7 @@ describe('recognition ranking', () => {
     const withCandidates = renderRecognitionReport({ verification: null, ...s['cl-uac'].recognition.lookup(id('mx-uan', 'prev-iaas')) }, opts('es'));
     // the app's words (web/src/i18n) and its number format (decimal comma in Spanish)
     expect(withCandidates).toMatch(/Similitud: \d+ % · Banda: (fuerte|parcial|débil)/);
-    expect(withCandidates).toMatch(/De qué se compone la similitud: Resultados de aprendizaje: \d+ % × 0,55 = \d+ puntos/);
+    expect(withCandidates).toMatch(/De qué se compone la similitud: Resultados de aprendizaje: \d+\u00a0% × 0,55 = \d+ puntos/);
     expect(withCandidates).toContain('palabras en común: ');
     const none = renderRecognitionReport({ verification: null, ...s['cl-upn'].recognition.lookup(id('gt-uoc', 'agroindustria-cafe')) }, opts('en'));
     expect(none).toContain('There is no comparable local microcredential');

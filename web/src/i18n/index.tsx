@@ -11,6 +11,7 @@ import { es, type MessageKey } from './es.js';
 import { en } from './en.js';
 import { pt } from './pt.js';
 import { formatNumber } from './format.js';
+import { interpolate } from './messages.js';
 import { setAnswerLanguage } from '../api.js';
 
 export type Lang = 'es' | 'en' | 'pt';
@@ -64,19 +65,7 @@ export interface I18n {
   language(code: string): string;
 }
 
-/**
- * `{name}` placeholders filled in; a text written "one|other" (`'{n} credencial|{n} credenciales'`) is a count's
- * singular and plural, chosen by `n` (a number, or a number already formatted for the locale): exactly 1 takes the
- * singular in es, en and pt ("0 resultados", "1 resultado").
- */
-export function interpolate(s: string, vars?: Record<string, string | number>): string {
-  if (vars && s.includes('|') && vars.n !== undefined) {
-    const n = typeof vars.n === 'number' ? vars.n : /^\d+$/.test(String(vars.n).trim()) ? Number(String(vars.n).trim()) : NaN;
-    const [one, other] = s.split('|', 2) as [string, string];
-    s = n === 1 ? one : other;
-  }
-  return vars ? s.replace(/\{(\w+)\}/g, (m, k: string) => (vars[k] !== undefined ? String(vars[k]) : m)) : s;
-}
+export { interpolate };
 
 export function makeI18n(lang: Lang, setLang: (l: Lang) => void): I18n {
   const dict = DICTS[lang];

@@ -12,7 +12,19 @@ export type MessageLang = 'es' | 'en' | 'pt';
 export const MESSAGE_LANGS: readonly MessageLang[] = ['es', 'en', 'pt'];
 const DICTS: Record<MessageLang, Record<MessageKey, string>> = { es, en, pt };
 
-function interpolate(s: string, vars?: Record<string, string | number>): string {
+/**
+ * `{name}` placeholders filled in; a text written "one|other" (`'{n} credencial|{n} credenciales'`) is a count's
+ * singular and plural, chosen by `n` (a number, or a number already formatted for the locale): exactly 1 takes the
+ * singular in es, en and pt ("0 resultados", "1 resultado"); without an `n` the plural. The one rule for the web app
+ * (i18n/index.tsx) and the node's report and comparison sentences.
+ */
+export function interpolate(s: string, vars?: Record<string, string | number>): string {
+  if (s.includes('|')) {
+    const raw = vars?.n;
+    const n = typeof raw === 'number' ? raw : raw !== undefined && /^\d+$/.test(String(raw).trim()) ? Number(String(raw).trim()) : NaN;
+    const [one, other] = s.split('|', 2) as [string, string];
+    s = n === 1 ? one : other;
+  }
   return vars ? s.replace(/\{(\w+)\}/g, (m, k: string) => (vars[k] !== undefined ? String(vars[k]) : m)) : s;
 }
 
