@@ -80,7 +80,7 @@ async function main(): Promise<void> {
       await fetch(`${base}/api/v1/admin/credentials/${encodeURIComponent(revokedId)}/revoke`, {
         method: 'POST',
         headers: { authorization: `Bearer ${home.token}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ reason: 'emitida por error' }),
+        body: JSON.stringify({ reason: 'correo del estudiante equivocado', reasonCategory: 'issued-in-error' }),
       });
       await shot('verify-revoked', `/verify?credential=${encodeURIComponent(revokedId)}`, (p) => p.locator('.report[data-outcome="failed"]').waitFor({ timeout: 15_000 }), false);
     }
