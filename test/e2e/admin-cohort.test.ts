@@ -13,13 +13,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { hasChromium, launchChromium, requireWebBuild } from '../helpers/chromium.js';
-import { AxeBuilder } from '@axe-core/playwright';
+import { axeClean } from '../helpers/axe.js';
 import { runDevnet, type Devnet, type DevnetUnit } from '../../node/devnet.js';
-
-async function axeClean(page: Page): Promise<void> {
-  const axe = await new AxeBuilder({ page }).analyze();
-  expect(axe.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
-}
 
 describe.skipIf(!hasChromium)('admin cohort: template, preview, error file, results (Chromium)', () => {
   let dir: string;

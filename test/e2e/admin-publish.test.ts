@@ -11,14 +11,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { AxeBuilder } from '@axe-core/playwright';
+import { axeClean } from '../helpers/axe.js';
 import { runDevnet, type Devnet, type DevnetUnit } from '../../node/devnet.js';
 import { hasChromium, launchChromium, requireWebBuild } from '../helpers/chromium.js';
-
-async function axeClean(page: Page): Promise<void> {
-  const axe = await new AxeBuilder({ page }).analyze();
-  expect(axe.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
-}
 
 describe.skipIf(!hasChromium)('admin publish form: every field, three languages, keyboard only (Chromium)', () => {
   let dir: string;

@@ -15,7 +15,7 @@ import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import { hasChromium, launchChromium, requireWebBuild } from '../helpers/chromium.js';
-import { AxeBuilder } from '@axe-core/playwright';
+import { axeClean } from '../helpers/axe.js';
 import { SMTPServer } from 'smtp-server';
 import { startTestNode, type TestNode } from '../helpers/nodes.js';
 import { unitOfCountry } from '../helpers/fixtures.js';
@@ -324,16 +324,3 @@ describe.skipIf(!hasChromium)('claim page in Chromium, opened from a received e-
   });
 });
 
-async function axeClean(page: Page, label: string): Promise<void> {
-  const result = await new AxeBuilder({ page }).analyze();
-  const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  expect(
-    bad.map(
-      (v) =>
-        `${label}: ${v.id} (${v.impact}) ${v.nodes
-          .map((x) => x.target.join(' '))
-          .slice(0, 3)
-          .join(', ')}`,
-    ),
-  ).toEqual([]);
-}

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHash, generateKeyPairSync, randomBytes, sign } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
 import { hasChromium, launchChromium, requireWebBuild } from '../helpers/chromium.js';
-import { AxeBuilder } from '@axe-core/playwright';
+import { axeClean } from '../helpers/axe.js';
 import jsQRImport from 'jsqr';
 import { base58btc } from 'multiformats/bases/base58';
 import { Openid4vciClient, setGlobalConfig } from '@openid4vc/openid4vci';
@@ -138,8 +138,3 @@ describe.skipIf(!hasChromium)('claim page: add the credential to a wallet (OpenI
   }, 60_000);
 });
 
-async function axeClean(page: Page, label: string): Promise<void> {
-  const result = await new AxeBuilder({ page }).analyze();
-  const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  expect(bad.map((v) => `${label}: ${v.id} (${v.impact}) ${v.nodes.map((x) => x.target.join(' ')).slice(0, 3).join(', ')}`)).toEqual([]);
-}
