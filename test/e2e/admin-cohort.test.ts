@@ -134,7 +134,7 @@ describe.skipIf(!hasChromium)('admin cohort: template, preview, error file, resu
     await page.keyboard.type('teclado.solo@example.cl');
     await page.keyboard.press('Enter');
     await page.locator('.issued').waitFor({ timeout: 30_000 });
-    expect(await page.evaluate(() => document.activeElement !== document.body && !!document.activeElement?.closest('[aria-live]'))).toBe(true);
+    await expect.poll(() => page.evaluate(() => document.activeElement !== document.body && !!document.activeElement?.closest('[aria-live]'))).toBe(true);
     await axeClean(page);
   }, 120_000);
 
@@ -201,6 +201,8 @@ describe.skipIf(!hasChromium)('admin cohort: template, preview, error file, resu
     };
     const choose = async (selector: string, value: string) => {
       const sel = page.locator(selector);
+      // the options may come with a re-render (a framework's levels): wait for the one wanted, then arrow to it
+      await sel.locator(`option[value="${value}"]`).waitFor({ state: 'attached' });
       await sel.focus();
       for (let i = 0; i < 80 && (await sel.inputValue()) !== value; i++) await page.keyboard.press('ArrowDown');
       expect(await sel.inputValue()).toBe(value);
@@ -229,15 +231,16 @@ describe.skipIf(!hasChromium)('admin cohort: template, preview, error file, resu
     await axeClean(page);
     // Tab to the summary's first link, Enter: the focus is on the hours
     await page.keyboard.press('Tab');
-    expect(await page.evaluate(() => document.activeElement?.getAttribute('href'))).toBe('#mc-hours');
+    await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute('href'))).toBe('#mc-hours');
     await page.keyboard.press('Enter');
-    expect(await page.evaluate(() => document.activeElement?.id)).toBe('mc-hours');
+    // the link opens the field's language tab when it is hidden, then moves the focus (after the re-render)
+    await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('mc-hours');
     await page.keyboard.press('ControlOrMeta+A');
     await page.keyboard.type('40');
     await focusType('#mc-credits', '1.5');
     await page.keyboard.press('Enter');
     await page.getByText('Publicada: teclado-e2e, versión 1.').waitFor();
-    expect(await page.evaluate(() => document.activeElement !== document.body)).toBe(true);
+    await expect.poll(() => page.evaluate(() => document.activeElement !== document.body)).toBe(true);
     // no sideways scroll at 390 px on the catalogue tab
     await page.setViewportSize({ width: 390, height: 800 });
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);

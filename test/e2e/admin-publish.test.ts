@@ -151,7 +151,7 @@ describe.skipIf(!hasChromium)('admin publish form: every field, three languages,
     // the node refuses the module that is the record itself: its error sits on the modules field, linked from the summary
     await expect.poll(() => page.locator('#mc-modules').getAttribute('aria-invalid')).toBe('true');
     expect(await page.locator('.error-summary a[href="#mc-modules"]').count()).toBe(1);
-    expect(await page.evaluate(() => document.activeElement?.classList.contains('alert'))).toBe(true);
+    await expect.poll(() => page.evaluate(() => document.activeElement?.classList.contains('alert'))).toBe(true);
     await page.getByRole('button', { name: `Quitar ${self}` }).focus();
     await page.keyboard.press('Enter');
     await expect.poll(active).toBe('mc-modules-rm-0'); // the focus goes to the module left, not to <body>
@@ -160,7 +160,7 @@ describe.skipIf(!hasChromium)('admin publish form: every field, three languages,
     await page.getByText('Publicada: trilingue-e2e, versión 1.').waitFor().catch(async (e) => {
       throw new Error(`${(e as Error).message}\n${await page.locator('main').innerText()}`);
     });
-    expect(await page.evaluate(() => document.activeElement !== document.body)).toBe(true);
+    await expect.poll(() => page.evaluate(() => document.activeElement !== document.body)).toBe(true);
 
     const saved = home.node.services.catalogue.byInstitution(home.did).find((m) => m.record.code === 'trilingue-e2e')!;
     expect(saved.record.title).toEqual({ es: 'Taller trilingüe', en: 'Trilingual workshop', pt: 'Oficina trilíngue' });
