@@ -8,40 +8,24 @@
  * focus on the notice; the category, never the detail, in the public verification).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { hasChromium, launchChromium, requireWebBuild } from '../helpers/chromium.js';
+import { readFileSync } from 'node:fs';
+import type { Page } from 'playwright-core';
+import { hasChromium } from '../helpers/chromium.js';
 import { axeClean } from '../helpers/axe.js';
-import { runDevnet, type Devnet, type DevnetUnit } from '../../node/devnet.js';
+import type { DevnetUnit } from '../../node/devnet.js';
+import { startAdminUnit, type AdminUnitE2E } from '../helpers/admin-e2e.js';
 
 describe.skipIf(!hasChromium)('admin cohort: template, preview, error file, results (Chromium)', () => {
-  let dir: string;
-  let net: Devnet;
+  let unit: AdminUnitE2E;
   let home: DevnetUnit;
   let base: string;
-  let browser: Browser;
   let page: Page;
 
   beforeAll(async () => {
-    requireWebBuild();
-    dir = mkdtempSync(path.join(tmpdir(), 'mochila-e2e-cohort-'));
-    net = await runDevnet({ dir, units: 1, httpPort: 0, p2pPort: -1, fresh: true, logLevel: 'error' });
-    home = net.units[0]!;
-    base = home.node.httpUrl;
-    browser = await launchChromium();
-    const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'es-MX', acceptDownloads: true });
-    page = await ctx.newPage();
-    page.setDefaultTimeout(15_000);
-    await page.goto(`${base}/admin`);
-    await page.evaluate((tk) => sessionStorage.setItem('mochila.adminToken', tk), home.token);
+    unit = await startAdminUnit('cohort', { acceptDownloads: true });
+    ({ home, base, page } = unit);
   }, 180_000);
-  afterAll(async () => {
-    await browser?.close();
-    await net?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => unit?.close());
 
   const issuedCount = async () =>
     ((await (await fetch(`${base}/api/v1/admin/credentials?limit=1`, { headers: { authorization: `Bearer ${home.token}` } })).json()) as { total: number }).total;

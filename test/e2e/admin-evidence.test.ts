@@ -6,39 +6,24 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { hasChromium, launchChromium, requireWebBuild } from '../helpers/chromium.js';
+import type { Page } from 'playwright-core';
+import { hasChromium } from '../helpers/chromium.js';
 import { AxeBuilder } from '@axe-core/playwright';
-import { runDevnet, type Devnet, type DevnetUnit } from '../../node/devnet.js';
+import type { DevnetUnit } from '../../node/devnet.js';
+import { startAdminUnit, type AdminUnitE2E } from '../helpers/admin-e2e.js';
 import { PDF } from '../helpers/evidence-fixtures.js';
 
 describe.skipIf(!hasChromium)('admin issue form: evidence and results (Chromium)', () => {
-  let dir: string;
-  let net: Devnet;
+  let unit: AdminUnitE2E;
   let home: DevnetUnit;
   let base: string;
-  let browser: Browser;
   let page: Page;
 
   beforeAll(async () => {
-    requireWebBuild();
-    dir = mkdtempSync(path.join(tmpdir(), 'mochila-e2e-ev-'));
-    net = await runDevnet({ dir, units: 1, httpPort: 0, p2pPort: -1, fresh: true, logLevel: 'error' });
-    home = net.units[0]!;
-    base = home.node.httpUrl;
-    browser = await launchChromium();
-    const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'es-MX' });
-    page = await ctx.newPage();
-    page.setDefaultTimeout(10_000);
+    unit = await startAdminUnit('ev', { signIn: false, timeoutMs: 10_000 });
+    ({ home, base, page } = unit);
   }, 120_000);
-  afterAll(async () => {
-    await browser?.close();
-    await net?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => unit?.close());
 
   it('issues with a portfolio file, the rubric, credits and dates; the served file matches its digest', async () => {
     const mc = home.node.services.catalogue.byInstitution(home.did).find((m) => (m.record.workload?.credits?.value ?? 0) >= 1)!;

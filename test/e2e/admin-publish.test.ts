@@ -7,40 +7,23 @@
  * Then the detail page shows what was written in es, en and pt. axe clean, no sideways scroll at 390 px.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { axeClean } from '../helpers/axe.js';
-import { runDevnet, type Devnet, type DevnetUnit } from '../../node/devnet.js';
-import { hasChromium, launchChromium, requireWebBuild } from '../helpers/chromium.js';
+import type { DevnetUnit } from '../../node/devnet.js';
+import { startAdminUnit, type AdminUnitE2E } from '../helpers/admin-e2e.js';
+import { hasChromium } from '../helpers/chromium.js';
 
 describe.skipIf(!hasChromium)('admin publish form: every field, three languages, keyboard only (Chromium)', () => {
-  let dir: string;
-  let net: Devnet;
+  let unit: AdminUnitE2E;
   let home: DevnetUnit;
   let base: string;
-  let browser: Browser;
   let page: Page;
 
   beforeAll(async () => {
-    requireWebBuild();
-    dir = mkdtempSync(path.join(tmpdir(), 'mochila-e2e-publish-'));
-    net = await runDevnet({ dir, units: 1, httpPort: 0, p2pPort: -1, fresh: true, logLevel: 'error' });
-    home = net.units[0]!;
-    base = home.node.httpUrl;
-    browser = await launchChromium();
-    const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'es-MX' });
-    page = await ctx.newPage();
-    page.setDefaultTimeout(15_000);
-    await page.goto(`${base}/admin`);
-    await page.evaluate((tk) => sessionStorage.setItem('mochila.adminToken', tk), home.token);
+    unit = await startAdminUnit('publish');
+    ({ home, base, page } = unit);
   }, 180_000);
-  afterAll(async () => {
-    await browser?.close();
-    await net?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => unit?.close());
 
   const active = () => page.evaluate(() => document.activeElement?.id ?? '');
   /** Focus a control and replace its text by typing (keyboard only: no click, no fill). */
