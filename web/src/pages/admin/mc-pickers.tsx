@@ -127,18 +127,7 @@ export function LanguagePicker({ id, value, onChange, error, focus }: { id: stri
           {value.map((c, k) => (
             <li key={c}>
               {language(c)} <span class="muted">({c})</span>{' '}
-              <button
-                type="button"
-                id={`${id}-rm-${k}`}
-                class="chip-remove"
-                aria-label={t('admin.mc.remove', { what: language(c) })}
-                onClick={() => {
-                  onChange(value.filter((x) => x !== c));
-                  focus(k < value.length - 1 ? `${id}-rm-${k}` : k > 0 ? `${id}-rm-${k - 1}` : id);
-                }}
-              >
-                ×
-              </button>
+              <RemoveButton id={id} k={k} n={value.length} what={language(c)} fallback={id} onRemove={() => onChange(value.filter((x) => x !== c))} focus={focus} />
             </li>
           ))}
         </ul>
@@ -161,6 +150,28 @@ export function LanguagePicker({ id, value, onChange, error, focus }: { id: stri
         {!shown.length && <p class="muted">{t('admin.mc.noMatch')}</p>}
       </div>
     </fieldset>
+  );
+}
+
+/**
+ * The × of a chosen item: removes item `k` of `n` and moves the focus to the item that takes its place, else the one
+ * before it, else `fallback` — never to <body>.
+ */
+function RemoveButton({ id, k, n, what, fallback, onRemove, focus }: { id: string; k: number; n: number; what: string; fallback: string; onRemove: () => void; focus: (id: string) => void }) {
+  const { t } = useI18n();
+  return (
+    <button
+      type="button"
+      id={`${id}-rm-${k}`}
+      class="chip-remove"
+      aria-label={t('admin.mc.remove', { what })}
+      onClick={() => {
+        onRemove();
+        focus(k < n - 1 ? `${id}-rm-${k}` : k > 0 ? `${id}-rm-${k - 1}` : fallback);
+      }}
+    >
+      ×
+    </button>
   );
 }
 
@@ -208,18 +219,7 @@ export function SkillPicker({ id, value, onChange, suggestions, error, focus }: 
             <li key={k}>
               {pick(s.name)}
               {s.framework && <span class="muted"> ({s.framework})</span>}{' '}
-              <button
-                type="button"
-                id={`${id}-rm-${k}`}
-                class="chip-remove"
-                aria-label={t('admin.mc.remove', { what: pick(s.name) })}
-                onClick={() => {
-                  onChange(value.filter((_, j) => j !== k));
-                  focus(k < value.length - 1 ? `${id}-rm-${k}` : k > 0 ? `${id}-rm-${k - 1}` : id);
-                }}
-              >
-                ×
-              </button>
+              <RemoveButton id={id} k={k} n={value.length} what={pick(s.name)} fallback={id} onRemove={() => onChange(value.filter((_, j) => j !== k))} focus={focus} />
             </li>
           ))}
         </ul>
@@ -306,18 +306,7 @@ export function TowardsPicker({ id, value, onChange, error, focus }: { id: strin
             <li key={k}>
               {pick(s.name)}
               {s.id && <span class="muted"> ({s.id})</span>}{' '}
-              <button
-                type="button"
-                id={`${id}-rm-${k}`}
-                class="chip-remove"
-                aria-label={t('admin.mc.remove', { what: pick(s.name) })}
-                onClick={() => {
-                  onChange(value.filter((_, j) => j !== k));
-                  focus(k < value.length - 1 ? `${id}-rm-${k}` : k > 0 ? `${id}-rm-${k - 1}` : `${id}-new-es`);
-                }}
-              >
-                ×
-              </button>
+              <RemoveButton id={id} k={k} n={value.length} what={pick(s.name)} fallback={`${id}-new-es`} onRemove={() => onChange(value.filter((_, j) => j !== k))} focus={focus} />
             </li>
           ))}
         </ul>
@@ -389,18 +378,7 @@ export function ModulesPicker({
             <li key={m.id}>
               {pick(m.name) || titleOf(m.id) || m.id} <code>{m.id}</code>
               {m.minVersion !== undefined && <> · {t('mc.moduleMinVersion', { n: m.minVersion })}</>}{' '}
-              <button
-                type="button"
-                id={`${id}-rm-${k}`}
-                class="chip-remove"
-                aria-label={t('admin.mc.remove', { what: pick(m.name) || titleOf(m.id) || m.id })}
-                onClick={() => {
-                  onChange(value.filter((_, j) => j !== k));
-                  focus(k < value.length - 1 ? `${id}-rm-${k}` : k > 0 ? `${id}-rm-${k - 1}` : id);
-                }}
-              >
-                ×
-              </button>
+              <RemoveButton id={id} k={k} n={value.length} what={pick(m.name) || titleOf(m.id) || m.id} fallback={id} onRemove={() => onChange(value.filter((_, j) => j !== k))} focus={focus} />
             </li>
           ))}
         </ol>
